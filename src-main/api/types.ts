@@ -1,0 +1,231 @@
+// JSON shapes of the HTTP API (/api/v1) and of the hub's updates.
+// The message shapes follow Mailpit's API v1 field names exactly, so clients written for Mailpit work unchanged;
+// the tracking, relay and webhook shapes are Mailbeacon's own. The renderer imports this file for its types only.
+
+export interface Address {
+  Name: string;
+  Address: string;
+}
+
+/** One row of `GET /api/v1/messages` and `GET /api/v1/search` (Mailpit's MessageSummary plus tracking counts). */
+export interface MessageSummary {
+  ID: string;
+  MessageID: string;
+  Read: boolean;
+  From: Address | null;
+  To: Address[];
+  Cc: Address[];
+  Bcc: Address[];
+  ReplyTo: Address[];
+  Subject: string;
+  Created: string;
+  Username: string;
+  Tags: string[];
+  Size: number;
+  Attachments: number;
+  Snippet: string;
+  /** Mailbeacon: counts of tracking events for this mail (human and machine alike; see `classification`). */
+  Tracking: TrackingCounts;
+}
+
+export interface TrackingCounts {
+  opens: number;
+  uniqueOpens: number;
+  clicks: number;
+  uniqueClicks: number;
+  unsubscribed: boolean;
+}
+
+export interface MessagesSummary {
+  total: number;
+  unread: number;
+  count: number;
+  messages_count: number;
+  messages_unread: number;
+  start: number;
+  tags: string[];
+  messages: MessageSummary[];
+}
+
+export interface Attachment {
+  PartID: string;
+  FileName: string;
+  ContentType: string;
+  ContentID: string;
+  Size: number;
+  Checksums: { MD5: string; SHA1: string; SHA256: string };
+}
+
+export interface ListUnsubscribe {
+  Header: string;
+  Links: string[];
+  Errors: string;
+  HeaderPost: string;
+}
+
+/** `GET /api/v1/message/{ID}`. `HTML` is the mail as received; the tracked HTML is `TrackedHTML`. */
+export interface Message {
+  ID: string;
+  MessageID: string;
+  From: Address | null;
+  To: Address[];
+  Cc: Address[];
+  Bcc: Address[];
+  ReplyTo: Address[];
+  ReturnPath: string;
+  Subject: string;
+  ListUnsubscribe: ListUnsubscribe;
+  Date: string;
+  Tags: string[];
+  Username: string;
+  Text: string;
+  HTML: string;
+  Size: number;
+  Inline: Attachment[];
+  Attachments: Attachment[];
+  /** Mailbeacon: the HTML after tracking was injected ('' when the mail has no HTML or tracking was off). */
+  TrackedHTML: string;
+  /** Mailbeacon: problems the parser met; the raw mail is stored as received regardless. */
+  Warnings: string[];
+  Tracking: TrackingCounts;
+}
+
+export interface AppInformation {
+  Version: string;
+  LatestVersion: string;
+  Database: string;
+  DatabaseSize: number;
+  Messages: number;
+  Unread: number;
+  Tags: Record<string, number>;
+  RuntimeStats: {
+    Uptime: number;
+    Memory: number;
+    MessagesDeleted: number;
+    SMTPAccepted: number;
+    SMTPAcceptedSize: number;
+    SMTPRejected: number;
+    SMTPIgnored: number;
+  };
+  /** Mailbeacon: the real listener addresses and tracking settings. */
+  Listeners: { smtp: string; http: string; tracking: string };
+  TrackingURL: string;
+  KeyFingerprint: string;
+}
+
+// ---- tracking ----
+
+export type TokenKind = 'open' | 'click' | 'unsub';
+export type Classification = 'human' | 'proxy' | 'scanner' | 'expired';
+
+export interface TrackedLink {
+  /** 1-based number of the rewritten link in document order, as shown in the UI. */
+  index: number;
+  /** Byte offset of the href value in the original decoded HTML, and its 1-based line. */
+  offset: number;
+  line: number;
+  tag: 'a' | 'area';
+  originalUrl: string;
+  trackedUrl: string;
+  tokenId: string;
+  /** True when the link sits inside an MSO conditional comment (<!--[if mso]> … VML buttons). */
+  inMsoComment: boolean;
+  /** Which part of the MIME tree it came from ("1.2"), and whether that part is text/plain (--track-text). */
+  partId: string;
+}
+
+export interface SkippedLink {
+  offset: number;
+  line: number;
+  url: string;
+  reason: string;
+  partId: string;
+}
+
+export interface TrackingManifest {
+  enabled: boolean;
+  /** Why tracking was off for this mail ('' when enabled). */
+  disabledReason: string;
+  pixel: { tokenId: string; url: string; placement: 'before-body-end' | 'end-of-document'; offset: number; line: number; partId: string } | null;
+  links: TrackedLink[];
+  skipped: SkippedLink[];
+  unsubscribe: { tokenId: string; url: string; headersAdded: boolean; placeholdersFilled: number; existingHeader: string };
+}
+
+export interface TrackingEvent {
+  id: number;
+  kind: TokenKind;
+  url: string;
+  metadata: Record<string, string>;
+  remote_ip: string;
+  ua: string;
+  /** Unix nanoseconds as a decimal string (does not fit a JS number). */
+  ts: string;
+  /** ISO time of the hit, for display. */
+  time: string;
+  token_id: string;
+  message_id: string;
+  classification: Classification;
+  method: string;
+}
+
+export interface EventsResponse {
+  total: number;
+  events: TrackingEvent[];
+}
+
+export interface MessageTracking extends TrackingManifest {
+  /** Per link and pixel: counts of events (human and machine alike) and the last hit. */
+  stats: Record<string, { total: number; unique: number; last: string | null }>;
+}
+
+// ---- relay and webhooks ----
+
+export type RelayStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'dead';
+
+export interface RelayAttempt {
+  at: string;
+  ok: boolean;
+  reply: string;
+}
+
+export interface RelayEntry {
+  id: number;
+  messageId: string;
+  subject: string;
+  recipients: string[];
+  status: RelayStatus;
+  reason: 'rule' | 'release';
+  attempts: RelayAttempt[];
+  nextAttemptAt: string | null;
+  createdAt: string;
+}
+
+export interface WebhookDelivery {
+  id: number;
+  webhookId: string;
+  url: string;
+  eventType: string;
+  status: 'pending' | 'delivered' | 'failed' | 'dead';
+  attempts: { at: string; status: number | null; error: string }[];
+  nextAttemptAt: string | null;
+  createdAt: string;
+}
+
+// ---- hub topics and payloads (docs/HUB.md) ----
+
+export const TOPIC_MESSAGES = 'urn:mailbeacon:messages';
+export const TOPIC_EVENTS = 'urn:mailbeacon:events';
+export const messageTopic = (id: string): string => `urn:mailbeacon:messages/${id}`;
+export const messageEventsTopic = (id: string): string => `urn:mailbeacon:messages/${id}/events`;
+
+export type MessageUpdate =
+  | { type: 'created'; message: MessageSummary }
+  | { type: 'read'; ids: string[]; read: boolean }
+  | { type: 'deleted'; ids: string[] | 'all' }
+  | { type: 'relay'; entry: RelayEntry };
+
+export interface EventUpdate {
+  type: 'event';
+  event: TrackingEvent;
+}

@@ -1,0 +1,74 @@
+// Every setting a user can give on the command line. The same table drives argument parsing, `--help`,
+// the `MB_*` environment variables and the keys of `mailbeacon.json`, so the four never disagree.
+
+export interface FlagSpec {
+  /** Long flag name without dashes, e.g. `smtp-auth`. Its env var is `MB_SMTP_AUTH`, its config key `smtpAuth`. */
+  name: string;
+  type: 'string' | 'boolean';
+  multiple?: boolean;
+  /** Shown in `--help`. */
+  help: string;
+  /** Placeholder shown in `--help` for string flags. */
+  arg?: string;
+  group: 'listeners' | 'storage' | 'smtp' | 'tracking' | 'hub' | 'relay' | 'webhooks' | 'output';
+}
+
+export const SERVE_FLAGS: FlagSpec[] = [
+  { name: 'smtp', type: 'string', arg: 'ADDR:PORT', group: 'listeners', help: 'SMTP listener (default 127.0.0.1:1025; port 0 = any free port)' },
+  { name: 'http', type: 'string', arg: 'ADDR:PORT', group: 'listeners', help: 'UI, API and hub listener (default 127.0.0.1:8025)' },
+  { name: 'tracking', type: 'string', arg: 'ADDR:PORT', group: 'listeners', help: 'tracking endpoints /o /c /u (default 127.0.0.1:8026)' },
+  { name: 'tracking-url', type: 'string', arg: 'URL', group: 'listeners', help: 'public base of tracking links, e.g. a tunnel (default: the tracking listener)' },
+  { name: 'ui-auth', type: 'string', arg: 'USER:PASS', group: 'listeners', help: 'require HTTP basic auth for the UI, API and hub' },
+
+  { name: 'data-dir', type: 'string', arg: 'DIR', group: 'storage', help: 'data directory, or :memory: for a throw-away run (default ~/.local/share/mailbeacon)' },
+  { name: 'max-messages', type: 'string', arg: 'N', group: 'storage', help: 'keep at most N mails, pruning the oldest (default 10000; 0 = unlimited)' },
+
+  { name: 'smtp-auth', type: 'string', arg: 'USER:PASS', group: 'smtp', help: 'require SMTP AUTH with these credentials (default: any credentials, optional)' },
+  { name: 'smtp-tls-cert', type: 'string', arg: 'FILE', group: 'smtp', help: 'PEM certificate for STARTTLS (default: self-signed, generated into the data dir)' },
+  { name: 'smtp-tls-key', type: 'string', arg: 'FILE', group: 'smtp', help: 'PEM private key for STARTTLS' },
+  { name: 'max-message-size', type: 'string', arg: 'BYTES', group: 'smtp', help: 'largest accepted mail, e.g. 50MB (default 50MB; larger gets 552)' },
+  { name: 'max-recipients', type: 'string', arg: 'N', group: 'smtp', help: 'recipients per mail (default 100; more get 452)' },
+  { name: 'max-connections', type: 'string', arg: 'N', group: 'smtp', help: 'concurrent SMTP connections (default 100)' },
+
+  { name: 'no-track', type: 'boolean', group: 'tracking', help: 'store mails without injecting tracking' },
+  { name: 'track-text', type: 'boolean', group: 'tracking', help: 'also rewrite http(s) links in text/plain parts' },
+  { name: 'token-mode', type: 'string', arg: 'MODE', group: 'tracking', help: 'sealed (default), signed or plain' },
+  { name: 'tracking-key', type: 'string', multiple: true, arg: 'KEY', group: 'tracking', help: 'token key (hex, base64); repeat for a key ring, the first mints (default: generated into the data dir)' },
+  { name: 'redirect-allow', type: 'string', multiple: true, arg: 'HOST', group: 'tracking', help: 'hosts that plain-mode click tokens may redirect to' },
+
+  { name: 'hub-jwt-key', type: 'string', arg: 'KEY', group: 'hub', help: 'HS256 key for publisher and subscriber JWTs' },
+  { name: 'hub-publisher-key', type: 'string', arg: 'KEY', group: 'hub', help: 'HS256 key for publisher JWTs' },
+  { name: 'hub-subscriber-key', type: 'string', arg: 'KEY', group: 'hub', help: 'HS256 key for subscriber JWTs' },
+  { name: 'hub-anonymous', type: 'boolean', group: 'hub', help: 'let subscribers without a JWT receive public updates' },
+  { name: 'hub-cors-origins', type: 'string', multiple: true, arg: 'ORIGIN', group: 'hub', help: 'origins allowed to subscribe from a browser' },
+  { name: 'hub-heartbeat', type: 'string', arg: 'SECONDS', group: 'hub', help: 'heartbeat interval (default 30)' },
+  { name: 'hub-history', type: 'string', arg: 'N', group: 'hub', help: 'updates kept for Last-Event-ID replay (default 10000)' },
+
+  { name: 'relay', type: 'string', arg: 'URL', group: 'relay', help: 'upstream SMTP, smtp://[user:pass@]host:port or smtps://…' },
+  { name: 'relay-all', type: 'boolean', group: 'relay', help: 'relay every caught mail' },
+  { name: 'relay-matching', type: 'string', arg: 'REGEX', group: 'relay', help: 'relay mails to recipients matching REGEX' },
+  { name: 'relay-allow', type: 'string', arg: 'REGEX', group: 'relay', help: 'only these recipients may ever be relayed' },
+  { name: 'relay-block', type: 'string', arg: 'REGEX', group: 'relay', help: 'these recipients are never relayed' },
+  { name: 'relay-to', type: 'string', arg: 'ADDR', group: 'relay', help: 'send every relayed mail to ADDR instead' },
+  { name: 'relay-from', type: 'string', arg: 'ADDR', group: 'relay', help: 'envelope sender for relayed mail' },
+  { name: 'relay-original', type: 'boolean', group: 'relay', help: 'relay the mail as received, not the tracked version' },
+  { name: 'relay-retries', type: 'string', arg: 'LIST', group: 'relay', help: 'retry schedule (default 10s,1m,5m,30m,2h,8h)' },
+  { name: 'relay-tls-insecure', type: 'boolean', group: 'relay', help: 'accept self-signed upstream certificates' },
+  { name: 'relay-dkim-domain', type: 'string', arg: 'DOMAIN', group: 'relay', help: 're-sign relayed mail with DKIM for DOMAIN' },
+  { name: 'relay-dkim-selector', type: 'string', arg: 'SELECTOR', group: 'relay', help: 'DKIM selector' },
+  { name: 'relay-dkim-key', type: 'string', arg: 'FILE', group: 'relay', help: 'DKIM private key (PEM file)' },
+
+  { name: 'webhook', type: 'string', multiple: true, arg: 'URL', group: 'webhooks', help: 'POST signed events to URL (repeatable)' },
+  { name: 'webhook-secret', type: 'string', arg: 'whsec_…', group: 'webhooks', help: 'Standard Webhooks signing secret (default: generated)' },
+  { name: 'webhook-events', type: 'string', arg: 'LIST', group: 'webhooks', help: 'events to send (default open,click,unsub,message.received,relay.*)' },
+  { name: 'webhook-retries', type: 'string', arg: 'LIST', group: 'webhooks', help: 'retry schedule (default 5s,5m,30m,2h,5h,10h)' },
+
+  { name: 'json', type: 'boolean', group: 'output', help: 'print the listener addresses as one JSON line on stdout' },
+  { name: 'quiet', type: 'boolean', group: 'output', help: 'log only warnings and errors' },
+];
+
+/** `smtp-auth` → `MB_SMTP_AUTH` */
+export const envName = (flag: string): string => `MB_${flag.toUpperCase().replaceAll('-', '_')}`;
+
+/** `smtp-auth` → `smtpAuth` */
+export const configKey = (flag: string): string => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());

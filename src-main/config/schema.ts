@@ -1,0 +1,195 @@
+import { z } from 'zod';
+
+/** `host:port` as given by a user; port 0 means any free port. IPv6 hosts go in brackets: `[::1]:1025`. */
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+export const DEFAULTS = {
+  smtp: '127.0.0.1:1025',
+  http: '127.0.0.1:8025',
+  tracking: '127.0.0.1:8026',
+  maxMessages: '10000',
+  maxMessageSize: '50MB',
+  maxRecipients: '100',
+  maxConnections: '100',
+  tokenMode: 'sealed',
+  hubHeartbeat: '30',
+  hubHistory: '10000',
+  relayRetries: '10s,1m,5m,30m,2h,8h',
+  webhookEvents: 'open,click,unsub,message.received,relay.*',
+  webhookRetries: '5s,5m,30m,2h,5h,10h',
+} as const;
+
+const listen = z.string().transform((value, ctx): ListenAddress => {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value.trim());
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) {
+    ctx.addIssue({ code: 'custom', message: `"${value}" is not ADDR:PORT (for example 127.0.0.1:1025)` });
+    return z.NEVER;
+  }
+  return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
+});
+
+const count = (what: string) =>
+  z.union([z.string(), z.number()]).transform((value, ctx) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) {
+      ctx.addIssue({ code: 'custom', message: `${what} must be a whole number ≥ 0, not "${value}"` });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+const UNITS: Record<string, number> = { '': 1, B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 };
+const byteSize = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const m = /^(\d+(?:\.\d+)?)\s*([KMG]?B?)$/i.exec(String(value).trim());
+  if (!m) {
+    ctx.addIssue({ code: 'custom', message: `"${value}" is not a size (for example 50MB)` });
+    return z.NEVER;
+  }
+  return Math.floor(Number(m[1]) * UNITS[m[2].toUpperCase()]!);
+});
+
+const credentials = z.string().transform((value, ctx) => {
+  const i = value.indexOf(':');
+  if (i <= 0) {
+    ctx.addIssue({ code: 'custom', message: `credentials must be USER:PASS` });
+    return z.NEVER;
+  }
+  return { user: value.slice(0, i), pass: value.slice(i + 1) };
+});
+
+const regex = z.string().transform((value, ctx) => {
+  try {
+    return new RegExp(value, 'i');
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `bad regular expression: ${(err as Error).message}` });
+    return z.NEVER;
+  }
+});
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+/** `10s,1m,5m` → milliseconds */
+export const schedule = z.string().transform((value, ctx) => {
+  const out: number[] = [];
+  for (const part of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(part);
+    if (!m) {
+      ctx.addIssue({ code: 'custom', message: `"${part}" is not a duration (for example 10s, 5m, 2h)` });
+      return z.NEVER;
+    }
+    out.push(Number(m[1]) * DURATION_UNITS[m[2]]!);
+  }
+  return out;
+});
+
+const list = z.union([z.string(), z.array(z.string())]).transform((v) =>
+  (Array.isArray(v) ? v : v.split(','))
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+
+const url = (what: string, schemes: string[]) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return schemes.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `${what} must be a ${schemes.join(' or ')} URL` },
+  );
+
+const trackingRule = z
+  .object({
+    sender: regex.optional(),
+    recipient: regex.optional(),
+    subject: regex.optional(),
+  })
+  .refine((r) => r.sender || r.recipient || r.subject, { message: 'a rule needs sender, recipient or subject' });
+
+const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])]).transform((v) =>
+  typeof v === 'boolean' ? v : ['true', '1', 'yes'].includes(v),
+);
+
+/**
+ * The flat settings (flag names in camelCase) as merged from defaults, `mailbeacon.json`, `MB_*` and flags,
+ * each section's problems reported under the subsystem it belongs to.
+ */
+export const settingsSchema = z.object({
+  // listeners
+  smtp: listen,
+  http: listen,
+  tracking: listen,
+  trackingUrl: url('--tracking-url', ['http:', 'https:']).optional(),
+  uiAuth: credentials.optional(),
+  // storage
+  dataDir: z.string().min(1),
+  maxMessages: count('--max-messages'),
+  // smtp
+  smtpAuth: credentials.optional(),
+  smtpTlsCert: z.string().optional(),
+  smtpTlsKey: z.string().optional(),
+  maxMessageSize: byteSize,
+  maxRecipients: count('--max-recipients'),
+  maxConnections: count('--max-connections'),
+  // tracking
+  noTrack: bool.default(false),
+  trackText: bool.default(false),
+  tokenMode: z.enum(['sealed', 'signed', 'plain']),
+  trackingKey: list.default([]),
+  redirectAllow: list.default([]),
+  trackingRules: z.array(trackingRule).default([]),
+  // hub
+  hubJwtKey: z.string().min(1).optional(),
+  hubPublisherKey: z.string().min(1).optional(),
+  hubSubscriberKey: z.string().min(1).optional(),
+  hubAnonymous: bool.default(false),
+  hubCorsOrigins: list.default([]),
+  hubHeartbeat: count('--hub-heartbeat'),
+  hubHistory: count('--hub-history'),
+  // relay
+  relay: url('--relay', ['smtp:', 'smtps:']).optional(),
+  relayAll: bool.default(false),
+  relayMatching: regex.optional(),
+  relayAllow: regex.optional(),
+  relayBlock: regex.optional(),
+  relayTo: z.string().email().optional(),
+  relayFrom: z.string().email().optional(),
+  relayOriginal: bool.default(false),
+  relayRetries: schedule,
+  relayTlsInsecure: bool.default(false),
+  relayDkimDomain: z.string().optional(),
+  relayDkimSelector: z.string().optional(),
+  relayDkimKey: z.string().optional(),
+  // webhooks
+  webhook: list.default([]),
+  webhookSecret: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9+/=]+$/, 'must look like whsec_<base64>')
+    .optional(),
+  webhookEvents: list,
+  webhookRetries: schedule,
+  // output
+  json: bool.default(false),
+  quiet: bool.default(false),
+});
+
+export type Settings = z.infer<typeof settingsSchema>;
+
+/** Which subsystem a setting belongs to, for `[smtp] …`-style error messages. */
+export function subsystemOf(key: string): string {
+  if (/^(smtp|maxMessageSize|maxRecipients|maxConnections)/.test(key) && key !== 'smtp') return 'smtp';
+  if (key === 'smtp') return 'smtp';
+  if (/^(http|uiAuth)$/.test(key)) return 'http';
+  if (/^(tracking|noTrack|trackText|tokenMode|redirectAllow)/.test(key)) return 'tracking';
+  if (/^(dataDir|maxMessages)$/.test(key)) return 'db';
+  if (key.startsWith('hub')) return 'hub';
+  if (key.startsWith('relay')) return 'relay';
+  if (key.startsWith('webhook')) return 'webhooks';
+  return 'config';
+}

@@ -1,0 +1,106 @@
+import type { Database } from 'better-sqlite3';
+
+/**
+ * The schema, as an ordered list: migration N brings a database from `user_version` N-1 to N.
+ * Append only; never edit a migration that has shipped.
+ */
+export const MIGRATIONS: ((db: Database) => void)[] = [
+  // 1: mails, their parts and headers, full-text search, tracking events, hub history
+  (db) => {
+    db.exec(`
+      CREATE TABLE messages (
+        seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+        id             TEXT NOT NULL UNIQUE,
+        created_ms     INTEGER NOT NULL,
+        message_id     TEXT NOT NULL DEFAULT '',
+        subject        TEXT NOT NULL DEFAULT '',
+        from_json      TEXT,
+        to_json        TEXT NOT NULL DEFAULT '[]',
+        cc_json        TEXT NOT NULL DEFAULT '[]',
+        bcc_json       TEXT NOT NULL DEFAULT '[]',
+        reply_to_json  TEXT NOT NULL DEFAULT '[]',
+        return_path    TEXT NOT NULL DEFAULT '',
+        date_ms        INTEGER,
+        username       TEXT NOT NULL DEFAULT '',
+        size           INTEGER NOT NULL,
+        snippet        TEXT NOT NULL DEFAULT '',
+        text           TEXT NOT NULL DEFAULT '',
+        html           TEXT NOT NULL DEFAULT '',
+        tracked_html   TEXT NOT NULL DEFAULT '',
+        attachments    INTEGER NOT NULL DEFAULT 0,
+        read           INTEGER NOT NULL DEFAULT 0,
+        tags_json      TEXT NOT NULL DEFAULT '[]',
+        warnings_json  TEXT NOT NULL DEFAULT '[]',
+        envelope_from  TEXT NOT NULL DEFAULT '',
+        envelope_to    TEXT NOT NULL DEFAULT '[]',
+        remote_ip      TEXT NOT NULL DEFAULT '',
+        manifest_json  TEXT
+      );
+      CREATE INDEX messages_created ON messages (created_ms);
+      CREATE INDEX messages_read ON messages (read);
+
+      -- The mail exactly as received, and as tracked, kept apart so list queries never read them.
+      CREATE TABLE message_raw (
+        seq      INTEGER PRIMARY KEY REFERENCES messages (seq) ON DELETE CASCADE,
+        raw      BLOB NOT NULL,
+        tracked  BLOB
+      );
+
+      CREATE TABLE message_parts (
+        seq          INTEGER NOT NULL REFERENCES messages (seq) ON DELETE CASCADE,
+        part_id      TEXT NOT NULL,
+        filename     TEXT NOT NULL DEFAULT '',
+        content_type TEXT NOT NULL DEFAULT '',
+        content_id   TEXT NOT NULL DEFAULT '',
+        inline       INTEGER NOT NULL DEFAULT 0,
+        size         INTEGER NOT NULL DEFAULT 0,
+        md5          TEXT NOT NULL DEFAULT '',
+        sha1         TEXT NOT NULL DEFAULT '',
+        sha256       TEXT NOT NULL DEFAULT '',
+        content      BLOB NOT NULL,
+        PRIMARY KEY (seq, part_id)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE message_headers (
+        seq    INTEGER NOT NULL REFERENCES messages (seq) ON DELETE CASCADE,
+        pos    INTEGER NOT NULL,
+        name   TEXT NOT NULL,
+        value  TEXT NOT NULL,
+        PRIMARY KEY (seq, pos)
+      ) WITHOUT ROWID;
+      CREATE INDEX message_headers_name ON message_headers (name, value);
+
+      CREATE VIRTUAL TABLE messages_fts USING fts5 (
+        subject, addresses, body,
+        content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
+      );
+
+      CREATE TABLE events (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind            TEXT NOT NULL,
+        url             TEXT NOT NULL DEFAULT '',
+        metadata        TEXT NOT NULL DEFAULT '{}',
+        remote_ip       TEXT NOT NULL DEFAULT '',
+        ua              TEXT NOT NULL DEFAULT '',
+        ts              INTEGER NOT NULL,
+        token_id        TEXT NOT NULL,
+        message_id      TEXT NOT NULL DEFAULT '',
+        classification  TEXT NOT NULL,
+        method          TEXT NOT NULL DEFAULT 'GET'
+      );
+      CREATE INDEX events_message ON events (message_id, id);
+      CREATE INDEX events_token ON events (token_id);
+      CREATE INDEX events_ts ON events (ts);
+
+      CREATE TABLE hub_history (
+        seq      INTEGER PRIMARY KEY AUTOINCREMENT,
+        id       TEXT NOT NULL UNIQUE,
+        topics   TEXT NOT NULL,
+        data     TEXT NOT NULL,
+        private  INTEGER NOT NULL DEFAULT 0,
+        type     TEXT,
+        retry    INTEGER
+      );
+    `);
+  },
+];
