@@ -66,7 +66,6 @@ export interface TokenCodecOptions {
 export const MAX_TOKEN_LENGTH = 8192;
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
-const HMAC_BYTES = 32;
 const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
 
 const defaultNowNs = (): bigint => BigInt(Date.now()) * 1_000_000n;

@@ -1,0 +1,274 @@
+import type { Database } from 'better-sqlite3';
+import { connect } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { TrackingEvent } from '../../src-main/api/types.js';
+import { EventBus } from '../../src-main/events/bus.js';
+import { createLogger, systemClock } from '../../src-main/logger.js';
+import { openDatabase } from '../../src-main/store/database.js';
+import { EventStore } from '../../src-main/store/events.js';
+import { TokenCodec, generateKey, mintUrl, serializePayload } from '../../src-main/tracking/index.js';
+import { PIXEL_PNG } from '../../src-main/tracking/pixel.js';
+import { TrackingServer } from '../../src-main/tracking/server.js';
+
+const BROWSER_UA =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36';
+
+interface Harness {
+  db: Database;
+  events: EventStore;
+  bus: EventBus;
+  server: TrackingServer;
+  codec: TokenCodec;
+  base: string;
+  emitted: TrackingEvent[];
+  delivered: Map<string, number>;
+}
+
+async function start(codec: TokenCodec, allowHosts: string[] = []): Promise<Harness> {
+  const db = openDatabase({ path: ':memory:' });
+  const events = new EventStore(db);
+  const bus = new EventBus();
+  const emitted: TrackingEvent[] = [];
+  bus.on('tracking.event', (e) => emitted.push(e));
+  const delivered = new Map<string, number>();
+  const server = new TrackingServer({
+    codec,
+    events,
+    bus,
+    logger: createLogger('silent'),
+    clock: systemClock,
+    allowHosts,
+    deliveredAt: (id) => delivered.get(id),
+  });
+  const { host, port } = await server.listen('127.0.0.1', 0);
+  return { db, events, bus, server, codec, base: `http://${host}:${port}`, emitted, delivered };
+}
+
+/** Sends bytes as they are (fetch would normalise a broken URL before it reaches the server). */
+function rawRequest(port: number, head: Buffer | string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let data = '';
+    socket.setTimeout(10_000, () => socket.destroy(new Error('timeout')));
+    socket.on('data', (d) => {
+      data += d.toString('latin1');
+      const m = /^HTTP\/1\.1 (\d{3})/.exec(data);
+      if (m) {
+        resolve(Number(m[1]));
+        socket.destroy();
+      }
+    });
+    socket.on('error', reject);
+    socket.on('close', () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(data)?.[1] ?? 0)));
+    socket.end(head);
+  });
+}
+
+describe('TrackingServer', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await start(new TokenCodec({ mode: 'sealed', keys: [generateKey()] }));
+  });
+  afterEach(async () => {
+    await h.server.close();
+    h.db.close();
+  });
+
+  it('serves the pixel and stores the open with IP and user agent, end to end from a minted URL', async () => {
+    const url = mintUrl(h.base, 'open', h.codec, {
+      metadata: { message_id: 'msg1', recipient: 'r@example.com' },
+    });
+    const res = await fetch(url, { headers: { 'user-agent': BROWSER_UA } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/png');
+    expect(res.headers.get('cache-control')).toContain('no-store');
+    expect(Buffer.from(await res.arrayBuffer()).equals(PIXEL_PNG)).toBe(true);
+    const { total, events } = h.events.list({ messageId: 'msg1' });
+    expect(total).toBe(1);
+    expect(events[0]).toMatchObject({
+      kind: 'open',
+      remote_ip: '127.0.0.1',
+      ua: BROWSER_UA,
+      message_id: 'msg1',
+      classification: 'human',
+      metadata: { message_id: 'msg1', recipient: 'r@example.com' },
+    });
+    expect(h.emitted).toHaveLength(1);
+    expect(h.emitted[0]!.id).toBe(events[0]!.id);
+    expect(h.events.countsFor(['msg1']).get('msg1')).toEqual({
+      opens: 1,
+      uniqueOpens: 1,
+      clicks: 0,
+      uniqueClicks: 0,
+      unsubscribed: false,
+    });
+  });
+
+  it('answers a bad open token with the pixel and records nothing', async () => {
+    for (const t of ['', 'garbage', h.codec.mint({ kind: 'click', url: 'https://example.com/' }).token]) {
+      const res = await fetch(`${h.base}/o?t=${t}`);
+      expect(res.status).toBe(200);
+      expect(Buffer.from(await res.arrayBuffer()).equals(PIXEL_PNG)).toBe(true);
+    }
+    expect(h.events.list().total).toBe(0);
+  });
+
+  it('redirects a click, classifies HEAD and early clicks as scanners, Gmail proxy opens as proxy', async () => {
+    const url = mintUrl(h.base, 'click', h.codec, {
+      url: 'https://example.com/landing?x=1',
+      metadata: { message_id: 'm2' },
+    });
+    const res = await fetch(url, { redirect: 'manual', headers: { 'user-agent': BROWSER_UA } });
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe('https://example.com/landing?x=1');
+    const head = await fetch(url, { method: 'HEAD', redirect: 'manual' });
+    expect(head.status).toBe(302);
+
+    h.delivered.set('m3', Date.now());
+    const early = mintUrl(h.base, 'click', h.codec, {
+      url: 'https://example.com/',
+      metadata: { message_id: 'm3' },
+    });
+    await fetch(early, { redirect: 'manual', headers: { 'user-agent': BROWSER_UA } });
+    const proxyOpen = mintUrl(h.base, 'open', h.codec, { metadata: { message_id: 'm2' } });
+    await fetch(proxyOpen, {
+      headers: {
+        'user-agent':
+          'Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)',
+      },
+    });
+
+    const byMessage = (id: string) =>
+      h.events.list({ messageId: id }).events.map((e) => `${e.kind}:${e.method}:${e.classification}`);
+    expect(byMessage('m2').sort()).toEqual(['click:GET:human', 'click:HEAD:scanner', 'open:GET:proxy']);
+    expect(byMessage('m3')).toEqual(['click:GET:scanner']);
+    expect(h.events.list({ classification: 'scanner' }).total).toBe(2);
+    expect(h.events.list({ kind: 'open' }).total).toBe(1);
+  });
+
+  it('records an expired click as expired but still redirects', async () => {
+    const url = mintUrl(h.base, 'click', h.codec, {
+      url: 'https://example.com/old',
+      exp: 1000,
+      metadata: { message_id: 'm4' },
+    });
+    const res = await fetch(url, { redirect: 'manual' });
+    expect(res.status).toBe(302);
+    expect(h.events.list({ messageId: 'm4' }).events[0]!.classification).toBe('expired');
+    expect(h.events.countsFor(['m4']).get('m4')!.clicks).toBe(0);
+  });
+
+  it('never redirects a tampered, foreign, wrong-kind or non-http click token', async () => {
+    const good = h.codec.mint({ kind: 'click', url: 'https://example.com/' }).token;
+    const other = new TokenCodec({ mode: 'sealed', keys: [generateKey()] });
+    const bad = [
+      good.slice(0, -3),
+      good.slice(0, 10) + (good[10] === 'A' ? 'Q' : 'A') + good.slice(11),
+      other.mint({ kind: 'click', url: 'https://example.com/' }).token,
+      h.codec.mint({ kind: 'open' }).token,
+      h.codec.mint({ kind: 'unsub', url: 'https://example.com/' }).token,
+      h.codec.mint({ kind: 'click', url: 'javascript:alert(1)' }).token,
+      h.codec.mint({ kind: 'click' }).token,
+      Buffer.from(
+        serializePayload({ id: 'x', kind: 'click', url: 'https://evil.example/', metadata: {}, ts: 1n }),
+      ).toString('base64url'),
+    ];
+    for (const t of bad) {
+      const res = await fetch(`${h.base}/c?t=${encodeURIComponent(t)}`, { redirect: 'manual' });
+      expect(res.status).toBe(400);
+      expect(res.headers.get('location')).toBeNull();
+      expect(await res.text()).toContain('not valid');
+    }
+    expect(h.events.list().total).toBe(0);
+  });
+
+  it('shows a confirmation page on GET /u and unsubscribes once on a one-click POST', async () => {
+    const url = mintUrl(h.base, 'unsub', h.codec, {
+      metadata: { message_id: 'm5', recipient: 'r@example.com' },
+    });
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('<form method="post"');
+    expect(html).toContain('r@example.com');
+    expect(h.events.list().total).toBe(0);
+
+    const form = await fetch(url, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
+    expect(form.status).toBe(200);
+    expect(await form.text()).toContain('Unsubscribed');
+    const multipart = new FormData();
+    multipart.set('List-Unsubscribe', 'One-Click');
+    const again = await fetch(url, { method: 'POST', redirect: 'manual', body: multipart });
+    expect(again.status).toBe(200);
+    expect(h.events.list({ kind: 'unsub' }).total).toBe(1);
+    expect(h.events.countsFor(['m5']).get('m5')!.unsubscribed).toBe(true);
+
+    const bad = await fetch(`${h.base}/u?t=nope`, { method: 'POST', body: 'List-Unsubscribe=One-Click' });
+    expect(bad.status).toBe(400);
+  });
+
+  it('answers every hostile request below 500', async () => {
+    const port = Number(new URL(h.base).port);
+    let seed = 42;
+    const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
+    const statuses = new Set<number>();
+    const token = h.codec.mint({ kind: 'click', url: 'https://example.com/' }).token;
+    const heads: (Buffer | string)[] = [
+      `GET /c?t=${'A'.repeat(9000)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+      `GET /c?t=${'A'.repeat(100_000)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+      `GET /c?t=${token.slice(0, 17)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+      `GET /c?t=%E0%A4%A&t=%%%% HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+      Buffer.concat([
+        Buffer.from('GET /u?t='),
+        Buffer.from([0xff, 0xfe, 0xc3, 0x28]),
+        Buffer.from(' HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+      ]),
+      `POST /u?t=${token} HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nConnection: close\r\n\r\nab`,
+      `DELETE /o HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+      `GARBAGE\r\n\r\n`,
+      `GET /nothing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+    ];
+    for (let n = 0; n < 60; n++) {
+      const bytes = Buffer.alloc(rand() % 300);
+      for (let i = 0; i < bytes.length; i++) bytes[i] = rand() % 256;
+      const path = ['/o', '/c', '/u'][n % 3];
+      heads.push(
+        Buffer.concat([
+          Buffer.from(`GET ${path}?t=`),
+          Buffer.from(bytes.toString('latin1').replace(/[\s]/g, '_'), 'latin1'),
+          Buffer.from(' HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+        ]),
+      );
+    }
+    for (const head of heads) {
+      const status = await rawRequest(port, head);
+      statuses.add(status);
+      expect(status === 0 || status < 500).toBe(true);
+    }
+    expect([...statuses].some((s) => s >= 400 && s < 500)).toBe(true);
+    expect(h.events.list().total).toBe(0);
+  });
+});
+
+describe('TrackingServer in plain mode', () => {
+  let h: Harness;
+  afterEach(async () => {
+    await h.server.close();
+    h.db.close();
+  });
+
+  it('redirects plain click tokens only to allowlisted hosts', async () => {
+    h = await start(new TokenCodec({ mode: 'plain', keys: [] }), ['allowed.example']);
+    const ok = mintUrl(h.base, 'click', h.codec, { url: 'https://ALLOWED.example/x' });
+    const no = mintUrl(h.base, 'click', h.codec, { url: 'https://evil.example/x' });
+    expect((await fetch(ok, { redirect: 'manual' })).status).toBe(302);
+    const refused = await fetch(no, { redirect: 'manual' });
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get('location')).toBeNull();
+  });
+});
