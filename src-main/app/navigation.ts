@@ -1,0 +1,74 @@
+import type { HandlerDetails, WebContents, WindowOpenHandlerResponse } from 'electron';
+import type { Logger } from '../logger.js';
+
+export interface NavigationPolicyOptions {
+  /** The system browser (`shell.openExternal`). */
+  openExternal(url: string): Promise<void>;
+  logger: Logger;
+}
+
+/** Only web pages go to the system browser: `file:`, `javascript:`, custom protocol handlers and the like never leave. */
+export function isWebUrl(url: string): boolean {
+  try {
+    const { protocol } = new URL(url);
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `window.open` and `target=_blank` (a clicked link in a mail preview, which goes through the tracking redirect):
+ * web URLs open in the system browser, nothing ever opens a new Electron window.
+ */
+export function windowOpenPolicy(
+  options: NavigationPolicyOptions,
+): (details: HandlerDetails) => WindowOpenHandlerResponse {
+  return ({ url }) => {
+    if (isWebUrl(url)) openOutside(url, options);
+    else options.logger.warn(`refused to open ${describe(url)} from the window`);
+    return { action: 'deny' };
+  };
+}
+
+/**
+ * The window shows one page for its whole life (the UI routes in-page), so every navigation the page itself starts is
+ * refused; a web link the user followed is handed to the system browser instead of being lost.
+ */
+export function willNavigatePolicy(
+  appOrigins: string[],
+  options: NavigationPolicyOptions,
+): (event: { preventDefault(): void }, url: string) => void {
+  return (event, url) => {
+    event.preventDefault();
+    if (isWebUrl(url) && !appOrigins.includes(new URL(url).origin)) openOutside(url, options);
+    else options.logger.warn(`refused navigation to ${describe(url)}`);
+  };
+}
+
+/** Applies both policies to a window's contents, and refuses `<webview>` outright. */
+export function guardNavigation(
+  contents: Pick<WebContents, 'on' | 'setWindowOpenHandler'>,
+  appOrigins: string[],
+  options: NavigationPolicyOptions,
+): void {
+  contents.setWindowOpenHandler(windowOpenPolicy(options));
+  contents.on('will-navigate', willNavigatePolicy(appOrigins, options));
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+}
+
+function openOutside(url: string, { openExternal, logger }: NavigationPolicyOptions): void {
+  openExternal(url).catch((err: Error) =>
+    logger.warn(`could not open ${describe(url)} in the browser: ${err.message}`),
+  );
+}
+
+/** URLs can be long (tracking tokens) or hostile; logs get the scheme and host only. */
+function describe(url: string): string {
+  try {
+    const u = new URL(url);
+    return u.host ? `${u.protocol}//${u.host}/…` : `a ${u.protocol} URL`;
+  } catch {
+    return 'an invalid URL';
+  }
+}

@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import type { MessageSummary, TrackingEvent } from '../api/types.js';
+import type { EventBus } from '../events/bus.js';
+import type { NotificationPrefs } from '../preload/channels.js';
+
+export type { NotificationPrefs };
+
+export const DEFAULT_NOTIFICATION_PREFS: NotificationPrefs = {
+  newMail: true,
+  firstOpen: true,
+  firstClick: true,
+};
+
+export const notificationPrefsSchema = z
+  .object({ newMail: z.boolean(), firstOpen: z.boolean(), firstClick: z.boolean() })
+  .strict();
+
+/** The preferences, or null when `value` is not exactly three booleans. */
+export function parseNotificationPrefs(value: unknown): NotificationPrefs | null {
+  const result = notificationPrefsSchema.safeParse(value);
+  return result.success ? result.data : null;
+}
+
+/**
+ * How many mails the notifier remembers (subjects, and which already had their first open or click). Beyond
+ * this the oldest are forgotten: a mail that old getting a "first" notice again is harmless, unbounded memory is not.
+ */
+export const REMEMBERED_MAILS = 5_000;
+
+export interface MailNotice {
+  title: string;
+  body: string;
+  /** The mail the notice is about, so a click on it can show that mail. */
+  messageId: string;
+}
+
+export interface MailNotifierOptions {
+  bus: EventBus;
+  prefs(): NotificationPrefs;
+  show(notice: MailNotice): void;
+}
+
+/**
+ * Turns sandbox events into desktop notices: one per caught mail, and one for the first open and the first click
+ * of each mail. Hits the tracking server classified as scanners (link checkers) or expired tokens are not a person
+ * reading the mail, so they never count as "first".
+ */
+export class MailNotifier {
+  private readonly subjects = new Map<string, string>();
+  private readonly seen = new Map<string, true>();
+  private readonly onCreated = (message: MessageSummary) => this.messageCreated(message);
+  private readonly onEvent = (event: TrackingEvent) => this.trackingEvent(event);
+
+  constructor(private readonly options: MailNotifierOptions) {}
+
+  start(): void {
+    this.options.bus.on('message.created', this.onCreated);
+    this.options.bus.on('tracking.event', this.onEvent);
+  }
+
+  stop(): void {
+    this.options.bus.off('message.created', this.onCreated);
+    this.options.bus.off('tracking.event', this.onEvent);
+  }
+
+  private messageCreated(message: MessageSummary): void {
+    remember(this.subjects, message.ID, message.Subject);
+    if (!this.options.prefs().newMail) return;
+    const from = message.From ? message.From.Name || message.From.Address : 'unknown sender';
+    this.options.show({
+      title: `New mail from ${from}`,
+      body: subjectLine(message.Subject),
+      messageId: message.ID,
+    });
+  }
+
+  private trackingEvent(event: TrackingEvent): void {
+    if (event.kind === 'unsub' || event.classification === 'scanner' || event.classification === 'expired')
+      return;
+    const key = `${event.message_id}\n${event.kind}`;
+    if (this.seen.has(key)) return;
+    remember(this.seen, key, true);
+    const prefs = this.options.prefs();
+    if (event.kind === 'open' ? !prefs.firstOpen : !prefs.firstClick) return;
+    const who = event.metadata.recipient || 'A recipient';
+    const subject = subjectLine(this.subjects.get(event.message_id) ?? event.metadata.subject ?? '');
+    this.options.show(
+      event.kind === 'open'
+        ? { title: `${who} opened a mail`, body: subject, messageId: event.message_id }
+        : { title: `${who} clicked a link`, body: `${subject}\n${event.url}`, messageId: event.message_id },
+    );
+  }
+}
+
+function subjectLine(subject: string): string {
+  return subject.trim() || '(no subject)';
+}
+
+function remember<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > REMEMBERED_MAILS) map.delete(map.keys().next().value as string);
+}
