@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AuthorizationError } from './authorize.js';
+import { EARLIEST } from './history.js';
+import type { HubCore } from './hub.js';
+import { HubHttpError } from './http.js';
+import { COMMENT, Subscriber } from './subscriber.js';
+import { formatEvent } from './update.js';
+
+/** A subscriber may ask for this many topic selectors; more is a mistake or an attempt to make dispatch slow. */
+const MAX_TOPICS_PER_SUBSCRIBER = 100;
+
+/** Headers of every event stream: nothing may cache or buffer it (X-Accel-Buffering: no is for nginx). */
+const STREAM_HEADERS = {
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  'Cache-Control': 'private, no-cache, no-store, must-revalidate, max-age=0',
+  'X-Accel-Buffering': 'no',
+  Connection: 'keep-alive',
+};
+
+function requestedLastEventId(req: IncomingMessage, query: URLSearchParams): string | undefined {
+  // The header (sent by EventSource on reconnection) takes precedence over the query parameter.
+  const header = req.headers['last-event-id'];
+  if (typeof header === 'string' && header !== '') return header;
+  return query.get('lastEventID') ?? query.get('Last-Event-ID') ?? undefined;
+}
+
+/** GET /.well-known/mercure: opens an event stream for the `topic` selectors of the query. */
+export async function subscribe(
+  hub: HubCore,
+  req: IncomingMessage,
+  res: ServerResponse,
+  query: URLSearchParams,
+): Promise<void> {
+  const topics = query.getAll('topic');
+  if (topics.length === 0) throw new HubHttpError(400, '[hub] missing "topic" parameter');
+  if (topics.length > MAX_TOPICS_PER_SUBSCRIBER) {
+    throw new HubHttpError(400, `[hub] at most ${MAX_TOPICS_PER_SUBSCRIBER} "topic" parameters are accepted`);
+  }
+  const token = await hub.authorize(req, query, 'subscriber');
+  if (!token && !hub.anonymous) {
+    throw new AuthorizationError('[hub] a subscriber JWT is required (anonymous subscribers are off)', 401);
+  }
+  // The client may have gone while the token was being checked.
+  if (req.destroyed || res.destroyed) return;
+
+  const lastEventId = requestedLastEventId(req, query);
+  const replay = lastEventId === undefined ? undefined : hub.history.since(lastEventId);
+  const headers: Record<string, string> = { ...STREAM_HEADERS };
+  if (lastEventId !== undefined) {
+    headers['Last-Event-ID'] = replay?.found && lastEventId !== EARLIEST ? lastEventId : EARLIEST;
+  }
+  // A long-lived stream: no idle timeout may cut it (heartbeats keep intermediaries awake instead).
+  req.socket.setTimeout(0);
+  req.socket.setNoDelay(true);
+  res.writeHead(200, headers);
+
+  const nowMs = hub.clock.now();
+  const subscriber = new Subscriber({
+    id: `urn:uuid:${randomUUID()}`,
+    res,
+    topics,
+    allowed: token?.mercure.subscribe ?? [],
+    payload: token?.mercure.payload,
+    ...(token?.exp !== undefined ? { expiresAtMs: token.exp * 1000 } : {}),
+    nowMs,
+    queueLimit: hub.queueLimit,
+    logger: hub.logger,
+    onClose: (s) => hub.unregister(s),
+  });
+  // Sent at once so that EventSource fires `open` without waiting for the first update.
+  res.write(COMMENT);
+  if (replay) {
+    const frames: string[] = [];
+    // Rights are checked again for every replayed update, exactly as for live ones.
+    for (const update of replay.updates)
+      if (hub.canReceive(subscriber, update)) frames.push(formatEvent(update));
+    subscriber.replay(frames);
+  }
+  // Synchronous from the history read to here: no update can fall between the replay and the live stream.
+  hub.register(subscriber);
+}

@@ -1,0 +1,124 @@
+import type { ServerResponse } from 'node:http';
+import type { Logger } from '../logger.js';
+
+/** setTimeout's longest delay (about 24.8 days); a later `exp` is reached by re-arming. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** How long a closing stream may take to flush what is buffered before its socket is cut. */
+const END_GRACE_MS = 1_000;
+
+/** An SSE comment: keeps proxies and idle timers from cutting the stream, and is ignored by clients. */
+export const COMMENT = ':\n\n';
+
+export interface SubscriberOptions {
+  /** `urn:uuid:…`, the subscriber's identity in subscription events. */
+  id: string;
+  res: ServerResponse;
+  /** The `topic` selectors of the request. */
+  topics: string[];
+  /** The `mercure.subscribe` selectors of its JWT: which private updates it may receive. */
+  allowed: string[];
+  /** The `mercure.payload` of its JWT, published in subscription events. */
+  payload: unknown;
+  /** Expiry of its JWT in Unix ms; the stream is closed then. */
+  expiresAtMs?: number;
+  nowMs: number;
+  /** Bytes that may wait in this subscriber's socket buffer before it counts as stuck. */
+  queueLimit: number;
+  logger: Logger;
+  onClose: (subscriber: Subscriber) => void;
+}
+
+/**
+ * One open event stream. Node buffers what the socket has not taken yet (`writableLength`); instead of a queue
+ * of our own, that buffer is the queue, and it is bounded: a subscriber that lets it grow past the limit is
+ * dropped, so a stuck client costs at most `queueLimit` bytes and never delays anyone else.
+ */
+export class Subscriber {
+  readonly id: string;
+  readonly topics: string[];
+  readonly allowed: string[];
+  readonly payload: unknown;
+  private readonly res: ServerResponse;
+  private readonly queueLimit: number;
+  private limit: number;
+  private readonly logger: Logger;
+  private expiry: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(options: SubscriberOptions) {
+    this.id = options.id;
+    this.res = options.res;
+    this.topics = options.topics;
+    this.allowed = options.allowed;
+    this.payload = options.payload;
+    this.queueLimit = options.queueLimit;
+    this.limit = options.queueLimit;
+    this.logger = options.logger;
+    this.res.on('close', () => {
+      if (this.closed) return;
+      this.closed = true;
+      clearTimeout(this.expiry);
+      options.onClose(this);
+    });
+    if (options.expiresAtMs !== undefined) this.armExpiry(options.expiresAtMs, options.nowMs);
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  /**
+   * Writes the replayed history. It may legitimately exceed the queue limit, so the limit is raised by what
+   * is still buffered until the socket has drained it.
+   */
+  replay(frames: Iterable<string>): void {
+    for (const frame of frames) this.res.write(frame);
+    if (this.res.writableLength > 0) {
+      this.limit = this.queueLimit + this.res.writableLength;
+      this.res.once('drain', () => (this.limit = this.queueLimit));
+    }
+  }
+
+  /** Queues one frame; returns false (and drops the subscriber) when its buffer is already over the limit. */
+  send(frame: string): boolean {
+    if (this.closed) return false;
+    if (this.res.writableLength > this.limit) {
+      this.logger.warn(
+        `subscriber ${this.id} dropped: ${this.res.writableLength} bytes unread (limit ${this.limit}); it will have to reconnect`,
+      );
+      this.destroy();
+      return false;
+    }
+    this.res.write(frame);
+    return true;
+  }
+
+  /** Ends the stream cleanly (hub shutdown, token expiry); one that cannot flush in time is cut instead. */
+  end(): void {
+    if (this.closed) return;
+    this.res.end();
+    if (this.res.writableLength > 0) setTimeout(() => this.destroy(), END_GRACE_MS).unref();
+  }
+
+  private destroy(): void {
+    // Cutting the socket frees its buffer now; ending would wait for a reader that is not reading.
+    this.res.destroy();
+  }
+
+  private armExpiry(atMs: number, nowMs: number): void {
+    const delay = atMs - nowMs;
+    if (delay > MAX_TIMER_MS) {
+      this.expiry = setTimeout(() => this.armExpiry(atMs, nowMs + MAX_TIMER_MS), MAX_TIMER_MS);
+    } else {
+      this.expiry = setTimeout(
+        () => {
+          this.logger.info(`subscriber ${this.id}: JWT expired, closing its stream`);
+          this.end();
+        },
+        Math.max(delay, 0),
+      );
+    }
+    this.expiry.unref();
+  }
+}
