@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { guardNavigation, isWebUrl } from '../../src-main/app/navigation.js';
+import { recordingLogger, StandInEvent, StandInWebContents } from './stand-ins.js';
+
+const APP = 'http://127.0.0.1:8025';
+
+function guarded() {
+  const contents = new StandInWebContents();
+  const opened: string[] = [];
+  const { logger, lines } = recordingLogger();
+  guardNavigation(contents as never, [APP], {
+    openExternal: async (url) => {
+      opened.push(url);
+    },
+    logger,
+  });
+  const navigate = (url: string) => {
+    const event = new StandInEvent();
+    contents.emit('will-navigate', event, url);
+    return event;
+  };
+  const open = (url: string) =>
+    contents.windowOpenHandler!({ url, frameName: '', features: '', disposition: 'new-window' });
+  return { contents, opened, lines, navigate, open };
+}
+
+describe('navigation policy', () => {
+  it('refuses every navigation the page starts, even to its own origin', () => {
+    const { navigate, opened } = guarded();
+    expect(navigate(`${APP}/elsewhere`).defaultPrevented).toBe(true);
+    expect(navigate('file:///etc/passwd').defaultPrevented).toBe(true);
+    expect(opened).toEqual([]);
+  });
+
+  it('hands a followed web link to the system browser instead', () => {
+    const { navigate, opened } = guarded();
+    expect(navigate('https://acme.test/start').defaultPrevented).toBe(true);
+    expect(opened).toEqual(['https://acme.test/start']);
+  });
+
+  it('opens http(s) window.open targets in the system browser and denies the window', () => {
+    const { open, opened } = guarded();
+    expect(open('https://example.com/a?b=1')).toEqual({ action: 'deny' });
+    expect(open('http://127.0.0.1:8026/c?t=abc')).toEqual({ action: 'deny' });
+    expect(opened).toEqual(['https://example.com/a?b=1', 'http://127.0.0.1:8026/c?t=abc']);
+  });
+
+  it('denies other schemes without opening anything', () => {
+    const { open, opened, lines } = guarded();
+    for (const url of [
+      'javascript:alert(1)',
+      'file:///etc/passwd',
+      'data:text/html,hi',
+      'mailto:a@b.test',
+      'not a url',
+    ]) {
+      expect(open(url)).toEqual({ action: 'deny' });
+    }
+    expect(opened).toEqual([]);
+    expect(lines.filter((l) => l.level === 'warn')).toHaveLength(5);
+    expect(lines.map((l) => l.message).join('\n')).not.toContain('alert(1)');
+  });
+
+  it('refuses <webview>', () => {
+    const { contents } = guarded();
+    const event = new StandInEvent();
+    contents.emit('will-attach-webview', event);
+    expect(event.defaultPrevented).toBe(true);
+  });
+
+  it('knows what a web URL is', () => {
+    expect(isWebUrl('HTTPS://EXAMPLE.COM')).toBe(true);
+    expect(isWebUrl('javascript://%0Aalert(1)')).toBe(false);
+    expect(isWebUrl('')).toBe(false);
+  });
+});
