@@ -1,0 +1,39 @@
+import type { TrackingEvent } from '../../../src-main/api/types';
+import { clockTime, fullTime } from '../format/time';
+
+const KIND_LABEL = { open: '👁 open', click: '🖱 click', unsub: '✖ unsub' } as const;
+
+/** One event as a timeline row; `linkNumber` ties a click to the Tracking tab's table. */
+export function EventRow({
+  event: e,
+  linkNumber,
+  subject,
+}: {
+  event: TrackingEvent;
+  linkNumber?: number;
+  subject?: React.ReactNode;
+}) {
+  return (
+    <tr className={`event event-${e.kind}`} data-testid="event-row" data-kind={e.kind}>
+      <td className="num" title={fullTime(e.time)}>
+        {clockTime(e.time)}
+      </td>
+      <td>
+        <span className={`kind kind-${e.kind}`}>{KIND_LABEL[e.kind] ?? e.kind}</span>
+      </td>
+      {subject !== undefined && <td className="event-subject">{subject}</td>}
+      <td className="event-url">
+        {linkNumber !== undefined && <span className="link-no">#{linkNumber}</span>}{' '}
+        {e.kind === 'open' ? '' : e.url}
+        {e.method && e.method !== 'GET' && <span className="muted"> · {e.method}</span>}
+      </td>
+      <td>
+        <span className={`class class-${e.classification}`}>{e.classification}</span>
+      </td>
+      <td className="mono">{e.remote_ip}</td>
+      <td className="event-ua" title={e.ua}>
+        {e.ua || '—'}
+      </td>
+    </tr>
+  );
+}

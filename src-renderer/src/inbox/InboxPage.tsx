@@ -1,0 +1,260 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { useNavigate, useParams, useSearchParams } from 'react-router';
+import { ErrorNotice } from '../shared/ErrorNotice';
+import { ConfirmDialog } from '../shared/Modal';
+import { isTypingTarget } from '../layout/keyboard';
+import { useLive } from '../live/LiveProvider';
+import { MessageView } from '../message/MessageView';
+import { useDeleteMessages, useSetRead } from './actions';
+import { EmptyInbox } from './EmptyInbox';
+import { MessageList } from './MessageList';
+import { SearchBar } from './SearchBar';
+import { useMessagePages } from './useMessagePages';
+
+type PendingDelete = { ids: string[]; all: boolean } | null;
+
+export function InboxPage() {
+  const { id: selectedId = null } = useParams();
+  const [params, setParams] = useSearchParams();
+  const query = params.get('q') ?? '';
+  const navigate = useNavigate();
+  const pages = useMessagePages(query);
+  const [cursor, setCursor] = useState(-1);
+  const [checked, setChecked] = useState<ReadonlySet<string>>(new Set());
+  const [pendingDelete, setPendingDelete] = useState<PendingDelete>(null);
+  const searchRef = useRef<HTMLInputElement>(null);
+  const setRead = useSetRead();
+  const del = useDeleteMessages();
+  const live = useLive();
+
+  const search = query ? `?q=${encodeURIComponent(query)}` : '';
+  const open = useCallback(
+    (index: number, id: string) => {
+      setCursor(index);
+      navigate(`/message/${encodeURIComponent(id)}${search}`);
+    },
+    [navigate, search],
+  );
+
+  const setQuery = useCallback(
+    (q: string) => {
+      setCursor(-1);
+      setChecked(new Set());
+      setParams(q ? { q } : {}, { replace: true });
+    },
+    [setParams],
+  );
+
+  // A mail deleted elsewhere (another window, a test suite's DELETE) must not stay open here.
+  useEffect(
+    () =>
+      live.subscribe((u) => {
+        if (u.type !== 'deleted' || !selectedId) return;
+        if (u.ids === 'all' || u.ids.includes(selectedId)) navigate(`/${search}`);
+      }),
+    [live, selectedId, navigate, search],
+  );
+
+  const total = pages.total ?? 0;
+  const targetIds = useCallback((): string[] => {
+    if (checked.size > 0) return [...checked];
+    if (selectedId) return [selectedId];
+    const row = cursor >= 0 ? pages.rowAt(cursor) : undefined;
+    return row ? [row.ID] : [];
+  }, [checked, selectedId, cursor, pages]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (isTypingTarget(e.target) || e.metaKey || e.ctrlKey || e.altKey) return;
+      if (document.querySelector('.modal')) return;
+      const move = (to: number) => {
+        e.preventDefault();
+        setCursor(Math.max(0, Math.min(total - 1, to)));
+      };
+      switch (e.key) {
+        case 'j':
+        case 'ArrowDown':
+          move(cursor + 1);
+          break;
+        case 'k':
+        case 'ArrowUp':
+          move(cursor - 1);
+          break;
+        case 'Enter': {
+          const row = pages.rowAt(cursor);
+          if (row) open(cursor, row.ID);
+          break;
+        }
+        case 'x': {
+          const row = pages.rowAt(cursor);
+          if (row) setChecked((c) => toggled(c, row.ID));
+          break;
+        }
+        case 'u': {
+          const ids = targetIds();
+          if (ids.length === 0) break;
+          const row = [...pages.loaded.values()].flat().find((m) => m.ID === ids[0]);
+          setRead.mutate({ ids, read: row ? !row.Read : true });
+          break;
+        }
+        case 'Delete':
+        case 'Backspace': {
+          const ids = targetIds();
+          if (ids.length) setPendingDelete({ ids, all: false });
+          break;
+        }
+        case '/':
+          e.preventDefault();
+          searchRef.current?.focus();
+          break;
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [cursor, total, pages, open, targetIds, setRead]);
+
+  const confirmDelete = () => {
+    if (!pendingDelete) return;
+    const ids = pendingDelete.all ? [] : pendingDelete.ids;
+    del.mutate(
+      { ids, query: pendingDelete.all ? query : '' },
+      {
+        onSuccess: () => {
+          setPendingDelete(null);
+          setChecked(new Set());
+          if (pendingDelete.all || (selectedId && ids.includes(selectedId))) navigate(`/${search}`);
+        },
+      },
+    );
+  };
+
+  const loadedIds = [...pages.loaded.values()].flat().map((m) => m.ID);
+  const allChecked = loadedIds.length > 0 && loadedIds.every((id) => checked.has(id));
+  const selection = checked.size > 0 ? [...checked] : selectedId ? [selectedId] : [];
+
+  return (
+    <div className="inbox">
+      <section className="list-pane" aria-label="Mail list">
+        <SearchBar ref={searchRef} query={query} onChange={setQuery} />
+        <div className="toolbar">
+          <label className="toolbar-check" title="Select the loaded mails">
+            <input
+              type="checkbox"
+              checked={allChecked}
+              aria-label="Select all loaded"
+              onChange={() => setChecked(allChecked ? new Set() : new Set(loadedIds))}
+            />
+          </label>
+          <span className="toolbar-count" data-testid="list-count">
+            {pages.total === null
+              ? '…'
+              : checked.size > 0
+                ? `${checked.size} selected`
+                : `${pages.total.toLocaleString('en')} ${query ? 'found' : 'mails'}`}
+          </span>
+          <span className="toolbar-spacer" />
+          <button
+            type="button"
+            className="btn btn-small"
+            disabled={selection.length === 0 || setRead.isPending}
+            onClick={() => setRead.mutate({ ids: selection, read: true })}
+          >
+            Read
+          </button>
+          <button
+            type="button"
+            className="btn btn-small"
+            disabled={selection.length === 0 || setRead.isPending}
+            onClick={() => setRead.mutate({ ids: selection, read: false })}
+          >
+            Unread
+          </button>
+          <button
+            type="button"
+            className="btn btn-small"
+            disabled={selection.length === 0}
+            onClick={() => setPendingDelete({ ids: selection, all: false })}
+          >
+            Delete
+          </button>
+          <button
+            type="button"
+            className="btn btn-small btn-ghost-danger"
+            disabled={!pages.total}
+            onClick={() => setPendingDelete({ ids: [], all: true })}
+            title={query ? 'Delete every mail this search matches' : 'Delete every mail'}
+          >
+            {query ? 'Delete found' : 'Delete all'}
+          </button>
+        </div>
+        {setRead.isError && <ErrorNotice title="Could not change the read state" error={setRead.error} />}
+        {pages.error ? (
+          <ErrorNotice error={pages.error} onRetry={pages.refetch} title="Could not load the mail list" />
+        ) : null}
+        {pages.total === 0 ? (
+          <EmptyInbox searching={query !== ''} />
+        ) : (
+          <MessageList
+            pages={pages}
+            selectedId={selectedId}
+            cursor={cursor}
+            checked={checked}
+            onOpen={open}
+            onToggleCheck={(id) => setChecked((c) => toggled(c, id))}
+          />
+        )}
+      </section>
+      <section className="message-pane" aria-label="Mail">
+        {selectedId ? (
+          <MessageView
+            key={selectedId}
+            id={selectedId}
+            onDelete={() => setPendingDelete({ ids: [selectedId], all: false })}
+          />
+        ) : (
+          <div className="empty empty-quiet">
+            <div className="muted">
+              {pages.total
+                ? 'Select a mail, or press j / k and Enter.'
+                : 'Mail you send to the sandbox shows up here.'}
+            </div>
+          </div>
+        )}
+      </section>
+      {pendingDelete && (
+        <ConfirmDialog
+          title={
+            pendingDelete.all ? (query ? 'Delete every mail found?' : 'Delete all mail?') : 'Delete mail?'
+          }
+          message={
+            <>
+              <p>
+                {pendingDelete.all
+                  ? query
+                    ? `All ${pages.total ?? ''} mails matching “${query}” will be deleted, with their tracking events.`
+                    : `All ${pages.total ?? ''} mails will be deleted, with their tracking events.`
+                  : `${pendingDelete.ids.length === 1 ? 'This mail' : `${pendingDelete.ids.length} mails`} will be deleted, with ${pendingDelete.ids.length === 1 ? 'its' : 'their'} tracking events.`}
+              </p>
+              {del.isError && <ErrorNotice title="Not deleted" error={del.error} />}
+            </>
+          }
+          confirmLabel="Delete"
+          danger
+          busy={del.isPending}
+          onConfirm={confirmDelete}
+          onCancel={() => {
+            del.reset();
+            setPendingDelete(null);
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
+function toggled(set: ReadonlySet<string>, id: string): ReadonlySet<string> {
+  const next = new Set(set);
+  if (next.has(id)) next.delete(id);
+  else next.add(id);
+  return next;
+}

@@ -1,0 +1,27 @@
+import { ErrorNotice } from '../shared/ErrorNotice';
+import { EventRow } from '../events/EventRow';
+import { useMessageEvents, useTracking } from './useMessage';
+
+export function EventsTab({ id }: { id: string }) {
+  const events = useMessageEvents(id);
+  const tracking = useTracking(id);
+  if (events.isPending) return <p className="muted pad">Loading…</p>;
+  if (events.isError) return <ErrorNotice error={events.error} onRetry={() => void events.refetch()} />;
+  const linkByToken = new Map((tracking.data?.links ?? []).map((l) => [l.tokenId, l.index]));
+  if (events.data.events.length === 0)
+    return (
+      <p className="muted pad" data-testid="no-events">
+        Nothing yet. Opening the Preview tab records an open; clicking a link in it records a click. Events
+        appear here live.
+      </p>
+    );
+  return (
+    <table className="table events-table" data-testid="message-events">
+      <tbody>
+        {events.data.events.map((e) => (
+          <EventRow key={e.id} event={e} linkNumber={linkByToken.get(e.token_id)} />
+        ))}
+      </tbody>
+    </table>
+  );
+}

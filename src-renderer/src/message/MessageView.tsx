@@ -1,0 +1,163 @@
+import { useState } from 'react';
+import type { Message } from '../../../src-main/api/types';
+import { apiUrl } from '../api/client';
+import { addressList, fullAddress } from '../format/address';
+import { fullTime } from '../format/time';
+import { ErrorNotice } from '../shared/ErrorNotice';
+import { TrackingBadges } from '../shared/TrackingBadges';
+import { useSetRead } from '../inbox/actions';
+import { useMessage } from './useMessage';
+import { PreviewTab } from './PreviewTab';
+import { TrackingTab } from './TrackingTab';
+import { EventsTab } from './EventsTab';
+import { HtmlSourceTab } from './HtmlSourceTab';
+import { HeadersTab } from './HeadersTab';
+import { RawTab } from './RawTab';
+import { AttachmentsTab } from './AttachmentsTab';
+import { RelayTab } from './RelayTab';
+import { ReleaseDialog } from './ReleaseDialog';
+
+type Tab = 'preview' | 'tracking' | 'events' | 'html' | 'text' | 'headers' | 'raw' | 'attachments' | 'relay';
+
+export function MessageView({ id, onDelete }: { id: string; onDelete: () => void }) {
+  const message = useMessage(id);
+  const [tab, setTab] = useState<Tab>('preview');
+  const [releasing, setReleasing] = useState(false);
+  const setRead = useSetRead();
+
+  if (message.isPending) return <div className="empty empty-quiet muted">Loading…</div>;
+  if (message.isError)
+    return (
+      <div className="message-error">
+        <ErrorNotice
+          title="Could not open this mail"
+          error={message.error}
+          onRetry={() => void message.refetch()}
+        />
+      </div>
+    );
+  const m = message.data;
+  const attachmentCount = (m.Attachments?.length ?? 0) + (m.Inline?.length ?? 0);
+  const tabs: { id: Tab; label: string }[] = [
+    { id: 'preview', label: 'Preview' },
+    { id: 'tracking', label: 'Tracking' },
+    { id: 'events', label: 'Events' },
+    { id: 'html', label: 'HTML' },
+    { id: 'text', label: 'Text' },
+    { id: 'headers', label: 'Headers' },
+    { id: 'raw', label: 'Raw' },
+    { id: 'attachments', label: `Attachments${attachmentCount ? ` (${attachmentCount})` : ''}` },
+    { id: 'relay', label: 'Relay' },
+  ];
+
+  return (
+    <article className="message" data-testid="message-view">
+      <header className="message-head">
+        <div className="message-title-row">
+          <h1 className="message-subject">{m.Subject || '(no subject)'}</h1>
+          <div className="message-actions">
+            <button type="button" className="btn btn-small" onClick={() => setReleasing(true)}>
+              Release
+            </button>
+            <a
+              className="btn btn-small"
+              href={apiUrl(`message/${encodeURIComponent(id)}/raw?dl=1`)}
+              download={`${id}.eml`}
+            >
+              .eml
+            </a>
+            <button
+              type="button"
+              className="btn btn-small"
+              onClick={() => setRead.mutate({ ids: [id], read: false })}
+              title="Mark unread (u)"
+            >
+              Unread
+            </button>
+            <button
+              type="button"
+              className="btn btn-small btn-ghost-danger"
+              onClick={onDelete}
+              title="Delete (Delete)"
+            >
+              Delete
+            </button>
+          </div>
+        </div>
+        <MetaLines m={m} />
+        <div className="message-tracking-line">
+          <TrackingBadges counts={m.Tracking} verbose />
+        </div>
+        {m.Warnings?.length > 0 && (
+          <div className="notice notice-warn">
+            <div>
+              <strong>Parser warnings</strong>
+              <ul>
+                {m.Warnings.map((w) => (
+                  <li key={w}>{w}</li>
+                ))}
+              </ul>
+            </div>
+          </div>
+        )}
+        {setRead.isError && <ErrorNotice title="Could not mark unread" error={setRead.error} />}
+      </header>
+      <div className="tabs" role="tablist">
+        {tabs.map((t) => (
+          <button
+            key={t.id}
+            type="button"
+            role="tab"
+            aria-selected={tab === t.id}
+            className={tab === t.id ? 'tab tab-on' : 'tab'}
+            onClick={() => setTab(t.id)}
+          >
+            {t.label}
+          </button>
+        ))}
+      </div>
+      <div className="tab-body" role="tabpanel">
+        {tab === 'preview' && <PreviewTab message={m} />}
+        {tab === 'tracking' && <TrackingTab message={m} />}
+        {tab === 'events' && <EventsTab id={id} />}
+        {tab === 'html' && <HtmlSourceTab message={m} />}
+        {tab === 'text' &&
+          (m.Text ? (
+            <pre className="code text-body">{m.Text}</pre>
+          ) : (
+            <p className="muted pad">This mail has no text part.</p>
+          ))}
+        {tab === 'headers' && <HeadersTab id={id} />}
+        {tab === 'raw' && <RawTab id={id} />}
+        {tab === 'attachments' && <AttachmentsTab message={m} />}
+        {tab === 'relay' && <RelayTab message={m} onRelease={() => setReleasing(true)} />}
+      </div>
+      {releasing && <ReleaseDialog message={m} onClose={() => setReleasing(false)} />}
+    </article>
+  );
+}
+
+function MetaLines({ m }: { m: Message }) {
+  return (
+    <dl className="message-meta">
+      <dt>From</dt>
+      <dd>{m.From ? fullAddress(m.From) : '(no sender)'}</dd>
+      <dt>To</dt>
+      <dd>{addressList(m.To) || '—'}</dd>
+      {m.Cc?.length > 0 && (
+        <>
+          <dt>Cc</dt>
+          <dd>{addressList(m.Cc)}</dd>
+        </>
+      )}
+      {m.Bcc?.length > 0 && (
+        <>
+          <dt>Bcc</dt>
+          <dd>{addressList(m.Bcc)}</dd>
+        </>
+      )}
+      <dt>Date</dt>
+      <dd>{fullTime(m.Date)}</dd>
+    </dl>
+  );
+}

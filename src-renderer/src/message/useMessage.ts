@@ -1,0 +1,46 @@
+import { useQuery } from '@tanstack/react-query';
+import type { EventsResponse, Message, MessageTracking } from '../../../src-main/api/types';
+import { api } from '../api/client';
+import { queryKeys } from '../api/queryKeys';
+
+const enc = encodeURIComponent;
+
+export function useMessage(id: string) {
+  return useQuery({
+    queryKey: queryKeys.message(id),
+    queryFn: ({ signal }) => api.get<Message>(`message/${enc(id)}`, signal),
+  });
+}
+
+export function useTracking(id: string) {
+  return useQuery({
+    queryKey: queryKeys.tracking(id),
+    queryFn: ({ signal }) => api.get<MessageTracking>(`message/${enc(id)}/tracking`, signal),
+  });
+}
+
+export function useMessageEvents(id: string) {
+  return useQuery({
+    queryKey: queryKeys.messageEvents(id),
+    queryFn: ({ signal }) => api.get<EventsResponse>(`message/${enc(id)}/events`, signal),
+  });
+}
+
+export function useHeaders(id: string) {
+  return useQuery({
+    queryKey: queryKeys.headers(id),
+    queryFn: ({ signal }) => api.get<Record<string, string[]>>(`message/${enc(id)}/headers`, signal),
+  });
+}
+
+export function useRaw(id: string, version: 'original' | 'tracked') {
+  return useQuery({
+    queryKey: queryKeys.raw(id, version),
+    queryFn: ({ signal }) =>
+      api.text(`message/${enc(id)}/raw${version === 'tracked' ? '?version=tracked' : ''}`, signal),
+  });
+}
+
+export function partPath(id: string, partId: string): string {
+  return `message/${enc(id)}/part/${enc(partId)}`;
+}

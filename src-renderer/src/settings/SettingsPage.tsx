@@ -1,0 +1,187 @@
+import { useMemo, useState } from 'react';
+import hljs from 'highlight.js/lib/core';
+import javascript from 'highlight.js/lib/languages/javascript';
+import python from 'highlight.js/lib/languages/python';
+import ruby from 'highlight.js/lib/languages/ruby';
+import ini from 'highlight.js/lib/languages/ini';
+import properties from 'highlight.js/lib/languages/properties';
+import go from 'highlight.js/lib/languages/go';
+import csharp from 'highlight.js/lib/languages/csharp';
+import { useInfo, useRelay, useSettings, useWebhookDeliveries } from '../api/resources';
+import { CopyButton } from '../shared/CopyButton';
+import { ErrorNotice } from '../shared/ErrorNotice';
+import { relativeTime } from '../format/time';
+import { smtpSnippets } from './smtpSnippets';
+
+for (const [name, lang] of Object.entries({ javascript, python, ruby, ini, properties, go, csharp })) {
+  hljs.registerLanguage(name, lang);
+}
+
+export function SettingsPage() {
+  const info = useInfo();
+  const settings = useSettings();
+  const relay = useRelay();
+  const webhooks = useWebhookDeliveries();
+  const smtp = info.data?.Listeners?.smtp ?? '';
+
+  return (
+    <div className="page" data-testid="settings-page">
+      <h1 className="page-title">Settings</h1>
+      {info.isError && <ErrorNotice error={info.error} onRetry={() => void info.refetch()} />}
+      <section className="panel">
+        <div className="panel-title">Listeners</div>
+        {info.data && (
+          <table className="table kv">
+            <tbody>
+              <Listener label="SMTP" value={info.data.Listeners.smtp} />
+              <Listener label="UI, API and hub" value={`http://${info.data.Listeners.http}`} />
+              <Listener label="Tracking endpoints" value={`http://${info.data.Listeners.tracking}`} />
+              <Listener label="Tracking links point to" value={info.data.TrackingURL} />
+              <Listener label="Key fingerprint" value={info.data.KeyFingerprint} mono />
+              <tr>
+                <th>Version</th>
+                <td colSpan={2}>
+                  {info.data.Version} · {info.data.Messages.toLocaleString('en')} mails stored
+                </td>
+              </tr>
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      <section className="panel">
+        <div className="panel-title">Send mail here from your app</div>
+        <Snippets address={smtp || '127.0.0.1:1025'} />
+      </section>
+
+      <section className="panel">
+        <div className="panel-title">Relay</div>
+        {relay.isError && <ErrorNotice error={relay.error} onRetry={() => void relay.refetch()} />}
+        {relay.data &&
+          (relay.data.config.enabled ? (
+            <p>
+              Forwarding to <code>{relay.data.config.url}</code> ·{' '}
+              {relay.data.entries.filter((e) => e.status === 'pending' || e.status === 'sending').length}{' '}
+              waiting ·{' '}
+              {relay.data.entries.filter((e) => e.status === 'failed' || e.status === 'dead').length} failed
+            </p>
+          ) : (
+            <p className="muted">
+              Off: nothing leaves this machine. Start with --relay smtp://host:port to forward mail.
+            </p>
+          ))}
+      </section>
+
+      <section className="panel">
+        <div className="panel-title">Webhooks</div>
+        {webhooks.isError && <ErrorNotice error={webhooks.error} onRetry={() => void webhooks.refetch()} />}
+        {webhooks.data &&
+          (webhooks.data.deliveries.length === 0 ? (
+            <p className="muted">
+              No deliveries yet. Add endpoints with --webhook URL; events are signed (Standard Webhooks).
+            </p>
+          ) : (
+            <table className="table">
+              <thead>
+                <tr>
+                  <th>Event</th>
+                  <th>Endpoint</th>
+                  <th>Status</th>
+                  <th>Last attempt</th>
+                </tr>
+              </thead>
+              <tbody>
+                {webhooks.data.deliveries.slice(0, 20).map((d) => {
+                  const last = d.attempts[d.attempts.length - 1];
+                  return (
+                    <tr key={d.id}>
+                      <td>{d.eventType}</td>
+                      <td className="url">{d.url}</td>
+                      <td>
+                        <span className={`status status-${d.status}`}>{d.status}</span>
+                      </td>
+                      <td>
+                        {last ? (
+                          `${relativeTime(last.at)} · ${last.status ?? last.error}`
+                        ) : (
+                          <span className="muted">—</span>
+                        )}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          ))}
+      </section>
+
+      <section className="panel">
+        <div className="panel-title">Effective configuration</div>
+        {settings.isError && <ErrorNotice error={settings.error} onRetry={() => void settings.refetch()} />}
+        {settings.data && (
+          <table className="table kv">
+            <tbody>
+              {Object.entries(settings.data).map(([k, v]) => (
+                <tr key={k}>
+                  <th>{k}</th>
+                  <td className="mono">{formatValue(v)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </div>
+  );
+}
+
+function Listener({ label, value, mono }: { label: string; value: string; mono?: boolean }) {
+  return (
+    <tr>
+      <th>{label}</th>
+      <td className={mono ? 'mono' : undefined}>
+        <code>{value || '—'}</code>
+      </td>
+      <td className="copy-cell">{value && <CopyButton text={value} />}</td>
+    </tr>
+  );
+}
+
+function Snippets({ address }: { address: string }) {
+  const snippets = useMemo(() => smtpSnippets(address), [address]);
+  const [active, setActive] = useState(snippets[0].id);
+  const s = snippets.find((x) => x.id === active) ?? snippets[0];
+  const html = useMemo(() => hljs.highlight(s.code, { language: s.language }).value, [s]);
+  return (
+    <div className="snippets">
+      <div className="tabs tabs-small" role="tablist">
+        {snippets.map((x) => (
+          <button
+            key={x.id}
+            type="button"
+            role="tab"
+            aria-selected={x.id === active}
+            className={x.id === active ? 'tab tab-on' : 'tab'}
+            onClick={() => setActive(x.id)}
+          >
+            {x.label}
+          </button>
+        ))}
+      </div>
+      <div className="snippet">
+        <div className="snippet-copy">
+          <CopyButton text={s.code} />
+        </div>
+        {/* hljs escapes the snippet; its output holds only its own spans. */}
+        <pre className="code hljs" data-testid="snippet" dangerouslySetInnerHTML={{ __html: html }} />
+      </div>
+    </div>
+  );
+}
+
+function formatValue(v: unknown): string {
+  if (v === null || v === undefined || v === '') return '—';
+  if (Array.isArray(v)) return v.length ? v.join(', ') : '—';
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
