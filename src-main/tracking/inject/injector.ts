@@ -1,0 +1,265 @@
+import { TextDecoder } from 'node:util';
+import type { TrackingManifest } from '../../api/types.js';
+import type { Clock } from '../../logger.js';
+import type { TokenCodec } from '../token.js';
+import { trackingUrl } from '../urls.js';
+import { rewriteHtml } from './html.js';
+import { MimeError, headerValue, leafParts, type LeafPart } from './mime.js';
+import { rewriteText } from './text.js';
+import { decodeBody, encodeBody, shapeOf } from './transfer.js';
+
+export interface InjectContext {
+  /** Our stored id of the mail; goes into every token's metadata. */
+  messageId: string;
+  /** Envelope sender and recipients, for the config rules. */
+  sender: string;
+  recipients: string[];
+  subject: string;
+}
+
+/** A config rule: a mail matching every regex given in a rule is not tracked. */
+export interface TrackingRule {
+  sender?: RegExp;
+  recipient?: RegExp;
+  subject?: RegExp;
+}
+
+export interface TrackingInjectorOptions {
+  codec: TokenCodec;
+  /** Public base of tracking links, e.g. `http://127.0.0.1:8026`; read per mail because it is known only after listen. */
+  trackingBase: () => string;
+  /** `--track-text`: also rewrite links in text/plain parts. */
+  trackText: boolean;
+  /** false with `--no-track`. */
+  enabled: boolean;
+  rules: TrackingRule[];
+  clock: Clock;
+}
+
+export interface InjectResult {
+  /** The tracked mail; the very input buffer when nothing was injected. */
+  raw: Buffer;
+  manifest: TrackingManifest;
+  /** The tracked HTML of the first HTML part, decoded; '' when there is none or tracking is off. */
+  trackedHtml: string;
+}
+
+/** The per-mail opt-out header and the values that turn tracking off. */
+export const OPT_OUT_HEADER = 'x-mailbeacon-track';
+const OFF_VALUES = new Set(['off', 'no', 'false', '0']);
+
+/**
+ * Charsets in which `<`, `"` and the other bytes HTML syntax is made of may stand for something else; such parts
+ * are left as they are rather than risk corrupting them.
+ */
+const ASCII_INCOMPATIBLE = /^(utf-?16|utf-?32|ucs-?2|ucs-?4|utf-?7|unicode|iso-2022|hz-gb|csiso2022)/i;
+
+/**
+ * Injects tracking into a raw mail (DESIGN §4) by replacing only the bodies of its text/html parts (and, with
+ * --track-text, text/plain parts) and appending List-Unsubscribe headers; every other byte is copied. It never
+ * throws: a mail it cannot follow is stored untracked, with the reason in the manifest.
+ */
+export class TrackingInjector {
+  constructor(private readonly options: TrackingInjectorOptions) {}
+
+  async inject(raw: Buffer, ctx: InjectContext): Promise<InjectResult> {
+    return this.injectSync(raw, ctx);
+  }
+
+  /** The same work without a promise, for callers already inside a synchronous batch. */
+  injectSync(raw: Buffer, ctx: InjectContext): InjectResult {
+    try {
+      return this.run(raw, ctx);
+    } catch (err) {
+      const why = err instanceof MimeError ? err.message : `unexpected structure (${(err as Error).message})`;
+      return untracked(raw, `the mail could not be read for tracking: ${why}`);
+    }
+  }
+
+  private run(raw: Buffer, ctx: InjectContext): InjectResult {
+    if (!this.options.enabled) return untracked(raw, 'tracking is turned off (--no-track)');
+    const { top, leaves } = leafParts(raw);
+    const optOut = headerValue(top, OPT_OUT_HEADER);
+    if (optOut !== undefined && OFF_VALUES.has(optOut.trim().toLowerCase())) {
+      return untracked(raw, 'the mail has X-Mailbeacon-Track: off');
+    }
+    const rule = this.options.rules.findIndex((r) => ruleMatches(r, ctx));
+    if (rule >= 0) return untracked(raw, `tracking rule ${rule + 1} matches this mail`);
+
+    const { codec } = this.options;
+    const base = this.options.trackingBase().replace(/\/+$/, '');
+    const recipient = ctx.recipients[0] ?? '';
+    const metadata = { message_id: ctx.messageId, recipient };
+    const unsub = codec.mint({ kind: 'unsub', metadata });
+    const unsubscribeUrl = trackingUrl(base, 'unsub', unsub.token);
+    let linkCount = 0;
+    const mintClick = (url: string) => {
+      const index = ++linkCount;
+      const { token, payload } = codec.mint({
+        kind: 'click',
+        url,
+        metadata: { ...metadata, link: String(index) },
+      });
+      return { index, url: trackingUrl(base, 'click', token), tokenId: payload.id };
+    };
+
+    const manifest: TrackingManifest = {
+      enabled: true,
+      disabledReason: '',
+      pixel: null,
+      links: [],
+      skipped: [],
+      unsubscribe: {
+        tokenId: unsub.payload.id,
+        url: unsubscribeUrl,
+        headersAdded: false,
+        placeholdersFilled: 0,
+        existingHeader: '',
+      },
+    };
+    const replacements: { start: number; end: number; bytes: Buffer }[] = [];
+    let trackedHtml = '';
+
+    for (const leaf of leaves) {
+      const isHtml = leaf.contentType.type === 'text/html';
+      const isText = leaf.contentType.type === 'text/plain';
+      if (leaf.disposition === 'attachment' || !(isHtml || (isText && this.options.trackText))) continue;
+      const charset = (leaf.contentType.params.charset ?? 'us-ascii').trim();
+      if (ASCII_INCOMPATIBLE.test(charset)) {
+        manifest.skipped.push({
+          offset: 0,
+          line: 0,
+          url: '',
+          reason: `part left as it is: charset ${charset}`,
+          partId: leaf.partId,
+        });
+        continue;
+      }
+      const body = raw.subarray(leaf.bodyStart, leaf.bodyEnd);
+      const decoder = textDecoder(charset);
+      const decodeText = (latin1: string) =>
+        isPlainAscii(latin1) ? latin1 : decoder.decode(Buffer.from(latin1, 'latin1'));
+      const source = decodeBody(body, leaf.encoding).toString('latin1');
+      let output: string;
+      if (isHtml) {
+        const givePixel = manifest.pixel === null;
+        const pixelToken = givePixel ? codec.mint({ kind: 'open', metadata }) : null;
+        const pixel = pixelToken
+          ? { url: trackingUrl(base, 'open', pixelToken.token), tokenId: pixelToken.payload.id }
+          : null;
+        const result = rewriteHtml(source, {
+          partId: leaf.partId,
+          trackingBase: base,
+          decodeText,
+          mintClick,
+          pixel,
+          unsubscribeUrl,
+        });
+        output = result.html;
+        manifest.links.push(...result.links);
+        manifest.skipped.push(...result.skipped);
+        manifest.unsubscribe.placeholdersFilled += result.placeholdersFilled;
+        if (pixel && result.pixel)
+          manifest.pixel = { tokenId: pixel.tokenId, url: pixel.url, ...result.pixel, partId: leaf.partId };
+        if (givePixel) trackedHtml = decoder.decode(Buffer.from(output, 'latin1'));
+      } else {
+        const result = rewriteText(
+          source,
+          { partId: leaf.partId, trackingBase: base, decodeText, mintClick, unsubscribeUrl },
+          true,
+        );
+        output = result.text;
+        manifest.links.push(...result.links);
+        manifest.skipped.push(...result.skipped);
+        manifest.unsubscribe.placeholdersFilled += result.placeholdersFilled;
+      }
+      if (output === source) continue;
+      replacements.push({ start: leaf.bodyStart, end: leaf.bodyEnd, bytes: reencode(leaf, body, output) });
+    }
+
+    const existing = headerValue(top, 'list-unsubscribe');
+    let headerBytes: Buffer | null = null;
+    if (existing !== undefined) {
+      manifest.unsubscribe.existingHeader = existing;
+    } else {
+      manifest.unsubscribe.headersAdded = true;
+      headerBytes = Buffer.from(
+        `List-Unsubscribe: <${unsubscribeUrl}>${top.eol}List-Unsubscribe-Post: List-Unsubscribe=One-Click${top.eol}`,
+        'latin1',
+      );
+    }
+
+    manifest.links.sort((a, b) => a.index - b.index);
+    return { raw: assemble(raw, top.end, headerBytes, replacements), manifest, trackedHtml };
+  }
+}
+
+function untracked(raw: Buffer, reason: string): InjectResult {
+  return {
+    raw,
+    manifest: {
+      enabled: false,
+      disabledReason: reason,
+      pixel: null,
+      links: [],
+      skipped: [],
+      unsubscribe: { tokenId: '', url: '', headersAdded: false, placeholdersFilled: 0, existingHeader: '' },
+    },
+    trackedHtml: '',
+  };
+}
+
+function ruleMatches(rule: TrackingRule, ctx: InjectContext): boolean {
+  if (!rule.sender && !rule.recipient && !rule.subject) return false;
+  if (rule.sender && !rule.sender.test(ctx.sender)) return false;
+  if (rule.recipient && !ctx.recipients.some((r) => rule.recipient!.test(r))) return false;
+  if (rule.subject && !rule.subject.test(ctx.subject)) return false;
+  return true;
+}
+
+const decoders = new Map<string, TextDecoder>();
+
+/** A decoder for the part's charset; an unknown label falls back to UTF-8 (only URLs and the preview use it). */
+function textDecoder(charset: string): TextDecoder {
+  const label = charset.toLowerCase();
+  let decoder = decoders.get(label);
+  if (!decoder) {
+    try {
+      decoder = new TextDecoder(label === 'us-ascii' ? 'utf-8' : label);
+    } catch {
+      decoder = new TextDecoder('utf-8');
+    }
+    decoders.set(label, decoder);
+  }
+  return decoder;
+}
+
+function isPlainAscii(text: string): boolean {
+  return /^[\x00-\x7f]*$/.test(text);
+}
+
+function reencode(leaf: LeafPart, originalBody: Buffer, output: string): Buffer {
+  return encodeBody(Buffer.from(output, 'latin1'), shapeOf(originalBody, leaf.encoding, leaf.eol));
+}
+
+/** The mail with new header lines inserted at `headerEnd` and part bodies replaced; all else copied. */
+function assemble(
+  raw: Buffer,
+  headerEnd: number,
+  headerBytes: Buffer | null,
+  replacements: { start: number; end: number; bytes: Buffer }[],
+): Buffer {
+  if (!headerBytes && replacements.length === 0) return raw;
+  const chunks: Buffer[] = [];
+  let pos = 0;
+  if (headerBytes) {
+    chunks.push(raw.subarray(0, headerEnd), headerBytes);
+    pos = headerEnd;
+  }
+  for (const r of replacements) {
+    chunks.push(raw.subarray(pos, r.start), r.bytes);
+    pos = r.end;
+  }
+  chunks.push(raw.subarray(pos));
+  return Buffer.concat(chunks);
+}
