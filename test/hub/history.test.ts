@@ -1,0 +1,114 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import type { Database } from 'better-sqlite3';
+import { openDatabase } from '../../src-main/store/database.js';
+import { mintToken } from '../../src-main/hub/jwt.js';
+import { Client, SUBSCRIBER_KEY, rawGet, startHub, subscribeUrl, tempDir, type TestHub } from './helpers.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function track<T extends { close(): unknown }>(thing: T): T {
+  cleanups.push(async () => void (await thing.close()));
+  return thing;
+}
+
+async function hubOn(db: Database | undefined, historySize = 100): Promise<TestHub> {
+  return track(await startHub({ anonymous: true, historySize, ...(db ? { db } : {}) }));
+}
+
+function openTempDb(): Database {
+  const tmp = tempDir();
+  cleanups.push(() => tmp.remove());
+  const path = join(tmp.dir, 'mailbeacon.db');
+  return openDatabase({ path });
+}
+
+describe('Last-Event-ID reconciliation', () => {
+  it('replays later updates after a hub restart on the same database, re-checking private rights', async () => {
+    const tmp = tempDir();
+    cleanups.push(() => tmp.remove());
+    const path = join(tmp.dir, 'mailbeacon.db');
+
+    let db = openDatabase({ path });
+    const first = await startHub({ anonymous: true, db });
+    const ids = [
+      first.hub.publish({ topics: ['books/1'], data: 'one' }),
+      first.hub.publish({ topics: ['books/1'], data: 'two' }),
+      first.hub.publish({ topics: ['books/1'], data: 'private three', private: true }),
+      first.hub.publish({ topics: ['books/2'], data: 'other topic' }),
+      first.hub.publish({ topics: ['books/1'], data: 'four' }),
+    ];
+    await first.close();
+    db.close();
+
+    db = openDatabase({ path });
+    cleanups.push(() => {
+      db.close();
+    });
+    const second = await hubOn(db);
+    const url = subscribeUrl(second.hubUrl, ['books/{id}']);
+
+    const anonymous = track(await new Client(url, { lastEventId: ids[0] }).open());
+    await anonymous.waitFor((r) => r.data === 'four');
+    expect(anonymous.received.map((r) => r.data)).toEqual(['two', 'other topic', 'four']);
+    expect(anonymous.received.map((r) => r.id)).toEqual([ids[1], ids[3], ids[4]]);
+    expect(anonymous.responseHeaders?.get('last-event-id')).toBe(ids[0]);
+
+    const allowed = track(
+      await new Client(subscribeUrl(second.hubUrl, ['books/1'], { lastEventID: ids[1]! }), {
+        token: await mintToken(SUBSCRIBER_KEY, { subscribe: ['books/1'] }),
+      }).open(),
+    );
+    await allowed.waitFor((r) => r.data === 'four');
+    expect(allowed.received.map((r) => r.data)).toEqual(['private three', 'four']);
+
+    // Replayed and live updates form one ordered stream.
+    second.hub.publish({ topics: ['books/1'], data: 'five' });
+    await anonymous.waitFor((r) => r.data === 'five');
+    expect(anonymous.received.map((r) => r.data)).toEqual(['two', 'other topic', 'four', 'five']);
+  });
+
+  it("answers 'earliest' for an unknown id and replays everything for 'earliest'", async () => {
+    const h = await hubOn(undefined);
+    h.hub.publish({ topics: ['t'], data: 'a' });
+    h.hub.publish({ topics: ['t'], data: 'b' });
+    const unknown = await rawGet(subscribeUrl(h.hubUrl, ['t']), { 'Last-Event-ID': 'urn:uuid:nope' });
+    expect(unknown.headers['last-event-id']).toBe('earliest');
+    const header = await rawGet(subscribeUrl(h.hubUrl, ['t'], { lastEventID: 'ignored' }), {
+      'Last-Event-ID': 'earliest',
+    });
+    expect(header.headers['last-event-id']).toBe('earliest');
+    const all = track(await new Client(subscribeUrl(h.hubUrl, ['t'], { lastEventID: 'earliest' })).open());
+    await all.waitFor((r) => r.data === 'b');
+    expect(all.received.map((r) => r.data)).toEqual(['a', 'b']);
+    const none = await rawGet(subscribeUrl(h.hubUrl, ['t']));
+    expect(none.headers['last-event-id']).toBeUndefined();
+  });
+
+  it('keeps at most historySize updates in hub_history, deleting the oldest', async () => {
+    const db = openTempDb();
+    cleanups.push(() => {
+      db.close();
+    });
+    const h = await hubOn(db, 3);
+    const ids = ['a', 'b', 'c', 'd', 'e'].map((data) => h.hub.publish({ topics: ['t'], data }));
+    expect(db.prepare('SELECT id FROM hub_history ORDER BY seq').pluck().all()).toEqual(ids.slice(2));
+    const c = track(await new Client(subscribeUrl(h.hubUrl, ['t'], { lastEventID: 'earliest' })).open());
+    await c.waitFor((r) => r.data === 'e');
+    expect(c.received.map((r) => r.data)).toEqual(['c', 'd', 'e']);
+    // A pruned id is unknown: nothing is replayed and the client learns that it may have missed updates.
+    const pruned = await rawGet(subscribeUrl(h.hubUrl, ['t'], { lastEventID: ids[0]! }));
+    expect(pruned.headers['last-event-id']).toBe('earliest');
+  });
+
+  it('bounds the in-memory history the same way', async () => {
+    const h = await hubOn(undefined, 2);
+    for (const data of ['a', 'b', 'c']) h.hub.publish({ topics: ['t'], data });
+    const c = track(await new Client(subscribeUrl(h.hubUrl, ['t'], { lastEventID: 'earliest' })).open());
+    await c.waitFor((r) => r.data === 'c');
+    expect(c.received.map((r) => r.data)).toEqual(['b', 'c']);
+  });
+});
