@@ -235,7 +235,7 @@ function textDecoder(charset: string): TextDecoder {
 }
 
 function isPlainAscii(text: string): boolean {
-  return /^[\x00-\x7f]*$/.test(text);
+  return !/[\u0080-\uffff]/.test(text);
 }
 
 function reencode(leaf: LeafPart, originalBody: Buffer, output: string): Buffer {
