@@ -161,7 +161,8 @@ export class TrackingInjector {
         manifest.unsubscribe.placeholdersFilled += result.placeholdersFilled;
         if (pixel && result.pixel)
           manifest.pixel = { tokenId: pixel.tokenId, url: pixel.url, ...result.pixel, partId: leaf.partId };
-        if (givePixel) trackedHtml = decoder.decode(Buffer.from(output, 'latin1'));
+        // Line breaks as mailparser gives the original HTML, so the two can be compared line by line.
+        if (givePixel) trackedHtml = decoder.decode(Buffer.from(output, 'latin1')).replace(/\r\n?/g, '\n');
       } else {
         const result = rewriteText(
           source,
