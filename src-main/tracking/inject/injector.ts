@@ -123,7 +123,13 @@ export class TrackingInjector {
     for (const leaf of leaves) {
       const isHtml = leaf.contentType.type === 'text/html';
       const isText = leaf.contentType.type === 'text/plain';
-      if (leaf.disposition === 'attachment' || !(isHtml || (isText && this.options.trackText))) continue;
+      if (
+        !leaf.hasBody ||
+        leaf.disposition === 'attachment' ||
+        !(isHtml || (isText && this.options.trackText))
+      ) {
+        continue;
+      }
       const charset = (leaf.contentType.params.charset ?? 'us-ascii').trim();
       if (ASCII_INCOMPATIBLE.test(charset)) {
         manifest.skipped.push({
@@ -182,7 +188,8 @@ export class TrackingInjector {
     let headerBytes: Buffer | null = null;
     if (existing !== undefined) {
       manifest.unsubscribe.existingHeader = existing;
-    } else {
+    } else if (top.end < raw.length || raw[raw.length - 1] === 0x0a) {
+      // (a mail that is one unterminated header line has nowhere to put a new line)
       manifest.unsubscribe.headersAdded = true;
       headerBytes = Buffer.from(
         `List-Unsubscribe: <${unsubscribeUrl}>${top.eol}List-Unsubscribe-Post: List-Unsubscribe=One-Click${top.eol}`,

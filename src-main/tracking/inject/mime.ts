@@ -38,6 +38,8 @@ export interface LeafPart {
   /** The body bytes (between the blank line after the headers and the next boundary line). */
   bodyStart: number;
   bodyEnd: number;
+  /** False when the part has no empty line after its headers (so no body to edit). */
+  hasBody: boolean;
   eol: '\r\n' | '\n';
 }
 
@@ -88,12 +90,18 @@ export function parseContentType(value: string | undefined): ContentType {
 }
 
 /** Where the headers of the entity at `start` end and its body begins. */
-function splitEntity(raw: Buffer, start: number, end: number): { headers: HeaderBlock; bodyStart: number } {
+function splitEntity(
+  raw: Buffer,
+  start: number,
+  end: number,
+): { headers: HeaderBlock; bodyStart: number; hasBody: boolean } {
   const headers = parseHeaders(raw, start, end);
+  // No empty line before the end: the entity is all headers, and anything added would land among them.
+  if (headers.end >= end) return { headers, bodyStart: end, hasBody: false };
   let bodyStart = headers.end;
   if (raw[bodyStart] === 0x0d) bodyStart++;
   if (raw[bodyStart] === 0x0a) bodyStart++;
-  return { headers, bodyStart: Math.min(bodyStart, end) };
+  return { headers, bodyStart: Math.min(bodyStart, end), hasBody: true };
 }
 
 /** The leaf parts of the mail, in document order. Throws MimeError for structures it cannot follow. */
@@ -114,7 +122,7 @@ function walk(
 ): void {
   if (depth > MAX_DEPTH) throw new MimeError('the MIME tree is nested too deeply');
   if (leaves.length > MAX_PARTS) throw new MimeError('the mail has too many parts');
-  const { headers, bodyStart } = splitEntity(raw, start, end);
+  const { headers, bodyStart, hasBody } = splitEntity(raw, start, end);
   const contentType = parseContentType(headerValue(headers, 'content-type'));
   const boundary = contentType.params.boundary;
   if (contentType.type.startsWith('multipart/')) {
@@ -132,6 +140,7 @@ function walk(
     disposition: (headerValue(headers, 'content-disposition') ?? '').split(';')[0]!.trim().toLowerCase(),
     bodyStart,
     bodyEnd: end,
+    hasBody,
     eol: headers.eol,
   });
 }
