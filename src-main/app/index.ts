@@ -31,6 +31,7 @@ import { startWithPortRecovery } from './start-sandbox.js';
 import { AppTray } from './tray.js';
 import { WINDOW_STATE_FILE } from './window-state.js';
 
+const PRODUCT_NAME = 'Mailbeacon';
 /** Routes of the UI the shell opens directly. */
 const SETTINGS_ROUTE = '/settings';
 const messageRoute = (id: string) => `/message/${encodeURIComponent(id)}`;
@@ -40,12 +41,16 @@ const resource = (...parts: string[]) => join(app.getAppPath(), 'resources', ...
 const logger = createLogger('info');
 const log = logger.child('app');
 
-// 1. One instance: a second launch would find the ports and the database taken, so it hands over and leaves.
+// 1. Data lives in userData under the product's name, whether run from source (where Electron would name the
+//    folder after the npm package) or packaged. The single-instance lock is keyed on this folder, so it comes first.
+app.setPath('userData', join(app.getPath('appData'), PRODUCT_NAME));
+
+// 2. One instance: a second launch would find the ports and the database taken, so it hands over and leaves.
 if (!app.requestSingleInstanceLock()) app.quit();
 else main().catch(fatal);
 
 async function main(): Promise<void> {
-  // 2. Settings, data in userData, and the Electron build of the native SQLite module.
+  // 3. Settings, data in userData, and the Electron build of the native SQLite module.
   const userData = app.getPath('userData');
   const preferences = new PreferencesFile(join(userData, PREFERENCES_FILE));
   const binding = electronNativeBinding({
@@ -57,10 +62,12 @@ async function main(): Promise<void> {
   const initialSettings = loadSettings(preferences.listenerFlags(process.env), process.env, userData);
   await app.whenReady();
 
-  // 3. Start the sandbox; taken ports get a dialog offering free ones, not a crash.
+  // 4. Start the sandbox; taken ports get a dialog offering free ones, not a crash.
   const started = await startWithPortRecovery({
     settings: initialSettings,
-    create: (settings) => new Sandbox(settings, { logger, nativeBinding: binding.path }),
+    // The UI the sandbox serves is the renderer built beside this bundle (out/renderer next to out/main).
+    create: (settings) =>
+      new Sandbox(settings, { logger, nativeBinding: binding.path, uiDir: join(here, '../renderer') }),
     dialog,
     remember: (listeners) => preferences.rememberListeners(listeners),
     logger: log,
@@ -68,10 +75,10 @@ async function main(): Promise<void> {
   if (!started) return app.quit();
   const { sandbox, addresses, settings } = started;
 
-  // 4. Quitting waits for the sandbox to stop (with a deadline), so no accepted mail is lost.
+  // 5. Quitting waits for the sandbox to stop (with a deadline), so no accepted mail is lost.
   installQuitSequence(app, { stop: () => sandbox.stop(), logger: log });
 
-  // 5. The window shows the UI from the sandbox's own listener, under a CSP, with navigation locked down.
+  // 6. The window shows the UI from the sandbox's own listener, under a CSP, with navigation locked down.
   const devUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL;
   const appOrigin = originOf(addresses.http)!;
   const devOrigin = devUrl ? originOf(devUrl) : null;
@@ -96,7 +103,7 @@ async function main(): Promise<void> {
   // Closing the window is not quitting: the SMTP listener keeps catching mail, reachable from the tray.
   app.on('window-all-closed', () => undefined);
 
-  // 6. Native menu.
+  // 7. Native menu.
   app.setAboutPanelOptions({ applicationName: 'Mailbeacon', applicationVersion: app.getVersion() });
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(
@@ -112,7 +119,7 @@ async function main(): Promise<void> {
     ),
   );
 
-  // 7. Tray: unread count, pause/resume capture, copy the SMTP address.
+  // 8. Tray: unread count, pause/resume capture, copy the SMTP address.
   const trayIcon = nativeImage.createFromPath(
     resource('tray', process.platform === 'darwin' ? 'trayTemplate.png' : 'tray.png'),
   );
@@ -140,7 +147,7 @@ async function main(): Promise<void> {
     sandbox.bus.on(event, () => tray.refresh());
   }
 
-  // 8. Notifications for new mail and for the first open and click of each mail.
+  // 9. Notifications for new mail and for the first open and click of each mail.
   const notifier = new MailNotifier({
     bus: sandbox.bus,
     prefs: () => preferences.notifications,
@@ -153,7 +160,7 @@ async function main(): Promise<void> {
   });
   notifier.start();
 
-  // 9. The few things the window may ask for, each call checked for its sender.
+  // 10. The few things the window may ask for, each call checked for its sender.
   registerIpcHandlers(
     ipcMain,
     { mainContents: () => window.contents, appOrigins },
