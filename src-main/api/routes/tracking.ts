@@ -1,0 +1,202 @@
+import type { Database } from 'better-sqlite3';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import type { MessageTracking, TrackingManifest } from '../types.js';
+import { MAX_EVENTS_LIMIT, type EventStore } from '../../store/events.js';
+import type { TokenCodec } from '../../tracking/token.js';
+import { trackingUrl } from '../../tracking/urls.js';
+
+export interface TrackingRoutesDeps {
+  db: Database;
+  events: EventStore;
+  codec: TokenCodec;
+  /** Public base of tracking links, known once the tracking listener is up. */
+  trackingBase: () => string;
+}
+
+/** Metadata a minted link may carry: enough for ids and names, not a place to store documents. */
+const MAX_METADATA_KEYS = 32;
+const MAX_METADATA_VALUE = 1_000;
+
+const kind = z.enum(['open', 'click', 'unsub']);
+const classification = z.enum(['human', 'proxy', 'scanner', 'expired']);
+
+/**
+ * `since` as an ISO time, unix milliseconds or unix nanoseconds (anything above 10^15 is taken as nanoseconds,
+ * a date in 33658 as milliseconds), turned into nanoseconds.
+ */
+const since = z
+  .string()
+  .max(64)
+  .transform((value, ctx) => {
+    const text = value.trim();
+    if (/^\d{1,25}$/.test(text)) {
+      const n = BigInt(text);
+      return n > 1_000_000_000_000_000n ? n : n * 1_000_000n;
+    }
+    const ms = Date.parse(text);
+    if (Number.isNaN(ms)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'since must be an ISO time, unix milliseconds or nanoseconds',
+      });
+      return z.NEVER;
+    }
+    return BigInt(ms) * 1_000_000n;
+  });
+
+const paging = {
+  limit: z.coerce.number().int().min(1).max(MAX_EVENTS_LIMIT).optional(),
+  start: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  offset: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+};
+
+const eventsQuery = z.object({
+  kind: kind.optional(),
+  classification: classification.optional(),
+  since: since.optional(),
+  ...paging,
+});
+
+const messageEventsQuery = z.object({ ...paging, kind: kind.optional() });
+
+const idParams = z.object({ id: z.string().min(1).max(200) });
+
+const mintBody = z
+  .object({
+    kind,
+    url: z
+      .string()
+      .max(4096)
+      .refine((u) => {
+        try {
+          return ['http:', 'https:'].includes(new URL(u).protocol);
+        } catch {
+          return false;
+        }
+      }, 'url must be an absolute http(s) URL')
+      .optional(),
+    metadata: z
+      .record(z.string().max(100), z.string().max(MAX_METADATA_VALUE))
+      .refine((m) => Object.keys(m).length <= MAX_METADATA_KEYS, `at most ${MAX_METADATA_KEYS} metadata keys`)
+      .optional(),
+    exp: z.number().int().positive().optional(),
+  })
+  .refine((b) => b.kind !== 'click' || b.url !== undefined, {
+    message: 'a click token needs a url',
+    path: ['url'],
+  });
+
+type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+
+function parse<T>(schema: z.ZodType<T>, value: unknown): Parsed<T> {
+  const result = schema.safeParse(value ?? {});
+  if (result.success) return { ok: true, value: result.data };
+  return {
+    ok: false,
+    error: result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
+  };
+}
+
+function fail(reply: FastifyReply, status: 400 | 404, error: string): FastifyReply {
+  return reply.code(status).send({ error });
+}
+
+/** What a mail stored without tracking information answers with. */
+function untrackedManifest(reason: string): TrackingManifest {
+  return {
+    enabled: false,
+    disabledReason: reason,
+    pixel: null,
+    links: [],
+    skipped: [],
+    unsubscribe: { tokenId: '', url: '', headersAdded: false, placeholdersFilled: 0, existingHeader: '' },
+  };
+}
+
+/** Tracking routes of the API: a mail's manifest and events, all events, and minting links. */
+export function registerTrackingRoutes(app: FastifyInstance, deps: TrackingRoutesDeps): void {
+  const { db, events, codec, trackingBase } = deps;
+  const latest = db.prepare('SELECT id FROM messages ORDER BY seq DESC LIMIT 1').pluck();
+  const manifestOf = db.prepare('SELECT manifest_json FROM messages WHERE id = ?').pluck();
+  const exists = db.prepare('SELECT 1 FROM messages WHERE id = ?').pluck();
+
+  /** The stored id for `:id`, resolving `latest` as Mailpit does. */
+  const resolveId = (id: string): string | undefined =>
+    id === 'latest' ? (latest.get() as string | undefined) : exists.get(id) !== undefined ? id : undefined;
+
+  app.get(
+    '/api/v1/message/:id/tracking',
+    {
+      config: {
+        summary:
+          "A mail's tracking manifest (pixel, rewritten and skipped links, unsubscribe) with hit counts",
+      },
+    },
+    async (req, reply) => {
+      const params = parse(idParams, req.params);
+      if (!params.ok) return fail(reply, 400, params.error);
+      const id = resolveId(params.value.id);
+      if (!id) return fail(reply, 404, 'message not found');
+      const json = manifestOf.get(id) as string | null | undefined;
+      let manifest: TrackingManifest;
+      try {
+        manifest = json
+          ? (JSON.parse(json) as TrackingManifest)
+          : untrackedManifest('no tracking was stored for this mail');
+      } catch {
+        manifest = untrackedManifest('the stored tracking manifest could not be read');
+      }
+      const body: MessageTracking = { ...manifest, stats: events.statsFor(id) };
+      return body;
+    },
+  );
+
+  app.get(
+    '/api/v1/message/:id/events',
+    { config: { summary: "A mail's tracking events, newest first (kind, limit, start)" } },
+    async (req, reply) => {
+      const params = parse(idParams, req.params);
+      if (!params.ok) return fail(reply, 400, params.error);
+      const query = parse(messageEventsQuery, req.query);
+      if (!query.ok) return fail(reply, 400, query.error);
+      const id = resolveId(params.value.id);
+      if (!id) return fail(reply, 404, 'message not found');
+      const { limit, start, offset, kind: k } = query.value;
+      return events.list({ messageId: id, kind: k, limit, offset: offset ?? start });
+    },
+  );
+
+  app.get(
+    '/api/v1/events',
+    {
+      config: {
+        summary: 'Tracking events of all mails, newest first (kind, classification, since, limit, start)',
+      },
+    },
+    async (req, reply) => {
+      const query = parse(eventsQuery, req.query);
+      if (!query.ok) return fail(reply, 400, query.error);
+      const q = query.value;
+      return events.list({
+        kind: q.kind,
+        classification: q.classification,
+        since: q.since,
+        limit: q.limit,
+        offset: q.offset ?? q.start,
+      });
+    },
+  );
+
+  app.post(
+    '/api/v1/tracking/mint',
+    { config: { summary: 'Mint a tracking link ({kind, url?, metadata?, exp?}) → {token, url}' } },
+    async (req, reply) => {
+      const body = parse(mintBody, req.body);
+      if (!body.ok) return fail(reply, 400, body.error);
+      const b = body.value;
+      const { token } = codec.mint({ kind: b.kind, url: b.url, metadata: b.metadata, exp: b.exp });
+      return { token, url: trackingUrl(trackingBase(), b.kind, token) };
+    },
+  );
+}
