@@ -39,8 +39,9 @@ export class MainWindow {
   }
 
   /**
-   * Shows an in-app route (`/settings`) without reloading: the UI is a single page whose router follows
-   * history changes, and the page's own navigations are refused by the navigation policy anyway.
+   * Shows an in-app route (`/settings`) without reloading. The UI routes on the URL fragment (`#/settings`), so
+   * deep links work whether the page comes from the desktop app or from a browser; changing the fragment is an
+   * in-page navigation, which the navigation policy leaves alone.
    */
   showRoute(route: string): void {
     this.show();
@@ -48,9 +49,7 @@ export class MainWindow {
     if (!contents) return;
     const go = () =>
       void contents
-        .executeJavaScript(
-          `history.pushState(null, '', ${JSON.stringify(route)}); dispatchEvent(new PopStateEvent('popstate'));`,
-        )
+        .executeJavaScript(`location.hash = ${JSON.stringify(`#${route}`)};`)
         .catch((err: Error) => this.options.logger.warn(`could not show ${route}: ${err.message}`));
     if (contents.isLoading()) contents.once('did-finish-load', go);
     else go();
