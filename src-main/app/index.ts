@@ -16,11 +16,18 @@ import {
   shell,
   Tray,
 } from 'electron';
+import type { Settings } from '../config/schema.js';
 import { ConfigError, loadSettings } from '../config/load.js';
 import { createLogger } from '../logger.js';
-import { Sandbox } from '../sandbox.js';
+import { Sandbox, type SandboxAddresses } from '../sandbox.js';
 import { appMenuTemplate } from './app-menu.js';
-import { APP_CSP, DEV_CSP, installContentSecurityPolicy, originOf } from './content-security.js';
+import {
+  APP_CSP,
+  DEV_CSP,
+  installContentSecurityPolicy,
+  originOf,
+  type CspTarget,
+} from './content-security.js';
 import { registerIpcHandlers } from './ipc.js';
 import { MainWindow } from './main-window.js';
 import { electronNativeBinding } from './native-binding.js';
@@ -29,6 +36,7 @@ import { PREFERENCES_FILE, PreferencesFile } from './preferences.js';
 import { installQuitSequence } from './quit.js';
 import { startWithPortRecovery } from './start-sandbox.js';
 import { AppTray } from './tray.js';
+import { uiAuthResponder } from './ui-auth.js';
 import { WINDOW_STATE_FILE } from './window-state.js';
 
 const PRODUCT_NAME = 'Mailbeacon';
@@ -41,30 +49,43 @@ const resource = (...parts: string[]) => join(app.getAppPath(), 'resources', ...
 const logger = createLogger('info');
 const log = logger.child('app');
 
-// 1. Data lives in userData under the product's name, whether run from source (where Electron would name the
-//    folder after the npm package) or packaged. The single-instance lock is keyed on this folder, so it comes first.
+// Data lives in userData under the product's name, whether run from source (where Electron would name the folder
+// after the npm package) or packaged. The single-instance lock is keyed on this folder, so this comes first.
 app.setPath('userData', join(app.getPath('appData'), PRODUCT_NAME));
 
-// 2. One instance: a second launch would find the ports and the database taken, so it hands over and leaves.
+// One instance: a second launch would find the ports and the database taken, so it hands over and leaves.
 if (!app.requestSingleInstanceLock()) app.quit();
 else main().catch(fatal);
 
 async function main(): Promise<void> {
-  // 3. Settings, data in userData, and the Electron build of the native SQLite module.
   const userData = app.getPath('userData');
   const preferences = new PreferencesFile(join(userData, PREFERENCES_FILE));
+  await app.whenReady();
+
+  const started = await startSandbox(userData, preferences);
+  if (!started) return app.quit();
+  const { sandbox, addresses, settings } = started;
+  installQuitSequence(app, { stop: () => sandbox.stop(), logger: log });
+
+  const ui = uiLocation(addresses);
+  const window = openWindow(ui, userData, settings);
+  installAppMenu(window);
+  createTray(sandbox, addresses, window);
+  notifyAboutMail(sandbox, preferences, window);
+  serveWindowRequests(window, ui, preferences, settings);
+  window.show();
+}
+
+/** Settings from userData (and MB_* variables), the Electron build of SQLite; taken ports get a dialog, not a crash. */
+async function startSandbox(userData: string, preferences: PreferencesFile) {
   const binding = electronNativeBinding({
     appPath: app.getAppPath(),
     resourcesPath: process.resourcesPath,
     isPackaged: app.isPackaged,
   });
   if (binding.problem) log.warn(binding.problem);
-  const initialSettings = loadSettings(preferences.listenerFlags(process.env), process.env, userData);
-  await app.whenReady();
-
-  // 4. Start the sandbox; taken ports get a dialog offering free ones, not a crash.
-  const started = await startWithPortRecovery({
-    settings: initialSettings,
+  return startWithPortRecovery({
+    settings: loadSettings(preferences.listenerFlags(process.env), process.env, userData),
     // The UI the sandbox serves is the renderer built beside this bundle (out/renderer next to out/main).
     create: (settings) =>
       new Sandbox(settings, { logger, nativeBinding: binding.path, uiDir: join(here, '../renderer') }),
@@ -72,27 +93,42 @@ async function main(): Promise<void> {
     remember: (listeners) => preferences.rememberListeners(listeners),
     logger: log,
   });
-  if (!started) return app.quit();
-  const { sandbox, addresses, settings } = started;
+}
 
-  // 5. Quitting waits for the sandbox to stop (with a deadline), so no accepted mail is lost.
-  installQuitSequence(app, { stop: () => sandbox.stop(), logger: log });
+interface UiLocation {
+  url: string;
+  /** Origins whose pages may call the preload's functions, and that get the app's CSP. */
+  origins: string[];
+  csp: CspTarget[];
+}
 
-  // 6. The window shows the UI from the sandbox's own listener, under a CSP, with navigation locked down.
-  const devUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL;
+/** The UI comes from the sandbox's own listener, the URL a browser would use; in development from the dev server. */
+function uiLocation(addresses: SandboxAddresses): UiLocation {
   const appOrigin = originOf(addresses.http)!;
+  const devUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL;
   const devOrigin = devUrl ? originOf(devUrl) : null;
-  const appOrigins = devOrigin ? [appOrigin, devOrigin] : [appOrigin];
-  installContentSecurityPolicy(session.defaultSession, [
-    { origin: appOrigin, policy: APP_CSP },
-    ...(devOrigin ? [{ origin: devOrigin, policy: DEV_CSP }] : []),
-  ]);
+  if (!devUrl || !devOrigin)
+    return { url: addresses.http, origins: [appOrigin], csp: [{ origin: appOrigin, policy: APP_CSP }] };
+  return {
+    url: devUrl,
+    origins: [appOrigin, devOrigin],
+    csp: [
+      { origin: appOrigin, policy: APP_CSP },
+      { origin: devOrigin, policy: DEV_CSP },
+    ],
+  };
+}
+
+/** The window, under a CSP, with navigation locked down; it survives being closed as the tray icon. */
+function openWindow(ui: UiLocation, userData: string, settings: Settings): MainWindow {
+  installContentSecurityPolicy(session.defaultSession, ui.csp);
+  app.on('login', uiAuthResponder(settings.uiAuth, ui.origins));
   const window = new MainWindow({
     BrowserWindow,
     screen,
     shell,
-    url: devUrl ?? addresses.http,
-    appOrigins,
+    url: ui.url,
+    appOrigins: ui.origins,
     preload: join(here, '../preload/index.cjs'),
     icon: resource('icon.png'),
     stateFile: join(userData, WINDOW_STATE_FILE),
@@ -102,31 +138,28 @@ async function main(): Promise<void> {
   app.on('activate', () => window.show());
   // Closing the window is not quitting: the SMTP listener keeps catching mail, reachable from the tray.
   app.on('window-all-closed', () => undefined);
+  return window;
+}
 
-  // 7. Native menu.
-  app.setAboutPanelOptions({ applicationName: 'Mailbeacon', applicationVersion: app.getVersion() });
+function installAppMenu(window: MainWindow): void {
+  app.setAboutPanelOptions({ applicationName: PRODUCT_NAME, applicationVersion: app.getVersion() });
+  const actions = {
+    about: () => app.showAboutPanel(),
+    preferences: () => window.showRoute(SETTINGS_ROUTE),
+    quit: () => app.quit(),
+  };
   Menu.setApplicationMenu(
-    Menu.buildFromTemplate(
-      appMenuTemplate(
-        process.platform,
-        {
-          about: () => app.showAboutPanel(),
-          preferences: () => window.showRoute(SETTINGS_ROUTE),
-          quit: () => app.quit(),
-        },
-        !app.isPackaged,
-      ),
-    ),
+    Menu.buildFromTemplate(appMenuTemplate(process.platform, actions, !app.isPackaged)),
   );
+}
 
-  // 8. Tray: unread count, pause/resume capture, copy the SMTP address.
-  const trayIcon = nativeImage.createFromPath(
-    resource('tray', process.platform === 'darwin' ? 'trayTemplate.png' : 'tray.png'),
-  );
-  const tray = new AppTray({
+/** Tray icon with the unread count; its menu pauses capture and copies the SMTP address. */
+function createTray(sandbox: Sandbox, addresses: SandboxAddresses, window: MainWindow): AppTray {
+  const icon = resource('tray', process.platform === 'darwin' ? 'trayTemplate.png' : 'tray.png');
+  const tray: AppTray = new AppTray({
     Tray,
     Menu,
-    icon: trayIcon,
+    icon: nativeImage.createFromPath(icon),
     state: () => ({
       running: true,
       unread: sandbox.unreadCount(),
@@ -146,9 +179,12 @@ async function main(): Promise<void> {
   for (const event of ['message.created', 'message.read', 'message.deleted'] as const) {
     sandbox.bus.on(event, () => tray.refresh());
   }
+  return tray;
+}
 
-  // 9. Notifications for new mail and for the first open and click of each mail.
-  const notifier = new MailNotifier({
+/** Desktop notices for new mail and for the first open and click of each mail; a click shows that mail. */
+function notifyAboutMail(sandbox: Sandbox, preferences: PreferencesFile, window: MainWindow): void {
+  new MailNotifier({
     bus: sandbox.bus,
     prefs: () => preferences.notifications,
     show: ({ title, body, messageId }) => {
@@ -157,13 +193,19 @@ async function main(): Promise<void> {
       notice.on('click', () => window.showRoute(messageRoute(messageId)));
       notice.show();
     },
-  });
-  notifier.start();
+  }).start();
+}
 
-  // 10. The few things the window may ask for, each call checked for its sender.
+/** The few things the window may ask for (see the preload), each call checked for its sender. */
+function serveWindowRequests(
+  window: MainWindow,
+  ui: UiLocation,
+  preferences: PreferencesFile,
+  settings: Settings,
+) {
   registerIpcHandlers(
     ipcMain,
-    { mainContents: () => window.contents, appOrigins },
+    { mainContents: () => window.contents, appOrigins: ui.origins },
     {
       appVersion: () => app.getVersion(),
       openExternal: (url) => shell.openExternal(url),
@@ -176,8 +218,6 @@ async function main(): Promise<void> {
     },
     log,
   );
-
-  window.show();
 }
 
 /** Anything that keeps the app from starting is shown, not just logged: a desktop app has no visible stderr. */

@@ -242,6 +242,12 @@ describe('the desktop entry', () => {
     expect(app.reports.some((r) => r.type === 'window')).toBe(false);
   });
 
+  it("answers the UI's basic-auth challenge with the configured credentials", async () => {
+    const app = launch({ MB_UI_AUTH: 'dev:s3cret' });
+    expect((await app.waitFor('login')).answered).toBe(true);
+    expect((await app.waitFor('loadURL')).infoStatus).toBe(200);
+  });
+
   it('leaves at once when another instance holds the lock', async () => {
     const app = launch({ STANDIN_LOCK: 'taken' });
     expect((await app.waitFor('lock')).granted).toBe(false);
