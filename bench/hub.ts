@@ -134,11 +134,15 @@ async function runServer(impl: Impl): Promise<void> {
       const intervalNs = BigInt(Math.round(1e9 / msg.rate!));
       const start = nowNs();
       let sent = 0;
+      let dispatchNs = 0n;
+      const cpuBefore = process.cpuUsage();
       // Drift-corrected schedule: update i goes out at start + i·interval, whatever the previous one cost.
       await new Promise<void>((resolve) => {
         const tick = () => {
           while (sent < total && nowNs() >= start + BigInt(sent) * intervalNs) {
-            publishOne(`${sent} ${nowNs()}`);
+            const t = nowNs();
+            publishOne(`${sent} ${t}`);
+            dispatchNs += nowNs() - t;
             sent++;
           }
           if (sent >= total) return resolve();
@@ -147,7 +151,14 @@ async function runServer(impl: Impl): Promise<void> {
         };
         tick();
       });
-      process.send!({ type: 'published', count: sent, subscribers: count() });
+      const cpu = process.cpuUsage(cpuBefore);
+      process.send!({
+        type: 'published',
+        count: sent,
+        subscribers: count(),
+        dispatchMs: Number(dispatchNs / BigInt(sent)) / 1e6,
+        cpuPercent: ((cpu.user + cpu.system) / 1e3 / (msg.seconds! * 1e3)) * 100,
+      });
     } else if (msg.cmd === 'exit') {
       await closeAll();
       rmSync(dir, { recursive: true, force: true });
@@ -223,7 +234,15 @@ async function runClients(url: string, n: number, token: string): Promise<void> 
 
 function spawn(args: string[]): ChildProcess {
   return fork(SELF, args, {
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    execArgv: [
+      '--import',
+      'tsx',
+      '--expose-gc',
+      // BENCH_PROF=dir writes a CPU profile of each server process there (open it in Chrome DevTools).
+      ...(process.env.BENCH_PROF && args[0] === '--server'
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`]
+        : []),
+    ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
 }
@@ -275,6 +294,10 @@ interface Result {
   received: number;
   lost: number;
   dropped: number;
+  /** Mean time one publish call takes in the server (serialize, store, write to every socket). */
+  dispatchMs: number;
+  /** Server process CPU while publishing, % of one core. */
+  serverCpu: number;
 }
 
 async function runOnce(
@@ -302,7 +325,12 @@ async function runOnce(
     })();
     if (memory.subscribers !== n) throw new Error(`only ${memory.subscribers} of ${n} subscribers connected`);
     server.send({ cmd: 'publish', rate, seconds });
-    const published = await next<{ count: number; subscribers: number }>(server, 'published');
+    const published = await next<{
+      count: number;
+      subscribers: number;
+      dispatchMs: number;
+      cpuPercent: number;
+    }>(server, 'published');
     await new Promise((r) => setTimeout(r, SETTLE_MS));
     const reports = await Promise.all(
       clients.map((c) => {
@@ -335,6 +363,8 @@ async function runOnce(
       received,
       lost: expected - received,
       dropped: closed,
+      dispatchMs: published.dispatchMs,
+      serverCpu: published.cpuPercent,
     };
   } finally {
     for (const c of clients) c.send({ cmd: 'exit' });
@@ -372,8 +402,8 @@ async function main(): Promise<void> {
   const kb = (bytes: number) => (bytes / 1024).toFixed(1);
   process.stdout.write(
     `hub bench: ${rate} updates/s for ${seconds} s, ${workers} client processes, Node ${process.version}, fd limit ${limit}\n\n` +
-      '| impl | subscribers | p50 ms | p99 ms | max ms | heap KB/sub | RSS KB/sub | delivered | lost | dropped |\n' +
-      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n',
+      '| impl | subscribers | p50 ms | p99 ms | max ms | heap KB/sub | RSS KB/sub | delivered | lost | dropped | dispatch ms/update | server CPU % |\n' +
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n',
   );
   let failed = false;
   for (const n of sizes) {
@@ -389,7 +419,7 @@ async function main(): Promise<void> {
         const r = await runOnce(impl, n, rate, seconds, workers);
         if (r.lost !== 0 || r.dropped !== 0) failed = true;
         process.stdout.write(
-          `| ${r.impl} | ${r.subscribers} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.max.toFixed(1)} | ${kb(r.heapPerSub)} | ${kb(r.rssPerSub)} | ${r.received}/${r.expected} | ${r.lost} | ${r.dropped} |\n`,
+          `| ${r.impl} | ${r.subscribers} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.max.toFixed(1)} | ${kb(r.heapPerSub)} | ${kb(r.rssPerSub)} | ${r.received}/${r.expected} | ${r.lost} | ${r.dropped} | ${r.dispatchMs.toFixed(2)} | ${r.serverCpu.toFixed(0)} |\n`,
         );
       } catch (err) {
         failed = true;

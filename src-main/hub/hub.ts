@@ -164,7 +164,8 @@ export class Hub implements HubCore {
     const update = createUpdate(input);
     this.history.append(update);
     this.lastDispatchedId = update.id;
-    const frame = formatEvent(update);
+    // Encoded once: written as is to every socket instead of being re-encoded from a string per subscriber.
+    const frame = Buffer.from(formatEvent(update));
     // Many subscribers share selectors (every UI tab asks for the same ones): decide each selector once per update.
     const memo = new Map<string, boolean>();
     const matches = (selectors: string[]) => {

@@ -81,7 +81,7 @@ export class Subscriber {
   }
 
   /** Queues one frame; returns false (and drops the subscriber) when its buffer is already over the limit. */
-  send(frame: string): boolean {
+  send(frame: string | Buffer): boolean {
     if (this.closed) return false;
     if (this.res.writableLength > this.limit) {
       this.logger.warn(
