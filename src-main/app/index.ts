@@ -40,6 +40,8 @@ import { uiAuthResponder } from './ui-auth.js';
 import { WINDOW_STATE_FILE } from './window-state.js';
 
 const PRODUCT_NAME = 'Mailbeacon';
+/** `build.appId` in package.json. */
+const APP_ID = 'dev.mailbeacon.desktop';
 /** Routes of the UI the shell opens directly. */
 const SETTINGS_ROUTE = '/settings';
 const messageRoute = (id: string) => `/message/${encodeURIComponent(id)}`;
@@ -184,6 +186,8 @@ function createTray(sandbox: Sandbox, addresses: SandboxAddresses, window: MainW
 
 /** Desktop notices for new mail and for the first open and click of each mail; a click shows that mail. */
 function notifyAboutMail(sandbox: Sandbox, preferences: PreferencesFile, window: MainWindow): void {
+  // Windows shows notifications only for an app whose id matches its Start-menu shortcut (set by the installer).
+  if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
   new MailNotifier({
     bus: sandbox.bus,
     prefs: () => preferences.notifications,
