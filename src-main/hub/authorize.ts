@@ -39,7 +39,9 @@ function readCookie(header: string | undefined, name: string): string | undefine
 /** Precedence fixed by the protocol: the Authorization header, else the query parameter, else the cookie. */
 function findToken(req: IncomingMessage, query: URLSearchParams): Source | undefined {
   const header = req.headers.authorization;
-  if (header !== undefined) {
+  // Only a Bearer header carries a JWT. Another scheme belongs to someone else: with --ui-auth the browser
+  // sends `Basic …` on every request, and the page's cookie must still be used.
+  if (header !== undefined && /^Bearer(\s|$)/i.test(header)) {
     const match = /^Bearer +(\S+)\s*$/i.exec(header);
     if (!match) throw new AuthorizationError('[hub] the Authorization header must be "Bearer <JWT>"', 401);
     return { token: match[1]!, via: 'header' };

@@ -187,6 +187,8 @@ export class Hub implements HubCore {
 
   register(subscriber: Subscriber): void {
     if (!subscriber.isOpen) return;
+    // The hub may have closed while this subscriber's token was being checked.
+    if (this.closed) return subscriber.end();
     this.subscribers.add(subscriber);
     this.announce(subscriber, true);
   }

@@ -327,6 +327,16 @@ describe('cookie authorization', () => {
     expect((await rawGet(url, { Cookie: cookie, Referer: 'http://evil.example/page' })).status).toBe(403);
   });
 
+  it('uses the cookie when the Authorization header carries another scheme (HTTP basic auth of --ui-auth)', async () => {
+    const h = await start();
+    const cookie = (await h.hub.subscriberCookie()).split(';')[0]!;
+    const basic = `Basic ${Buffer.from('user:pass').toString('base64')}`;
+    const url = subscribeUrl(h.hubUrl, ['foo']);
+    expect((await rawGet(url, { Cookie: cookie, Authorization: basic })).status).toBe(200);
+    expect((await rawGet(url, { Authorization: basic })).status).toBe(401);
+    expect((await rawGet(url, { Cookie: cookie, Authorization: 'Bearer' })).status).toBe(401);
+  });
+
   it('refuses a cookie-authorized publish without Origin or Referer (CSRF)', async () => {
     const h = await start();
     const cookie = `mercureAuthorization=${await publisherToken()}`;
