@@ -2,7 +2,7 @@ import {
   createCipheriv,
   createDecipheriv,
   createHmac,
-  randomBytes,
+  randomFillSync,
   randomUUID,
   timingSafeEqual,
 } from 'node:crypto';
@@ -68,6 +68,25 @@ const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
 
+/**
+ * Nonces come from a pool filled 4 KB at a time: one call to the system's generator per 341 tokens instead of one
+ * per token, which was a quarter of the cost of injecting a mail. Each nonce is still 96 random bits.
+ */
+const NONCE_POOL_BYTES = 4096 - (4096 % NONCE_BYTES);
+const noncePool = Buffer.alloc(NONCE_POOL_BYTES);
+let noncePos = NONCE_POOL_BYTES;
+
+/** A fresh nonce; the bytes stay valid until the next call (callers copy them at once). */
+function nextNonce(): Buffer {
+  if (noncePos >= NONCE_POOL_BYTES) {
+    randomFillSync(noncePool);
+    noncePos = 0;
+  }
+  const nonce = noncePool.subarray(noncePos, noncePos + NONCE_BYTES);
+  noncePos += NONCE_BYTES;
+  return nonce;
+}
+
 const defaultNowNs = (): bigint => BigInt(Date.now()) * 1_000_000n;
 
 /**
@@ -115,7 +134,7 @@ export class TokenCodec {
         return `${body}.${b64url(hmac(this.keys[0]!, body))}`;
       }
       case 'sealed': {
-        const nonce = randomBytes(NONCE_BYTES);
+        const nonce = nextNonce();
         const cipher = createCipheriv('aes-256-gcm', this.keys[0]!, nonce);
         const sealed = Buffer.concat([
           nonce,

@@ -34,13 +34,16 @@ export function decodeBody(body: Buffer, encoding: string): Buffer {
 
 export function encodeBody(decoded: Buffer, shape: EncodedShape): Buffer {
   let text: string;
+  if (shape.encoding === 'quoted-printable') {
+    const bytes = encodeQuotedPrintableBytes(decoded, shape.eol);
+    const needsEol = shape.trailingEol && bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a;
+    return needsEol ? Buffer.concat([bytes, Buffer.from(shape.eol, 'latin1')]) : bytes;
+  }
   if (shape.encoding === 'base64') {
     const b64 = decoded.toString('base64');
     const lines: string[] = [];
     for (let i = 0; i < b64.length; i += shape.lineLength) lines.push(b64.slice(i, i + shape.lineLength));
     text = lines.join(shape.eol);
-  } else if (shape.encoding === 'quoted-printable') {
-    text = encodeQuotedPrintable(decoded, shape.eol);
   } else {
     return decoded;
   }
@@ -60,59 +63,104 @@ function hexValue(c: number): number {
 export function decodeQuotedPrintable(body: Buffer): Buffer {
   const out = Buffer.allocUnsafe(body.length);
   let n = 0;
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i]!;
-    if (c !== 0x3d) {
-      out[n++] = c;
-      continue;
-    }
+  let i = 0;
+  while (i < body.length) {
+    // copy the run up to the next '=' in one go
+    const eq = body.indexOf(0x3d, i);
+    const runEnd = eq < 0 ? body.length : eq;
+    n += body.copy(out, n, i, runEnd);
+    if (eq < 0) break;
+    i = eq + 1;
     // soft line break: '=' then optional whitespace then a line break
-    let j = i + 1;
+    let j = i;
     while (body[j] === 0x20 || body[j] === 0x09) j++;
     if (body[j] === 0x0d && body[j + 1] === 0x0a) {
-      i = j + 1;
+      i = j + 2;
       continue;
     }
     if (body[j] === 0x0a) {
-      i = j;
+      i = j + 1;
       continue;
     }
-    const hi = hexValue(body[i + 1] ?? -1);
-    const lo = hexValue(body[i + 2] ?? -1);
+    const hi = hexValue(body[i] ?? -1);
+    const lo = hexValue(body[i + 1] ?? -1);
     if (hi >= 0 && lo >= 0) {
       out[n++] = hi * 16 + lo;
       i += 2;
     } else {
-      out[n++] = c; // a lone '=' is kept, as decoders do
+      out[n++] = 0x3d; // a lone '=' is kept, as decoders do
     }
   }
   return out.subarray(0, n);
 }
 
+const HEX_BYTES = Buffer.from(HEX, 'latin1');
+
+/** Byte classes for the encoder: printable (copied), space or tab, line feed, carriage return, escaped. */
+const LITERAL = 0;
+const SPACE = 1;
+const LF = 2;
+const CR = 3;
+const ESCAPE = 4;
+const BYTE_CLASS = new Uint8Array(256).map((_, c) =>
+  c === 0x0a
+    ? LF
+    : c === 0x0d
+      ? CR
+      : c === 0x20 || c === 0x09
+        ? SPACE
+        : c >= 0x21 && c <= 0x7e && c !== 0x3d
+          ? LITERAL
+          : ESCAPE,
+);
+
 /** Quoted-printable with hard line breaks kept as `eol` and soft breaks (`=`) keeping lines within 76 characters. */
 export function encodeQuotedPrintable(decoded: Buffer, eol: '\r\n' | '\n'): string {
-  const out: string[] = [];
-  let line = '';
-  const push = (token: string) => {
-    if (line.length + token.length > MAX_ENCODED_LINE - 1) {
-      out.push(`${line}=`, eol);
-      line = '';
-    }
-    line += token;
-  };
-  for (let i = 0; i < decoded.length; i++) {
+  return encodeQuotedPrintableBytes(decoded, eol).toString('latin1');
+}
+
+export function encodeQuotedPrintableBytes(decoded: Buffer, eol: '\r\n' | '\n'): Buffer {
+  // Worst case: every byte escaped (3×) plus a soft break every 25 escapes.
+  const out = Buffer.allocUnsafe(decoded.length * 3 + Math.ceil(decoded.length / 24) * 3 + 16);
+  const crlf = eol === '\r\n';
+  const last = MAX_ENCODED_LINE - 1;
+  const length = decoded.length;
+  let n = 0;
+  let lineLength = 0;
+  for (let i = 0; i < length; i++) {
     const c = decoded[i]!;
-    if (c === 0x0d && decoded[i + 1] === 0x0a) continue; // the LF that follows ends the line
-    if (c === 0x0a) {
-      out.push(line, eol);
-      line = '';
+    let cls = BYTE_CLASS[c]!;
+    if (cls === CR) {
+      if (decoded[i + 1] === 0x0a) continue; // the LF that follows ends the line
+      cls = ESCAPE;
+    }
+    if (cls === LF) {
+      if (crlf) out[n++] = 0x0d;
+      out[n++] = 0x0a;
+      lineLength = 0;
       continue;
     }
-    const next = decoded[i + 1];
-    const atLineEnd = next === undefined || next === 0x0a || (next === 0x0d && decoded[i + 2] === 0x0a);
-    const literal = (c >= 0x21 && c <= 0x7e && c !== 0x3d) || ((c === 0x20 || c === 0x09) && !atLineEnd);
-    push(literal ? String.fromCharCode(c) : `=${HEX[c >> 4]}${HEX[c & 15]}`);
+    if (cls === SPACE) {
+      const next = decoded[i + 1];
+      // whitespace before a line break (or the end) would be stripped in transit
+      cls =
+        next === undefined || next === 0x0a || (next === 0x0d && decoded[i + 2] === 0x0a) ? ESCAPE : LITERAL;
+    }
+    const width = cls === LITERAL ? 1 : 3;
+    if (lineLength + width > last) {
+      out[n++] = 0x3d;
+      if (crlf) out[n++] = 0x0d;
+      out[n++] = 0x0a;
+      lineLength = 0;
+    }
+    if (width === 1) {
+      out[n++] = c;
+    } else {
+      out[n++] = 0x3d;
+      out[n++] = HEX_BYTES[c >> 4]!;
+      out[n++] = HEX_BYTES[c & 15]!;
+    }
+    lineLength += width;
   }
-  out.push(line);
-  return out.join('');
+  return out.subarray(0, n);
 }

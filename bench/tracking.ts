@@ -1,0 +1,352 @@
+/**
+ * Tracking benchmark (`npm run bench:tracking`):
+ *  1. wrk against GET /o and GET /c of the TrackingServer, side by side with a bare node:http server answering the
+ *     same PNG, counting the events stored against the requests wrk completed;
+ *  2. latency at a fixed 2,000 requests/s (wrk has no rate flag): a bounded Node load generator with a keep-alive
+ *     agent, latency measured from each request's scheduled start so a stall is not hidden (coordinated omission);
+ *  3. injection alone: 10 KB HTML mails through TrackingInjector on one core.
+ *
+ *   tsx bench/tracking.ts [--seconds 10] [--connections 50] [--rate 2000]
+ *
+ * The servers run in a child process (this file with --server) so that the load generators' CPU time does not
+ * show up as server latency. Events go to a file-backed SQLite database in WAL mode, as in a real data dir.
+ */
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Agent, createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import BetterSqlite3 from 'better-sqlite3';
+import { EventBus } from '../src-main/events/bus.js';
+import { createLogger, systemClock } from '../src-main/logger.js';
+import { openDatabase } from '../src-main/store/database.js';
+import { EventStore } from '../src-main/store/events.js';
+import { TrackingInjector } from '../src-main/tracking/inject/index.js';
+import { encodeQuotedPrintable } from '../src-main/tracking/inject/transfer.js';
+import { TokenCodec, generateKey, mintUrl } from '../src-main/tracking/index.js';
+import { PIXEL_PNG } from '../src-main/tracking/pixel.js';
+import { TrackingServer } from '../src-main/tracking/server.js';
+
+const SELF = fileURLToPath(import.meta.url);
+const ROOT = join(dirname(SELF), '..');
+const UA =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36';
+
+/** Every wait is bounded; a step slower than this fails the run instead of hanging it. */
+const STEP_TIMEOUT_MS = 120_000;
+/** A request at the fixed rate that takes longer than this counts as an error. */
+const REQUEST_TIMEOUT_MS = 5_000;
+/** The injection bench: mails of at least this many bytes of HTML. */
+const HTML_BYTES = 10 * 1024;
+
+// ---------------------------------------------------------------- server process
+
+async function runServer(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'mb-bench-tracking-'));
+  const dbPath = join(dir, 'mailbeacon.db');
+  const db = openDatabase({ path: dbPath });
+  const codec = new TokenCodec({ mode: 'sealed', keys: [generateKey()] });
+  const bus = new EventBus();
+  let emitted = 0;
+  bus.on('tracking.event', () => emitted++);
+  const server = new TrackingServer({
+    codec,
+    events: new EventStore(db),
+    bus,
+    logger: createLogger('error'),
+    clock: systemClock,
+    allowHosts: [],
+    deliveredAt: () => undefined,
+  });
+  const tracking = await server.listen('127.0.0.1', 0);
+  const bare = createServer((_req, res) => {
+    res.writeHead(200, {
+      'Content-Type': 'image/png',
+      'Content-Length': String(PIXEL_PNG.length),
+      'Cache-Control': 'no-store, no-cache, must-revalidate, max-age=0',
+    });
+    res.end(PIXEL_PNG);
+  });
+  await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${tracking.port}`;
+  const metadata = { message_id: 'bench-message-0001', recipient: 'reader@example.org' };
+  process.send!({
+    type: 'ready',
+    dbPath,
+    open: mintUrl(base, 'open', codec, { metadata }),
+    click: mintUrl(base, 'click', codec, {
+      url: 'https://example.com/landing?utm_source=mail',
+      metadata: { ...metadata, link: '1' },
+    }),
+    bare: `http://127.0.0.1:${(bare.address() as AddressInfo).port}/o`,
+  });
+  process.on('message', async (msg: { cmd: string }) => {
+    if (msg.cmd === 'count') {
+      const n = db.prepare('SELECT COUNT(*) FROM events').pluck().get() as number;
+      process.send!({ type: 'count', events: n, emitted });
+    } else if (msg.cmd === 'stop') {
+      await server.close();
+      bare.closeAllConnections();
+      bare.close();
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+      process.exit(0);
+    }
+  });
+}
+
+// ---------------------------------------------------------------- orchestration
+
+interface Ready {
+  dbPath: string;
+  open: string;
+  click: string;
+  bare: string;
+}
+
+function ask<T>(child: ChildProcess, cmd: string, type: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`[bench] no ${type} from the server`)), STEP_TIMEOUT_MS);
+    const onMessage = (msg: { type: string }) => {
+      if (msg.type !== type) return;
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      resolve(msg as T);
+    };
+    child.on('message', onMessage);
+    if (cmd) child.send({ cmd });
+  });
+}
+
+async function countEvents(child: ChildProcess): Promise<number> {
+  return (await ask<{ events: number }>(child, 'count', 'count')).events;
+}
+
+interface WrkResult {
+  requests: number;
+  rps: number;
+  p50: string;
+  p99: string;
+  errors: string;
+}
+
+function wrk(url: string, seconds: number, connections: number): WrkResult {
+  const out = execFileSync(
+    'wrk',
+    ['-t2', `-c${connections}`, `-d${seconds}s`, '--latency', '-H', `User-Agent: ${UA}`, url],
+    {
+      encoding: 'utf8',
+      timeout: (seconds + 30) * 1000,
+    },
+  );
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? NaN);
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
+  const p50 = /50%\s+(\S+)/.exec(out)?.[1] ?? '?';
+  const p99 = /99%\s+(\S+)/.exec(out)?.[1] ?? '?';
+  const errors = [/Socket errors:[^\n]*/.exec(out)?.[0], /Non-2xx or 3xx responses: \d+/.exec(out)?.[0]]
+    .filter(Boolean)
+    .join('; ');
+  return { requests, rps, p50, p99, errors: errors || 'none' };
+}
+
+/** `count` requests at `rate`/s, each latency measured from its scheduled start. */
+async function fixedRate(url: string, rate: number, seconds: number) {
+  const agent = new Agent({ keepAlive: true, maxSockets: 128 });
+  const target = new URL(url);
+  const total = rate * seconds;
+  const latencies: number[] = [];
+  let errors = 0;
+  const start = performance.now();
+  const one = (scheduled: number) =>
+    new Promise<void>((resolve) => {
+      const req = request(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname + target.search,
+          agent,
+          headers: { 'user-agent': UA },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            if (res.statusCode !== 200 && res.statusCode !== 302) errors++;
+            latencies.push(performance.now() - scheduled);
+            resolve();
+          });
+        },
+      );
+      req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error('timeout')));
+      req.on('error', () => {
+        errors++;
+        resolve();
+      });
+      req.end();
+    });
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const scheduled = start + (i * 1000) / rate;
+    const wait = scheduled - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    pending.push(one(scheduled));
+  }
+  await Promise.all(pending);
+  const elapsed = (performance.now() - start) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
+  return {
+    sent: total,
+    completed: latencies.length,
+    errors,
+    achieved: total / elapsed,
+    p50: pct(50),
+    p99: pct(99),
+    max: latencies.at(-1) ?? NaN,
+  };
+}
+
+function injectionBench(seconds: number) {
+  const template = readFileSync(join(ROOT, 'test/fixtures/html/leemunroe/email-inlined.html'), 'utf8');
+  let extra = '';
+  for (let i = 0; template.length + extra.length < HTML_BYTES; i++) {
+    extra += `<p style="margin:0 0 12px">Item ${i}: <a href="https://example.com/products/${i}?utm_source=mail&amp;utm_campaign=bench">see product ${i}</a> or <a href="mailto:shop@example.com">ask us</a>.</p>\n`;
+  }
+  const html = template.replace('</body>', `${extra}</body>`);
+  const raw = Buffer.from(
+    'From: Shop <shop@example.com>\r\nTo: reader@example.org\r\nSubject: Bench\r\nMIME-Version: 1.0\r\n' +
+      'Content-Type: multipart/alternative; boundary="b1"\r\n\r\n--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n' +
+      'Plain version.\r\n--b1\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n' +
+      `${encodeQuotedPrintable(Buffer.from(html.replace(/\r?\n/g, '\r\n')), '\r\n')}\r\n--b1--\r\n`,
+    'latin1',
+  );
+  const injector = new TrackingInjector({
+    codec: new TokenCodec({ mode: 'sealed', keys: [generateKey()] }),
+    trackingBase: () => 'http://127.0.0.1:8026',
+    trackText: false,
+    enabled: true,
+    rules: [],
+    clock: systemClock,
+  });
+  const ctx = {
+    messageId: 'bench',
+    sender: 'shop@example.com',
+    recipients: ['reader@example.org'],
+    subject: 'Bench',
+  };
+  const probe = injector.injectSync(raw, ctx);
+  for (let i = 0; i < 200; i++) injector.injectSync(raw, ctx); // warm-up
+  let mails = 0;
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  while (performance.now() < end) {
+    for (let i = 0; i < 50; i++) injector.injectSync(raw, ctx);
+    mails += 50;
+  }
+  const elapsed = (performance.now() - start) / 1000;
+  return {
+    htmlBytes: Buffer.byteLength(html),
+    mailBytes: raw.length,
+    links: probe.manifest.links.length,
+    mails,
+    perSecond: mails / elapsed,
+  };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      seconds: { type: 'string', default: '10' },
+      connections: { type: 'string', default: '50' },
+      rate: { type: 'string', default: '2000' },
+    },
+  });
+  const seconds = Number(values.seconds);
+  const connections = Number(values.connections);
+  const rate = Number(values.rate);
+  console.log(`# tracking bench: ${cpus().length}× ${cpus()[0]?.model ?? '?'}, Node ${process.version}`);
+
+  const child = fork(SELF, ['--server'], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  try {
+    const ready = await ask<Ready>(child, '', 'ready');
+    void BetterSqlite3; // the server process owns the database; counts come over IPC
+
+    console.log(`\n## wrk, ${seconds}s, ${connections} connections, keep-alive`);
+    console.log('| target | requests | req/s | p50 | p99 | events stored | errors |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | --- |');
+    const rows: Record<string, WrkResult> = {};
+    for (const [name, url] of [
+      ['bare node:http', ready.bare],
+      ['GET /o', ready.open],
+      ['GET /c', ready.click],
+    ] as const) {
+      const before = await countEvents(child);
+      const r = wrk(url, seconds, connections);
+      const stored = (await countEvents(child)) - before;
+      rows[name] = r;
+      console.log(
+        `| ${name} | ${r.requests} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${name === 'bare node:http' ? '–' : stored} | ${r.errors} |`,
+      );
+      if (name !== 'bare node:http' && stored < r.requests)
+        console.log(`  ! ${r.requests - stored} completed requests without an event`);
+    }
+    const bareRps = rows['bare node:http']!.rps;
+    for (const name of ['GET /o', 'GET /c']) {
+      console.log(
+        `${name}: ${((rows[name]!.rps / bareRps) * 100).toFixed(0)}% of the bare server's requests/s`,
+      );
+    }
+
+    console.log(`\n## fixed rate ${rate} req/s for ${seconds}s (latency from scheduled start)`);
+    console.log(
+      '| target | sent | completed | errors | achieved req/s | p50 ms | p99 ms | max ms | events stored |',
+    );
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const [name, url] of [
+      ['bare node:http', ready.bare],
+      ['GET /o', ready.open],
+      ['GET /c', ready.click],
+    ] as const) {
+      const before = await countEvents(child);
+      const r = await fixedRate(url, rate, seconds);
+      const stored = (await countEvents(child)) - before;
+      console.log(
+        `| ${name} | ${r.sent} | ${r.completed} | ${r.errors} | ${r.achieved.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.max.toFixed(2)} | ${name === 'bare node:http' ? '–' : stored} |`,
+      );
+    }
+  } finally {
+    child.send({ cmd: 'stop' });
+    await new Promise((r) => {
+      const timer = setTimeout(() => {
+        child.kill();
+        r(undefined);
+      }, 10_000);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        r(undefined);
+      });
+    });
+  }
+
+  console.log(`\n## injection, one core, ${seconds}s`);
+  const inj = injectionBench(seconds);
+  console.log(
+    `${inj.mails} mails in ${seconds}s: ${inj.perSecond.toFixed(0)} mails/s (HTML ${inj.htmlBytes} bytes, mail ${inj.mailBytes} bytes, ${inj.links} tracked links, sealed tokens, quoted-printable)`,
+  );
+}
+
+if (process.argv.includes('--server')) {
+  void runServer();
+} else {
+  main().catch((err: Error) => {
+    console.error(err.stack ?? err.message);
+    process.exitCode = 1;
+  });
+}
