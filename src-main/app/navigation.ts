@@ -1,5 +1,6 @@
 import type { HandlerDetails, WebContents, WindowOpenHandlerResponse } from 'electron';
 import type { Logger } from '../logger.js';
+import { originOf } from './content-security.js';
 
 export interface NavigationPolicyOptions {
   /** The system browser (`shell.openExternal`). */
@@ -46,7 +47,31 @@ export function willNavigatePolicy(
   };
 }
 
-/** Applies both policies to a window's contents, and refuses `<webview>` outright. */
+/** What a frame inside the page may show: documents of the app's own origins and the empty or srcdoc document. */
+function isFrameDocument(url: string, appOrigins: string[]): boolean {
+  if (url === 'about:srcdoc' || url === 'about:blank') return true;
+  const origin = originOf(url);
+  return origin !== null && appOrigins.includes(origin);
+}
+
+/**
+ * Frames inside the page — mail previews are `srcdoc` iframes — keep showing what the page put there. A link in a
+ * mail that would navigate its preview frame (one without `target`) opens in the system browser instead, through
+ * the tracking redirect like any click; everything else is refused. The main frame is `will-navigate`'s business.
+ */
+export function willFrameNavigatePolicy(
+  appOrigins: string[],
+  options: NavigationPolicyOptions,
+): (details: { url: string; isMainFrame: boolean; preventDefault(): void }) => void {
+  return (details) => {
+    if (details.isMainFrame || isFrameDocument(details.url, appOrigins)) return;
+    details.preventDefault();
+    if (isWebUrl(details.url)) openOutside(details.url, options);
+    else options.logger.warn(`refused frame navigation to ${describe(details.url)}`);
+  };
+}
+
+/** Applies the policies to a window's contents, and refuses `<webview>` outright. */
 export function guardNavigation(
   contents: Pick<WebContents, 'on' | 'setWindowOpenHandler'>,
   appOrigins: string[],
@@ -54,6 +79,7 @@ export function guardNavigation(
 ): void {
   contents.setWindowOpenHandler(windowOpenPolicy(options));
   contents.on('will-navigate', willNavigatePolicy(appOrigins, options));
+  contents.on('will-frame-navigate', willFrameNavigatePolicy(appOrigins, options));
   contents.on('will-attach-webview', (event) => event.preventDefault());
 }
 

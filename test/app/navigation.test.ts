@@ -61,6 +61,32 @@ describe('navigation policy', () => {
     expect(lines.map((l) => l.message).join('\n')).not.toContain('alert(1)');
   });
 
+  it('lets frames show srcdoc, blank and app documents, sends followed web links out, refuses the rest', () => {
+    const { contents, opened } = guarded();
+    const frameNavigate = (url: string, isMainFrame = false) => {
+      const event = Object.assign(new StandInEvent(), { url, isMainFrame });
+      contents.emit('will-frame-navigate', event);
+      return event.defaultPrevented;
+    };
+    expect(frameNavigate('about:srcdoc')).toBe(false);
+    expect(frameNavigate('about:blank')).toBe(false);
+    expect(frameNavigate(`${APP}/api/v1/message/abc/part/2`)).toBe(false);
+    expect(frameNavigate(`blob:${APP}/0b9d6c1e-1111-4222-8333-944445555666`)).toBe(false);
+
+    expect(frameNavigate('http://127.0.0.1:8026/c?t=token')).toBe(true);
+    expect(frameNavigate('https://acme.test/')).toBe(true);
+    expect(opened).toEqual(['http://127.0.0.1:8026/c?t=token', 'https://acme.test/']);
+
+    expect(frameNavigate('data:text/html,<script>alert(1)</script>')).toBe(true);
+    expect(frameNavigate('file:///etc/passwd')).toBe(true);
+    expect(frameNavigate('javascript:alert(1)')).toBe(true);
+    expect(opened).toHaveLength(2);
+
+    // The main frame is decided by will-navigate alone.
+    expect(frameNavigate('https://acme.test/', true)).toBe(false);
+    expect(opened).toHaveLength(2);
+  });
+
   it('refuses <webview>', () => {
     const { contents } = guarded();
     const event = new StandInEvent();
