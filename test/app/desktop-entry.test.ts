@@ -248,6 +248,15 @@ describe('the desktop entry', () => {
     expect((await app.waitFor('loadURL')).infoStatus).toBe(200);
   });
 
+  it('shows a configuration problem in an error box and exits with a failure', async () => {
+    const app = launch({ MB_MAX_MESSAGES: 'lots' });
+    const box = await app.waitFor('error-box');
+    expect(box.title).toBe('Mailbeacon could not start');
+    expect(box.content).toMatch(/^\[db\] --max-messages: .*"lots"/);
+    expect(await app.exited).toBe(1);
+    expect(app.reports.some((r) => r.type === 'window')).toBe(false);
+  });
+
   it('leaves at once when another instance holds the lock', async () => {
     const app = launch({ STANDIN_LOCK: 'taken' });
     expect((await app.waitFor('lock')).granted).toBe(false);
