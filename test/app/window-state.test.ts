@@ -1,11 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   DEFAULT_WINDOW_STATE,
   fitToDisplays,
   loadWindowState,
+  SAVE_DELAY_MS,
   saveWindowState,
   trackWindowState,
   type Rectangle,
@@ -83,5 +84,26 @@ describe('window state', () => {
       height: 650,
       maximized: true,
     });
+  });
+
+  it('writes once after a drag, not on every move event', () => {
+    vi.useFakeTimers();
+    try {
+      const file = stateFile();
+      let x = 0;
+      const window = Object.assign(new Emitter(), {
+        getNormalBounds: () => ({ x, y: 20, width: 900, height: 650 }),
+        isMaximized: () => false,
+        isDestroyed: () => false,
+      });
+      trackWindowState(window, file);
+      for (x = 1; x <= 300; x++) window.emit('move');
+      x = 300;
+      expect(existsSync(file)).toBe(false);
+      vi.advanceTimersByTime(SAVE_DELAY_MS);
+      expect(JSON.parse(readFileSync(file, 'utf8')).x).toBe(300);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
