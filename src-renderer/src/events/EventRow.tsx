@@ -1,7 +1,24 @@
 import type { TrackingEvent } from '../../../src-main/api/types';
 import { clockTime, fullTime } from '../format/time';
+import { ClickIcon, EyeIcon, UnsubIcon } from '../shared/icons';
 
-const KIND_LABEL = { open: '👁 open', click: '🖱 click', unsub: '✖ unsub' } as const;
+const KIND_LABEL = {
+  open: (
+    <>
+      <EyeIcon /> open
+    </>
+  ),
+  click: (
+    <>
+      <ClickIcon /> click
+    </>
+  ),
+  unsub: (
+    <>
+      <UnsubIcon /> unsub
+    </>
+  ),
+} as const;
 
 /** One event as a timeline row; `linkNumber` ties a click to the Tracking tab's table. */
 export function EventRow({

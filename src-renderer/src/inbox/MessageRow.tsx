@@ -2,6 +2,7 @@ import type { MessageSummary } from '../../../src-main/api/types';
 import { displayName } from '../format/address';
 import { fullTime, relativeTime } from '../format/time';
 import { TrackingBadges } from '../shared/TrackingBadges';
+import { PaperclipIcon } from '../shared/icons';
 
 /** Fixed row height: three lines of text; fixed so the virtual list never needs to measure 100,000 rows. */
 export const ROW_HEIGHT = 76;
@@ -55,7 +56,7 @@ export function MessageRow({
           <span className="row-subject">{m.Subject || '(no subject)'}</span>
           {m.Attachments > 0 && (
             <span className="row-attach" title={`${m.Attachments} attachment${m.Attachments > 1 ? 's' : ''}`}>
-              📎
+              <PaperclipIcon />
             </span>
           )}
         </div>

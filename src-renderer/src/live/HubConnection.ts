@@ -87,12 +87,12 @@ export class HubConnection {
       if (wasBroken) this.options.onResync();
     };
 
-    source.onmessage = (ev: MessageEvent<string>) => {
+    source.onmessage = (ev: MessageEvent) => {
       if (this.source !== source) return;
       if (ev.lastEventId) this.lastEventId = ev.lastEventId;
       let data: unknown;
       try {
-        data = JSON.parse(ev.data);
+        data = JSON.parse(String(ev.data));
       } catch {
         console.warn('[hub] ignored an update that is not JSON');
         return;
@@ -103,10 +103,7 @@ export class HubConnection {
     source.onerror = () => {
       if (this.source !== source || this.stopped) return;
       this.nativeFailures++;
-      if (
-        source.readyState === EventSource.CONNECTING &&
-        this.nativeFailures < NATIVE_FAILURES_BEFORE_TAKEOVER
-      ) {
+      if (source.readyState === source.CONNECTING && this.nativeFailures < NATIVE_FAILURES_BEFORE_TAKEOVER) {
         // The browser is already reconnecting, with Last-Event-ID.
         this.options.onState('reconnecting', null);
         return;

@@ -1,4 +1,5 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
 import type { Message } from '../../../src-main/api/types';
 import { apiUrl } from '../api/client';
 import { addressList, fullAddress } from '../format/address';
@@ -6,6 +7,7 @@ import { fullTime } from '../format/time';
 import { ErrorNotice } from '../shared/ErrorNotice';
 import { TrackingBadges } from '../shared/TrackingBadges';
 import { useSetRead } from '../inbox/actions';
+import { setReadInCache } from '../live/applyUpdate';
 import { useMessage } from './useMessage';
 import { PreviewTab } from './PreviewTab';
 import { TrackingTab } from './TrackingTab';
@@ -24,6 +26,14 @@ export function MessageView({ id, onDelete }: { id: string; onDelete: () => void
   const [tab, setTab] = useState<Tab>('preview');
   const [releasing, setReleasing] = useState(false);
   const setRead = useSetRead();
+  const client = useQueryClient();
+  const loaded = message.isSuccess;
+
+  // Fetching a mail marks it read on the server (Mailpit's behaviour); show that in the list without waiting for
+  // the hub to say so.
+  useEffect(() => {
+    if (loaded) setReadInCache(client, [id], true);
+  }, [loaded, client, id]);
 
   if (message.isPending) return <div className="empty empty-quiet muted">Loading…</div>;
   if (message.isError)

@@ -12,7 +12,8 @@ export function PreviewTab({ message: m }: { message: Message }) {
   const [device, setDevice] = useState<DeviceWidth>('desktop');
   const [version, setVersion] = useState<'tracked' | 'original'>('tracked');
   const hasTracked = Boolean(m.TrackedHTML);
-  const html = version === 'tracked' && hasTracked ? m.TrackedHTML : m.HTML;
+  const shown = hasTracked ? version : 'original';
+  const html = shown === 'tracked' ? m.TrackedHTML : m.HTML;
   const doc = useMemo(
     () =>
       html
@@ -41,7 +42,7 @@ export function PreviewTab({ message: m }: { message: Message }) {
           <div className="segmented" role="group" aria-label="Version">
             <button
               type="button"
-              className={version === 'tracked' ? 'seg seg-on' : 'seg'}
+              className={shown === 'tracked' ? 'seg seg-on' : 'seg'}
               disabled={!hasTracked}
               onClick={() => setVersion('tracked')}
               title="As the recipient gets it: opening fires the pixel"
@@ -50,7 +51,7 @@ export function PreviewTab({ message: m }: { message: Message }) {
             </button>
             <button
               type="button"
-              className={version === 'original' ? 'seg seg-on' : 'seg'}
+              className={shown === 'original' ? 'seg seg-on' : 'seg'}
               onClick={() => setVersion('original')}
               title="As your app sent it: no pixel, no redirects"
             >
@@ -59,7 +60,7 @@ export function PreviewTab({ message: m }: { message: Message }) {
           </div>
         )}
         <span className="muted preview-note">
-          {version === 'tracked' && hasTracked
+          {shown === 'tracked'
             ? 'Viewing records an open; links open through the tracked redirect.'
             : !m.HTML
               ? 'Plain-text mail.'

@@ -1,6 +1,7 @@
 // What tracking changed in a mail's HTML, as numbered changes. Lines are compared first (cheap on big mails),
-// then only the changed lines are compared word by word, so a rewritten href shows as that href and nothing else.
-import { diffLines, diffWordsWithSpace } from 'diff';
+// then only the changed lines are compared token by token, where a quoted attribute value is one token, so a
+// rewritten href shows as that one value and nothing else.
+import { diffArrays, diffLines } from 'diff';
 import type { TrackingManifest } from '../../../src-main/api/types';
 
 export interface Segment {
@@ -46,20 +47,20 @@ export function diffHtml(original: string, tracked: string, manifest?: TrackingM
 }
 
 function diffBlock(out: HtmlDiff, before: string, after: string, manifest?: TrackingManifest | null): void {
-  const words = diffWordsWithSpace(before, after);
+  const words = diffArrays(htmlTokens(before), htmlTokens(after));
   for (let i = 0; i < words.length; i++) {
     const w = words[i];
     if (!w.added && !w.removed) {
-      push(out.original, w.value, null);
-      push(out.tracked, w.value, null);
+      push(out.original, w.value.join(''), null);
+      push(out.tracked, w.value.join(''), null);
       continue;
     }
     let removed = '';
     let added = '';
     // Adjacent removed/added runs are one change: the old href and the new one.
     while (i < words.length && (words[i].added || words[i].removed)) {
-      if (words[i].removed) removed += words[i].value;
-      else added += words[i].value;
+      if (words[i].removed) removed += words[i].value.join('');
+      else added += words[i].value.join('');
       i++;
     }
     i--;
@@ -67,6 +68,11 @@ function diffBlock(out: HtmlDiff, before: string, after: string, manifest?: Trac
     if (removed) push(out.original, removed, n);
     if (added) push(out.tracked, added, n);
   }
+}
+
+/** Quoted values, tag names, runs of URL-ish characters, whitespace, and single other characters. */
+export function htmlTokens(html: string): string[] {
+  return html.match(/"[^"]*"|'[^']*'|<\/?[A-Za-z][\w:-]*|[\w.:/?#&=%+@;,!~*-]+|\s+|[\s\S]/g) ?? [];
 }
 
 function addChange(

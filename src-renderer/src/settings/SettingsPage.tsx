@@ -34,8 +34,8 @@ export function SettingsPage() {
           <table className="table kv">
             <tbody>
               <Listener label="SMTP" value={info.data.Listeners.smtp} />
-              <Listener label="UI, API and hub" value={`http://${info.data.Listeners.http}`} />
-              <Listener label="Tracking endpoints" value={`http://${info.data.Listeners.tracking}`} />
+              <Listener label="UI, API and hub" value={withScheme(info.data.Listeners.http)} />
+              <Listener label="Tracking endpoints" value={withScheme(info.data.Listeners.tracking)} />
               <Listener label="Tracking links point to" value={info.data.TrackingURL} />
               <Listener label="Key fingerprint" value={info.data.KeyFingerprint} mono />
               <tr>
@@ -177,6 +177,12 @@ function Snippets({ address }: { address: string }) {
       </div>
     </div>
   );
+}
+
+/** Listener addresses come as host:port or as a URL; links and copies want the URL. */
+function withScheme(address: string): string {
+  if (!address) return '';
+  return /^[a-z]+:\/\//i.test(address) ? address : `http://${address}`;
 }
 
 function formatValue(v: unknown): string {

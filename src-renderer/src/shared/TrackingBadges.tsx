@@ -1,4 +1,5 @@
 import type { TrackingCounts } from '../../../src-main/api/types';
+import { ClickIcon, EyeIcon } from './icons';
 
 /** Opens, clicks and unsubscribe as small badges; zero counts stay quiet so active mails stand out. */
 export function TrackingBadges({
@@ -15,14 +16,26 @@ export function TrackingBadges({
         className={counts.opens > 0 ? 'badge badge-open' : 'badge badge-zero'}
         title={`Opened ${counts.opens}× (${counts.uniqueOpens} unique)`}
       >
-        {verbose ? `opened ${counts.opens}×` : `👁 ${counts.opens}`}
+        {verbose ? (
+          `opened ${counts.opens}×`
+        ) : (
+          <>
+            <EyeIcon /> {counts.opens}
+          </>
+        )}
       </span>
       {(counts.clicks > 0 || verbose) && (
         <span
           className={counts.clicks > 0 ? 'badge badge-click' : 'badge badge-zero'}
           title={`Clicked ${counts.clicks}× (${counts.uniqueClicks} unique links)`}
         >
-          {verbose ? `clicked ${counts.clicks}×` : `🖱 ${counts.clicks}`}
+          {verbose ? (
+            `clicked ${counts.clicks}×`
+          ) : (
+            <>
+              <ClickIcon /> {counts.clicks}
+            </>
+          )}
         </span>
       )}
       {counts.unsubscribed ? (

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { smtpSnippets, splitAddress } from './smtpSnippets';
+
+describe('SMTP snippets', () => {
+  it('covers every framework the settings page promises', () => {
+    expect(smtpSnippets('127.0.0.1:1025').map((s) => s.label)).toEqual([
+      'Nodemailer',
+      'Django',
+      'Rails',
+      'Laravel',
+      'Spring Boot',
+      'Go net/smtp',
+      '.NET',
+    ]);
+  });
+
+  it('puts the real host and port into each snippet', () => {
+    for (const s of smtpSnippets('127.0.0.1:42311')) {
+      expect(s.code, s.label).toContain('127.0.0.1');
+      expect(s.code, s.label).toContain('42311');
+      expect(s.code, s.label).not.toContain('1025');
+    }
+  });
+
+  it('connects to loopback when the listener binds every interface, and reads IPv6', () => {
+    expect(splitAddress('0.0.0.0:2525')).toEqual({ host: '127.0.0.1', port: 2525 });
+    expect(splitAddress('[::1]:2525')).toEqual({ host: '::1', port: 2525 });
+    expect(splitAddress('nonsense')).toEqual({ host: '127.0.0.1', port: 1025 });
+  });
+});
