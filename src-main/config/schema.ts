@@ -74,7 +74,10 @@ const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3
 /** `10s,1m,5m` → milliseconds */
 export const schedule = z.string().transform((value, ctx) => {
   const out: number[] = [];
-  for (const part of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(part);
     if (!m) {
       ctx.addIssue({ code: 'custom', message: `"${part}" is not a duration (for example 10s, 5m, 2h)` });
@@ -110,11 +113,13 @@ const trackingRule = z
     recipient: regex.optional(),
     subject: regex.optional(),
   })
-  .refine((r) => r.sender || r.recipient || r.subject, { message: 'a rule needs sender, recipient or subject' });
+  .refine((r) => r.sender || r.recipient || r.subject, {
+    message: 'a rule needs sender, recipient or subject',
+  });
 
-const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])]).transform((v) =>
-  typeof v === 'boolean' ? v : ['true', '1', 'yes'].includes(v),
-);
+const bool = z
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
+  .transform((v) => (typeof v === 'boolean' ? v : ['true', '1', 'yes'].includes(v)));
 
 /**
  * The flat settings (flag names in camelCase) as merged from defaults, `mailbeacon.json`, `MB_*` and flags,

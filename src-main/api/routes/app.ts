@@ -1,0 +1,187 @@
+import type { FastifyInstance } from 'fastify';
+import MailComposer from 'nodemailer/lib/mail-composer/index.js';
+import { z } from 'zod';
+import type { AppInformation, MessageSummary, TrackingEvent } from '../types.js';
+import type { EventBus } from '../../events/bus.js';
+import type { Ingest } from '../../ingest/ingest.js';
+import type { MessageStore } from '../../store/messages.js';
+import { buildSearch } from '../../store/search-query.js';
+import { parseOr400 } from './messages.js';
+
+export interface AppRoutesDeps {
+  store: MessageStore;
+  ingest: Ingest;
+  bus: EventBus;
+  info: () => AppInformation;
+  /** Mailpit's web UI configuration (relay status). */
+  webui: () => Record<string, unknown>;
+  /** The effective configuration, secrets masked. */
+  settings: () => Record<string, unknown>;
+}
+
+const mailbox = z.object({ Email: z.string().min(3).max(320), Name: z.string().max(200).optional() });
+
+/** Mailpit's `POST /api/v1/send` body. */
+const sendBody = z.object({
+  From: mailbox,
+  To: z.array(mailbox).max(100).default([]),
+  Cc: z.array(mailbox).max(100).default([]),
+  Bcc: z.array(z.string()).max(100).default([]),
+  ReplyTo: z.array(mailbox).max(10).default([]),
+  Subject: z.string().max(1000).default(''),
+  Text: z.string().default(''),
+  HTML: z.string().default(''),
+  Headers: z.record(z.string(), z.string()).default({}),
+  Tags: z.array(z.string()).default([]),
+  Attachments: z
+    .array(
+      z.object({
+        Content: z.string(),
+        Filename: z.string(),
+        ContentType: z.string().optional(),
+        ContentID: z.string().optional(),
+      }),
+    )
+    .default([]),
+});
+
+const waitQuery = z.object({
+  query: z.string().max(2000).default(''),
+  kind: z.enum(['message', 'open', 'click', 'unsub', 'event']).default('message'),
+  message: z.string().max(200).optional(),
+  timeout: z.coerce.number().min(0).max(300).default(30),
+});
+
+const fmt = (a: { Email: string; Name?: string }) => (a.Name ? { name: a.Name, address: a.Email } : a.Email);
+
+/** Info, Mailpit's send API, the long-poll wait route and the OpenAPI document. */
+export function registerAppRoutes(app: FastifyInstance, deps: AppRoutesDeps): void {
+  const { store, ingest, bus } = deps;
+  const routes: { method: string; url: string; summary: string }[] = [];
+  app.addHook('onRoute', (route) => {
+    const config = route.config;
+    if (config?.hide) return;
+    for (const method of [route.method].flat()) {
+      if (method === 'HEAD') continue;
+      routes.push({ method: method.toLowerCase(), url: route.url, summary: config?.summary ?? '' });
+    }
+  });
+
+  app.get(
+    '/api/v1/info',
+    { config: { summary: 'Application information and listener addresses' } },
+    async () => deps.info(),
+  );
+  app.get('/api/v1/webui', { config: { summary: "Web UI configuration (Mailpit's shape)" } }, async () =>
+    deps.webui(),
+  );
+  app.get(
+    '/api/v1/settings',
+    { config: { summary: 'The effective configuration, secrets masked' } },
+    async () => deps.settings(),
+  );
+
+  app.post(
+    '/api/v1/send',
+    { config: { summary: "Send a message into the sandbox (Mailpit's send API)" } },
+    async (req) => {
+      const body = parseOr400(sendBody, req.body);
+      const composer = new MailComposer({
+        from: fmt(body.From),
+        to: body.To.map(fmt),
+        cc: body.Cc.map(fmt),
+        replyTo: body.ReplyTo.map(fmt),
+        subject: body.Subject,
+        text: body.Text || undefined,
+        html: body.HTML || undefined,
+        headers: body.Headers,
+        attachments: body.Attachments.map((a) => ({
+          filename: a.Filename,
+          content: Buffer.from(a.Content, 'base64'),
+          contentType: a.ContentType,
+          cid: a.ContentID,
+        })),
+      });
+      const raw = await composer.compile().build();
+      const id = await ingest.accept({
+        raw,
+        envelopeFrom: body.From.Email,
+        envelopeTo: [...body.To.map((a) => a.Email), ...body.Cc.map((a) => a.Email), ...body.Bcc],
+        username: '',
+        remoteIp: req.ip,
+      });
+      if (body.Tags.length) store.setTags([id], body.Tags);
+      return { ID: id };
+    },
+  );
+
+  app.get(
+    '/api/v1/wait',
+    {
+      config: {
+        summary:
+          'Long poll: answers when a message matching `query` arrives (kind=message), or a tracking event (kind=open|click|unsub|event, optionally for `message`), or 408 after `timeout` seconds',
+      },
+    },
+    async (req, reply) => {
+      const q = parseOr400(waitQuery, req.query);
+      const search = q.query ? buildSearch(q.query) : null;
+      return new Promise((resolve) => {
+        const done = (status: number, body: unknown) => {
+          clearTimeout(timer);
+          bus.off('message.created', onMessage);
+          bus.off('tracking.event', onEvent);
+          reply.raw.off('close', onClose);
+          resolve(reply.code(status).send(body));
+        };
+        const onMessage = (m: MessageSummary) => {
+          if (q.kind !== 'message') return;
+          if (search && !store.idsMatching(q.query).includes(m.ID)) return;
+          done(200, m);
+        };
+        const onEvent = (e: TrackingEvent) => {
+          if (q.kind === 'message' || (q.kind !== 'event' && e.kind !== q.kind)) return;
+          if (q.message && e.message_id !== q.message) return;
+          done(200, e);
+        };
+        // The client went away: stop listening (nothing can be sent any more).
+        const onClose = () => done(499, 'client closed');
+        const timer = setTimeout(
+          () => done(408, { error: 'nothing arrived before the timeout' }),
+          q.timeout * 1000,
+        );
+        bus.on('message.created', onMessage);
+        bus.on('tracking.event', onEvent);
+        reply.raw.on('close', onClose);
+      });
+    },
+  );
+
+  app.get('/api/v1/openapi.json', { config: { summary: 'This document' } }, async () => {
+    const paths: Record<string, Record<string, unknown>> = {};
+    for (const r of routes) {
+      if (!r.url.startsWith('/api/') && r.url !== '/') continue;
+      const path = r.url.replace(/:(\w+)/g, '{$1}');
+      const params = [...r.url.matchAll(/:(\w+)/g)].map((m) => ({
+        name: m[1],
+        in: 'path',
+        required: true,
+        schema: { type: 'string' },
+      }));
+      (paths[path] ??= {})[r.method] = {
+        summary: r.summary,
+        ...(params.length ? { parameters: params } : {}),
+        responses: { 200: { description: 'OK' } },
+      };
+    }
+    return {
+      openapi: '3.1.0',
+      info: {
+        title: 'Mailbeacon API',
+        version: deps.info().Version,
+        description: 'Mailpit-compatible message routes plus tracking, relay, webhook and hub routes.',
+      },
+      paths,
+    };
+  });
+}

@@ -1,0 +1,217 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import type { Message } from '../types.js';
+import type { EventBus } from '../../events/bus.js';
+import type { MessageStore } from '../../store/messages.js';
+
+export interface MessageRoutesDeps {
+  store: MessageStore;
+  bus: EventBus;
+}
+
+/** Mailpit's default page size. */
+const DEFAULT_LIMIT = 50;
+const MAX_LIMIT = 5000;
+
+const paging = z.object({
+  start: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(MAX_LIMIT).default(DEFAULT_LIMIT),
+  query: z.string().max(2000).default(''),
+});
+
+const idsBody = z
+  .object({ IDs: z.array(z.string().max(200)).max(100_000).optional(), Read: z.boolean().optional() })
+  .nullish();
+
+const tagsBody = z.object({
+  IDs: z.array(z.string().max(200)).max(100_000),
+  Tags: z.array(z.string().max(100)).max(50),
+});
+
+/** Validates with zod and turns a failure into a 400 that says what was wrong. */
+export function parseOr400<T>(schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const message = result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+  throw Object.assign(new Error(`bad request: ${message}`), { statusCode: 400 });
+}
+
+export function notFound(reply: FastifyReply, what = 'message'): FastifyReply {
+  return reply.code(404).type('text/plain; charset=utf-8').send(`${what} not found\n`);
+}
+
+/** Mailpit v1 message routes, with Mailpit's paths and JSON shapes. */
+export function registerMessageRoutes(app: FastifyInstance, { store, bus }: MessageRoutesDeps): void {
+  app.get(
+    '/api/v1/messages',
+    { config: { summary: 'List messages, newest first (start, limit)' } },
+    async (req) => {
+      const { start, limit } = parseOr400(paging, req.query);
+      return toMailpitPage(store.page(start, limit), store.tags());
+    },
+  );
+
+  app.get(
+    '/api/v1/search',
+    { config: { summary: 'Search messages with Mailpit syntax (query, start, limit)' } },
+    async (req) => {
+      const { start, limit, query } = parseOr400(paging, req.query);
+      return toMailpitPage(store.page(start, limit, query), store.tags());
+    },
+  );
+
+  app.put(
+    '/api/v1/messages',
+    { config: { summary: 'Mark messages read or unread ({IDs, Read}; no IDs = all)' } },
+    async (req) => {
+      const body = parseOr400(idsBody, req.body);
+      const read = body?.Read ?? false;
+      const ids = body?.IDs?.length ? body.IDs : 'all';
+      const changed = store.setRead(ids, read);
+      if (changed.length) bus.emit('message.read', changed, read);
+      return 'ok';
+    },
+  );
+
+  app.delete(
+    '/api/v1/messages',
+    { config: { summary: 'Delete messages ({IDs}; no IDs = all)' } },
+    async (req) => {
+      const body = parseOr400(idsBody, req.body);
+      const ids = body?.IDs?.length ? body.IDs : 'all';
+      const deleted = store.delete(ids);
+      if (deleted.length) bus.emit('message.deleted', ids === 'all' ? 'all' : deleted);
+      return 'ok';
+    },
+  );
+
+  app.delete(
+    '/api/v1/search',
+    { config: { summary: 'Delete every message matching a search (query)' } },
+    async (req) => {
+      const { query } = parseOr400(paging, req.query);
+      if (!query.trim())
+        throw Object.assign(new Error('bad request: query is required'), { statusCode: 400 });
+      const deleted = store.delete(store.idsMatching(query));
+      if (deleted.length) bus.emit('message.deleted', deleted);
+      return 'ok';
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/v1/message/:id',
+    { config: { summary: 'One message (ID or "latest"); marks it read' } },
+    async (req, reply) => {
+      const id = store.resolveId(req.params.id);
+      const row = id ? store.get(id) : undefined;
+      if (!row) return notFound(reply);
+      if (!row.read && store.setRead([row.id], true).length) bus.emit('message.read', [row.id], true);
+      const { inline, attachments } = store.attachmentsOf(row.seq);
+      const headers = store.headersOf(row.seq);
+      const header = (name: string) => headers.find((h) => h.name.toLowerCase() === name)?.value ?? '';
+      const listUnsubscribe = header('list-unsubscribe');
+      const summary = store.summary(row.id)!;
+      const message: Message = {
+        ID: row.id,
+        MessageID: row.message_id,
+        From: summary.From,
+        To: summary.To,
+        Cc: summary.Cc,
+        Bcc: summary.Bcc,
+        ReplyTo: summary.ReplyTo,
+        ReturnPath: row.return_path,
+        Subject: row.subject,
+        ListUnsubscribe: {
+          Header: listUnsubscribe,
+          Links: [...listUnsubscribe.matchAll(/<([^>]+)>/g)].map((m) => m[1]!),
+          Errors: '',
+          HeaderPost: header('list-unsubscribe-post'),
+        },
+        Date: new Date(row.date_ms ?? row.created_ms).toISOString(),
+        Tags: summary.Tags,
+        Username: row.username,
+        Text: row.text,
+        HTML: row.html,
+        Size: row.size,
+        Inline: inline,
+        Attachments: attachments,
+        TrackedHTML: row.tracked_html,
+        Warnings: JSON.parse(row.warnings_json) as string[],
+        Tracking: summary.Tracking,
+      };
+      return message;
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/v1/message/:id/headers',
+    { config: { summary: 'Headers of a message, name → values' } },
+    async (req, reply) => {
+      const id = store.resolveId(req.params.id);
+      const row = id ? store.get(id) : undefined;
+      if (!row) return notFound(reply);
+      const out: Record<string, string[]> = {};
+      for (const h of store.headersOf(row.seq)) (out[h.name] ??= []).push(h.value);
+      return out;
+    },
+  );
+
+  app.get<{ Params: { id: string }; Querystring: { version?: string } }>(
+    '/api/v1/message/:id/raw',
+    { config: { summary: 'The message source as received (version=tracked: with tracking injected)' } },
+    async (req, reply) => {
+      const id = store.resolveId(req.params.id);
+      const raw = id ? store.raw(id) : undefined;
+      if (!raw) return notFound(reply);
+      const version = req.query.version ?? 'original';
+      if (version !== 'original' && version !== 'tracked') {
+        throw Object.assign(new Error('bad request: version must be original or tracked'), {
+          statusCode: 400,
+        });
+      }
+      const body = version === 'tracked' ? (raw.tracked ?? raw.raw) : raw.raw;
+      return reply.type('text/plain; charset=utf-8').send(body);
+    },
+  );
+
+  app.get<{ Params: { id: string; partId: string } }>(
+    '/api/v1/message/:id/part/:partId',
+    { config: { summary: 'An attachment or inline part, decoded' } },
+    async (req, reply) => {
+      const id = store.resolveId(req.params.id);
+      const part = id ? store.part(id, req.params.partId) : undefined;
+      if (!part) return notFound(reply, 'part');
+      const filename = part.filename.replace(/["\\\r\n]/g, '_');
+      reply.type(part.content_type || 'application/octet-stream');
+      if (filename) reply.header('Content-Disposition', `inline; filename="${filename}"`);
+      // Parts are the sender's bytes: never let a browser run them as a page of ours.
+      reply.header(
+        'Content-Security-Policy',
+        "default-src 'none'; img-src data:; style-src 'unsafe-inline'; sandbox",
+      );
+      reply.header('X-Content-Type-Options', 'nosniff');
+      return reply.send(part.content);
+    },
+  );
+
+  app.get('/api/v1/tags', { config: { summary: 'All tags in use' } }, async () => store.tags());
+
+  app.put('/api/v1/tags', { config: { summary: 'Set the tags of messages ({IDs, Tags})' } }, async (req) => {
+    const { IDs, Tags } = parseOr400(tagsBody, req.body);
+    store.setTags(IDs, Tags);
+    return 'ok';
+  });
+}
+
+function toMailpitPage(page: ReturnType<MessageStore['page']>, tags: string[]) {
+  return {
+    total: page.total,
+    unread: page.unread,
+    count: page.count,
+    messages_count: page.messagesCount,
+    messages_unread: page.messagesUnread,
+    start: page.start,
+    tags,
+    messages: page.messages,
+  };
+}

@@ -1,0 +1,195 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import type { Logger } from '../logger.js';
+import { listen, type BoundAddress } from '../net/listen.js';
+
+/** The parts of the Mercure hub the HTTP listener needs (see src-main/hub). */
+export interface HubEndpoint {
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  subscriberCookie(): Promise<string>;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** One line for the OpenAPI document (`/api/v1/openapi.json`). */
+    summary?: string;
+    /** Leave the route out of the OpenAPI document. */
+    hide?: boolean;
+  }
+}
+
+export const HUB_PATH = '/.well-known/mercure';
+
+/** A route module: registers its routes on the fastify instance (full `/api/v1/…` paths). */
+export type RouteModule = (app: FastifyInstance) => void;
+
+export interface ApiServerOptions {
+  logger: Logger;
+  routes: RouteModule[];
+  hub?: HubEndpoint;
+  /** Folder of the built renderer (index.html and assets); the UI is served at `/`. */
+  uiDir?: string;
+  uiAuth?: { user: string; pass: string };
+  /** Public base of this listener (known after listen), for the Mercure discovery Link header. */
+  publicUrl: () => string;
+}
+
+/** Everything a page of the UI may load: itself, inline styles (React style props), images from anywhere (mail). */
+const UI_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  'img-src * data: blob:',
+  "connect-src 'self'",
+  "frame-src 'self' about: data: blob:",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+].join('; ');
+
+function credentialsMatch(header: string | undefined, auth: { user: string; pass: string }): boolean {
+  if (!header?.startsWith('Basic ')) return false;
+  const given = Buffer.from(header.slice(6), 'base64');
+  const expected = Buffer.from(`${auth.user}:${auth.pass}`);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/**
+ * The UI + API + hub listener: one node:http server; `/.well-known/mercure` goes to the hub untouched (it streams),
+ * everything else to fastify.
+ */
+export class ApiServer {
+  readonly app: FastifyInstance;
+  readonly #server: Server;
+  readonly #options: ApiServerOptions;
+
+  constructor(options: ApiServerOptions) {
+    this.#options = options;
+    const { logger, hub, uiAuth } = options;
+    let fastifyHandler: (req: IncomingMessage, res: ServerResponse) => void = () => {};
+    this.#server = createServer((req, res) => {
+      if (uiAuth && !credentialsMatch(req.headers.authorization, uiAuth)) {
+        res.writeHead(401, {
+          'WWW-Authenticate': 'Basic realm="Mailbeacon", charset="UTF-8"',
+          'Content-Type': 'text/plain',
+        });
+        res.end('Authentication required\n');
+        return;
+      }
+      if (
+        hub &&
+        (req.url === HUB_PATH || req.url?.startsWith(`${HUB_PATH}?`) || req.url?.startsWith(`${HUB_PATH}/`))
+      ) {
+        hub.handle(req, res);
+        return;
+      }
+      fastifyHandler(req, res);
+    });
+    // Hub subscribers hold their connection open; node's default request timeout would cut them.
+    this.#server.requestTimeout = 0;
+    this.#server.headersTimeout = 60_000;
+
+    this.app = Fastify({
+      serverFactory: (handler) => {
+        fastifyHandler = handler;
+        return this.#server;
+      },
+      logger: false,
+      bodyLimit: 60 * 1024 * 1024,
+      // Mailpit's ids and part ids are short; anything longer is garbage and gets a 404, not a crash.
+      routerOptions: { maxParamLength: 200 },
+      return503OnClosing: false,
+    });
+    this.#registerErrors(logger);
+    this.#registerDiscovery();
+    this.app.addContentTypeParser(
+      ['text/plain', 'message/rfc822'],
+      { parseAs: 'buffer' },
+      (_req, body, done) => done(null, body),
+    );
+    for (const register of options.routes) register(this.app);
+    this.#registerUi();
+  }
+
+  #registerErrors(logger: Logger): void {
+    this.app.setErrorHandler((err: Error & { statusCode?: number }, _req, reply) => {
+      const status = err.statusCode ?? 500;
+      if (status >= 500) logger.error(err.stack ?? err.message);
+      reply
+        .code(status)
+        .type('text/plain; charset=utf-8')
+        .send(status >= 500 ? 'Internal error\n' : `${err.message}\n`);
+    });
+    this.app.setNotFoundHandler((req, reply) => {
+      reply
+        .code(404)
+        .type('text/plain; charset=utf-8')
+        .send(`Not found: ${req.method} ${req.url.split('?')[0]}\n`);
+    });
+  }
+
+  /** Mercure discovery: every API response says where the hub is. */
+  #registerDiscovery(): void {
+    this.app.addHook('onSend', async (req, reply, payload) => {
+      if (req.url.startsWith('/api/')) {
+        reply.header('Link', `<${this.#options.publicUrl()}${HUB_PATH}>; rel="mercure"`);
+        reply.header('Cache-Control', 'no-store');
+      }
+      return payload;
+    });
+  }
+
+  #registerUi(): void {
+    const { uiDir, hub } = this.#options;
+    const hasUi = !!uiDir && existsSync(join(uiDir, 'index.html'));
+    const sendIndex = async (_req: unknown, reply: import('fastify').FastifyReply) => {
+      if (!hasUi) {
+        return reply
+          .code(503)
+          .type('text/plain; charset=utf-8')
+          .send(
+            'The UI is not built. Run `npm run build` in the Mailbeacon folder; the API at /api/v1 works meanwhile.\n',
+          );
+      }
+      // The UI's live updates need a subscriber JWT; it travels as an HttpOnly cookie scoped to the hub.
+      if (hub) reply.header('Set-Cookie', await hub.subscriberCookie());
+      reply.header('Content-Security-Policy', UI_CSP);
+      reply.header('Cache-Control', 'no-store');
+      return reply.sendFile('index.html');
+    };
+    if (hasUi) {
+      this.app.register(fastifyStatic, {
+        root: uiDir!,
+        index: false,
+        wildcard: false,
+        serve: true,
+        prefix: '/',
+      });
+    }
+    this.app.get('/', { config: { summary: 'The web UI' } }, sendIndex);
+    // Client-side routes of the UI (/events, /relay, /settings, /message/…) all load the same page.
+    this.app.get('/*', { config: { hide: true } }, async (req, reply) => {
+      if (req.url.startsWith('/api/') || req.url.startsWith('/assets/')) {
+        return reply
+          .code(404)
+          .type('text/plain; charset=utf-8')
+          .send(`Not found: ${req.url.split('?')[0]}\n`);
+      }
+      return sendIndex(req, reply);
+    });
+  }
+
+  async listen(host: string, port: number): Promise<BoundAddress> {
+    await this.app.ready();
+    return listen(this.#server, host, port, 'http');
+  }
+
+  async close(): Promise<void> {
+    this.#server.closeAllConnections();
+    await this.app.close();
+  }
+}

@@ -1,0 +1,58 @@
+import { serve, serveHelp } from './serve.js';
+import { sendSample } from './send.js';
+import { VERSION } from '../version.js';
+
+const USAGE = `Mailbeacon ${VERSION}: a sandbox for developers who send mail.
+
+Usage: mailbeacon <command> [flags]
+
+Commands:
+  serve                         run the sandbox headless (SMTP, UI + API + hub, tracking endpoints)
+  send [--smtp ADDR:PORT]       send a sample tracked mail to a running sandbox
+  keygen                        print a new 64-character hex tracking key
+  mint open|click|unsub [--url U] [--meta k=v …] [--data-dir D] [--tracking-url T]
+                                print a tracking URL minted with the data dir's key
+  decode TOKEN [--data-dir D]   print a token's payload as JSON
+  token --subscribe SEL [--publish SEL] [--ttl S] [--data-dir D]
+                                print a JWT for the live-updates hub
+  --help, help [command]        this text, or a command's flags
+  --version                     print the version
+
+Run \`mailbeacon serve --help\` for every serve flag.`;
+
+type Command = (argv: string[]) => Promise<number>;
+
+/** Commands whose modules load lazily, so `serve` does not pay for code it never runs. */
+const COMMANDS: Record<string, Command> = {
+  serve,
+  send: sendSample,
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    if (rest[0] === 'serve') process.stdout.write(`${serveHelp()}\n`);
+    else process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (command === '--version' || command === '-v') {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const run = COMMANDS[command];
+  if (!run) {
+    process.stderr.write(`unknown command "${command}"\n\n${USAGE}\n`);
+    return 2;
+  }
+  return run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: Error) => {
+    process.stderr.write(`${err.stack ?? err.message}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,93 @@
+import { ConfigError, loadSettings, parseServeFlags } from '../config/load.js';
+import { SERVE_FLAGS, envName, type FlagSpec } from '../config/flags.js';
+import { Sandbox } from '../sandbox.js';
+import { createLogger } from '../logger.js';
+
+const GROUP_TITLES: Record<FlagSpec['group'], string> = {
+  listeners: 'Listeners',
+  storage: 'Storage',
+  smtp: 'SMTP',
+  tracking: 'Tracking',
+  hub: 'Live updates (Mercure hub)',
+  relay: 'Relay to a real SMTP server',
+  webhooks: 'Webhooks',
+  output: 'Output',
+};
+
+export function serveHelp(): string {
+  const lines = [
+    'Usage: mailbeacon serve [flags]',
+    '',
+    'Catches every mail sent to the SMTP listener, tracks opens, clicks and unsubscribes, and serves the UI.',
+    'Every flag can also be set with an MB_* environment variable (--smtp-auth → MB_SMTP_AUTH) or in',
+    'mailbeacon.json in the data directory (camelCase keys: {"smtpAuth": "user:pass"}); flags win.',
+  ];
+  for (const group of Object.keys(GROUP_TITLES) as FlagSpec['group'][]) {
+    lines.push('', `${GROUP_TITLES[group]}:`);
+    for (const f of SERVE_FLAGS.filter((flag) => flag.group === group)) {
+      const name = `--${f.name}${f.arg ? ` ${f.arg}` : ''}${f.multiple ? ' …' : ''}`;
+      lines.push(`  ${name.padEnd(34)} ${f.help}`);
+    }
+  }
+  lines.push(
+    '',
+    `Example: mailbeacon serve --smtp 127.0.0.1:0 --http 127.0.0.1:0 --tracking 127.0.0.1:0 --data-dir :memory: --json`,
+  );
+  lines.push(`Environment example: ${envName('max-messages')}=500 mailbeacon serve`);
+  return lines.join('\n');
+}
+
+/** `mailbeacon serve`: runs the sandbox until SIGINT/SIGTERM. Resolves with the process exit code. */
+export async function serve(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${serveHelp()}\n`);
+    return 0;
+  }
+  let sandbox: Sandbox;
+  try {
+    const settings = loadSettings(parseServeFlags(argv));
+    sandbox = new Sandbox(settings, { logger: createLogger(settings.quiet ? 'warn' : 'info') });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\nRun \`mailbeacon serve --help\` for every flag.\n`);
+      return 2;
+    }
+    throw err;
+  }
+
+  const { settings, logger } = sandbox;
+  try {
+    const addresses = await sandbox.start();
+    if (settings.json) {
+      process.stdout.write(
+        `${JSON.stringify({ smtp: addresses.smtp, http: addresses.http, tracking: addresses.tracking, trackingUrl: addresses.trackingUrl, dataDir: settings.dataDir })}\n`,
+      );
+    }
+    logger.info(`SMTP      ${addresses.smtp}`);
+    logger.info(`UI + API  ${addresses.http}`);
+    if (addresses.tracking)
+      logger.info(`Tracking  ${addresses.tracking} (links use ${addresses.trackingUrl})`);
+    logger.info(`Data      ${settings.dataDir}`);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    return 1;
+  }
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info(`${signal}: stopping (mails being received are stored first)`);
+      sandbox.stop().then(
+        () => resolve(0),
+        (err: Error) => {
+          process.stderr.write(`${err.message}\n`);
+          resolve(1);
+        },
+      );
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+}

@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto';
+import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import libmime from 'libmime';
+import type { Address } from '../api/types.js';
+import type { StoredPart } from '../store/messages.js';
+
+/** What Mailbeacon reads out of a mail; the raw bytes are stored beside it untouched. */
+export interface ParsedFields {
+  messageId: string;
+  subject: string;
+  from: Address | null;
+  to: Address[];
+  cc: Address[];
+  bcc: Address[];
+  replyTo: Address[];
+  returnPath: string;
+  dateMs: number | null;
+  text: string;
+  html: string;
+  snippet: string;
+  parts: StoredPart[];
+  headers: { name: string; value: string }[];
+  warnings: string[];
+}
+
+/** Mailpit shows up to 250 characters of text as the snippet. */
+const SNIPPET_LENGTH = 250;
+
+function addresses(value: AddressObject | AddressObject[] | undefined): Address[] {
+  const list = Array.isArray(value) ? value : value ? [value] : [];
+  const out: Address[] = [];
+  const walk = (entries: { name?: string; address?: string; group?: unknown[] }[]) => {
+    for (const e of entries) {
+      if (Array.isArray(e.group)) walk(e.group as typeof entries);
+      else out.push({ Name: e.name ?? '', Address: e.address ?? '' });
+    }
+  };
+  for (const obj of list) walk(obj.value);
+  return out;
+}
+
+export function makeSnippet(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > SNIPPET_LENGTH ? `${flat.slice(0, SNIPPET_LENGTH)}…` : flat;
+}
+
+function decodeHeaderValue(value: string): string {
+  try {
+    return libmime.decodeWords(value);
+  } catch {
+    return value;
+  }
+}
+
+/** Header lines as sent (unfolded, MIME words decoded), straight from the raw header block. */
+export function readHeaders(raw: Buffer): { name: string; value: string }[] {
+  let end = raw.indexOf('\r\n\r\n');
+  let sep = 4;
+  const lf = raw.indexOf('\n\n');
+  if (end < 0 || (lf >= 0 && lf < end)) {
+    end = lf;
+    sep = 2;
+  }
+  const block = raw.subarray(0, end < 0 ? raw.length : end + sep).toString('utf8');
+  const out: { name: string; value: string }[] = [];
+  for (const line of block.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
+    const i = line.indexOf(':');
+    if (i <= 0) continue;
+    const name = line.slice(0, i).trim();
+    if (!/^[\x21-\x39\x3b-\x7e]+$/.test(name)) continue;
+    out.push({ name, value: decodeHeaderValue(line.slice(i + 1).trim()) });
+  }
+  return out;
+}
+
+function header(headers: { name: string; value: string }[], name: string): string {
+  return headers.find((h) => h.name.toLowerCase() === name)?.value ?? '';
+}
+
+function hash(algo: string, content: Buffer): string {
+  return createHash(algo).update(content).digest('hex');
+}
+
+/**
+ * Parses a mail for display and search. Never throws: what cannot be parsed becomes a warning, and the fields
+ * fall back to what the raw header block says.
+ */
+export async function parseMail(raw: Buffer): Promise<ParsedFields> {
+  const headers = readHeaders(raw);
+  const warnings: string[] = [];
+  let parsed: ParsedMail | null = null;
+  try {
+    parsed = await simpleParser(raw, {
+      keepCidLinks: true,
+      skipTextToHtml: true,
+      skipTextLinks: true,
+      skipImageLinks: true,
+    });
+  } catch (err) {
+    warnings.push(`the MIME structure could not be parsed: ${(err as Error).message}`);
+  }
+  if (!headers.length) warnings.push('the mail has no headers');
+  else if (!raw.includes('\r\n')) warnings.push('the mail uses bare LF line endings');
+  if (!header(headers, 'from')) warnings.push('the mail has no From header');
+  if (parsed?.textConversionError) warnings.push(`HTML to text: ${parsed.textConversionError.message}`);
+
+  const parts: StoredPart[] = (parsed?.attachments ?? []).map((a, i) => ({
+    partId: (a as { partId?: string }).partId || String(i + 1),
+    filename: a.filename ?? '',
+    contentType: a.contentType ?? 'application/octet-stream',
+    contentId: (a.contentId ?? '').replace(/^<|>$/g, ''),
+    inline: a.contentDisposition === 'inline' && !!a.contentId,
+    size: a.size ?? a.content.length,
+    md5: hash('md5', a.content),
+    sha1: hash('sha1', a.content),
+    sha256: hash('sha256', a.content),
+    content: a.content,
+  }));
+
+  const text = parsed?.text ?? '';
+  const html = typeof parsed?.html === 'string' ? parsed.html : '';
+  const date = parsed?.date?.getTime();
+  return {
+    messageId: (parsed?.messageId ?? header(headers, 'message-id')).replace(/^<|>$/g, ''),
+    subject: parsed?.subject ?? header(headers, 'subject'),
+    from: addresses(parsed?.from)[0] ?? null,
+    to: addresses(parsed?.to),
+    cc: addresses(parsed?.cc),
+    bcc: addresses(parsed?.bcc),
+    replyTo: addresses(parsed?.replyTo),
+    returnPath: header(headers, 'return-path').replace(/^<|>$/g, ''),
+    dateMs: date !== undefined && Number.isFinite(date) ? date : null,
+    text,
+    html,
+    snippet: makeSnippet(text),
+    parts,
+    headers,
+    warnings,
+  };
+}

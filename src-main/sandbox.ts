@@ -1,0 +1,282 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Database } from 'better-sqlite3';
+import type { AppInformation } from './api/types.js';
+import { ApiServer } from './api/server.js';
+import { registerAppRoutes } from './api/routes/app.js';
+import { registerMessageRoutes } from './api/routes/messages.js';
+import type { Settings } from './config/schema.js';
+import { EventBus } from './events/bus.js';
+import { Ingest } from './ingest/ingest.js';
+import { createLogger, systemClock, type Clock, type Logger } from './logger.js';
+import { formatHostPort } from './net/listen.js';
+import { SmtpCatcher } from './smtp/catcher.js';
+import { loadSmtpTls } from './smtp/tls.js';
+import { openDatabase } from './store/database.js';
+import { MessageStore } from './store/messages.js';
+import { VERSION } from './version.js';
+
+export interface SandboxOptions {
+  logger?: Logger;
+  clock?: Clock;
+  /** better_sqlite3.node built for Electron's ABI, when running inside Electron. */
+  nativeBinding?: string;
+  /** The built renderer; defaults to out/renderer beside the package. */
+  uiDir?: string;
+}
+
+export interface SandboxAddresses {
+  /** host:port */
+  smtp: string;
+  /** http://host:port */
+  http: string;
+  /** http://host:port of the tracking listener (links use `trackingUrl`, which may differ) */
+  tracking: string;
+  /** The public base of tracking links. */
+  trackingUrl: string;
+}
+
+export const DATABASE_FILE = 'mailbeacon.db';
+
+/** Where the built UI lives relative to this module, both from source (src-main/) and from the bundle (out/main/). */
+function defaultUiDir(): string {
+  return join(
+    import.meta.dirname,
+    '..',
+    import.meta.dirname.endsWith('main') && import.meta.dirname.includes('out') ? 'renderer' : 'out/renderer',
+  );
+}
+
+const urlOf = (host: string, port: number) => `http://${formatHostPort(host, port)}`;
+
+/**
+ * The composition root: validates nothing itself (settings arrive checked), builds every service with what it needs,
+ * starts them in order and stops them in reverse. Two Sandboxes can run side by side in one process.
+ */
+export class Sandbox {
+  readonly settings: Settings;
+  readonly bus = new EventBus();
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly #options: SandboxOptions;
+  #db?: Database;
+  #store?: MessageStore;
+  #ingest?: Ingest;
+  #smtp?: SmtpCatcher;
+  #api?: ApiServer;
+  #addresses?: SandboxAddresses;
+  #startedAt = 0;
+  #deleted = 0;
+  #stopping?: Promise<void>;
+
+  constructor(settings: Settings, options: SandboxOptions = {}) {
+    this.settings = settings;
+    this.#options = options;
+    this.logger = options.logger ?? createLogger(settings.quiet ? 'warn' : 'info');
+    this.clock = options.clock ?? systemClock;
+  }
+
+  get addresses(): SandboxAddresses {
+    if (!this.#addresses) throw new Error('the sandbox is not started');
+    return this.#addresses;
+  }
+
+  get store(): MessageStore {
+    if (!this.#store) throw new Error('the sandbox is not started');
+    return this.#store;
+  }
+
+  get db(): Database {
+    if (!this.#db) throw new Error('the sandbox is not started');
+    return this.#db;
+  }
+
+  unreadCount(): number {
+    return this.#store?.count().unread ?? 0;
+  }
+
+  get capturePaused(): boolean {
+    return this.#smtp?.paused ?? false;
+  }
+
+  setCapturePaused(paused: boolean): void {
+    this.#smtp?.setPaused(paused);
+  }
+
+  /** Opens the store and starts every listener; on any failure stops what was started and rethrows. */
+  async start(): Promise<SandboxAddresses> {
+    const { settings, logger, clock, bus } = this;
+    try {
+      const dbPath = settings.dataDir === ':memory:' ? ':memory:' : join(settings.dataDir, DATABASE_FILE);
+      this.#db = openDatabase({ path: dbPath, nativeBinding: this.#options.nativeBinding });
+      const store = (this.#store = new MessageStore(this.#db));
+      bus.on('message.deleted', (ids) => {
+        if (ids !== 'all') this.#deleted += ids.length;
+      });
+
+      const ingest = (this.#ingest = new Ingest({
+        store,
+        bus,
+        logger: logger.child('ingest'),
+        clock,
+        maxMessages: settings.maxMessages,
+      }));
+
+      let httpUrl = '';
+      this.#api = new ApiServer({
+        logger: logger.child('http'),
+        uiDir: this.#options.uiDir ?? defaultUiDir(),
+        uiAuth: settings.uiAuth,
+        publicUrl: () => httpUrl,
+        routes: [
+          (app) =>
+            registerAppRoutes(app, {
+              store,
+              ingest,
+              bus,
+              info: () => this.#info(),
+              webui: () => this.#webui(),
+              settings: () => this.#maskedSettings(),
+            }),
+          (app) => registerMessageRoutes(app, { store, bus }),
+        ],
+      });
+      const http = await this.#api.listen(settings.http.host, settings.http.port);
+      httpUrl = urlOf(http.host, http.port);
+
+      const tls = await loadSmtpTls({
+        dataDir: settings.dataDir,
+        certFile: settings.smtpTlsCert,
+        keyFile: settings.smtpTlsKey,
+      });
+      this.#smtp = new SmtpCatcher({
+        accept: (mail) => ingest.accept(mail),
+        logger: logger.child('smtp'),
+        maxMessageSize: settings.maxMessageSize,
+        maxRecipients: settings.maxRecipients,
+        maxConnections: settings.maxConnections,
+        auth: settings.smtpAuth,
+        tls,
+      });
+      const smtp = await this.#smtp.listen(settings.smtp.host, settings.smtp.port);
+
+      this.#addresses = {
+        smtp: formatHostPort(smtp.host, smtp.port),
+        http: httpUrl,
+        tracking: '',
+        trackingUrl: settings.trackingUrl ?? '',
+      };
+      this.#startedAt = clock.now();
+      this.#warnIfExposed();
+      return this.#addresses;
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+  }
+
+  /** Stops listeners first (no new mail), waits for mails being stored, then closes the store. Idempotent. */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      const errors: unknown[] = [];
+      const attempt = async (what: string, fn: () => Promise<void> | void) => {
+        try {
+          await fn();
+        } catch (err) {
+          errors.push(err);
+          this.logger.error(`stopping ${what}: ${(err as Error).message}`);
+        }
+      };
+      await attempt('smtp', () => this.#smtp?.close());
+      await attempt('http', () => this.#api?.close());
+      await attempt('db', () => void this.#db?.close());
+      this.bus.removeAllListeners();
+    })();
+    return this.#stopping;
+  }
+
+  #warnIfExposed(): void {
+    const { settings, logger } = this;
+    const local = (host: string) => host === '127.0.0.1' || host === '::1' || host === 'localhost';
+    if (!settings.uiAuth && !local(settings.http.host)) {
+      logger.warn(
+        `[http] listening on ${settings.http.host} without --ui-auth: anyone who can reach it can read every caught mail`,
+      );
+    }
+  }
+
+  #info(): AppInformation {
+    const { total, unread } = this.store.count();
+    const stats = this.#ingest!.stats;
+    let size = 0;
+    if (this.settings.dataDir !== ':memory:') {
+      try {
+        size = statSync(join(this.settings.dataDir, DATABASE_FILE)).size;
+      } catch {
+        size = 0;
+      }
+    }
+    return {
+      Version: VERSION,
+      LatestVersion: VERSION,
+      Database:
+        this.settings.dataDir === ':memory:' ? ':memory:' : join(this.settings.dataDir, DATABASE_FILE),
+      DatabaseSize: size,
+      Messages: total,
+      Unread: unread,
+      Tags: {},
+      RuntimeStats: {
+        Uptime: Math.round((this.clock.now() - this.#startedAt) / 1000),
+        Memory: process.memoryUsage().rss,
+        MessagesDeleted: this.#deleted,
+        SMTPAccepted: stats.accepted,
+        SMTPAcceptedSize: stats.acceptedBytes,
+        SMTPRejected: this.#smtp?.rejected ?? 0,
+        SMTPIgnored: 0,
+      },
+      Listeners: { smtp: this.addresses.smtp, http: this.addresses.http, tracking: this.addresses.tracking },
+      TrackingURL: this.addresses.trackingUrl,
+      KeyFingerprint: '',
+    };
+  }
+
+  #webui(): Record<string, unknown> {
+    const s = this.settings;
+    return {
+      Label: '',
+      MessageRelay: {
+        Enabled: !!s.relay,
+        SMTPServer: s.relay ? new URL(s.relay).host : '',
+        AllowedRecipients: s.relayAllow?.source ?? '',
+        BlockedRecipients: s.relayBlock?.source ?? '',
+        OverrideFrom: s.relayFrom ?? '',
+        ReturnPath: '',
+        PreserveMessageIDs: true,
+      },
+      SpamAssassin: false,
+      ChaosEnabled: false,
+      DuplicatesIgnored: false,
+      HideDeleteAllButton: false,
+    };
+  }
+
+  #maskedSettings(): Record<string, unknown> {
+    const secret = /auth|key|secret/i;
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(this.settings)) {
+      if (value === undefined) continue;
+      if (secret.test(key) && !/^hubAnonymous$/.test(key))
+        out[key] = Array.isArray(value) ? value.map(() => '••••') : '••••';
+      else if (value instanceof RegExp) out[key] = value.source;
+      else if (key === 'relay' && typeof value === 'string')
+        out[key] = value.replace(/\/\/[^@/]*@/, '//••••@');
+      else if (Array.isArray(value) && value.some((v) => typeof v === 'object'))
+        out[key] = JSON.parse(
+          JSON.stringify(value, (_k, v: unknown) => (v instanceof RegExp ? v.source : v)),
+        );
+      else out[key] = value;
+    }
+    out.addresses = this.#addresses;
+    return out;
+  }
+}

@@ -1,0 +1,143 @@
+import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import type { Logger } from '../logger.js';
+import type { CaughtMail } from '../ingest/ingest.js';
+import { listen, type BoundAddress } from '../net/listen.js';
+
+export interface SmtpCatcherOptions {
+  /** Stores the mail; resolves with its id once committed. */
+  accept: (mail: CaughtMail) => Promise<string>;
+  logger: Logger;
+  maxMessageSize: number;
+  maxRecipients: number;
+  maxConnections: number;
+  /** When set, AUTH is required and checked; otherwise any credentials (or none) are accepted. */
+  auth?: { user: string; pass: string };
+  tls: { key: string | Buffer; cert: string | Buffer };
+  hostname?: string;
+}
+
+/** How long `close()` lets open connections finish (a mail mid-DATA) before it answers them 421 and cuts them. */
+const CLOSE_TIMEOUT_MS = 3_000;
+
+/** SMTP replies with their codes, so the client sees why (smtp-server sends `err.responseCode`). */
+function smtpError(code: number, message: string): Error {
+  return Object.assign(new Error(message), { responseCode: code });
+}
+
+/**
+ * Catches every mail sent to it. The `250` reply is sent only after the mail is committed to the store and names its id.
+ */
+export class SmtpCatcher {
+  readonly #options: SmtpCatcherOptions;
+  readonly #server: SMTPServer;
+  readonly #inflight = new Set<Promise<unknown>>();
+  #paused = false;
+  #rejected = 0;
+
+  constructor(options: SmtpCatcherOptions) {
+    this.#options = options;
+    const { logger, auth } = options;
+    this.#server = new SMTPServer({
+      name: options.hostname ?? 'mailbeacon',
+      banner: 'Mailbeacon catches every mail',
+      size: options.maxMessageSize,
+      authMethods: ['PLAIN', 'LOGIN'],
+      authOptional: !auth,
+      allowInsecureAuth: true,
+      disableReverseLookup: true,
+      maxClients: options.maxConnections,
+      key: options.tls.key,
+      cert: options.tls.cert,
+      logger: false,
+      closeTimeout: CLOSE_TIMEOUT_MS,
+      onAuth: (a, _session, callback) => {
+        if (!auth) return callback(null, { user: a.username ?? '' });
+        if (a.username === auth.user && a.password === auth.pass) return callback(null, { user: a.username });
+        return callback(smtpError(535, '5.7.8 Authentication credentials invalid'));
+      },
+      onRcptTo: (_address, session, callback) => {
+        if (session.envelope.rcptTo.length >= options.maxRecipients) {
+          return callback(
+            smtpError(452, `4.5.3 Too many recipients (at most ${options.maxRecipients} per mail)`),
+          );
+        }
+        callback();
+      },
+      onMailFrom: (_address, _session, callback) => {
+        if (this.#paused)
+          return callback(smtpError(421, '4.3.2 Capture is paused in Mailbeacon, try again later'));
+        callback();
+      },
+      onData: (stream, session, callback) => this.#onData(stream, session, callback),
+    });
+    this.#server.on('error', (err) => logger.error(`server error: ${err.message}`));
+  }
+
+  /** While paused, new mails get `421` (temporary), so well-behaved senders retry later. */
+  setPaused(paused: boolean): void {
+    this.#paused = paused;
+  }
+
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  get rejected(): number {
+    return this.#rejected;
+  }
+
+  #onData(
+    stream: SMTPServerDataStream,
+    session: SMTPServerSession,
+    callback: (err?: Error | null, message?: string) => void,
+  ): void {
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => {
+      // Past the size limit smtp-server answers 552 itself; keep no more bytes than that.
+      if (!stream.sizeExceeded) chunks.push(chunk);
+    });
+    stream.on('end', () => {
+      if (stream.sizeExceeded) {
+        this.#rejected++;
+        return callback(
+          smtpError(552, `5.3.4 Message exceeds the maximum size of ${this.#options.maxMessageSize} bytes`),
+        );
+      }
+      const raw = Buffer.concat(chunks);
+      const mailFrom = session.envelope.mailFrom;
+      const work = this.#options
+        .accept({
+          raw,
+          envelopeFrom: mailFrom ? mailFrom.address : '',
+          envelopeTo: session.envelope.rcptTo.map((r) => r.address),
+          username:
+            typeof session.user === 'string'
+              ? session.user
+              : ((session.user as { user?: string })?.user ?? ''),
+          remoteIp: session.remoteAddress,
+        })
+        .then(
+          (id) => callback(null, `2.0.0 Ok: queued as ${id}`),
+          (err: Error) => {
+            this.#rejected++;
+            this.#options.logger.error(
+              `mail from ${session.remoteAddress} could not be stored: ${err.message}`,
+            );
+            callback(smtpError(451, `4.3.0 Mail could not be stored: ${err.message}`));
+          },
+        );
+      this.#inflight.add(work);
+      void work.finally(() => this.#inflight.delete(work));
+    });
+  }
+
+  async listen(host: string, port: number): Promise<BoundAddress> {
+    return listen(this.#server.server, host, port, 'smtp');
+  }
+
+  /** Stops accepting, then waits for every mail already being stored, so nothing acknowledged is lost. */
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    await Promise.allSettled([...this.#inflight]);
+  }
+}

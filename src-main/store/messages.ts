@@ -1,0 +1,441 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { Address, Attachment, MessageSummary, TrackingCounts, TrackingManifest } from '../api/types.js';
+import { buildSearch } from './search-query.js';
+
+export interface StoredPart {
+  partId: string;
+  filename: string;
+  contentType: string;
+  contentId: string;
+  inline: boolean;
+  size: number;
+  md5: string;
+  sha1: string;
+  sha256: string;
+  content: Buffer;
+}
+
+/** Everything ingest knows about a caught mail, written in one transaction. */
+export interface NewMessage {
+  id: string;
+  createdMs: number;
+  messageId: string;
+  subject: string;
+  from: Address | null;
+  to: Address[];
+  cc: Address[];
+  bcc: Address[];
+  replyTo: Address[];
+  returnPath: string;
+  dateMs: number | null;
+  username: string;
+  snippet: string;
+  text: string;
+  html: string;
+  trackedHtml: string;
+  warnings: string[];
+  envelopeFrom: string;
+  envelopeTo: string[];
+  remoteIp: string;
+  manifest: TrackingManifest | null;
+  raw: Buffer;
+  tracked: Buffer | null;
+  parts: StoredPart[];
+  headers: { name: string; value: string }[];
+}
+
+interface MessageRow {
+  seq: number;
+  id: string;
+  created_ms: number;
+  message_id: string;
+  subject: string;
+  from_json: string | null;
+  to_json: string;
+  cc_json: string;
+  bcc_json: string;
+  reply_to_json: string;
+  username: string;
+  size: number;
+  snippet: string;
+  attachments: number;
+  read: number;
+  tags_json: string;
+}
+
+export interface FullMessageRow extends MessageRow {
+  return_path: string;
+  date_ms: number | null;
+  text: string;
+  html: string;
+  tracked_html: string;
+  warnings_json: string;
+  envelope_from: string;
+  envelope_to: string;
+  remote_ip: string;
+  manifest_json: string | null;
+}
+
+export interface MessagePage {
+  total: number;
+  unread: number;
+  count: number;
+  messagesCount: number;
+  messagesUnread: number;
+  start: number;
+  messages: MessageSummary[];
+}
+
+export type IdSelection = string[] | 'all';
+
+const SUMMARY_COLUMNS = `m.seq, m.id, m.created_ms, m.message_id, m.subject, m.from_json, m.to_json, m.cc_json, m.bcc_json,
+  m.reply_to_json, m.username, m.size, m.snippet, m.attachments, m.read, m.tags_json`;
+
+const NO_TRACKING: TrackingCounts = {
+  opens: 0,
+  uniqueOpens: 0,
+  clicks: 0,
+  uniqueClicks: 0,
+  unsubscribed: false,
+};
+
+/** Largest IN (…) list per statement; SQLite's default limit on bound parameters is 32766. */
+const ID_CHUNK = 500;
+
+/** Mails, their raw bytes, parts and headers. Knows nothing of who is told about changes (see EventBus). */
+export class MessageStore {
+  readonly #db: Database;
+  readonly #insertMessage: Statement;
+  readonly #insertRaw: Statement;
+  readonly #insertPart: Statement;
+  readonly #insertHeader: Statement;
+  readonly #insertFts: Statement;
+  readonly #count: Statement;
+  readonly #countUnread: Statement;
+  readonly #oldest: Statement;
+  readonly #bySeq: Statement;
+  readonly #byId: Statement;
+  readonly #latestId: Statement;
+  readonly #raw: Statement;
+  readonly #part: Statement;
+  readonly #partsOf: Statement;
+  readonly #headersOf: Statement;
+  readonly #insertTx: (message: NewMessage, maxMessages: number, hooks: ((seq: number) => void)[]) => number;
+
+  constructor(db: Database) {
+    this.#db = db;
+    this.#insertMessage =
+      db.prepare(`INSERT INTO messages (id, created_ms, message_id, subject, from_json, to_json,
+      cc_json, bcc_json, reply_to_json, return_path, date_ms, username, size, snippet, text, html, tracked_html,
+      attachments, warnings_json, envelope_from, envelope_to, remote_ip, manifest_json)
+      VALUES (@id, @createdMs, @messageId, @subject, @from, @to, @cc, @bcc, @replyTo, @returnPath, @dateMs, @username,
+      @size, @snippet, @text, @html, @trackedHtml, @attachments, @warnings, @envelopeFrom, @envelopeTo, @remoteIp,
+      @manifest)`);
+    this.#insertRaw = db.prepare('INSERT INTO message_raw (seq, raw, tracked) VALUES (?, ?, ?)');
+    this.#insertPart =
+      db.prepare(`INSERT INTO message_parts (seq, part_id, filename, content_type, content_id,
+      inline, size, md5, sha1, sha256, content) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.#insertHeader = db.prepare(
+      'INSERT INTO message_headers (seq, pos, name, value) VALUES (?, ?, ?, ?)',
+    );
+    this.#insertFts = db.prepare(
+      'INSERT INTO messages_fts (rowid, subject, addresses, body) VALUES (?, ?, ?, ?)',
+    );
+    this.#count = db.prepare('SELECT count(*) AS n FROM messages').pluck();
+    this.#countUnread = db.prepare('SELECT count(*) AS n FROM messages WHERE read = 0').pluck();
+    this.#oldest = db.prepare('SELECT seq FROM messages ORDER BY seq ASC LIMIT ?').pluck();
+    this.#bySeq = db.prepare('DELETE FROM messages WHERE seq = ?');
+    this.#byId = db.prepare('SELECT * FROM messages WHERE id = ?');
+    this.#latestId = db.prepare('SELECT id FROM messages ORDER BY seq DESC LIMIT 1').pluck();
+    this.#raw = db.prepare(
+      'SELECT r.raw, r.tracked FROM message_raw r JOIN messages m ON m.seq = r.seq WHERE m.id = ?',
+    );
+    this.#part = db.prepare(`SELECT p.* FROM message_parts p JOIN messages m ON m.seq = p.seq
+      WHERE m.id = ? AND p.part_id = ?`);
+    this.#partsOf =
+      db.prepare(`SELECT part_id, filename, content_type, content_id, inline, size, md5, sha1, sha256
+      FROM message_parts WHERE seq = ? ORDER BY part_id`);
+    this.#headersOf = db.prepare('SELECT name, value FROM message_headers WHERE seq = ? ORDER BY pos');
+
+    this.#insertTx = db.transaction(
+      (m: NewMessage, maxMessages: number, hooks: ((seq: number) => void)[]) => {
+        const attachments = m.parts.filter((p) => !p.inline).length;
+        const seq = Number(
+          this.#insertMessage.run({
+            ...m,
+            from: m.from ? JSON.stringify(m.from) : null,
+            to: JSON.stringify(m.to),
+            cc: JSON.stringify(m.cc),
+            bcc: JSON.stringify(m.bcc),
+            replyTo: JSON.stringify(m.replyTo),
+            size: m.raw.length,
+            attachments,
+            warnings: JSON.stringify(m.warnings),
+            envelopeTo: JSON.stringify(m.envelopeTo),
+            manifest: m.manifest ? JSON.stringify(m.manifest) : null,
+          }).lastInsertRowid,
+        );
+        this.#insertRaw.run(seq, m.raw, m.tracked);
+        for (const p of m.parts) {
+          this.#insertPart.run(
+            seq,
+            p.partId,
+            p.filename,
+            p.contentType,
+            p.contentId,
+            p.inline ? 1 : 0,
+            p.size,
+            p.md5,
+            p.sha1,
+            p.sha256,
+            p.content,
+          );
+        }
+        m.headers.forEach((h, pos) => this.#insertHeader.run(seq, pos, h.name, h.value));
+        const addresses = [m.from, ...m.to, ...m.cc, ...m.bcc, ...m.replyTo]
+          .filter((a): a is Address => !!a)
+          .map((a) => `${a.Name} ${a.Address}`)
+          .concat(m.envelopeTo)
+          .join(' ');
+        this.#insertFts.run(seq, m.subject, addresses, m.text);
+        for (const hook of hooks) hook(seq);
+        if (maxMessages > 0) {
+          const excess = (this.#count.get() as number) - maxMessages;
+          if (excess > 0) for (const old of this.#oldest.all(excess) as number[]) this.#bySeq.run(old);
+        }
+        return seq;
+      },
+    );
+  }
+
+  /**
+   * Stores a mail, runs `hooks` inside the same transaction (the relay's outbox row is written there, so a mail that
+   * was acknowledged is never lost to the relay), and prunes beyond `maxMessages` (0 = keep all). Returns its seq.
+   */
+  insert(message: NewMessage, maxMessages = 0, hooks: ((seq: number) => void)[] = []): number {
+    return this.#insertTx(message, maxMessages, hooks);
+  }
+
+  count(): { total: number; unread: number } {
+    return { total: this.#count.get() as number, unread: this.#countUnread.get() as number };
+  }
+
+  latestId(): string | undefined {
+    return this.#latestId.get() as string | undefined;
+  }
+
+  /** Resolves Mailpit's `latest` alias. */
+  resolveId(id: string): string | undefined {
+    return id === 'latest' ? this.latestId() : id;
+  }
+
+  get(id: string): FullMessageRow | undefined {
+    return this.#byId.get(id) as FullMessageRow | undefined;
+  }
+
+  raw(id: string): { raw: Buffer; tracked: Buffer | null } | undefined {
+    return this.#raw.get(id) as { raw: Buffer; tracked: Buffer | null } | undefined;
+  }
+
+  part(id: string, partId: string): { filename: string; content_type: string; content: Buffer } | undefined {
+    return this.#part.get(id, partId) as
+      { filename: string; content_type: string; content: Buffer } | undefined;
+  }
+
+  attachmentsOf(seq: number): { inline: Attachment[]; attachments: Attachment[] } {
+    const rows = this.#partsOf.all(seq) as {
+      part_id: string;
+      filename: string;
+      content_type: string;
+      content_id: string;
+      inline: number;
+      size: number;
+      md5: string;
+      sha1: string;
+      sha256: string;
+    }[];
+    const toAttachment = (r: (typeof rows)[number]): Attachment => ({
+      PartID: r.part_id,
+      FileName: r.filename,
+      ContentType: r.content_type,
+      ContentID: r.content_id,
+      Size: r.size,
+      Checksums: { MD5: r.md5, SHA1: r.sha1, SHA256: r.sha256 },
+    });
+    return {
+      inline: rows.filter((r) => r.inline).map(toAttachment),
+      attachments: rows.filter((r) => !r.inline).map(toAttachment),
+    };
+  }
+
+  headersOf(seq: number): { name: string; value: string }[] {
+    return this.#headersOf.all(seq) as { name: string; value: string }[];
+  }
+
+  /** A page of mails, newest first, optionally filtered by a Mailpit search query. */
+  page(start: number, limit: number, query = ''): MessagePage {
+    const { total, unread } = this.count();
+    const search = query.trim() ? buildSearch(query) : null;
+    const where = search ? search.where : '1';
+    const params = search ? search.params : [];
+    const rows = this.#db
+      .prepare(
+        `SELECT ${SUMMARY_COLUMNS} FROM messages m WHERE ${where} ORDER BY m.seq DESC LIMIT ? OFFSET ?`,
+      )
+      .all(...params, limit, start) as MessageRow[];
+    let messagesCount = total;
+    let messagesUnread = unread;
+    if (search) {
+      const counts = this.#db
+        .prepare(`SELECT count(*) AS n, coalesce(sum(m.read = 0), 0) AS u FROM messages m WHERE ${where}`)
+        .get(...params) as { n: number; u: number };
+      messagesCount = counts.n;
+      messagesUnread = counts.u;
+    }
+    const tracking = this.trackingCounts(rows.map((r) => r.id));
+    return {
+      total,
+      unread,
+      count: rows.length,
+      messagesCount,
+      messagesUnread,
+      start,
+      messages: rows.map((r) => toSummary(r, tracking.get(r.id) ?? NO_TRACKING)),
+    };
+  }
+
+  summary(id: string): MessageSummary | undefined {
+    const row = this.#byId.get(id) as MessageRow | undefined;
+    return row && toSummary(row, this.trackingCounts([id]).get(id) ?? NO_TRACKING);
+  }
+
+  /** Open/click counts per mail; "unique" counts distinct tokens, so two clicks on one link count once. */
+  trackingCounts(ids: string[]): Map<string, TrackingCounts> {
+    const out = new Map<string, TrackingCounts>();
+    for (let i = 0; i < ids.length; i += ID_CHUNK) {
+      const chunk = ids.slice(i, i + ID_CHUNK);
+      const rows = this.#db
+        .prepare(
+          `SELECT message_id, kind, count(*) AS n, count(DISTINCT token_id) AS u FROM events
+           WHERE message_id IN (${chunk.map(() => '?').join(',')}) AND classification != 'expired'
+           GROUP BY message_id, kind`,
+        )
+        .all(...chunk) as { message_id: string; kind: string; n: number; u: number }[];
+      for (const r of rows) {
+        const c = out.get(r.message_id) ?? { ...NO_TRACKING };
+        if (r.kind === 'open') Object.assign(c, { opens: r.n, uniqueOpens: r.u });
+        else if (r.kind === 'click') Object.assign(c, { clicks: r.n, uniqueClicks: r.u });
+        else if (r.kind === 'unsub') c.unsubscribed = true;
+        out.set(r.message_id, c);
+      }
+    }
+    return out;
+  }
+
+  /** Sets read state; returns the ids that changed. */
+  setRead(selection: IdSelection, read: boolean): string[] {
+    const flag = read ? 1 : 0;
+    if (selection === 'all') {
+      return this.#db
+        .prepare('UPDATE messages SET read = ? WHERE read != ? RETURNING id')
+        .pluck()
+        .all(flag, flag) as string[];
+    }
+    return this.#inChunks(
+      selection,
+      (chunk) =>
+        this.#db
+          .prepare(
+            `UPDATE messages SET read = ? WHERE read != ? AND id IN (${chunk.map(() => '?').join(',')}) RETURNING id`,
+          )
+          .pluck()
+          .all(flag, flag, ...chunk) as string[],
+    );
+  }
+
+  /** Deletes mails; returns the ids that existed. */
+  delete(selection: IdSelection): string[] {
+    if (selection === 'all') {
+      return this.#db.transaction(() => {
+        const ids = this.#db.prepare('SELECT id FROM messages').pluck().all() as string[];
+        // Faster than row-by-row deletes through the trigger when the mailbox is large.
+        this.#db.exec(`DELETE FROM message_raw; DELETE FROM message_parts; DELETE FROM message_headers;
+          DELETE FROM events WHERE message_id != ''; DELETE FROM messages_fts;`);
+        this.#db.prepare('DELETE FROM messages').run();
+        return ids;
+      })();
+    }
+    return this.#db.transaction(() =>
+      this.#inChunks(
+        selection,
+        (chunk) =>
+          this.#db
+            .prepare(`DELETE FROM messages WHERE id IN (${chunk.map(() => '?').join(',')}) RETURNING id`)
+            .pluck()
+            .all(...chunk) as string[],
+      ),
+    )();
+  }
+
+  /** Every tag in use, sorted. */
+  tags(): string[] {
+    const rows = this.#db
+      .prepare('SELECT DISTINCT value FROM messages, json_each(messages.tags_json)')
+      .pluck()
+      .all();
+    return (rows as string[]).sort((a, b) => a.localeCompare(b));
+  }
+
+  /** Replaces the tags of the given mails. */
+  setTags(ids: string[], tags: string[]): void {
+    const json = JSON.stringify([...new Set(tags.map((t) => t.trim()).filter(Boolean))].sort());
+    this.#db.transaction(() =>
+      this.#inChunks(
+        ids,
+        (chunk) =>
+          this.#db
+            .prepare(
+              `UPDATE messages SET tags_json = ? WHERE id IN (${chunk.map(() => '?').join(',')}) RETURNING id`,
+            )
+            .pluck()
+            .all(json, ...chunk) as string[],
+      ),
+    )();
+  }
+
+  /** Ids of every mail matching a search query (for `DELETE /api/v1/search`). */
+  idsMatching(query: string): string[] {
+    const { where, params } = buildSearch(query);
+    return this.#db
+      .prepare(`SELECT m.id FROM messages m WHERE ${where}`)
+      .pluck()
+      .all(...params) as string[];
+  }
+
+  #inChunks(ids: string[], run: (chunk: string[]) => string[]): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < ids.length; i += ID_CHUNK) out.push(...run(ids.slice(i, i + ID_CHUNK)));
+    return out;
+  }
+}
+
+export function toSummary(r: MessageRow, tracking: TrackingCounts): MessageSummary {
+  return {
+    ID: r.id,
+    MessageID: r.message_id,
+    Read: r.read === 1,
+    From: r.from_json ? (JSON.parse(r.from_json) as Address) : null,
+    To: JSON.parse(r.to_json) as Address[],
+    Cc: JSON.parse(r.cc_json) as Address[],
+    Bcc: JSON.parse(r.bcc_json) as Address[],
+    ReplyTo: JSON.parse(r.reply_to_json) as Address[],
+    Subject: r.subject,
+    Created: new Date(r.created_ms).toISOString(),
+    Username: r.username,
+    Tags: JSON.parse(r.tags_json) as string[],
+    Size: r.size,
+    Attachments: r.attachments,
+    Snippet: r.snippet,
+    Tracking: tracking,
+  };
+}

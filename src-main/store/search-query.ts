@@ -1,0 +1,102 @@
+// Mailpit's search syntax, turned into one SQL condition over `messages m`:
+//   plain words and "quoted phrases" (full-text, every term must match), from: to: cc: bcc: subject: message-id:
+//   (substring), is:read is:unread has:attachment (and has:attachments), before: after: (received date),
+//   tag:, and Mailbeacon's is:opened is:clicked is:unsubscribed; any term negated with a leading '-'.
+
+export interface SqlCondition {
+  where: string;
+  params: unknown[];
+}
+
+interface Term {
+  negated: boolean;
+  key: string;
+  value: string;
+}
+
+/** Splits a query into terms, honouring double quotes (`subject:"big sale"`, `"exact phrase"`). */
+export function tokenize(query: string): Term[] {
+  const terms: Term[] = [];
+  const re = /(-?)(?:([a-z-]+):)?(?:"([^"]*)"?|(\S+))/gi;
+  for (const m of query.matchAll(re)) {
+    const value = (m[3] ?? m[4] ?? '').trim();
+    const key = (m[2] ?? '').toLowerCase();
+    if (!value && !key) continue;
+    terms.push({ negated: m[1] === '-', key, value });
+  }
+  return terms;
+}
+
+/** A term for FTS5: quoted so operators in user input are literals, with prefix matching on the last word. */
+function ftsPhrase(value: string): string {
+  return `"${value.replaceAll('"', '""')}"*`;
+}
+
+const escapeLike = (value: string) => `%${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+function parseDate(value: string): number | null {
+  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00` : value);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+const TRACKING_KIND: Record<string, string> = { opened: 'open', clicked: 'click', unsubscribed: 'unsub' };
+
+/** Builds the condition; an unparseable term (a bad date) is an Error with `statusCode` 400. */
+export function buildSearch(query: string): SqlCondition {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  const fts: string[] = [];
+  const ftsNot: string[] = [];
+
+  for (const { negated, key, value } of tokenize(query)) {
+    const not = negated ? 'NOT ' : '';
+    const column = {
+      from: 'm.from_json',
+      to: 'm.to_json',
+      cc: 'm.cc_json',
+      bcc: 'm.bcc_json',
+      subject: 'm.subject',
+      'message-id': 'm.message_id',
+      tag: 'm.tags_json',
+    }[key];
+    if (column) {
+      if (!value) continue;
+      clauses.push(`${not}(${column} LIKE ? ESCAPE '\\')`);
+      params.push(escapeLike(key === 'message-id' ? value.replace(/^<|>$/g, '') : value));
+    } else if (key === 'is') {
+      const v = value.toLowerCase();
+      if (v === 'read' || v === 'unread') clauses.push(`${not}(m.read = ${v === 'read' ? 1 : 0})`);
+      else if (TRACKING_KIND[v]) {
+        clauses.push(`${not}EXISTS (SELECT 1 FROM events e WHERE e.message_id = m.id AND e.kind = ?)`);
+        params.push(TRACKING_KIND[v]);
+      } else throw badQuery(`unknown is:${value}`);
+    } else if (key === 'has') {
+      if (!/^attachments?$/i.test(value)) throw badQuery(`unknown has:${value}`);
+      clauses.push(`${not}(m.attachments > 0)`);
+    } else if (key === 'before' || key === 'after') {
+      const ms = parseDate(value);
+      if (ms === null) throw badQuery(`${key}: needs a date such as 2026-01-31, not "${value}"`);
+      clauses.push(`${not}(m.created_ms ${key === 'before' ? '<' : '>='} ?)`);
+      params.push(ms);
+    } else {
+      // Unknown prefixes are searched as text, like Mailpit does; a quoted value is one phrase.
+      const text = key ? `${key}:${value}` : value;
+      if (!/[\p{L}\p{N}]/u.test(text)) continue;
+      (negated ? ftsNot : fts).push(ftsPhrase(text));
+    }
+  }
+
+  if (fts.length) {
+    clauses.push(`m.seq IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)`);
+    params.push(fts.join(' '));
+  }
+  for (const phrase of ftsNot) {
+    clauses.push(`m.seq NOT IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)`);
+    params.push(phrase);
+  }
+  return { where: clauses.length ? clauses.join(' AND ') : '1', params };
+}
+
+function badQuery(message: string): Error {
+  return Object.assign(new Error(`bad search query: ${message}`), { statusCode: 400 });
+}
