@@ -75,6 +75,12 @@ export const MIGRATIONS: ((db: Database) => void)[] = [
         content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
       );
 
+      -- Deleting a mail removes its search entry and its tracking events with it.
+      CREATE TRIGGER messages_deleted AFTER DELETE ON messages BEGIN
+        DELETE FROM messages_fts WHERE rowid = old.seq;
+        DELETE FROM events WHERE message_id = old.id;
+      END;
+
       CREATE TABLE events (
         id              INTEGER PRIMARY KEY AUTOINCREMENT,
         kind            TEXT NOT NULL,
