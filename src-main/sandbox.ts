@@ -1,5 +1,5 @@
-import { statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { AppInformation } from './api/types.js';
 import { ApiServer } from './api/server.js';
@@ -38,13 +38,13 @@ export interface SandboxAddresses {
 
 export const DATABASE_FILE = 'mailbeacon.db';
 
-/** Where the built UI lives relative to this module, both from source (src-main/) and from the bundle (out/main/). */
-function defaultUiDir(): string {
-  return join(
-    import.meta.dirname,
-    '..',
-    import.meta.dirname.endsWith('main') && import.meta.dirname.includes('out') ? 'renderer' : 'out/renderer',
-  );
+/** The built UI: `out/renderer` in the package root, found by walking up (works from src-main/ and any bundle chunk). */
+export function defaultUiDir(from = import.meta.dirname): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'src-main'))) return join(dir, 'out', 'renderer');
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'out', 'renderer'))) return join(dir, 'out', 'renderer');
+    if (dirname(dir) === dir) return join(from, '..', 'renderer');
+  }
 }
 
 const urlOf = (host: string, port: number) => `http://${formatHostPort(host, port)}`;

@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module';
+import pkg from '../package.json' with { type: 'json' };
 
-/** The package version, read once from package.json (works from source and from the bundle). */
-export const VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string })
-  .version;
+/** The package version; the bundler inlines it, so it holds from source and from any bundle chunk. */
+export const VERSION: string = pkg.version;
