@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { TokenKind } from '../api/types.js';
+import type { TokenKind, TrackingEvent } from '../api/types.js';
 import type { EventBus } from '../events/bus.js';
 import type { Clock, Logger } from '../logger.js';
-import type { EventStore } from '../store/events.js';
+import type { EventStore, NewTrackingEvent } from '../store/events.js';
 import { classifyHit } from './classify.js';
 import { PAGE_CSP, badLinkPage, confirmPage, unsubscribedPage } from './pages.js';
 import { PIXEL_PNG } from './pixel.js';
@@ -16,6 +16,17 @@ const REQUEST_TIMEOUT_MS = 15_000;
 const HEADERS_TIMEOUT_MS = 10_000;
 /** Stored user agents are for display; a megabyte of header is not. */
 const MAX_UA_LENGTH = 512;
+/**
+ * Hits arriving in the same turn of the event loop are stored in one transaction, and answered once it has
+ * committed: a response means the event is stored, at one WAL commit per batch instead of one per hit.
+ * A batch never grows past this, so one transaction stays short.
+ */
+const MAX_BATCH = 512;
+
+interface PendingHit {
+  event: NewTrackingEvent;
+  respond: () => void;
+}
 
 export interface TrackingServerOptions {
   codec: TokenCodec;
@@ -46,6 +57,8 @@ export class TrackingServer {
   private readonly server: Server;
   private readonly log: Logger;
   private readonly allowHosts: Set<string>;
+  private pending: PendingHit[] = [];
+  private flushScheduled = false;
 
   constructor(private readonly options: TrackingServerOptions) {
     this.log = options.logger;
@@ -76,6 +89,7 @@ export class TrackingServer {
   }
 
   close(): Promise<void> {
+    this.flush();
     return new Promise((resolve) => {
       if (!this.server.listening) return resolve();
       this.server.close(() => resolve());
@@ -115,9 +129,12 @@ export class TrackingServer {
   private open(req: IncomingMessage, res: ServerResponse, token: string, method: string): void {
     // A broken image would show in the mail, so even a bad token gets the pixel; it just records nothing.
     const decoded = this.tryDecode(token, 'open');
-    if (decoded) this.record(req, decoded, method);
-    res.writeHead(200, PIXEL_HEADERS);
-    res.end(method === 'HEAD' ? undefined : PIXEL_PNG);
+    const respond = () => {
+      res.writeHead(200, PIXEL_HEADERS);
+      res.end(method === 'HEAD' ? undefined : PIXEL_PNG);
+    };
+    if (decoded) this.record(req, decoded, method, respond);
+    else respond();
   }
 
   private click(req: IncomingMessage, res: ServerResponse, token: string, method: string): void {
@@ -126,13 +143,14 @@ export class TrackingServer {
     const destination = this.destination(decoded);
     if (!destination)
       return this.bad(res, 'The link does not lead to an address this server may redirect to.');
-    this.record(req, decoded, method);
-    res.writeHead(302, {
-      Location: destination,
-      'Cache-Control': 'no-store',
-      'Referrer-Policy': 'no-referrer',
+    this.record(req, decoded, method, () => {
+      res.writeHead(302, {
+        Location: destination,
+        'Cache-Control': 'no-store',
+        'Referrer-Policy': 'no-referrer',
+      });
+      res.end();
     });
-    res.end();
   }
 
   private unsubscribePage(res: ServerResponse, token: string, method: string): void {
@@ -152,9 +170,14 @@ export class TrackingServer {
       const decoded = this.tryDecode(token, 'unsub');
       if (!decoded)
         return this.bad(res, 'The unsubscribe link is damaged or was not made by this Mailbeacon.');
+      const respond = () =>
+        this.html(res, 200, unsubscribedPage(decoded.payload.metadata.recipient ?? ''), 'POST');
       // Idempotent: a second POST for the same link records nothing new.
-      if (!this.options.events.hasUnsubscribe(decoded.payload.id)) this.record(req, decoded, 'POST');
-      this.html(res, 200, unsubscribedPage(decoded.payload.metadata.recipient ?? ''), 'POST');
+      const id = decoded.payload.id;
+      const known =
+        this.options.events.hasUnsubscribe(id) || this.pending.some((p) => p.event.token_id === id);
+      if (known) respond();
+      else this.record(req, decoded, 'POST', respond);
     };
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
@@ -191,36 +214,65 @@ export class TrackingServer {
     return url.href;
   }
 
-  private record(req: IncomingMessage, decoded: DecodedToken, method: string): void {
+  /** Queues the hit for the next batch; `respond` runs once it is stored (or storing failed). */
+  private record(req: IncomingMessage, decoded: DecodedToken, method: string, respond: () => void): void {
     const { payload } = decoded;
     const { clock } = this.options;
     const messageId = payload.metadata.message_id ?? '';
     const ua = String(req.headers['user-agent'] ?? '').slice(0, MAX_UA_LENGTH);
     const nowMs = clock.now();
-    try {
-      const event = this.options.events.record({
+    const event: NewTrackingEvent = {
+      kind: payload.kind,
+      url: payload.url ?? '',
+      metadata: payload.metadata,
+      remote_ip: remoteIp(req),
+      ua,
+      ts: clock.nowNs(),
+      token_id: payload.id,
+      message_id: messageId,
+      classification: classifyHit({
         kind: payload.kind,
-        url: payload.url ?? '',
-        metadata: payload.metadata,
-        remote_ip: remoteIp(req),
-        ua,
-        ts: clock.nowNs(),
-        token_id: payload.id,
-        message_id: messageId,
-        classification: classifyHit({
-          kind: payload.kind,
-          method,
-          ua,
-          expired: isExpired(payload, nowMs),
-          deliveredAtMs: messageId ? this.options.deliveredAt(messageId) : undefined,
-          nowMs,
-        }),
         method,
-      });
-      this.options.bus.emit('tracking.event', event);
+        ua,
+        expired: isExpired(payload, nowMs),
+        deliveredAtMs: messageId ? this.options.deliveredAt(messageId) : undefined,
+        nowMs,
+      }),
+      method,
+    };
+    this.pending.push({ event, respond });
+    if (this.pending.length >= MAX_BATCH) this.flush();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.pending;
+    if (batch.length === 0) return;
+    this.pending = [];
+    let stored: TrackingEvent[] = [];
+    try {
+      stored = this.options.events.recordMany(batch.map((p) => p.event));
     } catch (err) {
-      // The reader's pixel or link must still work when the store cannot take the event.
-      this.log.error(`could not record a ${payload.kind} event: ${(err as Error).message}`);
+      // The reader's pixel or link must still work when the store cannot take the events.
+      this.log.error(`could not record ${batch.length} tracking event(s): ${(err as Error).message}`);
+    }
+    for (const hit of batch) {
+      try {
+        hit.respond();
+      } catch {
+        // the client went away; nothing to tell it
+      }
+    }
+    for (const event of stored) {
+      try {
+        this.options.bus.emit('tracking.event', event);
+      } catch (err) {
+        this.log.error(`a tracking.event listener failed: ${(err as Error).message}`);
+      }
     }
   }
 
