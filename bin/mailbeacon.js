@@ -1,13 +1,14 @@
 #!/usr/bin/env node
-// Runs the built CLI when there is one (out/main/cli.js, made by `npm run build`), else the TypeScript sources via tsx.
+// In a checkout, runs the TypeScript sources through tsx, so the CLI is never older than the code beside it;
+// in an installed package without sources, runs the bundle that `npm run build` made (out/main/cli.js).
 import { existsSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
-const built = fileURLToPath(new URL('../out/main/cli.js', import.meta.url));
-if (existsSync(built) && !process.env.MAILBEACON_FROM_SOURCE) {
-  await import(pathToFileURL(built).href);
-} else {
+const source = new URL('../src-main/cli/index.ts', import.meta.url);
+if (existsSync(fileURLToPath(source))) {
   const { register } = await import('tsx/esm/api');
   register();
-  await import(new URL('../src-main/cli/index.ts', import.meta.url).href);
+  await import(source.href);
+} else {
+  await import(new URL('../out/main/cli.js', import.meta.url).href);
 }

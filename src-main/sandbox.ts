@@ -5,6 +5,15 @@ import type { AppInformation } from './api/types.js';
 import { ApiServer } from './api/server.js';
 import { registerAppRoutes } from './api/routes/app.js';
 import { registerMessageRoutes } from './api/routes/messages.js';
+import { registerTrackingRoutes } from './api/routes/tracking.js';
+import { registerHubRoutes } from './api/routes/hub.js';
+import { AppPublisher } from './hub/app-publisher.js';
+import { Hub } from './hub/hub.js';
+import { loadOrCreateHubKeys } from './hub/keys.js';
+import { EventStore } from './store/events.js';
+import { TrackingInjector } from './tracking/inject/injector.js';
+import { TrackingServer } from './tracking/server.js';
+import { codecFromSettings, trackingBaseUrl } from './tracking/setup.js';
 import type { Settings } from './config/schema.js';
 import { EventBus } from './events/bus.js';
 import { Ingest } from './ingest/ingest.js';
@@ -41,8 +50,10 @@ export const DATABASE_FILE = 'mailbeacon.db';
 /** The built UI: `out/renderer` in the package root, found by walking up (works from src-main/ and any bundle chunk). */
 export function defaultUiDir(from = import.meta.dirname): string {
   for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'src-main'))) return join(dir, 'out', 'renderer');
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'out', 'renderer'))) return join(dir, 'out', 'renderer');
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'src-main')))
+      return join(dir, 'out', 'renderer');
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'out', 'renderer')))
+      return join(dir, 'out', 'renderer');
     if (dirname(dir) === dir) return join(from, '..', 'renderer');
   }
 }
@@ -64,6 +75,10 @@ export class Sandbox {
   #ingest?: Ingest;
   #smtp?: SmtpCatcher;
   #api?: ApiServer;
+  #hub?: Hub;
+  #publisher?: AppPublisher;
+  #tracking?: TrackingServer;
+  #keyFingerprint = '';
   #addresses?: SandboxAddresses;
   #startedAt = 0;
   #deleted = 0;
@@ -84,6 +99,11 @@ export class Sandbox {
   get store(): MessageStore {
     if (!this.#store) throw new Error('the sandbox is not started');
     return this.#store;
+  }
+
+  get ingest(): Ingest {
+    if (!this.#ingest) throw new Error('the sandbox is not started');
+    return this.#ingest;
   }
 
   get db(): Database {
@@ -114,19 +134,49 @@ export class Sandbox {
         if (ids !== 'all') this.#deleted += ids.length;
       });
 
+      const events = new EventStore(this.#db);
+      const { codec, fingerprint } = codecFromSettings(settings);
+      this.#keyFingerprint = fingerprint;
+      let trackingBase = '';
+      let httpUrl = '';
+
+      const injector = new TrackingInjector({
+        codec,
+        trackingBase: () => trackingBase,
+        trackText: settings.trackText,
+        enabled: !settings.noTrack,
+        rules: settings.trackingRules,
+        clock,
+      });
       const ingest = (this.#ingest = new Ingest({
         store,
         bus,
         logger: logger.child('ingest'),
         clock,
         maxMessages: settings.maxMessages,
+        injector,
       }));
 
-      let httpUrl = '';
+      const hubKeys = loadOrCreateHubKeys(settings.dataDir, settings);
+      const hub = (this.#hub = new Hub({
+        db: this.#db,
+        ...hubKeys,
+        anonymous: settings.hubAnonymous,
+        corsOrigins: settings.hubCorsOrigins,
+        heartbeatMs: settings.hubHeartbeat * 1000,
+        historySize: settings.hubHistory,
+        logger: logger.child('hub'),
+        clock,
+        publicUrl: () => httpUrl,
+      }));
+      this.#publisher = new AppPublisher({ bus, hub });
+      this.#publisher.start();
+
       this.#api = new ApiServer({
         logger: logger.child('http'),
         uiDir: this.#options.uiDir ?? defaultUiDir(),
         uiAuth: settings.uiAuth,
+        hub,
         publicUrl: () => httpUrl,
         routes: [
           (app) =>
@@ -139,10 +189,25 @@ export class Sandbox {
               settings: () => this.#maskedSettings(),
             }),
           (app) => registerMessageRoutes(app, { store, bus }),
+          (app) =>
+            registerTrackingRoutes(app, { db: this.db, events, codec, trackingBase: () => trackingBase }),
+          (app) => registerHubRoutes(app, { hub }),
         ],
       });
       const http = await this.#api.listen(settings.http.host, settings.http.port);
       httpUrl = urlOf(http.host, http.port);
+
+      this.#tracking = new TrackingServer({
+        codec,
+        events,
+        bus,
+        logger: logger.child('tracking'),
+        clock,
+        allowHosts: settings.redirectAllow,
+        deliveredAt: (id) => store.createdAt(id),
+      });
+      const tracking = await this.#tracking.listen(settings.tracking.host, settings.tracking.port);
+      trackingBase = trackingBaseUrl(settings.trackingUrl, tracking.host, tracking.port);
 
       const tls = await loadSmtpTls({
         dataDir: settings.dataDir,
@@ -163,8 +228,8 @@ export class Sandbox {
       this.#addresses = {
         smtp: formatHostPort(smtp.host, smtp.port),
         http: httpUrl,
-        tracking: '',
-        trackingUrl: settings.trackingUrl ?? '',
+        tracking: urlOf(tracking.host, tracking.port),
+        trackingUrl: trackingBase,
       };
       this.#startedAt = clock.now();
       this.#warnIfExposed();
@@ -188,6 +253,9 @@ export class Sandbox {
         }
       };
       await attempt('smtp', () => this.#smtp?.close());
+      await attempt('tracking', () => this.#tracking?.close());
+      this.#publisher?.stop();
+      await attempt('hub', () => this.#hub?.close());
       await attempt('http', () => this.#api?.close());
       await attempt('db', () => void this.#db?.close());
       this.bus.removeAllListeners();
@@ -236,7 +304,7 @@ export class Sandbox {
       },
       Listeners: { smtp: this.addresses.smtp, http: this.addresses.http, tracking: this.addresses.tracking },
       TrackingURL: this.addresses.trackingUrl,
-      KeyFingerprint: '',
+      KeyFingerprint: this.#keyFingerprint,
     };
   }
 

@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { Logger } from '../logger.js';
 import { listen, type BoundAddress } from '../net/listen.js';
+import { isHubPath, mercureLinkHeader } from '../hub/discovery.js';
 
 /** The parts of the Mercure hub the HTTP listener needs (see src-main/hub). */
 export interface HubEndpoint {
@@ -21,8 +22,6 @@ declare module 'fastify' {
     hide?: boolean;
   }
 }
-
-export const HUB_PATH = '/.well-known/mercure';
 
 /** A route module: registers its routes on the fastify instance (full `/api/v1/…` paths). */
 export type RouteModule = (app: FastifyInstance) => void;
@@ -80,10 +79,7 @@ export class ApiServer {
         res.end('Authentication required\n');
         return;
       }
-      if (
-        hub &&
-        (req.url === HUB_PATH || req.url?.startsWith(`${HUB_PATH}?`) || req.url?.startsWith(`${HUB_PATH}/`))
-      ) {
+      if (hub && isHubPath((req.url ?? '/').split('?')[0]!)) {
         hub.handle(req, res);
         return;
       }
@@ -136,7 +132,7 @@ export class ApiServer {
   #registerDiscovery(): void {
     this.app.addHook('onSend', async (req, reply, payload) => {
       if (req.url.startsWith('/api/')) {
-        reply.header('Link', `<${this.#options.publicUrl()}${HUB_PATH}>; rel="mercure"`);
+        reply.header('Link', mercureLinkHeader(this.#options.publicUrl()));
         reply.header('Cache-Control', 'no-store');
       }
       return payload;

@@ -146,10 +146,23 @@ export interface TrackingManifest {
   enabled: boolean;
   /** Why tracking was off for this mail ('' when enabled). */
   disabledReason: string;
-  pixel: { tokenId: string; url: string; placement: 'before-body-end' | 'end-of-document'; offset: number; line: number; partId: string } | null;
+  pixel: {
+    tokenId: string;
+    url: string;
+    placement: 'before-body-end' | 'end-of-document';
+    offset: number;
+    line: number;
+    partId: string;
+  } | null;
   links: TrackedLink[];
   skipped: SkippedLink[];
-  unsubscribe: { tokenId: string; url: string; headersAdded: boolean; placeholdersFilled: number; existingHeader: string };
+  unsubscribe: {
+    tokenId: string;
+    url: string;
+    headersAdded: boolean;
+    placeholdersFilled: number;
+    existingHeader: string;
+  };
 }
 
 export interface TrackingEvent {

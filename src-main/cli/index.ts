@@ -1,5 +1,7 @@
 import { serve, serveHelp } from './serve.js';
 import { sendSample } from './send.js';
+import { decode, keygen, mint } from './tracking-commands.js';
+import { token } from './hub-commands.js';
 import { VERSION } from '../version.js';
 
 const USAGE = `Mailbeacon ${VERSION}: a sandbox for developers who send mail.
@@ -22,10 +24,13 @@ Run \`mailbeacon serve --help\` for every serve flag.`;
 
 type Command = (argv: string[]) => Promise<number>;
 
-/** Commands whose modules load lazily, so `serve` does not pay for code it never runs. */
 const COMMANDS: Record<string, Command> = {
   serve,
   send: sendSample,
+  keygen: (argv) => keygen(argv),
+  mint: (argv) => mint(argv),
+  decode: (argv) => decode(argv),
+  token: (argv) => token(argv),
 };
 
 export async function main(argv: string[]): Promise<number> {

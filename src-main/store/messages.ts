@@ -1,5 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Address, Attachment, MessageSummary, TrackingCounts, TrackingManifest } from '../api/types.js';
+import { EventStore } from './events.js';
 import { buildSearch } from './search-query.js';
 
 export interface StoredPart {
@@ -105,6 +106,7 @@ const ID_CHUNK = 500;
 /** Mails, their raw bytes, parts and headers. Knows nothing of who is told about changes (see EventBus). */
 export class MessageStore {
   readonly #db: Database;
+  readonly #events: EventStore;
   readonly #insertMessage: Statement;
   readonly #insertRaw: Statement;
   readonly #insertPart: Statement;
@@ -115,6 +117,7 @@ export class MessageStore {
   readonly #oldest: Statement;
   readonly #bySeq: Statement;
   readonly #byId: Statement;
+  readonly #createdAt: Statement;
   readonly #latestId: Statement;
   readonly #raw: Statement;
   readonly #part: Statement;
@@ -124,6 +127,7 @@ export class MessageStore {
 
   constructor(db: Database) {
     this.#db = db;
+    this.#events = new EventStore(db);
     this.#insertMessage =
       db.prepare(`INSERT INTO messages (id, created_ms, message_id, subject, from_json, to_json,
       cc_json, bcc_json, reply_to_json, return_path, date_ms, username, size, snippet, text, html, tracked_html,
@@ -146,6 +150,7 @@ export class MessageStore {
     this.#oldest = db.prepare('SELECT seq FROM messages ORDER BY seq ASC LIMIT ?').pluck();
     this.#bySeq = db.prepare('DELETE FROM messages WHERE seq = ?');
     this.#byId = db.prepare('SELECT * FROM messages WHERE id = ?');
+    this.#createdAt = db.prepare('SELECT created_ms FROM messages WHERE id = ?').pluck();
     this.#latestId = db.prepare('SELECT id FROM messages ORDER BY seq DESC LIMIT 1').pluck();
     this.#raw = db.prepare(
       'SELECT r.raw, r.tracked FROM message_raw r JOIN messages m ON m.seq = r.seq WHERE m.id = ?',
@@ -229,6 +234,11 @@ export class MessageStore {
     return id === 'latest' ? this.latestId() : id;
   }
 
+  /** When the mail was caught (ms), or undefined for an unknown id. */
+  createdAt(id: string): number | undefined {
+    return this.#createdAt.get(id) as number | undefined;
+  }
+
   get(id: string): FullMessageRow | undefined {
     return this.#byId.get(id) as FullMessageRow | undefined;
   }
@@ -309,27 +319,9 @@ export class MessageStore {
     return row && toSummary(row, this.trackingCounts([id]).get(id) ?? NO_TRACKING);
   }
 
-  /** Open/click counts per mail; "unique" counts distinct tokens, so two clicks on one link count once. */
+  /** Open/click counts per mail (see EventStore.countsFor). */
   trackingCounts(ids: string[]): Map<string, TrackingCounts> {
-    const out = new Map<string, TrackingCounts>();
-    for (let i = 0; i < ids.length; i += ID_CHUNK) {
-      const chunk = ids.slice(i, i + ID_CHUNK);
-      const rows = this.#db
-        .prepare(
-          `SELECT message_id, kind, count(*) AS n, count(DISTINCT token_id) AS u FROM events
-           WHERE message_id IN (${chunk.map(() => '?').join(',')}) AND classification != 'expired'
-           GROUP BY message_id, kind`,
-        )
-        .all(...chunk) as { message_id: string; kind: string; n: number; u: number }[];
-      for (const r of rows) {
-        const c = out.get(r.message_id) ?? { ...NO_TRACKING };
-        if (r.kind === 'open') Object.assign(c, { opens: r.n, uniqueOpens: r.u });
-        else if (r.kind === 'click') Object.assign(c, { clicks: r.n, uniqueClicks: r.u });
-        else if (r.kind === 'unsub') c.unsubscribed = true;
-        out.set(r.message_id, c);
-      }
-    }
-    return out;
+    return this.#events.countsFor(ids);
   }
 
   /** Sets read state; returns the ids that changed. */
