@@ -109,4 +109,49 @@ export const MIGRATIONS: ((db: Database) => void)[] = [
       );
     `);
   },
+  // 2: the relay's outbox (one row per relay request, written in the mail's own transaction) and its attempts;
+  // webhook deliveries (one row per endpoint and event, attempts kept as JSON since they are only ever shown)
+  (db) => {
+    db.exec(`
+      CREATE TABLE relay_outbox (
+        id               INTEGER PRIMARY KEY AUTOINCREMENT,
+        message_id       TEXT NOT NULL,
+        subject          TEXT NOT NULL DEFAULT '',
+        envelope_from    TEXT NOT NULL DEFAULT '',
+        recipients_json  TEXT NOT NULL,
+        reason           TEXT NOT NULL,
+        status           TEXT NOT NULL DEFAULT 'pending',
+        relay_id         TEXT NOT NULL UNIQUE,
+        attempt_count    INTEGER NOT NULL DEFAULT 0,
+        next_attempt_ms  INTEGER,
+        created_ms       INTEGER NOT NULL,
+        updated_ms       INTEGER NOT NULL
+      );
+      CREATE INDEX relay_outbox_due ON relay_outbox (status, next_attempt_ms);
+      CREATE INDEX relay_outbox_message ON relay_outbox (message_id);
+
+      CREATE TABLE relay_attempts (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        outbox_id  INTEGER NOT NULL REFERENCES relay_outbox (id) ON DELETE CASCADE,
+        at_ms      INTEGER NOT NULL,
+        ok         INTEGER NOT NULL,
+        reply      TEXT NOT NULL DEFAULT ''
+      );
+      CREATE INDEX relay_attempts_outbox ON relay_attempts (outbox_id, id);
+
+      CREATE TABLE webhook_deliveries (
+        id               INTEGER PRIMARY KEY AUTOINCREMENT,
+        webhook_id       TEXT NOT NULL,
+        url              TEXT NOT NULL,
+        event_type       TEXT NOT NULL,
+        body             TEXT NOT NULL,
+        status           TEXT NOT NULL DEFAULT 'pending',
+        attempts_json    TEXT NOT NULL DEFAULT '[]',
+        attempt_count    INTEGER NOT NULL DEFAULT 0,
+        next_attempt_ms  INTEGER,
+        created_ms       INTEGER NOT NULL
+      );
+      CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_ms);
+    `);
+  },
 ];
