@@ -155,8 +155,8 @@ export class Hub implements HubCore {
   }
 
   canReceive(subscriber: Subscriber, update: Update): boolean {
-    if (!this.matcher.matchesAny(update.topics, subscriber.topics)) return false;
-    return !update.private || this.matcher.matchesAny(update.topics, subscriber.allowed);
+    if (update.private && !this.matcher.matchesAny(update.topics, subscriber.allowed)) return false;
+    return this.matcher.matchesAny(update.topics, subscriber.topics);
   }
 
   dispatch(input: UpdateInput): Update {
@@ -180,7 +180,8 @@ export class Hub implements HubCore {
       return false;
     };
     for (const s of this.subscribers) {
-      if (matches(s.topics) && (!update.private || matches(s.allowed))) s.send(frame);
+      // Rights first: they come from signed tokens, while topic selectors are whatever the subscriber sent.
+      if ((!update.private || matches(s.allowed)) && matches(s.topics)) s.send(frame);
     }
     return update;
   }

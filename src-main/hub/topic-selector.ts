@@ -1,7 +1,13 @@
 /**
  * Topic selectors (Mercure §"Topic Selectors"): `*`, an exact string, or an RFC 6570 URI template (levels 1–4)
- * used as a pattern. A template is compiled once into an anchored RegExp that accepts exactly the strings some
+ * used as a pattern. A template is compiled once into an automaton that accepts exactly the strings some
  * assignment of its variables could expand to (strings, lists and associative arrays alike).
+ *
+ * Why not a RegExp: selectors come from subscribers and topics partly from them too (subscription events
+ * embed the selector), and the natural regular expressions of templates are ambiguous (`{a}{b}` is `x*x*`,
+ * `{.list*}` is `(\.[x.]*)*`). A backtracking engine takes exponential time on them: one crafted selector
+ * would freeze the process. The automaton is simulated state-set by state-set, so a match costs at most
+ * topic length × template size, whatever the input.
  */
 
 /** Any topic; the reserved selector of the protocol. */
@@ -12,6 +18,15 @@ export const MATCH_ALL = '*';
  * The cap keeps a client that subscribes with ever new selectors from growing it without bound.
  */
 const MAX_CACHED_TEMPLATES = 10_000;
+
+/** Longest template compiled; longer selectors only match themselves (an automaton per byte would be waste). */
+const MAX_TEMPLATE_LENGTH = 4096;
+
+/**
+ * A prefix modifier (`{var:3}`) is unrolled into that many copies of a character matcher. RFC 6570 allows up
+ * to 9999; beyond this many the prefix is matched as if unbounded, keeping each automaton small.
+ */
+const MAX_UNROLLED_PREFIX = 256;
 
 interface Operator {
   first: string;
@@ -35,68 +50,92 @@ const OPERATORS: Record<string, Operator> = {
   '&': { first: '&', separator: '&', named: true, ifEmpty: '=', reserved: false },
 };
 
-const PCT = '%[0-9A-Fa-f]{2}';
-const UNRESERVED = `(?:[A-Za-z0-9\\-._~]|${PCT})`;
-const UNRESERVED_OR_RESERVED = `(?:[A-Za-z0-9\\-._~:/?#\\[\\]@!$&'()*+,;=]|${PCT})`;
 const VARNAME = /^(?:[A-Za-z0-9_]|%[0-9A-Fa-f]{2})(?:\.?(?:[A-Za-z0-9_]|%[0-9A-Fa-f]{2}))*$/;
 
-const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const charSet = (chars: string): Uint8Array => {
+  const set = new Uint8Array(128);
+  for (const c of chars) set[c.charCodeAt(0)] = 1;
+  return set;
+};
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const UNRESERVED = charSet(`${ALNUM}-._~`);
+const UNRESERVED_OR_RESERVED = charSet(`${ALNUM}-._~:/?#[]@!$&'()*+,;=`);
+const HEX = charSet('0123456789ABCDEFabcdef');
 
-/** The regular expression source for one variable's expansion (without the operator's first character). */
-function variablePattern(op: Operator, spec: string): string | null {
+// ---- pattern tree ----
+
+type Pattern =
+  | { t: 'lit'; s: string }
+  | { t: 'set'; set: Uint8Array }
+  | { t: 'seq'; items: Pattern[] }
+  | { t: 'alt'; items: Pattern[] }
+  | { t: 'opt'; item: Pattern }
+  | { t: 'star'; item: Pattern };
+
+const lit = (s: string): Pattern => ({ t: 'lit', s });
+const seq = (...items: Pattern[]): Pattern => ({ t: 'seq', items });
+const alt = (...items: Pattern[]): Pattern => ({ t: 'alt', items });
+const opt = (item: Pattern): Pattern => ({ t: 'opt', item });
+const star = (item: Pattern): Pattern => ({ t: 'star', item });
+
+/** One character of a value: an allowed character or a percent-encoded triplet. */
+const unit = (allowed: Uint8Array): Pattern =>
+  alt({ t: 'set', set: allowed }, seq(lit('%'), { t: 'set', set: HEX }, { t: 'set', set: HEX }));
+
+/** A value of at most `max` characters: nested options, so the automaton stays linear in `max`. */
+function bounded(item: Pattern, max: number): Pattern {
+  let p: Pattern = opt(item);
+  for (let i = 1; i < max; i++) p = opt(seq(item, p));
+  return p;
+}
+
+/** One variable's expansion (without the operator's first character). */
+function variablePattern(op: Operator, spec: string): Pattern | null {
   const explode = spec.endsWith('*');
   const [name, prefix] = (explode ? spec.slice(0, -1) : spec).split(':') as [string, string | undefined];
   if (!VARNAME.test(name)) return null;
   if (prefix !== undefined && (!/^[1-9][0-9]{0,3}$/.test(prefix) || explode)) return null;
-  const char = op.reserved ? UNRESERVED_OR_RESERVED : UNRESERVED;
-  const value = prefix === undefined ? `${char}*` : `${char}{0,${prefix}}`;
-  const sep = escapeRegExp(op.separator);
+  const char = unit(op.reserved ? UNRESERVED_OR_RESERVED : UNRESERVED);
+  const max = prefix === undefined ? Infinity : Number(prefix);
+  const value = () => (max <= MAX_UNROLLED_PREFIX ? bounded(char, max) : star(char));
   // A list joins with ',' unless exploded; an exploded list or map joins with the operator's separator,
   // and exploded map members carry their own key (`k=v`).
+  const member = () => seq(value(), opt(seq(lit('='), value())));
   const items = explode
-    ? `${value}(?:=${value})?(?:${sep}${value}(?:=${value})?)*`
-    : `${value}(?:,${value})*`;
+    ? seq(member(), star(seq(lit(op.separator), member())))
+    : seq(value(), star(seq(lit(','), value())));
   if (!op.named || explode) return items;
-  const n = escapeRegExp(name);
-  return op.ifEmpty === '' ? `${n}(?:=${items})?` : `${n}=${items}`;
+  return op.ifEmpty === '' ? seq(lit(name), opt(seq(lit('='), items))) : seq(lit(name), lit('='), items);
 }
 
 /** One `{…}` expression: any ordered subset of its variables may be defined; undefined ones vanish. */
-function expressionPattern(body: string): string | null {
-  const opChar = /^[+#./;?&]/.test(body) ? body[0]! : '';
+function expressionPattern(body: string): Pattern | null {
   // `=`, `,`, `!`, `@`, `|` are reserved for future operator extensions: such a template is not a valid one.
   if (/^[=,!@|]/.test(body)) return null;
+  const opChar = /^[+#./;?&]/.test(body) ? body[0]! : '';
   const op = OPERATORS[opChar]!;
-  const specs = body.slice(opChar.length).split(',');
-  const vars: string[] = [];
-  for (const spec of specs) {
+  const vars: Pattern[] = [];
+  for (const spec of body.slice(opChar.length).split(',')) {
     const p = variablePattern(op, spec);
     if (p === null) return null;
-    vars.push(`(?:${p})`);
+    vars.push(p);
   }
-  const sep = escapeRegExp(op.separator);
   // Alternatives by first defined variable; each later one is optional and preceded by the separator.
-  const alternatives = vars.map(
-    (v, i) =>
-      v +
-      vars
-        .slice(i + 1)
-        .map((w) => `(?:${sep}${w})?`)
-        .join(''),
+  const alternatives = vars.map((v, i) =>
+    seq(v, ...vars.slice(i + 1).map((w) => opt(seq(lit(op.separator), w)))),
   );
-  return `(?:${escapeRegExp(op.first)}(?:${alternatives.join('|')}))?`;
+  return opt(seq(lit(op.first), alt(...alternatives)));
 }
 
-/** Compiles a URI template into an anchored RegExp, or returns null when it is not a valid template. */
-export function compileTemplate(template: string): RegExp | null {
-  let source = '';
+function parseTemplate(template: string): Pattern | null {
+  const parts: Pattern[] = [];
   let i = 0;
   while (i < template.length) {
     const open = template.indexOf('{', i);
     const close = template.indexOf('}', i);
     if (open === -1) {
       if (close !== -1) return null;
-      source += escapeRegExp(template.slice(i));
+      parts.push(lit(template.slice(i)));
       break;
     }
     if (close !== -1 && close < open) return null;
@@ -106,15 +145,182 @@ export function compileTemplate(template: string): RegExp | null {
     if (body === '' || body.includes('{')) return null;
     const expr = expressionPattern(body);
     if (expr === null) return null;
-    source += escapeRegExp(template.slice(i, open)) + expr;
+    parts.push(lit(template.slice(i, open)), expr);
     i = end + 1;
   }
-  return new RegExp(`^${source}$`);
+  return seq(...parts);
+}
+
+// ---- automaton (Thompson construction) ----
+
+const SPLIT = -1;
+const MATCH = -2;
+const CHAR = -3;
+const SET = -4;
+
+/**
+ * States in parallel arrays: `kind` is SPLIT (two ε-edges), MATCH, CHAR (`code` must be the character code)
+ * or SET (`sets[i]` must contain it); `out1`/`out2` are successors (-1 = not yet patched).
+ */
+class Automaton {
+  kind: number[] = [];
+  code: number[] = [];
+  sets: (Uint8Array | undefined)[] = [];
+  out1: number[] = [];
+  out2: number[] = [];
+
+  add(kind: number, code = 0, set?: Uint8Array): number {
+    this.kind.push(kind);
+    this.code.push(code);
+    this.sets.push(set);
+    this.out1.push(-1);
+    this.out2.push(-1);
+    return this.kind.length - 1;
+  }
+}
+
+/** A fragment: its start state and the dangling edges (state, which edge) to connect to what follows. */
+interface Fragment {
+  start: number;
+  holes: [number, 1 | 2][];
+}
+
+function build(a: Automaton, p: Pattern): Fragment | null {
+  switch (p.t) {
+    case 'lit': {
+      if (p.s === '') return null;
+      let first: Fragment | null = null;
+      let prev: number | undefined;
+      for (const ch of p.s) {
+        const s = a.add(CHAR, ch.codePointAt(0)!);
+        if (prev === undefined) first = { start: s, holes: [] };
+        else a.out1[prev] = s;
+        prev = s;
+      }
+      first!.holes.push([prev!, 1]);
+      return first;
+    }
+    case 'set': {
+      const s = a.add(SET, 0, p.set);
+      return { start: s, holes: [[s, 1]] };
+    }
+    case 'seq': {
+      let whole: Fragment | null = null;
+      for (const item of p.items) {
+        const f = build(a, item);
+        if (!f) continue;
+        if (!whole) whole = f;
+        else {
+          patch(a, whole.holes, f.start);
+          whole = { start: whole.start, holes: f.holes };
+        }
+      }
+      return whole;
+    }
+    case 'alt': {
+      const frags = p.items.map((item) => build(a, item));
+      let whole: Fragment | null = null;
+      for (const f of frags) {
+        if (!f) continue;
+        if (!whole) whole = f;
+        else {
+          const s = a.add(SPLIT);
+          a.out1[s] = whole.start;
+          a.out2[s] = f.start;
+          whole = { start: s, holes: [...whole.holes, ...f.holes] };
+        }
+      }
+      // An empty alternative makes the whole choice optional.
+      if (whole && frags.includes(null)) {
+        const s = a.add(SPLIT);
+        a.out1[s] = whole.start;
+        whole = { start: s, holes: [...whole.holes, [s, 2]] };
+      }
+      return whole;
+    }
+    case 'opt': {
+      const f = build(a, p.item);
+      if (!f) return null;
+      const s = a.add(SPLIT);
+      a.out1[s] = f.start;
+      return { start: s, holes: [...f.holes, [s, 2]] };
+    }
+    case 'star': {
+      const f = build(a, p.item);
+      if (!f) return null;
+      const s = a.add(SPLIT);
+      a.out1[s] = f.start;
+      patch(a, f.holes, s);
+      return { start: s, holes: [[s, 2]] };
+    }
+  }
+}
+
+function patch(a: Automaton, holes: [number, 1 | 2][], to: number): void {
+  for (const [state, edge] of holes) (edge === 1 ? a.out1 : a.out2)[state] = to;
+}
+
+/** A compiled template: `test(topic)` in time linear in the topic's length. */
+export class TemplateMatcher {
+  private readonly a: Automaton;
+  private readonly start: number;
+  // Reused between calls: the generation number marks which states are in the current/next set.
+  private readonly mark: Int32Array;
+  private generation = 0;
+
+  constructor(pattern: Pattern) {
+    this.a = new Automaton();
+    const f = build(this.a, pattern);
+    const match = this.a.add(MATCH);
+    if (f) patch(this.a, f.holes, match);
+    this.start = f ? f.start : match;
+    this.mark = new Int32Array(this.a.kind.length);
+  }
+
+  test(topic: string): boolean {
+    const { kind, code, sets, out1, out2 } = this.a;
+    let current: number[] = [];
+    let next: number[] = [];
+    const addState = (list: number[], s: number) => {
+      // Follow ε-edges iteratively; each state enters a set at most once per step.
+      const stack = [s];
+      while (stack.length) {
+        const st = stack.pop()!;
+        if (this.mark[st] === this.generation) continue;
+        this.mark[st] = this.generation;
+        if (kind[st] === SPLIT) {
+          stack.push(out2[st]!, out1[st]!);
+        } else list.push(st);
+      }
+    };
+    this.generation++;
+    addState(current, this.start);
+    for (const ch of topic) {
+      const c = ch.codePointAt(0)!;
+      this.generation++;
+      next.length = 0;
+      for (const st of current) {
+        const k = kind[st];
+        if ((k === CHAR && code[st] === c) || (k === SET && c < 128 && sets[st]![c] === 1))
+          addState(next, out1[st]!);
+      }
+      if (next.length === 0) return false;
+      [current, next] = [next, current];
+    }
+    return current.some((st) => kind[st] === MATCH);
+  }
+}
+
+/** Compiles a URI template into a matcher, or returns null when it is not a valid template. */
+export function compileTemplate(template: string): TemplateMatcher | null {
+  if (template.length > MAX_TEMPLATE_LENGTH) return null;
+  const pattern = parseTemplate(template);
+  return pattern ? new TemplateMatcher(pattern) : null;
 }
 
 /** Decides whether topics match selectors, caching compiled templates. One per hub; no global state. */
 export class TopicSelectorMatcher {
-  private readonly templates = new Map<string, RegExp | null>();
+  private readonly templates = new Map<string, TemplateMatcher | null>();
 
   /** Mercure's matching steps: `*`, then exact equality, then the selector as a URI template. */
   matches(topic: string, selector: string): boolean {
@@ -131,13 +337,13 @@ export class TopicSelectorMatcher {
     return false;
   }
 
-  private compiled(selector: string): RegExp | null {
-    let re = this.templates.get(selector);
-    if (re === undefined) {
+  private compiled(selector: string): TemplateMatcher | null {
+    let matcher = this.templates.get(selector);
+    if (matcher === undefined) {
       if (this.templates.size >= MAX_CACHED_TEMPLATES) this.templates.clear();
-      re = compileTemplate(selector);
-      this.templates.set(selector, re);
+      matcher = compileTemplate(selector);
+      this.templates.set(selector, matcher);
     }
-    return re;
+    return matcher;
   }
 }

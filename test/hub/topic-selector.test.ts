@@ -150,6 +150,20 @@ describe('URI template compiler', () => {
     expect(compileTemplate(template)!.test(topic)).toBe(false);
   });
 
+  it('answers ambiguous templates on adversarial topics (a backtracking matcher would never return)', () => {
+    // With a backtracking RegExp these take about 2^40 and 40^8 steps respectively.
+    expect(compileTemplate('X{.list*}!')!.test(`X${'.'.repeat(40)}`)).toBe(false);
+    expect(compileTemplate('{a}{b}{c}{d}{e}{f}{g}{h}!')!.test('a'.repeat(40))).toBe(false);
+    expect(compileTemplate('{+a}{+b}!')!.test(','.repeat(10_000))).toBe(false);
+    expect(compileTemplate('X{.list*}!')!.test(`X${'.'.repeat(40)}!`)).toBe(true);
+  });
+
+  it('honours prefix lengths with percent-encoded characters counting as one', () => {
+    expect(compileTemplate('{var:3}')!.test('%41%42%43')).toBe(true);
+    expect(compileTemplate('{var:3}')!.test('%41%42%43d')).toBe(false);
+    expect(compileTemplate('{var:300}')!.test('a'.repeat(300))).toBe(true);
+  });
+
   it('treats malformed templates as plain strings', () => {
     for (const bad of ['{', '}', 'a{b', 'a}b{c}', '{}', '{a{b}}', '{=x}', '{a:0}', '{a:12345}', '{a b}']) {
       expect(compileTemplate(bad), bad).toBeNull();
