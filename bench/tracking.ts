@@ -53,9 +53,21 @@ async function runServer(): Promise<void> {
   const bus = new EventBus();
   let emitted = 0;
   bus.on('tracking.event', () => emitted++);
+  // Commit times, to tell the store's stalls (WAL checkpoints) from the HTTP path's.
+  const events = new EventStore(db);
+  const commits: number[] = [];
+  const recordMany = events.recordMany.bind(events);
+  events.recordMany = (batch) => {
+    const start = performance.now();
+    try {
+      return recordMany(batch);
+    } finally {
+      commits.push(performance.now() - start);
+    }
+  };
   const server = new TrackingServer({
     codec,
-    events: new EventStore(db),
+    events,
     bus,
     logger: createLogger('error'),
     clock: systemClock,
@@ -87,7 +99,16 @@ async function runServer(): Promise<void> {
   process.on('message', async (msg: { cmd: string }) => {
     if (msg.cmd === 'count') {
       const n = db.prepare('SELECT COUNT(*) FROM events').pluck().get() as number;
-      process.send!({ type: 'count', events: n, emitted });
+      const sorted = commits.splice(0).sort((a, b) => a - b);
+      const slowCommits = sorted.filter((ms) => ms > 10).length;
+      process.send!({
+        type: 'count',
+        events: n,
+        emitted,
+        commits: sorted.length,
+        slowCommits,
+        maxCommitMs: sorted.at(-1) ?? 0,
+      });
     } else if (msg.cmd === 'stop') {
       await server.close();
       bare.closeAllConnections();
@@ -122,8 +143,19 @@ function ask<T>(child: ChildProcess, cmd: string, type: string): Promise<T> {
   });
 }
 
+interface Counts {
+  events: number;
+  commits: number;
+  slowCommits: number;
+  maxCommitMs: number;
+}
+
 async function countEvents(child: ChildProcess): Promise<number> {
-  return (await ask<{ events: number }>(child, 'count', 'count')).events;
+  return (await counts(child)).events;
+}
+
+function counts(child: ChildProcess): Promise<Counts> {
+  return ask<Counts>(child, 'count', 'count');
 }
 
 interface WrkResult {
@@ -145,8 +177,8 @@ function wrk(url: string, seconds: number, connections: number): WrkResult {
   );
   const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? NaN);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
-  const p50 = /50%\s+(\S+)/.exec(out)?.[1] ?? '?';
-  const p99 = /99%\s+(\S+)/.exec(out)?.[1] ?? '?';
+  const p50 = /^\s+50%\s+(\S+)/m.exec(out)?.[1] ?? '?';
+  const p99 = /^\s+99%\s+(\S+)/m.exec(out)?.[1] ?? '?';
   const errors = [/Socket errors:[^\n]*/.exec(out)?.[0], /Non-2xx or 3xx responses: \d+/.exec(out)?.[0]]
     .filter(Boolean)
     .join('; ');
@@ -340,18 +372,23 @@ async function main(): Promise<void> {
       `\n## fixed rate ${rate} req/s for ${seconds}s after ${WARMUP_SECONDS}s warm-up (latency from scheduled start; fresh server and database)`,
     );
     console.log(
-      '| target | sent | completed | errors | achieved req/s | p50 ms | p99 ms | max ms | events stored |',
+      '| target | sent | completed | errors | achieved req/s | p50 ms | p99 ms | max ms | events stored | commits | commits > 10 ms | slowest commit ms |',
     );
-    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     const server = await startServer();
     try {
       for (const [name, url] of targets(server.ready)) {
         await fixedRate(url, rate, WARMUP_SECONDS);
         const before = await countEvents(server.child);
         const r = await fixedRate(url, rate, seconds);
-        const stored = (await countEvents(server.child)) - before;
+        const after = await counts(server.child);
+        const stored = after.events - before;
+        const store =
+          name === 'bare node:http'
+            ? '– | – | – | –'
+            : `${stored} | ${after.commits} | ${after.slowCommits} | ${after.maxCommitMs.toFixed(1)}`;
         console.log(
-          `| ${name} | ${r.sent} | ${r.completed} | ${r.errors} | ${r.achieved.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.max.toFixed(2)} | ${name === 'bare node:http' ? '–' : stored} |`,
+          `| ${name} | ${r.sent} | ${r.completed} | ${r.errors} | ${r.achieved.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.max.toFixed(2)} | ${store} |`,
         );
       }
     } finally {
