@@ -2,7 +2,12 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'test/**/*.test.tsx', 'src-renderer/**/*.test.tsx', 'src-renderer/**/*.test.ts'],
+    include: [
+      'test/**/*.test.ts',
+      'test/**/*.test.tsx',
+      'src-renderer/**/*.test.tsx',
+      'src-renderer/**/*.test.ts',
+    ],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
