@@ -40,7 +40,15 @@ export function InboxPage() {
     (q: string) => {
       setCursor(-1);
       setChecked(new Set());
-      setParams(q ? { q } : {}, { replace: true });
+      setParams(
+        (p) => {
+          const next = new URLSearchParams(p);
+          if (q) next.set('q', q);
+          else next.delete('q');
+          return next;
+        },
+        { replace: true },
+      );
     },
     [setParams],
   );

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
+import { useSearchParams } from 'react-router';
 import type { Message } from '../../../src-main/api/types';
 import { apiUrl } from '../api/client';
 import { addressList, fullAddress } from '../format/address';
@@ -19,11 +20,36 @@ import { AttachmentsTab } from './AttachmentsTab';
 import { RelayTab } from './RelayTab';
 import { ReleaseDialog } from './ReleaseDialog';
 
-type Tab = 'preview' | 'tracking' | 'events' | 'html' | 'text' | 'headers' | 'raw' | 'attachments' | 'relay';
+const TABS = [
+  'preview',
+  'tracking',
+  'events',
+  'html',
+  'text',
+  'headers',
+  'raw',
+  'attachments',
+  'relay',
+] as const;
+type Tab = (typeof TABS)[number];
 
 export function MessageView({ id, onDelete }: { id: string; onDelete: () => void }) {
   const message = useMessage(id);
-  const [tab, setTab] = useState<Tab>('preview');
+  // The tab is part of the URL, so a link can open a mail on its Events tab without loading the preview (which
+  // would record an open).
+  const [params, setParams] = useSearchParams();
+  const wanted = params.get('tab');
+  const tab: Tab = TABS.includes(wanted as Tab) ? (wanted as Tab) : 'preview';
+  const setTab = (t: Tab) =>
+    setParams(
+      (p) => {
+        const next = new URLSearchParams(p);
+        if (t === 'preview') next.delete('tab');
+        else next.set('tab', t);
+        return next;
+      },
+      { replace: true },
+    );
   const [releasing, setReleasing] = useState(false);
   const setRead = useSetRead();
   const client = useQueryClient();

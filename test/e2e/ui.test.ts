@@ -1,0 +1,292 @@
+// The UI in Debian's Chromium against a real `mailbeacon serve`: mail and tracking events arrive live, the preview
+// fires the pixel and sends clicks through the tracked redirect, search, delete and release work. Screenshots of
+// each main screen are kept in test-artifacts/.
+import { randomUUID } from 'node:crypto';
+import nodemailer from 'nodemailer';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { EventsResponse, MessagesSummary } from '../../src-main/api/types';
+import {
+  artifactPath,
+  ensureRendererBuilt,
+  launchChromium,
+  startLanding,
+  startServe,
+  startUpstream,
+  until,
+  type Serve,
+  type Upstream,
+} from './harness';
+
+/** Long enough for a live update to cross SMTP → store → hub → browser on a loaded CI machine. */
+const LIVE_MS = 15_000;
+
+let serve: Serve;
+let upstream: Upstream;
+let landing: Awaited<ReturnType<typeof startLanding>>;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+const consoleErrors: string[] = [];
+
+beforeAll(async () => {
+  await ensureRendererBuilt();
+  upstream = await startUpstream();
+  landing = await startLanding();
+  serve = await startServe(['--relay', `smtp://127.0.0.1:${upstream.port}`]);
+  browser = await launchChromium();
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await serve?.stop();
+  await upstream?.close();
+  await landing?.close();
+});
+
+afterEach(async () => {
+  for (const c of contexts.splice(0)) await c.close();
+});
+
+async function openApp(path = '/', colorScheme: 'light' | 'dark' = 'light'): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(`${page.url()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => consoleErrors.push(`${page.url()}: ${e.message}`));
+  // Console lines name no URL for failed loads; record which request failed so a failure says what to fix.
+  page.on('response', (r) => {
+    if (r.status() >= 400) consoleErrors.push(`${r.request().method()} ${r.url()} → ${r.status()}`);
+  });
+  await page.goto(`${serve.http}/#${path}`);
+  return page;
+}
+
+async function waitLive(page: Page): Promise<void> {
+  await page.getByTestId('live-indicator').filter({ hasText: 'live' }).waitFor({ timeout: LIVE_MS });
+}
+
+function transport() {
+  return nodemailer.createTransport({
+    host: serve.smtpHost,
+    port: serve.smtpPort,
+    secure: false,
+    ignoreTLS: true,
+  });
+}
+
+async function sendMail(subject: string, extra: { to?: string } = {}): Promise<string> {
+  await transport().sendMail({
+    from: '"Acme Shop" <shop@acme.test>',
+    to: extra.to ?? 'ann@example.org',
+    subject,
+    text: `Hi Ann, this is ${subject}. Start here: ${landing.url}/start`,
+    html:
+      `<!doctype html><html><body><h1>${subject}</h1>` +
+      `<p>Hi Ann, thanks for signing up. <a href="${landing.url}/start?from=mail">Get started</a></p>` +
+      '<p><a href="mailto:help@acme.test">help@acme.test</a></p></body></html>',
+  });
+  return until(`mail "${subject}" in the store`, async () => {
+    const res = await api<MessagesSummary>(`search?query=${encodeURIComponent(`subject:"${subject}"`)}`);
+    return res.messages[0]?.ID;
+  });
+}
+
+async function api<T>(path: string, init?: RequestInit): Promise<T> {
+  const res = await fetch(`${serve.http}/api/v1/${path}`, init);
+  if (!res.ok)
+    throw new Error(`${init?.method ?? 'GET'} /api/v1/${path} → ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+function row(page: Page, subject: string) {
+  return page.getByTestId('message-row').filter({ hasText: subject });
+}
+
+const unique = (what: string) => `${what} ${randomUUID().slice(0, 8)}`;
+
+describe('UI end to end', () => {
+  it('shows a mail sent over SMTP live, without a reload', async () => {
+    const page = await openApp();
+    await waitLive(page);
+    const subject = unique('Welcome to Acme');
+    await sendMail(subject);
+    await row(page, subject).waitFor({ timeout: LIVE_MS });
+    await page.screenshot({ path: artifactPath('inbox.png') });
+  });
+
+  it('records an open when the preview loads, and shows it live in the Events tab', async () => {
+    const subject = unique('Open me');
+    const id = await sendMail(subject);
+    // One window watches the mail's Events tab; another opens its preview, as a second reader would.
+    const watcher = await openApp(`/message/${id}?tab=events`);
+    await waitLive(watcher);
+    await watcher.getByTestId('no-events').waitFor();
+
+    const reader = await openApp(`/message/${id}`);
+    await reader.getByTestId('preview-frame').waitFor();
+    const opened = watcher.getByTestId('event-row').and(watcher.locator('[data-kind=open]'));
+    await opened.first().waitFor({ timeout: LIVE_MS });
+    await reader.screenshot({ path: artifactPath('message-preview.png') });
+    await watcher.screenshot({ path: artifactPath('message-events.png') });
+  });
+
+  it('sends a click in the preview through the tracked redirect into a new window, and shows it live', async () => {
+    const subject = unique('Click me');
+    const id = await sendMail(subject);
+    const watcher = await openApp(`/message/${id}?tab=events`);
+    await waitLive(watcher);
+    await watcher.getByTestId('no-events').waitFor();
+
+    const reader = await openApp(`/message/${id}`);
+    const link = reader
+      .frameLocator('[data-testid=preview-frame]')
+      .getByRole('link', { name: 'Get started' });
+    const href = await link.getAttribute('href');
+    expect(href, 'the preview shows the tracked link').toContain('/c?t=');
+    const [popup] = await Promise.all([reader.waitForEvent('popup'), link.click()]);
+    await popup.waitForLoadState();
+    expect(popup.url()).toBe(`${landing.url}/start?from=mail`);
+    expect(reader.url(), 'the app itself did not navigate').toContain(`/message/${id}`);
+
+    await watcher
+      .getByTestId('event-row')
+      .and(watcher.locator('[data-kind=click]'))
+      .first()
+      .waitFor({ timeout: LIVE_MS });
+    await watcher.getByRole('tab', { name: 'Tracking' }).click();
+    await watcher.getByTestId('manifest').waitFor();
+    await watcher.getByTestId('html-diff').scrollIntoViewIfNeeded();
+    await watcher.screenshot({ path: artifactPath('message-tracking.png'), fullPage: true });
+  });
+
+  it('shows a one-click unsubscribe (RFC 8058 POST) live in the list and the timeline', async () => {
+    const subject = unique('Newsletter');
+    const id = await sendMail(subject);
+    const page = await openApp(`/message/${id}?tab=events`);
+    await waitLive(page);
+    await page.getByTestId('no-events').waitFor();
+
+    const headers = await api<Record<string, string[]>>(`message/${id}/headers?version=tracked`).catch(() =>
+      api<Record<string, string[]>>(`message/${id}/headers`),
+    );
+    const raw = await (await fetch(`${serve.http}/api/v1/message/${id}/raw?version=tracked`)).text();
+    const listUnsub = headers['List-Unsubscribe']?.[0] ?? /^List-Unsubscribe:\s*(.+)$/im.exec(raw)?.[1] ?? '';
+    const url = /<(https?:[^>]+)>/.exec(listUnsub)?.[1];
+    expect(url, `List-Unsubscribe in the tracked mail: "${listUnsub}"`).toBeTruthy();
+    const res = await fetch(url!, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
+    expect(res.status).toBeLessThan(300);
+
+    await page
+      .getByTestId('event-row')
+      .and(page.locator('[data-kind=unsub]'))
+      .first()
+      .waitFor({ timeout: LIVE_MS });
+    await row(page, subject).getByText('unsubscribed').waitFor({ timeout: LIVE_MS });
+    const events = await api<EventsResponse>(`message/${id}/events`);
+    expect(events.events.some((e) => e.kind === 'unsub')).toBe(true);
+  });
+
+  it('searches with Mailpit syntax and with the chips', async () => {
+    const tag = randomUUID().slice(0, 8);
+    await sendMail(`Invoice ${tag} paid`);
+    await sendMail(`Receipt ${tag} sent`);
+    const page = await openApp();
+    await page.getByLabel('Search').fill(`subject:"Invoice ${tag}"`);
+    await page.getByLabel('Search').press('Enter');
+    await until('one result', async () =>
+      (await page.getByTestId('message-row').count()) === 1 ? true : undefined,
+    );
+    await row(page, `Invoice ${tag} paid`).waitFor();
+    expect(await page.getByTestId('list-count').textContent()).toContain('1 found');
+
+    // a chip adds its term to what was typed; the URL keeps the query
+    await page.getByRole('group', { name: 'Filters' }).getByRole('button', { name: 'Unread' }).click();
+    await until('the chip in the query', async () =>
+      (await page.getByLabel('Search').inputValue()).endsWith('is:unread') ? true : undefined,
+    );
+    expect(decodeURIComponent(page.url())).toContain('is:unread');
+    await page.getByLabel('Search').fill(tag);
+    await page.getByLabel('Search').press('Enter');
+    await until('two results', async () =>
+      (await page.getByTestId('message-row').count()) === 2 ? true : undefined,
+    );
+    await page.screenshot({ path: artifactPath('inbox-search.png') });
+  });
+
+  it('deletes a mail after confirmation, from the keyboard', async () => {
+    const subject = unique('Delete me');
+    const id = await sendMail(subject);
+    const page = await openApp(`/message/${id}`);
+    await waitLive(page);
+    await page.getByTestId('message-view').waitFor();
+    await page.locator('body').press('Delete');
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    await page.screenshot({ path: artifactPath('inbox-delete-confirm.png') });
+    await dialog.getByRole('button', { name: 'Delete' }).click();
+    await row(page, subject).waitFor({ state: 'detached', timeout: LIVE_MS });
+    const res = await fetch(`${serve.http}/api/v1/message/${id}`);
+    expect(res.status).toBe(404);
+  });
+
+  it('releases a mail to the relay after asking for recipients', async () => {
+    const subject = unique('Release me');
+    const id = await sendMail(subject);
+    const page = await openApp(`/message/${id}`);
+    await page.getByTestId('message-view').waitFor();
+    await page.getByRole('button', { name: 'Release', exact: true }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Recipients').fill('bob@example.net');
+    await dialog.getByRole('button', { name: /^Release to/ }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const got = await until('the upstream to receive the mail', () =>
+      upstream.received.find((m) => m.raw.includes(subject)),
+    );
+    expect(got.to).toEqual(['bob@example.net']);
+
+    await page.getByRole('tab', { name: 'Relay' }).click();
+    await page.getByTestId('relay-entries').getByText('sent').waitFor({ timeout: LIVE_MS });
+    await page.goto(`${serve.http}/#/relay`);
+    await page.getByTestId('relay-entries').waitFor();
+    await page.screenshot({ path: artifactPath('relay.png') });
+  });
+
+  it('renders the Events, Settings pages and the dark theme', async () => {
+    const id = await sendMail(unique('Dashboard'));
+    await fetch(`${serve.http}/api/v1/message/${id}`); // something to chart is welcome but not required
+    const page = await openApp('/events');
+    await page.getByTestId('events-page').waitFor();
+    await page
+      .locator('.recharts-responsive-container')
+      .first()
+      .waitFor()
+      .catch(() => undefined);
+    await page.screenshot({ path: artifactPath('events.png'), fullPage: true });
+
+    await page.goto(`${serve.http}/#/settings`);
+    const snippet = page.getByTestId('snippet');
+    await snippet.waitFor();
+    expect(await snippet.textContent()).toContain(String(serve.smtpPort));
+    await page.getByRole('tab', { name: 'Django' }).click();
+    expect(await snippet.textContent()).toContain(`EMAIL_PORT = ${serve.smtpPort}`);
+    await page.screenshot({ path: artifactPath('settings.png'), fullPage: true });
+
+    const dark = await openApp('/', 'dark');
+    await dark.getByTestId('message-row').first().waitFor();
+    const bg = await dark
+      .locator('body')
+      .evaluate((body) => body.ownerDocument.defaultView!.getComputedStyle(body).backgroundColor);
+    expect(bg).not.toBe('rgb(246, 247, 249)');
+    await dark.screenshot({ path: artifactPath('inbox-dark.png') });
+  });
+
+  it('logged no errors to the browser console on any of these screens', () => {
+    expect(consoleErrors).toEqual([]);
+  });
+});
