@@ -1,0 +1,240 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RELAY_ID_HEADER } from '../../src-main/relay/index.js';
+import { prependHeader, removeHeader } from '../../src-main/relay/headers.js';
+import { tempDir } from '../helpers/sandbox.js';
+import { Upstream, catchMail, openPipeline, waitFor, type Pipeline } from './harness.js';
+
+/** Short enough for a test, long enough that a retry is visibly a retry. */
+const FAST_RETRIES = '200ms,200ms,500ms';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+async function upstream(): Promise<Upstream> {
+  const u = new Upstream();
+  await u.listen();
+  cleanups.push(() => u.close());
+  return u;
+}
+
+function pipeline(flags: Record<string, unknown>): Pipeline {
+  const temp = tempDir('mb-relay-');
+  const p = openPipeline(temp.dir, { relayRetries: FAST_RETRIES, ...flags });
+  cleanups.push(() => temp.remove());
+  cleanups.push(() => p.close());
+  return p;
+}
+
+const relayIdOf = (raw: Buffer) =>
+  new RegExp(`^${RELAY_ID_HEADER}: (\\S+)\\r?\\n`).exec(raw.toString('latin1'))?.[1];
+
+describe('relay', () => {
+  it('forwards the tracked mail with the original envelope sender, exactly as stored but for its headers', async () => {
+    const up = await upstream();
+    const p = pipeline({ relay: up.url, relayAll: true });
+    const { id } = await catchMail(p, ['Dev@Example.test']);
+
+    await waitFor('the mail at the upstream', () => up.arrivals.length === 1);
+    const arrival = up.arrivals[0]!;
+    expect(arrival.from).toBe('bounce@sender.test');
+    expect(arrival.to).toEqual(['dev@example.test']);
+
+    const stored = p.store.raw(id)!;
+    expect(stored.tracked).not.toBeNull();
+    const relayId = relayIdOf(arrival.raw);
+    expect(relayId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(arrival.raw.equals(prependHeader(stored.tracked!, RELAY_ID_HEADER, relayId!))).toBe(true);
+    expect(arrival.raw.toString()).toContain('http://127.0.0.1:8026/o?t=');
+
+    await waitFor('status sent', () => p.relay.list()[0]?.status === 'sent');
+    const [entry] = p.relay.list();
+    expect(entry).toMatchObject({
+      messageId: id,
+      recipients: ['dev@example.test'],
+      reason: 'rule',
+      nextAttemptAt: null,
+    });
+    expect(entry!.attempts).toHaveLength(1);
+    expect(entry!.attempts[0]!.ok).toBe(true);
+    expect(entry!.attempts[0]!.reply).toMatch(/^250/);
+    expect(p.statuses.map((s) => s.status)).toEqual(['pending', 'sending', 'sent']);
+  });
+
+  it('sends the original with --relay-original, the --relay-from sender, and never the X-Mailbeacon-Track header', async () => {
+    const up = await upstream();
+    const p = pipeline({
+      relay: up.url,
+      relayAll: true,
+      relayOriginal: true,
+      relayFrom: 'relay@sandbox.test',
+    });
+    const { id } = await catchMail(p, ['dev@example.test'], { headers: { 'X-Mailbeacon-Track': 'off' } });
+
+    await waitFor('the mail at the upstream', () => up.arrivals.length === 1);
+    const arrival = up.arrivals[0]!;
+    expect(arrival.from).toBe('relay@sandbox.test');
+    const stored = p.store.raw(id)!;
+    expect(stored.raw.toString()).toMatch(/^X-Mailbeacon-Track: off/im);
+    expect(arrival.raw.toString()).not.toMatch(/X-Mailbeacon-Track/i);
+    expect(arrival.raw.toString()).not.toContain('/o?t=');
+    const expected = prependHeader(
+      removeHeader(stored.raw, 'X-Mailbeacon-Track'),
+      RELAY_ID_HEADER,
+      relayIdOf(arrival.raw)!,
+    );
+    expect(arrival.raw.equals(expected)).toBe(true);
+  });
+
+  it('applies --relay-matching, then --relay-allow and --relay-block, then --relay-to', async () => {
+    const up = await upstream();
+    const p = pipeline({
+      relay: up.url,
+      relayMatching: '@(ok|blocked|other)\\.test$',
+      relayAllow: '@(ok|blocked)\\.test$',
+      relayBlock: '^stop@',
+    });
+    await catchMail(p, ['a@ok.test', 'stop@blocked.test', 'c@other.test', 'd@unmatched.test']);
+    await catchMail(p, ['e@unmatched.test'], { subject: 'nobody matches' });
+    await catchMail(p, ['stop@ok.test'], { subject: 'only blocked' });
+
+    await waitFor('one mail at the upstream', () => up.arrivals.length === 1);
+    expect(up.arrivals[0]!.to).toEqual(['a@ok.test']);
+    expect(p.relay.list()).toHaveLength(1);
+
+    const up2 = await upstream();
+    const q = pipeline({ relay: up2.url, relayAll: true, relayBlock: 'blocked', relayTo: 'inbox@me.test' });
+    await catchMail(q, ['x@any.test', 'y@any.test']);
+    await catchMail(q, ['z@blocked.test'], { subject: 'blocked' });
+    await waitFor('the redirected mail', () => up2.arrivals.length === 1);
+    expect(up2.arrivals[0]!.to).toEqual(['inbox@me.test']);
+    expect(q.relay.list()).toHaveLength(1);
+  });
+
+  it('dead-letters a 5xx at once, without retries', async () => {
+    const up = await upstream();
+    up.answer = () => Object.assign(new Error('mailbox unavailable'), { responseCode: 550 });
+    const p = pipeline({ relay: up.url, relayAll: true });
+    await catchMail(p, ['dev@example.test']);
+
+    await waitFor('status dead', () => p.relay.list()[0]?.status === 'dead');
+    const [entry] = p.relay.list();
+    expect(entry!.attempts).toHaveLength(1);
+    expect(entry!.attempts[0]).toMatchObject({ ok: false });
+    expect(entry!.attempts[0]!.reply).toMatch(/^550/);
+    // Give a wrongly scheduled retry time to happen: the first retry would be due after 200 ms.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(p.relay.list()[0]!.attempts).toHaveLength(1);
+    expect(p.logs.some((l) => l.tag === 'relay' && /is dead: 550/.test(l.message))).toBe(true);
+  });
+
+  it('retries 4xx by the schedule and dead-letters after the last retry; the retry route revives it', async () => {
+    const up = await upstream();
+    up.answer = () => Object.assign(new Error('try again later'), { responseCode: 451 });
+    const p = pipeline({ relay: up.url, relayAll: true });
+    await catchMail(p, ['dev@example.test']);
+
+    await waitFor('status dead', () => p.relay.list()[0]?.status === 'dead');
+    const [entry] = p.relay.list();
+    // one attempt plus one per retry in '200ms,200ms,500ms'
+    expect(entry!.attempts.map((a) => a.reply.slice(0, 3))).toEqual(['451', '451', '451', '451']);
+    const statuses = p.statuses.map((s) => s.status);
+    expect(statuses.filter((s) => s === 'failed')).toHaveLength(3);
+    expect(statuses.at(-1)).toBe('dead');
+
+    up.answer = () => undefined;
+    expect(p.relay.retry(entry!.id).status).toBe('pending');
+    await waitFor('status sent', () => p.relay.list()[0]?.status === 'sent');
+    expect(up.arrivals).toHaveLength(1);
+    expect(p.relay.list()[0]!.attempts).toHaveLength(5);
+    expect(() => p.relay.retry(entry!.id)).toThrow(/only failed or dead/);
+  });
+
+  it('keeps a burst waiting while the upstream is down, across a restart, and delivers each mail exactly once', async () => {
+    const up = new Upstream();
+    const port = await up.listen();
+    await up.close(); // down: connections are refused
+    cleanups.push(() => up.close());
+
+    const temp = tempDir('mb-relay-restart-');
+    cleanups.push(() => temp.remove());
+    const flags = {
+      relay: `smtp://127.0.0.1:${port}`,
+      relayAll: true,
+      relayRetries:
+        '100ms,200ms,300ms,400ms,500ms,500ms,500ms,500ms,500ms,500ms,500ms,500ms,500ms,500ms,500ms,500ms,500ms,500ms,500ms,500ms',
+    };
+    const first = openPipeline(temp.dir, flags);
+    const sent: string[] = [];
+    try {
+      for (let i = 0; i < 20; i++) sent.push((await catchMail(first, [`user${i}@example.test`])).messageId);
+      await waitFor(
+        'every mail tried once',
+        () => first.relay.list().length === 20 && first.relay.list().every((e) => e.attempts.length >= 1),
+      );
+      expect(first.relay.list().every((e) => e.status !== 'sent' && e.status !== 'dead')).toBe(true);
+      expect(first.relay.list()[0]!.attempts[0]!.reply).toMatch(/ECONNREFUSED|ECONNECTION/);
+    } finally {
+      await first.close();
+    }
+
+    const second = openPipeline(temp.dir, flags);
+    cleanups.push(() => second.close());
+    await up.listen(port); // back up
+    await waitFor('every mail sent', () => second.relay.list().every((e) => e.status === 'sent'), 20_000);
+
+    const counts = up.countByMessageId();
+    expect([...counts.keys()].sort()).toEqual([...sent].sort());
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    expect(up.arrivals).toHaveLength(20);
+  });
+
+  it('resumes a row a crashed process left in sending, and sends it once', async () => {
+    const up = await upstream();
+    const temp = tempDir('mb-relay-crash-');
+    cleanups.push(() => temp.remove());
+    const first = openPipeline(temp.dir, { relay: up.url, relayAll: true });
+    await first.relay.stop(); // nothing sends: the row stays pending
+    const { messageId } = await catchMail(first, ['dev@example.test']);
+    // What a crash mid-send leaves behind: the row claimed, no outcome recorded.
+    first.db.prepare(`UPDATE relay_outbox SET status = 'sending'`).run();
+    first.db.close();
+
+    const second = openPipeline(temp.dir, { relay: up.url, relayAll: true });
+    cleanups.push(() => second.close());
+    await waitFor('status sent', () => second.relay.list()[0]?.status === 'sent');
+    expect([...up.countByMessageId()]).toEqual([[messageId, 1]]);
+    expect(second.logs.some((l) => /were being relayed when Mailbeacon stopped/.test(l.message))).toBe(true);
+  });
+
+  it('re-signs with DKIM covering List-Unsubscribe and List-Unsubscribe-Post', async () => {
+    const up = await upstream();
+    const temp = tempDir('mb-relay-dkim-');
+    cleanups.push(() => temp.remove());
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const keyFile = join(temp.dir, 'dkim.pem');
+    writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    const p = pipeline({
+      relay: up.url,
+      relayAll: true,
+      relayDkimDomain: 'sender.test',
+      relayDkimSelector: 'mb',
+      relayDkimKey: keyFile,
+    });
+    await catchMail(p, ['dev@example.test']);
+    await waitFor('the mail at the upstream', () => up.arrivals.length === 1);
+    const text = up.arrivals[0]!.raw.toString();
+    expect(text).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click/m);
+    const signature = /^DKIM-Signature:([^]*?)\r\n(?![ \t])/m.exec(text)?.[1]?.replace(/\s+/g, '') ?? '';
+    expect(signature).toContain('d=sender.test');
+    expect(signature).toContain('s=mb');
+    const signed = /(?:^|;)h=([^;]+)/.exec(signature)![1]!.toLowerCase().split(':');
+    expect(signed).toEqual(
+      expect.arrayContaining(['from', 'subject', 'list-unsubscribe', 'list-unsubscribe-post']),
+    );
+  });
+});
