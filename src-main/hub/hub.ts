@@ -203,12 +203,18 @@ export class Hub implements HubCore {
 
   /** Subscription events: private updates, so only subscribers allowed to see subscriptions get them. */
   private announce(subscriber: Subscriber, active: boolean): void {
-    for (const topic of subscriber.topics) {
-      this.dispatch({
-        topics: [subscriptionTopic(topic, subscriber.id)],
-        data: JSON.stringify(subscriptionDocument(topic, subscriber, active)),
-        private: true,
-      });
+    // Runs from socket events: a failure (the store already closed at shutdown) must not escape as an
+    // uncaught exception, and losing a subscription event is harmless.
+    try {
+      for (const topic of subscriber.topics) {
+        this.dispatch({
+          topics: [subscriptionTopic(topic, subscriber.id)],
+          data: JSON.stringify(subscriptionDocument(topic, subscriber, active)),
+          private: true,
+        });
+      }
+    } catch (err) {
+      this.logger.warn(`subscription event for ${subscriber.id} not published: ${(err as Error).message}`);
     }
   }
 

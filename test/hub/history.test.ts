@@ -3,7 +3,16 @@ import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { openDatabase } from '../../src-main/store/database.js';
 import { mintToken } from '../../src-main/hub/jwt.js';
-import { Client, SUBSCRIBER_KEY, rawGet, startHub, subscribeUrl, tempDir, type TestHub } from './helpers.js';
+import {
+  Client,
+  SUBSCRIBER_KEY,
+  rawGet,
+  startHub,
+  subscribeUrl,
+  tempDir,
+  waitFor,
+  type TestHub,
+} from './helpers.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -110,5 +119,17 @@ describe('Last-Event-ID reconciliation', () => {
     const c = track(await new Client(subscribeUrl(h.hubUrl, ['t'], { lastEventID: 'earliest' })).open());
     await c.waitFor((r) => r.data === 'c');
     expect(c.received.map((r) => r.data)).toEqual(['b', 'c']);
+  });
+});
+
+describe('shutdown order', () => {
+  it('survives subscribers leaving after the database was closed', async () => {
+    const db = openTempDb();
+    const h = await hubOn(db);
+    const c = await new Client(subscribeUrl(h.hubUrl, ['t'])).open();
+    db.close();
+    c.close();
+    await waitFor('the subscriber to be gone', () => (h.hub.subscriberCount === 0 ? true : undefined));
+    expect(h.logs.some((l) => l.level === 'warn' && l.message.includes('not published'))).toBe(true);
   });
 });
