@@ -286,7 +286,58 @@ describe('UI end to end', () => {
     await dark.screenshot({ path: artifactPath('inbox-dark.png') });
   });
 
+  it('moves through the list with j/k, opens with Enter and lists the shortcuts under ?', async () => {
+    const tag = randomUUID().slice(0, 8);
+    await sendMail(`Keys ${tag} one`);
+    await sendMail(`Keys ${tag} two`);
+    const page = await openApp(`/?q=${encodeURIComponent(tag)}`);
+    await until('two rows', async () =>
+      (await page.getByTestId('message-row').count()) === 2 ? true : undefined,
+    );
+    await page.locator('body').press('?');
+    await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+    await page.screenshot({ path: artifactPath('shortcuts.png') });
+    await page.locator('body').press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    await page.locator('body').press('j');
+    await page.locator('body').press('j');
+    await page.locator('body').press('k');
+    await page.locator('body').press('Enter');
+    // newest first: the cursor went down, down, up, so it is on the first row, the second mail sent
+    await page
+      .getByTestId('message-view')
+      .getByRole('heading', { name: `Keys ${tag} two` })
+      .waitFor();
+    await page.locator('body').press('/');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Search');
+  });
+
   it('logged no errors to the browser console on any of these screens', () => {
     expect(consoleErrors).toEqual([]);
+  });
+});
+
+describe('UI on an empty sandbox', () => {
+  let empty: Serve;
+  beforeAll(async () => {
+    await ensureRendererBuilt();
+    empty = await startServe();
+  }, 240_000);
+  afterAll(async () => {
+    await empty?.stop();
+  });
+
+  it('says where to send mail, with the real SMTP address, and sends a sample mail', async () => {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(`${empty.http}/`);
+    const hint = page.getByTestId('empty-inbox');
+    await hint.waitFor();
+    expect(await hint.textContent()).toContain(`${empty.smtpHost}:${empty.smtpPort}`);
+    await page.screenshot({ path: artifactPath('inbox-empty.png') });
+    await waitLive(page);
+    await hint.getByRole('button', { name: 'Send a sample mail' }).click();
+    await page.getByTestId('message-row').first().waitFor({ timeout: LIVE_MS });
   });
 });

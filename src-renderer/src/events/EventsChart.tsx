@@ -14,7 +14,7 @@ function tick(t: number, size: number): string {
 export function EventsOverTime({ points, size }: { points: SeriesPoint[]; size: number }) {
   return (
     <ResponsiveContainer width="100%" height={220}>
-      <BarChart data={points} margin={{ top: 8, right: 16, bottom: 0, left: -16 }}>
+      <BarChart data={points} margin={{ top: 8, right: 16, bottom: 0, left: -16 }} maxBarSize={40}>
         <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" vertical={false} />
         <XAxis
           dataKey="t"

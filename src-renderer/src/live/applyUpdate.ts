@@ -22,7 +22,7 @@ const COALESCE_MS = 250;
 
 export class CacheUpdater {
   private readonly client: QueryClient;
-  private readonly pending = new Map<string, QueryKey>();
+  private readonly pending = new Map<string, { queryKey: QueryKey; exact: boolean }>();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private readonly listeners = new Set<(update: HubUpdate) => void>();
 
@@ -60,6 +60,8 @@ export class CacheUpdater {
         break;
       case 'event':
         this.addEvent(data.event);
+        // The open mail's header counts and the Tracking tab's per-link stats.
+        this.refresh(queryKeys.message(data.event.message_id), true);
         this.refresh(queryKeys.tracking(data.event.message_id));
         this.refresh(queryKeys.messagesAll);
         this.refresh(queryKeys.stats);
@@ -79,14 +81,15 @@ export class CacheUpdater {
     this.pending.clear();
   }
 
-  private refresh(key: QueryKey): void {
-    this.pending.set(JSON.stringify(key), key);
+  /** `exact` refreshes the key itself and not the keys below it (a mail, without its raw source and headers). */
+  private refresh(key: QueryKey, exact = false): void {
+    this.pending.set(JSON.stringify([key, exact]), { queryKey: key, exact });
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = null;
       const keys = [...this.pending.values()];
       this.pending.clear();
-      for (const queryKey of keys) void this.client.invalidateQueries({ queryKey });
+      for (const { queryKey, exact } of keys) void this.client.invalidateQueries({ queryKey, exact });
     }, COALESCE_MS);
   }
 
