@@ -309,7 +309,11 @@ describe('UI end to end', () => {
       .getByRole('heading', { name: `Keys ${tag} two` })
       .waitFor();
     await page.locator('body').press('/');
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Search');
+    await until('the search box to have focus', async () =>
+      (await page.getByLabel('Search').evaluate((el) => el.ownerDocument.activeElement === el))
+        ? true
+        : undefined,
+    );
   });
 
   it('logged no errors to the browser console on any of these screens', () => {
