@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Hub } from '../../src-main/hub/hub.js';
 import { WAIT_MS, startHub, type TestHub } from './helpers.js';
 
@@ -17,10 +18,10 @@ const CHROMIUM_ARGS = [
 const PAGE = `<!doctype html><meta charset="utf-8"><title>hub</title><script>
   window.received = []; window.errors = 0; window.opened = false;
   const params = new URLSearchParams(location.search);
-  const url = new URL('/.well-known/mercure', location.href);
+  const url = new URL('/.well-known/mercure', params.get('hub') || location.href);
   for (const t of params.getAll('topic')) url.searchParams.append('topic', t);
   if (params.get('lastEventID')) url.searchParams.set('lastEventID', params.get('lastEventID'));
-  const es = new EventSource(url);
+  const es = new EventSource(url, { withCredentials: params.has('credentials') });
   es.onopen = () => { window.opened = true; };
   es.onerror = () => { window.errors++; if (!window.opened) es.close(); };
   es.onmessage = (e) => window.received.push({ id: e.lastEventId, data: e.data });
@@ -56,10 +57,10 @@ afterEach(async () => {
 
 type Got = { id: string; type?: string; data: string };
 
-async function openPage(path: string): Promise<Page> {
+async function openPage(path: string, base = h!.base): Promise<Page> {
   const context = await browser.newContext();
   const page = await context.newPage();
-  await page.goto(`${h!.base}${path}`);
+  await page.goto(`${base}${path}`);
   return page;
 }
 
@@ -111,5 +112,39 @@ describe("Chromium's native EventSource", () => {
     await until(page, 'window.received.length >= 3');
     expect((await received(page)).map((r) => r.data)).toEqual(['missed 1', 'missed 2', 'live']);
     await page.context().close();
+  });
+});
+
+describe('cross-origin pages', () => {
+  let pageServer: Server | undefined;
+  afterEach(async () => {
+    pageServer?.closeAllConnections();
+    await new Promise((r) => pageServer?.close(r) ?? r(null));
+    pageServer = undefined;
+  });
+
+  /** A page on another origin (another port) that subscribes to the hub with credentials. */
+  async function foreignPage(): Promise<string> {
+    pageServer = createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end(PAGE));
+    await new Promise<void>((r) => pageServer!.listen(0, '127.0.0.1', r));
+    return `http://127.0.0.1:${(pageServer.address() as AddressInfo).port}`;
+  }
+
+  it('may subscribe when its origin is in corsOrigins, and not otherwise', async () => {
+    const origin = await foreignPage();
+    h = await startHub({ anonymous: true, corsOrigins: [origin] });
+    const allowed = await openPage(`/?topic=t&credentials&hub=${encodeURIComponent(h.base)}`, origin);
+    await until(allowed, 'window.opened');
+    h.hub.publish({ topics: ['t'], data: 'across origins' });
+    await until(allowed, 'window.received.length >= 1');
+    expect((await received(allowed)).map((r) => r.data)).toEqual(['across origins']);
+    await allowed.context().close();
+    await h.close();
+
+    h = await startHub({ anonymous: true, corsOrigins: ['http://elsewhere.example'] });
+    const refused = await openPage(`/?topic=t&credentials&hub=${encodeURIComponent(h.base)}`, origin);
+    await until(refused, 'window.errors > 0');
+    expect(await refused.evaluate<boolean>('window.opened')).toBe(false);
+    await refused.context().close();
   });
 });

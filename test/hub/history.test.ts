@@ -133,3 +133,50 @@ describe('shutdown order', () => {
     expect(h.logs.some((l) => l.level === 'warn' && l.message.includes('not published'))).toBe(true);
   });
 });
+
+describe('EventSource reconnection', () => {
+  it('resumes from Last-Event-ID on its own after the hub restarts, without loss or duplicates', async () => {
+    const tmp = tempDir();
+    cleanups.push(() => tmp.remove());
+    const path = join(tmp.dir, 'mailbeacon.db');
+    const db = openDatabase({ path });
+    cleanups.push(() => {
+      db.close();
+    });
+    // One listener whose hub is replaced, as when the sandbox restarts on the same port.
+    const first = await startHub({ anonymous: true, db });
+    let current = first.hub;
+    first.server.removeAllListeners('request');
+    first.server.on('request', (req, res) => current.handle(req, res));
+    cleanups.push(() => first.close());
+
+    const c = track(await new Client(subscribeUrl(first.hubUrl, ['t'])).open());
+    // retry: the reconnection delay the client adopts (EventSource's default is seconds).
+    const a = first.hub.publish({ topics: ['t'], data: 'A', retry: 20 });
+    await c.waitFor((r) => r.id === a);
+
+    await first.hub.close();
+    const { Hub } = await import('../../src-main/hub/hub.js');
+    const { createLogger } = await import('../../src-main/logger.js');
+    const second = new Hub({
+      db,
+      publisherKey: 'p',
+      subscriberKey: 's',
+      anonymous: true,
+      corsOrigins: [],
+      heartbeatMs: 60_000,
+      historySize: 100,
+      logger: createLogger('silent'),
+      publicUrl: () => first.base,
+    });
+    cleanups.push(() => second.close());
+    current = second;
+    const b = second.publish({ topics: ['t'], data: 'B' });
+    await c.waitFor((r) => r.id === b);
+    second.publish({ topics: ['t'], data: 'C' });
+    await c.waitFor((r) => r.data === 'C');
+    expect(c.received.map((r) => r.data)).toEqual(['A', 'B', 'C']);
+    // The reconnection carried the id of A: the hub found it and says the replay starts after it.
+    expect(c.responseHeaders?.get('last-event-id')).toBe(a);
+  });
+});
