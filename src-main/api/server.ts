@@ -185,7 +185,12 @@ export class ApiServer {
   }
 
   async close(): Promise<void> {
+    // fastify only closes servers it started listening itself; this one is ours.
+    const closed = new Promise<void>((resolve) =>
+      this.#server.listening ? this.#server.close(() => resolve()) : resolve(),
+    );
     this.#server.closeAllConnections();
     await this.app.close();
+    await closed;
   }
 }
