@@ -106,7 +106,8 @@ describe('SMTP capture', () => {
       '--body',
       'swaks body',
     ]);
-    expect(stdout).toMatch(/<~\s+220 .*Ready to start TLS/i);
+    expect(stdout).toMatch(/=== TLS started/);
+    expect(stdout).toMatch(/TLS peer DN="\/CN=localhost"/);
     const id = queuedId(stdout);
     const msg = await getJson<Message>(`${t.http}/api/v1/message/${id}`);
     expect(msg.Subject).toBe('from swaks');
@@ -193,5 +194,35 @@ describe('SMTP with --smtp-auth', () => {
     });
     right.close();
     expect(info.response).toMatch(/^250 /);
+  });
+});
+
+describe('SMTP connection limit', () => {
+  let t: TestSandbox;
+  beforeAll(async () => {
+    t = await startSandbox({ dataDir: ':memory:', maxConnections: '2' });
+  });
+  afterAll(() => t.stop());
+
+  it('answers 421 beyond --max-connections and serves the others', async () => {
+    const greeting = (socket: ReturnType<typeof connect>) =>
+      new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no greeting')), 10_000);
+        socket.once('data', (d: Buffer) => {
+          clearTimeout(timer);
+          resolve(d.toString());
+        });
+      });
+    const sockets = [0, 1, 2].map(() => connect(t.smtpPort, '127.0.0.1'));
+    try {
+      const first = await greeting(sockets[0]!);
+      const second = await greeting(sockets[1]!);
+      const third = await greeting(sockets[2]!);
+      expect(first).toMatch(/^220 /);
+      expect(second).toMatch(/^220 /);
+      expect(third).toMatch(/^421 /);
+    } finally {
+      for (const s of sockets) s.destroy();
+    }
   });
 });

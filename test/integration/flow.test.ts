@@ -150,3 +150,33 @@ describe('capture → tracking → events → hub, end to end', () => {
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
   });
 });
+
+describe('--ui-auth', () => {
+  let t: TestSandbox;
+  beforeAll(async () => {
+    t = await startSandbox({ dataDir: ':memory:', uiAuth: 'dev:pa55' });
+  });
+  afterAll(() => t.stop());
+
+  it('protects the UI, the API and the hub, and lets the right credentials in', async () => {
+    for (const path of ['/', '/api/v1/messages', '/.well-known/mercure?topic=*']) {
+      const res = await fetch(`${t.http}${path}`);
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toMatch(/^Basic /);
+    }
+    const wrong = await fetch(`${t.http}/api/v1/messages`, {
+      headers: { Authorization: `Basic ${btoa('dev:nope')}` },
+    });
+    expect(wrong.status).toBe(401);
+    const right = await fetch(`${t.http}/api/v1/messages`, {
+      headers: { Authorization: `Basic ${btoa('dev:pa55')}` },
+    });
+    expect(right.status).toBe(200);
+  });
+
+  it('leaves the tracking endpoints open, as mail clients cannot log in', async () => {
+    const res = await fetch(`${t.tracking}/o?t=garbage`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/png');
+  });
+});
