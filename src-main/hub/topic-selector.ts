@@ -28,6 +28,14 @@ const MAX_TEMPLATE_LENGTH = 4096;
  */
 const MAX_UNROLLED_PREFIX = 256;
 
+/**
+ * Largest automaton built for one selector (about 40 bytes per state). Real selectors need a few hundred
+ * states; a selector needing more only matches itself, so no subscriber can make the hub allocate much.
+ */
+const MAX_STATES = 20_000;
+
+class TooComplex extends Error {}
+
 interface Operator {
   first: string;
   separator: string;
@@ -170,6 +178,7 @@ class Automaton {
   out2: number[] = [];
 
   add(kind: number, code = 0, set?: Uint8Array): number {
+    if (this.kind.length >= MAX_STATES) throw new TooComplex();
     this.kind.push(kind);
     this.code.push(code);
     this.sets.push(set);
@@ -315,7 +324,13 @@ export class TemplateMatcher {
 export function compileTemplate(template: string): TemplateMatcher | null {
   if (template.length > MAX_TEMPLATE_LENGTH) return null;
   const pattern = parseTemplate(template);
-  return pattern ? new TemplateMatcher(pattern) : null;
+  if (!pattern) return null;
+  try {
+    return new TemplateMatcher(pattern);
+  } catch (err) {
+    if (err instanceof TooComplex) return null;
+    throw err;
+  }
 }
 
 /** Decides whether topics match selectors, caching compiled templates. One per hub; no global state. */

@@ -164,6 +164,12 @@ describe('URI template compiler', () => {
     expect(compileTemplate('{var:300}')!.test('a'.repeat(300))).toBe(true);
   });
 
+  it('treats templates too large to compile as plain strings', () => {
+    expect(compileTemplate('{a:200}'.repeat(100))).toBeNull();
+    expect(compileTemplate(`x${'{a}'.repeat(2000)}`)).toBeNull();
+    expect(new TopicSelectorMatcher().matches('{a:200}'.repeat(100), '{a:200}'.repeat(100))).toBe(true);
+  });
+
   it('treats malformed templates as plain strings', () => {
     for (const bad of ['{', '}', 'a{b', 'a}b{c}', '{}', '{a{b}}', '{=x}', '{a:0}', '{a:12345}', '{a b}']) {
       expect(compileTemplate(bad), bad).toBeNull();
