@@ -239,8 +239,8 @@ export function InboxPage() {
               <p>
                 {pendingDelete.all
                   ? query
-                    ? `All ${pages.total ?? ''} mails matching “${query}” will be deleted, with their tracking events.`
-                    : `All ${pages.total ?? ''} mails will be deleted, with their tracking events.`
+                    ? `All ${pages.total?.toLocaleString('en') ?? ''} mails matching “${query}” will be deleted, with their tracking events.`
+                    : `All ${pages.total?.toLocaleString('en') ?? ''} mails will be deleted, with their tracking events.`
                   : `${pendingDelete.ids.length === 1 ? 'This mail' : `${pendingDelete.ids.length} mails`} will be deleted, with ${pendingDelete.ids.length === 1 ? 'its' : 'their'} tracking events.`}
               </p>
               {del.isError && <ErrorNotice title="Not deleted" error={del.error} />}

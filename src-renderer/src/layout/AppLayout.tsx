@@ -41,7 +41,11 @@ export function AppLayout() {
           <span>Inbox</span>
           {info.data && (
             <span className="nav-count" title={`${info.data.Unread} unread of ${info.data.Messages}`}>
-              {info.data.Unread > 0 ? <strong>{info.data.Unread}</strong> : info.data.Messages}
+              {info.data.Unread > 0 ? (
+                <strong>{info.data.Unread.toLocaleString('en')}</strong>
+              ) : (
+                info.data.Messages.toLocaleString('en')
+              )}
             </span>
           )}
         </NavLink>
