@@ -101,6 +101,7 @@ async function runServer(): Promise<void> {
       const n = db.prepare('SELECT COUNT(*) FROM events').pluck().get() as number;
       const sorted = commits.splice(0).sort((a, b) => a - b);
       const slowCommits = sorted.filter((ms) => ms > 10).length;
+      const cpu = process.cpuUsage();
       process.send!({
         type: 'count',
         events: n,
@@ -108,6 +109,7 @@ async function runServer(): Promise<void> {
         commits: sorted.length,
         slowCommits,
         maxCommitMs: sorted.at(-1) ?? 0,
+        cpuMicros: cpu.user + cpu.system,
       });
     } else if (msg.cmd === 'stop') {
       await server.close();
@@ -145,6 +147,8 @@ function ask<T>(child: ChildProcess, cmd: string, type: string): Promise<T> {
 
 interface Counts {
   events: number;
+  /** CPU time the server process has used so far (user + system). */
+  cpuMicros: number;
   commits: number;
   slowCommits: number;
   maxCommitMs: number;
@@ -340,18 +344,21 @@ async function main(): Promise<void> {
 
   async function wrkPhase() {
     console.log(`\n## wrk, ${seconds}s, ${connections} connections, keep-alive`);
-    console.log('| target | requests | req/s | p50 | p99 | events stored | errors |');
-    console.log('| --- | ---: | ---: | ---: | ---: | ---: | --- |');
-    const rows: Record<string, WrkResult> = {};
+    console.log('| target | requests | req/s | p50 | p99 | server CPU µs/request | events stored | errors |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+    const rows: Record<string, WrkResult & { cpu: number }> = {};
     const server = await startServer();
     try {
       for (const [name, url] of targets(server.ready)) {
-        const before = await countEvents(server.child);
+        const before = await counts(server.child);
         const r = wrk(url, seconds, connections);
-        const stored = (await countEvents(server.child)) - before;
-        rows[name] = r;
+        const after = await counts(server.child);
+        const stored = after.events - before.events;
+        // requests still in flight when wrk stops are served (and stored) but not counted by wrk
+        const cpu = (after.cpuMicros - before.cpuMicros) / Math.max(r.requests, 1);
+        rows[name] = { ...r, cpu };
         console.log(
-          `| ${name} | ${r.requests} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${name === 'bare node:http' ? '–' : stored} | ${r.errors} |`,
+          `| ${name} | ${r.requests} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${cpu.toFixed(1)} | ${name === 'bare node:http' ? '–' : stored} | ${r.errors} |`,
         );
         if (name !== 'bare node:http' && stored < r.requests)
           console.log(`  ! ${r.requests - stored} completed requests without an event`);
@@ -359,10 +366,11 @@ async function main(): Promise<void> {
     } finally {
       await stopServer(server.child);
     }
-    const bareRps = rows['bare node:http']!.rps;
+    const bare = rows['bare node:http']!;
     for (const name of ['GET /o', 'GET /c']) {
+      const row = rows[name]!;
       console.log(
-        `${name}: ${((rows[name]!.rps / bareRps) * 100).toFixed(0)}% of the bare server's requests/s`,
+        `${name}: ${((row.rps / bare.rps) * 100).toFixed(0)}% of the bare server's requests/s; ${((bare.cpu / row.cpu) * 100).toFixed(0)}% by server CPU per request`,
       );
     }
   }
