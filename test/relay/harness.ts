@@ -177,11 +177,16 @@ export async function catchMail(
   return { id, messageId };
 }
 
-/** Polls `check` every 20 ms until it is true; fails after `timeoutMs` with `what`. */
-export async function waitFor(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
+/** Polls `check` every 20 ms until it is true; fails after `timeoutMs` with `what` and the state `detail` describes. */
+export async function waitFor(
+  what: string,
+  check: () => boolean,
+  timeoutMs = 10_000,
+  detail: () => unknown = () => '',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} ${JSON.stringify(detail())}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }

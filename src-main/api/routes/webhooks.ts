@@ -1,0 +1,47 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { WebhookRequestError, type WebhookDispatcher } from '../../webhooks/index.js';
+import { notFound, parseOr400 } from './messages.js';
+
+export interface WebhookRoutesDeps {
+  /** null when no --webhook is configured. */
+  webhooks: WebhookDispatcher | null;
+}
+
+const deliveryId = z.object({ id: z.coerce.number().int().min(1) });
+
+/** The webhook delivery log and replay. */
+export function registerWebhookRoutes(app: FastifyInstance, { webhooks }: WebhookRoutesDeps): void {
+  app.get(
+    '/api/v1/webhooks/deliveries',
+    {
+      config: {
+        summary: 'Webhook deliveries, newest first, with their attempts; and the configured endpoints',
+      },
+    },
+    async () => ({
+      deliveries: webhooks?.list() ?? [],
+      config: webhooks?.config ?? { urls: [], events: [] },
+    }),
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/api/v1/webhooks/deliveries/:id/retry',
+    { config: { summary: 'Send a webhook delivery again now (same webhook-id and body, freshly signed)' } },
+    async (req, reply) => {
+      if (!webhooks) {
+        throw Object.assign(new Error('[webhooks] no webhook is configured (start with --webhook URL)'), {
+          statusCode: 400,
+        });
+      }
+      const { id } = parseOr400(deliveryId, req.params);
+      try {
+        return webhooks.retry(id);
+      } catch (err) {
+        if (err instanceof WebhookRequestError && err.statusCode === 404)
+          return notFound(reply, 'webhook delivery');
+        throw err;
+      }
+    },
+  );
+}

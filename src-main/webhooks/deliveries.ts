@@ -1,0 +1,125 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { WebhookDelivery } from '../api/types.js';
+
+export interface DeliveryRow {
+  id: number;
+  webhook_id: string;
+  url: string;
+  event_type: string;
+  body: string;
+  status: WebhookDelivery['status'];
+  attempts_json: string;
+  attempt_count: number;
+  next_attempt_ms: number | null;
+  created_ms: number;
+}
+
+export type DeliveryAttempt = WebhookDelivery['attempts'][number];
+
+/** How many deliveries `GET /api/v1/webhooks/deliveries` shows; older ones stay in the table. */
+const LIST_LIMIT = 500;
+
+/**
+ * The webhook outbox: one row per (endpoint, event), holding the exact body that is signed and sent. States: pending
+ * (not yet tried) → delivered | failed (retry at next_attempt_ms) | dead (410, or the schedule ran out).
+ *
+ * A row being sent keeps its state but has its next_attempt_ms pushed past the request timeout (a lease): no other
+ * pass picks it up meanwhile, and if the process dies mid-request the row is simply due again later.
+ */
+export class WebhookDeliveries {
+  readonly #insert: Statement;
+  readonly #due: Statement;
+  readonly #lease: Statement;
+  readonly #nextDue: Statement;
+  readonly #finish: Statement;
+  readonly #row: Statement;
+  readonly #rows: Statement;
+  readonly #replay: Statement;
+  readonly #enqueueTx: (rows: NewDelivery[]) => number[];
+  readonly #claimTx: (nowMs: number, leaseMs: number, limit: number) => DeliveryRow[];
+
+  constructor(db: Database) {
+    this.#insert =
+      db.prepare(`INSERT INTO webhook_deliveries (webhook_id, url, event_type, body, next_attempt_ms,
+      created_ms) VALUES (@webhookId, @url, @eventType, @body, @nowMs, @nowMs)`);
+    this.#due = db.prepare(`SELECT * FROM webhook_deliveries WHERE status IN ('pending', 'failed')
+      AND next_attempt_ms <= ? ORDER BY next_attempt_ms, id LIMIT ?`);
+    this.#lease = db.prepare('UPDATE webhook_deliveries SET next_attempt_ms = ? WHERE id = ?');
+    this.#nextDue = db
+      .prepare(`SELECT min(next_attempt_ms) FROM webhook_deliveries WHERE status IN ('pending', 'failed')`)
+      .pluck();
+    this.#finish = db.prepare(`UPDATE webhook_deliveries SET status = ?, next_attempt_ms = ?,
+      attempt_count = attempt_count + 1, attempts_json = json_insert(attempts_json, '$[#]', json(?)) WHERE id = ?`);
+    this.#row = db.prepare('SELECT * FROM webhook_deliveries WHERE id = ?');
+    this.#rows = db.prepare('SELECT * FROM webhook_deliveries ORDER BY id DESC LIMIT ?');
+    this.#replay = db.prepare(`UPDATE webhook_deliveries SET status = 'pending', attempt_count = 0,
+      next_attempt_ms = ? WHERE id = ?`);
+    this.#enqueueTx = db.transaction((rows: NewDelivery[]) =>
+      rows.map((row) => Number(this.#insert.run(row).lastInsertRowid)),
+    );
+    this.#claimTx = db.transaction((nowMs: number, leaseMs: number, limit: number) => {
+      const rows = this.#due.all(nowMs, limit) as DeliveryRow[];
+      for (const row of rows) this.#lease.run(nowMs + leaseMs, row.id);
+      return rows;
+    });
+  }
+
+  /** One row per endpoint for one event, in one transaction. */
+  enqueue(rows: NewDelivery[]): number[] {
+    return this.#enqueueTx(rows);
+  }
+
+  /** Due rows, leased for `leaseMs` so that they are not picked up again while their request runs. */
+  claimDue(nowMs: number, leaseMs: number, limit: number): DeliveryRow[] {
+    return this.#claimTx(nowMs, leaseMs, limit);
+  }
+
+  nextDueMs(): number | null {
+    return (this.#nextDue.get() as number | null) ?? null;
+  }
+
+  finish(id: number, attempt: DeliveryAttempt, status: WebhookDelivery['status'], next: number | null): void {
+    this.#finish.run(status, next, JSON.stringify(attempt), id);
+  }
+
+  /** Sends a delivery again now, whatever its state, with a fresh retry schedule; false for an unknown id. */
+  replay(id: number, nowMs: number): boolean {
+    return this.#replay.run(nowMs, id).changes === 1;
+  }
+
+  row(id: number): DeliveryRow | undefined {
+    return this.#row.get(id) as DeliveryRow | undefined;
+  }
+
+  delivery(id: number): WebhookDelivery | undefined {
+    const row = this.row(id);
+    return row && toDelivery(row);
+  }
+
+  list(limit = LIST_LIMIT): WebhookDelivery[] {
+    return (this.#rows.all(limit) as DeliveryRow[]).map(toDelivery);
+  }
+}
+
+export interface NewDelivery {
+  webhookId: string;
+  url: string;
+  eventType: string;
+  body: string;
+  nowMs: number;
+}
+
+function toDelivery(row: DeliveryRow): WebhookDelivery {
+  const waiting = row.status === 'pending' || row.status === 'failed';
+  return {
+    id: row.id,
+    webhookId: row.webhook_id,
+    url: row.url,
+    eventType: row.event_type,
+    status: row.status,
+    attempts: JSON.parse(row.attempts_json) as DeliveryAttempt[],
+    nextAttemptAt:
+      waiting && row.next_attempt_ms !== null ? new Date(row.next_attempt_ms).toISOString() : null,
+    createdAt: new Date(row.created_ms).toISOString(),
+  };
+}

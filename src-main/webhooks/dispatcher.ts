@@ -1,0 +1,214 @@
+import type { Database } from 'better-sqlite3';
+import type { MessageSummary, RelayEntry, TrackingEvent, WebhookDelivery } from '../api/types.js';
+import type { EventBus } from '../events/bus.js';
+import type { Clock, Logger } from '../logger.js';
+import { WebhookDeliveries, type DeliveryRow } from './deliveries.js';
+import { EventFilter, RELAY_EVENT } from './event-types.js';
+import { newWebhookId, secretKey, signWebhook } from './signature.js';
+
+/** A receiver that has not answered after this long counts as a failed attempt (retried by the schedule). */
+export const REQUEST_TIMEOUT_MS = 10_000;
+/** A claimed delivery is not picked up again for this long: the request timeout plus room for recording the outcome. */
+const LEASE_MS = REQUEST_TIMEOUT_MS + 5_000;
+/** Requests in flight at once, over all endpoints; enough for a burst without opening a socket per event. */
+const MAX_IN_FLIGHT = 8;
+/** How much of a failing receiver's answer an attempt keeps. */
+const ERROR_BODY_CHARS = 200;
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export interface WebhookDispatcherOptions {
+  db: Database;
+  bus: EventBus;
+  logger: Logger;
+  clock: Clock;
+  urls: string[];
+  /** whsec_… */
+  secret: string;
+  /** `--webhook-events` patterns (exact, `relay.*`, `*`). */
+  events: string[];
+  /** Delays (ms) before each retry; after the last, a delivery is dead. */
+  retries: number[];
+}
+
+/** A refused delivery request, with the HTTP status the API answers with. */
+export class WebhookRequestError extends Error {
+  constructor(
+    message: string,
+    readonly statusCode: 404 | 409,
+  ) {
+    super(message);
+    this.name = 'WebhookRequestError';
+  }
+}
+
+/**
+ * Sends sandbox events to webhook endpoints through an outbox: each (endpoint, event) is a row written when the event
+ * happens, then POSTed as `{type, timestamp, data}` and signed per Standard Webhooks (webhook-id, webhook-timestamp,
+ * webhook-signature). 2xx = delivered; 410 = the endpoint is gone, dead at once; anything else (or no answer within
+ * the timeout) is retried by the schedule and dead-lettered after the last retry. Delivery is at least once: a
+ * receiver dedupes by webhook-id, which stays the same on every attempt.
+ */
+export class WebhookDispatcher {
+  readonly #options: WebhookDispatcherOptions;
+  readonly #deliveries: WebhookDeliveries;
+  readonly #filter: EventFilter;
+  readonly #key: Buffer;
+  readonly #log: Logger;
+  readonly #inFlight = new Map<number, Promise<void>>();
+  #abort = new AbortController();
+  #timer?: NodeJS.Timeout;
+  #immediate?: NodeJS.Immediate;
+  #running = false;
+  readonly #listeners = {
+    created: (message: MessageSummary) => this.#publish('message.received', message),
+    tracking: (event: TrackingEvent) => this.#publish(event.kind, event),
+    relay: (entry: RelayEntry) => {
+      const type = RELAY_EVENT[entry.status];
+      if (type) this.#publish(type, entry);
+    },
+  };
+
+  constructor(options: WebhookDispatcherOptions) {
+    this.#options = options;
+    // Configuration errors first, before anything touches the database.
+    this.#filter = new EventFilter(options.events);
+    this.#key = secretKey(options.secret);
+    this.#deliveries = new WebhookDeliveries(options.db);
+    this.#log = options.logger;
+  }
+
+  get config(): { urls: string[]; events: string[] } {
+    return { urls: this.#options.urls, events: this.#filter.patterns };
+  }
+
+  list(limit?: number): WebhookDelivery[] {
+    return this.#deliveries.list(limit);
+  }
+
+  /** Sends a delivery again now (a failed, dead or even delivered one), with the same webhook-id and body. */
+  retry(id: number): WebhookDelivery {
+    if (!this.#deliveries.row(id)) throw new WebhookRequestError('webhook delivery not found', 404);
+    if (this.#inFlight.has(id))
+      throw new WebhookRequestError(`[webhooks] delivery ${id} is being sent right now`, 409);
+    this.#deliveries.replay(id, this.#options.clock.now());
+    this.#wakeSoon();
+    return this.#deliveries.delivery(id)!;
+  }
+
+  /** Subscribes to the bus and sends what is due, including what a previous run left. */
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#abort = new AbortController();
+    const { bus } = this.#options;
+    bus.on('message.created', this.#listeners.created);
+    bus.on('tracking.event', this.#listeners.tracking);
+    bus.on('relay.status', this.#listeners.relay);
+    this.#pump();
+  }
+
+  /**
+   * Unsubscribes and cancels the requests in flight; their rows stay due and are sent after the next start (so a
+   * receiver may see such an event twice, with the same webhook-id).
+   */
+  async stop(): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    const { bus } = this.#options;
+    bus.off('message.created', this.#listeners.created);
+    bus.off('tracking.event', this.#listeners.tracking);
+    bus.off('relay.status', this.#listeners.relay);
+    clearTimeout(this.#timer);
+    if (this.#immediate) clearImmediate(this.#immediate);
+    this.#timer = this.#immediate = undefined;
+    this.#abort.abort();
+    await Promise.allSettled([...this.#inFlight.values()]);
+  }
+
+  #publish(type: string, data: unknown): void {
+    if (!this.#running || !this.#filter.accepts(type)) return;
+    const { urls, clock } = this.#options;
+    const nowMs = clock.now();
+    const webhookId = newWebhookId();
+    const body = JSON.stringify({ type, timestamp: new Date(nowMs).toISOString(), data });
+    this.#deliveries.enqueue(urls.map((url) => ({ webhookId, url, eventType: type, body, nowMs })));
+    this.#wakeSoon();
+  }
+
+  #wakeSoon(): void {
+    if (this.#immediate || !this.#running) return;
+    this.#immediate = setImmediate(() => {
+      this.#immediate = undefined;
+      this.#pump();
+    });
+    this.#immediate.unref();
+  }
+
+  #pump(): void {
+    if (!this.#running) return;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const { clock } = this.#options;
+    const free = MAX_IN_FLIGHT - this.#inFlight.size;
+    if (free > 0) {
+      for (const row of this.#deliveries.claimDue(clock.now(), LEASE_MS, free)) {
+        const send = this.#send(row).finally(() => {
+          this.#inFlight.delete(row.id);
+          this.#pump();
+        });
+        this.#inFlight.set(row.id, send);
+      }
+    }
+    if (this.#inFlight.size >= MAX_IN_FLIGHT) return;
+    const next = this.#deliveries.nextDueMs();
+    if (next === null) return;
+    this.#timer = setTimeout(() => this.#pump(), Math.min(Math.max(0, next - clock.now()), MAX_TIMER_MS));
+    this.#timer.unref();
+  }
+
+  async #send(row: DeliveryRow): Promise<void> {
+    const { clock, retries } = this.#options;
+    const timestamp = Math.floor(clock.now() / 1000);
+    let status: number | null = null;
+    let error = '';
+    try {
+      const res = await fetch(row.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'Mailbeacon-Webhooks',
+          'webhook-id': row.webhook_id,
+          'webhook-timestamp': String(timestamp),
+          'webhook-signature': signWebhook(this.#key, row.webhook_id, timestamp, row.body),
+        },
+        body: row.body,
+        redirect: 'manual',
+        signal: AbortSignal.any([this.#abort.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]),
+      });
+      status = res.status;
+      const text = await res.text().catch(() => '');
+      if (!res.ok) error = text.slice(0, ERROR_BODY_CHARS);
+    } catch (err) {
+      if (!this.#running) return; // stopped: the lease runs out and the next start sends it
+      const cause = (err as Error & { cause?: { code?: string } }).cause;
+      error =
+        (err as Error).name === 'TimeoutError'
+          ? `no answer within ${REQUEST_TIMEOUT_MS} ms`
+          : (cause?.code ?? (err as Error).message);
+    }
+    const attempt = { at: new Date(clock.now()).toISOString(), status, error };
+    const delay = retries[row.attempt_count];
+    let outcome: WebhookDelivery['status'];
+    if (status !== null && status >= 200 && status < 300) outcome = 'delivered';
+    else if (status === 410 || delay === undefined) outcome = 'dead';
+    else outcome = 'failed';
+    if (outcome === 'dead') {
+      this.#log.warn(`delivery ${row.id} of ${row.event_type} to ${row.url} is dead: ${status ?? error}`);
+    }
+    try {
+      this.#deliveries.finish(row.id, attempt, outcome, outcome === 'failed' ? clock.now() + delay! : null);
+    } catch (err) {
+      this.#log.error(`could not record webhook delivery ${row.id}: ${(err as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,41 @@
+import type { Database } from 'better-sqlite3';
+import type { Settings } from '../config/schema.js';
+import type { EventBus } from '../events/bus.js';
+import type { Clock, Logger } from '../logger.js';
+import { WebhookDispatcher } from './dispatcher.js';
+import { loadOrCreateWebhookSecret } from './secret.js';
+
+export { WebhookDispatcher, WebhookRequestError, REQUEST_TIMEOUT_MS } from './dispatcher.js';
+export { WEBHOOK_EVENT_TYPES } from './event-types.js';
+export { generateSecret, secretKey, signWebhook } from './signature.js';
+
+export type WebhookSettings = Pick<
+  Settings,
+  'webhook' | 'webhookSecret' | 'webhookEvents' | 'webhookRetries' | 'dataDir'
+>;
+
+/** Builds the dispatcher when at least one `--webhook` is set, or returns null. */
+export function createWebhooks(
+  settings: WebhookSettings,
+  deps: { db: Database; bus: EventBus; logger: Logger; clock: Clock },
+): WebhookDispatcher | null {
+  if (!settings.webhook.length) return null;
+  for (const url of settings.webhook) {
+    let protocol = '';
+    try {
+      protocol = new URL(url).protocol;
+    } catch {
+      // reported below
+    }
+    if (protocol !== 'http:' && protocol !== 'https:') {
+      throw new Error(`[webhooks] --webhook "${url}" is not an http(s) URL`);
+    }
+  }
+  return new WebhookDispatcher({
+    ...deps,
+    urls: settings.webhook,
+    secret: loadOrCreateWebhookSecret(settings.dataDir, settings.webhookSecret),
+    events: settings.webhookEvents,
+    retries: settings.webhookRetries,
+  });
+}
