@@ -344,4 +344,18 @@ describe('UI on an empty sandbox', () => {
     await hint.getByRole('button', { name: 'Send a sample mail' }).click();
     await page.getByTestId('message-row').first().waitFor({ timeout: LIVE_MS });
   });
+
+  it('says so, with a retry button, when the live link goes down', async () => {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(`${empty.http}/`);
+    await waitLive(page);
+    await empty.stop();
+    const banner = page.getByRole('status').filter({ hasText: 'Live updates are off' });
+    await banner.waitFor({ timeout: 30_000 });
+    await page.getByTestId('live-indicator').filter({ hasText: 'offline' }).waitFor();
+    await banner.getByRole('button', { name: 'Retry now' }).waitFor();
+    await page.screenshot({ path: artifactPath('live-down.png') });
+  });
 });

@@ -158,7 +158,7 @@ export function InboxPage() {
               ? '…'
               : checked.size > 0
                 ? `${checked.size} selected`
-                : `${pages.total.toLocaleString('en')} ${query ? 'found' : 'mails'}`}
+                : `${pages.total.toLocaleString('en')} ${query ? 'found' : pages.total === 1 ? 'mail' : 'mails'}`}
           </span>
           <span className="toolbar-spacer" />
           <button
