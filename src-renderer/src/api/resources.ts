@@ -29,10 +29,16 @@ export function useRelay() {
   });
 }
 
+export interface WebhooksResponse {
+  deliveries: WebhookDelivery[];
+  /** The configured endpoints and event types. */
+  config?: { urls: string[]; events: string[] };
+}
+
 export function useWebhookDeliveries() {
   return useQuery({
     queryKey: queryKeys.webhooks,
-    queryFn: ({ signal }) => api.get<{ deliveries: WebhookDelivery[] }>('webhooks/deliveries', signal),
+    queryFn: ({ signal }) => api.get<WebhooksResponse>('webhooks/deliveries', signal),
   });
 }
 

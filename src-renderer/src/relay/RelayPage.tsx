@@ -1,6 +1,7 @@
 import { useRelay } from '../api/resources';
 import { ErrorNotice } from '../shared/ErrorNotice';
 import { RelayEntries } from './RelayEntries';
+import { configValue } from './relayConfig';
 
 export function RelayPage() {
   const relay = useRelay();
@@ -20,7 +21,7 @@ export function RelayPage() {
                   .map(([k, v]) => (
                     <span key={k} className="muted">
                       {' '}
-                      · {k} {typeof v === 'object' ? JSON.stringify(v) : String(v)}
+                      · {k} {configValue(k, v)}
                     </span>
                   ))}
               </>

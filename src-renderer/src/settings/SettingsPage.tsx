@@ -1,4 +1,5 @@
 import { useMemo, useState } from 'react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import hljs from 'highlight.js/lib/core';
 import javascript from 'highlight.js/lib/languages/javascript';
 import python from 'highlight.js/lib/languages/python';
@@ -7,6 +8,8 @@ import ini from 'highlight.js/lib/languages/ini';
 import properties from 'highlight.js/lib/languages/properties';
 import go from 'highlight.js/lib/languages/go';
 import csharp from 'highlight.js/lib/languages/csharp';
+import { api } from '../api/client';
+import { queryKeys } from '../api/queryKeys';
 import { useInfo, useRelay, useSettings, useWebhookDeliveries } from '../api/resources';
 import { CopyButton } from '../shared/CopyButton';
 import { ErrorNotice } from '../shared/ErrorNotice';
@@ -22,6 +25,11 @@ export function SettingsPage() {
   const settings = useSettings();
   const relay = useRelay();
   const webhooks = useWebhookDeliveries();
+  const client = useQueryClient();
+  const retryDelivery = useMutation({
+    mutationFn: (id: number) => api.send('POST', `webhooks/deliveries/${id}/retry`),
+    onSuccess: () => void client.invalidateQueries({ queryKey: queryKeys.webhooks }),
+  });
   const smtp = info.data?.Listeners?.smtp ?? '';
 
   return (
@@ -75,10 +83,21 @@ export function SettingsPage() {
       <section className="panel">
         <div className="panel-title">Webhooks</div>
         {webhooks.isError && <ErrorNotice error={webhooks.error} onRetry={() => void webhooks.refetch()} />}
+        {retryDelivery.isError && <ErrorNotice title="Retry failed" error={retryDelivery.error} />}
+        {webhooks.data?.config && webhooks.data.config.urls.length > 0 && (
+          <p>
+            Posting {webhooks.data.config.events.join(', ') || 'all events'} to{' '}
+            {webhooks.data.config.urls.map((u) => (
+              <code key={u}>{u}</code>
+            ))}
+          </p>
+        )}
         {webhooks.data &&
           (webhooks.data.deliveries.length === 0 ? (
             <p className="muted">
-              No deliveries yet. Add endpoints with --webhook URL; events are signed (Standard Webhooks).
+              {webhooks.data.config?.urls.length
+                ? 'No deliveries yet.'
+                : 'No webhook configured. Add endpoints with --webhook URL; events are signed (Standard Webhooks).'}
             </p>
           ) : (
             <table className="table">
@@ -88,6 +107,7 @@ export function SettingsPage() {
                   <th>Endpoint</th>
                   <th>Status</th>
                   <th>Last attempt</th>
+                  <th />
                 </tr>
               </thead>
               <tbody>
@@ -105,6 +125,18 @@ export function SettingsPage() {
                           `${relativeTime(last.at)} · ${last.status ?? last.error}`
                         ) : (
                           <span className="muted">—</span>
+                        )}
+                      </td>
+                      <td>
+                        {(d.status === 'failed' || d.status === 'dead') && (
+                          <button
+                            type="button"
+                            className="btn btn-small"
+                            disabled={retryDelivery.isPending}
+                            onClick={() => retryDelivery.mutate(d.id)}
+                          >
+                            Retry
+                          </button>
                         )}
                       </td>
                     </tr>
