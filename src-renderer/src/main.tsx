@@ -5,7 +5,10 @@ import { createHashRouter, RouterProvider } from 'react-router';
 import { routes } from './routes';
 import { LiveProvider } from './live/LiveProvider';
 import { ApiError } from './api/client';
+import { applyTheme, storedTheme } from './layout/theme';
 import './styles.css';
+
+applyTheme(storedTheme());
 
 const queryClient = new QueryClient({
   defaultOptions: {

@@ -5,7 +5,6 @@ import { CopyButton } from '../shared/CopyButton';
 import { LiveIndicator, LiveBanner } from './LiveIndicator';
 import { ShortcutsHelp } from './ShortcutsHelp';
 import { isTypingTarget } from './keyboard';
-import { ThemeToggle } from './ThemeToggle';
 
 export function AppLayout() {
   const info = useInfo();
@@ -83,7 +82,6 @@ export function AppLayout() {
             >
               ? Shortcuts
             </button>
-            <ThemeToggle />
           </div>
         </div>
       </nav>

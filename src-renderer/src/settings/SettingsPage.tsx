@@ -15,6 +15,7 @@ import { CopyButton } from '../shared/CopyButton';
 import { ErrorNotice } from '../shared/ErrorNotice';
 import { relativeTime } from '../format/time';
 import { smtpSnippets } from './smtpSnippets';
+import { ThemeChooser } from '../layout/ThemeChooser';
 
 for (const [name, lang] of Object.entries({ javascript, python, ruby, ini, properties, go, csharp })) {
   hljs.registerLanguage(name, lang);
@@ -145,6 +146,11 @@ export function SettingsPage() {
               </tbody>
             </table>
           ))}
+      </section>
+
+      <section className="panel">
+        <div className="panel-title">Theme</div>
+        <ThemeChooser />
       </section>
 
       <section className="panel">
