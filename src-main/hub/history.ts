@@ -4,18 +4,23 @@ import { UpdateError, type Update } from './update.js';
 /** The reserved Last-Event-ID value: "everything you have", and the answer when the hub cannot say more. */
 export const EARLIEST = 'earliest';
 
-export interface Replay {
+/**
+ * The updates after a given one, read in batches so that a replay never holds the whole history in memory.
+ * It ends at the newest update at the time it was opened: later ones reach the subscriber live.
+ */
+export interface ReplayCursor {
   /** False when the requested id is not (or no longer) in the history: updates may have been missed. */
-  found: boolean;
-  updates: Iterable<Update>;
+  readonly found: boolean;
+  /** Up to `max` further updates, oldest first; an empty array at the end. */
+  read(max: number): Update[];
 }
 
 /** The bounded log of past updates that Last-Event-ID reconciliation replays from. */
 export interface UpdateHistory {
   /** Records an update, dropping the oldest beyond the bound; an id already recorded is a 409. */
   append(update: Update): void;
-  /** Updates after `lastEventId` (all of them for 'earliest'), oldest first. */
-  since(lastEventId: string): Replay;
+  /** A cursor over the updates after `lastEventId` (all of them for 'earliest'). */
+  after(lastEventId: string): ReplayCursor;
   /** The id of the newest update, or 'earliest' when there is none. */
   lastEventId(): string;
 }
@@ -23,32 +28,57 @@ export interface UpdateHistory {
 const duplicate = (id: string) =>
   new UpdateError(`[hub] an update with id "${id}" was already published`, 409);
 
+const NOTHING: ReplayCursor = { found: false, read: () => [] };
+
 /** The history when the hub runs without a database (tests, embedding). */
 export class MemoryHistory implements UpdateHistory {
-  private readonly updates: Update[] = [];
-  private readonly ids = new Set<string>();
+  // Sequence numbers, as in the table: a cursor stays valid while older entries are pruned under it.
+  private readonly entries: { seq: number; update: Update }[] = [];
+  private readonly seqs = new Map<string, number>();
+  private nextSeq = 1;
 
   constructor(private readonly size: number) {}
 
   append(update: Update): void {
     if (this.size <= 0) return;
-    if (this.ids.has(update.id)) throw duplicate(update.id);
-    this.updates.push(update);
-    this.ids.add(update.id);
-    if (this.updates.length > this.size) {
-      for (const old of this.updates.splice(0, this.updates.length - this.size)) this.ids.delete(old.id);
+    if (this.seqs.has(update.id)) throw duplicate(update.id);
+    const seq = this.nextSeq++;
+    this.entries.push({ seq, update });
+    this.seqs.set(update.id, seq);
+    if (this.entries.length > this.size) {
+      for (const old of this.entries.splice(0, this.entries.length - this.size))
+        this.seqs.delete(old.update.id);
     }
   }
 
-  since(lastEventId: string): Replay {
-    if (lastEventId === EARLIEST) return { found: true, updates: [...this.updates] };
-    if (!this.ids.has(lastEventId)) return { found: false, updates: [] };
-    const index = this.updates.findIndex((u) => u.id === lastEventId);
-    return { found: true, updates: this.updates.slice(index + 1) };
+  after(lastEventId: string): ReplayCursor {
+    let position = 0;
+    if (lastEventId !== EARLIEST) {
+      const seq = this.seqs.get(lastEventId);
+      if (seq === undefined) return NOTHING;
+      position = seq;
+    }
+    const end = this.nextSeq - 1;
+    return {
+      found: true,
+      read: (max) => {
+        // Entries are ordered by seq: find the first one after the position by bisection.
+        let lo = 0;
+        let hi = this.entries.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (this.entries[mid]!.seq <= position) lo = mid + 1;
+          else hi = mid;
+        }
+        const batch = this.entries.slice(lo, lo + max).filter((e) => e.seq <= end);
+        if (batch.length > 0) position = batch.at(-1)!.seq;
+        return batch.map((e) => e.update);
+      },
+    };
   }
 
   lastEventId(): string {
-    return this.updates.at(-1)?.id ?? EARLIEST;
+    return this.entries.at(-1)?.update.id ?? EARLIEST;
   }
 }
 
@@ -79,7 +109,8 @@ export class SqliteHistory implements UpdateHistory {
   private readonly insert: Statement;
   private readonly prune: Statement;
   private readonly seqOf: Statement;
-  private readonly after: Statement;
+  private readonly maxSeq: Statement;
+  private readonly page: Statement;
   private readonly newest: Statement;
 
   constructor(
@@ -91,11 +122,12 @@ export class SqliteHistory implements UpdateHistory {
     );
     this.prune = db.prepare('DELETE FROM hub_history WHERE seq <= ?');
     this.seqOf = db.prepare('SELECT seq FROM hub_history WHERE id = ?').pluck();
-    this.after = db.prepare('SELECT * FROM hub_history WHERE seq > ? ORDER BY seq');
+    this.maxSeq = db.prepare('SELECT coalesce(max(seq), 0) FROM hub_history').pluck();
+    this.page = db.prepare('SELECT * FROM hub_history WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?');
     this.newest = db.prepare('SELECT id FROM hub_history ORDER BY seq DESC LIMIT 1').pluck();
     // A smaller --hub-history than last time applies at once.
-    const last = db.prepare('SELECT max(seq) FROM hub_history').pluck().get() as number | null;
-    if (last !== null) this.prune.run(last - Math.max(size, 0));
+    const last = this.maxSeq.get() as number;
+    if (last > 0) this.prune.run(last - Math.max(size, 0));
   }
 
   append(update: Update): void {
@@ -117,15 +149,22 @@ export class SqliteHistory implements UpdateHistory {
     this.prune.run(Number(seq) - this.size);
   }
 
-  since(lastEventId: string): Replay {
-    let seq = 0;
+  after(lastEventId: string): ReplayCursor {
+    let position = 0;
     if (lastEventId !== EARLIEST) {
-      const found = this.seqOf.get(lastEventId) as number | undefined;
-      if (found === undefined) return { found: false, updates: [] };
-      seq = found;
+      const seq = this.seqOf.get(lastEventId) as number | undefined;
+      if (seq === undefined) return NOTHING;
+      position = seq;
     }
-    // Read at once rather than iterate: the caller writes to sockets and must not hold a statement open.
-    return { found: true, updates: (this.after.all(seq) as Row[]).map(fromRow) };
+    const end = this.maxSeq.get() as number;
+    return {
+      found: true,
+      read: (max) => {
+        const rows = this.page.all(position, end, max) as Row[];
+        if (rows.length > 0) position = rows.at(-1)!.seq;
+        return rows.map(fromRow);
+      },
+    };
   }
 
   lastEventId(): string {

@@ -45,10 +45,10 @@ export async function subscribe(
   if (req.destroyed || res.destroyed) return;
 
   const lastEventId = requestedLastEventId(req, query);
-  const replay = lastEventId === undefined ? undefined : hub.history.since(lastEventId);
+  const cursor = lastEventId === undefined ? undefined : hub.history.after(lastEventId);
   const headers: Record<string, string> = { ...STREAM_HEADERS };
   if (lastEventId !== undefined) {
-    headers['Last-Event-ID'] = replay?.found && lastEventId !== EARLIEST ? lastEventId : EARLIEST;
+    headers['Last-Event-ID'] = cursor?.found && lastEventId !== EARLIEST ? lastEventId : EARLIEST;
   }
   // A long-lived stream: no idle timeout may cut it (heartbeats keep intermediaries awake instead).
   req.socket.setTimeout(0);
@@ -70,13 +70,12 @@ export async function subscribe(
   });
   // Sent at once so that EventSource fires `open` without waiting for the first update.
   res.write(COMMENT);
-  if (replay) {
-    const frames: string[] = [];
-    // Rights are checked again for every replayed update, exactly as for live ones.
-    for (const update of replay.updates)
-      if (hub.canReceive(subscriber, update)) frames.push(formatEvent(update));
-    subscriber.replay(frames);
-  }
-  // Synchronous from the history read to here: no update can fall between the replay and the live stream.
+  // The replay writes its first batch before its first wait, and registering is synchronous too: no update
+  // published from here on can fall between the history and the live stream (those wait in the subscriber).
+  // Rights are checked again for every replayed update, exactly as for live ones.
+  const replayed = cursor?.found
+    ? subscriber.replay(cursor, (u) => (hub.canReceive(subscriber, u) ? formatEvent(u) : undefined))
+    : undefined;
   hub.register(subscriber);
+  await replayed;
 }

@@ -1,5 +1,10 @@
 import type { ServerResponse } from 'node:http';
 import type { Logger } from '../logger.js';
+import type { ReplayCursor } from './history.js';
+import type { Update } from './update.js';
+
+/** Updates read from the history per step of a replay: small reads, so the database is never held long. */
+const REPLAY_BATCH = 100;
 
 /** setTimeout's longest delay (about 24.8 days); a later `exp` is reached by re-arming. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -45,6 +50,9 @@ export class Subscriber {
   private readonly logger: Logger;
   private expiry: NodeJS.Timeout | undefined;
   private closed = false;
+  /** While the history is being replayed, live frames wait here (bounded by the queue limit) to keep order. */
+  private pending: (string | Buffer)[] | undefined;
+  private pendingBytes = 0;
 
   constructor(options: SubscriberOptions) {
     this.id = options.id;
@@ -65,16 +73,38 @@ export class Subscriber {
   }
 
   get isOpen(): boolean {
-    return !this.closed;
+    return !this.closed && !this.res.writableEnded;
   }
 
   /**
-   * Writes the replayed history. It may legitimately exceed the queue limit, so the limit is raised by what
-   * is still buffered until the socket has drained it.
+   * Replays the history from `cursor`, batch by batch, waiting for the socket to drain whenever more than
+   * the queue limit is buffered, so a long history never sits in memory at once. Live updates dispatched
+   * meanwhile are held back and written after it. Resolves when the subscriber is live (or gone).
    */
-  replay(frames: Iterable<string>): void {
-    for (const frame of frames) this.res.write(frame);
-    if (this.res.writableLength > 0) {
+  async replay(cursor: ReplayCursor, frameOf: (update: Update) => string | undefined): Promise<void> {
+    this.pending = [];
+    try {
+      while (this.isOpen) {
+        const batch = cursor.read(REPLAY_BATCH);
+        if (batch.length === 0) break;
+        for (const update of batch) {
+          const frame = frameOf(update);
+          if (frame !== undefined) this.res.write(frame);
+        }
+        if (this.res.writableLength > this.queueLimit) await this.drained();
+      }
+    } catch (err) {
+      this.logger.warn(`subscriber ${this.id}: replay failed, closing its stream: ${(err as Error).message}`);
+      this.destroy();
+      return;
+    }
+    const held = this.pending;
+    this.pending = undefined;
+    this.pendingBytes = 0;
+    if (!this.isOpen) return;
+    for (const frame of held) this.res.write(frame);
+    // What is still buffered was allowed in by the replay: the limit applies again once it has drained.
+    if (this.res.writableLength > this.queueLimit) {
       this.limit = this.queueLimit + this.res.writableLength;
       this.res.once('drain', () => (this.limit = this.queueLimit));
     }
@@ -82,7 +112,20 @@ export class Subscriber {
 
   /** Queues one frame; returns false (and drops the subscriber) when its buffer is already over the limit. */
   send(frame: string | Buffer): boolean {
-    if (this.closed) return false;
+    // An ended stream (expired token) stays registered until its socket closes: nothing may be written to it.
+    if (!this.isOpen) return false;
+    if (this.pending) {
+      this.pendingBytes += typeof frame === 'string' ? Buffer.byteLength(frame) : frame.length;
+      if (this.pendingBytes > this.queueLimit) {
+        this.logger.warn(
+          `subscriber ${this.id} dropped: more than ${this.queueLimit} bytes of updates arrived during its replay`,
+        );
+        this.destroy();
+        return false;
+      }
+      this.pending.push(frame);
+      return true;
+    }
     if (this.res.writableLength > this.limit) {
       this.logger.warn(
         `subscriber ${this.id} dropped: ${this.res.writableLength} bytes unread (limit ${this.limit}); it will have to reconnect`,
@@ -96,9 +139,21 @@ export class Subscriber {
 
   /** Ends the stream cleanly (hub shutdown, token expiry); one that cannot flush in time is cut instead. */
   end(): void {
-    if (this.closed) return;
+    if (!this.isOpen) return;
     this.res.end();
     if (this.res.writableLength > 0) setTimeout(() => this.destroy(), END_GRACE_MS).unref();
+  }
+
+  private drained(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.res.off('drain', done);
+        this.res.off('close', done);
+        resolve();
+      };
+      this.res.on('drain', done);
+      this.res.on('close', done);
+    });
   }
 
   private destroy(): void {

@@ -122,6 +122,59 @@ describe('Last-Event-ID reconciliation', () => {
   });
 });
 
+describe('large replays', () => {
+  for (const storage of ['memory', 'sqlite'] as const) {
+    it(`replays a history far larger than the queue limit in order, then the live stream (${storage})`, async () => {
+      const db = storage === 'sqlite' ? openTempDb() : undefined;
+      if (db) cleanups.push(() => void db.close());
+      const h = track(
+        await startHub({ anonymous: true, historySize: 1000, queueLimit: 16 * 1024, ...(db ? { db } : {}) }),
+      );
+      const payload = 'p'.repeat(2048);
+      const ids: string[] = [];
+      for (let i = 0; i < 400; i++) ids.push(h.hub.publish({ topics: ['t'], data: `${i} ${payload}` }));
+      const c = track(await new Client(subscribeUrl(h.hubUrl, ['t'], { lastEventID: ids[99]! })).open());
+      // Published while the replay may still be running: held back and delivered after it, in order.
+      for (let i = 400; i < 410; i++) ids.push(h.hub.publish({ topics: ['t'], data: `${i} live` }));
+      await c.waitFor((r) => r.data === '409 live');
+      expect(c.received.map((r) => r.id)).toEqual(ids.slice(100));
+      expect(h.hub.subscriberCount).toBe(1);
+    });
+  }
+});
+
+describe('replay to a slow reader', () => {
+  it('holds live updates back until the replay has been read, and keeps the order', async () => {
+    const h = await hubOn(undefined, 1000);
+    // 8 MB of history: more than loopback socket buffers hold, so the replay has to wait for the reader.
+    const payload = 'p'.repeat(8 * 1024);
+    const ids: string[] = [];
+    for (let i = 0; i < 1000; i++) ids.push(h.hub.publish({ topics: ['t'], data: payload }));
+    const body: string[] = [];
+    let ended = false;
+    const { request } = await import('node:http');
+    const req = request(subscribeUrl(h.hubUrl, ['t'], { lastEventID: 'earliest' }), (res) => {
+      res.pause();
+      responded = true;
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => body.push(chunk));
+      res.on('end', () => (ended = true));
+      resume = () => res.resume();
+    });
+    let resume: () => void = () => {};
+    let responded = false;
+    req.end();
+    cleanups.push(() => void req.destroy());
+    await waitFor('the response', () => (h.hub.subscriberCount === 1 && responded ? true : undefined));
+    for (let i = 0; i < 10; i++) ids.push(h.hub.publish({ topics: ['t'], data: `live ${i}` }));
+    resume();
+    await waitFor('the live updates', () => (body.join('').includes('data: live 9\n') ? true : undefined));
+    const received = [...body.join('').matchAll(/^id: (.*)$/gm)].map((m) => m[1]);
+    expect(received).toEqual(ids);
+    expect(ended).toBe(false);
+  });
+});
+
 describe('shutdown order', () => {
   it('survives subscribers leaving after the database was closed', async () => {
     const db = openTempDb();
