@@ -91,7 +91,8 @@ export class Subscriber {
           const frame = frameOf(update);
           if (frame !== undefined) this.res.write(frame);
         }
-        if (this.res.writableLength > this.queueLimit) await this.drained();
+        // Only wait when a 'drain' is due: with a limit below the stream's high-water mark none would come.
+        if (this.res.writableLength > this.queueLimit && this.res.writableNeedDrain) await this.drained();
       }
     } catch (err) {
       this.logger.warn(`subscriber ${this.id}: replay failed, closing its stream: ${(err as Error).message}`);
@@ -104,7 +105,7 @@ export class Subscriber {
     if (!this.isOpen) return;
     for (const frame of held) this.res.write(frame);
     // What is still buffered was allowed in by the replay: the limit applies again once it has drained.
-    if (this.res.writableLength > this.queueLimit) {
+    if (this.res.writableLength > this.queueLimit && this.res.writableNeedDrain) {
       this.limit = this.queueLimit + this.res.writableLength;
       this.res.once('drain', () => (this.limit = this.queueLimit));
     }
