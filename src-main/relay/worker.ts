@@ -27,6 +27,9 @@ export const TRACK_HEADER = 'X-Mailbeacon-Track';
  */
 export const RELAY_ID_HEADER = 'X-Mailbeacon-Relay-Id';
 
+/** A bare address as an SMTP envelope takes it: no display name, no angle brackets, no whitespace. */
+const ADDRESS = /^[^\s<>@]+@[^\s<>@]+$/;
+
 /** Timers longer than this overflow setTimeout (it fires at once); a long wait is re-armed in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -162,6 +165,9 @@ export class RelayWorker {
     const message = store.get(messageId);
     if (!message) throw new RelayRequestError('message not found', 404);
     if (!to.length) throw new RelayRequestError('[relay] no recipients given (To is empty)', 400);
+    const bad = to.find((address) => !ADDRESS.test(address.trim()));
+    if (bad !== undefined)
+      throw new RelayRequestError(`[relay] not an email address: ${JSON.stringify(bad)}`, 400);
     const recipients = releaseRecipients(config.rules, to);
     if (!recipients.length) {
       throw new RelayRequestError(

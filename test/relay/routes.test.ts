@@ -57,6 +57,9 @@ describe('relay routes', () => {
     expect(empty.status).toBe(400);
     expect(await empty.text()).toMatch(/\[relay\] no recipients/);
     expect((await post(`/api/v1/message/${id}/release`, { to: 'a@ok.test' })).status).toBe(400);
+    const named = await post(`/api/v1/message/${id}/release`, { To: ['Someone <a@ok.test>'] });
+    expect(named.status).toBe(400);
+    expect(await named.text()).toMatch(/not an email address/);
     const blocked = await post(`/api/v1/message/${id}/release`, { To: ['a@elsewhere.test'] });
     expect(blocked.status).toBe(400);
     expect(await blocked.text()).toMatch(/--relay-allow/);
