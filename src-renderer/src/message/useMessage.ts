@@ -33,9 +33,10 @@ export function useHeaders(id: string) {
   });
 }
 
-export function useRaw(id: string, version: 'original' | 'tracked') {
+export function useRaw(id: string, version: 'original' | 'tracked', enabled = true) {
   return useQuery({
     queryKey: queryKeys.raw(id, version),
+    enabled,
     queryFn: ({ signal }) =>
       api.text(`message/${enc(id)}/raw${version === 'tracked' ? '?version=tracked' : ''}`, signal),
   });
