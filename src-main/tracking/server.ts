@@ -103,7 +103,7 @@ export class TrackingServer {
       const target = req.url ?? '/';
       const q = target.indexOf('?');
       const path = q < 0 ? target : target.slice(0, q);
-      const token = new URLSearchParams(q < 0 ? '' : target.slice(q + 1)).get('t') ?? '';
+      const token = q < 0 ? '' : tokenParam(target.slice(q + 1));
       const method = req.method ?? 'GET';
       if (path === '/o' && (method === 'GET' || method === 'HEAD')) return this.open(req, res, token, method);
       if (path === '/c' && (method === 'GET' || method === 'HEAD'))
@@ -156,7 +156,12 @@ export class TrackingServer {
   private unsubscribePage(res: ServerResponse, token: string, method: string): void {
     const decoded = this.tryDecode(token, 'unsub');
     if (!decoded) return this.bad(res, 'The unsubscribe link is damaged or was not made by this Mailbeacon.');
-    this.html(res, 200, confirmPage(`/u?t=${token}`, decoded.payload.metadata.recipient ?? ''), method);
+    this.html(
+      res,
+      200,
+      confirmPage(`/u?t=${encodeURIComponent(token)}`, decoded.payload.metadata.recipient ?? ''),
+      method,
+    );
   }
 
   private unsubscribe(req: IncomingMessage, res: ServerResponse, token: string): void {
@@ -300,6 +305,23 @@ export class TrackingServer {
     });
     res.end(body);
   }
+}
+
+/**
+ * The `t` query parameter, percent-decoded but with `+` kept: a token in standard base64 (which decoders accept)
+ * carries `+`, and form decoding would turn it into a space.
+ */
+function tokenParam(query: string): string {
+  for (const pair of query.split('&')) {
+    if (!pair.startsWith('t=')) continue;
+    const value = pair.slice(2);
+    try {
+      return decodeURIComponent(value);
+    } catch {
+      return value; // broken percent-encoding: the codec will call it malformed
+    }
+  }
+  return '';
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);

@@ -1,7 +1,11 @@
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../src-main/logger.js';
-import { TrackingInjector, type TrackingRule } from '../../src-main/tracking/inject/index.js';
+import {
+  TrackingInjector,
+  withoutOptOutHeader,
+  type TrackingRule,
+} from '../../src-main/tracking/inject/index.js';
 import { TokenCodec, generateKey } from '../../src-main/tracking/index.js';
 
 const BASE = 'http://127.0.0.1:8026';
@@ -244,5 +248,18 @@ describe('injection rules', () => {
       /^See http:\/\/127\.0\.0\.1:8026\/c\?t=\S+\. Or \(http:\/\/127\.0\.0\.1:8026\/c\?t=\S+\), mailto:x@example\.com, http:\/\/127\.0\.0\.1:8026\/u\?t=\S+$/,
     );
     expect(manifest.unsubscribe.placeholdersFilled).toBe(1);
+  });
+});
+
+describe('withoutOptOutHeader', () => {
+  it('removes the header and its folded lines, and nothing else', () => {
+    const mail = Buffer.from(
+      'From: a@example.com\r\nX-Mailbeacon-Track: off\r\n\tcontinued\r\nSubject: Hi\r\nx-mailbeacon-track : no\r\n\r\nX-Mailbeacon-Track: body text\r\n',
+    );
+    expect(withoutOptOutHeader(mail).toString()).toBe(
+      'From: a@example.com\r\nSubject: Hi\r\n\r\nX-Mailbeacon-Track: body text\r\n',
+    );
+    const plain = Buffer.from('From: a@example.com\r\n\r\nbody');
+    expect(withoutOptOutHeader(plain)).toBe(plain);
   });
 });

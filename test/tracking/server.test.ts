@@ -158,6 +158,19 @@ describe('TrackingServer', () => {
     expect(h.events.countsFor(['m4']).get('m4')!.clicks).toBe(0);
   });
 
+  it('accepts a token written in standard base64 with + and padding, unescaped in the query', async () => {
+    let token = '';
+    for (let i = 0; i < 200 && !token.includes('-'); i++) {
+      token = h.codec.mint({ kind: 'click', url: 'https://example.com/std' }).token;
+    }
+    expect(token).toContain('-');
+    const standard = Buffer.from(token, 'base64url').toString('base64');
+    expect(standard).toContain('+');
+    const res = await fetch(`${h.base}/c?t=${standard}`, { redirect: 'manual' });
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe('https://example.com/std');
+  });
+
   it('never redirects a tampered, foreign, wrong-kind or non-http click token', async () => {
     const good = h.codec.mint({ kind: 'click', url: 'https://example.com/' }).token;
     const other = new TokenCodec({ mode: 'sealed', keys: [generateKey()] });

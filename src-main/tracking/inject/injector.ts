@@ -47,6 +47,7 @@ export interface InjectResult {
 /** The per-mail opt-out header and the values that turn tracking off. */
 export const OPT_OUT_HEADER = 'x-mailbeacon-track';
 const OFF_VALUES = new Set(['off', 'no', 'false', '0']);
+const OPT_OUT_LINE = /^x-mailbeacon-track[ \t]*:/i;
 
 /**
  * Charsets in which `<`, `"` and the other bytes HTML syntax is made of may stand for something else; such parts
@@ -200,6 +201,29 @@ export class TrackingInjector {
     manifest.links.sort((a, b) => a.index - b.index);
     return { raw: assemble(raw, top.end, headerBytes, replacements), manifest, trackedHtml };
   }
+}
+
+/**
+ * The mail without its `X-Mailbeacon-Track` header (folded lines included), for forwarding to a real upstream: the
+ * header is an instruction to this sandbox, not to anyone else. The same buffer comes back when it has none.
+ */
+export function withoutOptOutHeader(raw: Buffer): Buffer {
+  const { top } = leafParts(raw);
+  if (headerValue(top, OPT_OUT_HEADER) === undefined) return raw;
+  const keep: Buffer[] = [];
+  let pos = 0;
+  let dropping = false;
+  while (pos < top.end) {
+    const nl = raw.indexOf(0x0a, pos);
+    const next = nl < 0 || nl >= top.end ? top.end : nl + 1;
+    const first = raw[pos];
+    const continuation = first === 0x20 || first === 0x09;
+    if (!continuation) dropping = OPT_OUT_LINE.test(raw.toString('latin1', pos, Math.min(next, pos + 40)));
+    if (!dropping) keep.push(raw.subarray(pos, next));
+    pos = next;
+  }
+  keep.push(raw.subarray(top.end));
+  return Buffer.concat(keep);
 }
 
 function untracked(raw: Buffer, reason: string): InjectResult {
