@@ -13,6 +13,9 @@ import { useMessagePages } from './useMessagePages';
 
 type PendingDelete = { ids: string[]; all: boolean } | null;
 
+/** How long a newly arrived mail stays highlighted: long enough to catch the eye, gone before it is noise. */
+const FRESH_MS = 4000;
+
 export function InboxPage() {
   const { id: selectedId = null } = useParams();
   const [params, setParams] = useSearchParams();
@@ -62,6 +65,30 @@ export function InboxPage() {
       }),
     [live, selectedId, navigate, search],
   );
+
+  // Mail that arrived while looking is highlighted briefly, so new rows are noticed without a reload.
+  const [fresh, setFresh] = useState<ReadonlySet<string>>(new Set());
+  useEffect(() => {
+    const timers = new Set<ReturnType<typeof setTimeout>>();
+    const unsubscribe = live.subscribe((u) => {
+      if (u.type !== 'created') return;
+      const id = u.message.ID;
+      setFresh((f) => new Set(f).add(id));
+      const t = setTimeout(() => {
+        timers.delete(t);
+        setFresh((f) => {
+          const next = new Set(f);
+          next.delete(id);
+          return next;
+        });
+      }, FRESH_MS);
+      timers.add(t);
+    });
+    return () => {
+      unsubscribe();
+      for (const t of timers) clearTimeout(t);
+    };
+  }, [live]);
 
   const total = pages.total ?? 0;
   const targetIds = useCallback((): string[] => {
@@ -207,6 +234,7 @@ export function InboxPage() {
             selectedId={selectedId}
             cursor={cursor}
             checked={checked}
+            fresh={fresh}
             onOpen={open}
             onToggleCheck={(id) => setChecked((c) => toggled(c, id))}
           />

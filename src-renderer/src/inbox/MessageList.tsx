@@ -11,6 +11,7 @@ export function MessageList({
   selectedId,
   cursor,
   checked,
+  fresh,
   onOpen,
   onToggleCheck,
 }: {
@@ -18,6 +19,7 @@ export function MessageList({
   selectedId: string | null;
   cursor: number;
   checked: ReadonlySet<string>;
+  fresh: ReadonlySet<string>;
   onOpen: (index: number, id: string) => void;
   onToggleCheck: (id: string) => void;
 }) {
@@ -67,6 +69,7 @@ export function MessageList({
                   selected={m.ID === selectedId}
                   cursor={item.index === cursor}
                   checked={checked.has(m.ID)}
+                  fresh={fresh.has(m.ID)}
                   onOpen={() => onOpen(item.index, m.ID)}
                   onToggleCheck={() => onToggleCheck(m.ID)}
                 />

@@ -12,10 +12,12 @@ export function MessageRow({
   selected,
   cursor,
   checked,
+  fresh = false,
   onOpen,
   onToggleCheck,
 }: {
   message: MessageSummary;
+  fresh?: boolean;
   selected: boolean;
   cursor: boolean;
   checked: boolean;
@@ -27,6 +29,7 @@ export function MessageRow({
     m.Read ? 'row-read' : 'row-unread',
     selected && 'row-selected',
     cursor && 'row-cursor',
+    fresh && 'row-fresh',
   ]
     .filter(Boolean)
     .join(' ');
