@@ -172,17 +172,13 @@ export class TrackingServer {
     const answer = () => {
       if (answered) return;
       answered = true;
-      const decoded = this.tryDecode(token, 'unsub');
-      if (!decoded)
-        return this.bad(res, 'The unsubscribe link is damaged or was not made by this Mailbeacon.');
-      const respond = () =>
-        this.html(res, 200, unsubscribedPage(decoded.payload.metadata.recipient ?? ''), 'POST');
-      // Idempotent: a second POST for the same link records nothing new.
-      const id = decoded.payload.id;
-      const known =
-        this.options.events.hasUnsubscribe(id) || this.pending.some((p) => p.event.token_id === id);
-      if (known) respond();
-      else this.record(req, decoded, 'POST', respond);
+      try {
+        this.confirmUnsubscribe(req, res, token);
+      } catch (err) {
+        // Outside the request handler's try: a failing store must not take the process down.
+        this.log.error(`unsubscribe failed: ${(err as Error).message}`);
+        if (!res.headersSent) this.text(res, 503, 'the unsubscribe could not be stored; please try again');
+      }
     };
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
@@ -195,6 +191,18 @@ export class TrackingServer {
     });
     req.on('end', answer);
     req.on('error', () => res.destroy());
+  }
+
+  private confirmUnsubscribe(req: IncomingMessage, res: ServerResponse, token: string): void {
+    const decoded = this.tryDecode(token, 'unsub');
+    if (!decoded) return this.bad(res, 'The unsubscribe link is damaged or was not made by this Mailbeacon.');
+    const respond = () =>
+      this.html(res, 200, unsubscribedPage(decoded.payload.metadata.recipient ?? ''), 'POST');
+    // Idempotent: a second POST for the same link records nothing new.
+    const id = decoded.payload.id;
+    const known = this.options.events.hasUnsubscribe(id) || this.pending.some((p) => p.event.token_id === id);
+    if (known) respond();
+    else this.record(req, decoded, 'POST', respond);
   }
 
   private tryDecode(token: string, kind: TokenKind): DecodedToken | undefined {
@@ -240,7 +248,7 @@ export class TrackingServer {
         method,
         ua,
         expired: isExpired(payload, nowMs),
-        deliveredAtMs: messageId ? this.options.deliveredAt(messageId) : undefined,
+        deliveredAtMs: this.deliveredAt(messageId),
         nowMs,
       }),
       method,
@@ -250,6 +258,16 @@ export class TrackingServer {
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
+    }
+  }
+
+  /** When the mail was caught; unknown (not a failure) if the lookup fails, since the hit must still be answered. */
+  private deliveredAt(messageId: string): number | undefined {
+    if (!messageId) return undefined;
+    try {
+      return this.options.deliveredAt(messageId);
+    } catch {
+      return undefined;
     }
   }
 

@@ -225,6 +225,23 @@ describe('TrackingServer', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('keeps serving pixels and redirects when the store fails, and never crashes', async () => {
+    const open = mintUrl(h.base, 'open', h.codec, { metadata: { message_id: 'm9' } });
+    const click = mintUrl(h.base, 'click', h.codec, {
+      url: 'https://example.com/',
+      metadata: { message_id: 'm9' },
+    });
+    const unsub = mintUrl(h.base, 'unsub', h.codec, { metadata: { message_id: 'm9' } });
+    h.db.close();
+    expect((await fetch(open)).status).toBe(200);
+    expect((await fetch(click, { redirect: 'manual' })).status).toBe(302);
+    const post = await fetch(unsub, { method: 'POST', body: 'List-Unsubscribe=One-Click' });
+    expect(post.status).toBe(503);
+    expect(h.emitted).toHaveLength(0);
+    // still up
+    expect((await fetch(open)).status).toBe(200);
+  });
+
   it('answers every hostile request below 500', async () => {
     const port = Number(new URL(h.base).port);
     let seed = 42;
