@@ -84,7 +84,8 @@ async function sendMail(subject: string, extra: { to?: string } = {}): Promise<s
     text: `Hi Ann, this is ${subject}. Start here: ${landing.url}/start`,
     html:
       `<!doctype html><html><body><h1>${subject}</h1>` +
-      `<p>Hi Ann, thanks for signing up. <a href="${landing.url}/start?from=mail">Get started</a></p>` +
+      // target="_self" would load the site inside the preview; the UI must open it in a new window anyway
+      `<p>Hi Ann, thanks for signing up. <a href="${landing.url}/start?from=mail" target="_self">Get started</a></p>` +
       '<p><a href="mailto:help@acme.test">help@acme.test</a></p></body></html>',
   });
   return until(`mail "${subject}" in the store`, async () => {

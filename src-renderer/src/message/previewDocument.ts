@@ -33,18 +33,26 @@ export function rewriteCidUrls(
 }
 
 /**
- * The policy must come before anything it governs. Put right after the doctype (before it would switch the page to
- * quirks mode), the parser places it first in <head> whether or not the mail has one.
+ * The mail is parsed (inert: a parsed document loads nothing and runs nothing) so that every link opens in a new
+ * window even when the mail says target="_self" or has a <base> of its own, and so that the policy lands first in
+ * <head>, before anything it governs. The doctype is kept as written, so the mail renders in the mode it asked for.
  */
 export function buildPreviewDocument(
   html: string,
   inline: Attachment[],
   partUrl: (partId: string) => string,
 ): string {
-  const body = rewriteCidUrls(html, inline, partUrl);
-  const doctype = /^\s*<!doctype[^>]*>/i.exec(body);
-  if (doctype) return doctype[0] + HEAD_ADDITIONS + body.slice(doctype[0].length);
-  return HEAD_ADDITIONS + body;
+  const source = rewriteCidUrls(html, inline, partUrl);
+  const doc = new DOMParser().parseFromString(source, 'text/html');
+  for (const base of doc.querySelectorAll('base')) base.remove();
+  for (const el of doc.querySelectorAll('a[target], area[target], form[target]'))
+    el.removeAttribute('target');
+  const head = doc.head ?? doc.documentElement.insertBefore(doc.createElement('head'), doc.body);
+  const additions = doc.createElement('template');
+  additions.innerHTML = HEAD_ADDITIONS;
+  head.prepend(...Array.from(additions.content.childNodes));
+  const doctype = /^\s*<!doctype[^>]*>/i.exec(source)?.[0].trim() ?? '';
+  return doctype + doc.documentElement.outerHTML;
 }
 
 /** A plain-text mail shown in the same frame, escaped, so the preview tab is never empty. */
