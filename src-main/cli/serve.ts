@@ -56,6 +56,14 @@ export async function serve(argv: string[]): Promise<number> {
   }
 
   const { settings, logger } = sandbox;
+  // Signal handlers go in before anything listens: a SIGTERM that lands right after the addresses are printed
+  // (or during start) still stops cleanly instead of killing the process with Node's default handler.
+  let signalled: string | undefined;
+  let onSignal: (signal: string) => void = (signal) => (signalled = signal);
+  const handler = (signal: NodeJS.Signals) => onSignal(signal);
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+
   try {
     const addresses = await sandbox.start();
     if (settings.json) {
@@ -65,19 +73,18 @@ export async function serve(argv: string[]): Promise<number> {
     }
     logger.info(`SMTP      ${addresses.smtp}`);
     logger.info(`UI + API  ${addresses.http}`);
-    if (addresses.tracking)
-      logger.info(`Tracking  ${addresses.tracking} (links use ${addresses.trackingUrl})`);
+    logger.info(`Tracking  ${addresses.tracking} (links use ${addresses.trackingUrl})`);
     logger.info(`Data      ${settings.dataDir}`);
   } catch (err) {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
     process.stderr.write(`${(err as Error).message}\n`);
     return 1;
   }
 
   return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
+    onSignal = (signal) => {
+      onSignal = () => {};
       logger.info(`${signal}: stopping (mails being received are stored first)`);
       sandbox.stop().then(
         () => resolve(0),
@@ -87,7 +94,6 @@ export async function serve(argv: string[]): Promise<number> {
         },
       );
     };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    if (signalled) onSignal(signalled);
   });
 }
