@@ -7,6 +7,10 @@ import { registerAppRoutes } from './api/routes/app.js';
 import { registerMessageRoutes } from './api/routes/messages.js';
 import { registerTrackingRoutes } from './api/routes/tracking.js';
 import { registerHubRoutes } from './api/routes/hub.js';
+import { registerRelayRoutes } from './api/routes/relay.js';
+import { registerWebhookRoutes } from './api/routes/webhooks.js';
+import { createRelay, type RelayWorker } from './relay/index.js';
+import { createWebhooks, type WebhookDispatcher } from './webhooks/index.js';
 import { AppPublisher } from './hub/app-publisher.js';
 import { Hub } from './hub/hub.js';
 import { loadOrCreateHubKeys } from './hub/keys.js';
@@ -78,6 +82,8 @@ export class Sandbox {
   #hub?: Hub;
   #publisher?: AppPublisher;
   #tracking?: TrackingServer;
+  #relay?: RelayWorker | null;
+  #webhooks?: WebhookDispatcher | null;
   #keyFingerprint = '';
   #addresses?: SandboxAddresses;
   #startedAt = 0;
@@ -157,6 +163,22 @@ export class Sandbox {
         injector,
       }));
 
+      // The relay's outbox row is written in the same transaction as each mail it should forward.
+      const relay = (this.#relay = createRelay(settings, {
+        db: this.#db,
+        store,
+        bus,
+        logger: logger.child('relay'),
+        clock,
+      }));
+      relay?.attach(ingest);
+      const webhooks = (this.#webhooks = createWebhooks(settings, {
+        db: this.#db,
+        bus,
+        logger: logger.child('webhooks'),
+        clock,
+      }));
+
       const hubKeys = loadOrCreateHubKeys(settings.dataDir, settings);
       const hub = (this.#hub = new Hub({
         db: this.#db,
@@ -192,6 +214,8 @@ export class Sandbox {
           (app) =>
             registerTrackingRoutes(app, { db: this.db, events, codec, trackingBase: () => trackingBase }),
           (app) => registerHubRoutes(app, { hub }),
+          (app) => registerRelayRoutes(app, { relay, store }),
+          (app) => registerWebhookRoutes(app, { webhooks }),
         ],
       });
       const http = await this.#api.listen(settings.http.host, settings.http.port);
@@ -231,6 +255,8 @@ export class Sandbox {
         tracking: urlOf(tracking.host, tracking.port),
         trackingUrl: trackingBase,
       };
+      relay?.start();
+      webhooks?.start();
       this.#startedAt = clock.now();
       this.#warnIfExposed();
       return this.#addresses;
@@ -254,6 +280,8 @@ export class Sandbox {
       };
       await attempt('smtp', () => this.#smtp?.close());
       await attempt('tracking', () => this.#tracking?.close());
+      await attempt('relay', () => this.#relay?.stop());
+      await attempt('webhooks', () => this.#webhooks?.stop());
       this.#publisher?.stop();
       await attempt('hub', () => this.#hub?.close());
       await attempt('http', () => this.#api?.close());
