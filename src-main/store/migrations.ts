@@ -154,4 +154,15 @@ export const MIGRATIONS: ((db: Database) => void)[] = [
       CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_ms);
     `);
   },
+  // 3: the relay and webhook workers ask for "the next due row" after every send; partial indexes over the waiting
+  // rows only, ordered as the query reads them, keep that a lookup instead of a sort of the whole backlog
+  (db) => {
+    db.exec(`
+      DROP INDEX relay_outbox_due;
+      CREATE INDEX relay_outbox_due ON relay_outbox (next_attempt_ms, id) WHERE status IN ('pending', 'failed');
+      DROP INDEX webhook_deliveries_due;
+      CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_ms, id)
+        WHERE status IN ('pending', 'failed');
+    `);
+  },
 ];
