@@ -3,7 +3,7 @@ import type { Message, MessageTracking, TrackingEvent } from '../../../src-main/
 import { clockTime, fullTime } from '../format/time';
 import { ErrorNotice } from '../shared/ErrorNotice';
 import { useMessageEvents, useTracking } from './useMessage';
-import { diffHtml, type Segment } from './htmlDiff';
+import { diffHtml, foldUnchanged, type Segment } from './htmlDiff';
 
 export function TrackingTab({ message: m }: { message: Message }) {
   const tracking = useTracking(m.ID);
@@ -158,17 +158,30 @@ function HtmlChanges({ original, tracked, t }: { original: string; tracked: stri
 }
 
 function DiffPane({ title, segments, kind }: { title: string; segments: Segment[]; kind: 'del' | 'ins' }) {
+  const pieces = useMemo(() => foldUnchanged(segments), [segments]);
+  const [opened, setOpened] = useState<ReadonlySet<number>>(new Set());
   return (
     <div className="diff-pane">
       <div className="diff-title">{title}</div>
       <pre className="code">
-        {segments.map((s, i) =>
-          s.change === null ? (
-            <span key={i}>{s.text}</span>
+        {pieces.map((p, i) =>
+          p.gap !== undefined && !opened.has(i) ? (
+            <button
+              key={i}
+              type="button"
+              className="diff-fold"
+              onClick={() => setOpened((o) => new Set(o).add(i))}
+              title="Show these lines"
+            >
+              ⋯ {p.gap} unchanged line{p.gap === 1 ? '' : 's'}
+              {'\n'}
+            </button>
+          ) : p.change === null ? (
+            <span key={i}>{p.text}</span>
           ) : (
-            <mark key={i} className={`diff-${kind}`} data-change={s.change}>
-              <sup className="change-no">{s.change}</sup>
-              {s.text}
+            <mark key={i} className={`diff-${kind}`} data-change={p.change}>
+              <sup className="change-no">{p.change}</sup>
+              {p.text}
             </mark>
           ),
         )}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TrackingManifest } from '../../../src-main/api/types';
-import { diffHtml } from './htmlDiff';
+import { diffHtml, foldUnchanged } from './htmlDiff';
 
 const T = 'http://127.0.0.1:8026';
 const original = [
@@ -82,5 +82,38 @@ describe('original vs tracked HTML', () => {
   it('labels changes by their tracking URL when there is no manifest', () => {
     const d = diffHtml(original, tracked, null);
     expect(d.changes.map((c) => c.label)).toEqual(['link', 'link', 'pixel']);
+  });
+});
+
+describe('folding unchanged HTML', () => {
+  const lines = (n: number, from = 1) => Array.from({ length: n }, (_, i) => `line ${from + i}`).join('\n');
+
+  it('keeps context around a change and folds the rest, losing no text', () => {
+    const segments = [
+      { text: `${lines(20)}\n<a href="`, change: null },
+      { text: 'http://t/c?t=1', change: 1 },
+      { text: `">\n${lines(20, 21)}`, change: null },
+    ];
+    const pieces = foldUnchanged(segments, 3);
+    expect(pieces.map((p) => p.text).join('')).toBe(segments.map((s) => s.text).join(''));
+    const gaps = pieces.filter((p) => p.gap !== undefined).map((p) => p.gap);
+    expect(gaps).toEqual([17, 17]);
+    // the lines next to the change stay visible
+    const visible = pieces
+      .filter((p) => p.gap === undefined)
+      .map((p) => p.text)
+      .join('');
+    expect(visible).toContain('line 20');
+    expect(visible).toContain('line 23');
+    expect(visible).not.toContain('line 24');
+  });
+
+  it('leaves short runs alone', () => {
+    const segments = [
+      { text: 'a\nb\n', change: null },
+      { text: 'X', change: 1 },
+      { text: '\nc\nd', change: null },
+    ];
+    expect(foldUnchanged(segments, 3)).toEqual(segments);
   });
 });

@@ -116,3 +116,36 @@ function push(list: Segment[], text: string, change: number | null): void {
   if (last && last.change === change && change === null) last.text += text;
   else list.push({ text, change });
 }
+
+export type DiffPiece = (Segment & { gap?: undefined }) | { gap: number; text: string; change: null };
+
+/** Lines of unchanged HTML kept around each change; the rest folds away so a 600-line newsletter shows its changes. */
+export const CONTEXT_LINES = 3;
+
+/**
+ * Folds the unchanged runs of a pane, keeping CONTEXT_LINES lines on the side of each run that touches a change.
+ * A fold keeps its hidden text so it can be opened again.
+ */
+export function foldUnchanged(segments: Segment[], context = CONTEXT_LINES): DiffPiece[] {
+  const out: DiffPiece[] = [];
+  segments.forEach((s, i) => {
+    if (s.change !== null) {
+      out.push(s);
+      return;
+    }
+    // The first line of a run is the rest of the line a change sits on, the last the start of the next one.
+    const lines = s.text.split('\n');
+    const headCount = i > 0 ? context + 1 : 0;
+    const tailCount = i < segments.length - 1 ? context + 1 : 0;
+    const hidden = lines.slice(headCount, Math.max(headCount, lines.length - tailCount));
+    // folding a single line saves nothing
+    if (hidden.length <= 1) {
+      out.push(s);
+      return;
+    }
+    if (headCount > 0) out.push({ text: `${lines.slice(0, headCount).join('\n')}\n`, change: null });
+    out.push({ gap: hidden.length, text: hidden.join('\n') + (tailCount > 0 ? '\n' : ''), change: null });
+    if (tailCount > 0) out.push({ text: lines.slice(lines.length - tailCount).join('\n'), change: null });
+  });
+  return out;
+}
