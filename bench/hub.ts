@@ -36,7 +36,11 @@ const SETTLE_MS = 2_000;
 /** Every wait in the bench is bounded; a run that takes longer than this is reported as failed. */
 const STEP_TIMEOUT_MS = 120_000;
 
-type Impl = 'hub' | 'bare';
+/**
+ * hub: the Mercure hub. bare: the loop anyone would write first (chunked responses). bare-unchunked: the same
+ * loop writing unframed, close-delimited streams as the hub does, so the hub's own overhead shows exactly.
+ */
+type Impl = 'hub' | 'bare' | 'bare-unchunked';
 
 interface Report {
   hist: number[];
@@ -96,6 +100,7 @@ async function runServer(impl: Impl): Promise<void> {
     let seq = 0;
     const server = createServer((req, res) => {
       req.socket.setNoDelay(true);
+      if (impl === 'bare-unchunked') res.useChunkedEncodingByDefault = false;
       res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
       res.write(':\n\n');
       streams.add(res);
@@ -414,7 +419,7 @@ async function main(): Promise<void> {
       );
       continue;
     }
-    for (const impl of ['bare', 'hub'] as const) {
+    for (const impl of ['bare', 'bare-unchunked', 'hub'] as const) {
       try {
         const r = await runOnce(impl, n, rate, seconds, workers);
         if (r.lost !== 0 || r.dropped !== 0) failed = true;
