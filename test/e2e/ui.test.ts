@@ -236,6 +236,65 @@ describe('UI end to end', () => {
     expect(res.status).toBe(404);
   });
 
+  it('marks a mail unread and read again, in the list and on the server', async () => {
+    const subject = unique('Read state');
+    const id = await sendMail(subject);
+    const page = await openApp(`/message/${id}`);
+    await page.getByTestId('message-view').waitFor();
+    const readState = async () =>
+      (await api<MessagesSummary>(`search?query=${encodeURIComponent(`subject:"${subject}"`)}`)).messages[0]
+        ?.Read;
+    // opening it marked it read (Mailpit's behaviour)
+    await until('read after opening', async () => ((await readState()) === true ? true : undefined));
+    await page.getByTestId('message-view').getByRole('button', { name: 'Unread' }).click();
+    await row(page, subject).getByTitle('Unread').waitFor({ timeout: LIVE_MS });
+    expect(await readState()).toBe(false);
+    await page.locator('body').press('u');
+    await row(page, subject).getByTitle('Unread').waitFor({ state: 'detached', timeout: LIVE_MS });
+  });
+
+  it('shows inline images in the preview and lists attachments for download', async () => {
+    const subject = unique('With pictures');
+    // a 1×1 PNG, small enough to inline here
+    const png = Buffer.from(
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+      'base64',
+    );
+    await transport().sendMail({
+      from: 'shop@acme.test',
+      to: 'ann@example.org',
+      subject,
+      html: '<p>Logo: <img id="logo" src="cid:logo@acme" alt="logo"></p>',
+      attachments: [
+        { filename: 'logo.png', content: png, cid: 'logo@acme' },
+        { filename: 'invoice.txt', content: 'invoice 42' },
+      ],
+    });
+    const id = await until(
+      'the mail',
+      async () =>
+        (await api<MessagesSummary>(`search?query=${encodeURIComponent(`subject:"${subject}"`)}`)).messages[0]
+          ?.ID,
+    );
+    const page = await openApp(`/message/${id}`);
+    const logo = page.frameLocator('[data-testid=preview-frame]').locator('#logo');
+    await until('the inline image to load', async () =>
+      (await logo.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)) > 0
+        ? true
+        : undefined,
+    );
+    expect(await logo.getAttribute('src')).toContain(`/api/v1/message/${id}/part/`);
+
+    await page.getByRole('tab', { name: /Attachments/ }).click();
+    const download = page
+      .getByRole('row')
+      .filter({ hasText: 'invoice.txt' })
+      .getByRole('link', { name: 'Download' });
+    const res = await fetch(new URL((await download.getAttribute('href'))!, serve.http));
+    expect(await res.text()).toBe('invoice 42');
+    await page.screenshot({ path: artifactPath('message-attachments.png') });
+  });
+
   it('releases a mail to the relay after asking for recipients', async () => {
     const subject = unique('Release me');
     const id = await sendMail(subject);
