@@ -1,13 +1,15 @@
 /**
  * Relay benchmark (`npm run bench:relay`): 5,000 mails caught over SMTP and auto-relayed to Postfix's smtp-sink.
  *
- *   tsx bench/relay.ts [--mails 5000] [--connections 10] [--warmup 300]
+ *   tsx bench/relay.ts [--mails 5000] [--connections 10] [--warmup 300] [--rounds 3]
  *
- * Two phases in one run, each on a fresh file-backed data dir (WAL, as a real one):
+ * Phases in one run, each on a fresh file-backed data dir (WAL, as a real one); alone and relaying alternate (and
+ * swap order every round) and medians are reported, so that other load on the machine hits both sides alike:
  *  - ingest alone: a Sandbox without relay; the ingest rate is mails / time from the first send to the last 250;
  *  - ingest while relaying: the same Sandbox plus the relay worker (--relay-all to smtp-sink) attached to its ingest;
  *    the ingest rate is measured the same way, the end-to-end rate is mails / time from the first send until the
- *    outbox has recorded every mail as sent (the upstream's 250 committed).
+ *    outbox has recorded every mail as sent (the upstream's 250 committed);
+ *  - drain: the same with the worker stopped while mails arrive, then started: the relay's own rate on a backlog.
  * The SMTP client runs in a child process (this file with --send) so that its CPU time is not charged to ingest.
  * Each phase starts with a warm-up batch that is not measured (JIT, connection pools, SQLite page cache).
  */
@@ -46,6 +48,8 @@ async function runSender(port: number, mails: number, connections: number, tag: 
     maxConnections: connections,
     maxMessages: Infinity,
   });
+  // Wall-clock based, so that the driver can compare it with its own clock (process start-up is not counted).
+  const startedAt = performance.timeOrigin + performance.now();
   const started = performance.now();
   let next = 0;
   const worker = async () => {
@@ -64,7 +68,7 @@ async function runSender(port: number, mails: number, connections: number, tag: 
   await Promise.all(Array.from({ length: connections }, worker));
   const elapsedMs = performance.now() - started;
   transport.close();
-  process.send!({ elapsedMs });
+  process.send!({ elapsedMs, startedAt });
 }
 
 // ---------------------------------------------------------------- driver
@@ -97,19 +101,24 @@ async function startSink(): Promise<{ port: number; child: ChildProcess }> {
   }
 }
 
-function send(smtpPort: number, mails: number, connections: number, tag: string): Promise<number> {
+function send(
+  smtpPort: number,
+  mails: number,
+  connections: number,
+  tag: string,
+): Promise<{ elapsedMs: number; startedAt: number }> {
   const child = fork(SELF, ['--send', String(smtpPort), String(mails), String(connections), tag], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  return new Promise<number>((resolve, reject) => {
+  return new Promise<{ elapsedMs: number; startedAt: number }>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill();
       reject(new Error('sender timed out'));
     }, PHASE_TIMEOUT_MS);
-    child.once('message', (m: { elapsedMs: number }) => {
+    child.once('message', (m: { elapsedMs: number; startedAt: number }) => {
       clearTimeout(timer);
-      resolve(m.elapsedMs);
+      resolve(m);
     });
     child.once('exit', (code) => {
       if (code) reject(new Error(`sender exited with ${code}`));
@@ -121,7 +130,7 @@ async function waitUntil(check: () => boolean): Promise<void> {
   const deadline = Date.now() + PHASE_TIMEOUT_MS;
   while (!check()) {
     if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
@@ -130,10 +139,17 @@ interface PhaseResult {
   endToEndPerSec?: number;
   ingestMs: number;
   endToEndMs?: number;
+  /** Mails caught but not yet relayed when the last 250 was given. */
+  backlogAtIngestEnd?: number;
+  /** How fast that backlog drained once nothing else was going on: the relay's own rate. */
+  drainPerSec?: number;
 }
 
+type Mode = 'alone' | 'relaying' | 'drain';
+
 async function phase(
-  opts: { relayPort?: number; mails: number; connections: number; warmup: number },
+  opts: { relayPort: number; mails: number; connections: number; warmup: number },
+  mode: Mode,
   name: string,
 ): Promise<PhaseResult> {
   const dir = mkdtempSync(join(tmpdir(), 'mb-bench-relay-'));
@@ -147,7 +163,7 @@ async function phase(
   try {
     const addresses = await sandbox.start();
     const smtpPort = Number(addresses.smtp.split(':').at(-1));
-    if (opts.relayPort) {
+    if (mode !== 'alone') {
       const relaySettings = loadSettings(
         { dataDir: dir, relay: `smtp://127.0.0.1:${opts.relayPort}`, relayAll: true },
         {},
@@ -167,13 +183,19 @@ async function phase(
       await send(smtpPort, opts.warmup, opts.connections, `${name}-warm`);
       if (relay) await waitUntil(() => sent() === opts.warmup);
     }
-    const started = performance.now();
-    const ingestMs = await send(smtpPort, opts.mails, opts.connections, name);
+    // drain: the outbox fills while the worker is stopped, then the worker alone empties it.
+    if (mode === 'drain') await relay!.stop();
+    const { elapsedMs: ingestMs, startedAt } = await send(smtpPort, opts.mails, opts.connections, name);
     const result: PhaseResult = { ingestMs, ingestPerSec: (opts.mails / ingestMs) * 1000 };
     if (relay) {
+      const backlog = opts.warmup + opts.mails - sent();
+      const drainStart = performance.now();
+      if (mode === 'drain') relay.start();
       await waitUntil(() => sent() === opts.warmup + opts.mails);
-      result.endToEndMs = performance.now() - started;
+      result.endToEndMs = performance.timeOrigin + performance.now() - startedAt;
       result.endToEndPerSec = (opts.mails / result.endToEndMs) * 1000;
+      result.backlogAtIngestEnd = backlog;
+      result.drainPerSec = (backlog / (performance.now() - drainStart)) * 1000;
       const { dead, failed } = relay.outbox.counts();
       if (dead || failed) throw new Error(`${dead} dead and ${failed} failed relay entries`);
     }
@@ -192,6 +214,7 @@ async function main(): Promise<void> {
       mails: { type: 'string', default: '5000' },
       connections: { type: 'string', default: '10' },
       warmup: { type: 'string', default: '300' },
+      rounds: { type: 'string', default: '3' },
     },
     allowPositionals: true,
     strict: false,
@@ -206,25 +229,50 @@ async function main(): Promise<void> {
     mails: Number(values.mails),
     connections: Number(values.connections),
     warmup: Number(values.warmup),
+    rounds: Number(values.rounds),
   };
   const sink = await startSink();
   try {
-    const alone = await phase(opts, 'alone');
-    const relaying = await phase({ ...opts, relayPort: sink.port }, 'relay');
-    const cost = 1 - relaying.ingestPerSec / alone.ingestPerSec;
+    // Alternating rounds, so that a change in machine load during the run hits both sides alike.
+    const alone: PhaseResult[] = [];
+    const relaying: PhaseResult[] = [];
+    for (let round = 0; round < opts.rounds; round++) {
+      const order: Mode[] = round % 2 ? ['relaying', 'alone'] : ['alone', 'relaying'];
+      for (const mode of order) {
+        const result = await phase({ ...opts, relayPort: sink.port }, mode, `${mode}${round}`);
+        (mode === 'alone' ? alone : relaying).push(result);
+      }
+    }
+    const drain = await phase({ ...opts, relayPort: sink.port }, 'drain', 'drain');
+    const median = (xs: number[]) => {
+      const sorted = [...xs].sort((a, b) => a - b);
+      const mid = sorted.length >> 1;
+      return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+    };
+    const aloneRate = median(alone.map((r) => r.ingestPerSec));
+    const relayingRate = median(relaying.map((r) => r.ingestPerSec));
+    const endToEnd = median(relaying.map((r) => r.endToEndPerSec!));
+    const cost = 1 - relayingRate / aloneRate;
     const fmt = (n: number) => n.toFixed(0).padStart(7);
-    console.log(`mails: ${opts.mails} (+${opts.warmup} warm-up), client connections: ${opts.connections}`);
+    const each = (rs: PhaseResult[], pick: (r: PhaseResult) => number) =>
+      rs.map((r) => pick(r).toFixed(0)).join(', ');
     console.log(
-      `ingest alone           ${fmt(alone.ingestPerSec)} mails/s  (${(alone.ingestMs / 1000).toFixed(2)} s)`,
+      `mails: ${opts.mails} per phase (+${opts.warmup} warm-up), client connections: ${opts.connections}, rounds: ${opts.rounds}; medians`,
     );
     console.log(
-      `ingest while relaying  ${fmt(relaying.ingestPerSec)} mails/s  (${(relaying.ingestMs / 1000).toFixed(2)} s)`,
+      `ingest alone           ${fmt(aloneRate)} mails/s  (rounds: ${each(alone, (r) => r.ingestPerSec)})`,
     );
     console.log(
-      `end to end (relayed)   ${fmt(relaying.endToEndPerSec!)} mails/s  (${(relaying.endToEndMs! / 1000).toFixed(2)} s)`,
+      `ingest while relaying  ${fmt(relayingRate)} mails/s  (rounds: ${each(relaying, (r) => r.ingestPerSec)})`,
+    );
+    console.log(
+      `end to end (relayed)   ${fmt(endToEnd)} mails/s  (rounds: ${each(relaying, (r) => r.endToEndPerSec!)})`,
+    );
+    console.log(
+      `relay alone (drain)    ${fmt(drain.drainPerSec!)} mails/s  (${drain.backlogAtIngestEnd} queued mails)`,
     );
     console.log(`relaying costs ingest ${(cost * 100).toFixed(1)}% of its rate (target: at most 25%)`);
-    console.log(JSON.stringify({ opts, alone, relaying, cost }));
+    console.log(JSON.stringify({ opts, alone, relaying, drain, cost }));
   } finally {
     sink.child.kill();
   }

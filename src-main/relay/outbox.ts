@@ -58,7 +58,8 @@ export class RelayOutbox {
     reply: string,
     status: RelayStatus,
     next: number | null,
-  ) => void;
+    claim: number,
+  ) => OutboxRow[];
 
   constructor(db: Database) {
     this.#insert =
@@ -92,18 +93,28 @@ export class RelayOutbox {
       updated_ms = ? WHERE id = ? AND status IN ('failed', 'dead')`);
     this.#countBy = db.prepare('SELECT status, count(*) AS n FROM relay_outbox GROUP BY status');
 
-    this.#claimTx = db.transaction((nowMs: number, limit: number) => {
+    const claim = (nowMs: number, limit: number) => {
       const rows = this.#due.all(nowMs, limit) as OutboxRow[];
       for (const row of rows) {
         this.#claim.run(nowMs, row.id);
         row.status = 'sending';
       }
       return rows;
-    });
+    };
+    this.#claimTx = db.transaction(claim);
     this.#finishTx = db.transaction(
-      (id: number, nowMs: number, ok: boolean, reply: string, status: RelayStatus, next: number | null) => {
+      (
+        id: number,
+        nowMs: number,
+        ok: boolean,
+        reply: string,
+        status: RelayStatus,
+        next: number | null,
+        limit: number,
+      ) => {
         this.#attempt.run(id, nowMs, ok ? 1 : 0, reply);
         this.#update.run(status, next, nowMs, id);
+        return limit > 0 ? claim(nowMs, limit) : [];
       },
     );
   }
@@ -129,15 +140,19 @@ export class RelayOutbox {
     return (this.#nextDue.get() as number | null) ?? null;
   }
 
-  /** Records an attempt and the state it leads to, in one transaction. */
+  /**
+   * Records an attempt and the state it leads to and, in the same transaction, claims up to `claim` due rows (one
+   * commit per mail instead of two while a backlog drains).
+   */
   finish(
     id: number,
     nowMs: number,
     attempt: { ok: boolean; reply: string },
     status: RelayStatus,
     next: number | null,
-  ): void {
-    this.#finishTx(id, nowMs, attempt.ok, attempt.reply, status, next);
+    claim = 0,
+  ): OutboxRow[] {
+    return this.#finishTx(id, nowMs, attempt.ok, attempt.reply, status, next, claim);
   }
 
   /** Rows a previous process left in 'sending' (it stopped mid-transaction) go back to pending; returns their ids. */

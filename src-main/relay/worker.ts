@@ -73,6 +73,13 @@ export interface RelayWorkerOptions {
   transport?: RelayTransport;
 }
 
+/** What one attempt came to, recorded by #settle. */
+interface Outcome {
+  attempt: { ok: boolean; reply: string };
+  status: RelayStatus;
+  next: number | null;
+}
+
 /** A refused relay request, carrying the HTTP status the API answers with. */
 export class RelayRequestError extends Error {
   constructor(
@@ -250,21 +257,24 @@ export class RelayWorker {
   /** Starts sends for due rows up to the pool size, then sleeps until the next row is due. */
   #pump(): void {
     if (!this.#running) return;
+    const free = POOL_CONNECTIONS - this.#inFlight.size;
+    const claimed = free > 0 ? this.#outbox.claimDue(this.#options.clock.now(), free) : [];
+    this.#launch(claimed);
+  }
+
+  #launch(claimed: OutboxRow[]): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    const { clock } = this.#options;
-    const free = POOL_CONNECTIONS - this.#inFlight.size;
-    if (free > 0) {
-      for (const row of this.#outbox.claimDue(clock.now(), free)) {
-        this.#announce(row.id);
-        const send: Promise<void> = this.#send(row).finally(() => {
-          this.#inFlight.delete(send);
-          this.#pump();
-        });
-        this.#inFlight.add(send);
-      }
+    for (const row of claimed) {
+      this.#announce(row.id);
+      const send: Promise<void> = this.#send(row).then((outcome) => {
+        this.#inFlight.delete(send);
+        this.#settle(row, outcome);
+      });
+      this.#inFlight.add(send);
     }
-    if (this.#inFlight.size >= POOL_CONNECTIONS) return; // the next finished send pumps again
+    if (!this.#running || this.#inFlight.size >= POOL_CONNECTIONS) return; // a finished send claims the next
+    const { clock } = this.#options;
     const next = this.#outbox.nextDueMs();
     if (next === null) return;
     const wait = Math.min(Math.max(0, next - clock.now()), MAX_TIMER_MS);
@@ -272,12 +282,32 @@ export class RelayWorker {
     this.#timer.unref();
   }
 
-  async #send(row: OutboxRow): Promise<void> {
+  /** Records the attempt and, in the same transaction, claims the next due rows for the freed connection. */
+  #settle(row: OutboxRow, outcome: Outcome): void {
+    const { clock } = this.#options;
+    let claimed: OutboxRow[] = [];
+    try {
+      const free = this.#running ? POOL_CONNECTIONS - this.#inFlight.size : 0;
+      claimed = this.#outbox.finish(row.id, clock.now(), outcome.attempt, outcome.status, outcome.next, free);
+      this.#announce(row.id);
+    } catch (err) {
+      // The database is gone (closed under a running send): the row stays 'sending' and start() resumes it.
+      this.#log.error(`could not record the relay attempt for entry ${row.id}: ${(err as Error).message}`);
+      return;
+    }
+    this.#launch(claimed);
+  }
+
+  /** One SMTP transaction for an outbox row; never throws, the outcome says what happened. */
+  async #send(row: OutboxRow): Promise<Outcome> {
     const { store, config, clock } = this.#options;
     const stored = store.raw(row.message_id);
     if (!stored) {
-      this.#finish(row, { ok: false, reply: 'the mail was deleted before it could be relayed' }, 'dead');
-      return;
+      return {
+        attempt: { ok: false, reply: 'the mail was deleted before it could be relayed' },
+        status: 'dead',
+        next: null,
+      };
     }
     const source = config.original ? stored.raw : (stored.tracked ?? stored.raw);
     const raw = prependHeader(removeHeader(source, TRACK_HEADER), RELAY_ID_HEADER, row.relay_id);
@@ -289,32 +319,16 @@ export class RelayWorker {
       });
       const rejected = (info.rejected ?? []).map(String);
       const reply = (info.response ?? '250') + (rejected.length ? ` (rejected: ${rejected.join(', ')})` : '');
-      this.#finish(row, { ok: true, reply }, 'sent');
+      return { attempt: { ok: true, reply }, status: 'sent', next: null };
     } catch (err) {
       const error = err as SendError;
       const reply = describeError(error);
       const delay = config.retries[row.attempt_count];
       if (isPermanent(error) || delay === undefined) {
         this.#log.warn(`mail ${row.message_id} (relay entry ${row.id}) is dead: ${reply}`);
-        this.#finish(row, { ok: false, reply }, 'dead');
-      } else {
-        this.#finish(row, { ok: false, reply }, 'failed', clock.now() + delay);
+        return { attempt: { ok: false, reply }, status: 'dead', next: null };
       }
-    }
-  }
-
-  #finish(
-    row: OutboxRow,
-    attempt: { ok: boolean; reply: string },
-    status: RelayStatus,
-    next: number | null = null,
-  ): void {
-    try {
-      this.#outbox.finish(row.id, this.#options.clock.now(), attempt, status, next);
-      this.#announce(row.id);
-    } catch (err) {
-      // The database is gone (closed under a running send): the row stays 'sending' and start() resumes it.
-      this.#log.error(`could not record the relay attempt for entry ${row.id}: ${(err as Error).message}`);
+      return { attempt: { ok: false, reply }, status: 'failed', next: clock.now() + delay };
     }
   }
 
