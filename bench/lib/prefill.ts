@@ -1,0 +1,98 @@
+import { join } from 'node:path';
+import { newMessageId } from '../../src-main/ingest/ingest.js';
+import { parseMail } from '../../src-main/ingest/parse.js';
+import { DATABASE_FILE } from '../../src-main/sandbox.js';
+import { openDatabase } from '../../src-main/store/database.js';
+import { MessageStore, type NewMessage, type StoredPart } from '../../src-main/store/messages.js';
+import { SENDERS, WORDS, sampleFields, sampleMailRenderer } from './sample-mail.js';
+
+/** Mails per transaction while pre-filling; one commit per mail would measure fsync, not the mailbox size. */
+const BATCH = 1_000;
+
+/** Prefilled mails are spread one a minute back from now, so before:/after: have a real range to cut. */
+export const PREFILL_SPACING_MS = 60_000;
+
+/** Every PREFILL_ATTACHMENT_EVERY-th mail has an attachment, every PREFILL_READ_EVERY-th is read. */
+export const PREFILL_ATTACHMENT_EVERY = 10;
+export const PREFILL_READ_EVERY = 3;
+
+/** A number no other part of the sample mail contains, so its occurrences can be swapped for each mail's own. */
+const MARKER = 987_654_321;
+
+/**
+ * Fills a data dir's database with `count` mails through MessageStore, the way ingest stores them, without SMTP or
+ * parsing every mail (that is what the benchmark measures afterwards). Each mail has its own id, subject, sender,
+ * recipient, text words and date; raw bytes are the real rendered mail. Run it before `serve` opens the data dir.
+ */
+export async function prefillMailbox(
+  dataDir: string,
+  count: number,
+  onProgress?: (done: number) => void,
+): Promise<void> {
+  const render = await sampleMailRenderer();
+  const template = await parseMail(render(MARKER));
+  const marker = sampleFields(MARKER);
+  const attachment: StoredPart = {
+    partId: '2',
+    filename: 'invoice.pdf',
+    contentType: 'application/pdf',
+    contentId: '',
+    inline: false,
+    size: 1024,
+    md5: '0'.repeat(32),
+    sha1: '0'.repeat(40),
+    sha256: '0'.repeat(64),
+    content: Buffer.alloc(1024, 0x25),
+  };
+  const swap = (text: string, n: number) => {
+    const f = sampleFields(n);
+    return text
+      .replaceAll(String(MARKER), String(n))
+      .replaceAll(marker.word, f.word)
+      .replaceAll(marker.from, f.from);
+  };
+  const now = Date.now();
+
+  const db = openDatabase({ path: join(dataDir, DATABASE_FILE) });
+  try {
+    const store = new MessageStore(db);
+    const message = (n: number): NewMessage => {
+      const f = sampleFields(n);
+      return {
+        ...template,
+        id: newMessageId(),
+        createdMs: now - (count - n) * PREFILL_SPACING_MS,
+        messageId: `${n}.bench@shop.example.test`,
+        subject: f.subject,
+        from: { Name: '', Address: f.from },
+        to: [{ Name: '', Address: f.to }],
+        text: swap(template.text, n),
+        html: swap(template.html, n),
+        snippet: swap(template.snippet, n),
+        headers: template.headers.map((h) => ({ name: h.name, value: swap(h.value, n) })),
+        parts: n % PREFILL_ATTACHMENT_EVERY === 0 ? [attachment] : [],
+        username: '',
+        trackedHtml: '',
+        envelopeFrom: f.from,
+        envelopeTo: [f.to],
+        remoteIp: '127.0.0.1',
+        manifest: null,
+        raw: render(n),
+        tracked: null,
+      };
+    };
+    const insertBatch = db.transaction((from: number, to: number) => {
+      for (let n = from; n < to; n++) store.insert(message(n), 0);
+    });
+    for (let n = 0; n < count; n += BATCH) {
+      insertBatch(n, Math.min(n + BATCH, count));
+      onProgress?.(Math.min(n + BATCH, count));
+    }
+    db.prepare(`UPDATE messages SET read = 1 WHERE seq % ${PREFILL_READ_EVERY} = 0`).run();
+  } finally {
+    db.close();
+  }
+}
+
+/** What the prefill makes findable, for choosing search queries with known selectivity. */
+export const PREFILL_VOCABULARY = { words: WORDS, senders: SENDERS };
