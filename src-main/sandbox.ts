@@ -25,6 +25,8 @@ import { createLogger, systemClock, type Clock, type Logger } from './logger.js'
 import { formatHostPort } from './net/listen.js';
 import { SmtpCatcher } from './smtp/catcher.js';
 import { loadSmtpTls } from './smtp/tls.js';
+import { createRequire } from 'node:module';
+import { WalCheckpointer } from './store/checkpointer.js';
 import { openDatabase } from './store/database.js';
 import { MessageStore } from './store/messages.js';
 import { VERSION } from './version.js';
@@ -84,6 +86,7 @@ export class Sandbox {
   #tracking?: TrackingServer;
   #relay?: RelayWorker | null;
   #webhooks?: WebhookDispatcher | null;
+  #checkpointer?: WalCheckpointer;
   #keyFingerprint = '';
   #addresses?: SandboxAddresses;
   #startedAt = 0;
@@ -135,6 +138,12 @@ export class Sandbox {
     try {
       const dbPath = settings.dataDir === ':memory:' ? ':memory:' : join(settings.dataDir, DATABASE_FILE);
       this.#db = openDatabase({ path: dbPath, nativeBinding: this.#options.nativeBinding });
+      this.#checkpointer = new WalCheckpointer(this.#db, logger.child('db'));
+      this.#checkpointer.start({
+        path: dbPath,
+        nativeBinding: this.#options.nativeBinding,
+        betterSqlite3Module: createRequire(import.meta.url).resolve('better-sqlite3'),
+      });
       const store = (this.#store = new MessageStore(this.#db));
       bus.on('message.deleted', (ids) => {
         if (ids !== 'all') this.#deleted += ids.length;
@@ -285,6 +294,7 @@ export class Sandbox {
       this.#publisher?.stop();
       await attempt('hub', () => this.#hub?.close());
       await attempt('http', () => this.#api?.close());
+      await attempt('checkpoints', () => this.#checkpointer?.stop());
       await attempt('db', () => void this.#db?.close());
       this.bus.removeAllListeners();
     })();

@@ -54,6 +54,12 @@ export const newMessageId = (): string => randomBytes(16).toString('base64url');
 export class Ingest {
   readonly #options: IngestOptions;
   readonly #hooks: CommitHook[] = [];
+  readonly #pending: {
+    message: NewMessage;
+    hooks: ((seq: number) => void)[];
+    resolve: (seq: number) => void;
+    reject: (err: Error) => void;
+  }[] = [];
   #accepted = 0;
   #acceptedBytes = 0;
 
@@ -72,7 +78,7 @@ export class Ingest {
 
   /** Stores the mail and resolves with its id once the transaction has committed. */
   async accept(mail: CaughtMail): Promise<string> {
-    const { store, bus, logger, clock, injector, maxMessages } = this.#options;
+    const { store, bus, logger, clock, injector } = this.#options;
     const id = newMessageId();
     const fields = await parseMail(mail.raw);
 
@@ -110,12 +116,39 @@ export class Ingest {
       tracked,
     };
     const hooks = this.#hooks.map((hook) => (seq: number) => hook({ seq, id, message }));
-    store.insert(message, maxMessages, hooks);
+    await this.#commit(message, hooks);
     this.#accepted++;
     this.#acceptedBytes += mail.raw.length;
 
     const summary = store.summary(id);
     if (summary) bus.emit('message.created', summary);
     return id;
+  }
+
+  /**
+   * Group commit: mails that finish parsing in the same turn of the event loop are written in one transaction,
+   * so ten busy connections cost one WAL write instead of ten. Each still gets its own answer.
+   */
+  #commit(message: NewMessage, hooks: ((seq: number) => void)[]): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ message, hooks, resolve, reject });
+      if (this.#pending.length === 1) setImmediate(() => this.#flush());
+    });
+  }
+
+  #flush(): void {
+    const batch = this.#pending.splice(0);
+    let results: (number | Error)[];
+    try {
+      results = this.#options.store.insertBatch(batch, this.#options.maxMessages);
+    } catch (err) {
+      for (const item of batch) item.reject(err as Error);
+      return;
+    }
+    batch.forEach((item, i) => {
+      const result = results[i]!;
+      if (result instanceof Error) item.reject(result);
+      else item.resolve(result);
+    });
   }
 }

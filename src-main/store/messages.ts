@@ -123,7 +123,9 @@ export class MessageStore {
   readonly #part: Statement;
   readonly #partsOf: Statement;
   readonly #headersOf: Statement;
-  readonly #insertTx: (message: NewMessage, maxMessages: number, hooks: ((seq: number) => void)[]) => number;
+  readonly #savepoint: (message: NewMessage, hooks: ((seq: number) => void)[]) => number;
+  /** Number of stored mails, kept here (every insert and delete goes through this class) so pruning costs no count(*). */
+  #total: number;
 
   constructor(db: Database) {
     this.#db = db;
@@ -162,67 +164,99 @@ export class MessageStore {
       FROM message_parts WHERE seq = ? ORDER BY part_id`);
     this.#headersOf = db.prepare('SELECT name, value FROM message_headers WHERE seq = ? ORDER BY pos');
 
-    this.#insertTx = db.transaction(
-      (m: NewMessage, maxMessages: number, hooks: ((seq: number) => void)[]) => {
-        const attachments = m.parts.filter((p) => !p.inline).length;
-        const seq = Number(
-          this.#insertMessage.run({
-            ...m,
-            from: m.from ? JSON.stringify(m.from) : null,
-            to: JSON.stringify(m.to),
-            cc: JSON.stringify(m.cc),
-            bcc: JSON.stringify(m.bcc),
-            replyTo: JSON.stringify(m.replyTo),
-            size: m.raw.length,
-            attachments,
-            warnings: JSON.stringify(m.warnings),
-            envelopeTo: JSON.stringify(m.envelopeTo),
-            manifest: m.manifest ? JSON.stringify(m.manifest) : null,
-          }).lastInsertRowid,
-        );
-        this.#insertRaw.run(seq, m.raw, m.tracked);
-        for (const p of m.parts) {
-          this.#insertPart.run(
-            seq,
-            p.partId,
-            p.filename,
-            p.contentType,
-            p.contentId,
-            p.inline ? 1 : 0,
-            p.size,
-            p.md5,
-            p.sha1,
-            p.sha256,
-            p.content,
-          );
-        }
-        m.headers.forEach((h, pos) => this.#insertHeader.run(seq, pos, h.name, h.value));
-        const addresses = [m.from, ...m.to, ...m.cc, ...m.bcc, ...m.replyTo]
-          .filter((a): a is Address => !!a)
-          .map((a) => `${a.Name} ${a.Address}`)
-          .concat(m.envelopeTo)
-          .join(' ');
-        this.#insertFts.run(seq, m.subject, addresses, m.text);
-        for (const hook of hooks) hook(seq);
-        if (maxMessages > 0) {
-          const excess = (this.#count.get() as number) - maxMessages;
-          if (excess > 0) for (const old of this.#oldest.all(excess) as number[]) this.#bySeq.run(old);
-        }
-        return seq;
-      },
+    // A nested better-sqlite3 transaction is a savepoint.
+    this.#savepoint = db.transaction((m: NewMessage, hooks: ((seq: number) => void)[]) =>
+      this.#insertRows(m, hooks),
     );
+    this.#total = this.#count.get() as number;
+  }
+
+  /** One mail's rows; runs inside the caller's transaction. */
+  #insertRows(m: NewMessage, hooks: ((seq: number) => void)[]): number {
+    const attachments = m.parts.filter((p) => !p.inline).length;
+    const seq = Number(
+      this.#insertMessage.run({
+        ...m,
+        from: m.from ? JSON.stringify(m.from) : null,
+        to: JSON.stringify(m.to),
+        cc: JSON.stringify(m.cc),
+        bcc: JSON.stringify(m.bcc),
+        replyTo: JSON.stringify(m.replyTo),
+        size: m.raw.length,
+        attachments,
+        warnings: JSON.stringify(m.warnings),
+        envelopeTo: JSON.stringify(m.envelopeTo),
+        manifest: m.manifest ? JSON.stringify(m.manifest) : null,
+      }).lastInsertRowid,
+    );
+    this.#insertRaw.run(seq, m.raw, m.tracked);
+    for (const p of m.parts) {
+      this.#insertPart.run(
+        seq,
+        p.partId,
+        p.filename,
+        p.contentType,
+        p.contentId,
+        p.inline ? 1 : 0,
+        p.size,
+        p.md5,
+        p.sha1,
+        p.sha256,
+        p.content,
+      );
+    }
+    m.headers.forEach((h, pos) => this.#insertHeader.run(seq, pos, h.name, h.value));
+    const addresses = [m.from, ...m.to, ...m.cc, ...m.bcc, ...m.replyTo]
+      .filter((a): a is Address => !!a)
+      .map((a) => `${a.Name} ${a.Address}`)
+      .concat(m.envelopeTo)
+      .join(' ');
+    this.#insertFts.run(seq, m.subject, addresses, m.text);
+    for (const hook of hooks) hook(seq);
+    return seq;
   }
 
   /**
-   * Stores a mail, runs `hooks` inside the same transaction (the relay's outbox row is written there, so a mail that
-   * was acknowledged is never lost to the relay), and prunes beyond `maxMessages` (0 = keep all). Returns its seq.
+   * Stores mails in one transaction (group commit: one WAL write for every mail that arrived together), each in
+   * its own savepoint so one failing mail does not take the others with it. Runs each mail's `hooks` inside the
+   * transaction (the relay's outbox row is written there, so a mail that was acknowledged is never lost to the
+   * relay), then prunes beyond `maxMessages` (0 = keep all). Returns each mail's seq, or the error that refused it.
    */
+  insertBatch(
+    items: { message: NewMessage; hooks?: ((seq: number) => void)[] }[],
+    maxMessages = 0,
+  ): (number | Error)[] {
+    let stored = 0;
+    let pruned = 0;
+    const results = this.#db.transaction(() => {
+      const out = items.map(({ message, hooks = [] }) => {
+        try {
+          const seq = this.#savepoint(message, hooks);
+          stored++;
+          return seq;
+        } catch (err) {
+          return err instanceof Error ? err : new Error(String(err));
+        }
+      });
+      const excess = this.#total + stored - maxMessages;
+      if (maxMessages > 0 && excess > 0) {
+        for (const old of this.#oldest.all(excess) as number[]) pruned += this.#bySeq.run(old).changes;
+      }
+      return out;
+    })();
+    this.#total += stored - pruned;
+    return results;
+  }
+
+  /** Stores one mail; see insertBatch. Throws what refused it. */
   insert(message: NewMessage, maxMessages = 0, hooks: ((seq: number) => void)[] = []): number {
-    return this.#insertTx(message, maxMessages, hooks);
+    const [result] = this.insertBatch([{ message, hooks }], maxMessages);
+    if (result instanceof Error) throw result;
+    return result!;
   }
 
   count(): { total: number; unread: number } {
-    return { total: this.#count.get() as number, unread: this.#countUnread.get() as number };
+    return { total: this.#total, unread: this.#countUnread.get() as number };
   }
 
   latestId(): string | undefined {
@@ -347,26 +381,30 @@ export class MessageStore {
 
   /** Deletes mails; returns the ids that existed. */
   delete(selection: IdSelection): string[] {
-    if (selection === 'all') {
-      return this.#db.transaction(() => {
-        const ids = this.#db.prepare('SELECT id FROM messages').pluck().all() as string[];
-        // Faster than row-by-row deletes through the trigger when the mailbox is large.
-        this.#db.exec(`DELETE FROM message_raw; DELETE FROM message_parts; DELETE FROM message_headers;
-          DELETE FROM events WHERE message_id != ''; DELETE FROM messages_fts;`);
-        this.#db.prepare('DELETE FROM messages').run();
-        return ids;
-      })();
-    }
-    return this.#db.transaction(() =>
-      this.#inChunks(
-        selection,
-        (chunk) =>
-          this.#db
-            .prepare(`DELETE FROM messages WHERE id IN (${chunk.map(() => '?').join(',')}) RETURNING id`)
-            .pluck()
-            .all(...chunk) as string[],
-      ),
-    )();
+    const deleted =
+      selection === 'all'
+        ? this.#db.transaction(() => {
+            const ids = this.#db.prepare('SELECT id FROM messages').pluck().all() as string[];
+            // Faster than row-by-row deletes through the trigger when the mailbox is large.
+            this.#db.exec(`DELETE FROM message_raw; DELETE FROM message_parts; DELETE FROM message_headers;
+              DELETE FROM events WHERE message_id != ''; DELETE FROM messages_fts;`);
+            this.#db.prepare('DELETE FROM messages').run();
+            return ids;
+          })()
+        : this.#db.transaction(() =>
+            this.#inChunks(
+              selection,
+              (chunk) =>
+                this.#db
+                  .prepare(
+                    `DELETE FROM messages WHERE id IN (${chunk.map(() => '?').join(',')}) RETURNING id`,
+                  )
+                  .pluck()
+                  .all(...chunk) as string[],
+            ),
+          )();
+    this.#total -= deleted.length;
+    return deleted;
   }
 
   /** Every tag in use, sorted. */
