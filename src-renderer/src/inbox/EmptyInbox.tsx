@@ -4,6 +4,9 @@ import { ErrorNotice } from '../shared/ErrorNotice';
 import { useSendSample } from './actions';
 import { smtpSnippets } from '../settings/smtpSnippets';
 
+/** Where `mailbeacon serve` listens unless told otherwise. */
+const DEFAULT_SMTP = '127.0.0.1:1025';
+
 /** The first thing a new user sees: where to send mail, and a way to see the product work without an app. */
 export function EmptyInbox({ searching }: { searching: boolean }) {
   const info = useInfo();
@@ -16,15 +19,27 @@ export function EmptyInbox({ searching }: { searching: boolean }) {
       </div>
     );
   }
-  const smtp = info.data?.Listeners?.smtp ?? '127.0.0.1:1025';
-  const snippet = smtpSnippets(smtp)[0].code;
+  // Until the server said where it listens, show nothing rather than a default that may be wrong.
+  const smtp = info.data?.Listeners?.smtp ?? (info.isError ? DEFAULT_SMTP : null);
   return (
     <div className="empty" data-testid="empty-inbox">
       <div className="empty-title">No mail yet</div>
-      <div>
-        Point your app's SMTP at <code>{smtp}</code> <CopyButton text={smtp} />
-      </div>
-      <pre className="code empty-snippet">{snippet}</pre>
+      {smtp ? (
+        <>
+          <div>
+            Point your app's SMTP at <code>{smtp}</code> <CopyButton text={smtp} />
+          </div>
+          <pre className="code empty-snippet">{smtpSnippets(smtp)[0].code}</pre>
+        </>
+      ) : (
+        <div className="muted">Point your app's SMTP at this sandbox…</div>
+      )}
+      {info.isError && (
+        <ErrorNotice
+          title="Could not ask the server where it listens; showing the default"
+          error={info.error}
+        />
+      )}
       <div className="empty-actions">
         <button
           type="button"

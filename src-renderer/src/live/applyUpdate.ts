@@ -22,7 +22,7 @@ const COALESCE_MS = 250;
 
 export class CacheUpdater {
   private readonly client: QueryClient;
-  private readonly pending = new Map<string, { queryKey: QueryKey; exact: boolean }>();
+  private readonly pending = new Map<string, QueryKey>();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private readonly listeners = new Set<(update: HubUpdate) => void>();
 
@@ -60,8 +60,7 @@ export class CacheUpdater {
         break;
       case 'event':
         this.addEvent(data.event);
-        // The open mail's header counts and the Tracking tab's per-link stats.
-        this.refresh(queryKeys.message(data.event.message_id), true);
+        // The Tracking tab's per-link stats. The mail itself is not refetched: its GET marks it read.
         this.refresh(queryKeys.tracking(data.event.message_id));
         this.refresh(queryKeys.messagesAll);
         this.refresh(queryKeys.stats);
@@ -72,7 +71,10 @@ export class CacheUpdater {
 
   /** After a reconnect: whatever we missed, the next render shows the truth. */
   resync(): void {
-    void this.client.invalidateQueries();
+    // Everything but the open mails themselves, whose GET would mark them read again.
+    void this.client.invalidateQueries({
+      predicate: (q) => !(q.queryKey.length === 2 && q.queryKey[0] === 'message'),
+    });
   }
 
   stop(): void {
@@ -81,15 +83,14 @@ export class CacheUpdater {
     this.pending.clear();
   }
 
-  /** `exact` refreshes the key itself and not the keys below it (a mail, without its raw source and headers). */
-  private refresh(key: QueryKey, exact = false): void {
-    this.pending.set(JSON.stringify([key, exact]), { queryKey: key, exact });
+  private refresh(key: QueryKey): void {
+    this.pending.set(JSON.stringify(key), key);
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = null;
       const keys = [...this.pending.values()];
       this.pending.clear();
-      for (const { queryKey, exact } of keys) void this.client.invalidateQueries({ queryKey, exact });
+      for (const queryKey of keys) void this.client.invalidateQueries({ queryKey });
     }, COALESCE_MS);
   }
 

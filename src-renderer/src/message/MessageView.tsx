@@ -9,7 +9,8 @@ import { ErrorNotice } from '../shared/ErrorNotice';
 import { TrackingBadges } from '../shared/TrackingBadges';
 import { useSetRead } from '../inbox/actions';
 import { setReadInCache } from '../live/applyUpdate';
-import { useMessage } from './useMessage';
+import { useMessage, useMessageEvents } from './useMessage';
+import { liveCounts } from './trackingCounts';
 import { PreviewTab } from './PreviewTab';
 import { TrackingTab } from './TrackingTab';
 import { EventsTab } from './EventsTab';
@@ -35,6 +36,7 @@ type Tab = (typeof TABS)[number];
 
 export function MessageView({ id, onDelete }: { id: string; onDelete: () => void }) {
   const message = useMessage(id);
+  const events = useMessageEvents(id);
   // The tab is part of the URL, so a link can open a mail on its Events tab without loading the preview (which
   // would record an open).
   const [params, setParams] = useSearchParams();
@@ -122,7 +124,7 @@ export function MessageView({ id, onDelete }: { id: string; onDelete: () => void
         </div>
         <MetaLines m={m} />
         <div className="message-tracking-line">
-          <TrackingBadges counts={m.Tracking} verbose />
+          <TrackingBadges counts={liveCounts(m.Tracking, events.data?.events)} verbose />
         </div>
         {m.Warnings?.length > 0 && (
           <div className="notice notice-warn">
