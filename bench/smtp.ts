@@ -4,10 +4,11 @@
  *     (b) MailDev 3 (in memory) and (c) Mailbeacon (`serve` on a temp data dir: durable, 250 after commit);
  *  2. Mailbeacon's RSS after 20,000 mails;
  *  3. Mailbeacon's ingest rate with 100,000 mails already stored, against the rate on an empty store;
- *  4. search over 100,000+ mails through GET /api/v1/search: median and p95 per query kind.
+ *  4. search over 100,000+ mails through GET /api/v1/search: median and p95 per query kind;
+ *  5. CPU time per mail of each ingest stage, in this process (where the time goes, and what two fixes would save).
  *
  *   tsx bench/smtp.ts [--mails 20000] [--prefill 100000] [--connections 10] [--max-seconds 120]
- *                     [--only floor,maildev,empty,full,search] [--prof DIR]   (CPU profiles of Mailbeacon into DIR)
+ *                     [--only floor,maildev,empty,full,search,stages] [--prof DIR]   (CPU profiles of Mailbeacon into DIR)
  *
  * Every server runs in its own process; the load generator here sends prebuilt mails, so its own CPU time stays small.
  */
@@ -27,6 +28,7 @@ import {
 import { sampleMailRenderer, SENDERS } from './lib/sample-mail.js';
 import { ServeProcess } from './lib/serve-process.js';
 import { runSmtpLoad, type SmtpLoadResult } from './lib/smtp-load.js';
+import { measureStages, type StageCost } from './lib/stages.js';
 
 const DISCARD_SERVER = fileURLToPath(new URL('./lib/discard-smtp.ts', import.meta.url));
 // MailDev exports only its entry (dist/index.js); its CLI sits beside it in dist/bin.
@@ -50,7 +52,7 @@ const { values: args } = parseArgs({
     prefill: { type: 'string', default: '100000' },
     connections: { type: 'string', default: '10' },
     'max-seconds': { type: 'string', default: '120' },
-    only: { type: 'string', default: 'floor,maildev,empty,full,search' },
+    only: { type: 'string', default: 'floor,maildev,empty,full,search,stages' },
     prof: { type: 'string' },
   },
 });
@@ -203,6 +205,7 @@ interface Results {
   };
   full?: LoadRun & { storedBefore: number; rssMb: number; prefillSeconds: number };
   search?: { query: string; what: string; matches: number; medianMs: number; p95Ms: number }[];
+  stages?: StageCost[];
 }
 const results: Results = {};
 
@@ -362,6 +365,14 @@ function report(): string {
     lines.push(
       `Rate with ${f.storedBefore} stored: ${Math.round(f.rate)} mails/s = ${((100 * f.rate) / e.rate).toFixed(0)}% of the empty-store rate, ${((100 * f.mailsPerCpuSecond) / e.mailsPerCpuSecond).toFixed(0)}% by CPU (target ≥ 80%); RSS ${f.rssMb.toFixed(0)} MB; prefill took ${f.prefillSeconds.toFixed(0)} s`,
     );
+  if (results.stages) {
+    lines.push('', '| stage (in-process) | CPU ms per mail |', '| --- | ---: |');
+    for (const st of results.stages) lines.push(`| ${st.stage} | ${st.cpuMsPerMail.toFixed(3)} |`);
+    if (e)
+      lines.push(
+        `| served over SMTP (\`serve\`, whole process) | ${((1000 * e.cpuSeconds) / e.accepted).toFixed(3)} |`,
+      );
+  }
   if (results.search) {
     lines.push('', '| query | what | matches | median ms | p95 ms |', '| --- | --- | ---: | ---: | ---: |');
     for (const s of results.search)
@@ -377,6 +388,11 @@ try {
   if (ONLY.has('maildev')) await maildev();
   if (ONLY.has('empty')) await empty();
   if (ONLY.has('full') || ONLY.has('search')) await full(ONLY.has('search'));
+  if (ONLY.has('stages')) {
+    log('ingest stages, in-process');
+    results.stages = await measureStages(render);
+    for (const st of results.stages) log(`  ${st.stage}: ${st.cpuMsPerMail.toFixed(3)} ms CPU per mail`);
+  }
   process.stdout.write(`\n${report()}\n`);
   process.stdout.write(`\n${JSON.stringify(results)}\n`);
 } finally {

@@ -1,0 +1,121 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
+import { EventBus } from '../../src-main/events/bus.js';
+import { Ingest, newMessageId } from '../../src-main/ingest/ingest.js';
+import { parseMail } from '../../src-main/ingest/parse.js';
+import { createLogger, systemClock } from '../../src-main/logger.js';
+import { openDatabase } from '../../src-main/store/database.js';
+import { MessageStore } from '../../src-main/store/messages.js';
+import { TrackingInjector } from '../../src-main/tracking/inject/injector.js';
+import { TokenCodec, generateKey } from '../../src-main/tracking/index.js';
+
+export interface StageCost {
+  stage: string;
+  /** CPU milliseconds per mail (user + system of this process, all threads). */
+  cpuMsPerMail: number;
+}
+
+/** Mails per stage; enough for a steady figure, few enough that the whole table takes seconds. */
+const STAGE_MAILS = 2_000;
+
+async function cpuMsPerMail(count: number, work: (n: number) => Promise<unknown> | unknown): Promise<number> {
+  for (let n = 0; n < 100; n++) await work(n);
+  const before = process.cpuUsage();
+  for (let n = 0; n < count; n++) await work(n + 100);
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000 / count;
+}
+
+/**
+ * Where a mail's CPU time goes inside Mailbeacon, stage by stage, in this process: parsing, tracking injection, the
+ * SQLite commit, and Ingest.accept as a whole (all of them plus the summary and the bus). The SMTP server's own share
+ * is the difference between a served mail and Ingest.accept. Two variants show what a fix would save: mailparser
+ * without its HTML-to-text conversion, and commits that carry 10 mails instead of one.
+ */
+export async function measureStages(render: (n: number) => Buffer): Promise<StageCost[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'mb-bench-stages-'));
+  const db = openDatabase({ path: join(dir, 'mailbeacon.db') });
+  try {
+    const store = new MessageStore(db);
+    const injector = new TrackingInjector({
+      codec: new TokenCodec({ mode: 'sealed', keys: [generateKey()] }),
+      trackingBase: () => 'http://127.0.0.1:8026',
+      trackText: false,
+      enabled: true,
+      rules: [],
+      clock: systemClock,
+    });
+    const ingest = new Ingest({
+      store,
+      bus: new EventBus(),
+      logger: createLogger('error'),
+      clock: systemClock,
+      maxMessages: 0,
+      injector,
+    });
+    const parsed = await parseMail(render(0));
+    const message = (n: number) => ({
+      ...parsed,
+      id: newMessageId(),
+      createdMs: Date.now(),
+      username: '',
+      trackedHtml: parsed.html,
+      envelopeFrom: 'a@bench.test',
+      envelopeTo: ['b@bench.test'],
+      remoteIp: '127.0.0.1',
+      manifest: null,
+      raw: render(n),
+      tracked: render(n),
+    });
+    const ctx = { messageId: 'x', sender: 'a@bench.test', recipients: ['b@bench.test'], subject: 'bench' };
+    const tenAtOnce = db.transaction((n: number) => {
+      for (let i = 0; i < 10; i++) store.insert(message(n * 10 + i), 0);
+    });
+
+    const stages: [string, number, (n: number) => Promise<unknown> | unknown][] = [
+      ['parseMail (mailparser, HTML → text, headers, parts)', 1, (n) => parseMail(render(n))],
+      [
+        'mailparser alone',
+        1,
+        (n) => simpleParser(render(n), { skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true }),
+      ],
+      [
+        'mailparser without HTML → text (skipHtmlToText)',
+        1,
+        (n) =>
+          simpleParser(render(n), {
+            skipTextToHtml: true,
+            skipTextLinks: true,
+            skipImageLinks: true,
+            skipHtmlToText: true,
+          }),
+      ],
+      ['tracking injection', 1, (n) => injector.inject(render(n), ctx)],
+      ['store.insert, one commit per mail', 1, (n) => store.insert(message(n), 0)],
+      ['store.insert, 10 mails per commit', 10, (n) => tenAtOnce(n)],
+      [
+        'Ingest.accept (parse + inject + commit + summary + bus)',
+        1,
+        (n) =>
+          ingest.accept({
+            raw: render(n),
+            envelopeFrom: 'a@bench.test',
+            envelopeTo: ['b@bench.test'],
+            username: '',
+            remoteIp: '127.0.0.1',
+          }),
+      ],
+    ];
+    const out: StageCost[] = [];
+    for (const [stage, perCall, work] of stages) {
+      const ms = await cpuMsPerMail(STAGE_MAILS / perCall, work);
+      out.push({ stage, cpuMsPerMail: ms / perCall });
+    }
+    return out;
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
