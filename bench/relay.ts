@@ -143,6 +143,13 @@ interface PhaseResult {
   backlogAtIngestEnd?: number;
   /** How fast that backlog drained once nothing else was going on: the relay's own rate. */
   drainPerSec?: number;
+  /**
+   * CPU time (user + system) of the Mailbeacon process per mail, from the first send until the last mail was stored
+   * (alone) or relayed (relaying). Unlike rates it hardly moves with other load on the machine.
+   */
+  cpuMsPerMail?: number;
+  /** The same for the relay worker alone, while it drains the backlog. */
+  drainCpuMsPerMail?: number;
 }
 
 type Mode = 'alone' | 'relaying' | 'drain';
@@ -185,13 +192,20 @@ async function phase(
     }
     // drain: the outbox fills while the worker is stopped, then the worker alone empties it.
     if (mode === 'drain') await relay!.stop();
+    const cpuStart = process.cpuUsage();
+    const cpuMsPerMail = (since: NodeJS.CpuUsage, mails: number) => {
+      const used = process.cpuUsage(since);
+      return (used.user + used.system) / 1000 / mails;
+    };
     const { elapsedMs: ingestMs, startedAt } = await send(smtpPort, opts.mails, opts.connections, name);
     const result: PhaseResult = { ingestMs, ingestPerSec: (opts.mails / ingestMs) * 1000 };
     if (relay) {
       const backlog = opts.warmup + opts.mails - sent();
       const drainStart = performance.now();
+      const drainCpu = process.cpuUsage();
       if (mode === 'drain') relay.start();
       await waitUntil(() => sent() === opts.warmup + opts.mails);
+      if (mode === 'drain') result.drainCpuMsPerMail = cpuMsPerMail(drainCpu, backlog);
       result.endToEndMs = performance.timeOrigin + performance.now() - startedAt;
       result.endToEndPerSec = (opts.mails / result.endToEndMs) * 1000;
       result.backlogAtIngestEnd = backlog;
@@ -199,6 +213,7 @@ async function phase(
       const { dead, failed } = relay.outbox.counts();
       if (dead || failed) throw new Error(`${dead} dead and ${failed} failed relay entries`);
     }
+    result.cpuMsPerMail = cpuMsPerMail(cpuStart, opts.mails);
     return result;
   } finally {
     await relay?.stop();
@@ -271,8 +286,16 @@ async function main(): Promise<void> {
     console.log(
       `relay alone (drain)    ${fmt(drain.drainPerSec!)} mails/s  (${drain.backlogAtIngestEnd} queued mails)`,
     );
+    const cpuAlone = median(alone.map((r) => r.cpuMsPerMail!));
+    const cpuRelaying = median(relaying.map((r) => r.cpuMsPerMail!));
+    console.log(
+      `CPU per mail           ${cpuAlone.toFixed(2)} ms alone, ${cpuRelaying.toFixed(2)} ms caught and relayed (+${((cpuRelaying / cpuAlone - 1) * 100).toFixed(1)}%); relay alone ${drain.drainCpuMsPerMail!.toFixed(2)} ms`,
+    );
+    console.log(
+      `CPU-bound ingest rate while relaying would be ${((cpuAlone / cpuRelaying) * 100).toFixed(0)}% of ingest alone`,
+    );
     console.log(`relaying costs ingest ${(cost * 100).toFixed(1)}% of its rate (target: at most 25%)`);
-    console.log(JSON.stringify({ opts, alone, relaying, drain, cost }));
+    console.log(JSON.stringify({ opts, alone, relaying, drain, cost, cpuAlone, cpuRelaying }));
   } finally {
     sink.child.kill();
   }
