@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import type { TrackingEvent } from '../../../src-main/api/types';
 import { clockTime, fullTime } from '../format/time';
 import { ClickIcon, EyeIcon, UnsubIcon } from '../shared/icons';
@@ -28,7 +29,7 @@ export function EventRow({
 }: {
   event: TrackingEvent;
   linkNumber?: number;
-  subject?: React.ReactNode;
+  subject?: ReactNode;
 }) {
   return (
     <tr className={`event event-${e.kind}`} data-testid="event-row" data-kind={e.kind}>

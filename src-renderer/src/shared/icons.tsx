@@ -1,3 +1,5 @@
+import type { ReactNode } from 'react';
+
 // Small line icons drawn inline: emoji depend on the system's fonts (missing on many Linux desktops) and an icon
 // font would be one more thing to load.
 
@@ -5,7 +7,7 @@ interface IconProps {
   title?: string;
 }
 
-function Svg({ title, children }: IconProps & { children: React.ReactNode }) {
+function Svg({ title, children }: IconProps & { children: ReactNode }) {
   return (
     <svg
       className="icon"
