@@ -1,7 +1,6 @@
-import type { ReactNode } from 'react';
-
 // Small line icons drawn inline: emoji depend on the system's fonts (missing on many Linux desktops) and an icon
 // font would be one more thing to load.
+import type { ReactNode } from 'react';
 
 interface IconProps {
   title?: string;
