@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SignJWT } from 'jose';
 import { mintToken } from '../../src-main/hub/jwt.js';
 import { mercureLinkHeader } from '../../src-main/hub/discovery.js';
+import { MAX_PUBLISH_BYTES } from '../../src-main/hub/publish.js';
 import {
   Client,
   PUBLISHER_KEY,
@@ -273,6 +274,15 @@ describe('publish', () => {
         )
       ).status,
     ).toBe(409);
+    const big = await publishHttp(
+      h,
+      [
+        ['topic', 'foo'],
+        ['data', 'x'.repeat(MAX_PUBLISH_BYTES)],
+      ],
+      token,
+    );
+    expect(big.status).toBe(413);
     const form = await fetch(h.hubUrl, {
       method: 'POST',
       headers: { Authorization: `Bearer ${token}` },
