@@ -41,7 +41,9 @@ export interface ApiServerOptions {
 const UI_CSP = [
   "default-src 'self'",
   "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
+  // Mail previews (srcdoc iframes inherit this policy) link remote stylesheets and web fonts.
+  "style-src 'self' 'unsafe-inline' http: https:",
+  "font-src 'self' data: http: https:",
   'img-src * data: blob:',
   "connect-src 'self'",
   "frame-src 'self' about: data: blob:",
@@ -155,15 +157,15 @@ export class ApiServer {
       if (hub) reply.header('Set-Cookie', await hub.subscriberCookie());
       reply.header('Content-Security-Policy', UI_CSP);
       reply.header('Cache-Control', 'no-store');
-      return reply.sendFile('index.html');
+      return reply.sendFile('index.html', uiDir!);
     };
     if (hasUi) {
+      // Assets are looked up per request (wildcard), so a rebuilt UI is served without a restart.
       this.app.register(fastifyStatic, {
-        root: uiDir!,
+        root: join(uiDir!, 'assets'),
+        prefix: '/assets/',
         index: false,
-        wildcard: false,
-        serve: true,
-        prefix: '/',
+        wildcard: true,
       });
     }
     this.app.get('/', { config: { summary: 'The web UI' } }, sendIndex);
