@@ -109,6 +109,7 @@ export class MessageStore {
   readonly #events: EventStore;
   readonly #insertMessage: Statement;
   readonly #insertRaw: Statement;
+  readonly #insertBody: Statement;
   readonly #insertPart: Statement;
   readonly #insertHeader: Statement;
   readonly #insertFts: Statement;
@@ -117,6 +118,7 @@ export class MessageStore {
   readonly #oldest: Statement;
   readonly #bySeq: Statement;
   readonly #byId: Statement;
+  readonly #fullById: Statement;
   readonly #createdAt: Statement;
   readonly #latestId: Statement;
   readonly #raw: Statement;
@@ -132,11 +134,13 @@ export class MessageStore {
     this.#events = new EventStore(db);
     this.#insertMessage =
       db.prepare(`INSERT INTO messages (id, created_ms, message_id, subject, from_json, to_json,
-      cc_json, bcc_json, reply_to_json, return_path, date_ms, username, size, snippet, text, html, tracked_html,
-      attachments, warnings_json, envelope_from, envelope_to, remote_ip, manifest_json)
+      cc_json, bcc_json, reply_to_json, return_path, date_ms, username, size, snippet,
+      attachments, warnings_json, envelope_from, envelope_to, remote_ip)
       VALUES (@id, @createdMs, @messageId, @subject, @from, @to, @cc, @bcc, @replyTo, @returnPath, @dateMs, @username,
-      @size, @snippet, @text, @html, @trackedHtml, @attachments, @warnings, @envelopeFrom, @envelopeTo, @remoteIp,
-      @manifest)`);
+      @size, @snippet, @attachments, @warnings, @envelopeFrom, @envelopeTo, @remoteIp)`);
+    this.#insertBody = db.prepare(
+      'INSERT INTO message_body (seq, text, html, tracked_html, manifest_json) VALUES (?, ?, ?, ?, ?)',
+    );
     this.#insertRaw = db.prepare('INSERT INTO message_raw (seq, raw, tracked) VALUES (?, ?, ?)');
     this.#insertPart =
       db.prepare(`INSERT INTO message_parts (seq, part_id, filename, content_type, content_id,
@@ -152,6 +156,9 @@ export class MessageStore {
     this.#oldest = db.prepare('SELECT seq FROM messages ORDER BY seq ASC LIMIT ?').pluck();
     this.#bySeq = db.prepare('DELETE FROM messages WHERE seq = ?');
     this.#byId = db.prepare('SELECT * FROM messages WHERE id = ?');
+    this.#fullById = db.prepare(
+      'SELECT m.*, b.text, b.html, b.tracked_html, b.manifest_json FROM messages m JOIN message_body b ON b.seq = m.seq WHERE m.id = ?',
+    );
     this.#createdAt = db.prepare('SELECT created_ms FROM messages WHERE id = ?').pluck();
     this.#latestId = db.prepare('SELECT id FROM messages ORDER BY seq DESC LIMIT 1').pluck();
     this.#raw = db.prepare(
@@ -186,9 +193,9 @@ export class MessageStore {
         attachments,
         warnings: JSON.stringify(m.warnings),
         envelopeTo: JSON.stringify(m.envelopeTo),
-        manifest: m.manifest ? JSON.stringify(m.manifest) : null,
       }).lastInsertRowid,
     );
+    this.#insertBody.run(seq, m.text, m.html, m.trackedHtml, m.manifest ? JSON.stringify(m.manifest) : null);
     this.#insertRaw.run(seq, m.raw, m.tracked);
     for (const p of m.parts) {
       this.#insertPart.run(
@@ -274,7 +281,7 @@ export class MessageStore {
   }
 
   get(id: string): FullMessageRow | undefined {
-    return this.#byId.get(id) as FullMessageRow | undefined;
+    return this.#fullById.get(id) as FullMessageRow | undefined;
   }
 
   raw(id: string): { raw: Buffer; tracked: Buffer | null } | undefined {

@@ -24,20 +24,25 @@ export const MIGRATIONS: ((db: Database) => void)[] = [
         username       TEXT NOT NULL DEFAULT '',
         size           INTEGER NOT NULL,
         snippet        TEXT NOT NULL DEFAULT '',
-        text           TEXT NOT NULL DEFAULT '',
-        html           TEXT NOT NULL DEFAULT '',
-        tracked_html   TEXT NOT NULL DEFAULT '',
         attachments    INTEGER NOT NULL DEFAULT 0,
         read           INTEGER NOT NULL DEFAULT 0,
         tags_json      TEXT NOT NULL DEFAULT '[]',
         warnings_json  TEXT NOT NULL DEFAULT '[]',
         envelope_from  TEXT NOT NULL DEFAULT '',
         envelope_to    TEXT NOT NULL DEFAULT '[]',
-        remote_ip      TEXT NOT NULL DEFAULT '',
-        manifest_json  TEXT
+        remote_ip      TEXT NOT NULL DEFAULT ''
       );
       CREATE INDEX messages_created ON messages (created_ms);
       CREATE INDEX messages_read ON messages (read);
+
+      -- Bodies and the tracking manifest, kept apart so that list queries (which page through messages) stay on small rows.
+      CREATE TABLE message_body (
+        seq            INTEGER PRIMARY KEY REFERENCES messages (seq) ON DELETE CASCADE,
+        text           TEXT NOT NULL DEFAULT '',
+        html           TEXT NOT NULL DEFAULT '',
+        tracked_html   TEXT NOT NULL DEFAULT '',
+        manifest_json  TEXT
+      );
 
       -- The mail exactly as received, and as tracked, kept apart so list queries never read them.
       CREATE TABLE message_raw (

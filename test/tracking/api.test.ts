@@ -48,7 +48,7 @@ describe('tracking API routes with a live tracking server', () => {
     db.close();
   });
 
-  /** Stores a mail the way ingest does: row with manifest_json and tracked_html. */
+  /** Stores a mail the way ingest does: a messages row, and its body row with manifest_json and tracked_html. */
   async function storeTrackedMail(id: string): Promise<MessageTracking> {
     const injector = new TrackingInjector({
       codec,
@@ -68,9 +68,14 @@ describe('tracking API routes with a live tracking server', () => {
       recipients: ['r@example.org'],
       subject: 'Hi',
     });
-    db.prepare(
-      'INSERT INTO messages (id, created_ms, size, manifest_json, tracked_html) VALUES (?, ?, ?, ?, ?)',
-    ).run(id, Date.now() - 60_000, raw.length, JSON.stringify(manifest), trackedHtml);
+    const { lastInsertRowid } = db
+      .prepare('INSERT INTO messages (id, created_ms, size) VALUES (?, ?, ?)')
+      .run(id, Date.now() - 60_000, raw.length);
+    db.prepare('INSERT INTO message_body (seq, manifest_json, tracked_html) VALUES (?, ?, ?)').run(
+      lastInsertRowid,
+      JSON.stringify(manifest),
+      trackedHtml,
+    );
     return { ...manifest, stats: {} };
   }
 

@@ -118,7 +118,9 @@ function untrackedManifest(reason: string): TrackingManifest {
 export function registerTrackingRoutes(app: FastifyInstance, deps: TrackingRoutesDeps): void {
   const { db, events, codec, trackingBase } = deps;
   const latest = db.prepare('SELECT id FROM messages ORDER BY seq DESC LIMIT 1').pluck();
-  const manifestOf = db.prepare('SELECT manifest_json FROM messages WHERE id = ?').pluck();
+  const manifestOf = db
+    .prepare('SELECT b.manifest_json FROM message_body b JOIN messages m ON m.seq = b.seq WHERE m.id = ?')
+    .pluck();
   const exists = db.prepare('SELECT 1 FROM messages WHERE id = ?').pluck();
 
   /** The stored id for `:id`, resolving `latest` as Mailpit does. */
