@@ -36,7 +36,8 @@ export class ServeProcess {
 
   private constructor(child: ChildProcess) {
     this.child = child;
-    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    // 'close', not 'exit': stderr is read to its end by then, so a failed start can say why.
+    this.exited = new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
     child.stderr!.setEncoding('utf8');
     child.stderr!.on('data', (d: string) => {
       this.#stderr = (this.#stderr + d).slice(-STDERR_KEEP);
