@@ -50,6 +50,7 @@ export class RelayOutbox {
   readonly #interrupted: Statement;
   readonly #retry: Statement;
   readonly #countBy: Statement;
+  readonly #prune: Statement;
   readonly #claimTx: (nowMs: number, limit: number) => OutboxRow[];
   readonly #finishTx: (
     id: number,
@@ -92,6 +93,9 @@ export class RelayOutbox {
       db.prepare(`UPDATE relay_outbox SET status = 'pending', attempt_count = 0, next_attempt_ms = ?,
       updated_ms = ? WHERE id = ? AND status IN ('failed', 'dead')`);
     this.#countBy = db.prepare('SELECT status, count(*) AS n FROM relay_outbox GROUP BY status');
+    // Finished entries (and their attempts, by cascade) older than the newest `keep` entries; waiting ones stay.
+    this.#prune = db.prepare(`DELETE FROM relay_outbox WHERE status IN ('sent', 'dead')
+      AND id <= (SELECT id FROM relay_outbox ORDER BY id DESC LIMIT 1 OFFSET ?)`);
 
     const claim = (nowMs: number, limit: number) => {
       const rows = this.#due.all(nowMs, limit) as OutboxRow[];
@@ -177,6 +181,11 @@ export class RelayOutbox {
   /** The newest entries first. */
   list(limit = LIST_LIMIT): RelayEntry[] {
     return (this.#rows.all(limit) as OutboxRow[]).map((row) => this.#toEntry(row));
+  }
+
+  /** Deletes sent and dead entries older than the newest `keep` entries; returns how many went. */
+  prune(keep: number): number {
+    return this.#prune.run(keep).changes;
   }
 
   counts(): Record<RelayStatus, number> {

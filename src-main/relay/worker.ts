@@ -30,6 +30,13 @@ export const RELAY_ID_HEADER = 'X-Mailbeacon-Relay-Id';
 /** A bare address as an SMTP envelope takes it: no display name, no angle brackets, no whitespace. */
 const ADDRESS = /^[^\s<>@]+@[^\s<>@]+$/;
 
+/**
+ * The outbox keeps this many of the newest entries; older sent and dead ones are deleted (as mails are pruned by
+ * --max-messages), checked every PRUNE_EVERY finished attempts.
+ */
+export const RETAIN_ENTRIES = 10_000;
+const PRUNE_EVERY = 500;
+
 /** Timers longer than this overflow setTimeout (it fires at once); a long wait is re-armed in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -69,6 +76,8 @@ export interface RelayWorkerOptions {
   logger: Logger;
   clock: Clock;
   config: RelayConfig;
+  /** How many of the newest outbox entries are kept (RETAIN_ENTRIES). */
+  retainEntries?: number;
   /** For tests that need a transport of their own; built from `config` otherwise. */
   transport?: RelayTransport;
 }
@@ -113,6 +122,7 @@ export class RelayWorker {
   #timer?: NodeJS.Timeout;
   #immediate?: NodeJS.Immediate;
   #running = false;
+  #finishedSincePrune = 0;
 
   constructor(options: RelayWorkerOptions) {
     this.#options = options;
@@ -219,6 +229,7 @@ export class RelayWorker {
     if (this.#running) return;
     this.#running = true;
     this.#transport ??= this.#options.transport ?? createUpstreamTransport(this.#options.config);
+    this.#outbox.prune(this.#options.retainEntries ?? RETAIN_ENTRIES);
     const resumed = this.#outbox.resumeInterrupted(this.#options.clock.now());
     if (resumed.length) {
       this.#log.warn(
@@ -290,6 +301,10 @@ export class RelayWorker {
       const free = this.#running ? POOL_CONNECTIONS - this.#inFlight.size : 0;
       claimed = this.#outbox.finish(row.id, clock.now(), outcome.attempt, outcome.status, outcome.next, free);
       this.#announce(row.id);
+      if (++this.#finishedSincePrune >= PRUNE_EVERY) {
+        this.#finishedSincePrune = 0;
+        this.#outbox.prune(this.#options.retainEntries ?? RETAIN_ENTRIES);
+      }
     } catch (err) {
       // The database is gone (closed under a running send): the row stays 'sending' and start() resumes it.
       this.#log.error(`could not record the relay attempt for entry ${row.id}: ${(err as Error).message}`);

@@ -35,6 +35,7 @@ export class WebhookDeliveries {
   readonly #row: Statement;
   readonly #rows: Statement;
   readonly #replay: Statement;
+  readonly #prune: Statement;
   readonly #enqueueTx: (rows: NewDelivery[]) => number[];
   readonly #claimTx: (nowMs: number, leaseMs: number, limit: number) => DeliveryRow[];
 
@@ -54,6 +55,9 @@ export class WebhookDeliveries {
     this.#rows = db.prepare('SELECT * FROM webhook_deliveries ORDER BY id DESC LIMIT ?');
     this.#replay = db.prepare(`UPDATE webhook_deliveries SET status = 'pending', attempt_count = 0,
       next_attempt_ms = ? WHERE id = ?`);
+    // Finished deliveries older than the newest `keep`; waiting ones stay whatever their age.
+    this.#prune = db.prepare(`DELETE FROM webhook_deliveries WHERE status IN ('delivered', 'dead')
+      AND id <= (SELECT id FROM webhook_deliveries ORDER BY id DESC LIMIT 1 OFFSET ?)`);
     this.#enqueueTx = db.transaction((rows: NewDelivery[]) =>
       rows.map((row) => Number(this.#insert.run(row).lastInsertRowid)),
     );
@@ -85,6 +89,11 @@ export class WebhookDeliveries {
   /** Sends a delivery again now, whatever its state, with a fresh retry schedule; false for an unknown id. */
   replay(id: number, nowMs: number): boolean {
     return this.#replay.run(nowMs, id).changes === 1;
+  }
+
+  /** Deletes delivered and dead rows older than the newest `keep`; returns how many went. */
+  prune(keep: number): number {
+    return this.#prune.run(keep).changes;
   }
 
   row(id: number): DeliveryRow | undefined {

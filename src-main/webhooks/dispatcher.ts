@@ -15,6 +15,9 @@ const MAX_IN_FLIGHT = 8;
 /** How much of a failing receiver's answer an attempt keeps. */
 const ERROR_BODY_CHARS = 200;
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** The log keeps this many of the newest deliveries; older delivered and dead ones are deleted every PRUNE_EVERY. */
+export const RETAIN_DELIVERIES = 10_000;
+const PRUNE_EVERY = 500;
 
 export interface WebhookDispatcherOptions {
   db: Database;
@@ -28,6 +31,8 @@ export interface WebhookDispatcherOptions {
   events: string[];
   /** Delays (ms) before each retry; after the last, a delivery is dead. */
   retries: number[];
+  /** How many of the newest deliveries are kept (RETAIN_DELIVERIES). */
+  retainDeliveries?: number;
 }
 
 /** A refused delivery request, with the HTTP status the API answers with. */
@@ -59,6 +64,7 @@ export class WebhookDispatcher {
   #timer?: NodeJS.Timeout;
   #immediate?: NodeJS.Immediate;
   #running = false;
+  #finishedSincePrune = 0;
   readonly #listeners = {
     created: (message: MessageSummary) => this.#publish('message.received', message),
     tracking: (event: TrackingEvent) => this.#publish(event.kind, event),
@@ -100,6 +106,7 @@ export class WebhookDispatcher {
     if (this.#running) return;
     this.#running = true;
     this.#abort = new AbortController();
+    this.#deliveries.prune(this.#options.retainDeliveries ?? RETAIN_DELIVERIES);
     const { bus } = this.#options;
     bus.on('message.created', this.#listeners.created);
     bus.on('tracking.event', this.#listeners.tracking);
@@ -207,6 +214,10 @@ export class WebhookDispatcher {
     }
     try {
       this.#deliveries.finish(row.id, attempt, outcome, outcome === 'failed' ? clock.now() + delay! : null);
+      if (++this.#finishedSincePrune >= PRUNE_EVERY) {
+        this.#finishedSincePrune = 0;
+        this.#deliveries.prune(this.#options.retainDeliveries ?? RETAIN_DELIVERIES);
+      }
     } catch (err) {
       this.#log.error(`could not record webhook delivery ${row.id}: ${(err as Error).message}`);
     }

@@ -238,3 +238,35 @@ describe('relay', () => {
     );
   });
 });
+
+describe('relay outbox retention', () => {
+  it('keeps the newest entries and every waiting one, deleting older sent and dead entries with their attempts', async () => {
+    const temp = tempDir('mb-relay-prune-');
+    cleanups.push(() => temp.remove());
+    const p = openPipeline(temp.dir, { relay: 'smtp://127.0.0.1:1', relayAll: true });
+    cleanups.push(() => p.close());
+    await p.relay.stop(); // rows are driven by hand below
+    const { outbox } = p.relay;
+    const ids = Array.from({ length: 6 }, (_, i) =>
+      outbox.enqueue({
+        messageId: `m${i}`,
+        subject: '',
+        envelopeFrom: '',
+        recipients: ['a@b.test'],
+        reason: 'rule',
+        nowMs: i,
+      }),
+    );
+    const finish = (id: number, status: 'sent' | 'dead') =>
+      outbox.finish(id, 10, { ok: status === 'sent', reply: status }, status, null);
+    finish(ids[0]!, 'sent');
+    finish(ids[2]!, 'dead');
+    finish(ids[3]!, 'sent');
+    finish(ids[5]!, 'sent');
+    // ids[1] and ids[4] are still pending
+    expect(outbox.prune(2)).toBe(3);
+    expect(outbox.list().map((e) => e.id)).toEqual([ids[5], ids[4], ids[1]]);
+    const attempts = p.db.prepare('SELECT count(*) FROM relay_attempts').pluck().get();
+    expect(attempts).toBe(1);
+  });
+});

@@ -7,6 +7,7 @@ import { registerWebhookRoutes } from '../../src-main/api/routes/webhooks.js';
 import { loadSettings } from '../../src-main/config/load.js';
 import { createLogger } from '../../src-main/logger.js';
 import { createWebhooks, generateSecret, type WebhookDispatcher } from '../../src-main/webhooks/index.js';
+import { WebhookDeliveries } from '../../src-main/webhooks/deliveries.js';
 import { SECRET_FILE, loadOrCreateWebhookSecret } from '../../src-main/webhooks/secret.js';
 import { smtpTransport, startSandbox, tempDir, type TestSandbox } from '../helpers/sandbox.js';
 import { waitFor } from '../relay/harness.js';
@@ -230,5 +231,26 @@ describe('webhooks', () => {
     expect(() => createWebhooks(settings, {} as never)).toThrow(
       /\[webhooks\] --webhook-events: "opens" matches no event/,
     );
+  });
+});
+
+describe('webhook delivery retention', () => {
+  it('keeps the newest deliveries and every waiting one', async () => {
+    const t = await sandbox();
+    const deliveries = new WebhookDeliveries(t.sandbox.db);
+    const ids = deliveries.enqueue(
+      Array.from({ length: 5 }, (_, i) => ({
+        webhookId: `msg_${i}`,
+        url: 'http://127.0.0.1:9/',
+        eventType: 'open',
+        body: '{}',
+        nowMs: i,
+      })),
+    );
+    for (const i of [0, 1, 4])
+      deliveries.finish(ids[i]!, { at: '', status: 200, error: '' }, 'delivered', null);
+    deliveries.finish(ids[3]!, { at: '', status: 410, error: '' }, 'dead', null);
+    expect(deliveries.prune(1)).toBe(3);
+    expect(deliveries.list().map((d) => d.id)).toEqual([ids[4], ids[2]]);
   });
 });
