@@ -18,7 +18,12 @@ export interface Arrival {
   from: string;
   to: string[];
   raw: Buffer;
+  /** Whether the session was encrypted (STARTTLS or implicit TLS). */
+  secure: boolean;
 }
+
+/** How the upstream offers TLS: not at all, STARTTLS, or implicit TLS (smtps). smtp-server's bundled self-signed certificate is used. */
+export type UpstreamTls = 'none' | 'starttls' | 'implicit';
 
 /** A real upstream (smtp-server on 127.0.0.1) that records each mail; `answer` decides the reply to DATA. */
 export class Upstream {
@@ -28,10 +33,13 @@ export class Upstream {
   port = 0;
   #server?: SMTPServer;
 
+  constructor(readonly tls: UpstreamTls = 'none') {}
+
   async listen(port = 0): Promise<number> {
     const options: SMTPServerOptions = {
       authOptional: true,
-      disabledCommands: ['STARTTLS'],
+      secure: this.tls === 'implicit',
+      disabledCommands: this.tls === 'none' ? ['STARTTLS'] : [],
       logger: false,
       onData: (stream, session, callback) => {
         const chunks: Buffer[] = [];
@@ -41,6 +49,7 @@ export class Upstream {
             from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
             to: session.envelope.rcptTo.map((r) => r.address),
             raw: Buffer.concat(chunks),
+            secure: session.secure,
           };
           const error = this.answer(arrival);
           if (!error) this.arrivals.push(arrival);
@@ -58,7 +67,7 @@ export class Upstream {
   }
 
   get url(): string {
-    return `smtp://127.0.0.1:${this.port}`;
+    return `${this.tls === 'implicit' ? 'smtps' : 'smtp'}://127.0.0.1:${this.port}`;
   }
 
   async close(): Promise<void> {

@@ -239,6 +239,38 @@ describe('relay', () => {
   });
 });
 
+describe('relay over TLS', () => {
+  async function tlsUpstream(tls: 'starttls' | 'implicit'): Promise<Upstream> {
+    const u = new Upstream(tls);
+    await u.listen();
+    cleanups.push(() => u.close());
+    return u;
+  }
+
+  it('uses STARTTLS when offered, and refuses an unverifiable certificate unless --relay-tls-insecure', async () => {
+    const strict = await tlsUpstream('starttls');
+    const p = pipeline({ relay: strict.url, relayAll: true, relayRetries: '' });
+    await catchMail(p, ['dev@example.test']);
+    await waitFor('status dead', () => p.relay.list()[0]?.status === 'dead');
+    expect(p.relay.list()[0]!.attempts[0]!.reply).toMatch(/certificate/i);
+    expect(strict.arrivals).toHaveLength(0);
+
+    const lax = await tlsUpstream('starttls');
+    const q = pipeline({ relay: lax.url, relayAll: true, relayTlsInsecure: true });
+    await catchMail(q, ['dev@example.test']);
+    await waitFor('the mail at the upstream', () => lax.arrivals.length === 1);
+    expect(lax.arrivals[0]!.secure).toBe(true);
+  });
+
+  it('speaks implicit TLS to an smtps:// upstream', async () => {
+    const up = await tlsUpstream('implicit');
+    const p = pipeline({ relay: up.url, relayAll: true, relayTlsInsecure: true });
+    await catchMail(p, ['dev@example.test']);
+    await waitFor('the mail at the upstream', () => up.arrivals.length === 1);
+    expect(up.arrivals[0]!.secure).toBe(true);
+  });
+});
+
 describe('relay outbox retention', () => {
   it('keeps the newest entries and every waiting one, deleting older sent and dead entries with their attempts', async () => {
     const temp = tempDir('mb-relay-prune-');
