@@ -79,6 +79,14 @@ function readDkimKey(file: string): string {
   }
 }
 
+/**
+ * Closes the pool. `force` also closes connections that are delivering (their sends fail), which nodemailer's pool
+ * supports (`close({ force })`) though its type declarations still say `close()`.
+ */
+export function closeTransport(transport: RelayTransport, force: boolean): void {
+  (transport as unknown as { close(options: { force: boolean }): void }).close({ force });
+}
+
 /** An error nodemailer reports for a send, with the SMTP reply when the upstream gave one. */
 export interface SendError {
   message: string;

@@ -9,6 +9,7 @@ import { RelayOutbox, type OutboxRow } from './outbox.js';
 import { autoRecipients, releaseRecipients, type RecipientRules } from './recipients.js';
 import {
   POOL_CONNECTIONS,
+  closeTransport,
   createUpstreamTransport,
   describeError,
   isPermanent,
@@ -36,6 +37,9 @@ const ADDRESS = /^[^\s<>@]+@[^\s<>@]+$/;
  */
 export const RETAIN_ENTRIES = 10_000;
 const PRUNE_EVERY = 500;
+
+/** How long stop() lets sends in flight finish before it closes their connections (a stalled upstream must not hold up quitting). */
+export const STOP_GRACE_MS = 5_000;
 
 /** Timers longer than this overflow setTimeout (it fires at once); a long wait is re-armed in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -76,6 +80,8 @@ export interface RelayWorkerOptions {
   logger: Logger;
   clock: Clock;
   config: RelayConfig;
+  /** STOP_GRACE_MS unless given. */
+  stopGraceMs?: number;
   /** How many of the newest outbox entries are kept (RETAIN_ENTRIES). */
   retainEntries?: number;
   /** For tests that need a transport of their own; built from `config` otherwise. */
@@ -246,9 +252,17 @@ export class RelayWorker {
     clearTimeout(this.#timer);
     if (this.#immediate) clearImmediate(this.#immediate);
     this.#timer = this.#immediate = undefined;
-    await Promise.allSettled([...this.#inFlight]);
-    this.#transport?.close();
+    const settled = Promise.allSettled([...this.#inFlight]);
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([
+      settled,
+      new Promise((resolve) => (grace = setTimeout(resolve, this.#options.stopGraceMs ?? STOP_GRACE_MS))),
+    ]);
+    clearTimeout(grace);
+    // Force-closing the pool fails whatever is still in flight; #settle leaves those rows in 'sending' for start().
+    if (this.#transport) closeTransport(this.#transport, true);
     this.#transport = undefined;
+    await settled;
   }
 
   #wakeSoon(): void {
@@ -296,6 +310,9 @@ export class RelayWorker {
   /** Records the attempt and, in the same transaction, claims the next due rows for the freed connection. */
   #settle(row: OutboxRow, outcome: Outcome): void {
     const { clock } = this.#options;
+    // A send that failed while stopping most likely failed because we closed its connection: that says nothing
+    // about the upstream, so it costs no retry; the row stays 'sending' and the next start() sends it again.
+    if (!this.#running && !outcome.attempt.ok) return;
     let claimed: OutboxRow[] = [];
     try {
       const free = this.#running ? POOL_CONNECTIONS - this.#inFlight.size : 0;

@@ -7,7 +7,7 @@ import { loadSettings } from '../../src-main/config/load.js';
 import { EventBus } from '../../src-main/events/bus.js';
 import { Ingest } from '../../src-main/ingest/ingest.js';
 import { createLogger, systemClock, type LogLine } from '../../src-main/logger.js';
-import { createRelay, type RelayWorker } from '../../src-main/relay/index.js';
+import { RelayWorker, relayConfig } from '../../src-main/relay/index.js';
 import { openDatabase } from '../../src-main/store/database.js';
 import { MessageStore } from '../../src-main/store/messages.js';
 import { TrackingInjector } from '../../src-main/tracking/inject/injector.js';
@@ -30,6 +30,8 @@ export class Upstream {
   readonly arrivals: Arrival[] = [];
   /** Returns an error with `responseCode` to refuse the mail, or nothing to accept it. */
   answer: (arrival: Arrival) => (Error & { responseCode?: number }) | undefined = () => undefined;
+  /** Takes the mail but never replies to it, as a hung upstream does. */
+  stall = false;
   port = 0;
   #server?: SMTPServer;
 
@@ -38,6 +40,8 @@ export class Upstream {
   async listen(port = 0): Promise<number> {
     const options: SMTPServerOptions = {
       authOptional: true,
+      // close() ends sessions still open after this long (a stalled one would otherwise hold it for 30 s)
+      closeTimeout: 100,
       secure: this.tls === 'implicit',
       disabledCommands: this.tls === 'none' ? ['STARTTLS'] : [],
       logger: false,
@@ -51,6 +55,7 @@ export class Upstream {
             raw: Buffer.concat(chunks),
             secure: session.secure,
           };
+          if (this.stall) return; // never answer the end of DATA
           const error = this.answer(arrival);
           if (!error) this.arrivals.push(arrival);
           callback(error ?? null);
@@ -100,7 +105,11 @@ export interface Pipeline {
 }
 
 /** Builds the pipeline as sandbox.ts does, on `dataDir`, with relay flags as `serve` takes them (camelCase). */
-export function openPipeline(dataDir: string, flags: Record<string, unknown>): Pipeline {
+export function openPipeline(
+  dataDir: string,
+  flags: Record<string, unknown>,
+  worker: { stopGraceMs?: number } = {},
+): Pipeline {
   const settings = loadSettings({ dataDir, ...flags }, {});
   const logs: LogLine[] = [];
   const logger = createLogger('info', (l) => logs.push(l));
@@ -124,8 +133,17 @@ export function openPipeline(dataDir: string, flags: Record<string, unknown>): P
     maxMessages: 0,
     injector,
   });
-  const relay = createRelay(settings, { db, store, bus, logger: logger.child('relay'), clock: systemClock });
-  if (!relay) throw new Error('no relay configured');
+  const relayConfig_ = relayConfig(settings);
+  if (!relayConfig_) throw new Error('no relay configured');
+  const relay = new RelayWorker({
+    db,
+    store,
+    bus,
+    logger: logger.child('relay'),
+    clock: systemClock,
+    config: relayConfig_,
+    ...worker,
+  });
   const statuses: RelayEntry[] = [];
   bus.on('relay.status', (e) => statuses.push(e));
   relay.attach(ingest);

@@ -211,6 +211,26 @@ describe('relay', () => {
     expect(second.logs.some((l) => /were being relayed when Mailbeacon stopped/.test(l.message))).toBe(true);
   });
 
+  it('stops within its grace period on a hung upstream, and the next start sends the mail once', async () => {
+    const hung = await upstream();
+    hung.stall = true;
+    const temp = tempDir('mb-relay-hung-');
+    cleanups.push(() => temp.remove());
+    const first = openPipeline(temp.dir, { relay: hung.url, relayAll: true }, { stopGraceMs: 300 });
+    const { messageId } = await catchMail(first, ['dev@example.test']);
+    await waitFor('the send under way', () => first.relay.list()[0]?.status === 'sending');
+    await first.close(); // returns once the grace period is over, not after the 2-minute socket timeout
+    expect(hung.arrivals).toHaveLength(0);
+
+    const up = await upstream();
+    const second = openPipeline(temp.dir, { relay: up.url, relayAll: true });
+    cleanups.push(() => second.close());
+    await waitFor('status sent', () => second.relay.list()[0]?.status === 'sent');
+    expect([...up.countByMessageId()]).toEqual([[messageId, 1]]);
+    // The aborted send was not counted as an attempt of the upstream's.
+    expect(second.relay.list()[0]!.attempts.map((a) => a.ok)).toEqual([true]);
+  });
+
   it('re-signs with DKIM covering List-Unsubscribe and List-Unsubscribe-Post', async () => {
     const up = await upstream();
     const temp = tempDir('mb-relay-dkim-');
