@@ -66,7 +66,7 @@ export class RelayOutbox {
     this.#insert =
       db.prepare(`INSERT INTO relay_outbox (message_id, subject, envelope_from, recipients_json, reason,
       status, relay_id, next_attempt_ms, created_ms, updated_ms)
-      VALUES (@messageId, @subject, @envelopeFrom, @recipients, @reason, 'pending', @relayId, @nowMs, @nowMs, @nowMs)`);
+      VALUES (@messageId, @subject, @envelopeFrom, @recipients, @reason, @status, @relayId, @nowMs, @nowMs, @nowMs)`);
     this.#due =
       db.prepare(`SELECT * FROM relay_outbox WHERE status IN ('pending', 'failed') AND next_attempt_ms <= ?
       ORDER BY next_attempt_ms, id LIMIT ?`);
@@ -123,11 +123,19 @@ export class RelayOutbox {
     );
   }
 
-  /** Adds a relay request; synchronous so that it can share the transaction that stores the mail. */
-  enqueue(entry: NewOutboxEntry): number {
+  /**
+   * Adds a relay request; synchronous so that it can share the transaction that stores the mail. `sending` claims it
+   * at once (for a worker with a free connection), saving a second transaction; it is committed with the mail, so a
+   * crash before the send leaves it 'sending', which start() resumes like any interrupted send.
+   */
+  enqueue(entry: NewOutboxEntry, status: 'pending' | 'sending' = 'pending'): number {
     return Number(
-      this.#insert.run({ ...entry, recipients: JSON.stringify(entry.recipients), relayId: randomUUID() })
-        .lastInsertRowid,
+      this.#insert.run({
+        ...entry,
+        status,
+        recipients: JSON.stringify(entry.recipients),
+        relayId: randomUUID(),
+      }).lastInsertRowid,
     );
   }
 

@@ -121,9 +121,12 @@ export class RelayWorker {
   readonly #options: RelayWorkerOptions;
   readonly #outbox: RelayOutbox;
   readonly #log: Logger;
-  readonly #inFlight = new Set<Promise<void>>();
-  /** Rows written inside a mail's transaction, announced once it has committed. */
+  /** Sends under way, by outbox id. */
+  readonly #inFlight = new Map<number, Promise<void>>();
+  /** Rows written pending inside a mail's transaction, announced once it has committed. */
   #created: number[] = [];
+  /** Rows written already claimed ('sending') inside a mail's transaction, sent once it has committed. */
+  #reserved: number[] = [];
   #transport?: RelayTransport;
   #timer?: NodeJS.Timeout;
   #immediate?: NodeJS.Immediate;
@@ -166,18 +169,21 @@ export class RelayWorker {
       const envelope = message.envelopeTo.length ? message.envelopeTo : message.to.map((a) => a.Address);
       const recipients = autoRecipients(rules, envelope);
       if (!recipients.length) return;
-      const id = this.#outbox.enqueue({
+      // With a connection free the row is claimed right here, in the mail's transaction (one commit instead of two).
+      const claim = this.#running && this.#inFlight.size + this.#reserved.length < POOL_CONNECTIONS;
+      const entry = {
         messageId: message.id,
         subject: message.subject,
         envelopeFrom: message.envelopeFrom,
         recipients,
-        reason: 'rule',
+        reason: 'rule' as const,
         nowMs: message.createdMs,
-      });
+      };
+      const id = this.#outbox.enqueue(entry, claim ? 'sending' : 'pending');
       // The hook runs inside the transaction; the send may only start once it has committed. A stopped worker
       // leaves the row for start().
       if (!this.#running) return;
-      this.#created.push(id);
+      (claim ? this.#reserved : this.#created).push(id);
       this.#wakeSoon();
     });
   }
@@ -252,7 +258,9 @@ export class RelayWorker {
     clearTimeout(this.#timer);
     if (this.#immediate) clearImmediate(this.#immediate);
     this.#timer = this.#immediate = undefined;
-    const settled = Promise.allSettled([...this.#inFlight]);
+    this.#created = [];
+    this.#reserved = []; // committed as 'sending': start() resumes them
+    const settled = Promise.allSettled([...this.#inFlight.values()]);
     let grace: NodeJS.Timeout | undefined;
     await Promise.race([
       settled,
@@ -272,8 +280,16 @@ export class RelayWorker {
       // Stopped: the rows are safe in the outbox; start() picks them up (the database may be closed by now).
       if (!this.#running) return;
       const created = this.#created;
+      const reserved = new Set(this.#reserved);
       this.#created = [];
+      this.#reserved = [];
       for (const id of created) this.#announce(id);
+      // A mail whose savepoint was rolled back took its row along (and its id may have been used again since):
+      // only a row that is still 'sending' and not already under way is sent.
+      const rows = [...reserved]
+        .map((id) => this.#outbox.row(id))
+        .filter((row): row is OutboxRow => row?.status === 'sending' && !this.#inFlight.has(row.id));
+      this.#launch(rows);
       this.#pump();
     });
     this.#immediate.unref();
@@ -293,10 +309,10 @@ export class RelayWorker {
     for (const row of claimed) {
       this.#announce(row.id);
       const send: Promise<void> = this.#send(row).then((outcome) => {
-        this.#inFlight.delete(send);
+        this.#inFlight.delete(row.id);
         this.#settle(row, outcome);
       });
-      this.#inFlight.add(send);
+      this.#inFlight.set(row.id, send);
     }
     if (!this.#running || this.#inFlight.size >= POOL_CONNECTIONS) return; // a finished send claims the next
     const { clock } = this.#options;
