@@ -23,6 +23,8 @@ export interface UpdateHistory {
   after(lastEventId: string): ReplayCursor;
   /** The id of the newest update, or 'earliest' when there is none. */
   lastEventId(): string;
+  /** Makes every appended update durable (histories that write lazily). */
+  flush?(): void;
 }
 
 const duplicate = (id: string) =>
@@ -113,8 +115,11 @@ export class SqliteHistory implements UpdateHistory {
   private readonly page: Statement;
   private readonly newest: Statement;
 
+  private pending: Update[] = [];
+  private pendingIds = new Set<string>();
+
   constructor(
-    db: Database,
+    private readonly db: Database,
     private readonly size: number,
   ) {
     this.insert = db.prepare(
@@ -130,26 +135,42 @@ export class SqliteHistory implements UpdateHistory {
     if (last > 0) this.prune.run(last - Math.max(size, 0));
   }
 
+  /**
+   * Updates are written in batches (one transaction per event-loop turn, the way ingest commits mails), so that a
+   * burst of mails does not cost a second commit each; every read flushes first, so a replay never misses one.
+   */
   append(update: Update): void {
     if (this.size <= 0) return;
-    let seq: number | bigint;
-    try {
-      seq = this.insert.run({
-        id: update.id,
-        topics: JSON.stringify(update.topics),
-        data: update.data,
-        private: update.private ? 1 : 0,
-        type: update.type ?? null,
-        retry: update.retry ?? null,
-      }).lastInsertRowid;
-    } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw duplicate(update.id);
-      throw err;
-    }
-    this.prune.run(Number(seq) - this.size);
+    if (this.pendingIds.has(update.id) || this.seqOf.get(update.id) !== undefined) throw duplicate(update.id);
+    this.pending.push(update);
+    this.pendingIds.add(update.id);
+    if (this.pending.length === 1) setImmediate(() => this.flush());
+  }
+
+  /** Writes the updates appended since the last flush. */
+  flush(): void {
+    if (this.pending.length === 0 || !this.db.open) return;
+    const batch = this.pending;
+    this.pending = [];
+    this.pendingIds = new Set();
+    this.db.transaction(() => {
+      let seq: number | bigint = 0;
+      for (const update of batch) {
+        seq = this.insert.run({
+          id: update.id,
+          topics: JSON.stringify(update.topics),
+          data: update.data,
+          private: update.private ? 1 : 0,
+          type: update.type ?? null,
+          retry: update.retry ?? null,
+        }).lastInsertRowid;
+      }
+      this.prune.run(Number(seq) - this.size);
+    })();
   }
 
   after(lastEventId: string): ReplayCursor {
+    this.flush();
     let position = 0;
     if (lastEventId !== EARLIEST) {
       const seq = this.seqOf.get(lastEventId) as number | undefined;
@@ -168,6 +189,7 @@ export class SqliteHistory implements UpdateHistory {
   }
 
   lastEventId(): string {
+    this.flush();
     return (this.newest.get() as string | undefined) ?? EARLIEST;
   }
 }

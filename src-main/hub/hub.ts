@@ -137,6 +137,7 @@ export class Hub implements HubCore {
     clearInterval(this.heartbeat);
     for (const s of [...this.subscribers]) s.end();
     this.subscribers.clear();
+    this.history.flush?.();
   }
 
   // ---- HubCore ----
