@@ -20,7 +20,12 @@ const paging = z.object({
 });
 
 const idsBody = z
-  .object({ IDs: z.array(z.string().max(200)).max(100_000).optional(), Read: z.boolean().optional() })
+  .object({
+    IDs: z.array(z.string().max(200)).max(100_000).optional(),
+    Read: z.boolean().optional(),
+    /** Mailpit: set the read status of every message matching this search instead. */
+    Search: z.string().max(2000).optional(),
+  })
   .nullish();
 
 const tagsBody = z.object({
@@ -62,11 +67,15 @@ export function registerMessageRoutes(app: FastifyInstance, { store, bus }: Mess
 
   app.put(
     '/api/v1/messages',
-    { config: { summary: 'Mark messages read or unread ({IDs, Read}; no IDs = all)' } },
+    { config: { summary: 'Mark messages read or unread ({IDs, Read} or {Search, Read}; neither = all)' } },
     async (req) => {
       const body = parseOr400(idsBody, req.body);
       const read = body?.Read ?? false;
-      const ids = body?.IDs?.length ? body.IDs : 'all';
+      const ids = body?.Search?.trim()
+        ? store.idsMatching(body.Search)
+        : body?.IDs?.length
+          ? body.IDs
+          : 'all';
       const changed = store.setRead(ids, read);
       if (changed.length) bus.emit('message.read', changed, read);
       return 'ok';
