@@ -220,8 +220,7 @@ export class Sandbox {
               settings: () => this.#maskedSettings(),
             }),
           (app) => registerMessageRoutes(app, { store, bus }),
-          (app) =>
-            registerTrackingRoutes(app, { db: this.db, events, codec, trackingBase: () => trackingBase }),
+          (app) => registerTrackingRoutes(app, { store, events, codec, trackingBase: () => trackingBase }),
           (app) => registerHubRoutes(app, { hub }),
           (app) => registerRelayRoutes(app, { relay, store }),
           (app) => registerWebhookRoutes(app, { webhooks }),

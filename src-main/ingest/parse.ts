@@ -2,26 +2,10 @@ import { createHash } from 'node:crypto';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import libmime from 'libmime';
 import type { Address } from '../api/types.js';
-import type { StoredPart } from '../store/messages.js';
+import type { MessageFields, StoredPart } from '../store/messages.js';
 
 /** What Mailbeacon reads out of a mail; the raw bytes are stored beside it untouched. */
-export interface ParsedFields {
-  messageId: string;
-  subject: string;
-  from: Address | null;
-  to: Address[];
-  cc: Address[];
-  bcc: Address[];
-  replyTo: Address[];
-  returnPath: string;
-  dateMs: number | null;
-  text: string;
-  html: string;
-  snippet: string;
-  parts: StoredPart[];
-  headers: { name: string; value: string }[];
-  warnings: string[];
-}
+export type ParsedFields = MessageFields;
 
 /** Mailpit shows up to 250 characters of text as the snippet. */
 const SNIPPET_LENGTH = 250;

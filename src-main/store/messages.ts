@@ -16,10 +16,8 @@ export interface StoredPart {
   content: Buffer;
 }
 
-/** Everything ingest knows about a caught mail, written in one transaction. */
-export interface NewMessage {
-  id: string;
-  createdMs: number;
+/** The fields read out of a mail (see ingest/parse.ts). */
+export interface MessageFields {
   messageId: string;
   subject: string;
   from: Address | null;
@@ -29,20 +27,26 @@ export interface NewMessage {
   replyTo: Address[];
   returnPath: string;
   dateMs: number | null;
-  username: string;
-  snippet: string;
   text: string;
   html: string;
-  trackedHtml: string;
+  snippet: string;
+  parts: StoredPart[];
+  headers: { name: string; value: string }[];
   warnings: string[];
+}
+
+/** Everything ingest knows about a caught mail, written in one transaction. */
+export interface NewMessage extends MessageFields {
+  id: string;
+  createdMs: number;
+  username: string;
+  trackedHtml: string;
   envelopeFrom: string;
   envelopeTo: string[];
   remoteIp: string;
   manifest: TrackingManifest | null;
   raw: Buffer;
   tracked: Buffer | null;
-  parts: StoredPart[];
-  headers: { name: string; value: string }[];
 }
 
 interface MessageRow {
@@ -120,6 +124,7 @@ export class MessageStore {
   readonly #byId: Statement;
   readonly #fullById: Statement;
   readonly #createdAt: Statement;
+  readonly #manifest: Statement;
   readonly #latestId: Statement;
   readonly #raw: Statement;
   readonly #part: Statement;
@@ -160,6 +165,9 @@ export class MessageStore {
       'SELECT m.*, b.text, b.html, b.tracked_html, b.manifest_json FROM messages m JOIN message_body b ON b.seq = m.seq WHERE m.id = ?',
     );
     this.#createdAt = db.prepare('SELECT created_ms FROM messages WHERE id = ?').pluck();
+    this.#manifest = db
+      .prepare('SELECT b.manifest_json FROM message_body b JOIN messages m ON m.seq = b.seq WHERE m.id = ?')
+      .pluck();
     this.#latestId = db.prepare('SELECT id FROM messages ORDER BY seq DESC LIMIT 1').pluck();
     this.#raw = db.prepare(
       'SELECT r.raw, r.tracked FROM message_raw r JOIN messages m ON m.seq = r.seq WHERE m.id = ?',
@@ -273,6 +281,11 @@ export class MessageStore {
   /** Resolves Mailpit's `latest` alias. */
   resolveId(id: string): string | undefined {
     return id === 'latest' ? this.latestId() : id;
+  }
+
+  /** The stored tracking manifest (JSON), null for a mail stored without one, undefined for an unknown id. */
+  manifestJson(id: string): string | null | undefined {
+    return this.#manifest.get(id) as string | null | undefined;
   }
 
   /** When the mail was caught (ms), or undefined for an unknown id. */

@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventsResponse, MessageTracking } from '../../src-main/api/types.js';
 import { registerTrackingRoutes } from '../../src-main/api/routes/tracking.js';
+import { MessageStore } from '../../src-main/store/messages.js';
 import { EventBus } from '../../src-main/events/bus.js';
 import { createLogger, systemClock } from '../../src-main/logger.js';
 import { openDatabase } from '../../src-main/store/database.js';
@@ -38,7 +39,12 @@ describe('tracking API routes with a live tracking server', () => {
     const t = await server.listen('127.0.0.1', 0);
     trackingBase = `http://${t.host}:${t.port}`;
     app = Fastify();
-    registerTrackingRoutes(app, { db, events, codec, trackingBase: () => trackingBase });
+    registerTrackingRoutes(app, {
+      store: new MessageStore(db),
+      events,
+      codec,
+      trackingBase: () => trackingBase,
+    });
     api = await app.listen({ host: '127.0.0.1', port: 0 });
   });
 

@@ -1,13 +1,14 @@
-import type { Database } from 'better-sqlite3';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { MessageTracking, TrackingManifest } from '../types.js';
 import { MAX_EVENTS_LIMIT, type EventStore } from '../../store/events.js';
+import type { MessageStore } from '../../store/messages.js';
+import { untrackedManifest } from '../../tracking/inject/injector.js';
 import type { TokenCodec } from '../../tracking/token.js';
 import { trackingUrl } from '../../tracking/urls.js';
 
 export interface TrackingRoutesDeps {
-  db: Database;
+  store: MessageStore;
   events: EventStore;
   codec: TokenCodec;
   /** Public base of tracking links, known once the tracking listener is up. */
@@ -102,30 +103,15 @@ function fail(reply: FastifyReply, status: 400 | 404, error: string): FastifyRep
   return reply.code(status).send({ error });
 }
 
-/** What a mail stored without tracking information answers with. */
-function untrackedManifest(reason: string): TrackingManifest {
-  return {
-    enabled: false,
-    disabledReason: reason,
-    pixel: null,
-    links: [],
-    skipped: [],
-    unsubscribe: { tokenId: '', url: '', headersAdded: false, placeholdersFilled: 0, existingHeader: '' },
-  };
-}
-
 /** Tracking routes of the API: a mail's manifest and events, all events, and minting links. */
 export function registerTrackingRoutes(app: FastifyInstance, deps: TrackingRoutesDeps): void {
-  const { db, events, codec, trackingBase } = deps;
-  const latest = db.prepare('SELECT id FROM messages ORDER BY seq DESC LIMIT 1').pluck();
-  const manifestOf = db
-    .prepare('SELECT b.manifest_json FROM message_body b JOIN messages m ON m.seq = b.seq WHERE m.id = ?')
-    .pluck();
-  const exists = db.prepare('SELECT 1 FROM messages WHERE id = ?').pluck();
+  const { store, events, codec, trackingBase } = deps;
 
-  /** The stored id for `:id`, resolving `latest` as Mailpit does. */
-  const resolveId = (id: string): string | undefined =>
-    id === 'latest' ? (latest.get() as string | undefined) : exists.get(id) !== undefined ? id : undefined;
+  /** The stored id for `:id` (`latest` resolved as Mailpit does), or undefined for an unknown mail. */
+  const resolveId = (id: string): string | undefined => {
+    const resolved = store.resolveId(id);
+    return resolved !== undefined && store.createdAt(resolved) !== undefined ? resolved : undefined;
+  };
 
   app.get(
     '/api/v1/message/:id/tracking',
@@ -140,7 +126,7 @@ export function registerTrackingRoutes(app: FastifyInstance, deps: TrackingRoute
       if (!params.ok) return fail(reply, 400, params.error);
       const id = resolveId(params.value.id);
       if (!id) return fail(reply, 404, 'message not found');
-      const json = manifestOf.get(id) as string | null | undefined;
+      const json = store.manifestJson(id);
       let manifest: TrackingManifest;
       try {
         manifest = json

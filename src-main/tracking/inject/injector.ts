@@ -226,17 +226,22 @@ export function withoutOptOutHeader(raw: Buffer): Buffer {
   return Buffer.concat(keep);
 }
 
+/** The manifest of a mail that carries no tracking, and why. */
+export function untrackedManifest(reason: string): TrackingManifest {
+  return {
+    enabled: false,
+    disabledReason: reason,
+    pixel: null,
+    links: [],
+    skipped: [],
+    unsubscribe: { tokenId: '', url: '', headersAdded: false, placeholdersFilled: 0, existingHeader: '' },
+  };
+}
+
 function untracked(raw: Buffer, reason: string): InjectResult {
   return {
     raw,
-    manifest: {
-      enabled: false,
-      disabledReason: reason,
-      pixel: null,
-      links: [],
-      skipped: [],
-      unsubscribe: { tokenId: '', url: '', headersAdded: false, placeholdersFilled: 0, existingHeader: '' },
-    },
+    manifest: untrackedManifest(reason),
     trackedHtml: '',
   };
 }
