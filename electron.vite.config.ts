@@ -1,6 +1,37 @@
 import { resolve } from 'node:path';
 import { defineConfig, externalizeDepsPlugin } from 'electron-vite';
 import react from '@vitejs/plugin-react';
+import type { Plugin } from 'vite';
+
+/** In development the renderer comes from Vite's server; the API and the hub stay on the sandbox's listener. */
+const sandboxHttp = `http://${process.env.MB_HTTP ?? '127.0.0.1:8025'}`;
+
+/**
+ * The sandbox hands the UI its hub JWT as an HttpOnly cookie with the page; in development Vite serves the page,
+ * so this asks the sandbox for a token and sets the same cookie.
+ */
+function hubCookieInDev(): Plugin {
+  return {
+    name: 'mailbeacon-hub-cookie',
+    configureServer(server) {
+      server.middlewares.use(async (req, res, next) => {
+        if (req.url === '/' || req.url?.startsWith('/index.html')) {
+          try {
+            const answer = await fetch(`${sandboxHttp}/api/v1/hub/token?subscribe=*`);
+            const { token } = (await answer.json()) as { token: string };
+            res.setHeader(
+              'Set-Cookie',
+              `mercureAuthorization=${token}; HttpOnly; SameSite=Strict; Path=/.well-known/mercure`,
+            );
+          } catch {
+            // The sandbox is not up yet: the UI shows the live link as down and retries.
+          }
+        }
+        next();
+      });
+    },
+  };
+}
 
 // Three builds: the Electron main process (plus the headless CLI, which shares its code),
 // the preload script, and the React renderer that both the desktop window and `mailbeacon serve` load.
@@ -29,7 +60,13 @@ export default defineConfig({
   },
   renderer: {
     root: 'src-renderer',
-    plugins: [react()],
+    plugins: [react(), hubCookieInDev()],
+    server: {
+      proxy: {
+        '/api': sandboxHttp,
+        '/.well-known/mercure': { target: sandboxHttp, ws: false },
+      },
+    },
     build: {
       outDir: 'out/renderer',
       rollupOptions: { input: { index: resolve('src-renderer/index.html') } },
