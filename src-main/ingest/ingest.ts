@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { TrackingManifest } from '../api/types.js';
 import type { EventBus } from '../events/bus.js';
 import type { Clock, Logger } from '../logger.js';
-import type { MessageStore, NewMessage } from '../store/messages.js';
+import { summaryOfNew, type MessageStore, type NewMessage } from '../store/messages.js';
 import { parseMail } from './parse.js';
 
 /** A mail as the SMTP catcher (or `POST /api/v1/send`) hands it over. */
@@ -78,7 +78,7 @@ export class Ingest {
 
   /** Stores the mail and resolves with its id once the transaction has committed. */
   async accept(mail: CaughtMail): Promise<string> {
-    const { store, bus, logger, clock, injector } = this.#options;
+    const { bus, logger, clock, injector } = this.#options;
     const id = newMessageId();
     const fields = await parseMail(mail.raw);
 
@@ -120,8 +120,7 @@ export class Ingest {
     this.#accepted++;
     this.#acceptedBytes += mail.raw.length;
 
-    const summary = store.summary(id);
-    if (summary) bus.emit('message.created', summary);
+    bus.emit('message.created', summaryOfNew(message));
     return id;
   }
 

@@ -3,6 +3,7 @@ import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import libmime from 'libmime';
 import type { Address } from '../api/types.js';
 import type { MessageFields, StoredPart } from '../store/messages.js';
+import { htmlToText } from './html-text.js';
 
 /** What Mailbeacon reads out of a mail; the raw bytes are stored beside it untouched. */
 export type ParsedFields = MessageFields;
@@ -76,6 +77,8 @@ export async function parseMail(raw: Buffer): Promise<ParsedFields> {
   try {
     parsed = await simpleParser(raw, {
       keepCidLinks: true,
+      // Text for HTML-only mails comes from htmlToText: mailparser's html-to-text is three quarters of its time.
+      skipHtmlToText: true,
       skipTextToHtml: true,
       skipTextLinks: true,
       skipImageLinks: true,
@@ -86,7 +89,6 @@ export async function parseMail(raw: Buffer): Promise<ParsedFields> {
   if (!headers.length) warnings.push('the mail has no headers');
   else if (!raw.includes('\r\n')) warnings.push('the mail uses bare LF line endings');
   if (!header(headers, 'from')) warnings.push('the mail has no From header');
-  if (parsed?.textConversionError) warnings.push(`HTML to text: ${parsed.textConversionError.message}`);
 
   const parts: StoredPart[] = (parsed?.attachments ?? []).map((a, i) => ({
     partId: (a as { partId?: string }).partId || String(i + 1),
@@ -101,8 +103,10 @@ export async function parseMail(raw: Buffer): Promise<ParsedFields> {
     content: a.content,
   }));
 
-  const text = parsed?.text ?? '';
   const html = typeof parsed?.html === 'string' ? parsed.html : '';
+  // `text` is the mail's own text/plain content; search and the snippet fall back to the HTML's visible text.
+  const text = parsed?.text ?? '';
+  const searchText = text.trim() ? text : html ? htmlToText(html) : '';
   const date = parsed?.date?.getTime();
   return {
     messageId: (parsed?.messageId ?? header(headers, 'message-id')).replace(/^<|>$/g, ''),
@@ -116,7 +120,8 @@ export async function parseMail(raw: Buffer): Promise<ParsedFields> {
     dateMs: date !== undefined && Number.isFinite(date) ? date : null,
     text,
     html,
-    snippet: makeSnippet(text),
+    snippet: makeSnippet(searchText),
+    searchText,
     parts,
     headers,
     warnings,

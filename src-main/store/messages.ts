@@ -27,8 +27,11 @@ export interface MessageFields {
   replyTo: Address[];
   returnPath: string;
   dateMs: number | null;
+  /** The text/plain content ('' when the mail has none). */
   text: string;
   html: string;
+  /** What search and the snippet read: the text, or the HTML's visible text when there is no text part. */
+  searchText: string;
   snippet: string;
   parts: StoredPart[];
   headers: { name: string; value: string }[];
@@ -226,7 +229,7 @@ export class MessageStore {
       .map((a) => `${a.Name} ${a.Address}`)
       .concat(m.envelopeTo)
       .join(' ');
-    this.#insertFts.run(seq, m.subject, addresses, m.text);
+    this.#insertFts.run(seq, m.subject, addresses, m.searchText);
     for (const hook of hooks) hook(seq);
     return seq;
   }
@@ -430,7 +433,7 @@ export class MessageStore {
   /** Every tag in use, sorted. */
   tags(): string[] {
     const rows = this.#db
-      .prepare('SELECT DISTINCT value FROM messages, json_each(messages.tags_json)')
+      .prepare("SELECT DISTINCT value FROM messages, json_each(messages.tags_json) WHERE tags_json != '[]'")
       .pluck()
       .all();
     return (rows as string[]).sort((a, b) => a.localeCompare(b));
@@ -467,6 +470,28 @@ export class MessageStore {
     for (let i = 0; i < ids.length; i += ID_CHUNK) out.push(...run(ids.slice(i, i + ID_CHUNK)));
     return out;
   }
+}
+
+/** The list row of a mail just stored (no query needed: nothing has happened to it yet). */
+export function summaryOfNew(m: NewMessage): MessageSummary {
+  return {
+    ID: m.id,
+    MessageID: m.messageId,
+    Read: false,
+    From: m.from,
+    To: m.to,
+    Cc: m.cc,
+    Bcc: m.bcc,
+    ReplyTo: m.replyTo,
+    Subject: m.subject,
+    Created: new Date(m.createdMs).toISOString(),
+    Username: m.username,
+    Tags: [],
+    Size: m.raw.length,
+    Attachments: m.parts.filter((p) => !p.inline).length,
+    Snippet: m.snippet,
+    Tracking: { ...NO_TRACKING },
+  };
 }
 
 export function toSummary(r: MessageRow, tracking: TrackingCounts): MessageSummary {

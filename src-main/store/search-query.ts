@@ -32,6 +32,9 @@ function ftsPhrase(value: string): string {
   return `"${value.replaceAll('"', '""')}"*`;
 }
 
+/** Fields whose words are in the `addresses` column of the full-text index. */
+const ADDRESS_KEYS = new Set(['from', 'to', 'cc', 'bcc']);
+
 const escapeLike = (value: string) => `%${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 function parseDate(value: string): number | null {
@@ -61,8 +64,16 @@ export function buildSearch(query: string): SqlCondition {
     }[key];
     if (column) {
       if (!value) continue;
+      const like = escapeLike(key === 'message-id' ? value.replace(/^<|>$/g, '') : value);
+      if (ADDRESS_KEYS.has(key) && !negated && /[\p{L}\p{N}]/u.test(value)) {
+        // Addresses are in the full-text index: narrow to the mails whose names or addresses hold these words
+        // (as words or word prefixes), then confirm the field with LIKE. Scanning every row instead costs
+        // hundreds of milliseconds at 100,000 mails.
+        clauses.push(`m.seq IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)`);
+        params.push(`addresses : ${ftsPhrase(value)}`);
+      }
       clauses.push(`${not}(${column} LIKE ? ESCAPE '\\')`);
-      params.push(escapeLike(key === 'message-id' ? value.replace(/^<|>$/g, '') : value));
+      params.push(like);
     } else if (key === 'is') {
       const v = value.toLowerCase();
       if (v === 'read' || v === 'unread') clauses.push(`${not}(m.read = ${v === 'read' ? 1 : 0})`);

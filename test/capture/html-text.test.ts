@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { htmlToText } from '../../src-main/ingest/html-text.js';
+import { buildSearch } from '../../src-main/store/search-query.js';
+
+describe('htmlToText (search text and snippet of HTML-only mails)', () => {
+  it('keeps visible text with line breaks at blocks, decodes entities, drops head, style and script', () => {
+    const html =
+      '<html><head><title>T</title><style>p{color:red}</style></head><body><h1>Hello &amp; welcome</h1>' +
+      '<p>Line one<br>line two</p><script>alert(1)</script><ul><li>a</li><li>b</li></ul></body></html>';
+    expect(htmlToText(html)).toBe('Hello & welcome\n\nLine one\nline two\n\na\n\nb');
+  });
+
+  it('copes with broken markup', () => {
+    expect(htmlToText('<p>open <b>bold <i>both</p> tail &nbsp;&lt;x&gt;')).toBe('open bold both\ntail <x>');
+  });
+});
+
+describe('search query building', () => {
+  it('narrows from:/to: through the full-text index and confirms with LIKE', () => {
+    const { where, params } = buildSearch('from:billing@shop.test');
+    expect(where).toContain('messages_fts MATCH');
+    expect(where).toContain('m.from_json LIKE');
+    expect(params).toEqual(['addresses : "billing@shop.test"*', '%billing@shop.test%']);
+  });
+
+  it('negates without the index, so a negated term still excludes every match', () => {
+    const { where } = buildSearch('-from:billing');
+    expect(where).not.toContain('MATCH');
+    expect(where).toContain('NOT (m.from_json LIKE');
+  });
+
+  it('treats operators in user input as literals', () => {
+    // Each term is one quoted FTS5 phrase, so OR and * from the user are searched for, not obeyed.
+    expect(buildSearch('"a" OR b*').params).toEqual(['"a"* "OR"* "b*"*']);
+  });
+
+  it('refuses an unknown is: value and a bad date with a 400', () => {
+    expect(() => buildSearch('is:sideways')).toThrow(expect.objectContaining({ statusCode: 400 }));
+    expect(() => buildSearch('before:yesterdayish')).toThrow(expect.objectContaining({ statusCode: 400 }));
+  });
+});
