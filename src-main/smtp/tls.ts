@@ -1,6 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
 
 export interface TlsMaterial {
   key: string;
@@ -37,6 +36,8 @@ export async function loadSmtpTls(options: {
   if (persist && existsSync(keyPath) && existsSync(certPath)) {
     return { key: readFileSync(keyPath, 'utf8'), cert: readFileSync(certPath, 'utf8') };
   }
+  // Loaded only when a certificate must be made: the library and its X.509 stack cost ~10 MB of memory.
+  const { generate } = await import('selfsigned');
   const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
     keySize: 2048,
     algorithm: 'sha256',
