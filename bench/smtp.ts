@@ -11,11 +11,12 @@
  *                     [--only floor,maildev,empty,full,search,stages]
  *                     [--prof DIR]         (CPU profiles of Mailbeacon into DIR)
  *                     [--max-messages 0]   (Mailbeacon's --max-messages; serve's default 10000 prunes a mail per mail)
+ *                     [--bundle]           (run the built CLI, out/main/cli.js, instead of the sources through tsx)
  *
  * Every server runs in its own process; the load generator here sends prebuilt mails, so its own CPU time stays small.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,6 +62,8 @@ const { values: args } = parseArgs({
     prof: { type: 'string' },
     // 0 keeps every mail (needed to reach 100,000); 10000 is serve's default, where each mail also prunes one.
     'max-messages': { type: 'string', default: '0' },
+    // Run Mailbeacon from the built bundle (out/main/cli.js, `npm run build`) instead of the sources through tsx.
+    bundle: { type: 'boolean', default: false },
   },
 });
 const MAILS = Number(args.mails);
@@ -69,11 +72,30 @@ const CONNECTIONS = Number(args.connections);
 const MAX_SECONDS = Number(args['max-seconds']);
 const ONLY = new Set(args.only.split(','));
 
+if (args.bundle && !bundleIsFresh())
+  throw new Error(
+    '[bench] --bundle: out/main/cli.js is missing or older than src-main; run `npm run build` first',
+  );
+
 const render = await sampleMailRenderer();
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const cleanup: (() => Promise<unknown> | void)[] = [];
 
 // ---------------------------------------------------------------- helpers
+
+/** The same test bin/mailbeacon.js makes before it runs the bundle. */
+function bundleIsFresh(): boolean {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const newest = (dir: string): number =>
+    Math.max(
+      0,
+      ...readdirSync(dir, { withFileTypes: true }).map((e) =>
+        e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs,
+      ),
+    );
+  const bundle = join(root, 'out', 'main', 'cli.js');
+  return existsSync(bundle) && statSync(bundle).mtimeMs >= newest(join(root, 'src-main'));
+}
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -181,6 +203,7 @@ function tempDir(prefix: string): string {
 async function startMailbeacon(dataDir: string, name: string): Promise<ServeProcess> {
   const serve = await ServeProcess.start({
     dataDir,
+    fromSource: !args.bundle,
     args: ['--max-messages', args['max-messages'], '--quiet'],
     nodeArgs: args.prof
       ? ['--cpu-prof', '--cpu-prof-dir', args.prof, '--cpu-prof-name', `${name}.cpuprofile`]
@@ -348,6 +371,9 @@ function report(): string {
   const lines: string[] = [];
 
   lines.push(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`);
+  lines.push(
+    `Mailbeacon ran from ${args.bundle ? 'the built bundle (out/main/cli.js)' : 'the sources through tsx'}`,
+  );
   lines.push(
     `${MAILS} mails of ${render(0).length} bytes (5 KB HTML) over ${CONNECTIONS} connections, after ${WARMUP_MAILS} warm-up mails`,
   );

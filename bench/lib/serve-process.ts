@@ -17,6 +17,11 @@ export interface ServeProcessOptions {
   args?: string[];
   /** Flags for node itself, e.g. ['--cpu-prof', '--cpu-prof-dir', dir]. */
   nodeArgs?: string[];
+  /**
+   * Run the TypeScript sources (default), so tests see the code as it is; false lets the CLI pick the built bundle
+   * when it is at least as new as the sources, as a user's checkout would.
+   */
+  fromSource?: boolean;
 }
 
 export interface ServeExit {
@@ -67,7 +72,10 @@ export class ServeProcess {
         '--json',
         ...(options.args ?? []),
       ],
-      { env: { ...process.env, MAILBEACON_FROM_SOURCE: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+      {
+        env: { ...process.env, MAILBEACON_FROM_SOURCE: options.fromSource === false ? '' : '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
     );
     const serve = new ServeProcess(child);
     const lines = createInterface({ input: child.stdout! });
