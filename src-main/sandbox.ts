@@ -263,8 +263,9 @@ export class Sandbox {
         tracking: urlOf(tracking.host, tracking.port),
         trackingUrl: trackingBase,
       };
-      relay?.start();
+      // Webhooks first: the relay announces the entries it resumes, and those events should reach them.
       webhooks?.start();
+      relay?.start();
       this.#startedAt = clock.now();
       this.#warnIfExposed();
       return this.#addresses;
