@@ -312,6 +312,8 @@ describe('UI end to end', () => {
 
     await page.getByRole('tab', { name: 'Relay' }).click();
     await page.getByTestId('relay-entries').getByText('sent').waitFor({ timeout: LIVE_MS });
+    // Forwarding the tracked mail breaks the sender's DKIM signature; the tab says so and how to re-sign.
+    expect(await page.getByTestId('dkim-note').textContent()).toContain('--relay-dkim-domain');
     await page.goto(`${serve.http}/#/relay`);
     await page.getByTestId('relay-entries').waitFor();
     await page.screenshot({ path: artifactPath('relay.png') });

@@ -24,6 +24,13 @@ export function RelayTab({ message: m, onRelease }: { message: Message; onReleas
           Release…
         </button>
       </div>
+      {relay.data.config.enabled && !relay.data.config.original && (
+        <p className="muted" data-testid="dkim-note">
+          {relay.data.config.dkim
+            ? 'The tracked mail is relayed and re-signed with DKIM (List-Unsubscribe and List-Unsubscribe-Post included).'
+            : 'The tracked mail is relayed: its body differs from what the sender signed, so a DKIM signature it carries will not verify at the receiver. Re-sign with --relay-dkim-domain, --relay-dkim-selector and --relay-dkim-key, or relay the mail as received with --relay-original.'}
+        </p>
+      )}
       {entries.length === 0 ? (
         <p className="muted">This mail has not been relayed.</p>
       ) : (
