@@ -34,6 +34,8 @@ export const MIGRATIONS: ((db: Database) => void)[] = [
       );
       CREATE INDEX messages_created ON messages (created_ms);
       CREATE INDEX messages_read ON messages (read);
+      -- has:attachment lists and counts only the mails with attachments.
+      CREATE INDEX messages_with_attachments ON messages (seq) WHERE attachments > 0;
       -- Few mails carry tags; listing the tags in use reads only those.
       CREATE INDEX messages_tagged ON messages (tags_json) WHERE tags_json != '[]';
 
