@@ -188,8 +188,7 @@ export type Settings = z.infer<typeof settingsSchema>;
 
 /** Which subsystem a setting belongs to, for `[smtp] …`-style error messages. */
 export function subsystemOf(key: string): string {
-  if (/^(smtp|maxMessageSize|maxRecipients|maxConnections)/.test(key) && key !== 'smtp') return 'smtp';
-  if (key === 'smtp') return 'smtp';
+  if (/^(smtp|maxMessageSize|maxRecipients|maxConnections)/.test(key)) return 'smtp';
   if (/^(http|uiAuth)$/.test(key)) return 'http';
   if (/^(tracking|noTrack|trackText|tokenMode|redirectAllow)/.test(key)) return 'tracking';
   if (/^(dataDir|maxMessages)$/.test(key)) return 'db';

@@ -52,7 +52,7 @@ export interface NewMessage extends MessageFields {
   tracked: Buffer | null;
 }
 
-interface MessageRow {
+export interface MessageRow {
   seq: number;
   id: string;
   created_ms: number;
@@ -124,7 +124,6 @@ export class MessageStore {
   readonly #countUnread: Statement;
   readonly #oldest: Statement;
   readonly #bySeq: Statement;
-  readonly #byId: Statement;
   readonly #fullById: Statement;
   readonly #createdAt: Statement;
   readonly #manifest: Statement;
@@ -163,7 +162,6 @@ export class MessageStore {
     this.#countUnread = db.prepare('SELECT count(*) AS n FROM messages WHERE read = 0').pluck();
     this.#oldest = db.prepare('SELECT seq FROM messages ORDER BY seq ASC LIMIT ?').pluck();
     this.#bySeq = db.prepare('DELETE FROM messages WHERE seq = ?');
-    this.#byId = db.prepare('SELECT * FROM messages WHERE id = ?');
     this.#fullById = db.prepare(
       'SELECT m.*, b.text, b.html, b.tracked_html, b.manifest_json FROM messages m JOIN message_body b ON b.seq = m.seq WHERE m.id = ?',
     );
@@ -371,9 +369,9 @@ export class MessageStore {
     };
   }
 
-  summary(id: string): MessageSummary | undefined {
-    const row = this.#byId.get(id) as MessageRow | undefined;
-    return row && toSummary(row, this.trackingCounts([id]).get(id) ?? NO_TRACKING);
+  /** The list row of a mail already read from the store, with its tracking counts. */
+  summaryOf(row: MessageRow): MessageSummary {
+    return toSummary(row, this.trackingCounts([row.id]).get(row.id) ?? NO_TRACKING);
   }
 
   /** Open/click counts per mail (see EventStore.countsFor). */
@@ -457,6 +455,17 @@ export class MessageStore {
   }
 
   /** Ids of every mail matching a search query (for `DELETE /api/v1/search`). */
+  /** Whether one mail matches a search query (without running the search over the whole mailbox). */
+  matches(id: string, query: string): boolean {
+    const { where, params } = buildSearch(query);
+    return (
+      this.#db
+        .prepare(`SELECT 1 FROM messages m WHERE m.id = ? AND (${where})`)
+        .pluck()
+        .get(id, ...params) === 1
+    );
+  }
+
   idsMatching(query: string): string[] {
     const { where, params } = buildSearch(query);
     return this.#db

@@ -125,7 +125,8 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppRoutesDeps): vo
     },
     async (req, reply) => {
       const q = parseOr400(waitQuery, req.query);
-      const search = q.query ? buildSearch(q.query) : null;
+      // A bad query is a 400 now, not a silent wait until the timeout.
+      if (q.query) buildSearch(q.query);
       return new Promise((resolve) => {
         const done = (status: number, body: unknown) => {
           clearTimeout(timer);
@@ -136,7 +137,7 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppRoutesDeps): vo
         };
         const onMessage = (m: MessageSummary) => {
           if (q.kind !== 'message') return;
-          if (search && !store.idsMatching(q.query).includes(m.ID)) return;
+          if (q.query && !store.matches(m.ID, q.query)) return;
           done(200, m);
         };
         const onEvent = (e: TrackingEvent) => {

@@ -119,7 +119,7 @@ export function registerMessageRoutes(app: FastifyInstance, { store, bus }: Mess
       const headers = store.headersOf(row.seq);
       const header = (name: string) => headers.find((h) => h.name.toLowerCase() === name)?.value ?? '';
       const listUnsubscribe = header('list-unsubscribe');
-      const summary = store.summary(row.id)!;
+      const summary = store.summaryOf(row);
       const message: Message = {
         ID: row.id,
         MessageID: row.message_id,
