@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { defineConfig, externalizeDepsPlugin } from 'electron-vite';
 import react from '@vitejs/plugin-react';
 import type { Plugin } from 'vite';
+import { WORKER_ENTRIES } from './src-main/threads/spawn';
 
 /** In development the renderer comes from Vite's server; the API and the hub stay on the sandbox's listener. */
 const sandboxHttp = `http://${process.env.MB_HTTP ?? '127.0.0.1:8025'}`;
@@ -44,6 +45,10 @@ export default defineConfig({
         input: {
           index: resolve('src-main/app/index.ts'),
           cli: resolve('src-main/cli/index.ts'),
+          // Worker threads load their own entry file: out/main/<name>.js.
+          ...Object.fromEntries(
+            Object.entries(WORKER_ENTRIES).map(([name, source]) => [name, resolve('src-main', source)]),
+          ),
         },
       },
     },

@@ -21,6 +21,8 @@ import { codecFromSettings, trackingBaseUrl } from './tracking/setup.js';
 import type { Settings } from './config/schema.js';
 import { EventBus } from './events/bus.js';
 import { Ingest } from './ingest/ingest.js';
+import { PreparePool, defaultPrepareThreads } from './ingest/pool.js';
+import { prepareMail, type MailToPrepare } from './ingest/prepare.js';
 import { createLogger, systemClock, type Clock, type Logger } from './logger.js';
 import { formatHostPort } from './net/listen.js';
 import { SmtpCatcher } from './smtp/catcher.js';
@@ -79,6 +81,7 @@ export class Sandbox {
   #db?: Database;
   #store?: MessageStore;
   #ingest?: Ingest;
+  #pool?: PreparePool;
   #smtp?: SmtpCatcher;
   #api?: ApiServer;
   #hub?: Hub;
@@ -150,7 +153,7 @@ export class Sandbox {
       });
 
       const events = new EventStore(this.#db);
-      const { codec, fingerprint } = codecFromSettings(settings);
+      const { codec, keys, fingerprint } = codecFromSettings(settings);
       this.#keyFingerprint = fingerprint;
       let trackingBase = '';
       let httpUrl = '';
@@ -163,13 +166,28 @@ export class Sandbox {
         rules: settings.trackingRules,
         clock,
       });
+      const inline = (mail: MailToPrepare) => prepareMail(mail, injector);
+      const pool = (this.#pool = new PreparePool({
+        size: settings.ingestThreads ?? defaultPrepareThreads(),
+        data: {
+          tracking: {
+            enabled: !settings.noTrack,
+            trackText: settings.trackText,
+            rules: settings.trackingRules,
+            tokenMode: settings.tokenMode,
+            keys,
+          },
+        },
+        trackingBase: () => trackingBase,
+        inline,
+        logger: logger.child('ingest'),
+      }));
       const ingest = (this.#ingest = new Ingest({
         store,
         bus,
-        logger: logger.child('ingest'),
         clock,
         maxMessages: settings.maxMessages,
-        injector,
+        prepare: (mail) => pool.prepare(mail),
       }));
 
       // The relay's outbox row is written in the same transaction as each mail it should forward.
@@ -294,6 +312,7 @@ export class Sandbox {
       this.#publisher?.stop();
       await attempt('hub', () => this.#hub?.close());
       await attempt('http', () => this.#api?.close());
+      await attempt('ingest', () => this.#pool?.close());
       await attempt('checkpoints', () => this.#checkpointer?.stop());
       await attempt('db', () => void this.#db?.close());
       this.bus.removeAllListeners();

@@ -5,7 +5,8 @@ import { simpleParser } from 'mailparser';
 import { EventBus } from '../../src-main/events/bus.js';
 import { Ingest, newMessageId } from '../../src-main/ingest/ingest.js';
 import { parseMail } from '../../src-main/ingest/parse.js';
-import { createLogger, systemClock } from '../../src-main/logger.js';
+import { prepareMail } from '../../src-main/ingest/prepare.js';
+import { systemClock } from '../../src-main/logger.js';
 import { openDatabase } from '../../src-main/store/database.js';
 import { MessageStore } from '../../src-main/store/messages.js';
 import { TrackingInjector } from '../../src-main/tracking/inject/injector.js';
@@ -50,10 +51,9 @@ export async function measureStages(render: (n: number) => Buffer): Promise<Stag
     const ingest = new Ingest({
       store,
       bus: new EventBus(),
-      logger: createLogger('error'),
       clock: systemClock,
       maxMessages: 0,
-      injector,
+      prepare: (mail) => prepareMail(mail, injector),
     });
     const parsed = await parseMail(render(0));
     const message = (n: number) => ({
@@ -96,7 +96,7 @@ export async function measureStages(render: (n: number) => Buffer): Promise<Stag
       ['store.insert, one commit per mail', 1, (n) => store.insert(message(n), 0)],
       ['store.insert, 10 mails per commit', 10, (n) => tenAtOnce(n)],
       [
-        'Ingest.accept (parse + inject + commit + summary + bus)',
+        'Ingest.accept on the main thread (parse + inject + commit + summary + bus)',
         1,
         (n) =>
           ingest.accept({

@@ -101,6 +101,13 @@ export const SERVE_FLAGS: FlagSpec[] = [
     group: 'smtp',
     help: 'concurrent SMTP connections (default 100)',
   },
+  {
+    name: 'ingest-threads',
+    type: 'string',
+    arg: 'N',
+    group: 'smtp',
+    help: 'worker threads that parse mails and inject tracking (default: one per core beside the main thread, at most 4; 0 = all on the main thread)',
+  },
 
   { name: 'no-track', type: 'boolean', group: 'tracking', help: 'store mails without injecting tracking' },
   {

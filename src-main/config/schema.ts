@@ -142,6 +142,7 @@ export const settingsSchema = z.object({
   maxMessageSize: byteSize,
   maxRecipients: count('--max-recipients'),
   maxConnections: count('--max-connections'),
+  ingestThreads: count('--ingest-threads').optional(),
   // tracking
   noTrack: bool.default(false),
   trackText: bool.default(false),
@@ -188,7 +189,7 @@ export type Settings = z.infer<typeof settingsSchema>;
 
 /** Which subsystem a setting belongs to, for `[smtp] …`-style error messages. */
 export function subsystemOf(key: string): string {
-  if (/^(smtp|maxMessageSize|maxRecipients|maxConnections)/.test(key)) return 'smtp';
+  if (/^(smtp|maxMessageSize|maxRecipients|maxConnections|ingestThreads)/.test(key)) return 'smtp';
   if (/^(http|uiAuth)$/.test(key)) return 'http';
   if (/^(tracking|noTrack|trackText|tokenMode|redirectAllow)/.test(key)) return 'tracking';
   if (/^(dataDir|maxMessages)$/.test(key)) return 'db';

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { TrackingManifest } from '../api/types.js';
 import type { EventBus } from '../events/bus.js';
-import type { Clock, Logger } from '../logger.js';
+import type { Clock } from '../logger.js';
 import { summaryOfNew, type MessageStore, type NewMessage } from '../store/messages.js';
-import { parseMail } from './parse.js';
+import type { MailToPrepare, PreparedMail } from './prepare.js';
 
 /** A mail as the SMTP catcher (or `POST /api/v1/send`) hands it over. */
 export interface CaughtMail {
@@ -12,21 +11,6 @@ export interface CaughtMail {
   envelopeTo: string[];
   username: string;
   remoteIp: string;
-}
-
-export interface InjectContext {
-  messageId: string;
-  sender: string;
-  recipients: string[];
-  subject: string;
-}
-
-/** Puts tracking into a mail (see src-main/tracking); ingest only needs this much of it. */
-export interface TrackingInjectorLike {
-  inject(
-    raw: Buffer,
-    ctx: InjectContext,
-  ): Promise<{ raw: Buffer; manifest: TrackingManifest; trackedHtml: string }>;
 }
 
 /** What a commit hook sees: the stored mail, inside the transaction that stores it. */
@@ -41,10 +25,10 @@ export type CommitHook = (mail: StoredMail) => void;
 export interface IngestOptions {
   store: MessageStore;
   bus: EventBus;
-  logger: Logger;
   clock: Clock;
   maxMessages: number;
-  injector?: TrackingInjectorLike;
+  /** Parses the mail and puts tracking into it (see prepare.ts), on this thread or on a worker's. */
+  prepare: (mail: MailToPrepare) => Promise<PreparedMail>;
 }
 
 /** 16 random bytes, base64url: 22 characters, like Mailpit's ids. */
@@ -78,29 +62,14 @@ export class Ingest {
 
   /** Stores the mail and resolves with its id once the transaction has committed. */
   async accept(mail: CaughtMail): Promise<string> {
-    const { bus, logger, clock, injector } = this.#options;
+    const { bus, clock, prepare } = this.#options;
     const id = newMessageId();
-    const fields = await parseMail(mail.raw);
-
-    let tracked: Buffer | null = null;
-    let manifest: TrackingManifest | null = null;
-    let trackedHtml = '';
-    if (injector) {
-      try {
-        const result = await injector.inject(mail.raw, {
-          messageId: id,
-          sender: mail.envelopeFrom || fields.from?.Address || '',
-          recipients: mail.envelopeTo.length ? mail.envelopeTo : fields.to.map((a) => a.Address),
-          subject: fields.subject,
-        });
-        manifest = result.manifest;
-        trackedHtml = result.trackedHtml;
-        tracked = result.raw === mail.raw ? null : result.raw;
-      } catch (err) {
-        fields.warnings.push(`tracking was not injected: ${(err as Error).message}`);
-        logger.warn(`mail ${id}: tracking was not injected: ${(err as Error).message}`);
-      }
-    }
+    const { fields, tracked, manifest, trackedHtml } = await prepare({
+      raw: mail.raw,
+      id,
+      envelopeFrom: mail.envelopeFrom,
+      envelopeTo: mail.envelopeTo,
+    });
 
     const message: NewMessage = {
       id,

@@ -13,10 +13,18 @@ export function trackingKeys(settings: TrackingKeySettings): Buffer[] {
   return [loadOrCreateKeyFile(settings.dataDir)];
 }
 
-/** The codec a sandbox (or the CLI) uses, with the fingerprint of its minting key for /api/v1/info. */
-export function codecFromSettings(settings: TrackingKeySettings): { codec: TokenCodec; fingerprint: string } {
+/** The codec a sandbox (or the CLI) uses, its key ring, and the fingerprint of its minting key for /api/v1/info. */
+export function codecFromSettings(settings: TrackingKeySettings): {
+  codec: TokenCodec;
+  keys: Buffer[];
+  fingerprint: string;
+} {
   const keys = trackingKeys(settings);
-  return { codec: new TokenCodec({ mode: settings.tokenMode, keys }), fingerprint: keyFingerprint(keys[0]!) };
+  return {
+    codec: new TokenCodec({ mode: settings.tokenMode, keys }),
+    keys,
+    fingerprint: keyFingerprint(keys[0]!),
+  };
 }
 
 /** `http://127.0.0.1:8026` from `--tracking-url`, or from the tracking listener's address once it is known. */

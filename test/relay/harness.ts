@@ -11,6 +11,7 @@ import { RelayWorker, relayConfig } from '../../src-main/relay/index.js';
 import { openDatabase } from '../../src-main/store/database.js';
 import { MessageStore } from '../../src-main/store/messages.js';
 import { TrackingInjector } from '../../src-main/tracking/inject/injector.js';
+import { prepareMail } from '../../src-main/ingest/prepare.js';
 import { codecFromSettings } from '../../src-main/tracking/setup.js';
 
 /** What a real SMTP server on loopback received. */
@@ -128,10 +129,9 @@ export function openPipeline(
   const ingest = new Ingest({
     store,
     bus,
-    logger: logger.child('ingest'),
     clock: systemClock,
     maxMessages: 0,
-    injector,
+    prepare: (mail) => prepareMail(mail, injector),
   });
   const relayConfig_ = relayConfig(settings);
   if (!relayConfig_) throw new Error('no relay configured');

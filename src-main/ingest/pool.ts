@@ -1,0 +1,161 @@
+import { availableParallelism } from 'node:os';
+import type { Worker } from 'node:worker_threads';
+import type { Logger } from '../logger.js';
+import { spawnWorker } from '../threads/spawn.js';
+import type { TokenMode } from '../tracking/token.js';
+import type { TrackingRule } from '../tracking/inject/injector.js';
+import type { MailToPrepare, PreparedMail } from './prepare.js';
+
+/** What a worker builds its tracking injector from: plain data, since functions and classes cannot cross threads. */
+export interface InjectorSettings {
+  enabled: boolean;
+  trackText: boolean;
+  rules: TrackingRule[];
+  tokenMode: TokenMode;
+  /** The key ring, the first key minting. */
+  keys: Uint8Array[];
+}
+
+export interface PrepareWorkerData {
+  tracking: InjectorSettings;
+}
+
+export interface PrepareJob {
+  seq: number;
+  mail: MailToPrepare;
+  trackingBase: string;
+}
+
+export type PrepareReply = { seq: number; prepared: PreparedMail } | { seq: number; error: string };
+
+interface Pending {
+  mail: MailToPrepare;
+  resolve: (prepared: PreparedMail) => void;
+  reject: (err: Error) => void;
+}
+
+interface Thread {
+  worker: Worker;
+  pending: Map<number, Pending>;
+}
+
+export interface PreparePoolOptions {
+  /** Worker threads to run; 0 prepares every mail on the calling thread. */
+  size: number;
+  data: PrepareWorkerData;
+  /** Reads the public tracking base per mail: it is known only once the tracking listener is up. */
+  trackingBase: () => string;
+  /** The same work on the calling thread: used when no worker can run, and for the mails of a worker that died. */
+  inline: (mail: MailToPrepare) => Promise<PreparedMail>;
+  logger: Logger;
+}
+
+/** A worker that dies this many times is not restarted again; its mails are prepared on the main thread. */
+const MAX_RESTARTS = 5;
+
+/** One worker per core beside the main thread, at most four: the main thread keeps SMTP and the commits. */
+export const defaultPrepareThreads = (): number => Math.max(1, Math.min(4, availableParallelism() - 1));
+
+/** Structured cloning turns Buffers into plain Uint8Arrays; the store wants Buffers over the same memory. */
+const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+function revive(prepared: PreparedMail): PreparedMail {
+  for (const part of prepared.fields.parts) part.content = asBuffer(part.content);
+  if (prepared.tracked) prepared.tracked = asBuffer(prepared.tracked);
+  return prepared;
+}
+
+/**
+ * Prepares mails (parse and inject) on worker threads, so the main thread is left with SMTP, the commits and the
+ * HTTP servers. Each mail goes to the thread with the fewest mails in hand. Should a worker die, its mails are
+ * prepared on the main thread and the worker is restarted; nothing is lost and no caller sees the difference.
+ */
+export class PreparePool {
+  readonly #options: PreparePoolOptions;
+  readonly #threads: Thread[] = [];
+  readonly #inHand = new Set<Promise<PreparedMail>>();
+  #seq = 0;
+  #restarts = 0;
+  #closed = false;
+
+  constructor(options: PreparePoolOptions) {
+    this.#options = options;
+    for (let i = 0; i < options.size; i++) this.#spawn();
+  }
+
+  get threads(): number {
+    return this.#threads.length;
+  }
+
+  prepare(mail: MailToPrepare): Promise<PreparedMail> {
+    const thread = this.#idlest();
+    if (!thread) return this.#options.inline(mail);
+    const prepared = new Promise<PreparedMail>((resolve, reject) => {
+      const seq = ++this.#seq;
+      thread.pending.set(seq, { mail, resolve, reject });
+      thread.worker.postMessage({
+        seq,
+        mail,
+        trackingBase: this.#options.trackingBase(),
+      } satisfies PrepareJob);
+    });
+    this.#inHand.add(prepared);
+    const settled = () => this.#inHand.delete(prepared);
+    prepared.then(settled, settled);
+    return prepared;
+  }
+
+  /** Lets the mails in hand finish, then stops the workers. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.allSettled(this.#inHand);
+    await Promise.all(this.#threads.splice(0).map((thread) => thread.worker.terminate()));
+  }
+
+  #idlest(): Thread | undefined {
+    let best: Thread | undefined;
+    for (const thread of this.#threads) if (!best || thread.pending.size < best.pending.size) best = thread;
+    return best;
+  }
+
+  #spawn(): void {
+    let worker: Worker;
+    try {
+      worker = spawnWorker('ingest-worker', { workerData: this.#options.data });
+    } catch (err) {
+      this.#options.logger.warn(`mails are prepared on the main thread: ${(err as Error).message}`);
+      return;
+    }
+    worker.unref();
+    const thread: Thread = { worker, pending: new Map() };
+    this.#threads.push(thread);
+    worker.on('message', (reply: PrepareReply) => {
+      const pending = thread.pending.get(reply.seq);
+      if (!pending) return;
+      thread.pending.delete(reply.seq);
+      if ('error' in reply) pending.reject(new Error(reply.error));
+      else pending.resolve(revive(reply.prepared));
+    });
+    worker.on('error', (err) => this.#options.logger.warn(`a prepare worker failed: ${err.message}`));
+    worker.on('exit', () => this.#lost(thread));
+  }
+
+  /** A worker is gone: its mails are prepared here instead, and a new worker takes its place. */
+  #lost(thread: Thread): void {
+    const index = this.#threads.indexOf(thread);
+    if (index < 0) return;
+    this.#threads.splice(index, 1);
+    for (const { mail, resolve, reject } of thread.pending.values()) {
+      this.#options.inline(mail).then(resolve, reject);
+    }
+    thread.pending.clear();
+    if (this.#closed) return;
+    if (++this.#restarts > MAX_RESTARTS) {
+      this.#options.logger.warn(
+        'prepare workers keep dying: mails are prepared on the main thread from now on',
+      );
+      return;
+    }
+    this.#spawn();
+  }
+}

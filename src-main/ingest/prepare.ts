@@ -1,0 +1,40 @@
+import type { TrackingManifest } from '../api/types.js';
+import type { TrackingInjector } from '../tracking/inject/injector.js';
+import { parseMail, type ParsedFields } from './parse.js';
+
+/** What is known of a mail before it is read: its bytes, our id for it and its envelope. */
+export interface MailToPrepare {
+  raw: Buffer;
+  id: string;
+  envelopeFrom: string;
+  envelopeTo: string[];
+}
+
+/** A mail read and tracked, ready to be stored. */
+export interface PreparedMail {
+  fields: ParsedFields;
+  /** The tracked mail; null when nothing was injected (the raw mail is then the one to show and relay). */
+  tracked: Buffer | null;
+  manifest: TrackingManifest | null;
+  trackedHtml: string;
+}
+
+/**
+ * Reads a mail (parse) and puts tracking into it (inject): all that happens to a mail before it is stored. A pure
+ * function of the bytes and the envelope, so it runs on any thread; it never throws.
+ */
+export async function prepareMail(mail: MailToPrepare, injector: TrackingInjector): Promise<PreparedMail> {
+  const fields = await parseMail(mail.raw);
+  const result = injector.injectSync(mail.raw, {
+    messageId: mail.id,
+    sender: mail.envelopeFrom || fields.from?.Address || '',
+    recipients: mail.envelopeTo.length ? mail.envelopeTo : fields.to.map((a) => a.Address),
+    subject: fields.subject,
+  });
+  return {
+    fields,
+    tracked: result.raw === mail.raw ? null : result.raw,
+    manifest: result.manifest,
+    trackedHtml: result.trackedHtml,
+  };
+}

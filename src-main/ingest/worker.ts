@@ -1,0 +1,33 @@
+// A worker thread that prepares mails (parse and inject) for the main thread, which only stores them.
+import { parentPort, workerData } from 'node:worker_threads';
+import { systemClock } from '../logger.js';
+import { TrackingInjector } from '../tracking/inject/injector.js';
+import { TokenCodec } from '../tracking/token.js';
+import { prepareMail } from './prepare.js';
+import type { PrepareJob, PrepareReply, PrepareWorkerData } from './pool.js';
+
+const settings = (workerData as PrepareWorkerData).tracking;
+let trackingBase = '';
+const injector = new TrackingInjector({
+  codec: new TokenCodec({ mode: settings.tokenMode, keys: settings.keys.map((k) => Buffer.from(k)) }),
+  trackingBase: () => trackingBase,
+  trackText: settings.trackText,
+  enabled: settings.enabled,
+  rules: settings.rules,
+  clock: systemClock,
+});
+
+const port = parentPort!;
+port.on('message', (job: PrepareJob) => {
+  // Buffers arrive as plain Uint8Arrays; the parser and the injector want Buffers over the same memory.
+  const raw = Buffer.from(job.mail.raw.buffer, job.mail.raw.byteOffset, job.mail.raw.byteLength);
+  trackingBase = job.trackingBase;
+  prepareMail({ ...job.mail, raw }, injector).then(
+    (prepared) => port.postMessage({ seq: job.seq, prepared } satisfies PrepareReply),
+    (err: unknown) =>
+      port.postMessage({
+        seq: job.seq,
+        error: String((err as Error)?.message ?? err),
+      } satisfies PrepareReply),
+  );
+});

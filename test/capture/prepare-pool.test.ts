@@ -1,0 +1,148 @@
+// Mails are parsed and tracked on worker threads (src-main/ingest/pool.ts). These tests hold the pool to the same
+// results as the main thread, over the whole corpus, and show that a worker that dies costs no mail.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PreparePool, type InjectorSettings } from '../../src-main/ingest/pool.js';
+import { prepareMail, type MailToPrepare, type PreparedMail } from '../../src-main/ingest/prepare.js';
+import { createLogger, systemClock, type LogLine } from '../../src-main/logger.js';
+import { TrackingInjector } from '../../src-main/tracking/inject/injector.js';
+import { TokenCodec, generateKey } from '../../src-main/tracking/index.js';
+
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'eml');
+const BASE = 'http://127.0.0.1:8026';
+const STARTED = Date.now();
+
+function listEml(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return listEml(path);
+    return name.endsWith('.eml') ? [path] : [];
+  });
+}
+
+const SETTINGS: InjectorSettings = {
+  enabled: true,
+  trackText: false,
+  rules: [{ subject: /^do not track/i }],
+  tokenMode: 'signed',
+  keys: [generateKey()],
+};
+
+function inlineInjector(settings: InjectorSettings): TrackingInjector {
+  return new TrackingInjector({
+    codec: new TokenCodec({ mode: settings.tokenMode, keys: settings.keys.map((k) => Buffer.from(k)) }),
+    trackingBase: () => BASE,
+    trackText: settings.trackText,
+    enabled: settings.enabled,
+    rules: settings.rules,
+    clock: systemClock,
+  });
+}
+
+const mailOf = (path: string, n: number): MailToPrepare => ({
+  raw: readFileSync(path),
+  id: `mail-${n}`,
+  envelopeFrom: 'app@acme.test',
+  envelopeTo: ['carol@example.org'],
+});
+
+/** What must not depend on the thread: everything but the tokens (which carry a fresh id and time each). */
+function comparable(prepared: PreparedMail) {
+  const tokenless = (s: string) => s.replace(/([?&](?:amp;)?t=)[A-Za-z0-9_.~-]+/g, '$1TOKEN');
+  // mailparser dates a mail without a Date header it can read at the moment it parses it.
+  const { dateMs } = prepared.fields;
+  return {
+    fields: { ...prepared.fields, dateMs: dateMs !== null && dateMs >= STARTED ? 'when parsed' : dateMs },
+    tracked: prepared.tracked !== null,
+    trackedHtml: tokenless(prepared.trackedHtml),
+    enabled: prepared.manifest?.enabled,
+    disabledReason: prepared.manifest?.disabledReason,
+    links: prepared.manifest?.links.map((l) => ({ ...l, tokenId: '', trackedUrl: '' })),
+    skipped: prepared.manifest?.skipped,
+    pixel: prepared.manifest?.pixel ? { ...prepared.manifest.pixel, tokenId: '', url: '' } : null,
+  };
+}
+
+let pool: PreparePool | undefined;
+afterEach(async () => {
+  await pool?.close();
+  pool = undefined;
+});
+
+describe('preparing mails on worker threads', () => {
+  it('gives the same fields and tracking as the main thread for every corpus mail', async () => {
+    const inline = inlineInjector(SETTINGS);
+    pool = new PreparePool({
+      size: 2,
+      data: { tracking: SETTINGS },
+      trackingBase: () => BASE,
+      inline: () => Promise.reject(new Error('a worker should have prepared this mail')),
+      logger: createLogger('error'),
+    });
+    expect(pool.threads).toBe(2);
+    const paths = listEml(FIXTURES);
+    expect(paths.length).toBeGreaterThan(100);
+    const onWorkers = await Promise.all(paths.map((path, n) => pool!.prepare(mailOf(path, n))));
+    for (const [n, path] of paths.entries()) {
+      const here = await prepareMail(mailOf(path, n), inline);
+      expect(comparable(onWorkers[n]!), path).toEqual(comparable(here));
+      for (const part of onWorkers[n]!.fields.parts) expect(Buffer.isBuffer(part.content)).toBe(true);
+    }
+  });
+
+  it('applies the tracking settings it was given on the worker: rules, --no-track', async () => {
+    const raw = Buffer.from(
+      'From: a@acme.test\r\nTo: b@example.org\r\nSubject: Do not track me\r\nContent-Type: text/html\r\n\r\n<p><a href="https://example.org/">x</a></p>\r\n',
+    );
+    pool = new PreparePool({
+      size: 1,
+      data: { tracking: SETTINGS },
+      trackingBase: () => BASE,
+      inline: () => Promise.reject(new Error('not on the main thread')),
+      logger: createLogger('error'),
+    });
+    const ruled = await pool.prepare({ raw, id: 'r', envelopeFrom: '', envelopeTo: [] });
+    expect(ruled.manifest?.enabled).toBe(false);
+    expect(ruled.manifest?.disabledReason).toBe('tracking rule 1 matches this mail');
+    expect(ruled.tracked).toBeNull();
+    await pool.close();
+
+    pool = new PreparePool({
+      size: 1,
+      data: { tracking: { ...SETTINGS, rules: [], enabled: false } },
+      trackingBase: () => BASE,
+      inline: () => Promise.reject(new Error('not on the main thread')),
+      logger: createLogger('error'),
+    });
+    const off = await pool.prepare({ raw, id: 'o', envelopeFrom: '', envelopeTo: [] });
+    expect(off.manifest?.disabledReason).toBe('tracking is turned off (--no-track)');
+  });
+
+  it('prepares the mails of a worker that dies on the main thread, and stops restarting it after a few tries', async () => {
+    const logs: LogLine[] = [];
+    const inline = inlineInjector(SETTINGS);
+    // Sealed tokens need a key: a worker given none throws as it starts, every time.
+    pool = new PreparePool({
+      size: 1,
+      data: { tracking: { ...SETTINGS, tokenMode: 'sealed', keys: [] } },
+      trackingBase: () => BASE,
+      inline: (mail) => prepareMail(mail, inline),
+      logger: createLogger('info', (line) => logs.push(line)),
+    });
+    const paths = listEml(FIXTURES).slice(0, 20);
+    const prepared = await Promise.all(paths.map((path, n) => pool!.prepare(mailOf(path, n))));
+    for (const [n, mail] of prepared.entries()) {
+      expect(mail.fields.headers.length, paths[n]).toBeGreaterThan(0);
+    }
+    // Bounded: every restart fails at once, and the pool gives up after its last one.
+    for (let i = 0; i < 200 && !logs.some((l) => /keep dying/.test(l.message)); i++) {
+      await pool.prepare(mailOf(paths[0]!, 99));
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(logs.some((l) => /keep dying/.test(l.message))).toBe(true);
+    expect(pool.threads).toBe(0);
+    const after = await pool.prepare(mailOf(paths[0]!, 100));
+    expect(after.manifest?.enabled).toBe(true);
+  });
+});
