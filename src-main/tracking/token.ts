@@ -154,9 +154,11 @@ export class TokenCodec {
   decode(token: unknown, expectKind?: TokenKind | TokenKind[]): DecodedToken {
     try {
       const decoded = this.decodeUnchecked(token);
-      const kinds =
-        expectKind === undefined ? undefined : Array.isArray(expectKind) ? expectKind : [expectKind];
-      if (kinds && !kinds.includes(decoded.payload.kind)) {
+      const { kind } = decoded.payload;
+      const accepted =
+        expectKind === undefined ||
+        (typeof expectKind === 'string' ? kind === expectKind : expectKind.includes(kind));
+      if (!accepted) {
         throw new TokenError('wrong-kind', `a ${decoded.payload.kind} token is not accepted here`);
       }
       return decoded;
@@ -252,34 +254,51 @@ export function parsePayload(json: string): TokenPayload {
   }
   if (o.url !== undefined && typeof o.url !== 'string')
     throw new TokenError('malformed', 'the token url is not text');
-  const metadata: Record<string, string> = {};
-  if (o.metadata !== undefined && o.metadata !== null) {
-    if (typeof o.metadata !== 'object' || Array.isArray(o.metadata)) {
-      throw new TokenError('malformed', 'the token metadata is not an object');
-    }
-    for (const [k, v] of Object.entries(o.metadata)) {
-      metadata[k] = typeof v === 'string' ? v : JSON.stringify(v);
-    }
-  }
+  const metadata = readMetadata(o.metadata);
   const ts = readTs(json, o.ts);
   if (o.exp !== undefined && (typeof o.exp !== 'number' || !Number.isFinite(o.exp))) {
     throw new TokenError('malformed', 'the token exp is not a number');
   }
-  return {
-    id: o.id,
-    kind: o.kind as TokenKind,
-    ...(typeof o.url === 'string' ? { url: o.url } : {}),
-    metadata,
-    ts,
-    ...(typeof o.exp === 'number' ? { exp: o.exp } : {}),
-  };
+  const payload: TokenPayload =
+    typeof o.url === 'string'
+      ? { id: o.id, kind: o.kind as TokenKind, url: o.url, metadata, ts }
+      : { id: o.id, kind: o.kind as TokenKind, metadata, ts };
+  if (typeof o.exp === 'number') payload.exp = o.exp;
+  return payload;
 }
 
+/** Metadata values are text; anything else a foreign minter put there is kept as its JSON. */
+function readMetadata(raw: unknown): Record<string, string> {
+  if (raw === undefined || raw === null) return {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new TokenError('malformed', 'the token metadata is not an object');
+  }
+  const parsed = raw as Record<string, unknown>;
+  let allText = true;
+  for (const k in parsed) {
+    if (typeof parsed[k] !== 'string') {
+      allText = false;
+      break;
+    }
+  }
+  // The object is JSON.parse's own, fresh for this token: when it already holds only text it can be kept.
+  if (allText) return parsed as Record<string, string>;
+  const metadata: Record<string, string> = {};
+  for (const [k, v] of Object.entries(parsed)) {
+    metadata[k] = typeof v === 'string' ? v : JSON.stringify(v);
+  }
+  return metadata;
+}
+
+const TS_DIGITS = /^-?\d{1,30}$/;
+/** Digits right after a `"ts":`, up to the end of the member. */
+const TS_AT = /-?\d{1,30}(?=[,}\s])/y;
+
 function readTs(json: string, parsed: unknown): bigint {
-  if (typeof parsed === 'string' && /^-?\d{1,30}$/.test(parsed)) return BigInt(parsed);
+  if (typeof parsed === 'string' && TS_DIGITS.test(parsed)) return BigInt(parsed);
   if (typeof parsed !== 'number') throw new TokenError('malformed', 'the token has no ts');
   const digits = fastTsSource(json) ?? topLevelNumberSource(json, 'ts');
-  if (digits === undefined || !/^-?\d{1,30}$/.test(digits)) {
+  if (digits === undefined || !TS_DIGITS.test(digits)) {
     throw new TokenError('malformed', 'the token ts is not an integer');
   }
   return BigInt(digits);
@@ -287,10 +306,10 @@ function readTs(json: string, parsed: unknown): bigint {
 
 /** `"ts":<digits>` when it occurs exactly once, which is every token this codec writes; else undefined. */
 function fastTsSource(json: string): string | undefined {
-  const at = json.indexOf('"ts":');
-  if (at < 0 || json.indexOf('"ts":', at + 5) >= 0) return undefined;
-  const m = /^-?\d{1,30}(?=[,}\s])/.exec(json.slice(at + 5, at + 40));
-  return m?.[0];
+  const at = json.lastIndexOf('"ts":');
+  if (at < 0 || json.indexOf('"ts":') !== at) return undefined;
+  TS_AT.lastIndex = at + 5;
+  return TS_AT.exec(json)?.[0];
 }
 
 /**

@@ -146,6 +146,62 @@ describe('TrackingServer', () => {
     expect(h.events.list({ kind: 'open' }).total).toBe(1);
   });
 
+  it('answers a burst of concurrent hits only once each is stored, and emits each with its row id', async () => {
+    const HITS = 150;
+    const tokenId = (url: string) => h.codec.decode(new URL(url).searchParams.get('t')).payload.id;
+    const urls = Array.from({ length: HITS }, (_, i) =>
+      i % 2 === 0
+        ? mintUrl(h.base, 'open', h.codec, { metadata: { message_id: `burst${i % 3}` } })
+        : mintUrl(h.base, 'click', h.codec, {
+            url: `https://example.com/${i}`,
+            metadata: { message_id: `burst${i % 3}` },
+          }),
+    );
+    const statuses = await Promise.all(
+      urls.map(async (url) => {
+        const res = await fetch(url, { redirect: 'manual', headers: { 'user-agent': BROWSER_UA } });
+        await res.arrayBuffer();
+        // answered means stored: the row is there by the time the client has the response
+        expect(h.db.prepare('SELECT COUNT(*) FROM events WHERE token_id = ?').pluck().get(tokenId(url))).toBe(
+          1,
+        );
+        return res.status;
+      }),
+    );
+    expect(statuses.filter((s) => s === 200)).toHaveLength(HITS / 2);
+    expect(statuses.filter((s) => s === 302)).toHaveLength(HITS / 2);
+    expect(h.emitted).toHaveLength(HITS);
+    const rows = new Map(
+      (
+        h.db.prepare('SELECT id, token_id, kind FROM events').all() as {
+          id: number;
+          token_id: string;
+          kind: string;
+        }[]
+      ).map((r) => [r.id, r]),
+    );
+    expect(rows.size).toBe(HITS);
+    for (const event of h.emitted)
+      expect(rows.get(event.id)).toEqual({ id: event.id, token_id: event.token_id, kind: event.kind });
+  });
+
+  it('looks the mail up for clicks only (an open is classified without its delivery time)', async () => {
+    const asked: string[] = [];
+    h.delivered.get = (id: string) => {
+      asked.push(id);
+      return undefined;
+    };
+    await (
+      await fetch(mintUrl(h.base, 'open', h.codec, { metadata: { message_id: 'lookup-open' } }))
+    ).arrayBuffer();
+    const click = mintUrl(h.base, 'click', h.codec, {
+      url: 'https://example.com/',
+      metadata: { message_id: 'lookup-click' },
+    });
+    await fetch(click, { redirect: 'manual' });
+    expect(asked).toEqual(['lookup-click']);
+  });
+
   it('records an expired click as expired but still redirects', async () => {
     const url = mintUrl(h.base, 'click', h.codec, {
       url: 'https://example.com/old',
