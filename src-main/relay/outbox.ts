@@ -26,6 +26,44 @@ export interface NewOutboxEntry {
   nowMs: number;
 }
 
+/** What one attempt came to, as the outbox records it. */
+export interface AttemptOutcome {
+  id: number;
+  /** When the attempt ended (ms). */
+  atMs: number;
+  attempt: { ok: boolean; reply: string };
+  status: RelayStatus;
+  /** When the next attempt is due (ms), for a failed one. */
+  next: number | null;
+}
+
+/**
+ * A fresh relay_id: a UUIDv7 (RFC 9562 §5.7), so ids minted one after the other sort together and the unique index
+ * over them grows at its end instead of taking a write on a random page for every mail.
+ */
+export function newRelayId(nowMs: number): string {
+  const time = Math.max(0, Math.floor(nowMs)).toString(16).padStart(12, '0').slice(-12);
+  const random = randomUUID(); // xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx: keep its variant and random bits
+  return `${time.slice(0, 8)}-${time.slice(8)}-7${random.slice(15)}`;
+}
+
+/** An outbox row as the API shows it, given its attempts (oldest first). */
+export function entryOf(row: OutboxRow, attempts: RelayAttempt[]): RelayEntry {
+  const waiting = row.status === 'pending' || row.status === 'failed';
+  return {
+    id: row.id,
+    messageId: row.message_id,
+    subject: row.subject,
+    recipients: JSON.parse(row.recipients_json) as string[],
+    status: row.status,
+    reason: row.reason,
+    attempts,
+    nextAttemptAt:
+      waiting && row.next_attempt_ms !== null ? new Date(row.next_attempt_ms).toISOString() : null,
+    createdAt: new Date(row.created_ms).toISOString(),
+  };
+}
+
 /** How many entries `GET /api/v1/relay` shows; older ones stay in the table. */
 const LIST_LIMIT = 500;
 
@@ -52,21 +90,13 @@ export class RelayOutbox {
   readonly #countBy: Statement;
   readonly #prune: Statement;
   readonly #claimTx: (nowMs: number, limit: number) => OutboxRow[];
-  readonly #finishTx: (
-    id: number,
-    nowMs: number,
-    ok: boolean,
-    reply: string,
-    status: RelayStatus,
-    next: number | null,
-    claim: number,
-  ) => OutboxRow[];
+  readonly #relayIdOf: Statement;
+  readonly #finishTx: (outcomes: AttemptOutcome[], nowMs: number, claim: number) => OutboxRow[];
 
   constructor(db: Database) {
     this.#insert =
       db.prepare(`INSERT INTO relay_outbox (message_id, subject, envelope_from, recipients_json, reason,
-      status, relay_id, next_attempt_ms, created_ms, updated_ms)
-      VALUES (@messageId, @subject, @envelopeFrom, @recipients, @reason, @status, @relayId, @nowMs, @nowMs, @nowMs)`);
+      status, relay_id, next_attempt_ms, created_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#due =
       db.prepare(`SELECT * FROM relay_outbox WHERE status IN ('pending', 'failed') AND next_attempt_ms <= ?
       ORDER BY next_attempt_ms, id LIMIT ?`);
@@ -92,6 +122,7 @@ export class RelayOutbox {
     this.#retry =
       db.prepare(`UPDATE relay_outbox SET status = 'pending', attempt_count = 0, next_attempt_ms = ?,
       updated_ms = ? WHERE id = ? AND status IN ('failed', 'dead')`);
+    this.#relayIdOf = db.prepare('SELECT relay_id FROM relay_outbox WHERE id = ?').pluck();
     this.#countBy = db.prepare('SELECT status, count(*) AS n FROM relay_outbox GROUP BY status');
     // Finished entries (and their attempts, by cascade) older than the newest `keep` entries; waiting ones stay.
     this.#prune = db.prepare(`DELETE FROM relay_outbox WHERE status IN ('sent', 'dead')
@@ -106,37 +137,62 @@ export class RelayOutbox {
       return rows;
     };
     this.#claimTx = db.transaction(claim);
-    this.#finishTx = db.transaction(
-      (
-        id: number,
-        nowMs: number,
-        ok: boolean,
-        reply: string,
-        status: RelayStatus,
-        next: number | null,
-        limit: number,
-      ) => {
-        this.#attempt.run(id, nowMs, ok ? 1 : 0, reply);
-        this.#update.run(status, next, nowMs, id);
-        return limit > 0 ? claim(nowMs, limit) : [];
-      },
-    );
+    this.#finishTx = db.transaction((outcomes: AttemptOutcome[], nowMs: number, limit: number) => {
+      for (const { id, atMs, attempt, status, next } of outcomes) {
+        this.#attempt.run(id, atMs, attempt.ok ? 1 : 0, attempt.reply);
+        this.#update.run(status, next, atMs, id);
+      }
+      return limit > 0 ? claim(nowMs, limit) : [];
+    });
   }
 
   /**
-   * Adds a relay request; synchronous so that it can share the transaction that stores the mail. `sending` claims it
-   * at once (for a worker with a free connection), saving a second transaction; it is committed with the mail, so a
-   * crash before the send leaves it 'sending', which start() resumes like any interrupted send.
+   * Adds a relay request and returns its row; synchronous so that it can share the transaction that stores the mail.
+   * `sending` claims it at once (for a worker with a free connection), saving a second transaction; it is committed
+   * with the mail, so a crash before the send leaves it 'sending', which start() resumes like any interrupted send.
    */
-  enqueue(entry: NewOutboxEntry, status: 'pending' | 'sending' = 'pending'): number {
-    return Number(
-      this.#insert.run({
-        ...entry,
-        status,
-        recipients: JSON.stringify(entry.recipients),
-        relayId: randomUUID(),
-      }).lastInsertRowid,
+  insert(entry: NewOutboxEntry, status: 'pending' | 'sending' = 'pending'): OutboxRow {
+    const { messageId, subject, envelopeFrom, reason, nowMs } = entry;
+    const recipients = JSON.stringify(entry.recipients);
+    const relayId = newRelayId(nowMs);
+    const { lastInsertRowid } = this.#insert.run(
+      messageId,
+      subject,
+      envelopeFrom,
+      recipients,
+      reason,
+      status,
+      relayId,
+      nowMs,
+      nowMs,
+      nowMs,
     );
+    return {
+      id: Number(lastInsertRowid),
+      message_id: messageId,
+      subject,
+      envelope_from: envelopeFrom,
+      recipients_json: recipients,
+      reason,
+      status,
+      relay_id: relayId,
+      attempt_count: 0,
+      next_attempt_ms: nowMs,
+      created_ms: nowMs,
+    };
+  }
+
+  /** insert(), returning the new row's id. */
+  enqueue(entry: NewOutboxEntry, status: 'pending' | 'sending' = 'pending'): number {
+    return this.insert(entry, status).id;
+  }
+
+  /**
+   * Whether `row`, written inside a transaction that has ended since, is in the table: false when that transaction
+   * (or the mail's savepoint) was rolled back, even if a later request has been given the same id.
+   */
+  committed(row: OutboxRow): boolean {
+    return this.#relayIdOf.get(row.id) === row.relay_id;
   }
 
   /**
@@ -164,7 +220,12 @@ export class RelayOutbox {
     next: number | null,
     claim = 0,
   ): OutboxRow[] {
-    return this.#finishTx(id, nowMs, attempt.ok, attempt.reply, status, next, claim);
+    return this.#finishTx([{ id, atMs: nowMs, attempt, status, next }], nowMs, claim);
+  }
+
+  /** finish() for many attempts at once: one transaction (one commit) records them all, then claims up to `claim`. */
+  finishAll(outcomes: AttemptOutcome[], nowMs: number, claim = 0): OutboxRow[] {
+    return this.#finishTx(outcomes, nowMs, claim);
   }
 
   /** Rows a previous process left in 'sending' (it stopped mid-transaction) go back to pending; returns their ids. */
@@ -183,12 +244,21 @@ export class RelayOutbox {
 
   entry(id: number): RelayEntry | undefined {
     const row = this.row(id);
-    return row && this.#toEntry(row);
+    return row && entryOf(row, this.attempts(id));
+  }
+
+  /** The attempts made for an entry, oldest first. */
+  attempts(id: number): RelayAttempt[] {
+    return (this.#attemptsOf.all(id) as { at_ms: number; ok: number; reply: string }[]).map((a) => ({
+      at: new Date(a.at_ms).toISOString(),
+      ok: a.ok === 1,
+      reply: a.reply,
+    }));
   }
 
   /** The newest entries first. */
   list(limit = LIST_LIMIT): RelayEntry[] {
-    return (this.#rows.all(limit) as OutboxRow[]).map((row) => this.#toEntry(row));
+    return (this.#rows.all(limit) as OutboxRow[]).map((row) => entryOf(row, this.attempts(row.id)));
   }
 
   /** Deletes sent and dead entries older than the newest `keep` entries; returns how many went. */
@@ -200,24 +270,5 @@ export class RelayOutbox {
     const out: Record<RelayStatus, number> = { pending: 0, sending: 0, sent: 0, failed: 0, dead: 0 };
     for (const { status, n } of this.#countBy.all() as { status: RelayStatus; n: number }[]) out[status] = n;
     return out;
-  }
-
-  #toEntry(row: OutboxRow): RelayEntry {
-    const attempts = (this.#attemptsOf.all(row.id) as { at_ms: number; ok: number; reply: string }[]).map(
-      (a): RelayAttempt => ({ at: new Date(a.at_ms).toISOString(), ok: a.ok === 1, reply: a.reply }),
-    );
-    const waiting = row.status === 'pending' || row.status === 'failed';
-    return {
-      id: row.id,
-      messageId: row.message_id,
-      subject: row.subject,
-      recipients: JSON.parse(row.recipients_json) as string[],
-      status: row.status,
-      reason: row.reason,
-      attempts,
-      nextAttemptAt:
-        waiting && row.next_attempt_ms !== null ? new Date(row.next_attempt_ms).toISOString() : null,
-      createdAt: new Date(row.created_ms).toISOString(),
-    };
   }
 }

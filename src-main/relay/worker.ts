@@ -1,23 +1,21 @@
 import type { Database } from 'better-sqlite3';
-import type { RelayEntry, RelayStatus } from '../api/types.js';
+import type { RelayAttempt, RelayEntry, RelayStatus } from '../api/types.js';
 import type { EventBus } from '../events/bus.js';
 import type { CommitHook } from '../ingest/ingest.js';
 import type { Clock, Logger } from '../logger.js';
 import type { MessageStore } from '../store/messages.js';
 import { prependHeader, removeHeader } from './headers.js';
-import { RelayOutbox, type OutboxRow } from './outbox.js';
+import { RelayOutbox, entryOf, type AttemptOutcome, type OutboxRow } from './outbox.js';
 import { autoRecipients, releaseRecipients, type RecipientRules } from './recipients.js';
 import {
   POOL_CONNECTIONS,
-  closeTransport,
-  createUpstreamTransport,
+  UpstreamPool,
   describeError,
   isPermanent,
   maskUrl,
-  type RelayTransport,
   type SendError,
   type UpstreamOptions,
-} from './transport.js';
+} from './upstream.js';
 
 /** The per-mail opt-out of tracking (DESIGN.md §4); it is meant for Mailbeacon only, so it never leaves. */
 export const TRACK_HEADER = 'X-Mailbeacon-Track';
@@ -40,6 +38,19 @@ const PRUNE_EVERY = 500;
 
 /** How long stop() lets sends in flight finish before it closes their connections (a stalled upstream must not hold up quitting). */
 export const STOP_GRACE_MS = 5_000;
+
+/**
+ * How many relay requests the worker holds at once (claimed, on a connection or waiting for one): twice the pool, so
+ * that a connection that finishes a mail finds the next one waiting instead of idling until outcomes are recorded.
+ */
+const IN_HAND = 2 * POOL_CONNECTIONS;
+/**
+ * Outcomes are recorded in one transaction (one commit, one round of status updates) once this many have come in, or
+ * RECORD_DELAY_MS after the first of them, or as soon as no other send is under way. A crash inside that window
+ * sends those mails again after the restart (with the same relay id), as a crash between a 250 and its commit does.
+ */
+const RECORD_BATCH = POOL_CONNECTIONS;
+const RECORD_DELAY_MS = 20;
 
 /** Timers longer than this overflow setTimeout (it fires at once); a long wait is re-armed in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -84,12 +95,20 @@ export interface RelayWorkerOptions {
   stopGraceMs?: number;
   /** How many of the newest outbox entries are kept (RETAIN_ENTRIES). */
   retainEntries?: number;
-  /** For tests that need a transport of their own; built from `config` otherwise. */
-  transport?: RelayTransport;
 }
 
-/** What one attempt came to, recorded by #settle. */
+/** A relay request the worker has claimed: its row, and what sending it needs. */
+interface Job {
+  row: OutboxRow;
+  /** The mail as caught, when it came with the claim (from the ingest hook); read from the store otherwise. */
+  mail?: { raw: Buffer; tracked: Buffer | null };
+  /** The attempts recorded before this one: none for a row the hook wrote; read when a claimed row is launched. */
+  attempts?: RelayAttempt[];
+}
+
+/** What one attempt came to, waiting to be recorded. */
 interface Outcome {
+  atMs: number;
   attempt: { ok: boolean; reply: string };
   status: RelayStatus;
   next: number | null;
@@ -108,28 +127,38 @@ export class RelayRequestError extends Error {
 
 /**
  * Forwards caught mail to a real upstream through the outbox. Rows are written by the ingest commit hook (so an
- * acknowledged mail that matches a rule is never lost) or by `release()`; this worker sends due rows over a pooled
- * SMTP transport, records every attempt, retries temporary failures by the schedule and dead-letters the rest.
+ * acknowledged mail that matches a rule is never lost) or by `release()`; this worker sends due rows over pooled SMTP
+ * connections, records every attempt, retries temporary failures by the schedule and dead-letters the rest.
  *
  * Never twice for one request: a row is marked 'sending' and committed before its SMTP transaction starts, so no
  * second pass picks it up; it leaves 'sending' only with the attempt's outcome, committed in one transaction. A row is
  * tried again only after a failure the upstream reported (or a connection that failed), never after a 250. The one
  * window left is a crash between the upstream's 250 and that commit: after a restart such a row is sent again, with
  * the same Message-ID and X-Mailbeacon-Relay-Id, so a receiver can drop the duplicate.
+ *
+ * What a mail costs: the hook claims the row inside the mail's own transaction and hands over the caught bytes, so
+ * the send needs no read and no claim of its own; outcomes are recorded a batch at a time (one commit for several
+ * mails); status updates are built from what the worker holds instead of being read back.
  */
 export class RelayWorker {
   readonly #options: RelayWorkerOptions;
   readonly #outbox: RelayOutbox;
   readonly #log: Logger;
-  /** Sends under way, by outbox id. */
+  /** Sends under way (on a connection or waiting for one), by outbox id. */
   readonly #inFlight = new Map<number, Promise<void>>();
+  /** Sends that have ended, waiting for their outcome to be recorded. */
+  #finished: { job: Job; outcome: Outcome }[] = [];
   /** Rows written pending inside a mail's transaction, announced once it has committed. */
-  #created: number[] = [];
+  #created: OutboxRow[] = [];
   /** Rows written already claimed ('sending') inside a mail's transaction, sent once it has committed. */
-  #reserved: number[] = [];
-  #transport?: RelayTransport;
+  #reserved: Job[] = [];
+  /** Whether the table may hold rows that are (or will be) due; false once a claim came back short. */
+  #mayBeDue = true;
+  #pool?: UpstreamPool;
   #timer?: NodeJS.Timeout;
   #immediate?: NodeJS.Immediate;
+  #recordTimer?: NodeJS.Timeout;
+  #recordImmediate?: NodeJS.Immediate;
   #running = false;
   #finishedSincePrune = 0;
 
@@ -169,8 +198,8 @@ export class RelayWorker {
       const envelope = message.envelopeTo.length ? message.envelopeTo : message.to.map((a) => a.Address);
       const recipients = autoRecipients(rules, envelope);
       if (!recipients.length) return;
-      // With a connection free the row is claimed right here, in the mail's transaction (one commit instead of two).
-      const claim = this.#running && this.#inFlight.size + this.#reserved.length < POOL_CONNECTIONS;
+      // With room in hand the row is claimed right here, in the mail's transaction (one commit instead of two).
+      const claim = this.#running && this.#inHand() < IN_HAND;
       const entry = {
         messageId: message.id,
         subject: message.subject,
@@ -179,11 +208,16 @@ export class RelayWorker {
         reason: 'rule' as const,
         nowMs: message.createdMs,
       };
-      const id = this.#outbox.enqueue(entry, claim ? 'sending' : 'pending');
+      const row = this.#outbox.insert(entry, claim ? 'sending' : 'pending');
       // The hook runs inside the transaction; the send may only start once it has committed. A stopped worker
       // leaves the row for start().
       if (!this.#running) return;
-      (claim ? this.#reserved : this.#created).push(id);
+      if (claim)
+        this.#reserved.push({ row, mail: { raw: message.raw, tracked: message.tracked }, attempts: [] });
+      else {
+        this.#created.push(row);
+        this.#mayBeDue = true;
+      }
       this.#wakeSoon();
     });
   }
@@ -213,6 +247,7 @@ export class RelayWorker {
       nowMs: clock.now(),
     });
     const entry = this.#announce(id)!;
+    this.#mayBeDue = true;
     this.#wakeSoon();
     return entry;
   }
@@ -228,6 +263,7 @@ export class RelayWorker {
       );
     }
     const entry = this.#announce(id)!;
+    this.#mayBeDue = true;
     this.#wakeSoon();
     return entry;
   }
@@ -240,7 +276,7 @@ export class RelayWorker {
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    this.#transport ??= this.#options.transport ?? createUpstreamTransport(this.#options.config);
+    this.#pool ??= new UpstreamPool(this.#options.config);
     this.#outbox.prune(this.#options.retainEntries ?? RETAIN_ENTRIES);
     const resumed = this.#outbox.resumeInterrupted(this.#options.clock.now());
     if (resumed.length) {
@@ -249,15 +285,18 @@ export class RelayWorker {
       );
       for (const id of resumed) this.#announce(id);
     }
+    this.#mayBeDue = true;
     this.#pump();
   }
 
-  /** Stops taking new work, waits for the sends in flight to finish and closes the upstream connections. */
+  /** Stops taking new work, waits for the sends in flight to finish, records them and closes the connections. */
   async stop(): Promise<void> {
     this.#running = false;
     clearTimeout(this.#timer);
+    clearTimeout(this.#recordTimer);
     if (this.#immediate) clearImmediate(this.#immediate);
-    this.#timer = this.#immediate = undefined;
+    if (this.#recordImmediate) clearImmediate(this.#recordImmediate);
+    this.#timer = this.#immediate = this.#recordTimer = this.#recordImmediate = undefined;
     this.#created = [];
     this.#reserved = []; // committed as 'sending': start() resumes them
     const settled = Promise.allSettled([...this.#inFlight.values()]);
@@ -267,10 +306,15 @@ export class RelayWorker {
       new Promise((resolve) => (grace = setTimeout(resolve, this.#options.stopGraceMs ?? STOP_GRACE_MS))),
     ]);
     clearTimeout(grace);
-    // Force-closing the pool fails whatever is still in flight; #settle leaves those rows in 'sending' for start().
-    if (this.#transport) closeTransport(this.#transport, true);
-    this.#transport = undefined;
+    // Closing the pool by force fails whatever is still in flight; #ended leaves those rows in 'sending' for start().
+    this.#pool?.close(true);
+    this.#pool = undefined;
     await settled;
+    this.#record();
+  }
+
+  #inHand(): number {
+    return this.#inFlight.size + this.#reserved.length;
   }
 
   #wakeSoon(): void {
@@ -280,109 +324,166 @@ export class RelayWorker {
       // Stopped: the rows are safe in the outbox; start() picks them up (the database may be closed by now).
       if (!this.#running) return;
       const created = this.#created;
-      const reserved = new Set(this.#reserved);
+      const reserved = this.#reserved;
       this.#created = [];
       this.#reserved = [];
-      for (const id of created) this.#announce(id);
       // A mail whose savepoint was rolled back took its row along (and its id may have been used again since):
-      // only a row that is still 'sending' and not already under way is sent.
-      const rows = [...reserved]
-        .map((id) => this.#outbox.row(id))
-        .filter((row): row is OutboxRow => row?.status === 'sending' && !this.#inFlight.has(row.id));
-      this.#launch(rows);
-      this.#pump();
+      // only rows that are in the table are announced and sent.
+      for (const row of created) if (this.#outbox.committed(row)) this.#emit(entryOf(row, []));
+      this.#launch(
+        reserved.filter((job) => !this.#inFlight.has(job.row.id) && this.#outbox.committed(job.row)),
+      );
+      if (this.#mayBeDue) this.#pump();
     });
     this.#immediate.unref();
   }
 
-  /** Starts sends for due rows up to the pool size, then sleeps until the next row is due. */
+  /** Claims due rows up to what the worker may hold and sends them; otherwise sleeps until the next row is due. */
   #pump(): void {
-    if (!this.#running) return;
-    const free = POOL_CONNECTIONS - this.#inFlight.size;
-    const claimed = free > 0 ? this.#outbox.claimDue(this.#options.clock.now(), free) : [];
-    this.#launch(claimed);
+    if (!this.#running || !this.#mayBeDue) return;
+    const free = IN_HAND - this.#inHand();
+    if (free <= 0) return; // an outcome being recorded claims the next rows
+    const claimed = this.#outbox.claimDue(this.#options.clock.now(), free);
+    this.#launch(claimed.map((row) => ({ row })));
+    if (claimed.length === free) return;
+    this.#mayBeDue = false;
+    this.#sleepUntilDue();
   }
 
-  #launch(claimed: OutboxRow[]): void {
+  /** Nothing is due now: wake when the earliest waiting row (a retry, usually) is. */
+  #sleepUntilDue(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    for (const row of claimed) {
-      this.#announce(row.id);
-      const send: Promise<void> = this.#send(row).then((outcome) => {
-        this.#inFlight.delete(row.id);
-        this.#settle(row, outcome);
-      });
-      this.#inFlight.set(row.id, send);
-    }
-    if (!this.#running || this.#inFlight.size >= POOL_CONNECTIONS) return; // a finished send claims the next
-    const { clock } = this.#options;
     const next = this.#outbox.nextDueMs();
     if (next === null) return;
-    const wait = Math.min(Math.max(0, next - clock.now()), MAX_TIMER_MS);
-    this.#timer = setTimeout(() => this.#pump(), wait);
+    const wait = Math.min(Math.max(0, next - this.#options.clock.now()), MAX_TIMER_MS);
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#mayBeDue = true;
+      this.#pump();
+    }, wait);
     this.#timer.unref();
   }
 
-  /** Records the attempt and, in the same transaction, claims the next due rows for the freed connection. */
-  #settle(row: OutboxRow, outcome: Outcome): void {
-    const { clock } = this.#options;
+  #launch(jobs: Job[]): void {
+    for (const job of jobs) {
+      job.attempts ??= this.#outbox.attempts(job.row.id);
+      this.#emit(entryOf(job.row, job.attempts));
+      const send: Promise<void> = this.#send(job).then((outcome) => {
+        this.#inFlight.delete(job.row.id);
+        this.#ended(job, outcome);
+      });
+      this.#inFlight.set(job.row.id, send);
+    }
+  }
+
+  /** Queues an outcome for recording: at once when it is the last send under way, else with others. */
+  #ended(job: Job, outcome: Outcome): void {
+    job.mail = undefined;
     // A send that failed while stopping most likely failed because we closed its connection: that says nothing
     // about the upstream, so it costs no retry; the row stays 'sending' and the next start() sends it again.
     if (!this.#running && !outcome.attempt.ok) return;
-    let claimed: OutboxRow[] = [];
+    this.#finished.push({ job, outcome });
+    if (!this.#running) return; // stop() records it
+    if (this.#finished.length >= RECORD_BATCH || this.#inFlight.size === 0) {
+      this.#recordImmediate ??= setImmediate(() => this.#record());
+    } else {
+      this.#recordTimer ??= setTimeout(() => this.#record(), RECORD_DELAY_MS);
+    }
+  }
+
+  /**
+   * Records the outcomes that came in, in one transaction that also claims due rows for the room they left; then
+   * announces them and sends what was claimed.
+   */
+  #record(): void {
+    clearTimeout(this.#recordTimer);
+    if (this.#recordImmediate) clearImmediate(this.#recordImmediate);
+    this.#recordTimer = this.#recordImmediate = undefined;
+    const finished = this.#finished;
+    if (!finished.length) return;
+    this.#finished = [];
+    const { clock, retainEntries } = this.#options;
+    const free = this.#running && this.#mayBeDue ? Math.max(0, IN_HAND - this.#inHand()) : 0;
+    const outcomes: AttemptOutcome[] = finished.map(({ job, outcome }) => ({ id: job.row.id, ...outcome }));
+    let claimed: OutboxRow[];
     try {
-      const free = this.#running ? POOL_CONNECTIONS - this.#inFlight.size : 0;
-      claimed = this.#outbox.finish(row.id, clock.now(), outcome.attempt, outcome.status, outcome.next, free);
-      this.#announce(row.id);
-      if (++this.#finishedSincePrune >= PRUNE_EVERY) {
-        this.#finishedSincePrune = 0;
-        this.#outbox.prune(this.#options.retainEntries ?? RETAIN_ENTRIES);
-      }
+      claimed = this.#outbox.finishAll(outcomes, clock.now(), free);
     } catch (err) {
-      // The database is gone (closed under a running send): the row stays 'sending' and start() resumes it.
-      this.#log.error(`could not record the relay attempt for entry ${row.id}: ${(err as Error).message}`);
+      // The database is gone (closed under a running send): the rows stay 'sending' and start() resumes them.
+      this.#log.error(`could not record ${finished.length} relay attempt(s): ${(err as Error).message}`);
       return;
     }
-    this.#launch(claimed);
+    let retrying = false;
+    for (const { job, outcome } of finished) {
+      const { row } = job;
+      row.status = outcome.status;
+      row.next_attempt_ms = outcome.next;
+      row.attempt_count++;
+      const attempt = { at: new Date(outcome.atMs).toISOString(), ...outcome.attempt };
+      this.#emit(entryOf(row, [...(job.attempts ?? []), attempt]));
+      retrying ||= outcome.status === 'failed';
+    }
+    this.#finishedSincePrune += finished.length;
+    if (this.#finishedSincePrune >= PRUNE_EVERY) {
+      this.#finishedSincePrune = 0;
+      this.#outbox.prune(retainEntries ?? RETAIN_ENTRIES);
+    }
+    if (!this.#running) return;
+    this.#launch(claimed.map((row) => ({ row })));
+    if (free > 0 && claimed.length < free) this.#mayBeDue = false;
+    // A retry was scheduled, or the due rows ran out: make sure a timer wakes the worker for the next one.
+    if (retrying) this.#mayBeDue = true;
+    if (this.#mayBeDue) this.#pump();
+    else if (free > 0 && claimed.length < free) this.#sleepUntilDue();
   }
 
   /** One SMTP transaction for an outbox row; never throws, the outcome says what happened. */
-  async #send(row: OutboxRow): Promise<Outcome> {
+  async #send(job: Job): Promise<Outcome> {
     const { store, config, clock } = this.#options;
-    const stored = store.raw(row.message_id);
-    if (!stored) {
+    const { row } = job;
+    const mail = job.mail ?? store.raw(row.message_id);
+    if (!mail) {
       return {
+        atMs: clock.now(),
         attempt: { ok: false, reply: 'the mail was deleted before it could be relayed' },
         status: 'dead',
         next: null,
       };
     }
-    const source = config.original ? stored.raw : (stored.tracked ?? stored.raw);
+    const source = config.original ? mail.raw : (mail.tracked ?? mail.raw);
     const raw = prependHeader(removeHeader(source, TRACK_HEADER), RELAY_ID_HEADER, row.relay_id);
     const recipients = JSON.parse(row.recipients_json) as string[];
     try {
-      const info = await this.#transport!.sendMail({
-        envelope: { from: config.from ?? row.envelope_from, to: recipients },
+      const delivery = await this.#pool!.send(
+        { from: config.from ?? row.envelope_from, to: recipients },
         raw,
-      });
-      const rejected = (info.rejected ?? []).map(String);
-      const reply = (info.response ?? '250') + (rejected.length ? ` (rejected: ${rejected.join(', ')})` : '');
-      return { attempt: { ok: true, reply }, status: 'sent', next: null };
+      );
+      const rejected = delivery.rejected;
+      const reply =
+        (delivery.response || '250') + (rejected.length ? ` (rejected: ${rejected.join(', ')})` : '');
+      return { atMs: clock.now(), attempt: { ok: true, reply }, status: 'sent', next: null };
     } catch (err) {
       const error = err as SendError;
       const reply = describeError(error);
       const delay = config.retries[row.attempt_count];
       if (isPermanent(error) || delay === undefined) {
         this.#log.warn(`mail ${row.message_id} (relay entry ${row.id}) is dead: ${reply}`);
-        return { attempt: { ok: false, reply }, status: 'dead', next: null };
+        return { atMs: clock.now(), attempt: { ok: false, reply }, status: 'dead', next: null };
       }
-      return { attempt: { ok: false, reply }, status: 'failed', next: clock.now() + delay };
+      const atMs = clock.now();
+      return { atMs, attempt: { ok: false, reply }, status: 'failed', next: atMs + delay };
     }
   }
 
+  /** Announces an entry as the table has it (for the rarer paths: release, retry, resume). */
   #announce(id: number): RelayEntry | undefined {
     const entry = this.#outbox.entry(id);
-    if (entry) this.#options.bus.emit('relay.status', entry);
+    if (entry) this.#emit(entry);
     return entry;
+  }
+
+  #emit(entry: RelayEntry): void {
+    this.#options.bus.emit('relay.status', entry);
   }
 }

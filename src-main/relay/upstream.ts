@@ -1,0 +1,316 @@
+import { readFileSync } from 'node:fs';
+import DKIM from 'nodemailer/lib/dkim/index.js';
+import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
+
+/** The upstream settings the pool is built from (`--relay*`). */
+export interface UpstreamOptions {
+  /** smtp://[user:pass@]host:port or smtps://… (implicit TLS) */
+  url: string;
+  tlsInsecure: boolean;
+  dkim?: { domain: string; selector: string; keyFile: string };
+}
+
+/** Connections kept open to the upstream; sends beyond this many wait for a free one. */
+export const POOL_CONNECTIONS = 5;
+/** An upstream that accepts the connection but says nothing for this long is treated as down (a temporary failure). */
+const GREETING_TIMEOUT_MS = 30_000;
+/** A stalled transaction (no reply to a command or to the end of DATA) is abandoned after this long; RFC 5321 §4.5.3.2 asks clients to wait up to 10 minutes for DATA, but a stuck upstream must not hold the worker that long. */
+const SOCKET_TIMEOUT_MS = 120_000;
+const CONNECTION_TIMEOUT_MS = 30_000;
+/** A connection is closed (QUIT) after this many mails and a fresh one opened, as mail clients commonly do. */
+const MESSAGES_PER_CONNECTION = 100;
+/** An idle connection is closed (QUIT) after this long, before the upstream's own idle timeout (Postfix: 300 s) drops it. */
+const IDLE_CLOSE_MS = 4 * 60_000;
+
+/**
+ * Header fields the re-signed DKIM signature covers: nodemailer's defaults plus List-Unsubscribe-Post, which RFC 8058
+ * §4 requires to be signed together with List-Unsubscribe for one-click unsubscribe to be honoured.
+ */
+export const DKIM_HEADER_FIELDS = [
+  'From',
+  'Sender',
+  'Reply-To',
+  'Subject',
+  'Date',
+  'Message-ID',
+  'To',
+  'Cc',
+  'MIME-Version',
+  'Content-Type',
+  'Content-Transfer-Encoding',
+  'In-Reply-To',
+  'References',
+  'List-Id',
+  'List-Unsubscribe',
+  'List-Unsubscribe-Post',
+].join(':');
+
+/** An error of a send, with the SMTP reply when the upstream gave one (nodemailer's SMTPError). */
+export interface SendError {
+  message: string;
+  code?: string;
+  response?: string;
+  responseCode?: number;
+}
+
+/** What the upstream said to an accepted mail. */
+export interface Delivery {
+  /** The reply to the end of DATA. */
+  response: string;
+  /** Recipients the upstream refused while it took the mail for the others. */
+  rejected: string[];
+}
+
+/** A mail waiting for, or on, a connection. */
+interface Job {
+  from: string;
+  to: string[];
+  message: Buffer;
+  /** Already handed back once by a reused connection that turned out to be closed. */
+  requeued: boolean;
+  resolve: (delivery: Delivery) => void;
+  reject: (err: SendError) => void;
+}
+
+/** One open connection and what it is doing. */
+interface Session {
+  connection: SMTPConnection;
+  sent: number;
+  job?: Job;
+  idleTimer?: NodeJS.Timeout;
+}
+
+/**
+ * The connection ended rather than the mail being refused (nodemailer's isTransientError): a mail that had not reached
+ * DATA on a connection used before may be sent again on a fresh one.
+ */
+const endedConnection = (err: SendError) =>
+  err.responseCode === 421 ||
+  err.code === 'ECONNECTION' ||
+  err.code === 'ESOCKET' ||
+  err.code === 'ETIMEDOUT';
+
+const poolError = (message: string): SendError => Object.assign(new Error(message), { code: 'ECONNECTION' });
+
+/**
+ * Pooled SMTP connections to the upstream that send raw mails as they are: nodemailer's SMTPConnection speaks the
+ * protocol (STARTTLS whenever offered, AUTH, PIPELINING, timeouts, dot-stuffing), and nothing composes, parses or
+ * streams the mail again on the way. Each send settles with the upstream's reply or with the error, whose
+ * `responseCode` and `code` tell a refusal from a failure to get through.
+ */
+export class UpstreamPool {
+  readonly #options: SMTPConnection.Options;
+  readonly #auth?: SMTPConnection.Credentials;
+  readonly #dkim?: DKIM;
+  readonly #size: number;
+  readonly #sessions = new Set<Session>();
+  readonly #idle: Session[] = [];
+  readonly #queue: Job[] = [];
+  #opening = 0;
+  #closed = false;
+
+  constructor(options: UpstreamOptions, size = POOL_CONNECTIONS) {
+    const url = new URL(options.url);
+    const secure = url.protocol === 'smtps:';
+    const user = decodeURIComponent(url.username);
+    this.#auth = user ? { user, pass: decodeURIComponent(url.password) } : undefined;
+    this.#size = size;
+    this.#options = {
+      host: url.hostname.replace(/^\[|\]$/g, ''),
+      port: url.port ? Number(url.port) : secure ? 465 : 25,
+      secure,
+      tls: { rejectUnauthorized: !options.tlsInsecure },
+      connectionTimeout: CONNECTION_TIMEOUT_MS,
+      greetingTimeout: GREETING_TIMEOUT_MS,
+      socketTimeout: SOCKET_TIMEOUT_MS,
+    };
+    if (options.dkim) {
+      this.#dkim = new DKIM({
+        domainName: options.dkim.domain,
+        keySelector: options.dkim.selector,
+        privateKey: readDkimKey(options.dkim.keyFile),
+        headerFieldNames: DKIM_HEADER_FIELDS,
+      });
+    }
+  }
+
+  /** Sends `message` (the mail's bytes, headers first) to the envelope's recipients; signs it first with --relay-dkim-*. */
+  async send(envelope: { from: string; to: string[] }, message: Buffer): Promise<Delivery> {
+    if (this.#closed) throw poolError('the relay is stopping');
+    const signed = this.#dkim ? await this.#sign(message) : message;
+    if (this.#closed) throw poolError('the relay is stopping');
+    return new Promise<Delivery>((resolve, reject) => {
+      this.#queue.push({ ...envelope, message: signed, requeued: false, resolve, reject });
+      this.#dispatch();
+    });
+  }
+
+  /**
+   * Stops taking mails and says goodbye to idle connections. `force` also drops the connections that are sending:
+   * their mails fail with ECONNECTION, as do mails still waiting for a connection.
+   */
+  close(force: boolean): void {
+    this.#closed = true;
+    for (const job of this.#queue.splice(0)) job.reject(poolError('the relay is stopping'));
+    for (const session of [...this.#sessions]) {
+      if (!session.job) {
+        this.#drop(session);
+        session.connection.quit();
+      } else if (force) {
+        const { job } = session;
+        session.job = undefined;
+        this.#drop(session);
+        session.connection.close();
+        job.reject(poolError('the relay stopped while the mail was being sent'));
+      }
+    }
+  }
+
+  #sign(message: Buffer): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      this.#dkim!.sign(message)
+        .on('data', (chunk: Buffer) => chunks.push(chunk))
+        .once('end', () => resolve(Buffer.concat(chunks)))
+        .once('error', (err: Error) => reject(Object.assign(err, { code: 'EMESSAGE' })));
+    });
+  }
+
+  /** Hands waiting mails to idle connections, opening new ones up to the pool size. */
+  #dispatch(): void {
+    while (this.#queue.length && !this.#closed) {
+      const session = this.#idle.pop();
+      if (session) this.#run(session, this.#queue.shift()!);
+      else if (this.#sessions.size + this.#opening < this.#size) this.#open(this.#queue.shift()!);
+      else return;
+    }
+  }
+
+  /** Opens a connection for `job`; a connection that cannot be opened fails that mail (the next one tries anew). */
+  #open(job: Job): void {
+    this.#opening++;
+    const connection = new SMTPConnection(this.#options);
+    let settled = false;
+    const opened = (err?: SendError | null) => {
+      if (settled) return;
+      settled = true;
+      this.#opening--;
+      if (err || this.#closed) {
+        connection.close();
+        job.reject(err ?? poolError('the relay is stopping'));
+        this.#dispatch();
+        return;
+      }
+      const session: Session = { connection, sent: 0 };
+      this.#sessions.add(session);
+      connection.on('end', () => this.#drop(session));
+      this.#run(session, job);
+    };
+    // Until it is open, an error of the connection is the answer to the mail; afterwards a send reports its own
+    // errors, and an idle connection that fails just ends ('end' drops it).
+    connection.on('error', (err: SendError) => opened(err));
+    connection.connect((err) => {
+      if (err || !this.#auth || !(connection as { allowsAuth?: boolean }).allowsAuth) return opened(err);
+      connection.login(this.#auth, (loginErr) => opened(loginErr));
+    });
+  }
+
+  #run(session: Session, job: Job): void {
+    clearTimeout(session.idleTimer);
+    session.job = job;
+    const { connection } = session;
+    connection.send({ from: job.from, to: [...job.to] }, job.message, (err, info) => {
+      if (session.job !== job) return; // failed by close(force)
+      session.job = undefined;
+      session.sent++;
+      if (!err) {
+        job.resolve({ response: info.response, rejected: (info.rejected ?? []).map(String) });
+        this.#release(session);
+        return;
+      }
+      // A connection used before may have been closed by the upstream in the meantime; if it ended before the mail
+      // reached DATA (no 354 seen), nothing was delivered and the mail goes out once more on a fresh connection.
+      const reachedData = /^354/.test(String(connection.lastServerResponse || ''));
+      if (session.sent > 1 && endedConnection(err) && !reachedData && !job.requeued) {
+        job.requeued = true;
+        this.#drop(session);
+        connection.close();
+        this.#queue.unshift(job);
+        this.#dispatch();
+        return;
+      }
+      // The upstream refused this mail (an envelope or message error) over a healthy connection: RSET and reuse it.
+      const refused = (err.code === 'EENVELOPE' || err.code === 'EMESSAGE') && err.responseCode !== 421;
+      job.reject(err);
+      if (refused && !connection.destroyed) {
+        connection.reset((resetErr) => {
+          if (resetErr) {
+            this.#drop(session);
+            connection.close();
+          } else this.#release(session);
+          this.#dispatch();
+        });
+        return;
+      }
+      this.#drop(session);
+      connection.close();
+      this.#dispatch();
+    });
+  }
+
+  /** A connection is free again: the next mail, or idle until one comes (or QUIT once it has sent its share). */
+  #release(session: Session): void {
+    if (this.#closed || session.sent >= MESSAGES_PER_CONNECTION) {
+      this.#drop(session);
+      session.connection.quit();
+      this.#dispatch();
+      return;
+    }
+    const job = this.#queue.shift();
+    if (job) return this.#run(session, job);
+    this.#idle.push(session);
+    session.idleTimer = setTimeout(() => {
+      this.#drop(session);
+      session.connection.quit();
+    }, IDLE_CLOSE_MS);
+    session.idleTimer.unref();
+  }
+
+  /** Forgets a connection (closed, failed or ended by the upstream); a mail on it has had its answer already. */
+  #drop(session: Session): void {
+    clearTimeout(session.idleTimer);
+    this.#sessions.delete(session);
+    const idle = this.#idle.indexOf(session);
+    if (idle >= 0) this.#idle.splice(idle, 1);
+  }
+}
+
+/**
+ * Permanent failures are dead-lettered at once: a 5xx reply (RFC 5321 §4.2.1: do not repeat the same request), or
+ * a mail refused before talking to the upstream (bad envelope or message). Everything else — 4xx, refused or dropped
+ * connections, timeouts, TLS trouble — may pass, so it is retried by the schedule.
+ */
+export function isPermanent(err: SendError): boolean {
+  if (typeof err.responseCode === 'number') return err.responseCode >= 500;
+  return err.code === 'EENVELOPE' || err.code === 'EMESSAGE';
+}
+
+/** What an attempt records: the upstream's reply when there was one, else the error. */
+export function describeError(err: SendError): string {
+  const reply = err.response?.trim();
+  if (reply) return reply;
+  return err.code ? `${err.code}: ${err.message}` : err.message;
+}
+
+/** The connection's user:pass hidden, for showing the configuration. */
+export function maskUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:****@');
+}
+
+function readDkimKey(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`[relay] cannot read the DKIM key --relay-dkim-key ${file}: ${(err as Error).message}`);
+  }
+}
