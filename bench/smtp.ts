@@ -12,6 +12,7 @@
  *                     [--prof DIR]         (CPU profiles of Mailbeacon into DIR)
  *                     [--max-messages 0]   (Mailbeacon's --max-messages; serve's default 10000 prunes a mail per mail)
  *                     [--bundle]           (run the built CLI, out/main/cli.js, instead of the sources through tsx)
+ *                     [--serve-arg=--ingest-threads=0 ...]  (extra flags for Mailbeacon's `serve`)
  *
  * Every server runs in its own process; the load generator here sends prebuilt mails, so its own CPU time stays small.
  */
@@ -64,6 +65,8 @@ const { values: args } = parseArgs({
     'max-messages': { type: 'string', default: '0' },
     // Run Mailbeacon from the built bundle (out/main/cli.js, `npm run build`) instead of the sources through tsx.
     bundle: { type: 'boolean', default: false },
+    // Extra flags for `serve`, e.g. --serve-arg=--ingest-threads=0 to prepare every mail on the main thread.
+    'serve-arg': { type: 'string', multiple: true, default: [] },
   },
 });
 const MAILS = Number(args.mails);
@@ -204,7 +207,8 @@ async function startMailbeacon(dataDir: string, name: string): Promise<ServeProc
   const serve = await ServeProcess.start({
     dataDir,
     fromSource: !args.bundle,
-    args: ['--max-messages', args['max-messages'], '--quiet'],
+    bundle: args.bundle,
+    args: ['--max-messages', args['max-messages'], '--quiet', ...args['serve-arg']],
     nodeArgs: args.prof
       ? ['--cpu-prof', '--cpu-prof-dir', args.prof, '--cpu-prof-name', `${name}.cpuprofile`]
       : [],

@@ -22,12 +22,11 @@ import type { Settings } from './config/schema.js';
 import { EventBus } from './events/bus.js';
 import { Ingest } from './ingest/ingest.js';
 import { PreparePool, defaultPrepareThreads } from './ingest/pool.js';
-import { prepareMail, type MailToPrepare } from './ingest/prepare.js';
+import type { MailToPrepare } from './ingest/prepare.js';
 import { createLogger, systemClock, type Clock, type Logger } from './logger.js';
 import { formatHostPort } from './net/listen.js';
 import { SmtpCatcher } from './smtp/catcher.js';
 import { loadSmtpTls } from './smtp/tls.js';
-import { createRequire } from 'node:module';
 import { WalCheckpointer } from './store/checkpointer.js';
 import { openDatabase } from './store/database.js';
 import { MessageStore } from './store/messages.js';
@@ -141,12 +140,10 @@ export class Sandbox {
     try {
       const dbPath = settings.dataDir === ':memory:' ? ':memory:' : join(settings.dataDir, DATABASE_FILE);
       this.#db = openDatabase({ path: dbPath, nativeBinding: this.#options.nativeBinding });
-      this.#checkpointer = new WalCheckpointer(this.#db, logger.child('db'));
-      this.#checkpointer.start({
+      const checkpointer = (this.#checkpointer = new WalCheckpointer(this.#db, logger.child('db'), {
         path: dbPath,
         nativeBinding: this.#options.nativeBinding,
-        betterSqlite3Module: createRequire(import.meta.url).resolve('better-sqlite3'),
-      });
+      }));
       const store = (this.#store = new MessageStore(this.#db));
       bus.on('message.deleted', (ids) => {
         if (ids !== 'all') this.#deleted += ids.length;
@@ -166,7 +163,9 @@ export class Sandbox {
         rules: settings.trackingRules,
         clock,
       });
-      const inline = (mail: MailToPrepare) => prepareMail(mail, injector);
+      // Loaded only if a mail is prepared here: the parser's modules then stay out of the main thread's heap.
+      const inline = async (mail: MailToPrepare) =>
+        (await import('./ingest/prepare.js')).prepareMail(mail, injector);
       const pool = (this.#pool = new PreparePool({
         size: settings.ingestThreads ?? defaultPrepareThreads(),
         data: {
@@ -180,8 +179,12 @@ export class Sandbox {
         },
         trackingBase: () => trackingBase,
         inline,
+        checkpoint: checkpointer.task,
+        onCheckpointsLost: () => checkpointer.start(),
         logger: logger.child('ingest'),
       }));
+      if (pool.checkpoints) checkpointer.delegated();
+      else checkpointer.start();
       const ingest = (this.#ingest = new Ingest({
         store,
         bus,

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import type { Logger } from '../logger.js';
+import type { CheckpointTask } from '../store/checkpointer.js';
 import { spawnWorker } from '../threads/spawn.js';
 import type { TokenMode } from '../tracking/token.js';
 import type { TrackingRule } from '../tracking/inject/injector.js';
@@ -18,6 +19,8 @@ export interface InjectorSettings {
 
 export interface PrepareWorkerData {
   tracking: InjectorSettings;
+  /** One worker also checkpoints the database, which spares a thread of its own (see store/checkpointer.ts). */
+  checkpoint?: CheckpointTask;
 }
 
 export interface PrepareJob {
@@ -26,7 +29,14 @@ export interface PrepareJob {
   trackingBase: string;
 }
 
-export type PrepareReply = { seq: number; prepared: PreparedMail } | { seq: number; error: string };
+export type PrepareReply =
+  | { seq: number; prepared: PreparedMail }
+  | { seq: number; error: string }
+  /** The checkpoints this worker runs went wrong. */
+  | { warning: string };
+
+/** The main thread's messages: a mail to prepare, or the word to close the database and end. */
+export type PrepareRequest = PrepareJob | { stop: true };
 
 interface Pending {
   mail: MailToPrepare;
@@ -37,6 +47,7 @@ interface Pending {
 interface Thread {
   worker: Worker;
   pending: Map<number, Pending>;
+  checkpoints: boolean;
 }
 
 export interface PreparePoolOptions {
@@ -47,6 +58,9 @@ export interface PreparePoolOptions {
   trackingBase: () => string;
   /** The same work on the calling thread: used when no worker can run, and for the mails of a worker that died. */
   inline: (mail: MailToPrepare) => Promise<PreparedMail>;
+  /** Checkpoints for the first worker to run; `onCheckpointsLost` is called if no worker can run them any more. */
+  checkpoint?: CheckpointTask;
+  onCheckpointsLost?: (reason: string) => void;
   logger: Logger;
 }
 
@@ -80,7 +94,12 @@ export class PreparePool {
 
   constructor(options: PreparePoolOptions) {
     this.#options = options;
-    for (let i = 0; i < options.size; i++) this.#spawn();
+    for (let i = 0; i < options.size; i++) this.#spawn(i === 0 && !!options.checkpoint);
+  }
+
+  /** Whether a worker runs the database checkpoints. */
+  get checkpoints(): boolean {
+    return this.#threads.some((thread) => thread.checkpoints);
   }
 
   get threads(): number {
@@ -109,7 +128,13 @@ export class PreparePool {
   async close(): Promise<void> {
     this.#closed = true;
     await Promise.allSettled(this.#inHand);
-    await Promise.all(this.#threads.splice(0).map((thread) => thread.worker.terminate()));
+    await Promise.all(
+      this.#threads.splice(0).map(async ({ worker }) => {
+        const exited = new Promise((resolve) => worker.once('exit', resolve));
+        worker.postMessage({ stop: true } satisfies PrepareRequest);
+        await exited;
+      }),
+    );
   }
 
   #idlest(): Thread | undefined {
@@ -118,18 +143,24 @@ export class PreparePool {
     return best;
   }
 
-  #spawn(): void {
+  #spawn(checkpoints: boolean): void {
     let worker: Worker;
     try {
-      worker = spawnWorker('ingest-worker', { workerData: this.#options.data });
+      const { data, checkpoint } = this.#options;
+      worker = spawnWorker('ingest-worker', {
+        workerData: { ...data, checkpoint: checkpoints ? checkpoint : undefined } satisfies PrepareWorkerData,
+      });
     } catch (err) {
-      this.#options.logger.warn(`mails are prepared on the main thread: ${(err as Error).message}`);
+      const reason = (err as Error).message;
+      this.#options.logger.warn(`mails are prepared on the main thread: ${reason}`);
+      if (checkpoints) this.#options.onCheckpointsLost?.(reason);
       return;
     }
     worker.unref();
-    const thread: Thread = { worker, pending: new Map() };
+    const thread: Thread = { worker, pending: new Map(), checkpoints };
     this.#threads.push(thread);
     worker.on('message', (reply: PrepareReply) => {
+      if ('warning' in reply) return this.#options.logger.warn(reply.warning);
       const pending = thread.pending.get(reply.seq);
       if (!pending) return;
       thread.pending.delete(reply.seq);
@@ -154,8 +185,9 @@ export class PreparePool {
       this.#options.logger.warn(
         'prepare workers keep dying: mails are prepared on the main thread from now on',
       );
+      if (thread.checkpoints) this.#options.onCheckpointsLost?.('the worker running them keeps dying');
       return;
     }
-    this.#spawn();
+    this.#spawn(thread.checkpoints);
   }
 }

@@ -4,9 +4,10 @@ import { systemClock } from '../logger.js';
 import { TrackingInjector } from '../tracking/inject/injector.js';
 import { TokenCodec } from '../tracking/token.js';
 import { prepareMail } from './prepare.js';
-import type { PrepareJob, PrepareReply, PrepareWorkerData } from './pool.js';
+import { runCheckpoints } from '../store/checkpointer.js';
+import type { PrepareReply, PrepareRequest, PrepareWorkerData } from './pool.js';
 
-const settings = (workerData as PrepareWorkerData).tracking;
+const { tracking: settings, checkpoint } = workerData as PrepareWorkerData;
 let trackingBase = '';
 const injector = new TrackingInjector({
   codec: new TokenCodec({ mode: settings.tokenMode, keys: settings.keys.map((k) => Buffer.from(k)) }),
@@ -18,7 +19,16 @@ const injector = new TrackingInjector({
 });
 
 const port = parentPort!;
-port.on('message', (job: PrepareJob) => {
+const closeCheckpoints = checkpoint
+  ? runCheckpoints(checkpoint, (warning) => port.postMessage({ warning } satisfies PrepareReply))
+  : () => {};
+
+port.on('message', (request: PrepareRequest) => {
+  if ('stop' in request) {
+    closeCheckpoints();
+    process.exit(0);
+  }
+  const job = request;
   // Buffers arrive as plain Uint8Arrays; the parser and the injector want Buffers over the same memory.
   const raw = Buffer.from(job.mail.raw.buffer, job.mail.raw.byteOffset, job.mail.raw.byteLength);
   trackingBase = job.trackingBase;
