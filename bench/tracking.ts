@@ -16,7 +16,6 @@
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:http';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -56,14 +55,10 @@ async function runServer(): Promise<void> {
   const db = openDatabase({ path: dbPath });
   // As in the Sandbox: WAL checkpoints on a worker thread (its CPU time counts: process.cpuUsage covers every
   // thread). --wal-autocheckpoint instead leaves them to SQLite, inside the commits on the event loop.
-  const checkpointer = new WalCheckpointer(db, createLogger('error'));
+  const checkpointer = new WalCheckpointer(db, createLogger('error'), { path: dbPath });
   const autocheckpoint = process.env.MB_BENCH_WAL_AUTOCHECKPOINT;
   if (autocheckpoint) db.pragma(`wal_autocheckpoint = ${Number(autocheckpoint)}`);
-  else
-    checkpointer.start({
-      path: dbPath,
-      betterSqlite3Module: createRequire(import.meta.url).resolve('better-sqlite3'),
-    });
+  else checkpointer.start();
   // The Sandbox's lookup of a mail's delivery time (a click within 2 s of it is a scanner), a query per click.
   const messages = new MessageStore(db);
   const codec = new TokenCodec({ mode: 'sealed', keys: [generateKey()] });
