@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import DKIM from 'nodemailer/lib/dkim/index.js';
-import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
+import { SmtpError, SmtpSession, type Delivery, type SessionOptions } from './smtp-session.js';
+
+export type { Delivery } from './smtp-session.js';
 
 /** The upstream settings the pool is built from (`--relay*`). */
 export interface UpstreamOptions {
@@ -12,11 +14,10 @@ export interface UpstreamOptions {
 
 /** Connections kept open to the upstream; sends beyond this many wait for a free one. */
 export const POOL_CONNECTIONS = 5;
-/** An upstream that accepts the connection but says nothing for this long is treated as down (a temporary failure). */
-const GREETING_TIMEOUT_MS = 30_000;
+/** An upstream that cannot be connected to, or accepts the connection but does not finish the greeting, EHLO, STARTTLS and AUTH, within this long is treated as down (a temporary failure). */
+const SETUP_TIMEOUT_MS = 30_000;
 /** A stalled transaction (no reply to a command or to the end of DATA) is abandoned after this long; RFC 5321 §4.5.3.2 asks clients to wait up to 10 minutes for DATA, but a stuck upstream must not hold the worker that long. */
 const SOCKET_TIMEOUT_MS = 120_000;
-const CONNECTION_TIMEOUT_MS = 30_000;
 /** A connection is closed (QUIT) after this many mails and a fresh one opened, as mail clients commonly do. */
 const MESSAGES_PER_CONNECTION = 100;
 /** An idle connection is closed (QUIT) after this long, before the upstream's own idle timeout (Postfix: 300 s) drops it. */
@@ -45,20 +46,12 @@ export const DKIM_HEADER_FIELDS = [
   'List-Unsubscribe-Post',
 ].join(':');
 
-/** An error of a send, with the SMTP reply when the upstream gave one (nodemailer's SMTPError). */
+/** An error of a send, with the SMTP reply when the upstream gave one. */
 export interface SendError {
   message: string;
   code?: string;
   response?: string;
   responseCode?: number;
-}
-
-/** What the upstream said to an accepted mail. */
-export interface Delivery {
-  /** The reply to the end of DATA. */
-  response: string;
-  /** Recipients the upstream refused while it took the mail for the others. */
-  rejected: string[];
 }
 
 /** A mail waiting for, or on, a connection. */
@@ -74,33 +67,30 @@ interface Job {
 
 /** One open connection and what it is doing. */
 interface Session {
-  connection: SMTPConnection;
+  smtp: SmtpSession;
   sent: number;
   job?: Job;
   idleTimer?: NodeJS.Timeout;
 }
 
-/**
- * The connection ended rather than the mail being refused (nodemailer's isTransientError): a mail that had not reached
- * DATA on a connection used before may be sent again on a fresh one.
- */
-const endedConnection = (err: SendError) =>
+/** The connection ended rather than the mail being refused: the upstream took nothing from this transaction. */
+const endedConnection = (err: SmtpError) =>
   err.responseCode === 421 ||
   err.code === 'ECONNECTION' ||
   err.code === 'ESOCKET' ||
   err.code === 'ETIMEDOUT';
 
-const poolError = (message: string): SendError => Object.assign(new Error(message), { code: 'ECONNECTION' });
+const poolError = (message: string) => new SmtpError(message, 'ECONNECTION');
 
 /**
- * Pooled SMTP connections to the upstream that send raw mails as they are: nodemailer's SMTPConnection speaks the
- * protocol (STARTTLS whenever offered, AUTH, PIPELINING, timeouts, dot-stuffing), and nothing composes, parses or
- * streams the mail again on the way. Each send settles with the upstream's reply or with the error, whose
- * `responseCode` and `code` tell a refusal from a failure to get through.
+ * Pooled SMTP sessions to the upstream that send raw mails as they are: nothing composes, parses or streams the mail
+ * again on the way (see SmtpSession). Each send settles with the upstream's reply or with the error, whose
+ * `responseCode` and `code` tell a refusal from a failure to get through. A connection carries mail after mail; it is
+ * replaced after MESSAGES_PER_CONNECTION mails, closed after IDLE_CLOSE_MS idle, and a mail that a reused connection
+ * could not even start (the upstream had dropped it) goes out once more on a fresh one.
  */
 export class UpstreamPool {
-  readonly #options: SMTPConnection.Options;
-  readonly #auth?: SMTPConnection.Credentials;
+  readonly #options: SessionOptions;
   readonly #dkim?: DKIM;
   readonly #size: number;
   readonly #sessions = new Set<Session>();
@@ -113,16 +103,15 @@ export class UpstreamPool {
     const url = new URL(options.url);
     const secure = url.protocol === 'smtps:';
     const user = decodeURIComponent(url.username);
-    this.#auth = user ? { user, pass: decodeURIComponent(url.password) } : undefined;
     this.#size = size;
     this.#options = {
       host: url.hostname.replace(/^\[|\]$/g, ''),
       port: url.port ? Number(url.port) : secure ? 465 : 25,
       secure,
-      tls: { rejectUnauthorized: !options.tlsInsecure },
-      connectionTimeout: CONNECTION_TIMEOUT_MS,
-      greetingTimeout: GREETING_TIMEOUT_MS,
-      socketTimeout: SOCKET_TIMEOUT_MS,
+      rejectUnauthorized: !options.tlsInsecure,
+      auth: user ? { user, pass: decodeURIComponent(url.password) } : undefined,
+      setupTimeoutMs: SETUP_TIMEOUT_MS,
+      socketTimeoutMs: SOCKET_TIMEOUT_MS,
     };
     if (options.dkim) {
       this.#dkim = new DKIM({
@@ -155,13 +144,10 @@ export class UpstreamPool {
     for (const session of [...this.#sessions]) {
       if (!session.job) {
         this.#drop(session);
-        session.connection.quit();
+        session.smtp.quit();
       } else if (force) {
-        const { job } = session;
-        session.job = undefined;
         this.#drop(session);
-        session.connection.close();
-        job.reject(poolError('the relay stopped while the mail was being sent'));
+        session.smtp.close(); // fails the send under way with ECONNECTION
       }
     }
   }
@@ -189,80 +175,77 @@ export class UpstreamPool {
   /** Opens a connection for `job`; a connection that cannot be opened fails that mail (the next one tries anew). */
   #open(job: Job): void {
     this.#opening++;
-    const connection = new SMTPConnection(this.#options);
-    let settled = false;
-    const opened = (err?: SendError | null) => {
-      if (settled) return;
-      settled = true;
-      this.#opening--;
-      if (err || this.#closed) {
-        connection.close();
-        job.reject(err ?? poolError('the relay is stopping'));
+    SmtpSession.open(this.#options).then(
+      (smtp) => {
+        this.#opening--;
+        if (this.#closed) {
+          smtp.quit();
+          job.reject(poolError('the relay is stopping'));
+          return;
+        }
+        const session: Session = { smtp, sent: 0 };
+        this.#sessions.add(session);
+        smtp.onEnd = () => this.#drop(session);
+        this.#run(session, job);
+      },
+      (err: SmtpError) => {
+        this.#opening--;
+        job.reject(err);
         this.#dispatch();
-        return;
-      }
-      const session: Session = { connection, sent: 0 };
-      this.#sessions.add(session);
-      connection.on('end', () => this.#drop(session));
-      this.#run(session, job);
-    };
-    // Until it is open, an error of the connection is the answer to the mail; afterwards a send reports its own
-    // errors, and an idle connection that fails just ends ('end' drops it).
-    connection.on('error', (err: SendError) => opened(err));
-    connection.connect((err) => {
-      if (err || !this.#auth || !(connection as { allowsAuth?: boolean }).allowsAuth) return opened(err);
-      connection.login(this.#auth, (loginErr) => opened(loginErr));
-    });
+      },
+    );
   }
 
   #run(session: Session, job: Job): void {
     clearTimeout(session.idleTimer);
     session.job = job;
-    const { connection } = session;
-    connection.send({ from: job.from, to: [...job.to] }, job.message, (err, info) => {
-      if (session.job !== job) return; // failed by close(force)
-      session.job = undefined;
-      session.sent++;
-      if (!err) {
-        job.resolve({ response: info.response, rejected: (info.rejected ?? []).map(String) });
+    const { smtp } = session;
+    smtp.send({ from: job.from, to: job.to }, job.message).then(
+      (delivery) => {
+        session.job = undefined;
+        session.sent++;
+        job.resolve(delivery);
         this.#release(session);
-        return;
-      }
-      // A connection used before may have been closed by the upstream in the meantime; if it ended before the mail
-      // reached DATA (no 354 seen), nothing was delivered and the mail goes out once more on a fresh connection.
-      const reachedData = /^354/.test(String(connection.lastServerResponse || ''));
-      if (session.sent > 1 && endedConnection(err) && !reachedData && !job.requeued) {
-        job.requeued = true;
-        this.#drop(session);
-        connection.close();
-        this.#queue.unshift(job);
-        this.#dispatch();
-        return;
-      }
-      // The upstream refused this mail (an envelope or message error) over a healthy connection: RSET and reuse it.
-      const refused = (err.code === 'EENVELOPE' || err.code === 'EMESSAGE') && err.responseCode !== 421;
-      job.reject(err);
-      if (refused && !connection.destroyed) {
-        connection.reset((resetErr) => {
-          if (resetErr) {
-            this.#drop(session);
-            connection.close();
-          } else this.#release(session);
+      },
+      (err: SmtpError) => {
+        session.job = undefined;
+        session.sent++;
+        // A connection used before may have been closed by the upstream in the meantime; if it ended before the
+        // mail's bytes went out, nothing was delivered and the mail goes out once more on a fresh connection.
+        if (session.sent > 1 && endedConnection(err) && !err.afterData && !job.requeued && !this.#closed) {
+          job.requeued = true;
+          this.#drop(session);
+          smtp.close();
+          this.#queue.unshift(job);
           this.#dispatch();
-        });
-        return;
-      }
-      this.#drop(session);
-      connection.close();
-      this.#dispatch();
-    });
+          return;
+        }
+        job.reject(err);
+        // The upstream refused this mail (its envelope or its content) over a healthy connection: RSET and reuse it.
+        const refused = (err.code === 'EENVELOPE' || err.code === 'EMESSAGE') && err.responseCode !== 421;
+        if (refused && !smtp.ended && !this.#closed) {
+          smtp.reset().then(
+            () => this.#release(session),
+            () => {
+              this.#drop(session);
+              smtp.close();
+              this.#dispatch();
+            },
+          );
+          return;
+        }
+        this.#drop(session);
+        smtp.close();
+        this.#dispatch();
+      },
+    );
   }
 
   /** A connection is free again: the next mail, or idle until one comes (or QUIT once it has sent its share). */
   #release(session: Session): void {
     if (this.#closed || session.sent >= MESSAGES_PER_CONNECTION) {
       this.#drop(session);
-      session.connection.quit();
+      session.smtp.quit();
       this.#dispatch();
       return;
     }
@@ -271,7 +254,7 @@ export class UpstreamPool {
     this.#idle.push(session);
     session.idleTimer = setTimeout(() => {
       this.#drop(session);
-      session.connection.quit();
+      session.smtp.quit();
     }, IDLE_CLOSE_MS);
     session.idleTimer.unref();
   }
