@@ -45,7 +45,11 @@ export interface TrackingServerOptions {
   deliveredAt: (messageId: string) => number | undefined;
 }
 
-// Headers as flat name/value arrays, built once: Node takes them as they are instead of walking an object per hit.
+/**
+ * Headers as flat name/value arrays, built once: Node takes them as they are instead of walking an object per hit.
+ * Every fetch of the pixel must reach us (each is an open), hence no caching; Cache-Control says so to every
+ * HTTP/1.1 cache, which is all of them (Pragma has no meaning in a response, and max-age overrides Expires).
+ */
 const PIXEL_HEADERS = [
   'Content-Type',
   'image/png',
@@ -53,12 +57,8 @@ const PIXEL_HEADERS = [
   String(PIXEL_PNG.length),
   'Cache-Control',
   'no-store, no-cache, must-revalidate, max-age=0',
-  'Pragma',
-  'no-cache',
-  'Expires',
-  '0',
 ];
-/** The PNG as a latin1 string: Node then sends head and body in one write instead of a two-buffer writev. */
+/** The PNG as a latin1 string: Node then sends head and body as one string instead of two buffers. */
 const PIXEL_BODY = PIXEL_PNG.toString('latin1');
 
 /**
