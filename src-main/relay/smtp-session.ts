@@ -49,6 +49,8 @@ export class SmtpError extends Error {
 
 /** A reply line longer than this without a line break is not SMTP: the session ends. */
 const MAX_REPLY_CHARS = 64 * 1024;
+/** How long a QUIT waits for the upstream's goodbye before the connection is dropped. */
+const QUIT_WAIT_MS = 5_000;
 const CRLF_DOT_CRLF = Buffer.from('\r\n.\r\n');
 const DOT_CRLF = Buffer.from('.\r\n');
 
@@ -101,15 +103,21 @@ export class SmtpSession {
     this.#listen(this.#socket);
   }
 
-  /** Connects, reads the greeting, says EHLO, upgrades with STARTTLS when offered, and logs in when asked to. */
-  static async open(options: SessionOptions): Promise<SmtpSession> {
+  /**
+   * Connects, reads the greeting, says EHLO, upgrades with STARTTLS when offered, and logs in when asked to.
+   * `signal` gives up on the way (the pool is closing).
+   */
+  static async open(options: SessionOptions, signal?: AbortSignal): Promise<SmtpSession> {
     const session = new SmtpSession(options);
     const setup = setTimeout(
       () =>
         session.#fail(new SmtpError('The upstream did not finish the session setup in time', 'ETIMEDOUT')),
       options.setupTimeoutMs,
     );
+    const abort = () => session.#fail(new SmtpError('Connecting was given up', 'ECONNECTION'));
+    signal?.addEventListener('abort', abort);
     try {
+      if (signal?.aborted) abort();
       await session.#setUp();
       return session;
     } catch (err) {
@@ -117,6 +125,7 @@ export class SmtpSession {
       throw err;
     } finally {
       clearTimeout(setup);
+      signal?.removeEventListener('abort', abort);
     }
   }
 
@@ -202,7 +211,10 @@ export class SmtpSession {
     if (!isPositive(reply)) throw new SmtpError('Could not reset the session', 'EPROTOCOL', reply);
   }
 
-  /** QUIT, then the connection closes (whatever the upstream answers). */
+  /**
+   * QUIT, then the connection closes once the upstream answers, or after QUIT_WAIT_MS; meanwhile it does not keep
+   * the process alive.
+   */
   quit(): void {
     if (this.#ended) return;
     this.#expect(1).then(
@@ -210,6 +222,8 @@ export class SmtpSession {
       () => undefined,
     );
     this.#socket.write('QUIT\r\n');
+    this.#socket.unref();
+    setTimeout(() => this.close(), QUIT_WAIT_MS).unref();
   }
 
   /** Drops the connection at once; a transaction under way fails with ECONNECTION. */

@@ -97,6 +97,8 @@ export class UpstreamPool {
   readonly #idle: Session[] = [];
   readonly #queue: Job[] = [];
   #opening = 0;
+  /** Aborts the connections being opened when the pool is closed by force. */
+  readonly #opened = new AbortController();
   #closed = false;
 
   constructor(options: UpstreamOptions, size = POOL_CONNECTIONS) {
@@ -141,6 +143,7 @@ export class UpstreamPool {
   close(force: boolean): void {
     this.#closed = true;
     for (const job of this.#queue.splice(0)) job.reject(poolError('the relay is stopping'));
+    if (force) this.#opened.abort();
     for (const session of [...this.#sessions]) {
       if (!session.job) {
         this.#drop(session);
@@ -175,7 +178,7 @@ export class UpstreamPool {
   /** Opens a connection for `job`; a connection that cannot be opened fails that mail (the next one tries anew). */
   #open(job: Job): void {
     this.#opening++;
-    SmtpSession.open(this.#options).then(
+    SmtpSession.open(this.#options, this.#opened.signal).then(
       (smtp) => {
         this.#opening--;
         if (this.#closed) {

@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RELAY_ID_HEADER } from '../../src-main/relay/index.js';
@@ -229,6 +230,40 @@ describe('relay', () => {
     await waitFor('status sent', () => second.relay.list()[0]?.status === 'sent');
     expect([...up.countByMessageId()]).toEqual([[messageId, 1]]);
     // The aborted send was not counted as an attempt of the upstream's.
+    expect(second.relay.list()[0]!.attempts.map((a) => a.ok)).toEqual([true]);
+  });
+
+  it('stops within its grace period while a connection is still waiting for the greeting', async () => {
+    // Takes connections and never says a word: the session setup would wait for its own timeout (30 s).
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise<void>((resolve) => silent.close(() => resolve()));
+    });
+    const { port } = silent.address() as { port: number };
+    const temp = tempDir('mb-relay-silent-');
+    cleanups.push(() => temp.remove());
+    const first = openPipeline(
+      temp.dir,
+      { relay: `smtp://127.0.0.1:${port}`, relayAll: true },
+      { stopGraceMs: 300 },
+    );
+    const { messageId } = await catchMail(first, ['dev@example.test']);
+    await waitFor('a connection to the silent upstream', () => sockets.size === 1);
+    await first.close(); // returns once the grace period is over
+
+    const up = await upstream();
+    const second = openPipeline(temp.dir, { relay: up.url, relayAll: true });
+    cleanups.push(() => second.close());
+    await waitFor('status sent', () => second.relay.list()[0]?.status === 'sent');
+    expect([...up.countByMessageId()]).toEqual([[messageId, 1]]);
+    // The send that never got going was left claimed, not failed: resumed, and no attempt counted.
+    expect(second.logs.some((l) => /were being relayed when Mailbeacon stopped/.test(l.message))).toBe(true);
     expect(second.relay.list()[0]!.attempts.map((a) => a.ok)).toEqual([true]);
   });
 
