@@ -1,14 +1,15 @@
 /**
  * SMTP ingest benchmark (`npm run bench:smtp`), in one run:
  *  1. the same 5 KB HTML mails over 10 pipelined connections to (a) a bare smtp-server that discards (the floor),
- *     (b) MailDev 3 (in memory) and (c) Mailbeacon (`serve` on a temp data dir: durable, 250 after commit);
+ *     (b) MailDev 3 (in memory) and (c) Mailbeacon (`serve` on a temp data dir: durable, 250 after commit), also
+ *     (d) with --ingest-threads 0, every mail parsed and tracked on the main thread;
  *  2. Mailbeacon's RSS after 20,000 mails;
  *  3. Mailbeacon's ingest rate with 100,000 mails already stored, against the rate on an empty store;
  *  4. search over 100,000+ mails through GET /api/v1/search: median and p95 per query kind;
  *  5. CPU time per mail of each ingest stage, in this process (where the time goes, and what two fixes would save).
  *
  *   tsx bench/smtp.ts [--mails 20000] [--prefill 100000] [--connections 10] [--max-seconds 120]
- *                     [--only floor,maildev,empty,full,search,stages]
+ *                     [--only floor,maildev,empty,inline,full,search,stages]
  *                     [--prof DIR]         (CPU profiles of Mailbeacon into DIR)
  *                     [--max-messages 0]   (Mailbeacon's --max-messages; serve's default 10000 prunes a mail per mail)
  *                     [--bundle]           (run the built CLI, out/main/cli.js, instead of the sources through tsx)
@@ -59,7 +60,7 @@ const { values: args } = parseArgs({
     prefill: { type: 'string', default: '100000' },
     connections: { type: 'string', default: '10' },
     'max-seconds': { type: 'string', default: '120' },
-    only: { type: 'string', default: 'floor,maildev,empty,full,search,stages' },
+    only: { type: 'string', default: 'floor,maildev,empty,inline,full,search,stages' },
     prof: { type: 'string' },
     // 0 keeps every mail (needed to reach 100,000); 10000 is serve's default, where each mail also prunes one.
     'max-messages': { type: 'string', default: '0' },
@@ -203,12 +204,12 @@ function tempDir(prefix: string): string {
   return dir;
 }
 
-async function startMailbeacon(dataDir: string, name: string): Promise<ServeProcess> {
+async function startMailbeacon(dataDir: string, name: string, extra: string[] = []): Promise<ServeProcess> {
   const serve = await ServeProcess.start({
     dataDir,
     fromSource: !args.bundle,
     bundle: args.bundle,
-    args: ['--max-messages', args['max-messages'], '--quiet', ...args['serve-arg']],
+    args: ['--max-messages', args['max-messages'], '--quiet', ...args['serve-arg'], ...extra],
     nodeArgs: args.prof
       ? ['--cpu-prof', '--cpu-prof-dir', args.prof, '--cpu-prof-name', `${name}.cpuprofile`]
       : [],
@@ -237,6 +238,7 @@ interface Results {
     infoMessages: number;
     exitCode: number | null;
   };
+  inline?: LoadRun & { rssMb: number };
   full?: LoadRun & { storedBefore: number; rssMb: number; prefillSeconds: number };
   search?: { query: string; what: string; matches: number; runs: number; medianMs: number; p95Ms: number }[];
   stages?: StageCost[];
@@ -292,6 +294,15 @@ async function empty(): Promise<void> {
   const infoMessages = await stored(serve.http);
   const exit = await serve.stop(STOP_TIMEOUT_MS);
   results.empty = { ...result, ...memory, idleRssMb: idle, infoMessages, exitCode: exit.code };
+}
+
+/** The same run with every mail parsed and tracked on the main thread: what the prepare workers buy. */
+async function inline(): Promise<void> {
+  log('Mailbeacon, empty store, --ingest-threads 0');
+  const serve = await startMailbeacon(tempDir('mb-bench-smtp-inline-'), 'inline', ['--ingest-threads', '0']);
+  const result = await load(serve.smtpPort, serve.child.pid!, 'mailbeacon (main thread only)');
+  results.inline = { ...result, rssMb: memoryOf(serve.child.pid!).rssMb };
+  await serve.stop(STOP_TIMEOUT_MS);
 }
 
 async function full(search: boolean): Promise<void> {
@@ -394,6 +405,7 @@ function report(): string {
   row('smtp-server, discarding (floor)', results.floor);
   row('MailDev 3, in memory', results.maildev);
   row('Mailbeacon, durable, empty store', results.empty);
+  row('Mailbeacon, same, all on the main thread (--ingest-threads 0)', results.inline);
   if (results.full) row(`Mailbeacon, durable, ${results.full.storedBefore} stored`, results.full);
   lines.push('');
   const { empty: e, maildev: m, full: f } = results;
@@ -405,6 +417,10 @@ function report(): string {
   if (e)
     lines.push(
       `Mailbeacon RSS after ${e.infoMessages} mails: ${e.rssMb.toFixed(0)} MB (peak ${e.peakMb.toFixed(0)} MB, ${e.idleRssMb.toFixed(0)} MB idle before the first mail; target < 150 MB); clean exit code ${e.exitCode}`,
+    );
+  if (results.inline)
+    lines.push(
+      `Mailbeacon with --ingest-threads 0: RSS after ${results.inline.accepted + WARMUP_MAILS} mails ${results.inline.rssMb.toFixed(0)} MB`,
     );
   if (m) lines.push(`MailDev RSS after ${m.accepted + WARMUP_MAILS} mails: ${m.rssMb.toFixed(0)} MB`);
   if (e && f)
@@ -437,6 +453,7 @@ try {
   if (ONLY.has('floor')) await floor();
   if (ONLY.has('maildev')) await maildev();
   if (ONLY.has('empty')) await empty();
+  if (ONLY.has('inline')) await inline();
   if (ONLY.has('full') || ONLY.has('search')) await full(ONLY.has('search'));
   if (ONLY.has('stages')) {
     log('ingest stages, in-process');
