@@ -118,7 +118,6 @@ export class MessageStore {
   readonly #insertRaw: Statement;
   readonly #insertBody: Statement;
   readonly #insertPart: Statement;
-  readonly #insertHeader: Statement;
   readonly #insertFts: Statement;
   readonly #count: Statement;
   readonly #countUnread: Statement;
@@ -146,15 +145,12 @@ export class MessageStore {
       VALUES (@id, @createdMs, @messageId, @subject, @from, @to, @cc, @bcc, @replyTo, @returnPath, @dateMs, @username,
       @size, @snippet, @attachments, @warnings, @envelopeFrom, @envelopeTo, @remoteIp)`);
     this.#insertBody = db.prepare(
-      'INSERT INTO message_body (seq, text, html, tracked_html, manifest_json) VALUES (?, ?, ?, ?, ?)',
+      'INSERT INTO message_body (seq, text, html, tracked_html, manifest_json, headers_json) VALUES (?, ?, ?, ?, ?, ?)',
     );
     this.#insertRaw = db.prepare('INSERT INTO message_raw (seq, raw, tracked) VALUES (?, ?, ?)');
     this.#insertPart =
       db.prepare(`INSERT INTO message_parts (seq, part_id, filename, content_type, content_id,
       inline, size, md5, sha1, sha256, content) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    this.#insertHeader = db.prepare(
-      'INSERT INTO message_headers (seq, pos, name, value) VALUES (?, ?, ?, ?)',
-    );
     this.#insertFts = db.prepare(
       'INSERT INTO messages_fts (rowid, subject, addresses, body) VALUES (?, ?, ?, ?)',
     );
@@ -178,7 +174,7 @@ export class MessageStore {
     this.#partsOf =
       db.prepare(`SELECT part_id, filename, content_type, content_id, inline, size, md5, sha1, sha256
       FROM message_parts WHERE seq = ? ORDER BY part_id`);
-    this.#headersOf = db.prepare('SELECT name, value FROM message_headers WHERE seq = ? ORDER BY pos');
+    this.#headersOf = db.prepare('SELECT headers_json FROM message_body WHERE seq = ?').pluck();
 
     // A nested better-sqlite3 transaction is a savepoint.
     this.#savepoint = db.transaction((m: NewMessage, hooks: ((seq: number) => void)[]) =>
@@ -204,7 +200,14 @@ export class MessageStore {
         envelopeTo: JSON.stringify(m.envelopeTo),
       }).lastInsertRowid,
     );
-    this.#insertBody.run(seq, m.text, m.html, m.trackedHtml, m.manifest ? JSON.stringify(m.manifest) : null);
+    this.#insertBody.run(
+      seq,
+      m.text,
+      m.html,
+      m.trackedHtml,
+      m.manifest ? JSON.stringify(m.manifest) : null,
+      JSON.stringify(m.headers),
+    );
     this.#insertRaw.run(seq, m.raw, m.tracked);
     for (const p of m.parts) {
       this.#insertPart.run(
@@ -221,7 +224,6 @@ export class MessageStore {
         p.content,
       );
     }
-    m.headers.forEach((h, pos) => this.#insertHeader.run(seq, pos, h.name, h.value));
     const addresses = [m.from, ...m.to, ...m.cc, ...m.bcc, ...m.replyTo]
       .filter((a): a is Address => !!a)
       .map((a) => `${a.Name} ${a.Address}`)
@@ -334,7 +336,8 @@ export class MessageStore {
   }
 
   headersOf(seq: number): { name: string; value: string }[] {
-    return this.#headersOf.all(seq) as { name: string; value: string }[];
+    const json = this.#headersOf.get(seq) as string | undefined;
+    return json ? (JSON.parse(json) as { name: string; value: string }[]) : [];
   }
 
   /** A page of mails, newest first, optionally filtered by a Mailpit search query. */
@@ -407,7 +410,7 @@ export class MessageStore {
         ? this.#db.transaction(() => {
             const ids = this.#db.prepare('SELECT id FROM messages').pluck().all() as string[];
             // Faster than row-by-row deletes through the trigger when the mailbox is large.
-            this.#db.exec(`DELETE FROM message_raw; DELETE FROM message_parts; DELETE FROM message_headers;
+            this.#db.exec(`DELETE FROM message_raw; DELETE FROM message_parts;
               DELETE FROM events WHERE message_id != ''; DELETE FROM messages_fts;`);
             this.#db.prepare('DELETE FROM messages').run();
             return ids;

@@ -175,4 +175,16 @@ export const MIGRATIONS: ((db: Database) => void)[] = [
         WHERE status IN ('pending', 'failed');
     `);
   },
+  // 4: a mail's headers are only ever read all at once (the message view and its headers), so they are one JSON
+  // array beside the body instead of a row each: storing a mail wrote ~15 rows and as many index entries for them
+  (db) => {
+    db.exec(`
+      ALTER TABLE message_body ADD COLUMN headers_json TEXT NOT NULL DEFAULT '[]';
+      UPDATE message_body SET headers_json = (
+        SELECT json_group_array(json_object('name', name, 'value', value))
+        FROM (SELECT name, value FROM message_headers h WHERE h.seq = message_body.seq ORDER BY pos)
+      );
+      DROP TABLE message_headers;
+    `);
+  },
 ];
