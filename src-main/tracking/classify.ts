@@ -6,6 +6,18 @@ import type { Classification, TokenKind } from '../api/types.js';
  */
 export const SCANNER_CLICK_WINDOW_MS = 2_000;
 
+/**
+ * A mail's tokens are minted while it is being caught (parsed and injected), just before it is stored, so a mail is
+ * stored well within this long after its tokens' `ts`. A click on a token minted longer ago than this plus the
+ * scanner window cannot be one within the window, and needs no look-up of the mail's delivery time.
+ */
+export const MAX_MINT_TO_STORE_MS = 10_000;
+
+/** Whether a click on a token minted at `tokenTsNs` could fall within the scanner window of its mail's delivery. */
+export function mayBeNearDelivery(tokenTsNs: bigint, nowMs: number): boolean {
+  return nowMs - Number(tokenTsNs / 1_000_000n) <= SCANNER_CLICK_WINDOW_MS + MAX_MINT_TO_STORE_MS;
+}
+
 /** Gmail fetches images through its proxy; the user agent says so (`…via ggpht.com GoogleImageProxy`). */
 const GOOGLE_PROXY_UA = /GoogleImageProxy|via ggpht\.com/i;
 

@@ -4,7 +4,7 @@ import type { TokenKind, TrackingEvent } from '../api/types.js';
 import type { EventBus } from '../events/bus.js';
 import type { Clock, Logger } from '../logger.js';
 import type { EventStore, NewTrackingEvent } from '../store/events.js';
-import { classifyHit } from './classify.js';
+import { classifyHit, mayBeNearDelivery } from './classify.js';
 import { PAGE_CSP, badLinkPage, confirmPage, unsubscribedPage } from './pages.js';
 import { PIXEL_PNG } from './pixel.js';
 import { TokenError, isExpired, type DecodedToken, type TokenCodec } from './token.js';
@@ -260,9 +260,12 @@ export class TrackingServer {
         method,
         ua,
         expired: isExpired(payload, nowMs),
-        // Only a click's timing says anything (an open right after delivery is often a person); this is a
-        // lookup in the store, so opens skip it.
-        deliveredAtMs: payload.kind === 'click' ? this.deliveredAt(messageId) : undefined,
+        // Only a click's timing says anything (an open right after delivery is often a person), and only if its
+        // token is recent: the delivery time is a look-up in the store, which most hits can skip.
+        deliveredAtMs:
+          payload.kind === 'click' && mayBeNearDelivery(payload.ts, nowMs)
+            ? this.deliveredAt(messageId)
+            : undefined,
         nowMs,
       }),
       method,

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { SCANNER_CLICK_WINDOW_MS, classifyHit, type HitFacts } from '../../src-main/tracking/classify.js';
+import {
+  MAX_MINT_TO_STORE_MS,
+  SCANNER_CLICK_WINDOW_MS,
+  classifyHit,
+  mayBeNearDelivery,
+  type HitFacts,
+} from '../../src-main/tracking/classify.js';
 
 const NOW = 1_800_000_000_000;
 const CHROME =
@@ -51,5 +57,13 @@ describe('classifyHit', () => {
 
   it('puts expiry first: an expired token says nothing about who clicked', () => {
     expect(classifyHit(hit({ expired: true, method: 'HEAD' }))).toBe('expired');
+  });
+
+  it('needs the delivery time only for tokens minted within the window and the time to store a mail', () => {
+    const ns = (ms: number) => BigInt(ms) * 1_000_000n;
+    expect(mayBeNearDelivery(ns(NOW), NOW)).toBe(true);
+    expect(mayBeNearDelivery(ns(NOW + 5_000), NOW)).toBe(true); // minted "in the future": a clock apart
+    expect(mayBeNearDelivery(ns(NOW - SCANNER_CLICK_WINDOW_MS - MAX_MINT_TO_STORE_MS), NOW)).toBe(true);
+    expect(mayBeNearDelivery(ns(NOW - SCANNER_CLICK_WINDOW_MS - MAX_MINT_TO_STORE_MS - 1), NOW)).toBe(false);
   });
 });

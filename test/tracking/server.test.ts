@@ -6,7 +6,13 @@ import { EventBus } from '../../src-main/events/bus.js';
 import { createLogger, systemClock } from '../../src-main/logger.js';
 import { openDatabase } from '../../src-main/store/database.js';
 import { EventStore } from '../../src-main/store/events.js';
-import { TokenCodec, generateKey, mintUrl, serializePayload } from '../../src-main/tracking/index.js';
+import {
+  TokenCodec,
+  generateKey,
+  mintUrl,
+  serializePayload,
+  trackingUrl,
+} from '../../src-main/tracking/index.js';
 import { PIXEL_PNG } from '../../src-main/tracking/pixel.js';
 import { TrackingServer } from '../../src-main/tracking/server.js';
 
@@ -185,21 +191,28 @@ describe('TrackingServer', () => {
       expect(rows.get(event.id)).toEqual({ id: event.id, token_id: event.token_id, kind: event.kind });
   });
 
-  it('looks the mail up for clicks only (an open is classified without its delivery time)', async () => {
+  it('looks the mail up only for clicks on recent tokens (a token minted long ago cannot be a fresh delivery)', async () => {
     const asked: string[] = [];
     h.delivered.get = (id: string) => {
       asked.push(id);
-      return undefined;
+      return Date.now();
     };
     await (
       await fetch(mintUrl(h.base, 'open', h.codec, { metadata: { message_id: 'lookup-open' } }))
     ).arrayBuffer();
-    const click = mintUrl(h.base, 'click', h.codec, {
-      url: 'https://example.com/',
-      metadata: { message_id: 'lookup-click' },
-    });
-    await fetch(click, { redirect: 'manual' });
-    expect(asked).toEqual(['lookup-click']);
+    const click = (id: string, ts?: bigint) =>
+      trackingUrl(
+        h.base,
+        'click',
+        h.codec.mint({ kind: 'click', url: 'https://example.com/', metadata: { message_id: id }, ts }).token,
+      );
+    await fetch(click('lookup-new'), { redirect: 'manual' });
+    const hourAgo = BigInt(Date.now() - 3_600_000) * 1_000_000n;
+    await fetch(click('lookup-old', hourAgo), { redirect: 'manual' });
+    expect(asked).toEqual(['lookup-new']);
+    const classified = (id: string) => h.events.list({ messageId: id }).events[0]!.classification;
+    expect(classified('lookup-new')).toBe('scanner');
+    expect(classified('lookup-old')).toBe('human');
   });
 
   it('records an expired click as expired but still redirects', async () => {
