@@ -106,7 +106,7 @@ export const SERVE_FLAGS: FlagSpec[] = [
     type: 'string',
     arg: 'N',
     group: 'smtp',
-    help: 'worker threads that parse mails and inject tracking (default: one per core beside the main thread, at most 4; 0 = all on the main thread)',
+    help: 'worker threads that parse mails and inject tracking (default: one per core beyond the first two, at most 4; 0 = all on the main thread)',
   },
 
   { name: 'no-track', type: 'boolean', group: 'tracking', help: 'store mails without injecting tracking' },

@@ -67,8 +67,12 @@ export interface PreparePoolOptions {
 /** A worker that dies this many times is not restarted again; its mails are prepared on the main thread. */
 const MAX_RESTARTS = 5;
 
-/** One worker per core beside the main thread, at most four: the main thread keeps SMTP and the commits. */
-export const defaultPrepareThreads = (): number => Math.max(1, Math.min(4, availableParallelism() - 1));
+/**
+ * One worker per core beyond the first two, at most four. The main thread keeps SMTP and the commits, and the
+ * application sending the mails needs a core too: on two cores a worker only competes with both, and under
+ * `serve`'s --optimize-for-size its small young generation costs more CPU than it moves (docs/SMTP-BENCH.md).
+ */
+export const defaultPrepareThreads = (): number => Math.max(0, Math.min(4, availableParallelism() - 2));
 
 /** Structured cloning turns Buffers into plain Uint8Arrays; the store wants Buffers over the same memory. */
 const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
