@@ -64,6 +64,17 @@ describe('TokenCodec', () => {
     expect(plain.decode(Buffer.from(json).toString('base64url')).payload.ts).toBe(BIG_TS);
   });
 
+  it('takes ts only as an integer, with or without spaces around it', () => {
+    const plain = new TokenCodec({ mode: 'plain', keys: [] });
+    const decode = (ts: string) =>
+      plain.decode(Buffer.from(`{"id":"x","kind":"open","metadata":{},"ts":${ts}}`).toString('base64url'));
+    expect(decode(' 1730000000123456789 ').payload.ts).toBe(BIG_TS);
+    expect(decode('-5').payload.ts).toBe(-5n);
+    for (const bad of ['1.5', '1e3', '17300000001234567890123456789012', '"soon"']) {
+      expect(reason(() => decode(bad))).toBe('malformed');
+    }
+  });
+
   it('rotates keys: the first key mints, older keys still decode', () => {
     const oldKey = generateKey();
     const newKey = generateKey();
