@@ -17,8 +17,11 @@ export interface ReplayCursor {
 
 /** The bounded log of past updates that Last-Event-ID reconciliation replays from. */
 export interface UpdateHistory {
-  /** Records an update, dropping the oldest beyond the bound; an id already recorded is a 409. */
-  append(update: Update): void;
+  /**
+   * Records an update, dropping the oldest beyond the bound; an id already recorded is a 409, which is only looked
+   * for when the id is not one the hub generated.
+   */
+  append(update: Update, generatedId?: boolean): void;
   /** A cursor over the updates after `lastEventId` (all of them for 'earliest'). */
   after(lastEventId: string): ReplayCursor;
   /** The id of the newest update, or 'earliest' when there is none. */
@@ -41,9 +44,9 @@ export class MemoryHistory implements UpdateHistory {
 
   constructor(private readonly size: number) {}
 
-  append(update: Update): void {
+  append(update: Update, generatedId = false): void {
     if (this.size <= 0) return;
-    if (this.seqs.has(update.id)) throw duplicate(update.id);
+    if (!generatedId && this.seqs.has(update.id)) throw duplicate(update.id);
     const seq = this.nextSeq++;
     this.entries.push({ seq, update });
     this.seqs.set(update.id, seq);
@@ -139,9 +142,12 @@ export class SqliteHistory implements UpdateHistory {
    * Updates are written in batches (one transaction per event-loop turn, the way ingest commits mails), so that a
    * burst of mails does not cost a second commit each; every read flushes first, so a replay never misses one.
    */
-  append(update: Update): void {
+  append(update: Update, generatedId = false): void {
     if (this.size <= 0) return;
-    if (this.pendingIds.has(update.id) || this.seqOf.get(update.id) !== undefined) throw duplicate(update.id);
+    if (!this.db.open) throw new Error('[hub] the database is closed');
+    if (!generatedId && (this.pendingIds.has(update.id) || this.seqOf.get(update.id) !== undefined)) {
+      throw duplicate(update.id);
+    }
     this.pending.push(update);
     this.pendingIds.add(update.id);
     if (this.pending.length === 1) setImmediate(() => this.flush());

@@ -163,8 +163,10 @@ export class Hub implements HubCore {
   dispatch(input: UpdateInput): Update {
     if (this.closed) throw new UpdateError('[hub] the hub is closed', 503);
     const update = createUpdate(input);
-    this.history.append(update);
+    // An id the hub made up (a random UUID) cannot be a duplicate: only a publisher's own ids are looked up.
+    this.history.append(update, input.id === undefined);
     this.lastDispatchedId = update.id;
+    if (this.subscribers.size === 0) return update;
     // Encoded once: written as is to every socket instead of being re-encoded from a string per subscriber.
     const frame = Buffer.from(formatEvent(update));
     // Many subscribers share selectors (every UI tab asks for the same ones): decide each selector once per update.
