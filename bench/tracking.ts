@@ -6,7 +6,10 @@
  *     agent, latency measured from each request's scheduled start so a stall is not hidden (coordinated omission);
  *  3. injection alone: 10 KB HTML mails through TrackingInjector on one core.
  *
- *   tsx bench/tracking.ts [--seconds 10] [--connections 50] [--rate 2000] [--only wrk,rate,inject]
+ *  4. the same wrk runs against the whole `mailbeacon serve` (the built bundle when there is one), where every event
+ *     is also published on the hub and kept in its history, beside the bare server again.
+ *
+ *   tsx bench/tracking.ts [--seconds 10] [--connections 50] [--rate 2000] [--only wrk,rate,inject,serve]
  *                         [--wal-autocheckpoint PAGES]   (checkpoints inside commits, every PAGES pages,
  *                                                          instead of the Sandbox's checkpoint thread)
  *
@@ -14,7 +17,7 @@
  * show up as server latency. Events go to a file-backed SQLite database in WAL mode, as in a real data dir.
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
@@ -32,6 +35,15 @@ import { encodeQuotedPrintable } from '../src-main/tracking/inject/transfer.js';
 import { TokenCodec, generateKey, mintUrl } from '../src-main/tracking/index.js';
 import { PIXEL_PNG } from '../src-main/tracking/pixel.js';
 import { TrackingServer } from '../src-main/tracking/server.js';
+import { codecFromSettings } from '../src-main/tracking/setup.js';
+import { ServeProcess } from './lib/serve-process.js';
+
+/** CPU microseconds (user + system, every thread) a process has used so far (Linux: 100 clock ticks a second). */
+function cpuMicrosOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = join(dirname(SELF), '..');
@@ -324,7 +336,7 @@ async function main(): Promise<void> {
     },
   });
   if (values['wal-autocheckpoint']) process.env.MB_BENCH_WAL_AUTOCHECKPOINT = values['wal-autocheckpoint'];
-  const phases = values.only ? values.only.split(',') : ['wrk', 'rate', 'inject'];
+  const phases = values.only ? values.only.split(',') : ['wrk', 'rate', 'inject', 'serve'];
   const seconds = Number(values.seconds);
   const connections = Number(values.connections);
   const rate = Number(values.rate);
@@ -359,6 +371,7 @@ async function main(): Promise<void> {
   if (phases.includes('wrk')) await wrkPhase();
   if (phases.includes('rate')) await ratePhase();
   if (phases.includes('inject')) injectPhase();
+  if (phases.includes('serve')) await servePhase();
 
   async function wrkPhase() {
     console.log(`\n## wrk, ${seconds}s, ${connections} connections, keep-alive`);
@@ -421,6 +434,62 @@ async function main(): Promise<void> {
       }
     } finally {
       await stopServer(server.child);
+    }
+  }
+
+  /** The product as a user runs it: tracking server, event store, hub publisher and history, all in one process. */
+  async function servePhase() {
+    const bundle = existsSync(join(ROOT, 'out', 'main', 'cli.js'));
+    console.log(
+      `\n## the whole \`mailbeacon serve\` (${bundle ? 'built bundle' : 'sources'}), wrk ${seconds}s, ${connections} connections`,
+    );
+    console.log('| target | requests | req/s | p50 | p99 | server CPU µs/request | events stored | errors |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+    const dataDir = mkdtempSync(join(tmpdir(), 'mb-bench-tracking-serve-'));
+    const server = await startServer();
+    const serve = await ServeProcess.start({ dataDir, bundle, fromSource: !bundle, args: ['--quiet'] });
+    try {
+      const { codec } = codecFromSettings({ dataDir, tokenMode: 'sealed', trackingKey: [] });
+      const metadata = { message_id: 'bench', recipient: 'reader@example.org' };
+      // A fresh connection each time: a kept-alive one may have timed out on the server during a wrk run.
+      const events = () =>
+        new Promise<number>((resolve, reject) => {
+          const req = request(`${serve.http}/api/v1/events?limit=1`, { agent: false }, (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (d: string) => (body += d));
+            res.on('end', () => resolve((JSON.parse(body) as { total: number }).total));
+          });
+          req.on('error', reject);
+          req.end();
+        });
+      const rows: [string, string][] = [
+        ['bare node:http', server.ready.bare],
+        ['GET /o (serve)', mintUrl(serve.trackingUrl, 'open', codec, { metadata })],
+        [
+          'GET /c (serve)',
+          mintUrl(serve.trackingUrl, 'click', codec, { metadata, url: 'https://example.org/' }),
+        ],
+      ];
+      let bareRps = 0;
+      for (const [name, url] of rows) {
+        const bare = name === 'bare node:http';
+        const pid = bare ? server.child.pid! : serve.child.pid!;
+        const [eventsBefore, cpuBefore] = [bare ? 0 : await events(), cpuMicrosOf(pid)];
+        const r = wrk(url, seconds, connections);
+        const cpu = (cpuMicrosOf(pid) - cpuBefore) / Math.max(r.requests, 1);
+        const stored = bare ? 0 : (await events()) - eventsBefore;
+        if (bare) bareRps = r.rps;
+        console.log(
+          `| ${name} | ${r.requests} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${cpu.toFixed(1)} | ${bare ? '–' : stored} | ${r.errors} |`,
+        );
+        if (!bare)
+          console.log(`${name}: ${((r.rps / bareRps) * 100).toFixed(0)}% of the bare server's requests/s`);
+      }
+    } finally {
+      await serve.stop(10_000);
+      await stopServer(server.child);
+      rmSync(dataDir, { recursive: true, force: true });
     }
   }
 

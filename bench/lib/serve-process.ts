@@ -41,6 +41,8 @@ export class ServeProcess {
   smtpPort = 0;
   /** http://host:port */
   http = '';
+  /** The public base of tracking links. */
+  trackingUrl = '';
   #stderr = '';
 
   private constructor(child: ChildProcess) {
@@ -98,11 +100,12 @@ export class ServeProcess {
           reject(new Error(`[bench] serve exited (${code ?? signal}) before it started: ${serve.stderr}`));
         });
       });
-      const addresses = JSON.parse(first) as { smtp: string; http: string };
+      const addresses = JSON.parse(first) as { smtp: string; http: string; trackingUrl: string };
       const [host, port] = addresses.smtp.split(/:(?=\d+$)/);
       serve.smtpHost = host!;
       serve.smtpPort = Number(port);
       serve.http = addresses.http;
+      serve.trackingUrl = addresses.trackingUrl;
       return serve;
     } catch (err) {
       child.kill('SIGKILL');
