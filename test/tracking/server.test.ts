@@ -195,7 +195,8 @@ describe('TrackingServer', () => {
     const asked: string[] = [];
     h.delivered.get = (id: string) => {
       asked.push(id);
-      return Date.now();
+      // Delivered a moment before the click: "now" here may already be a millisecond past the hit's own time.
+      return Date.now() - 500;
     };
     await (
       await fetch(mintUrl(h.base, 'open', h.codec, { metadata: { message_id: 'lookup-open' } }))
