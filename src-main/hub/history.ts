@@ -1,5 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { UpdateError, type Update } from './update.js';
+import { MultiRowInsert } from '../store/multi-insert.js';
 
 /** The reserved Last-Event-ID value: "everything you have", and the answer when the hub cannot say more. */
 export const EARLIEST = 'earliest';
@@ -111,7 +112,7 @@ const fromRow = (row: Row): Update => {
 
 /** The history in the store's `hub_history` table, so a restarted hub still answers Last-Event-ID. */
 export class SqliteHistory implements UpdateHistory {
-  private readonly insert: Statement;
+  private readonly insert: MultiRowInsert<Update>;
   private readonly prune: Statement;
   private readonly seqOf: Statement;
   private readonly maxSeq: Statement;
@@ -125,8 +126,18 @@ export class SqliteHistory implements UpdateHistory {
     private readonly db: Database,
     private readonly size: number,
   ) {
-    this.insert = db.prepare(
-      'INSERT INTO hub_history (id, topics, data, private, type, retry) VALUES (@id, @topics, @data, @private, @type, @retry)',
+    this.insert = new MultiRowInsert(
+      db,
+      'hub_history',
+      ['id', 'topics', 'data', 'private', 'type', 'retry'],
+      (update, params, at) => {
+        params[at] = update.id;
+        params[at + 1] = JSON.stringify(update.topics);
+        params[at + 2] = update.data;
+        params[at + 3] = update.private ? 1 : 0;
+        params[at + 4] = update.type ?? null;
+        params[at + 5] = update.retry ?? null;
+      },
     );
     this.prune = db.prepare('DELETE FROM hub_history WHERE seq <= ?');
     this.seqOf = db.prepare('SELECT seq FROM hub_history WHERE id = ?').pluck();
@@ -160,18 +171,9 @@ export class SqliteHistory implements UpdateHistory {
     this.pending = [];
     this.pendingIds = new Set();
     this.db.transaction(() => {
-      let seq: number | bigint = 0;
-      for (const update of batch) {
-        seq = this.insert.run({
-          id: update.id,
-          topics: JSON.stringify(update.topics),
-          data: update.data,
-          private: update.private ? 1 : 0,
-          type: update.type ?? null,
-          retry: update.retry ?? null,
-        }).lastInsertRowid;
-      }
-      this.prune.run(Number(seq) - this.size);
+      let seq = 0;
+      this.insert.run(batch, (_first, _count, last) => (seq = last));
+      this.prune.run(seq - this.size);
     })();
   }
 

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { uuid7 } from '../uuid7.js';
 
 /** One update as the hub stores and dispatches it. */
 export interface Update {
@@ -70,7 +70,8 @@ export function createUpdate(input: UpdateInput): Update {
     throw new UpdateError('[hub] "retry" must be a non-negative integer');
   }
   const update: Update = {
-    id: input.id ?? `urn:uuid:${randomUUID()}`,
+    // Time-ordered, so the history's unique index over ids grows at its end (see uuid7).
+    id: input.id ?? `urn:uuid:${uuid7()}`,
     topics: [...topics],
     data: input.data,
     private: input.private ?? false,

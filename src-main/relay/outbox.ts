@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
 import type { RelayAttempt, RelayEntry, RelayStatus } from '../api/types.js';
+import { uuid7 } from '../uuid7.js';
 
 /** An outbox row as the worker needs it to send. */
 export interface OutboxRow {
@@ -37,15 +37,8 @@ export interface AttemptOutcome {
   next: number | null;
 }
 
-/**
- * A fresh relay_id: a UUIDv7 (RFC 9562 §5.7), so ids minted one after the other sort together and the unique index
- * over them grows at its end instead of taking a write on a random page for every mail.
- */
-export function newRelayId(nowMs: number): string {
-  const time = Math.max(0, Math.floor(nowMs)).toString(16).padStart(12, '0').slice(-12);
-  const random = randomUUID(); // xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx: keep its variant and random bits
-  return `${time.slice(0, 8)}-${time.slice(8)}-7${random.slice(15)}`;
-}
+/** A fresh relay_id, time-ordered (see uuid7). */
+export const newRelayId = (nowMs: number): string => uuid7(nowMs);
 
 /** An outbox row as the API shows it, given its attempts (oldest first). */
 export function entryOf(row: OutboxRow, attempts: RelayAttempt[]): RelayEntry {

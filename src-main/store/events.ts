@@ -7,6 +7,7 @@ import type {
   TrackingCounts,
   TrackingEvent,
 } from '../api/types.js';
+import { MultiRowInsert } from './multi-insert.js';
 
 /** A hit as the tracking server saw it, before it has a row id. */
 export interface NewTrackingEvent {
@@ -22,9 +23,6 @@ export interface NewTrackingEvent {
   classification: Classification;
   method: string;
 }
-
-/** Rows per multi-row INSERT, largest first; a batch of n is stored in at most n/64 + 6 statement runs. */
-const INSERT_CHUNKS = [64, 32, 16, 8, 4, 2, 1] as const;
 
 export interface EventQuery {
   kind?: TokenKind;
@@ -66,8 +64,8 @@ export class EventStore {
   private readonly stats: Statement;
   private readonly unsubscribed: Statement;
 
-  /** INSERTs of INSERT_CHUNKS[i] rows each, prepared on first use. */
-  private readonly inserts: (Statement | undefined)[] = [];
+  /** Hits go in with multi-row INSERTs (see MultiRowInsert); their ids follow from the last one. */
+  private readonly insert: MultiRowInsert<NewTrackingEvent>;
   /** The last hit's time, to reuse its ISO text for the hits of the same millisecond. */
   private lastMs = NaN;
   private lastIso = '';
@@ -102,6 +100,34 @@ export class EventStore {
         `SELECT 1 FROM events WHERE token_id = ? AND kind = 'unsub' AND classification != 'expired' LIMIT 1`,
       )
       .pluck();
+    this.insert = new MultiRowInsert(
+      db,
+      'events',
+      [
+        'kind',
+        'url',
+        'metadata',
+        'remote_ip',
+        'ua',
+        'ts',
+        'token_id',
+        'message_id',
+        'classification',
+        'method',
+      ],
+      (e, params, at) => {
+        params[at] = e.kind;
+        params[at + 1] = e.url;
+        params[at + 2] = JSON.stringify(e.metadata);
+        params[at + 3] = e.remote_ip;
+        params[at + 4] = e.ua;
+        params[at + 5] = e.ts;
+        params[at + 6] = e.token_id;
+        params[at + 7] = e.message_id;
+        params[at + 8] = e.classification;
+        params[at + 9] = e.method;
+      },
+    );
     this.recordAll = db.transaction((events: NewTrackingEvent[]) => this.insertAll(events));
   }
 
@@ -118,54 +144,12 @@ export class EventStore {
     return this.recordAll(events);
   }
 
-  /**
-   * Multi-row INSERTs: one statement run per chunk instead of one per hit, which is most of what a row costs
-   * besides SQLite's own work. Rows of one statement get consecutive ids (AUTOINCREMENT, and the transaction
-   * holds the only write lock), so each id follows from the last one.
-   */
   private insertAll(events: NewTrackingEvent[]): TrackingEvent[] {
     const out: TrackingEvent[] = new Array(events.length);
-    let done = 0;
-    for (let c = 0; done < events.length;) {
-      const rows = INSERT_CHUNKS[c]!;
-      if (events.length - done < rows) {
-        c++;
-        continue;
-      }
-      const params: unknown[] = new Array(rows * 10);
-      for (let i = 0, p = 0; i < rows; i++) {
-        const e = events[done + i]!;
-        params[p++] = e.kind;
-        params[p++] = e.url;
-        params[p++] = JSON.stringify(e.metadata);
-        params[p++] = e.remote_ip;
-        params[p++] = e.ua;
-        params[p++] = e.ts;
-        params[p++] = e.token_id;
-        params[p++] = e.message_id;
-        params[p++] = e.classification;
-        params[p++] = e.method;
-      }
-      const last = Number(this.insertOf(c).run(params).lastInsertRowid);
-      for (let i = 0; i < rows; i++) out[done + i] = this.toEvent(events[done + i]!, last - rows + 1 + i);
-      done += rows;
-    }
+    this.insert.run(events, (first, count, last) => {
+      for (let i = 0; i < count; i++) out[first + i] = this.toEvent(events[first + i]!, last - count + 1 + i);
+    });
     return out;
-  }
-
-  private insertOf(chunk: number): Statement {
-    let statement = this.inserts[chunk];
-    if (!statement) {
-      const values = new Array<string>(INSERT_CHUNKS[chunk]!)
-        .fill('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-        .join(', ');
-      statement = this.db.prepare(
-        `INSERT INTO events (kind, url, metadata, remote_ip, ua, ts, token_id, message_id, classification, method)
-         VALUES ${values}`,
-      );
-      this.inserts[chunk] = statement;
-    }
-    return statement;
   }
 
   private toEvent(e: NewTrackingEvent, id: number): TrackingEvent {
