@@ -3,19 +3,7 @@ import type { Worker } from 'node:worker_threads';
 import type { Logger } from '../logger.js';
 import type { CheckpointTask } from '../store/checkpointer.js';
 import { spawnWorker } from '../threads/spawn.js';
-import type { TokenMode } from '../tracking/token.js';
-import type { TrackingRule } from '../tracking/inject/injector.js';
-import type { MailToPrepare, PreparedMail } from './prepare.js';
-
-/** What a worker builds its tracking injector from: plain data, since functions and classes cannot cross threads. */
-export interface InjectorSettings {
-  enabled: boolean;
-  trackText: boolean;
-  rules: TrackingRule[];
-  tokenMode: TokenMode;
-  /** The key ring, the first key minting. */
-  keys: Uint8Array[];
-}
+import type { InjectorSettings, MailToPrepare, PreparedMail } from './prepare.js';
 
 export interface PrepareWorkerData {
   tracking: InjectorSettings;

@@ -1,22 +1,12 @@
 // A worker thread that prepares mails (parse and inject) for the main thread, which only stores them.
 import { parentPort, workerData } from 'node:worker_threads';
-import { systemClock } from '../logger.js';
-import { TrackingInjector } from '../tracking/inject/injector.js';
-import { TokenCodec } from '../tracking/token.js';
-import { prepareMail } from './prepare.js';
+import { injectorFrom, prepareMail } from './prepare.js';
 import { runCheckpoints } from '../store/checkpointer.js';
 import type { PrepareReply, PrepareRequest, PrepareWorkerData } from './pool.js';
 
 const { tracking: settings, checkpoint } = workerData as PrepareWorkerData;
 let trackingBase = '';
-const injector = new TrackingInjector({
-  codec: new TokenCodec({ mode: settings.tokenMode, keys: settings.keys.map((k) => Buffer.from(k)) }),
-  trackingBase: () => trackingBase,
-  trackText: settings.trackText,
-  enabled: settings.enabled,
-  rules: settings.rules,
-  clock: systemClock,
-});
+const injector = injectorFrom(settings, () => trackingBase);
 
 const port = parentPort!;
 const closeCheckpoints = checkpoint

@@ -3,11 +3,16 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PreparePool, type InjectorSettings } from '../../src-main/ingest/pool.js';
-import { prepareMail, type MailToPrepare, type PreparedMail } from '../../src-main/ingest/prepare.js';
-import { createLogger, systemClock, type LogLine } from '../../src-main/logger.js';
-import { TrackingInjector } from '../../src-main/tracking/inject/injector.js';
-import { TokenCodec, generateKey } from '../../src-main/tracking/index.js';
+import { PreparePool } from '../../src-main/ingest/pool.js';
+import {
+  injectorFrom,
+  prepareMail,
+  type InjectorSettings,
+  type MailToPrepare,
+  type PreparedMail,
+} from '../../src-main/ingest/prepare.js';
+import { createLogger, type LogLine } from '../../src-main/logger.js';
+import { generateKey } from '../../src-main/tracking/index.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'eml');
 const BASE = 'http://127.0.0.1:8026';
@@ -29,16 +34,7 @@ const SETTINGS: InjectorSettings = {
   keys: [generateKey()],
 };
 
-function inlineInjector(settings: InjectorSettings): TrackingInjector {
-  return new TrackingInjector({
-    codec: new TokenCodec({ mode: settings.tokenMode, keys: settings.keys.map((k) => Buffer.from(k)) }),
-    trackingBase: () => BASE,
-    trackText: settings.trackText,
-    enabled: settings.enabled,
-    rules: settings.rules,
-    clock: systemClock,
-  });
-}
+const inlineInjector = (settings: InjectorSettings) => injectorFrom(settings, () => BASE);
 
 const mailOf = (path: string, n: number): MailToPrepare => ({
   raw: readFileSync(path),
