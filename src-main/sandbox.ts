@@ -15,12 +15,12 @@ import { AppPublisher } from './hub/app-publisher.js';
 import { Hub } from './hub/hub.js';
 import { loadOrCreateHubKeys } from './hub/keys.js';
 import { EventStore } from './store/events.js';
-import { TrackingInjector } from './tracking/inject/injector.js';
 import { TrackingServer } from './tracking/server.js';
 import { codecFromSettings, trackingBaseUrl } from './tracking/setup.js';
 import type { Settings } from './config/schema.js';
 import { EventBus } from './events/bus.js';
 import { Ingest } from './ingest/ingest.js';
+import { injectorFrom, type InjectorSettings } from './ingest/injector-settings.js';
 import { PreparePool, defaultPrepareThreads } from './ingest/pool.js';
 import type { MailToPrepare } from './ingest/prepare.js';
 import { createLogger, systemClock, type Clock, type Logger } from './logger.js';
@@ -155,28 +155,20 @@ export class Sandbox {
       let trackingBase = '';
       let httpUrl = '';
 
-      const injector = new TrackingInjector({
-        codec,
-        trackingBase: () => trackingBase,
-        trackText: settings.trackText,
+      const injection: InjectorSettings = {
         enabled: !settings.noTrack,
+        trackText: settings.trackText,
         rules: settings.trackingRules,
-        clock,
-      });
+        tokenMode: settings.tokenMode,
+        keys,
+      };
+      const injector = injectorFrom(injection, () => trackingBase);
       // Loaded only if a mail is prepared here: the parser's modules then stay out of the main thread's heap.
       const inline = async (mail: MailToPrepare) =>
         (await import('./ingest/prepare.js')).prepareMail(mail, injector);
       const pool = (this.#pool = new PreparePool({
         size: settings.ingestThreads ?? defaultPrepareThreads(),
-        data: {
-          tracking: {
-            enabled: !settings.noTrack,
-            trackText: settings.trackText,
-            rules: settings.trackingRules,
-            tokenMode: settings.tokenMode,
-            keys,
-          },
-        },
+        data: { tracking: injection },
         trackingBase: () => trackingBase,
         inline,
         checkpoint: checkpointer.task,

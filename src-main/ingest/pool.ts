@@ -3,7 +3,8 @@ import type { Worker } from 'node:worker_threads';
 import type { Logger } from '../logger.js';
 import type { CheckpointTask } from '../store/checkpointer.js';
 import { spawnWorker } from '../threads/spawn.js';
-import type { InjectorSettings, MailToPrepare, PreparedMail } from './prepare.js';
+import type { InjectorSettings } from './injector-settings.js';
+import type { MailToPrepare, PreparedMail } from './prepare.js';
 
 export interface PrepareWorkerData {
   tracking: InjectorSettings;

@@ -1,6 +1,7 @@
 // A worker thread that prepares mails (parse and inject) for the main thread, which only stores them.
 import { parentPort, workerData } from 'node:worker_threads';
-import { injectorFrom, prepareMail } from './prepare.js';
+import { injectorFrom } from './injector-settings.js';
+import { prepareMail } from './prepare.js';
 import { runCheckpoints } from '../store/checkpointer.js';
 import type { PrepareReply, PrepareRequest, PrepareWorkerData } from './pool.js';
 

@@ -4,13 +4,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PreparePool } from '../../src-main/ingest/pool.js';
-import {
-  injectorFrom,
-  prepareMail,
-  type InjectorSettings,
-  type MailToPrepare,
-  type PreparedMail,
-} from '../../src-main/ingest/prepare.js';
+import { injectorFrom, type InjectorSettings } from '../../src-main/ingest/injector-settings.js';
+import { prepareMail, type MailToPrepare, type PreparedMail } from '../../src-main/ingest/prepare.js';
 import { createLogger, type LogLine } from '../../src-main/logger.js';
 import { generateKey } from '../../src-main/tracking/index.js';
 
