@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { hostname } from 'node:os';
 import net from 'node:net';
 import tls from 'node:tls';
@@ -142,6 +143,8 @@ export class SmtpSession {
     const utf8 = /[\u0080-\uffff]/.test(envelope.from + envelope.to.join(''));
     const params = [
       ...(this.#extensions.has('SIZE') ? [`SIZE=${message.length}`] : []),
+      // 8-bit content is declared where the upstream understands the declaration (RFC 6152).
+      ...(this.#extensions.has('8BITMIME') && !isAscii(message) ? ['BODY=8BITMIME'] : []),
       ...(utf8 && this.#extensions.has('SMTPUTF8') ? ['SMTPUTF8'] : []),
     ];
     for (const address of [envelope.from, ...envelope.to]) {

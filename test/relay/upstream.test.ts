@@ -101,6 +101,29 @@ describe('upstream pool', () => {
     }
   });
 
+  it('declares 8-bit content with BODY=8BITMIME, and only 8-bit content', async () => {
+    const bodies: (string | undefined)[] = [];
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onData: (stream, session, callback) => {
+        stream.resume();
+        stream.on('end', () => {
+          bodies.push((session.envelope.mailFrom as { args?: Record<string, string> }).args?.BODY);
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const { port } = server.server.address() as { port: number };
+    const p = pool(`smtp://127.0.0.1:${port}`);
+    await p.send({ from: 's@sender.test', to: ['r@a.test'] }, mail('plain ascii\r\n'));
+    await p.send({ from: 's@sender.test', to: ['r@a.test'] }, mail('Grüße\r\n'));
+    expect(bodies).toEqual([undefined, '8BITMIME']);
+  });
+
   it('logs in with AUTH PLAIN or LOGIN, and a refused login is permanent', async () => {
     for (const method of ['PLAIN', 'LOGIN']) {
       const logins: string[] = [];
