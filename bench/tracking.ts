@@ -16,6 +16,7 @@
  * The servers run in a child process (this file with --server) so that the load generators' CPU time does not
  * show up as server latency. Events go to a file-backed SQLite database in WAL mode, as in a real data dir.
  */
+import { injectorFrom } from '../src-main/ingest/injector-settings.js';
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:http';
@@ -30,7 +31,6 @@ import { openDatabase } from '../src-main/store/database.js';
 import { WalCheckpointer } from '../src-main/store/checkpointer.js';
 import { EventStore } from '../src-main/store/events.js';
 import { MessageStore } from '../src-main/store/messages.js';
-import { TrackingInjector } from '../src-main/tracking/inject/index.js';
 import { encodeQuotedPrintable } from '../src-main/tracking/inject/transfer.js';
 import { TokenCodec, generateKey, mintUrl } from '../src-main/tracking/index.js';
 import { PIXEL_PNG } from '../src-main/tracking/pixel.js';
@@ -289,14 +289,10 @@ function injectionBench(seconds: number) {
       `${encodeQuotedPrintable(Buffer.from(html.replace(/\r?\n/g, '\r\n')), '\r\n')}\r\n--b1--\r\n`,
     'latin1',
   );
-  const injector = new TrackingInjector({
-    codec: new TokenCodec({ mode: 'sealed', keys: [generateKey()] }),
-    trackingBase: () => 'http://127.0.0.1:8026',
-    trackText: false,
-    enabled: true,
-    rules: [],
-    clock: systemClock,
-  });
+  const injector = injectorFrom(
+    { enabled: true, trackText: false, rules: [], tokenMode: 'sealed', keys: [generateKey()] },
+    () => 'http://127.0.0.1:8026',
+  );
   const ctx = {
     messageId: 'bench',
     sender: 'shop@example.com',

@@ -1,3 +1,4 @@
+import { injectorFrom } from '../../src-main/ingest/injector-settings.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,8 +10,7 @@ import { prepareMail } from '../../src-main/ingest/prepare.js';
 import { systemClock } from '../../src-main/logger.js';
 import { openDatabase } from '../../src-main/store/database.js';
 import { MessageStore } from '../../src-main/store/messages.js';
-import { TrackingInjector } from '../../src-main/tracking/inject/injector.js';
-import { TokenCodec, generateKey } from '../../src-main/tracking/index.js';
+import { generateKey } from '../../src-main/tracking/index.js';
 
 export interface StageCost {
   stage: string;
@@ -40,14 +40,10 @@ export async function measureStages(render: (n: number) => Buffer): Promise<Stag
   const db = openDatabase({ path: join(dir, 'mailbeacon.db') });
   try {
     const store = new MessageStore(db);
-    const injector = new TrackingInjector({
-      codec: new TokenCodec({ mode: 'sealed', keys: [generateKey()] }),
-      trackingBase: () => 'http://127.0.0.1:8026',
-      trackText: false,
-      enabled: true,
-      rules: [],
-      clock: systemClock,
-    });
+    const injector = injectorFrom(
+      { enabled: true, trackText: false, rules: [], tokenMode: 'sealed', keys: [generateKey()] },
+      () => 'http://127.0.0.1:8026',
+    );
     const ingest = new Ingest({
       store,
       bus: new EventBus(),

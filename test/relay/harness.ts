@@ -1,3 +1,4 @@
+import { injectorFrom } from '../../src-main/ingest/injector-settings.js';
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
@@ -10,7 +11,6 @@ import { createLogger, systemClock, type LogLine } from '../../src-main/logger.j
 import { RelayWorker, relayConfig } from '../../src-main/relay/index.js';
 import { openDatabase } from '../../src-main/store/database.js';
 import { MessageStore } from '../../src-main/store/messages.js';
-import { TrackingInjector } from '../../src-main/tracking/inject/injector.js';
 import { prepareMail } from '../../src-main/ingest/prepare.js';
 import { codecFromSettings } from '../../src-main/tracking/setup.js';
 
@@ -117,15 +117,11 @@ export function openPipeline(
   const db = openDatabase({ path: join(dataDir, 'mailbeacon.db') });
   const store = new MessageStore(db);
   const bus = new EventBus();
-  const { codec } = codecFromSettings(settings);
-  const injector = new TrackingInjector({
-    codec,
-    trackingBase: () => 'http://127.0.0.1:8026',
-    trackText: false,
-    enabled: true,
-    rules: [],
-    clock: systemClock,
-  });
+  const { keys } = codecFromSettings(settings);
+  const injector = injectorFrom(
+    { enabled: true, trackText: false, rules: [], tokenMode: settings.tokenMode, keys },
+    () => 'http://127.0.0.1:8026',
+  );
   const ingest = new Ingest({
     store,
     bus,
