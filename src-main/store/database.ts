@@ -21,9 +21,9 @@ export function openDatabase({ path, nativeBinding }: OpenDatabaseOptions): Data
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
-    // better-sqlite3 builds SQLite with a 16 MB page cache per connection; SQLite's own default of 2 MB keeps ingest
-    // and search as fast here (the OS caches the file) and the process some 18 MB smaller.
-    db.pragma('cache_size = -2000');
+    // better-sqlite3 builds SQLite with a 16 MB page cache per connection. 4 MB keeps search and ingest into a large
+    // mailbox nearly as fast (the OS caches the file) and the process some 15 MB smaller (docs/SMTP-BENCH.md).
+    db.pragma('cache_size = -4000');
     migrate(db);
   } catch (err) {
     db.close();
