@@ -163,9 +163,11 @@ export class Sandbox {
         keys,
       };
       const injector = injectorFrom(injection, () => trackingBase);
-      // Loaded only if a mail is prepared here: the parser's modules then stay out of the main thread's heap.
+      // Imported on the first mail prepared on this thread: with workers, the parser's modules stay out of the main
+      // thread's heap.
+      let preparing: Promise<typeof import('./ingest/prepare.js')> | undefined;
       const inline = async (mail: MailToPrepare) =>
-        (await import('./ingest/prepare.js')).prepareMail(mail, injector);
+        (await (preparing ??= import('./ingest/prepare.js'))).prepareMail(mail, injector);
       const pool = (this.#pool = new PreparePool({
         size: settings.ingestThreads ?? defaultPrepareThreads(),
         data: { tracking: injection },

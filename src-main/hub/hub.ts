@@ -163,7 +163,7 @@ export class Hub implements HubCore {
   dispatch(input: UpdateInput): Update {
     if (this.closed) throw new UpdateError('[hub] the hub is closed', 503);
     const update = createUpdate(input);
-    // An id the hub made up (a random UUID) cannot be a duplicate: only a publisher's own ids are looked up.
+    // An id the hub made up (a fresh UUID) cannot be a duplicate: only a publisher's own ids are looked up.
     this.history.append(update, input.id === undefined);
     this.lastDispatchedId = update.id;
     if (this.subscribers.size === 0) return update;
