@@ -56,6 +56,16 @@ function comparable(prepared: PreparedMail) {
 }
 
 let pool: PreparePool | undefined;
+
+/** A pool whose every mail must be prepared on a worker: the main-thread fallback fails the test. */
+const onWorkersOnly = (size: number, tracking: InjectorSettings) =>
+  new PreparePool({
+    size,
+    data: { tracking },
+    trackingBase: () => BASE,
+    inline: () => Promise.reject(new Error('a worker should have prepared this mail')),
+    logger: createLogger('error'),
+  });
 afterEach(async () => {
   await pool?.close();
   pool = undefined;
@@ -64,13 +74,7 @@ afterEach(async () => {
 describe('preparing mails on worker threads', () => {
   it('gives the same fields and tracking as the main thread for every corpus mail', async () => {
     const inline = inlineInjector(SETTINGS);
-    pool = new PreparePool({
-      size: 2,
-      data: { tracking: SETTINGS },
-      trackingBase: () => BASE,
-      inline: () => Promise.reject(new Error('a worker should have prepared this mail')),
-      logger: createLogger('error'),
-    });
+    pool = onWorkersOnly(2, SETTINGS);
     expect(pool.threads).toBe(2);
     const paths = listEml(FIXTURES);
     expect(paths.length).toBeGreaterThan(100);
@@ -86,26 +90,14 @@ describe('preparing mails on worker threads', () => {
     const raw = Buffer.from(
       'From: a@acme.test\r\nTo: b@example.org\r\nSubject: Do not track me\r\nContent-Type: text/html\r\n\r\n<p><a href="https://example.org/">x</a></p>\r\n',
     );
-    pool = new PreparePool({
-      size: 1,
-      data: { tracking: SETTINGS },
-      trackingBase: () => BASE,
-      inline: () => Promise.reject(new Error('not on the main thread')),
-      logger: createLogger('error'),
-    });
+    pool = onWorkersOnly(1, SETTINGS);
     const ruled = await pool.prepare({ raw, id: 'r', envelopeFrom: '', envelopeTo: [] });
     expect(ruled.manifest?.enabled).toBe(false);
     expect(ruled.manifest?.disabledReason).toBe('tracking rule 1 matches this mail');
     expect(ruled.tracked).toBeNull();
     await pool.close();
 
-    pool = new PreparePool({
-      size: 1,
-      data: { tracking: { ...SETTINGS, rules: [], enabled: false } },
-      trackingBase: () => BASE,
-      inline: () => Promise.reject(new Error('not on the main thread')),
-      logger: createLogger('error'),
-    });
+    pool = onWorkersOnly(1, { ...SETTINGS, rules: [], enabled: false });
     const off = await pool.prepare({ raw, id: 'o', envelopeFrom: '', envelopeTo: [] });
     expect(off.manifest?.disabledReason).toBe('tracking is turned off (--no-track)');
   });
