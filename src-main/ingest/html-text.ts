@@ -1,7 +1,15 @@
-import { Parser } from 'htmlparser2';
+import { decodeHTML } from 'entities';
 
-/** Elements whose content is not text a reader sees. */
-const HIDDEN = new Set(['head', 'script', 'style', 'template', 'noscript', 'title']);
+/** Elements whose content is not text a reader sees (besides the raw-text ones below). */
+const HIDDEN = new Set(['head', 'template', 'noscript']);
+
+/** Elements whose content is text up to their end tag, never markup; of these only a textarea's is visible. */
+const RAW_TEXT: Record<string, RegExp> = {
+  script: /<\/script(?=[\s/>])/gi,
+  style: /<\/style(?=[\s/>])/gi,
+  title: /<\/title(?=[\s/>])/gi,
+  textarea: /<\/textarea(?=[\s/>])/gi,
+};
 
 /** Elements that end a line of text. */
 const BLOCK = new Set([
@@ -38,35 +46,101 @@ const BLOCK = new Set([
   'ul',
 ]);
 
+const isNameStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+const isNameChar = (c: number) =>
+  isNameStart(c) || (c >= 48 && c <= 57) || c === 45 /* - */ || c === 58 /* : */ || c === 95; /* _ */
+const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13 || c === 12;
+
+/** Index just past the `>` that ends the tag whose attributes start at `from`; quoted attribute values may hold `>`. */
+function endOfTag(html: string, from: number): number {
+  let afterEquals = false;
+  for (let i = from; i < html.length; i++) {
+    const c = html.charCodeAt(i);
+    if (c === 62 /* > */) return i + 1;
+    if (c === 61 /* = */) afterEquals = true;
+    else if ((c === 34 /* " */ || c === 39) /* ' */ && afterEquals) {
+      const close = html.indexOf(html[i]!, i + 1);
+      if (close < 0) return html.length;
+      i = close;
+      afterEquals = false;
+    } else if (!isSpace(c)) afterEquals = false;
+  }
+  return html.length;
+}
+
 /**
- * The visible text of an HTML body, for search and the snippet when a mail has no text part. A single pass of
- * htmlparser2's tokenizer: several times cheaper than a full HTML-to-text renderer, which formats tables and
- * links for reading rather than for an index.
+ * The visible text of an HTML body, for search and the snippet when a mail has no text part: text outside hidden
+ * elements, entities decoded, a line break at every block element. One forward scan over the string with `indexOf`,
+ * no tokens or attribute objects: several times cheaper than an HTML parser, and it never throws on broken markup.
  */
 export function htmlToText(html: string): string {
-  let hidden = 0;
   let out = '';
-  const parser = new Parser(
-    {
-      onopentagname(name) {
-        if (HIDDEN.has(name)) hidden++;
-        else if (BLOCK.has(name)) out += '\n';
-      },
-      onclosetag(name, isImplied) {
-        if (HIDDEN.has(name)) hidden = Math.max(0, hidden - 1);
-        else if (BLOCK.has(name) && !isImplied) out += '\n';
-      },
-      ontext(text) {
-        if (!hidden) out += text;
-      },
-    },
-    { decodeEntities: true, lowerCaseTags: true },
-  );
-  parser.write(html);
-  parser.end();
+  let hidden = 0;
+  let inHead = false;
+  const text = (from: number, to: number) => {
+    if (hidden || inHead || to <= from) return;
+    const chunk = html.slice(from, to);
+    out += chunk.includes('&') ? decodeHTML(chunk) : chunk;
+  };
+
+  let i = 0;
+  while (i < html.length) {
+    const lt = html.indexOf('<', i);
+    if (lt < 0) break;
+    const next = html.charCodeAt(lt + 1);
+    if (next === 33 /* ! */ || next === 63 /* ? */) {
+      text(i, lt);
+      if (html.startsWith('<!--', lt)) {
+        const end = html.indexOf('-->', lt + 4);
+        i = end < 0 ? html.length : end + 3;
+      } else {
+        const end = html.indexOf('>', lt + 2);
+        i = end < 0 ? html.length : end + 1;
+      }
+      continue;
+    }
+    const closing = next === 47; /* / */
+    let nameEnd = lt + (closing ? 2 : 1);
+    if (!isNameStart(html.charCodeAt(nameEnd))) {
+      // Not a tag (`a < b`, `</ >`): the `<` is text.
+      text(i, lt + 1);
+      i = lt + 1;
+      continue;
+    }
+    text(i, lt);
+    const nameStart = nameEnd;
+    while (nameEnd < html.length && isNameChar(html.charCodeAt(nameEnd))) nameEnd++;
+    const name = html.slice(nameStart, nameEnd).toLowerCase();
+    i = endOfTag(html, nameEnd);
+
+    if (closing) {
+      if (name === 'head') inHead = false;
+      else if (HIDDEN.has(name)) hidden = Math.max(0, hidden - 1);
+      else if (BLOCK.has(name)) out += '\n';
+      continue;
+    }
+    const rawEnd = RAW_TEXT[name];
+    if (rawEnd) {
+      const end = rawTextEnd(html, rawEnd, i);
+      if (name === 'textarea') text(i, end);
+      i = endOfTag(html, end);
+    } else if (name === 'head') inHead = true;
+    else if (name === 'body') inHead = false;
+    else if (HIDDEN.has(name)) hidden++;
+    else if (BLOCK.has(name)) out += '\n';
+  }
+  text(i, html.length);
+
   return out
     .replace(/[ \t\u00a0\r]+/g, ' ')
     .replace(/ ?\n ?/g, '\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
+}
+
+/** Where the end tag matched by `end` starts at or after `from`; the end of the string when there is none. */
+function rawTextEnd(html: string, end: RegExp, from: number): number {
+  end.lastIndex = from;
+  const match = end.exec(html);
+  return match ? match.index : html.length;
 }

@@ -10,6 +10,21 @@ describe('htmlToText (search text and snippet of HTML-only mails)', () => {
     expect(htmlToText(html)).toBe('Hello & welcome\n\nLine one\nline two\n\na\n\nb');
   });
 
+  it('skips comments, raw text and quoted attribute values, and keeps a lone < as text', () => {
+    const html =
+      '<head><meta name="x">head text</head><body><!-- <p>hidden</p> --><a title="a > b" href=\'x\'>link</a>' +
+      '<script>if (a<b) document.write("<p>no</p>")</script><STYLE>p>b{}</STYLE><p>1 < 2 &amp;&amp; 3 > 2</p>' +
+      '<template><p>later</p></template><textarea>typed &lt;here&gt;</textarea><noscript>js off</noscript></body>';
+    expect(htmlToText(html)).toBe('link\n1 < 2 && 3 > 2\n\ntyped <here>');
+  });
+
+  it('never throws on markup cut short', () => {
+    expect(htmlToText('<p>text <a href="never closed')).toBe('text');
+    expect(htmlToText('visible <!-- open comment')).toBe('visible');
+    expect(htmlToText('<script>no end')).toBe('');
+    expect(htmlToText('tail <')).toBe('tail <');
+  });
+
   it('copes with broken markup', () => {
     expect(htmlToText('<p>open <b>bold <i>both</p> tail &nbsp;&lt;x&gt;')).toBe('open bold both\ntail <x>');
   });
