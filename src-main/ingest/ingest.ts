@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { sortableId } from '../uuid7.js';
 import type { EventBus } from '../events/bus.js';
 import type { Clock } from '../logger.js';
 import { summaryOfNew, type MessageStore, type NewMessage } from '../store/messages.js';
@@ -31,8 +31,11 @@ export interface IngestOptions {
   prepare: (mail: MailToPrepare) => Promise<PreparedMail>;
 }
 
-/** 16 random bytes, base64url: 22 characters, like Mailpit's ids. */
-export const newMessageId = (): string => randomBytes(16).toString('base64url');
+/**
+ * 22 characters, like Mailpit's ids. They sort by time, so the unique index over them grows at its end: with random
+ * ids every stored mail was a write on a random page of it.
+ */
+export const newMessageId = (): string => sortableId();
 
 /** Turns a caught mail into a stored one: parse, inject tracking, store in one transaction, then tell the bus. */
 export class Ingest {
@@ -64,7 +67,7 @@ export class Ingest {
   async accept(mail: CaughtMail): Promise<string> {
     const { bus, clock, prepare } = this.#options;
     const id = newMessageId();
-    const { fields, tracked, manifest, trackedHtml } = await prepare({
+    const { fields, tracked, manifest } = await prepare({
       raw: mail.raw,
       id,
       envelopeFrom: mail.envelopeFrom,
@@ -76,7 +79,6 @@ export class Ingest {
       createdMs: clock.now(),
       ...fields,
       username: mail.username,
-      trackedHtml,
       envelopeFrom: mail.envelopeFrom,
       envelopeTo: mail.envelopeTo,
       remoteIp: mail.remoteIp,
