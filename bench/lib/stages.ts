@@ -57,7 +57,6 @@ export async function measureStages(render: (n: number) => Buffer): Promise<Stag
       id: newMessageId(),
       createdMs: Date.now(),
       username: '',
-      trackedHtml: parsed.html,
       envelopeFrom: 'a@bench.test',
       envelopeTo: ['b@bench.test'],
       remoteIp: '127.0.0.1',

@@ -66,8 +66,35 @@ function hash(algo: string, content: Buffer): string {
   return createHash(algo).update(content).digest('hex');
 }
 
+const PARSER_OPTIONS = {
+  keepCidLinks: true,
+  // Text for HTML-only mails comes from htmlToText: mailparser's html-to-text is three quarters of its time.
+  skipHtmlToText: true,
+  skipTextToHtml: true,
+  skipTextLinks: true,
+  skipImageLinks: true,
+} as const;
+
+/** What a mail shows: its text/plain content, its HTML and its headers; '' for what it lacks or cannot be read. */
+export interface MailBody {
+  text: string;
+  html: string;
+  headers: { name: string; value: string }[];
+}
+
+/** Reads the body of a stored mail for display (see MessageFields for what is kept at ingest). Never throws. */
+export async function readBody(raw: Buffer): Promise<MailBody> {
+  const headers = readHeaders(raw);
+  try {
+    const parsed = await simpleParser(raw, PARSER_OPTIONS);
+    return { text: parsed.text ?? '', html: typeof parsed.html === 'string' ? parsed.html : '', headers };
+  } catch {
+    return { text: '', html: '', headers };
+  }
+}
+
 /**
- * Parses a mail for display and search. Never throws: what cannot be parsed becomes a warning, and the fields
+ * Parses a mail for listing and search. Never throws: what cannot be parsed becomes a warning, and the fields
  * fall back to what the raw header block says.
  */
 export async function parseMail(raw: Buffer): Promise<ParsedFields> {
@@ -75,14 +102,7 @@ export async function parseMail(raw: Buffer): Promise<ParsedFields> {
   const warnings: string[] = [];
   let parsed: ParsedMail | null = null;
   try {
-    parsed = await simpleParser(raw, {
-      keepCidLinks: true,
-      // Text for HTML-only mails comes from htmlToText: mailparser's html-to-text is three quarters of its time.
-      skipHtmlToText: true,
-      skipTextToHtml: true,
-      skipTextLinks: true,
-      skipImageLinks: true,
-    });
+    parsed = await simpleParser(raw, PARSER_OPTIONS);
   } catch (err) {
     warnings.push(`the MIME structure could not be parsed: ${(err as Error).message}`);
   }
@@ -104,7 +124,7 @@ export async function parseMail(raw: Buffer): Promise<ParsedFields> {
   }));
 
   const html = typeof parsed?.html === 'string' ? parsed.html : '';
-  // `text` is the mail's own text/plain content; search and the snippet fall back to the HTML's visible text.
+  // The mail's own text/plain content; search and the snippet fall back to the HTML's visible text.
   const text = parsed?.text ?? '';
   const searchText = text.trim() ? text : html ? htmlToText(html) : '';
   const date = parsed?.date?.getTime();
@@ -118,12 +138,9 @@ export async function parseMail(raw: Buffer): Promise<ParsedFields> {
     replyTo: addresses(parsed?.replyTo),
     returnPath: header(headers, 'return-path').replace(/^<|>$/g, ''),
     dateMs: date !== undefined && Number.isFinite(date) ? date : null,
-    text,
-    html,
     snippet: makeSnippet(searchText),
     searchText,
     parts,
-    headers,
     warnings,
   };
 }

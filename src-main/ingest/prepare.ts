@@ -16,7 +16,6 @@ export interface PreparedMail {
   /** The tracked mail; null when nothing was injected (the raw mail is then the one to show and relay). */
   tracked: Buffer | null;
   manifest: TrackingManifest | null;
-  trackedHtml: string;
 }
 
 /**
@@ -35,6 +34,5 @@ export async function prepareMail(mail: MailToPrepare, injector: TrackingInjecto
     fields,
     tracked: result.raw === mail.raw ? null : result.raw,
     manifest: result.manifest,
-    trackedHtml: result.trackedHtml,
   };
 }

@@ -27,14 +27,10 @@ export interface MessageFields {
   replyTo: Address[];
   returnPath: string;
   dateMs: number | null;
-  /** The text/plain content ('' when the mail has none). */
-  text: string;
-  html: string;
   /** What search and the snippet read: the text, or the HTML's visible text when there is no text part. */
   searchText: string;
   snippet: string;
   parts: StoredPart[];
-  headers: { name: string; value: string }[];
   warnings: string[];
 }
 
@@ -43,7 +39,6 @@ export interface NewMessage extends MessageFields {
   id: string;
   createdMs: number;
   username: string;
-  trackedHtml: string;
   envelopeFrom: string;
   envelopeTo: string[];
   remoteIp: string;
@@ -74,9 +69,6 @@ export interface MessageRow {
 export interface FullMessageRow extends MessageRow {
   return_path: string;
   date_ms: number | null;
-  text: string;
-  html: string;
-  tracked_html: string;
   warnings_json: string;
   envelope_from: string;
   envelope_to: string;
@@ -115,8 +107,7 @@ export class MessageStore {
   readonly #db: Database;
   readonly #events: EventStore;
   readonly #insertMessage: Statement;
-  readonly #insertRaw: Statement;
-  readonly #insertBody: Statement;
+  readonly #insertData: Statement;
   readonly #insertPart: Statement;
   readonly #insertFts: Statement;
   readonly #count: Statement;
@@ -130,7 +121,6 @@ export class MessageStore {
   readonly #raw: Statement;
   readonly #part: Statement;
   readonly #partsOf: Statement;
-  readonly #headersOf: Statement;
   readonly #savepoint: (message: NewMessage, hooks: ((seq: number) => void)[]) => number;
   /** Number of stored mails, kept here (every insert and delete goes through this class) so pruning costs no count(*). */
   #total: number;
@@ -144,10 +134,9 @@ export class MessageStore {
       attachments, warnings_json, envelope_from, envelope_to, remote_ip)
       VALUES (@id, @createdMs, @messageId, @subject, @from, @to, @cc, @bcc, @replyTo, @returnPath, @dateMs, @username,
       @size, @snippet, @attachments, @warnings, @envelopeFrom, @envelopeTo, @remoteIp)`);
-    this.#insertBody = db.prepare(
-      'INSERT INTO message_body (seq, text, html, tracked_html, manifest_json, headers_json) VALUES (?, ?, ?, ?, ?, ?)',
+    this.#insertData = db.prepare(
+      'INSERT INTO message_data (seq, manifest_json, raw, tracked) VALUES (?, ?, ?, ?)',
     );
-    this.#insertRaw = db.prepare('INSERT INTO message_raw (seq, raw, tracked) VALUES (?, ?, ?)');
     this.#insertPart =
       db.prepare(`INSERT INTO message_parts (seq, part_id, filename, content_type, content_id,
       inline, size, md5, sha1, sha256, content) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
@@ -159,22 +148,21 @@ export class MessageStore {
     this.#oldest = db.prepare('SELECT seq FROM messages ORDER BY seq ASC LIMIT ?').pluck();
     this.#bySeq = db.prepare('DELETE FROM messages WHERE seq = ?');
     this.#fullById = db.prepare(
-      'SELECT m.*, b.text, b.html, b.tracked_html, b.manifest_json FROM messages m JOIN message_body b ON b.seq = m.seq WHERE m.id = ?',
+      'SELECT m.*, d.manifest_json FROM messages m JOIN message_data d ON d.seq = m.seq WHERE m.id = ?',
     );
     this.#createdAt = db.prepare('SELECT created_ms FROM messages WHERE id = ?').pluck();
     this.#manifest = db
-      .prepare('SELECT b.manifest_json FROM message_body b JOIN messages m ON m.seq = b.seq WHERE m.id = ?')
+      .prepare('SELECT d.manifest_json FROM message_data d JOIN messages m ON m.seq = d.seq WHERE m.id = ?')
       .pluck();
     this.#latestId = db.prepare('SELECT id FROM messages ORDER BY seq DESC LIMIT 1').pluck();
     this.#raw = db.prepare(
-      'SELECT r.raw, r.tracked FROM message_raw r JOIN messages m ON m.seq = r.seq WHERE m.id = ?',
+      'SELECT d.raw, d.tracked FROM message_data d JOIN messages m ON m.seq = d.seq WHERE m.id = ?',
     );
     this.#part = db.prepare(`SELECT p.* FROM message_parts p JOIN messages m ON m.seq = p.seq
       WHERE m.id = ? AND p.part_id = ?`);
     this.#partsOf =
       db.prepare(`SELECT part_id, filename, content_type, content_id, inline, size, md5, sha1, sha256
       FROM message_parts WHERE seq = ? ORDER BY part_id`);
-    this.#headersOf = db.prepare('SELECT headers_json FROM message_body WHERE seq = ?').pluck();
 
     // A nested better-sqlite3 transaction is a savepoint.
     this.#savepoint = db.transaction((m: NewMessage, hooks: ((seq: number) => void)[]) =>
@@ -200,15 +188,7 @@ export class MessageStore {
         envelopeTo: JSON.stringify(m.envelopeTo),
       }).lastInsertRowid,
     );
-    this.#insertBody.run(
-      seq,
-      m.text,
-      m.html,
-      m.trackedHtml,
-      m.manifest ? JSON.stringify(m.manifest) : null,
-      JSON.stringify(m.headers),
-    );
-    this.#insertRaw.run(seq, m.raw, m.tracked);
+    this.#insertData.run(seq, m.manifest ? JSON.stringify(m.manifest) : null, m.raw, m.tracked);
     for (const p of m.parts) {
       this.#insertPart.run(
         seq,
@@ -335,11 +315,6 @@ export class MessageStore {
     };
   }
 
-  headersOf(seq: number): { name: string; value: string }[] {
-    const json = this.#headersOf.get(seq) as string | undefined;
-    return json ? (JSON.parse(json) as { name: string; value: string }[]) : [];
-  }
-
   /** A page of mails, newest first, optionally filtered by a Mailpit search query. */
   page(start: number, limit: number, query = ''): MessagePage {
     const { total, unread } = this.count();
@@ -410,7 +385,7 @@ export class MessageStore {
         ? this.#db.transaction(() => {
             const ids = this.#db.prepare('SELECT id FROM messages').pluck().all() as string[];
             // Faster than row-by-row deletes through the trigger when the mailbox is large.
-            this.#db.exec(`DELETE FROM message_raw; DELETE FROM message_parts;
+            this.#db.exec(`DELETE FROM message_data; DELETE FROM message_parts;
               DELETE FROM events WHERE message_id != ''; DELETE FROM messages_fts;`);
             this.#db.prepare('DELETE FROM messages').run();
             return ids;

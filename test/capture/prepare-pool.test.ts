@@ -3,6 +3,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readBody } from '../../src-main/ingest/parse.js';
 import { PreparePool } from '../../src-main/ingest/pool.js';
 import { injectorFrom, type InjectorSettings } from '../../src-main/ingest/injector-settings.js';
 import { prepareMail, type MailToPrepare, type PreparedMail } from '../../src-main/ingest/prepare.js';
@@ -39,14 +40,14 @@ const mailOf = (path: string, n: number): MailToPrepare => ({
 });
 
 /** What must not depend on the thread: everything but the tokens (which carry a fresh id and time each). */
-function comparable(prepared: PreparedMail) {
+async function comparable(prepared: PreparedMail) {
   const tokenless = (s: string) => s.replace(/([?&](?:amp;)?t=)[A-Za-z0-9_.~-]+/g, '$1TOKEN');
   // mailparser dates a mail without a Date header it can read at the moment it parses it.
   const { dateMs } = prepared.fields;
   return {
     fields: { ...prepared.fields, dateMs: dateMs !== null && dateMs >= STARTED ? 'when parsed' : dateMs },
-    tracked: prepared.tracked !== null,
-    trackedHtml: tokenless(prepared.trackedHtml),
+    // Tokens are split across quoted-printable lines in the bytes; compare the tracked mail as it reads.
+    tracked: prepared.tracked && tokenless((await readBody(prepared.tracked)).html),
     enabled: prepared.manifest?.enabled,
     disabledReason: prepared.manifest?.disabledReason,
     links: prepared.manifest?.links.map((l) => ({ ...l, tokenId: '', trackedUrl: '' })),
@@ -81,7 +82,7 @@ describe('preparing mails on worker threads', () => {
     const onWorkers = await Promise.all(paths.map((path, n) => pool!.prepare(mailOf(path, n))));
     for (const [n, path] of paths.entries()) {
       const here = await prepareMail(mailOf(path, n), inline);
-      expect(comparable(onWorkers[n]!), path).toEqual(comparable(here));
+      expect(await comparable(onWorkers[n]!), path).toEqual(await comparable(here));
       for (const part of onWorkers[n]!.fields.parts) expect(Buffer.isBuffer(part.content)).toBe(true);
     }
   });
@@ -116,7 +117,7 @@ describe('preparing mails on worker threads', () => {
     const paths = listEml(FIXTURES).slice(0, 20);
     const prepared = await Promise.all(paths.map((path, n) => pool!.prepare(mailOf(path, n))));
     for (const [n, mail] of prepared.entries()) {
-      expect(mail.fields.headers.length, paths[n]).toBeGreaterThan(0);
+      expect(mail.fields.subject || mail.fields.warnings.length, paths[n]).toBeTruthy();
     }
     // Bounded: every restart fails at once, and the pool gives up after its last one.
     for (let i = 0; i < 200 && !logs.some((l) => /keep dying/.test(l.message)); i++) {

@@ -68,7 +68,7 @@ describe('tracking API routes with a live tracking server', () => {
       'From: a@example.com\r\nTo: r@example.org\r\nSubject: Hi\r\nContent-Type: text/html\r\n\r\n' +
         '<body><a href="https://example.com/one">1</a><a href="https://example.com/two">2</a><a href="mailto:x@example.com">m</a></body>\r\n',
     );
-    const { manifest, trackedHtml } = await injector.inject(raw, {
+    const { manifest, raw: tracked } = await injector.inject(raw, {
       messageId: id,
       sender: 'a@example.com',
       recipients: ['r@example.org'],
@@ -77,10 +77,11 @@ describe('tracking API routes with a live tracking server', () => {
     const { lastInsertRowid } = db
       .prepare('INSERT INTO messages (id, created_ms, size) VALUES (?, ?, ?)')
       .run(id, Date.now() - 60_000, raw.length);
-    db.prepare('INSERT INTO message_body (seq, manifest_json, tracked_html) VALUES (?, ?, ?)').run(
+    db.prepare('INSERT INTO message_data (seq, manifest_json, raw, tracked) VALUES (?, ?, ?, ?)').run(
       lastInsertRowid,
       JSON.stringify(manifest),
-      trackedHtml,
+      raw,
+      tracked,
     );
     return { ...manifest, stats: {} };
   }

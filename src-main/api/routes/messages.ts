@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Message } from '../types.js';
 import type { EventBus } from '../../events/bus.js';
 import type { MessageStore } from '../../store/messages.js';
+import { readBody, readHeaders } from '../../ingest/parse.js';
 
 export interface MessageRoutesDeps {
   store: MessageStore;
@@ -116,7 +117,10 @@ export function registerMessageRoutes(app: FastifyInstance, { store, bus }: Mess
       if (!row) return notFound(reply);
       if (!row.read && store.setRead([row.id], true).length) bus.emit('message.read', [row.id], true);
       const { inline, attachments } = store.attachmentsOf(row.seq);
-      const headers = store.headersOf(row.seq);
+      // Text, HTML and headers are read from the stored bytes (as Mailpit does), the tracked HTML from the tracked mail.
+      const stored = store.raw(row.id)!;
+      const { text, html, headers } = await readBody(stored.raw);
+      const trackedHtml = stored.tracked ? (await readBody(stored.tracked)).html : '';
       const header = (name: string) => headers.find((h) => h.name.toLowerCase() === name)?.value ?? '';
       const listUnsubscribe = header('list-unsubscribe');
       const summary = store.summaryOf(row);
@@ -139,12 +143,12 @@ export function registerMessageRoutes(app: FastifyInstance, { store, bus }: Mess
         Date: new Date(row.date_ms ?? row.created_ms).toISOString(),
         Tags: summary.Tags,
         Username: row.username,
-        Text: row.text,
-        HTML: row.html,
+        Text: text,
+        HTML: html,
         Size: row.size,
         Inline: inline,
         Attachments: attachments,
-        TrackedHTML: row.tracked_html,
+        TrackedHTML: trackedHtml,
         Warnings: JSON.parse(row.warnings_json) as string[],
         Tracking: summary.Tracking,
       };
@@ -157,10 +161,10 @@ export function registerMessageRoutes(app: FastifyInstance, { store, bus }: Mess
     { config: { summary: 'Headers of a message, name → values' } },
     async (req, reply) => {
       const id = store.resolveId(req.params.id);
-      const row = id ? store.get(id) : undefined;
-      if (!row) return notFound(reply);
+      const stored = id ? store.raw(id) : undefined;
+      if (!stored) return notFound(reply);
       const out: Record<string, string[]> = {};
-      for (const h of store.headersOf(row.seq)) (out[h.name] ??= []).push(h.value);
+      for (const h of readHeaders(stored.raw)) (out[h.name] ??= []).push(h.value);
       return out;
     },
   );

@@ -40,8 +40,11 @@ export interface InjectResult {
   /** The tracked mail; the very input buffer when nothing was injected. */
   raw: Buffer;
   manifest: TrackingManifest;
-  /** The tracked HTML of the first HTML part, decoded; '' when there is none or tracking is off. */
-  trackedHtml: string;
+  /**
+   * The tracked HTML of the first HTML part, decoded; '' when there is none or tracking is off. Decoded when first
+   * read: ingest stores the tracked mail, not this.
+   */
+  readonly trackedHtml: string;
 }
 
 /** The per-mail opt-out header and the values that turn tracking off. */
@@ -119,7 +122,7 @@ export class TrackingInjector {
       },
     };
     const replacements: { start: number; end: number; bytes: Buffer }[] = [];
-    let trackedHtml = '';
+    let trackedHtml = () => '';
 
     for (const leaf of leaves) {
       const isHtml = leaf.contentType.type === 'text/html';
@@ -169,7 +172,10 @@ export class TrackingInjector {
         if (pixel && result.pixel)
           manifest.pixel = { tokenId: pixel.tokenId, url: pixel.url, ...result.pixel, partId: leaf.partId };
         // Line breaks as mailparser gives the original HTML, so the two can be compared line by line.
-        if (givePixel) trackedHtml = decoder.decode(Buffer.from(output, 'latin1')).replace(/\r\n?/g, '\n');
+        if (givePixel) {
+          const tracked = output;
+          trackedHtml = () => decoder.decode(Buffer.from(tracked, 'latin1')).replace(/\r\n?/g, '\n');
+        }
       } else {
         const result = rewriteText(
           source,
@@ -199,7 +205,13 @@ export class TrackingInjector {
     }
 
     manifest.links.sort((a, b) => a.index - b.index);
-    return { raw: assemble(raw, top.end, headerBytes, replacements), manifest, trackedHtml };
+    return {
+      raw: assemble(raw, top.end, headerBytes, replacements),
+      manifest,
+      get trackedHtml() {
+        return trackedHtml();
+      },
+    };
   }
 }
 
