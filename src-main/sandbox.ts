@@ -27,6 +27,7 @@ import { createLogger, systemClock, type Clock, type Logger } from './logger.js'
 import { formatHostPort } from './net/listen.js';
 import { SmtpCatcher } from './smtp/catcher.js';
 import { loadSmtpTls } from './smtp/tls.js';
+import { CommitQueue } from './store/commit-queue.js';
 import { WalCheckpointer } from './store/checkpointer.js';
 import { openDatabase } from './store/database.js';
 import { MessageStore } from './store/messages.js';
@@ -311,7 +312,11 @@ export class Sandbox {
       await attempt('http', () => this.#api?.close());
       await attempt('ingest', () => this.#pool?.close());
       await attempt('checkpoints', () => this.#checkpointer?.stop());
-      await attempt('db', () => void this.#db?.close());
+      await attempt('db', () => {
+        if (!this.#db) return;
+        CommitQueue.of(this.#db).flush(); // what the last turn queued (hub history) before the store goes
+        this.#db.close();
+      });
       this.bus.removeAllListeners();
     })();
     return this.#stopping;

@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { UpdateError, type Update } from './update.js';
 import { MultiRowInsert } from '../store/multi-insert.js';
+import { CommitQueue, type QueuedWrite } from '../store/commit-queue.js';
 
 /** The reserved Last-Event-ID value: "everything you have", and the answer when the hub cannot say more. */
 export const EARLIEST = 'earliest';
@@ -121,6 +122,8 @@ export class SqliteHistory implements UpdateHistory {
 
   private pending: Update[] = [];
   private pendingIds = new Set<string>();
+  private readonly commits: CommitQueue;
+  private readonly write: QueuedWrite = { write: () => this.flush(), done: () => {} };
 
   constructor(
     private readonly db: Database,
@@ -144,14 +147,16 @@ export class SqliteHistory implements UpdateHistory {
     this.maxSeq = db.prepare('SELECT coalesce(max(seq), 0) FROM hub_history').pluck();
     this.page = db.prepare('SELECT * FROM hub_history WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?');
     this.newest = db.prepare('SELECT id FROM hub_history ORDER BY seq DESC LIMIT 1').pluck();
+    this.commits = CommitQueue.of(db);
     // A smaller --hub-history than last time applies at once.
     const last = this.maxSeq.get() as number;
     if (last > 0) this.prune.run(last - Math.max(size, 0));
   }
 
   /**
-   * Updates are written in batches (one transaction per event-loop turn, the way ingest commits mails), so that a
-   * burst of mails does not cost a second commit each; every read flushes first, so a replay never misses one.
+   * Updates are written in batches, in the database's shared transaction of the next turn (with the mails and
+   * tracking hits of that turn, see CommitQueue), so that announcing a mail or a hit costs no commit of its own;
+   * every read flushes first, so a replay never misses one.
    */
   append(update: Update, generatedId = false): void {
     if (this.size <= 0) return;
@@ -161,7 +166,7 @@ export class SqliteHistory implements UpdateHistory {
     }
     this.pending.push(update);
     this.pendingIds.add(update.id);
-    if (this.pending.length === 1) setImmediate(() => this.flush());
+    if (this.pending.length === 1) this.commits.enqueue(this.write);
   }
 
   /** Writes the updates appended since the last flush. */

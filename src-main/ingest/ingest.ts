@@ -1,6 +1,7 @@
 import { sortableId } from '../uuid7.js';
 import type { EventBus } from '../events/bus.js';
 import type { Clock } from '../logger.js';
+import type { QueuedWrite } from '../store/commit-queue.js';
 import { summaryOfNew, type MessageStore, type NewMessage } from '../store/messages.js';
 import type { MailToPrepare, PreparedMail } from './prepare.js';
 
@@ -37,16 +38,19 @@ export interface IngestOptions {
  */
 export const newMessageId = (): string => sortableId();
 
+/** A mail waiting for the commit that stores it. */
+interface PendingMail {
+  message: NewMessage;
+  hooks: ((seq: number) => void)[];
+  resolve: (seq: number) => void;
+  reject: (err: Error) => void;
+}
+
 /** Turns a caught mail into a stored one: parse, inject tracking, store in one transaction, then tell the bus. */
 export class Ingest {
   readonly #options: IngestOptions;
   readonly #hooks: CommitHook[] = [];
-  readonly #pending: {
-    message: NewMessage;
-    hooks: ((seq: number) => void)[];
-    resolve: (seq: number) => void;
-    reject: (err: Error) => void;
-  }[] = [];
+  readonly #pending: PendingMail[] = [];
   #accepted = 0;
   #acceptedBytes = 0;
 
@@ -96,29 +100,45 @@ export class Ingest {
   }
 
   /**
-   * Group commit: mails that finish parsing in the same turn of the event loop are written in one transaction,
-   * so ten busy connections cost one WAL write instead of ten. Each still gets its own answer.
+   * Group commit: mails that finish parsing in the same turn of the event loop are written in one transaction
+   * (shared with the other writers of that turn, see CommitQueue), so ten busy connections cost one WAL write
+   * instead of ten. Each still gets its own answer, once the transaction has committed.
    */
   #commit(message: NewMessage, hooks: ((seq: number) => void)[]): Promise<number> {
     return new Promise((resolve, reject) => {
       this.#pending.push({ message, hooks, resolve, reject });
-      if (this.#pending.length === 1) setImmediate(() => this.#flush());
+      if (this.#pending.length === 1) this.#options.store.commits.enqueue(this.#write());
     });
   }
 
-  #flush(): void {
-    const batch = this.#pending.splice(0);
-    let results: (number | Error)[];
-    try {
-      results = this.#options.store.insertBatch(batch, this.#options.maxMessages);
-    } catch (err) {
-      for (const item of batch) item.reject(err as Error);
-      return;
-    }
-    batch.forEach((item, i) => {
-      const result = results[i]!;
-      if (result instanceof Error) item.reject(result);
-      else item.resolve(result);
-    });
+  /** Writes the mails pending now; answers them when the shared transaction is done. */
+  #write(): QueuedWrite {
+    const { store, maxMessages } = this.#options;
+    let batch: PendingMail[] = [];
+    let results: (number | Error)[] = [];
+    return {
+      write: () => {
+        batch = this.#pending.splice(0);
+        results = store.insertBatch(batch, maxMessages);
+      },
+      done: (err) => {
+        if (err) {
+          // Nothing of the batch is stored (its savepoint or the commit failed); the mails left waiting are too.
+          if (!batch.length) batch = this.#pending.splice(0);
+          for (const item of batch) item.reject(err);
+          try {
+            store.recount(); // a failed commit after a stored batch left the running count too high
+          } catch {
+            // the database is closed
+          }
+          return;
+        }
+        batch.forEach((item, i) => {
+          const result = results[i]!;
+          if (result instanceof Error) item.reject(result);
+          else item.resolve(result);
+        });
+      },
+    };
   }
 }

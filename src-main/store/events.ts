@@ -7,6 +7,7 @@ import type {
   TrackingCounts,
   TrackingEvent,
 } from '../api/types.js';
+import { CommitQueue } from './commit-queue.js';
 import { MultiRowInsert } from './multi-insert.js';
 
 /** A hit as the tracking server saw it, before it has a row id. */
@@ -71,8 +72,11 @@ export class EventStore {
   private lastIso = '';
 
   private readonly recordAll: (events: NewTrackingEvent[]) => TrackingEvent[];
+  /** The database's shared commit (see CommitQueue), which the tracking server writes its hits in. */
+  readonly commits: CommitQueue;
 
   constructor(private readonly db: Database) {
+    this.commits = CommitQueue.of(db);
     const where = `WHERE (@kind IS NULL OR kind = @kind)
          AND (@classification IS NULL OR classification = @classification)
          AND (@since IS NULL OR ts >= @since)

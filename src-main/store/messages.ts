@@ -1,5 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Address, Attachment, MessageSummary, TrackingCounts, TrackingManifest } from '../api/types.js';
+import { CommitQueue } from './commit-queue.js';
 import { EventStore } from './events.js';
 import { buildSearch } from './search-query.js';
 
@@ -105,6 +106,8 @@ const ID_CHUNK = 500;
 /** Mails, their raw bytes, parts and headers. Knows nothing of who is told about changes (see EventBus). */
 export class MessageStore {
   readonly #db: Database;
+  /** The database's shared commit (see CommitQueue). */
+  readonly commits: CommitQueue;
   readonly #events: EventStore;
   readonly #insertMessage: Statement;
   readonly #insertData: Statement;
@@ -127,6 +130,7 @@ export class MessageStore {
 
   constructor(db: Database) {
     this.#db = db;
+    this.commits = CommitQueue.of(db);
     this.#events = new EventStore(db);
     this.#insertMessage =
       db.prepare(`INSERT INTO messages (id, created_ms, message_id, subject, from_json, to_json,
@@ -251,6 +255,11 @@ export class MessageStore {
     const [result] = this.insertBatch([{ message, hooks }], maxMessages);
     if (result instanceof Error) throw result;
     return result!;
+  }
+
+  /** Counts the stored mails again, after a commit that failed may have left the running count off. */
+  recount(): void {
+    this.#total = this.#count.get() as number;
   }
 
   count(): { total: number; unread: number } {

@@ -4,6 +4,7 @@ import type { TokenKind, TrackingEvent } from '../api/types.js';
 import type { EventBus } from '../events/bus.js';
 import type { Clock, Logger } from '../logger.js';
 import type { EventStore, NewTrackingEvent } from '../store/events.js';
+import type { QueuedWrite } from '../store/commit-queue.js';
 import { classifyHit, mayBeNearDelivery } from './classify.js';
 import { PAGE_CSP, badLinkPage, confirmPage, unsubscribedPage } from './pages.js';
 import { PIXEL_PNG } from './pixel.js';
@@ -73,8 +74,12 @@ export class TrackingServer {
   /** Hits waiting for the next commit, and their events at the same positions. */
   private pending: PendingHit[] = [];
   private pendingEvents: NewTrackingEvent[] = [];
-  private flushScheduled = false;
-  private readonly flushLater = () => this.flush();
+  /** The hits of the shared commit being written: answered once it is done. */
+  private readonly write: QueuedWrite = {
+    write: () => this.writeHits(),
+    done: (err) => this.answerHits(err),
+  };
+  private writing: { batch: PendingHit[]; events: NewTrackingEvent[]; stored: TrackingEvent[] } | null = null;
 
   constructor(private readonly options: TrackingServerOptions) {
     this.log = options.logger;
@@ -105,7 +110,7 @@ export class TrackingServer {
   }
 
   close(): Promise<void> {
-    this.flush();
+    this.options.events.commits.flush();
     return new Promise((resolve) => {
       if (!this.server.listening) return resolve();
       this.server.close(() => resolve());
@@ -272,11 +277,8 @@ export class TrackingServer {
     };
     this.pending.push({ res, reply, detail });
     this.pendingEvents.push(event);
-    if (this.pending.length >= MAX_BATCH) this.flush();
-    else if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(this.flushLater);
-    }
+    if (this.pending.length === 1) this.options.events.commits.enqueue(this.write);
+    if (this.pending.length >= MAX_BATCH) this.options.events.commits.flush();
   }
 
   /** When the mail was caught; unknown (not a failure) if the lookup fails, since the hit must still be answered. */
@@ -289,19 +291,25 @@ export class TrackingServer {
     }
   }
 
-  private flush(): void {
-    this.flushScheduled = false;
-    const batch = this.pending;
-    const events = this.pendingEvents;
-    if (batch.length === 0) return;
+  /** Inside the shared transaction: stores the hits pending now. */
+  private writeHits(): void {
+    this.writing = { batch: this.pending, events: this.pendingEvents, stored: [] };
     this.pending = [];
     this.pendingEvents = [];
-    let stored: TrackingEvent[] = [];
-    try {
-      stored = this.options.events.recordMany(events);
-    } catch (err) {
+    this.writing.stored = this.options.events.recordMany(this.writing.events);
+  }
+
+  /** After the shared transaction: answers the hits, and tells the bus of those stored. */
+  private answerHits(err: Error | undefined): void {
+    const { batch, stored } = this.writing ?? { batch: this.pending, stored: [] };
+    this.writing = null;
+    if (batch === this.pending) {
+      this.pending = [];
+      this.pendingEvents = [];
+    }
+    if (err) {
       // The reader's pixel or link must still work when the store cannot take the events.
-      this.log.error(`could not record ${batch.length} tracking event(s): ${(err as Error).message}`);
+      this.log.error(`could not record ${batch.length} tracking event(s): ${err.message}`);
     }
     for (const hit of batch) {
       try {
@@ -310,7 +318,7 @@ export class TrackingServer {
         // the client went away; nothing to tell it
       }
     }
-    for (const event of stored) {
+    for (const event of err ? [] : stored) {
       try {
         this.options.bus.emit('tracking.event', event);
       } catch (err) {

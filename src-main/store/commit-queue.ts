@@ -1,0 +1,86 @@
+import type { Database } from 'better-sqlite3';
+
+/** Rows a writer has waiting, written in the next shared transaction. */
+export interface QueuedWrite {
+  /** Writes the rows; runs inside the shared transaction, in a savepoint of its own. */
+  write(): void;
+  /** After the transaction: `err` is this write's error, or the commit's; undefined once the rows are durable. */
+  done(err?: Error): void;
+}
+
+const queues = new WeakMap<Database, CommitQueue>();
+
+/**
+ * One transaction per turn of the event loop for everything that writes to a database: the mails SMTP caught, the
+ * tracking hits, the hub's history of what it announced. Each of them batched its own rows already; sharing the
+ * commit saves a WAL commit (its locks, its header and page writes) for every writer beyond the first, which is a
+ * large part of a tracking hit (the hit's event and its hub update were two commits).
+ *
+ * Each writer runs in a savepoint, so one that fails rolls back alone and is told so; the others still commit.
+ */
+export class CommitQueue {
+  readonly #db: Database;
+  readonly #savepoint: (write: QueuedWrite) => void;
+  #queued: QueuedWrite[] = [];
+  readonly #flushLater = () => this.flush();
+
+  private constructor(db: Database) {
+    this.#db = db;
+    // A better-sqlite3 transaction started inside another is a savepoint.
+    this.#savepoint = db.transaction((write: QueuedWrite) => write.write());
+  }
+
+  /** The queue of a database: every writer to it shares the one. */
+  static of(db: Database): CommitQueue {
+    let queue = queues.get(db);
+    if (!queue) {
+      queue = new CommitQueue(db);
+      queues.set(db, queue);
+    }
+    return queue;
+  }
+
+  /** Writes `write` in the next shared transaction (at the end of this turn, or at the next `flush()`). */
+  enqueue(write: QueuedWrite): void {
+    this.#queued.push(write);
+    if (this.#queued.length === 1) setImmediate(this.#flushLater);
+  }
+
+  /** Commits what is queued now; a writer that cannot wait (a full batch, a read, shutdown) calls it. */
+  flush(): void {
+    const writes = this.#queued;
+    if (writes.length === 0) return;
+    this.#queued = [];
+    if (!this.#db.open) {
+      const closed = new Error('[db] the database is closed');
+      for (const write of writes) tell(write, closed);
+      return;
+    }
+    const failed = new Map<QueuedWrite, Error>();
+    try {
+      this.#db.transaction(() => {
+        for (const write of writes) {
+          try {
+            this.#savepoint(write);
+          } catch (err) {
+            failed.set(write, err instanceof Error ? err : new Error(String(err)));
+          }
+        }
+      })();
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      for (const write of writes) tell(write, error);
+      return;
+    }
+    for (const write of writes) tell(write, failed.get(write));
+  }
+}
+
+/** A writer's `done` must not keep the others from hearing of the commit. */
+function tell(write: QueuedWrite, err: Error | undefined): void {
+  try {
+    write.done(err);
+  } catch {
+    // the writer's own callbacks report their failures
+  }
+}
