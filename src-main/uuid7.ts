@@ -37,7 +37,6 @@ export function uuid7(nowMs = Date.now()): string {
 /** base64url's 64 characters in ASCII order: a string of them sorts as the bits it encodes. */
 const SORTED_ALPHABET = '-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz';
 
-
 /**
  * A 22-character id in base64url's characters (as Mailpit's message ids look) for 48 bits of Unix milliseconds and
  * 80 random bits, written so that ids sort by time as strings: the same index locality as a UUIDv7, shorter.
