@@ -9,7 +9,8 @@
  *  4. the same wrk runs against the whole `mailbeacon serve` (the built bundle when there is one), where every event
  *     is also published on the hub and kept in its history, beside the bare server again.
  *
- *   tsx bench/tracking.ts [--seconds 10] [--connections 50] [--rate 2000] [--only wrk,rate,inject,serve]
+ *   tsx bench/tracking.ts [--seconds 10] [--connections 50] [--rate 2000] [--rounds 3]
+ *                         [--only wrk,rate,inject,serve]
  *                         [--wal-autocheckpoint PAGES]   (checkpoints inside commits, every PAGES pages,
  *                                                          instead of the Sandbox's checkpoint thread)
  *
@@ -46,6 +47,12 @@ function cpuMicrosOf(pid: number): number {
 }
 
 const SELF = fileURLToPath(import.meta.url);
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
 const ROOT = join(dirname(SELF), '..');
 const UA =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36';
@@ -329,6 +336,7 @@ async function main(): Promise<void> {
       rate: { type: 'string', default: '2000' },
       only: { type: 'string' },
       'wal-autocheckpoint': { type: 'string' },
+      rounds: { type: 'string', default: '3' },
     },
   });
   if (values['wal-autocheckpoint']) process.env.MB_BENCH_WAL_AUTOCHECKPOINT = values['wal-autocheckpoint'];
@@ -336,6 +344,7 @@ async function main(): Promise<void> {
   const seconds = Number(values.seconds);
   const connections = Number(values.connections);
   const rate = Number(values.rate);
+  const rounds = Math.max(1, Number(values.rounds));
   console.log(`# tracking bench: ${cpus().length}× ${cpus()[0]?.model ?? '?'}, Node ${process.version}`);
 
   const startServer = async () => {
@@ -370,36 +379,50 @@ async function main(): Promise<void> {
   if (phases.includes('serve')) await servePhase();
 
   async function wrkPhase() {
-    console.log(`\n## wrk, ${seconds}s, ${connections} connections, keep-alive`);
     console.log(
-      '| target | requests | req/s | p50 | p99 | server CPU µs/request | events stored | events per commit | errors |',
+      `\n## wrk, ${seconds}s per run, ${connections} connections, keep-alive, ${rounds} rounds (bare, /o, /c in turn)`,
     );
-    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
-    const rows: Record<string, WrkResult & { cpu: number }> = {};
+    console.log(
+      '| round | target | requests | req/s | p50 | p99 | server CPU µs/request | events stored | events per commit | errors |',
+    );
+    console.log('| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+    // The machine's speed drifts over minutes (shared hosts): each round measures the bare server and both
+    // endpoints back to back, and each round's ratio compares runs seconds apart; the median ratio is the figure.
+    const ratios: Record<string, { rps: number[]; cpu: number[] }> = {
+      'GET /o': { rps: [], cpu: [] },
+      'GET /c': { rps: [], cpu: [] },
+    };
     const server = await startServer();
     try {
-      for (const [name, url] of targets(server.ready)) {
-        const before = await counts(server.child);
-        const r = wrk(url, seconds, connections);
-        const after = await counts(server.child);
-        const stored = after.events - before.events;
-        // requests still in flight when wrk stops are served (and stored) but not counted by wrk
-        const cpu = (after.cpuMicros - before.cpuMicros) / Math.max(r.requests, 1);
-        rows[name] = { ...r, cpu };
-        console.log(
-          `| ${name} | ${r.requests} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${cpu.toFixed(1)} | ${name === 'bare node:http' ? '– | –' : `${stored} | ${(stored / Math.max(after.commits, 1)).toFixed(1)}`} | ${r.errors} |`,
-        );
-        if (name !== 'bare node:http' && stored < r.requests)
-          console.log(`  ! ${r.requests - stored} completed requests without an event`);
+      for (let round = 1; round <= rounds; round++) {
+        const rows: Record<string, WrkResult & { cpu: number }> = {};
+        for (const [name, url] of targets(server.ready)) {
+          const before = await counts(server.child);
+          const r = wrk(url, seconds, connections);
+          const after = await counts(server.child);
+          const stored = after.events - before.events;
+          // requests still in flight when wrk stops are served (and stored) but not counted by wrk
+          const cpu = (after.cpuMicros - before.cpuMicros) / Math.max(r.requests, 1);
+          rows[name] = { ...r, cpu };
+          console.log(
+            `| ${round} | ${name} | ${r.requests} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${cpu.toFixed(1)} | ${name === 'bare node:http' ? '– | –' : `${stored} | ${(stored / Math.max(after.commits, 1)).toFixed(1)}`} | ${r.errors} |`,
+          );
+          if (name !== 'bare node:http' && stored < r.requests)
+            console.log(`  ! ${r.requests - stored} completed requests without an event`);
+        }
+        const bare = rows['bare node:http']!;
+        for (const name of ['GET /o', 'GET /c']) {
+          ratios[name]!.rps.push(rows[name]!.rps / bare.rps);
+          ratios[name]!.cpu.push(bare.cpu / rows[name]!.cpu);
+        }
       }
     } finally {
       await stopServer(server.child);
     }
-    const bare = rows['bare node:http']!;
-    for (const name of ['GET /o', 'GET /c']) {
-      const row = rows[name]!;
+    const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+    for (const [name, r] of Object.entries(ratios)) {
       console.log(
-        `${name}: ${((row.rps / bare.rps) * 100).toFixed(0)}% of the bare server's requests/s; ${((bare.cpu / row.cpu) * 100).toFixed(0)}% by server CPU per request`,
+        `${name}: ${pct(median(r.rps))} of the bare server's requests/s (median of ${rounds} rounds: ${r.rps.map(pct).join(', ')}); ${pct(median(r.cpu))} by server CPU per request (${r.cpu.map(pct).join(', ')})`,
       );
     }
   }
@@ -437,10 +460,12 @@ async function main(): Promise<void> {
   async function servePhase() {
     const bundle = existsSync(join(ROOT, 'out', 'main', 'cli.js'));
     console.log(
-      `\n## the whole \`mailbeacon serve\` (${bundle ? 'built bundle' : 'sources'}), wrk ${seconds}s, ${connections} connections`,
+      `\n## the whole \`mailbeacon serve\` (${bundle ? 'built bundle' : 'sources'}), wrk ${seconds}s per run, ${connections} connections, ${rounds} rounds`,
     );
-    console.log('| target | requests | req/s | p50 | p99 | server CPU µs/request | events stored | errors |');
-    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+    console.log(
+      '| round | target | requests | req/s | p50 | p99 | server CPU µs/request | events stored | errors |',
+    );
+    console.log('| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
     const dataDir = mkdtempSync(join(tmpdir(), 'mb-bench-tracking-serve-'));
     const server = await startServer();
     const serve = await ServeProcess.start({ dataDir, bundle, fromSource: !bundle, args: ['--quiet'] });
@@ -467,20 +492,28 @@ async function main(): Promise<void> {
           mintUrl(serve.trackingUrl, 'click', codec, { metadata, url: 'https://example.org/' }),
         ],
       ];
-      let bareRps = 0;
-      for (const [name, url] of rows) {
-        const bare = name === 'bare node:http';
-        const pid = bare ? server.child.pid! : serve.child.pid!;
-        const [eventsBefore, cpuBefore] = [bare ? 0 : await events(), cpuMicrosOf(pid)];
-        const r = wrk(url, seconds, connections);
-        const cpu = (cpuMicrosOf(pid) - cpuBefore) / Math.max(r.requests, 1);
-        const stored = bare ? 0 : (await events()) - eventsBefore;
-        if (bare) bareRps = r.rps;
+      const ratios: Record<string, number[]> = { 'GET /o (serve)': [], 'GET /c (serve)': [] };
+      for (let round = 1; round <= rounds; round++) {
+        let bareRps = 0;
+        for (const [name, url] of rows) {
+          const bare = name === 'bare node:http';
+          const pid = bare ? server.child.pid! : serve.child.pid!;
+          const [eventsBefore, cpuBefore] = [bare ? 0 : await events(), cpuMicrosOf(pid)];
+          const r = wrk(url, seconds, connections);
+          const cpu = (cpuMicrosOf(pid) - cpuBefore) / Math.max(r.requests, 1);
+          const stored = bare ? 0 : (await events()) - eventsBefore;
+          if (bare) bareRps = r.rps;
+          else ratios[name]!.push(r.rps / bareRps);
+          console.log(
+            `| ${round} | ${name} | ${r.requests} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${cpu.toFixed(1)} | ${bare ? '–' : stored} | ${r.errors} |`,
+          );
+        }
+      }
+      const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+      for (const [name, r] of Object.entries(ratios)) {
         console.log(
-          `| ${name} | ${r.requests} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${cpu.toFixed(1)} | ${bare ? '–' : stored} | ${r.errors} |`,
+          `${name}: ${pct(median(r))} of the bare server's requests/s (median of ${rounds} rounds: ${r.map(pct).join(', ')})`,
         );
-        if (!bare)
-          console.log(`${name}: ${((r.rps / bareRps) * 100).toFixed(0)}% of the bare server's requests/s`);
       }
     } finally {
       await serve.stop(10_000);
