@@ -1,4 +1,4 @@
-import { uuid7 } from '../uuid7.js';
+import { uuid7 } from '../ids.js';
 
 /** One update as the hub stores and dispatches it. */
 export interface Update {

@@ -1,4 +1,4 @@
-import { sortableId } from '../uuid7.js';
+import { sortableId } from '../ids.js';
 import type { EventBus } from '../events/bus.js';
 import type { Clock } from '../logger.js';
 import type { QueuedWrite } from '../store/commit-queue.js';

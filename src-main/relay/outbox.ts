@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { RelayAttempt, RelayEntry, RelayStatus } from '../api/types.js';
-import { uuid7 } from '../uuid7.js';
+import { uuid7 } from '../ids.js';
 
 /** An outbox row as the worker needs it to send. */
 export interface OutboxRow {

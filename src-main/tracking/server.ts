@@ -62,6 +62,13 @@ const PIXEL_HEADERS = [
 /** The PNG as a latin1 string: Node then sends head and body as one string instead of two buffers. */
 const PIXEL_BODY = PIXEL_PNG.toString('latin1');
 
+/** Hits written in one commit: their answers, their events, and the events as stored. */
+interface HitBatch {
+  batch: PendingHit[];
+  events: NewTrackingEvent[];
+  stored: TrackingEvent[];
+}
+
 /**
  * The public endpoints in tracking links, on their own listener: GET /o (pixel), GET|HEAD /c (redirect),
  * GET /u (confirmation page), POST /u (RFC 8058 one-click). Every accepted hit is stored as an event and
@@ -79,7 +86,7 @@ export class TrackingServer {
     write: () => this.writeHits(),
     done: (err) => this.answerHits(err),
   };
-  private writing: { batch: PendingHit[]; events: NewTrackingEvent[]; stored: TrackingEvent[] } | null = null;
+  private writing: HitBatch | null = null;
 
   constructor(private readonly options: TrackingServerOptions) {
     this.log = options.logger;
@@ -291,22 +298,24 @@ export class TrackingServer {
     }
   }
 
-  /** Inside the shared transaction: stores the hits pending now. */
-  private writeHits(): void {
-    this.writing = { batch: this.pending, events: this.pendingEvents, stored: [] };
+  /** The hits pending now, taken out of the pending lists. */
+  private takePending(): HitBatch {
+    const taken = { batch: this.pending, events: this.pendingEvents, stored: [] };
     this.pending = [];
     this.pendingEvents = [];
+    return taken;
+  }
+
+  /** Inside the shared transaction: stores the hits pending now. */
+  private writeHits(): void {
+    this.writing = this.takePending();
     this.writing.stored = this.options.events.recordMany(this.writing.events);
   }
 
-  /** After the shared transaction: answers the hits, and tells the bus of those stored. */
+  /** After the shared transaction: answers the hits (those never written too), and tells the bus of those stored. */
   private answerHits(err: Error | undefined): void {
-    const { batch, stored } = this.writing ?? { batch: this.pending, stored: [] };
+    const { batch, stored } = this.writing ?? this.takePending();
     this.writing = null;
-    if (batch === this.pending) {
-      this.pending = [];
-      this.pendingEvents = [];
-    }
     if (err) {
       // The reader's pixel or link must still work when the store cannot take the events.
       this.log.error(`could not record ${batch.length} tracking event(s): ${err.message}`);
