@@ -330,11 +330,13 @@ export class MessageStore {
     const search = query.trim() ? buildSearch(query) : null;
     const where = search ? search.where : '1';
     const params = search ? search.params : [];
+    const narrow = search?.narrow;
     const rows = this.#db
       .prepare(
-        `SELECT ${SUMMARY_COLUMNS} FROM messages m WHERE ${where} ORDER BY m.seq DESC LIMIT ? OFFSET ?`,
+        `SELECT ${SUMMARY_COLUMNS} FROM messages m WHERE ${where}${narrow ? ` AND ${narrow.where}` : ''}
+         ORDER BY m.seq DESC LIMIT ? OFFSET ?`,
       )
-      .all(...params, limit, start) as MessageRow[];
+      .all(...params, ...(narrow?.params ?? []), limit, start) as MessageRow[];
     let messagesCount = total;
     let messagesUnread = unread;
     if (search) {

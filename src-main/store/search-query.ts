@@ -8,6 +8,15 @@ export interface SqlCondition {
   params: unknown[];
 }
 
+/** A search: its condition, and conditions implied by it that let a scan in `seq` order start late. */
+export interface SqlSearch extends SqlCondition {
+  /**
+   * Extra clauses that never change which mails match (they follow from `where`), for the newest-first page: a
+   * `before:` date is also an upper bound on `seq`, so the page's scan skips every newer mail instead of reading it.
+   */
+  narrow: SqlCondition | null;
+}
+
 interface Term {
   negated: boolean;
   key: string;
@@ -51,9 +60,10 @@ function parseDate(value: string): number | null {
 const TRACKING_KIND: Record<string, string> = { opened: 'open', clicked: 'click', unsubscribed: 'unsub' };
 
 /** Builds the condition; an unparseable term (a bad date) is an Error with `statusCode` 400. */
-export function buildSearch(query: string): SqlCondition {
+export function buildSearch(query: string): SqlSearch {
   const clauses: string[] = [];
   const params: unknown[] = [];
+  const narrow: SqlCondition = { where: '', params: [] };
   const fts: string[] = [];
   const ftsNot: string[] = [];
 
@@ -96,6 +106,11 @@ export function buildSearch(query: string): SqlCondition {
       if (ms === null) throw badQuery(`${key}: needs a date such as 2026-01-31, not "${value}"`);
       clauses.push(`${not}(m.created_ms ${key === 'before' ? '<' : '>='} ?)`);
       params.push(ms);
+      if (key === 'before' && !negated) {
+        // Every mail received before `ms` has a seq at most the largest of theirs (an index-only look-up).
+        narrow.where += `${narrow.where ? ' AND ' : ''}m.seq <= (SELECT coalesce(max(seq), 0) FROM messages INDEXED BY messages_created WHERE created_ms < ?)`;
+        narrow.params.push(ms);
+      }
     } else {
       // Unknown prefixes are searched as text, like Mailpit does; a quoted value is one phrase.
       const text = key ? `${key}:${value}` : value;
@@ -112,7 +127,11 @@ export function buildSearch(query: string): SqlCondition {
     clauses.push(`m.seq NOT IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)`);
     params.push(phrase);
   }
-  return { where: clauses.length ? clauses.join(' AND ') : '1', params };
+  return {
+    where: clauses.length ? clauses.join(' AND ') : '1',
+    params,
+    narrow: narrow.where ? narrow : null,
+  };
 }
 
 function badQuery(message: string): Error {
