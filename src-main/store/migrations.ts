@@ -210,12 +210,15 @@ export const MIGRATIONS: ((db: Database) => void)[] = [
       DROP TABLE message_raw;
     `);
   },
-  // 7: `before:` and `after:` count their matches and how many are unread from the date index alone: it also
-  // holds `read` now, where it took a look-up in the table for every match (55,000 for a month of a busy mailbox)
+  // 7: `before:`, `after:` and `has:attachment` count their matches and how many are unread from an index alone:
+  // the date index and the attachments index also hold `read` now, where counting took a look-up in the table for
+  // every match (55,000 for a month of a busy mailbox)
   (db) => {
     db.exec(`
       DROP INDEX messages_created;
       CREATE INDEX messages_created ON messages (created_ms, read);
+      DROP INDEX messages_with_attachments;
+      CREATE INDEX messages_with_attachments ON messages (seq, read) WHERE attachments > 0;
     `);
   },
 ];
