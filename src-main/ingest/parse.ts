@@ -3,6 +3,7 @@ import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import libmime from 'libmime';
 import type { Address } from '../api/types.js';
 import type { MessageFields, StoredPart } from '../store/messages.js';
+import { leafParts, type LeafPart } from '../tracking/inject/mime.js';
 import { htmlToText } from './html-text.js';
 
 /** What Mailbeacon reads out of a mail; the raw bytes are stored beside it untouched. */
@@ -82,11 +83,41 @@ export interface MailBody {
   headers: { name: string; value: string }[];
 }
 
+/** Mails larger than this are read for display without the bodies of their attachments (see `withoutAttachments`). */
+const LARGE_MAIL_BYTES = 256 * 1024;
+
+/**
+ * The mail with the bodies of its attachments and other parts that are not shown as text emptied: its text and HTML
+ * come out of mailparser the same, without decoding megabytes of attachments (and a big mail is read twice for its
+ * view: as received and as tracked). The raw mail itself when its structure cannot be followed.
+ */
+function withoutAttachments(raw: Buffer): Buffer {
+  let leaves: LeafPart[];
+  try {
+    ({ leaves } = leafParts(raw));
+  } catch {
+    return raw;
+  }
+  const kept: Buffer[] = [];
+  let pos = 0;
+  for (const leaf of leaves) {
+    const type = leaf.contentType.type;
+    const shown = (type === 'text/html' || type === 'text/plain') && leaf.disposition !== 'attachment';
+    if (shown || !leaf.hasBody || leaf.bodyEnd - leaf.bodyStart < 1024) continue;
+    kept.push(raw.subarray(pos, leaf.bodyStart));
+    pos = leaf.bodyEnd;
+  }
+  if (kept.length === 0) return raw;
+  kept.push(raw.subarray(pos));
+  return Buffer.concat(kept);
+}
+
 /** Reads the body of a stored mail for display (see MessageFields for what is kept at ingest). Never throws. */
 export async function readBody(raw: Buffer): Promise<MailBody> {
   const headers = readHeaders(raw);
   try {
-    const parsed = await simpleParser(raw, PARSER_OPTIONS);
+    const source = raw.length > LARGE_MAIL_BYTES ? withoutAttachments(raw) : raw;
+    const parsed = await simpleParser(source, PARSER_OPTIONS);
     return { text: parsed.text ?? '', html: typeof parsed.html === 'string' ? parsed.html : '', headers };
   } catch {
     return { text: '', html: '', headers };
