@@ -37,9 +37,6 @@ export interface AttemptOutcome {
   next: number | null;
 }
 
-/** A fresh relay_id, time-ordered (see uuid7). */
-export const newRelayId = (nowMs: number): string => uuid7(nowMs);
-
 /** An outbox row as the API shows it, given its attempts (oldest first). */
 export function entryOf(row: OutboxRow, attempts: RelayAttempt[]): RelayEntry {
   const waiting = row.status === 'pending' || row.status === 'failed';
@@ -147,7 +144,7 @@ export class RelayOutbox {
   insert(entry: NewOutboxEntry, status: 'pending' | 'sending' = 'pending'): OutboxRow {
     const { messageId, subject, envelopeFrom, reason, nowMs } = entry;
     const recipients = JSON.stringify(entry.recipients);
-    const relayId = newRelayId(nowMs);
+    const relayId = uuid7(nowMs); // time-ordered: its unique index grows at its end
     const { lastInsertRowid } = this.#insert.run(
       messageId,
       subject,
@@ -202,21 +199,9 @@ export class RelayOutbox {
   }
 
   /**
-   * Records an attempt and the state it leads to and, in the same transaction, claims up to `claim` due rows (one
-   * commit per mail instead of two while a backlog drains).
+   * Records attempts and the states they lead to and, in the same transaction (one commit for them all), claims up
+   * to `claim` due rows, so that a draining backlog costs no second commit.
    */
-  finish(
-    id: number,
-    nowMs: number,
-    attempt: { ok: boolean; reply: string },
-    status: RelayStatus,
-    next: number | null,
-    claim = 0,
-  ): OutboxRow[] {
-    return this.#finishTx([{ id, atMs: nowMs, attempt, status, next }], nowMs, claim);
-  }
-
-  /** finish() for many attempts at once: one transaction (one commit) records them all, then claims up to `claim`. */
   finishAll(outcomes: AttemptOutcome[], nowMs: number, claim = 0): OutboxRow[] {
     return this.#finishTx(outcomes, nowMs, claim);
   }

@@ -135,11 +135,6 @@ export class EventStore {
     this.recordAll = db.transaction((events: NewTrackingEvent[]) => this.insertAll(events));
   }
 
-  /** Stores one hit; the event takes ownership of `e.metadata`. */
-  record(e: NewTrackingEvent): TrackingEvent {
-    return this.recordAll([e])[0]!;
-  }
-
   /**
    * Stores many hits in one transaction (one WAL commit instead of one per hit), in order. The events take
    * ownership of their `metadata` objects.

@@ -346,7 +346,10 @@ describe('relay outbox retention', () => {
       }),
     );
     const finish = (id: number, status: 'sent' | 'dead') =>
-      outbox.finish(id, 10, { ok: status === 'sent', reply: status }, status, null);
+      outbox.finishAll(
+        [{ id, atMs: 10, attempt: { ok: status === 'sent', reply: status }, status, next: null }],
+        10,
+      );
     finish(ids[0]!, 'sent');
     finish(ids[2]!, 'dead');
     finish(ids[3]!, 'sent');
