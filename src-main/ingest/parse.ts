@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import { simpleParser, type AddressObject } from 'mailparser';
 import libmime from 'libmime';
 import type { Address } from '../api/types.js';
 import type { MessageFields, StoredPart } from '../store/messages.js';
 import { leafParts, type LeafPart } from '../tracking/inject/mime.js';
 import { htmlToText } from './html-text.js';
+import { readSimpleMail, type MailContent } from './simple-mail.js';
 
 /** What Mailbeacon reads out of a mail; the raw bytes are stored beside it untouched. */
 export type ParsedFields = MessageFields;
@@ -124,24 +125,12 @@ export async function readBody(raw: Buffer): Promise<MailBody> {
   }
 }
 
-/**
- * Parses a mail for listing and search. Never throws: what cannot be parsed becomes a warning, and the fields
- * fall back to what the raw header block says.
- */
-export async function parseMail(raw: Buffer): Promise<ParsedFields> {
-  const headers = readHeaders(raw);
-  const warnings: string[] = [];
-  let parsed: ParsedMail | null = null;
-  try {
-    parsed = await simpleParser(raw, PARSER_OPTIONS);
-  } catch (err) {
-    warnings.push(`the MIME structure could not be parsed: ${(err as Error).message}`);
-  }
-  if (!headers.length) warnings.push('the mail has no headers');
-  else if (!raw.includes('\r\n')) warnings.push('the mail uses bare LF line endings');
-  if (!header(headers, 'from')) warnings.push('the mail has no From header');
-
-  const parts: StoredPart[] = (parsed?.attachments ?? []).map((a, i) => ({
+/** mailparser's reading of a mail, as much of it as parseMail uses. */
+export async function readWithMailparser(
+  raw: Buffer,
+): Promise<{ content: MailContent; parts: StoredPart[] }> {
+  const parsed = await simpleParser(raw, PARSER_OPTIONS);
+  const parts: StoredPart[] = parsed.attachments.map((a, i) => ({
     partId: (a as { partId?: string }).partId || String(i + 1),
     filename: a.filename ?? '',
     contentType: a.contentType ?? 'application/octet-stream',
@@ -153,20 +142,54 @@ export async function parseMail(raw: Buffer): Promise<ParsedFields> {
     sha256: hash('sha256', a.content),
     content: a.content,
   }));
+  const content: MailContent = {
+    messageId: parsed.messageId,
+    subject: parsed.subject,
+    from: addresses(parsed.from),
+    to: addresses(parsed.to),
+    cc: addresses(parsed.cc),
+    bcc: addresses(parsed.bcc),
+    replyTo: addresses(parsed.replyTo),
+    date: parsed.date,
+    text: parsed.text ?? '',
+    html: typeof parsed.html === 'string' ? parsed.html : '',
+  };
+  return { content, parts };
+}
 
-  const html = typeof parsed?.html === 'string' ? parsed.html : '';
+/**
+ * Parses a mail for listing and search. Never throws: what cannot be parsed becomes a warning, and the fields
+ * fall back to what the raw header block says. Simple mails are read without mailparser (see simple-mail.ts).
+ */
+export async function parseMail(raw: Buffer): Promise<ParsedFields> {
+  const headers = readHeaders(raw);
+  const warnings: string[] = [];
+  let content: MailContent | undefined = readSimpleMail(raw);
+  let parts: StoredPart[] = [];
+  if (!content) {
+    try {
+      ({ content, parts } = await readWithMailparser(raw));
+    } catch (err) {
+      warnings.push(`the MIME structure could not be parsed: ${(err as Error).message}`);
+    }
+  }
+  if (!headers.length) warnings.push('the mail has no headers');
+  else if (!raw.includes('\r\n')) warnings.push('the mail uses bare LF line endings');
+  if (!header(headers, 'from')) warnings.push('the mail has no From header');
+
+  const html = content?.html ?? '';
   // The mail's own text/plain content; search and the snippet fall back to the HTML's visible text.
-  const text = parsed?.text ?? '';
+  const text = content?.text ?? '';
   const searchText = text.trim() ? text : html ? htmlToText(html) : '';
-  const date = parsed?.date?.getTime();
+  const date = content?.date?.getTime();
   return {
-    messageId: (parsed?.messageId ?? header(headers, 'message-id')).replace(/^<|>$/g, ''),
-    subject: parsed?.subject ?? header(headers, 'subject'),
-    from: addresses(parsed?.from)[0] ?? null,
-    to: addresses(parsed?.to),
-    cc: addresses(parsed?.cc),
-    bcc: addresses(parsed?.bcc),
-    replyTo: addresses(parsed?.replyTo),
+    messageId: (content?.messageId ?? header(headers, 'message-id')).replace(/^<|>$/g, ''),
+    subject: content?.subject ?? header(headers, 'subject'),
+    from: content?.from[0] ?? null,
+    to: content?.to ?? [],
+    cc: content?.cc ?? [],
+    bcc: content?.bcc ?? [],
+    replyTo: content?.replyTo ?? [],
     returnPath: header(headers, 'return-path').replace(/^<|>$/g, ''),
     dateMs: date !== undefined && Number.isFinite(date) ? date : null,
     snippet: makeSnippet(searchText),

@@ -32,6 +32,8 @@ export interface LeafPart {
   /** Mailpit-style part number: "1", "2.1", … */
   partId: string;
   contentType: ContentType;
+  /** The part's own header lines. */
+  headers: HeaderBlock;
   /** Lower-case Content-Transfer-Encoding ('7bit' when absent). */
   encoding: string;
   disposition: string;
@@ -136,6 +138,7 @@ function walk(
   leaves.push({
     partId: partId || '1',
     contentType,
+    headers,
     encoding: (headerValue(headers, 'content-transfer-encoding') ?? '7bit').toLowerCase(),
     disposition: (headerValue(headers, 'content-disposition') ?? '').split(';')[0]!.trim().toLowerCase(),
     bodyStart,

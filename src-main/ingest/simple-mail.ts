@@ -1,0 +1,208 @@
+// Most mails an application sends are one HTML part, or a text and an HTML part as multipart/alternative, in UTF-8.
+// For those, this reads what listing and search need (the header fields, the text and the HTML) straight from the
+// bytes, as mailparser would read them: the same header parser (mailsplit's), the same decoders (libmime, libqp,
+// nodemailer's addressparser) and the same rules, in a few dozen microseconds instead of mailparser's streams.
+// Every other mail, and anything this reader is not sure of, goes to mailparser: the caller gets `undefined`.
+// test/capture/simple-mail.test.ts holds both readers to the same answer over the whole corpus.
+import { Headers } from '@zone-eu/mailsplit';
+import libmime from 'libmime';
+import libqp from 'libqp';
+import addressparser from 'nodemailer/lib/addressparser/index.js';
+import type { Address } from '../api/types.js';
+import { leafParts, type HeaderBlock, type LeafPart } from '../tracking/inject/mime.js';
+
+/** What parseMail needs of a mail, as mailparser gives it (see parse.ts). */
+export interface MailContent {
+  messageId: string | undefined;
+  subject: string | undefined;
+  from: Address[];
+  to: Address[];
+  cc: Address[];
+  bcc: Address[];
+  replyTo: Address[];
+  date: Date | undefined;
+  text: string;
+  html: string;
+}
+
+/** Content types and parameters this reader takes as mailparser would: no comments, no RFC 2231, no odd quoting. */
+const PLAIN_CONTENT_TYPE =
+  /^(?:text\/plain|text\/html|multipart\/alternative)(?:\s*;\s*[a-z][a-z0-9-]*=(?:"[\x20\x21\x23-\x27\x2a-\x5b\x5d-\x7e]*"|[\x21\x23-\x27\x2a\x2b\x2d-\x39\x3d\x3f-\x5a\x5e-\x7e]+))*\s*;?$/i;
+const SIMPLE_CHARSET = /^(?:utf-?8|us-ascii|ascii)$/i;
+const SIMPLE_ENCODING = new Set(['7bit', '8bit', 'binary', 'quoted-printable', 'base64']);
+/** Headers that change how mailparser reads a part; a part carrying any of them more than once is not simple. */
+const STRUCTURE_HEADERS = ['content-type', 'content-transfer-encoding', 'content-disposition'];
+const ENCODED_WORD = /=\?[^?]+\?[BbQq]\?[^?]*\?=/;
+
+function count(block: HeaderBlock, name: string): number {
+  let n = 0;
+  for (const field of block.fields) if (field.name === name) n++;
+  return n;
+}
+
+/** A part whose structure headers are each given once at most and in a form both readers agree on. */
+function plainStructure(block: HeaderBlock): boolean {
+  for (const name of STRUCTURE_HEADERS) if (count(block, name) > 1) return false;
+  const type = block.fields.find((f) => f.name === 'content-type')?.value;
+  return type === undefined || PLAIN_CONTENT_TYPE.test(type);
+}
+
+/** A text part mailparser shows as text or HTML as it is: no attachment, no charset conversion, not flowed. */
+function plainTextLeaf(leaf: LeafPart): boolean {
+  const { type, params } = leaf.contentType;
+  return (
+    (type === 'text/plain' || type === 'text/html') &&
+    leaf.hasBody &&
+    plainStructure(leaf.headers) &&
+    count(leaf.headers, 'content-disposition') === 0 &&
+    (params.charset === undefined || SIMPLE_CHARSET.test(params.charset)) &&
+    params.format === undefined &&
+    // mailsplit splits a part on a boundary parameter whatever its type says
+    params.boundary === undefined &&
+    SIMPLE_ENCODING.has(leaf.encoding)
+  );
+}
+
+/** The leaves of a simple mail: one text part, or a multipart/alternative of a text/plain and a text/html part. */
+function simpleLeaves(top: HeaderBlock, leaves: LeafPart[]): LeafPart[] | undefined {
+  if (!plainStructure(top) || leaves.length === 0 || leaves.length > 2 || !leaves.every(plainTextLeaf))
+    return;
+  const rootType = top.fields.find((f) => f.name === 'content-type')?.value ?? 'text/plain';
+  const multipart = /^multipart\//i.test(rootType);
+  if (!multipart) return leaves.length === 1 && leaves[0]!.partId === '1' ? leaves : undefined;
+  if (leaves.some((leaf) => leaf.partId.includes('.'))) return; // nested multiparts
+  if (leaves.length === 2 && leaves[0]!.contentType.type === leaves[1]!.contentType.type) return;
+  return leaves;
+}
+
+function decodeContent(raw: Buffer, leaf: LeafPart): string {
+  const body = raw.subarray(leaf.bodyStart, leaf.bodyEnd);
+  const bytes =
+    leaf.encoding === 'quoted-printable'
+      ? libqp.decode(body)
+      : leaf.encoding === 'base64'
+        ? Buffer.from(body.toString('latin1'), 'base64')
+        : body;
+  return bytes.toString('utf8').replace(/\r?\n/g, '\n');
+}
+
+interface ParsedAddress {
+  name?: string;
+  address?: string;
+  group?: ParsedAddress[];
+}
+
+/** Names decoded as mailparser decodes them; undefined for what only mailparser handles (see decodeAddresses there). */
+function decodeAddresses(list: ParsedAddress[], out: Address[]): boolean {
+  for (const entry of list) {
+    let name = (entry.name ?? '').trim();
+    if (name) {
+      try {
+        name = libmime.decodeWords(name);
+      } catch {
+        // kept as it is, as mailparser keeps it
+      }
+    }
+    const address = entry.address ?? '';
+    if (ENCODED_WORD.test(address) || /@xn--/.test(address)) return false;
+    if (Array.isArray(entry.group)) {
+      if (!decodeAddresses(entry.group, out)) return false;
+    } else {
+      out.push({ Name: name, Address: address });
+    }
+  }
+  return true;
+}
+
+/** The decoded value of a header line, as mailparser's processHeaders starts from it. */
+function lineValue(line: string): string {
+  const value = (libmime.decodeHeader(line).value ?? '').trim();
+  return Buffer.from(value, 'binary').toString();
+}
+
+function decodeWordsOr(value: string): string {
+  try {
+    return libmime.decodeWords(value);
+  } catch {
+    return value;
+  }
+}
+
+/** The fields of the mail's own header block, or undefined where only mailparser would read them right. */
+function readFields(raw: Buffer, top: HeaderBlock): Omit<MailContent, 'text' | 'html'> | undefined {
+  const lines = new Headers(raw.subarray(0, top.end)).getList();
+  const fields: Omit<MailContent, 'text' | 'html'> = {
+    messageId: undefined,
+    subject: undefined,
+    from: [],
+    to: [],
+    cc: [],
+    bcc: [],
+    replyTo: [],
+    date: undefined,
+  };
+  const seen = new Set<string>();
+  for (const { key, line } of lines) {
+    // The first of a repeated single-value header counts, as in mailparser; address lists add up.
+    const first = !seen.has(key);
+    seen.add(key);
+    switch (key) {
+      case 'subject':
+        if (first) fields.subject = decodeWordsOr(lineValue(line)) || undefined;
+        break;
+      case 'message-id': {
+        if (!first) break;
+        const value = decodeWordsOr(lineValue(line));
+        fields.messageId = value
+          ? `${value.startsWith('<') ? '' : '<'}${value}${value.endsWith('>') ? '' : '>'}`
+          : undefined;
+        break;
+      }
+      case 'date': {
+        if (!first) break;
+        const date = new Date(lineValue(line));
+        fields.date = Number.isNaN(date.getTime()) ? new Date() : date;
+        break;
+      }
+      case 'from':
+      case 'reply-to': {
+        const list: Address[] = [];
+        if (!decodeAddresses(addressparser(lineValue(line)) as ParsedAddress[], list)) return;
+        if (first) fields[key === 'from' ? 'from' : 'replyTo'] = list;
+        break;
+      }
+      case 'to':
+      case 'cc':
+      case 'bcc':
+        if (!decodeAddresses(addressparser(lineValue(line)) as ParsedAddress[], fields[key])) return;
+        break;
+    }
+  }
+  return fields;
+}
+
+/**
+ * The content of a simple mail (see the top of this file) read without mailparser; undefined for every other mail,
+ * which mailparser then reads. Never throws.
+ */
+export function readSimpleMail(raw: Buffer): MailContent | undefined {
+  try {
+    // Bare LF line endings and headers without a body take mailparser's own ways of recovering.
+    if (!raw.includes('\r\n')) return;
+    const { top, leaves } = leafParts(raw);
+    if (top.end >= raw.length) return;
+    const simple = simpleLeaves(top, leaves);
+    if (!simple) return;
+    const fields = readFields(raw, top);
+    if (!fields) return;
+    let text = '';
+    let html = '';
+    for (const leaf of simple) {
+      if (leaf.contentType.type === 'text/html') html = decodeContent(raw, leaf);
+      else text = decodeContent(raw, leaf);
+    }
+    return { ...fields, text, html };
+  } catch {
+    return undefined;
+  }
+}
