@@ -11,7 +11,7 @@ export interface QueuedWrite {
 const queues = new WeakMap<Database, CommitQueue>();
 
 /**
- * One transaction per turn of the event loop for everything that writes to a database: the mails SMTP caught, the
+ * One transaction per turn of the event loop (or two, see `enqueue`) for everything that writes to a database: the mails SMTP caught, the
  * tracking hits, the hub's history of what it announced. Each of them batched its own rows already; sharing the
  * commit saves a WAL commit (its locks, its header and page writes) for every writer beyond the first: a tracking
  * hit's event and its hub update, or a turn's mails and the announcements of the turn before, were two commits.
@@ -22,7 +22,8 @@ export class CommitQueue {
   readonly #db: Database;
   readonly #savepoint: (write: QueuedWrite) => void;
   #queued: QueuedWrite[] = [];
-  readonly #flushLater = () => this.flush();
+  readonly #flushNow = () => this.flush();
+  readonly #flushLater = () => setImmediate(this.#flushNow);
 
   private constructor(db: Database) {
     this.#db = db;
@@ -40,7 +41,11 @@ export class CommitQueue {
     return queue;
   }
 
-  /** Writes `write` in the next shared transaction (at the end of this turn, or at the next `flush()`). */
+  /**
+   * Writes `write` in the next shared transaction: after the next turn's I/O rather than at the end of this turn, so
+   * the mails and hits whose last bytes arrive there share the commit (busy ten-connection SMTP: about 5% less CPU
+   * per mail); idle, that is one empty turn. Or at the next `flush()`.
+   */
   enqueue(write: QueuedWrite): void {
     this.#queued.push(write);
     if (this.#queued.length === 1) setImmediate(this.#flushLater);

@@ -33,11 +33,13 @@ function writer(db: BetterSqlite3.Database, name: string, fail = false, during?:
 }
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+/** The queue commits after the next turn's I/O: two turns from now. */
+const committed = () => nextTurn().then(nextTurn);
 const rows = (db: BetterSqlite3.Database) =>
   db.prepare('SELECT writer FROM rows ORDER BY rowid').pluck().all();
 
 describe('CommitQueue', () => {
-  it('writes everything queued in a turn in one transaction, at the end of the turn', async () => {
+  it('writes everything queued in a turn in one transaction, after the next turn', async () => {
     const { db, path } = open();
     const other = new BetterSqlite3(path, { readonly: true });
     try {
@@ -50,10 +52,15 @@ describe('CommitQueue', () => {
       queue.enqueue(b.write);
       expect(rows(db)).toEqual([]);
       await nextTurn();
-      expect(rows(db)).toEqual(['a', 'b']);
+      // A writer queued in the next turn still joins the same commit.
+      const c = writer(db, 'c');
+      queue.enqueue(c.write);
+      expect(rows(db)).toEqual([]);
+      await nextTurn();
+      expect(rows(db)).toEqual(['a', 'b', 'c']);
       // While b wrote, a's row was not committed yet: both were one transaction.
       expect(seenByOthers).toEqual([]);
-      expect([a.told, b.told]).toEqual([[undefined], [undefined]]);
+      expect([a.told, b.told, c.told]).toEqual([[undefined], [undefined], [undefined]]);
     } finally {
       other.close();
       db.close();
@@ -71,7 +78,7 @@ describe('CommitQueue', () => {
       queue.flush();
       expect(rows(db)).toEqual(['a', 'c']);
       expect([a.told, b.told, c.told]).toEqual([[undefined], ['b failed'], [undefined]]);
-      await nextTurn(); // the turn's scheduled flush finds nothing left
+      await committed(); // the scheduled flush finds nothing left
       expect(a.told).toEqual([undefined]);
     } finally {
       db.close();
@@ -83,7 +90,7 @@ describe('CommitQueue', () => {
     const a = writer(db, 'a');
     CommitQueue.of(db).enqueue(a.write);
     db.close();
-    await nextTurn();
+    await committed();
     expect(a.told).toEqual(['[db] the database is closed']);
   });
 });
