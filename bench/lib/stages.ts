@@ -6,6 +6,7 @@ import { simpleParser } from 'mailparser';
 import { EventBus } from '../../src-main/events/bus.js';
 import { Ingest, newMessageId } from '../../src-main/ingest/ingest.js';
 import { parseMail } from '../../src-main/ingest/parse.js';
+import { readSimpleMail } from '../../src-main/ingest/simple-mail.js';
 import { prepareMail } from '../../src-main/ingest/prepare.js';
 import { systemClock } from '../../src-main/logger.js';
 import { openDatabase } from '../../src-main/store/database.js';
@@ -70,7 +71,12 @@ export async function measureStages(render: (n: number) => Buffer): Promise<Stag
     });
 
     const stages: [string, number, (n: number) => Promise<unknown> | unknown][] = [
-      ['parseMail (mailparser, HTML → text, headers, parts)', 1, (n) => parseMail(render(n))],
+      [
+        'parseMail (simple-mail reader, else mailparser; HTML → text, headers)',
+        1,
+        (n) => parseMail(render(n)),
+      ],
+      ['simple-mail reader alone (no HTML → text)', 1, (n) => readSimpleMail(render(n))],
       [
         'mailparser alone',
         1,
