@@ -118,6 +118,38 @@ describe('the simple-mail reader', () => {
         'Content-Type: text/html; charset=utf-8\r\n\r\n<b>hi</b>\r\n--b1\r\nContent-Type: text/plain\r\n\r\nhi\r\n' +
         '--b1--\r\nepilogue\r\n',
     ],
+    [
+      'the shape Rails (Action Mailer) sends',
+      'Date: Mon, 23 Nov 2026 10:00:00 +0100\r\nFrom: Shop <shop@example.com>\r\nTo: ana@example.org\r\n' +
+        'Message-ID: <5f3a@host.mail>\r\nSubject: Welcome\r\nMime-Version: 1.0\r\n' +
+        'Content-Type: multipart/alternative;\r\n boundary="--==_mimepart_6741a2b3c4d5e_1a2b3c";\r\n charset=UTF-8\r\n' +
+        'Content-Transfer-Encoding: 7bit\r\n\r\n\r\n----==_mimepart_6741a2b3c4d5e_1a2b3c\r\n' +
+        'Content-Type: text/plain;\r\n charset=UTF-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\nWelcome, Ana!\r\n\r\n' +
+        '----==_mimepart_6741a2b3c4d5e_1a2b3c\r\nContent-Type: text/html;\r\n charset=UTF-8\r\n' +
+        'Content-Transfer-Encoding: 7bit\r\n\r\n<!DOCTYPE html>\r\n<html><body><p>Welcome, Ana!</p></body></html>\r\n\r\n' +
+        '----==_mimepart_6741a2b3c4d5e_1a2b3c--\r\n',
+    ],
+    [
+      'the shape Django sends (EmailMultiAlternatives, 8bit)',
+      'Content-Type: multipart/alternative;\r\n boundary="===============1234567890123456789=="\r\n' +
+        'MIME-Version: 1.0\r\nSubject: =?utf-8?q?R=C3=A9initialiser?=\r\nFrom: webmaster@localhost\r\n' +
+        'To: ana@example.org\r\nDate: Mon, 23 Nov 2026 09:00:00 -0000\r\nMessage-ID: <1.2.3@host>\r\n\r\n' +
+        '--===============1234567890123456789==\r\nContent-Type: text/plain; charset="utf-8"\r\nMIME-Version: 1.0\r\n' +
+        'Content-Transfer-Encoding: 8bit\r\n\r\nRéinitialiser: https://example.org/reset/x\r\n' +
+        '--===============1234567890123456789==\r\nContent-Type: text/html; charset="utf-8"\r\nMIME-Version: 1.0\r\n' +
+        'Content-Transfer-Encoding: 8bit\r\n\r\n<a href="https://example.org/reset/x">Réinitialiser</a>\r\n' +
+        '--===============1234567890123456789==--\r\n',
+    ],
+    [
+      'the shape Symfony Mailer (Laravel) sends',
+      'From: Example <hello@example.com>\r\nTo: ana@example.org\r\nSubject: Invoice Paid\r\n' +
+        'Message-ID: <abc@example.com>\r\nMIME-Version: 1.0\r\nDate: Mon, 23 Nov 2026 09:00:00 +0000\r\n' +
+        'Content-Type: multipart/alternative; boundary=Y5ZAb7rW\r\n\r\n--Y5ZAb7rW\r\n' +
+        'Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n' +
+        'Your invoice =E2=80=93 paid. Thanks for using Example, a very long line that =\r\nwraps.\r\n' +
+        '--Y5ZAb7rW\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n' +
+        '<p style=3D"color:#333">Your invoice =E2=80=93 paid.</p>\r\n--Y5ZAb7rW--\r\n',
+    ],
     ['no Content-Type at all', 'From: a@example.org\r\nSubject: plain\r\n\r\njust text\r\n'],
     ['empty subject and message id', 'From: a@example.org\r\nSubject:\r\nMessage-ID:\r\n\r\nx\r\n'],
     ['an address group with no members', 'From: a@example.org\r\nTo: undisclosed-recipients:;\r\n\r\nx\r\n'],
