@@ -27,8 +27,13 @@ function addresses(value: AddressObject | AddressObject[] | undefined): Address[
 }
 
 export function makeSnippet(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > SNIPPET_LENGTH ? `${flat.slice(0, SNIPPET_LENGTH)}…` : flat;
+  // Only the start is shown, so only a start that surely holds it is flattened: a long text is not copied whole.
+  for (let prefix = SNIPPET_LENGTH * 4; ; prefix *= 4) {
+    const whole = prefix >= text.length;
+    const flat = (whole ? text : text.slice(0, prefix)).replace(/\s+/g, ' ').trim();
+    if (flat.length > SNIPPET_LENGTH) return `${flat.slice(0, SNIPPET_LENGTH)}…`;
+    if (whole) return flat;
+  }
 }
 
 function decodeHeaderValue(value: string): string {
@@ -39,8 +44,8 @@ function decodeHeaderValue(value: string): string {
   }
 }
 
-/** Header lines as sent (unfolded, MIME words decoded), straight from the raw header block. */
-export function readHeaders(raw: Buffer): { name: string; value: string }[] {
+/** Header lines as sent, unfolded but not decoded, straight from the raw header block. */
+function headerLines(raw: Buffer): { name: string; value: string }[] {
   let end = raw.indexOf('\r\n\r\n');
   let sep = 4;
   const lf = raw.indexOf('\n\n');
@@ -55,13 +60,20 @@ export function readHeaders(raw: Buffer): { name: string; value: string }[] {
     if (i <= 0) continue;
     const name = line.slice(0, i).trim();
     if (!/^[\x21-\x39\x3b-\x7e]+$/.test(name)) continue;
-    out.push({ name, value: decodeHeaderValue(line.slice(i + 1).trim()) });
+    out.push({ name, value: line.slice(i + 1).trim() });
   }
   return out;
 }
 
+/** Header lines as sent (unfolded, MIME words decoded), straight from the raw header block. */
+export function readHeaders(raw: Buffer): { name: string; value: string }[] {
+  return headerLines(raw).map(({ name, value }) => ({ name, value: decodeHeaderValue(value) }));
+}
+
+/** The first value of a header, MIME words decoded; '' when the mail has none. */
 function header(headers: { name: string; value: string }[], name: string): string {
-  return headers.find((h) => h.name.toLowerCase() === name)?.value ?? '';
+  const found = headers.find((h) => h.name.toLowerCase() === name);
+  return found ? decodeHeaderValue(found.value) : '';
 }
 
 function hash(algo: string, content: Buffer): string {
@@ -162,7 +174,7 @@ export async function readWithMailparser(
  * fall back to what the raw header block says. Simple mails are read without mailparser (see simple-mail.ts).
  */
 export async function parseMail(raw: Buffer): Promise<ParsedFields> {
-  const headers = readHeaders(raw);
+  const headers = headerLines(raw);
   const warnings: string[] = [];
   let content: MailContent | undefined = readSimpleMail(raw);
   let parts: StoredPart[] = [];

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import { describe, expect, it } from 'vitest';
-import { parseMail, readWithMailparser } from '../../src-main/ingest/parse.js';
+import { makeSnippet, parseMail, readWithMailparser } from '../../src-main/ingest/parse.js';
 import { readSimpleMail, type MailContent } from '../../src-main/ingest/simple-mail.js';
 import { sampleMailRenderer } from '../../bench/lib/sample-mail.js';
 
@@ -186,5 +186,27 @@ describe('the simple-mail reader', () => {
     expect(readSimpleMail(raw)).toBeUndefined();
     // and parseMail still reads it, through mailparser
     expect((await parseMail(raw)).warnings.filter((w) => w.includes('MIME'))).toEqual([]);
+  });
+});
+
+describe('makeSnippet', () => {
+  /** The definition: the whole text flattened, cut at 250 characters. */
+  const flatWhole = (text: string) => {
+    const flat = text.replace(/\s+/g, ' ').trim();
+    return flat.length > 250 ? `${flat.slice(0, 250)}…` : flat;
+  };
+
+  it('is the start of the flattened text, however much of it is whitespace', () => {
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    const pieces = ['word', ' ', '\n\n', '\t', '   \r\n  ', 'x', 'é', ' '.repeat(900), 'long'.repeat(60)];
+    const texts = ['', ' ', 'a'.repeat(250), 'a'.repeat(251), ` ${'a'.repeat(250)} `, `${' '.repeat(5000)}a`];
+    for (let c = 0; c < 1_000; c++) {
+      let text = '';
+      for (let k = next() % 300; k > 0; k--) text += pieces[next() % pieces.length];
+      texts.push(text);
+    }
+    for (const text of texts)
+      expect(makeSnippet(text), JSON.stringify(text.slice(0, 80))).toBe(flatWhole(text));
   });
 });
