@@ -9,7 +9,7 @@ import libmime from 'libmime';
 import libqp from 'libqp';
 import addressparser from 'nodemailer/lib/addressparser/index.js';
 import type { Address } from '../api/types.js';
-import { leafParts, type HeaderBlock, type LeafPart } from '../tracking/inject/mime.js';
+import { leafParts, parseContentType, type HeaderBlock, type LeafPart } from '../tracking/inject/mime.js';
 
 /** What parseMail needs of a mail, as mailparser gives it (see parse.ts). */
 export interface MailContent {
@@ -32,6 +32,9 @@ const SIMPLE_CHARSET = /^(?:utf-?8|us-ascii|ascii)$/i;
 const SIMPLE_ENCODING = new Set(['7bit', '8bit', 'binary', 'quoted-printable', 'base64']);
 /** Headers that change how mailparser reads a part; a part carrying any of them more than once is not simple. */
 const STRUCTURE_HEADERS = ['content-type', 'content-transfer-encoding', 'content-disposition'];
+/** Base64 the way encoders write it; anything else (stray characters, padding inside) is decoded as mailparser's
+ * stream decoder does it, which only mailparser does. */
+const CLEAN_BASE64 = /^(?:[A-Za-z0-9+/]*\r?\n)*[A-Za-z0-9+/]*(?:={0,2})(?:\r?\n)*$/;
 const ENCODED_WORD = /=\?[^?]+\?[BbQq]\?[^?]*\?=/;
 
 function count(block: HeaderBlock, name: string): number {
@@ -63,14 +66,33 @@ function plainTextLeaf(leaf: LeafPart): boolean {
   );
 }
 
+/**
+ * Whether every line that starts with the boundary is a delimiter and nothing else (RFC 2046 §5.1.1 allows only
+ * blanks after it). mailsplit does not take `--b` followed by other characters for a delimiter, the injector's splitter
+ * does; such a mail is left to mailparser.
+ */
+function plainDelimiters(raw: Buffer, from: number, boundary: string): boolean {
+  if (!boundary) return false;
+  const delimiter = Buffer.from(`--${boundary}`, 'latin1');
+  for (let at = raw.indexOf(delimiter, from); at >= 0; at = raw.indexOf(delimiter, at + 1)) {
+    if (at > from && raw[at - 1] !== 0x0a) continue;
+    let i = at + delimiter.length;
+    if (raw[i] === 0x2d && raw[i + 1] === 0x2d) i += 2;
+    while (raw[i] === 0x20 || raw[i] === 0x09) i++;
+    if (i < raw.length && raw[i] !== 0x0d && raw[i] !== 0x0a) return false;
+  }
+  return true;
+}
+
 /** The leaves of a simple mail: one text part, or a multipart/alternative of a text/plain and a text/html part. */
-function simpleLeaves(top: HeaderBlock, leaves: LeafPart[]): LeafPart[] | undefined {
+function simpleLeaves(raw: Buffer, top: HeaderBlock, leaves: LeafPart[]): LeafPart[] | undefined {
   if (!plainStructure(top) || leaves.length === 0 || leaves.length > 2 || !leaves.every(plainTextLeaf))
     return;
   const rootType = top.fields.find((f) => f.name === 'content-type')?.value ?? 'text/plain';
   const multipart = /^multipart\//i.test(rootType);
   if (!multipart) return leaves.length === 1 && leaves[0]!.partId === '1' ? leaves : undefined;
   if (leaves.some((leaf) => leaf.partId.includes('.'))) return; // nested multiparts
+  if (!plainDelimiters(raw, top.end, parseContentType(rootType).params.boundary ?? '')) return;
   if (leaves.length === 2 && leaves[0]!.contentType.type === leaves[1]!.contentType.type) return;
   return leaves;
 }
@@ -191,13 +213,18 @@ export function readSimpleMail(raw: Buffer): MailContent | undefined {
     if (!raw.includes('\r\n')) return;
     const { top, leaves } = leafParts(raw);
     if (top.end >= raw.length) return;
-    const simple = simpleLeaves(top, leaves);
+    const simple = simpleLeaves(raw, top, leaves);
     if (!simple) return;
     const fields = readFields(raw, top);
     if (!fields) return;
     let text = '';
     let html = '';
     for (const leaf of simple) {
+      if (
+        leaf.encoding === 'base64' &&
+        !CLEAN_BASE64.test(raw.toString('latin1', leaf.bodyStart, leaf.bodyEnd))
+      )
+        return;
       if (leaf.contentType.type === 'text/html') html = decodeContent(raw, leaf);
       else text = decodeContent(raw, leaf);
     }

@@ -95,6 +95,62 @@ describe('the simple-mail reader', () => {
     for (let n = 0; n < 5; n++) expect(await agrees(render(n), `sample ${n}`)).toBe(true);
   });
 
+  it('agrees with mailparser, or steps aside, on damaged copies of simple mails', async () => {
+    const render = await sampleMailRenderer();
+    const html = templates[0]!.html;
+    const bases = [
+      render(1),
+      await compose({ from: 'a@example.org', to: 'b@example.org', subject: 'Grüße', text: 'hi\n', html }),
+      await compose({
+        from: 'a@example.org',
+        to: 'b@example.org',
+        subject: 'b64',
+        html,
+        textEncoding: 'base64',
+      }),
+    ];
+    const noise = [
+      '\r\n',
+      '\n',
+      '\r',
+      '=',
+      '--',
+      ' ',
+      ':',
+      ';',
+      '"',
+      'Content-Type: text/plain\r\n',
+      '\u00ff',
+      '\0',
+    ];
+    let seed = 31337;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    let taken = 0;
+    let trials = 0;
+    for (const base of bases) {
+      for (let round = 0; round < 600; round++) {
+        let bytes = Buffer.from(base);
+        for (let edits = 1 + (next() % 3); edits > 0; edits--) {
+          // half the damage lands in the first 600 bytes: the headers and the first boundary
+          const at = next() % (next() % 2 ? Math.min(600, bytes.length) : bytes.length);
+          const kind = next() % 3;
+          if (kind === 0)
+            bytes = bytes.subarray(0, at); // truncated
+          else if (kind === 1)
+            bytes[at] = next() % 256; // a flipped byte
+          else {
+            const insert = Buffer.from(noise[next() % noise.length]!, 'latin1');
+            bytes = Buffer.concat([bytes.subarray(0, at), insert, bytes.subarray(at)]);
+          }
+        }
+        trials++;
+        if (await agrees(bytes, `damaged copy ${trials}`)) taken++;
+      }
+    }
+    // Most damage leaves a mail the reader still takes; the rest it leaves to mailparser.
+    expect(taken).toBeGreaterThan(trials / 4);
+  });
+
   it.each([
     [
       'folded and encoded headers, repeated To and Subject',
