@@ -9,7 +9,13 @@ import libmime from 'libmime';
 import libqp from 'libqp';
 import addressparser from 'nodemailer/lib/addressparser/index.js';
 import type { Address } from '../api/types.js';
-import { leafParts, parseContentType, type HeaderBlock, type LeafPart } from '../tracking/inject/mime.js';
+import {
+  headerValue,
+  leafParts,
+  parseContentType,
+  type HeaderBlock,
+  type LeafPart,
+} from '../tracking/inject/mime.js';
 
 /** What parseMail needs of a mail, as mailparser gives it (see parse.ts). */
 export interface MailContent {
@@ -32,8 +38,7 @@ const SIMPLE_CHARSET = /^(?:utf-?8|us-ascii|ascii)$/i;
 const SIMPLE_ENCODING = new Set(['7bit', '8bit', 'binary', 'quoted-printable', 'base64']);
 /** Headers that change how mailparser reads a part; a part carrying any of them more than once is not simple. */
 const STRUCTURE_HEADERS = ['content-type', 'content-transfer-encoding', 'content-disposition'];
-/** Base64 the way encoders write it; anything else (stray characters, padding inside) is decoded as mailparser's
- * stream decoder does it, which only mailparser does. */
+/** Base64 as encoders write it: other characters or padding inside are decoded as only mailparser's stream does. */
 const CLEAN_BASE64 = /^(?:[A-Za-z0-9+/]*\r?\n)*[A-Za-z0-9+/]*(?:={0,2})(?:\r?\n)*$/;
 const ENCODED_WORD = /=\?[^?]+\?[BbQq]\?[^?]*\?=/;
 
@@ -46,12 +51,12 @@ function count(block: HeaderBlock, name: string): number {
 /** A part whose structure headers are each given once at most and in a form both readers agree on. */
 function plainStructure(block: HeaderBlock): boolean {
   for (const name of STRUCTURE_HEADERS) if (count(block, name) > 1) return false;
-  const type = block.fields.find((f) => f.name === 'content-type')?.value;
+  const type = headerValue(block, 'content-type');
   return type === undefined || PLAIN_CONTENT_TYPE.test(type);
 }
 
 /** A text part mailparser shows as text or HTML as it is: no attachment, no charset conversion, not flowed. */
-function plainTextLeaf(leaf: LeafPart): boolean {
+function plainTextLeaf(raw: Buffer, leaf: LeafPart): boolean {
   const { type, params } = leaf.contentType;
   return (
     (type === 'text/plain' || type === 'text/html') &&
@@ -62,7 +67,8 @@ function plainTextLeaf(leaf: LeafPart): boolean {
     params.format === undefined &&
     // mailsplit splits a part on a boundary parameter whatever its type says
     params.boundary === undefined &&
-    SIMPLE_ENCODING.has(leaf.encoding)
+    SIMPLE_ENCODING.has(leaf.encoding) &&
+    (leaf.encoding !== 'base64' || CLEAN_BASE64.test(raw.toString('latin1', leaf.bodyStart, leaf.bodyEnd)))
   );
 }
 
@@ -86,9 +92,14 @@ function plainDelimiters(raw: Buffer, from: number, boundary: string): boolean {
 
 /** The leaves of a simple mail: one text part, or a multipart/alternative of a text/plain and a text/html part. */
 function simpleLeaves(raw: Buffer, top: HeaderBlock, leaves: LeafPart[]): LeafPart[] | undefined {
-  if (!plainStructure(top) || leaves.length === 0 || leaves.length > 2 || !leaves.every(plainTextLeaf))
+  if (
+    !plainStructure(top) ||
+    leaves.length === 0 ||
+    leaves.length > 2 ||
+    !leaves.every((leaf) => plainTextLeaf(raw, leaf))
+  )
     return;
-  const rootType = top.fields.find((f) => f.name === 'content-type')?.value ?? 'text/plain';
+  const rootType = headerValue(top, 'content-type') ?? 'text/plain';
   const multipart = /^multipart\//i.test(rootType);
   if (!multipart) return leaves.length === 1 && leaves[0]!.partId === '1' ? leaves : undefined;
   if (leaves.some((leaf) => leaf.partId.includes('.'))) return; // nested multiparts
@@ -114,7 +125,7 @@ interface ParsedAddress {
   group?: ParsedAddress[];
 }
 
-/** Names decoded as mailparser decodes them; undefined for what only mailparser handles (see decodeAddresses there). */
+/** Adds the addresses to `out`, names decoded as mailparser decodes them; false for what only mailparser handles. */
 function decodeAddresses(list: ParsedAddress[], out: Address[]): boolean {
   for (const entry of list) {
     let name = (entry.name ?? '').trim();
@@ -220,11 +231,6 @@ export function readSimpleMail(raw: Buffer): MailContent | undefined {
     let text = '';
     let html = '';
     for (const leaf of simple) {
-      if (
-        leaf.encoding === 'base64' &&
-        !CLEAN_BASE64.test(raw.toString('latin1', leaf.bodyStart, leaf.bodyEnd))
-      )
-        return;
       if (leaf.contentType.type === 'text/html') html = decodeContent(raw, leaf);
       else text = decodeContent(raw, leaf);
     }
