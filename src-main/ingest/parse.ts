@@ -3,7 +3,7 @@ import { simpleParser, type AddressObject } from 'mailparser';
 import libmime from 'libmime';
 import type { Address } from '../api/types.js';
 import type { MessageFields, StoredPart } from '../store/messages.js';
-import { leafParts, type LeafPart } from '../tracking/inject/mime.js';
+import { leafParts, type LeafPart, type MimeTree } from '../tracking/inject/mime.js';
 import { htmlToText } from './html-text.js';
 import { readSimpleMail, type MailContent } from './simple-mail.js';
 
@@ -171,12 +171,13 @@ export async function readWithMailparser(
 
 /**
  * Parses a mail for listing and search. Never throws: what cannot be parsed becomes a warning, and the fields
- * fall back to what the raw header block says. Simple mails are read without mailparser (see simple-mail.ts).
+ * fall back to what the raw header block says. Simple mails are read without mailparser (see simple-mail.ts);
+ * `tree` is the mail's `leafParts` when the caller has split it already.
  */
-export async function parseMail(raw: Buffer): Promise<ParsedFields> {
+export async function parseMail(raw: Buffer, tree?: MimeTree): Promise<ParsedFields> {
   const headers = headerLines(raw);
   const warnings: string[] = [];
-  let content: MailContent | undefined = readSimpleMail(raw);
+  let content: MailContent | undefined = readSimpleMail(raw, tree);
   let parts: StoredPart[] = [];
   if (!content) {
     try {

@@ -1,5 +1,6 @@
 import type { TrackingManifest } from '../api/types.js';
 import type { TrackingInjector } from '../tracking/inject/injector.js';
+import { leafParts, type MimeTree } from '../tracking/inject/mime.js';
 import { parseMail, type ParsedFields } from './parse.js';
 
 /** What is known of a mail before it is read: its bytes, our id for it and its envelope. */
@@ -23,13 +24,24 @@ export interface PreparedMail {
  * function of the bytes and the envelope, so it runs on any thread; it never throws.
  */
 export async function prepareMail(mail: MailToPrepare, injector: TrackingInjector): Promise<PreparedMail> {
-  const fields = await parseMail(mail.raw);
-  const result = injector.injectSync(mail.raw, {
-    messageId: mail.id,
-    sender: mail.envelopeFrom || fields.from?.Address || '',
-    recipients: mail.envelopeTo.length ? mail.envelopeTo : fields.to.map((a) => a.Address),
-    subject: fields.subject,
-  });
+  // Split once for both readers; a mail that cannot be split is left to each one's own way of failing.
+  let tree: MimeTree | undefined;
+  try {
+    tree = leafParts(mail.raw);
+  } catch {
+    // (each reader splits it again and says why it cannot, in its own way)
+  }
+  const fields = await parseMail(mail.raw, tree);
+  const result = injector.injectSync(
+    mail.raw,
+    {
+      messageId: mail.id,
+      sender: mail.envelopeFrom || fields.from?.Address || '',
+      recipients: mail.envelopeTo.length ? mail.envelopeTo : fields.to.map((a) => a.Address),
+      subject: fields.subject,
+    },
+    tree,
+  );
   return {
     fields,
     tracked: result.raw === mail.raw ? null : result.raw,

@@ -15,6 +15,7 @@ import {
   parseContentType,
   type HeaderBlock,
   type LeafPart,
+  type MimeTree,
 } from '../tracking/inject/mime.js';
 
 /** What parseMail needs of a mail, as mailparser gives it (see parse.ts). */
@@ -216,13 +217,13 @@ function readFields(raw: Buffer, top: HeaderBlock): Omit<MailContent, 'text' | '
 
 /**
  * The content of a simple mail (see the top of this file) read without mailparser; undefined for every other mail,
- * which mailparser then reads. Never throws.
+ * which mailparser then reads. `tree` is the mail's `leafParts` when the caller has split it already. Never throws.
  */
-export function readSimpleMail(raw: Buffer): MailContent | undefined {
+export function readSimpleMail(raw: Buffer, tree?: MimeTree): MailContent | undefined {
   try {
     // Bare LF line endings and headers without a body take mailparser's own ways of recovering.
     if (!raw.includes('\r\n')) return;
-    const { top, leaves } = leafParts(raw);
+    const { top, leaves } = tree ?? leafParts(raw);
     if (top.end >= raw.length) return;
     const simple = simpleLeaves(raw, top, leaves);
     if (!simple) return;

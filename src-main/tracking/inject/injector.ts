@@ -4,7 +4,7 @@ import type { Clock } from '../../logger.js';
 import type { TokenCodec } from '../token.js';
 import { trackingUrl } from '../urls.js';
 import { rewriteHtml } from './html.js';
-import { MimeError, headerValue, leafParts, type LeafPart } from './mime.js';
+import { MimeError, headerValue, leafParts, type LeafPart, type MimeTree } from './mime.js';
 import { rewriteText } from './text.js';
 import { decodeBody, encodeBody, shapeOf } from './transfer.js';
 
@@ -70,19 +70,22 @@ export class TrackingInjector {
     return this.injectSync(raw, ctx);
   }
 
-  /** The same work without a promise, for callers already inside a synchronous batch. */
-  injectSync(raw: Buffer, ctx: InjectContext): InjectResult {
+  /**
+   * The same work without a promise, for callers already inside a synchronous batch; `tree` is the mail's
+   * `leafParts` when the caller has split it already.
+   */
+  injectSync(raw: Buffer, ctx: InjectContext, tree?: MimeTree): InjectResult {
     try {
-      return this.run(raw, ctx);
+      return this.run(raw, ctx, tree);
     } catch (err) {
       const why = err instanceof MimeError ? err.message : `unexpected structure (${(err as Error).message})`;
       return untracked(raw, `the mail could not be read for tracking: ${why}`);
     }
   }
 
-  private run(raw: Buffer, ctx: InjectContext): InjectResult {
+  private run(raw: Buffer, ctx: InjectContext, tree: MimeTree | undefined): InjectResult {
     if (!this.options.enabled) return untracked(raw, 'tracking is turned off (--no-track)');
-    const { top, leaves } = leafParts(raw);
+    const { top, leaves } = tree ?? leafParts(raw);
     const optOut = headerValue(top, OPT_OUT_HEADER);
     if (optOut !== undefined && OFF_VALUES.has(optOut.trim().toLowerCase())) {
       return untracked(raw, 'the mail has X-Mailbeacon-Track: off');

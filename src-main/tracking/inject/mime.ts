@@ -106,8 +106,14 @@ function splitEntity(
   return { headers, bodyStart: Math.min(bodyStart, end), hasBody: true };
 }
 
+/** A mail's own header block and its leaf parts, in document order. */
+export interface MimeTree {
+  top: HeaderBlock;
+  leaves: LeafPart[];
+}
+
 /** The leaf parts of the mail, in document order. Throws MimeError for structures it cannot follow. */
-export function leafParts(raw: Buffer): { top: HeaderBlock; leaves: LeafPart[] } {
+export function leafParts(raw: Buffer): MimeTree {
   const leaves: LeafPart[] = [];
   const { headers: top } = splitEntity(raw, 0, raw.length);
   walk(raw, 0, raw.length, '', 0, leaves);
