@@ -100,9 +100,9 @@ export class Ingest {
   }
 
   /**
-   * Group commit: mails that finish parsing in the same turn of the event loop are written in one transaction
-   * (shared with the other writers of that turn, see CommitQueue), so ten busy connections cost one WAL write
-   * instead of ten. Each still gets its own answer, once the transaction has committed.
+   * Group commit: mails that finish parsing in the same turn of the event loop, or the next, are written in one
+   * transaction (shared with the other writers of those turns, see CommitQueue), so ten busy connections cost one
+   * WAL write instead of ten. Each still gets its own answer, once the transaction has committed.
    */
   #commit(message: NewMessage, hooks: ((seq: number) => void)[]): Promise<number> {
     return new Promise((resolve, reject) => {

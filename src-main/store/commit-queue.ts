@@ -11,10 +11,11 @@ export interface QueuedWrite {
 const queues = new WeakMap<Database, CommitQueue>();
 
 /**
- * One transaction per turn of the event loop (or two, see `enqueue`) for everything that writes to a database: the mails SMTP caught, the
- * tracking hits, the hub's history of what it announced. Each of them batched its own rows already; sharing the
- * commit saves a WAL commit (its locks, its header and page writes) for every writer beyond the first: a tracking
- * hit's event and its hub update, or a turn's mails and the announcements of the turn before, were two commits.
+ * One shared transaction every turn or two of the event loop (see `enqueue`) for everything that writes to a
+ * database: the mails SMTP caught, the tracking hits, the hub's history of what it announced. Each of them batched
+ * its own rows already; sharing the commit saves a WAL commit (its locks, its header and page writes) for every
+ * writer beyond the first: a tracking hit's event and its hub update, or a turn's mails and the announcements of the
+ * turn before, were two commits.
  *
  * Each writer runs in a savepoint, so one that fails rolls back alone and is told so; the others still commit.
  */

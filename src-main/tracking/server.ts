@@ -18,8 +18,8 @@ const HEADERS_TIMEOUT_MS = 10_000;
 /** Stored user agents are for display; a megabyte of header is not. */
 const MAX_UA_LENGTH = 512;
 /**
- * Hits arriving in the same turn of the event loop are stored in one transaction, and answered once it has
- * committed: a response means the event is stored, at one WAL commit per batch instead of one per hit.
+ * Hits arriving in the same turn of the event loop, or the next, are stored in one transaction, and answered once
+ * it has committed: a response means the event is stored, at one WAL commit per batch instead of one per hit.
  * A batch never grows past this, so one transaction stays short.
  */
 const MAX_BATCH = 512;
