@@ -32,9 +32,15 @@ export interface MailContent {
   html: string;
 }
 
+/** Parameter values with neither comments (no parentheses) nor escapes: a quoted string, or a bare token. */
+const QUOTED_VALUE = String.raw`"[\x20\x21\x23-\x27\x2a-\x5b\x5d-\x7e]*"`;
+const TOKEN_VALUE = String.raw`[\x21\x23-\x27\x2a\x2b\x2d-\x39\x3d\x3f-\x5a\x5e-\x7e]+`;
 /** Content types and parameters this reader takes as mailparser would: no comments, no RFC 2231, no odd quoting. */
-const PLAIN_CONTENT_TYPE =
-  /^(?:text\/plain|text\/html|multipart\/alternative)(?:\s*;\s*[a-z][a-z0-9-]*=(?:"[\x20\x21\x23-\x27\x2a-\x5b\x5d-\x7e]*"|[\x21\x23-\x27\x2a\x2b\x2d-\x39\x3d\x3f-\x5a\x5e-\x7e]+))*\s*;?$/i;
+const PARAMETER = String.raw`\s*;\s*[a-z][a-z0-9-]*=(?:${QUOTED_VALUE}|${TOKEN_VALUE})`;
+const PLAIN_CONTENT_TYPE = new RegExp(
+  String.raw`^(?:text/plain|text/html|multipart/alternative)(?:${PARAMETER})*\s*;?$`,
+  'i',
+);
 const SIMPLE_CHARSET = /^(?:utf-?8|us-ascii|ascii)$/i;
 const SIMPLE_ENCODING = new Set(['7bit', '8bit', 'binary', 'quoted-printable', 'base64']);
 /** Headers that change how mailparser reads a part; a part carrying any of them more than once is not simple. */
