@@ -35,7 +35,9 @@ import { MessageStore } from '../src-main/store/messages.js';
 import { encodeQuotedPrintable } from '../src-main/tracking/inject/transfer.js';
 import { TokenCodec, generateKey, mintUrl } from '../src-main/tracking/index.js';
 import { PIXEL_PNG } from '../src-main/tracking/pixel.js';
+import { HitRecorder } from '../src-main/tracking/hits.js';
 import { TrackingServer } from '../src-main/tracking/server.js';
+import { TrackingThread } from '../src-main/tracking/thread.js';
 import { codecFromSettings } from '../src-main/tracking/setup.js';
 import { ServeProcess } from './lib/serve-process.js';
 
@@ -80,7 +82,6 @@ async function runServer(): Promise<void> {
   else checkpointer.start();
   // The Sandbox's lookup of a mail's delivery time (a click within 2 s of it is a scanner), a query per click.
   const messages = new MessageStore(db);
-  const codec = new TokenCodec({ mode: 'sealed', keys: [generateKey()] });
   const bus = new EventBus();
   let emitted = 0;
   bus.on('tracking.event', () => emitted++);
@@ -96,16 +97,25 @@ async function runServer(): Promise<void> {
       commits.push(performance.now() - start);
     }
   };
-  const server = new TrackingServer({
-    codec,
-    events,
-    bus,
-    logger: createLogger('error'),
-    clock: systemClock,
+  // Both listeners a Sandbox can run, storing through the same recorder: on a thread of their own (the default
+  // with two or more cores) and on the thread that owns the database (--tracking-thread no).
+  const logger = createLogger('error');
+  const sink = new HitRecorder({ events, bus, logger, deliveredAt: (id) => messages.createdAt(id) });
+  const keys = [generateKey()];
+  const codec = new TokenCodec({ mode: 'sealed', keys });
+  const here = new TrackingServer({ codec, sink, logger, clock: systemClock, allowHosts: [] });
+  const thread = new TrackingThread({
+    mode: 'sealed',
+    keys,
     allowHosts: [],
-    deliveredAt: (id) => messages.createdAt(id),
+    sink,
+    logger,
+    inline: () => {
+      throw new Error('[bench] the tracking thread did not start');
+    },
   });
-  const tracking = await server.listen('127.0.0.1', 0);
+  const onThread = `http://127.0.0.1:${(await thread.listen('127.0.0.1', 0)).port}`;
+  const onMain = `http://127.0.0.1:${(await here.listen('127.0.0.1', 0)).port}`;
   const bare = createServer((_req, res) => {
     res.writeHead(200, {
       'Content-Type': 'image/png',
@@ -115,16 +125,19 @@ async function runServer(): Promise<void> {
     res.end(PIXEL_PNG);
   });
   await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${tracking.port}`;
   const metadata = { message_id: 'bench-message-0001', recipient: 'reader@example.org' };
+  const open = mintUrl('', 'open', codec, { metadata });
+  const click = mintUrl('', 'click', codec, {
+    url: 'https://example.com/landing?utm_source=mail',
+    metadata: { ...metadata, link: '1' },
+  });
   process.send!({
     type: 'ready',
     dbPath,
-    open: mintUrl(base, 'open', codec, { metadata }),
-    click: mintUrl(base, 'click', codec, {
-      url: 'https://example.com/landing?utm_source=mail',
-      metadata: { ...metadata, link: '1' },
-    }),
+    open: onThread + open,
+    click: onThread + click,
+    openOnMain: onMain + open,
+    clickOnMain: onMain + click,
     bare: `http://127.0.0.1:${(bare.address() as AddressInfo).port}/o`,
   });
   process.on('message', async (msg: { cmd: string }) => {
@@ -143,7 +156,9 @@ async function runServer(): Promise<void> {
         cpuMicros: cpu.user + cpu.system,
       });
     } else if (msg.cmd === 'stop') {
-      await server.close();
+      await thread.close();
+      await here.close();
+      sink.flush();
       bare.closeAllConnections();
       bare.close();
       await checkpointer.stop();
@@ -158,8 +173,12 @@ async function runServer(): Promise<void> {
 
 interface Ready {
   dbPath: string;
+  /** The listener on a thread of its own (the default). */
   open: string;
   click: string;
+  /** The listener on the thread that owns the database (`--tracking-thread no`). */
+  openOnMain: string;
+  clickOnMain: string;
   bare: string;
 }
 
@@ -371,6 +390,8 @@ async function main(): Promise<void> {
       ['bare node:http', ready.bare],
       ['GET /o', ready.open],
       ['GET /c', ready.click],
+      ['GET /o, main thread', ready.openOnMain],
+      ['GET /c, main thread', ready.clickOnMain],
     ] as const;
 
   if (phases.includes('wrk')) await wrkPhase();
@@ -380,7 +401,7 @@ async function main(): Promise<void> {
 
   async function wrkPhase() {
     console.log(
-      `\n## wrk, ${seconds}s per run, ${connections} connections, keep-alive, ${rounds} rounds (bare, /o, /c in turn)`,
+      `\n## wrk, ${seconds}s per run, ${connections} connections, keep-alive, ${rounds} rounds (bare, /o, /c, then /o and /c on the main thread, in turn)`,
     );
     console.log(
       '| round | target | requests | req/s | p50 | p99 | server CPU µs/request | events stored | events per commit | errors |',
@@ -388,10 +409,7 @@ async function main(): Promise<void> {
     console.log('| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
     // The machine's speed drifts over minutes (shared hosts): each round measures the bare server and both
     // endpoints back to back, and each round's ratio compares runs seconds apart; the median ratio is the figure.
-    const ratios: Record<string, { rps: number[]; cpu: number[] }> = {
-      'GET /o': { rps: [], cpu: [] },
-      'GET /c': { rps: [], cpu: [] },
-    };
+    const ratios: Record<string, { rps: number[]; cpu: number[] }> = {};
     const server = await startServer();
     try {
       for (let round = 1; round <= rounds; round++) {
@@ -411,9 +429,10 @@ async function main(): Promise<void> {
             console.log(`  ! ${r.requests - stored} completed requests without an event`);
         }
         const bare = rows['bare node:http']!;
-        for (const name of ['GET /o', 'GET /c']) {
-          ratios[name]!.rps.push(rows[name]!.rps / bare.rps);
-          ratios[name]!.cpu.push(bare.cpu / rows[name]!.cpu);
+        for (const [name] of targets(server.ready).slice(1)) {
+          const ratio = (ratios[name] ??= { rps: [], cpu: [] });
+          ratio.rps.push(rows[name]!.rps / bare.rps);
+          ratio.cpu.push(bare.cpu / rows[name]!.cpu);
         }
       }
     } finally {

@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import type { Database } from 'better-sqlite3';
 import type { AppInformation } from './api/types.js';
 import { ApiServer } from './api/server.js';
@@ -15,7 +16,9 @@ import { AppPublisher } from './hub/app-publisher.js';
 import { Hub } from './hub/hub.js';
 import { loadOrCreateHubKeys } from './hub/keys.js';
 import { EventStore } from './store/events.js';
+import { HitRecorder } from './tracking/hits.js';
 import { TrackingServer } from './tracking/server.js';
+import { TrackingThread, type TrackingListener } from './tracking/thread.js';
 import { codecFromSettings, trackingBaseUrl } from './tracking/setup.js';
 import type { Settings } from './config/schema.js';
 import { EventBus } from './events/bus.js';
@@ -86,7 +89,8 @@ export class Sandbox {
   #api?: ApiServer;
   #hub?: Hub;
   #publisher?: AppPublisher;
-  #tracking?: TrackingServer;
+  #tracking?: TrackingListener;
+  #recorder?: HitRecorder;
   #relay?: RelayWorker | null;
   #webhooks?: WebhookDispatcher | null;
   #checkpointer?: WalCheckpointer;
@@ -245,15 +249,32 @@ export class Sandbox {
       const http = await this.#api.listen(settings.http.host, settings.http.port);
       httpUrl = urlOf(http.host, http.port);
 
-      this.#tracking = new TrackingServer({
-        codec,
+      const recorder = (this.#recorder = new HitRecorder({
         events,
         bus,
         logger: logger.child('tracking'),
-        clock,
-        allowHosts: settings.redirectAllow,
         deliveredAt: (id) => store.createdAt(id),
-      });
+      }));
+      const trackingHere = () =>
+        new TrackingServer({
+          codec,
+          sink: recorder,
+          logger: logger.child('tracking'),
+          clock,
+          allowHosts: settings.redirectAllow,
+        });
+      // A clock given to the sandbox (tests drive time with one) cannot reach another thread.
+      this.#tracking =
+        (settings.trackingThread ?? availableParallelism() >= 2) && !this.#options.clock
+          ? new TrackingThread({
+              mode: settings.tokenMode,
+              keys,
+              allowHosts: settings.redirectAllow,
+              sink: recorder,
+              logger: logger.child('tracking'),
+              inline: trackingHere,
+            })
+          : trackingHere();
       const tracking = await this.#tracking.listen(settings.tracking.host, settings.tracking.port);
       trackingBase = trackingBaseUrl(settings.trackingUrl, tracking.host, tracking.port);
 
@@ -304,7 +325,10 @@ export class Sandbox {
         }
       };
       await attempt('smtp', () => this.#smtp?.close());
-      await attempt('tracking', () => this.#tracking?.close());
+      await attempt('tracking', async () => {
+        await this.#tracking?.close();
+        this.#recorder?.flush(); // the last hits, stored and announced while the hub still listens
+      });
       await attempt('relay', () => this.#relay?.stop());
       await attempt('webhooks', () => this.#webhooks?.stop());
       this.#publisher?.stop();

@@ -117,6 +117,13 @@ export const SERVE_FLAGS: FlagSpec[] = [
     help: 'also rewrite http(s) links in text/plain parts',
   },
   {
+    name: 'tracking-thread',
+    type: 'string',
+    arg: 'yes|no',
+    group: 'tracking',
+    help: 'answer tracking hits on a thread of their own (default: yes with two or more cores)',
+  },
+  {
     name: 'token-mode',
     type: 'string',
     arg: 'MODE',

@@ -146,6 +146,7 @@ export const settingsSchema = z.object({
   // tracking
   noTrack: bool.default(false),
   trackText: bool.default(false),
+  trackingThread: bool.optional(),
   tokenMode: z.enum(['sealed', 'signed', 'plain']),
   trackingKey: list.default([]),
   redirectAllow: list.default([]),

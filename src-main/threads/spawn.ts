@@ -11,6 +11,7 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
 export const WORKER_ENTRIES = {
   'ingest-worker': 'ingest/worker.ts',
   'checkpoint-worker': 'store/checkpoint-worker.ts',
+  'tracking-worker': 'tracking/worker.ts',
 } as const;
 
 export type WorkerEntry = keyof typeof WORKER_ENTRIES;

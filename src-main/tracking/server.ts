@@ -1,14 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { TokenKind, TrackingEvent } from '../api/types.js';
-import type { EventBus } from '../events/bus.js';
+import type { TokenKind } from '../api/types.js';
 import type { Clock, Logger } from '../logger.js';
-import type { EventStore, NewTrackingEvent } from '../store/events.js';
-import type { QueuedWrite } from '../store/commit-queue.js';
-import { classifyHit, mayBeNearDelivery } from './classify.js';
+import type { Hit, HitSink } from './hits.js';
 import { PAGE_CSP, badLinkPage, confirmPage, unsubscribedPage } from './pages.js';
 import { PIXEL_PNG } from './pixel.js';
-import { TokenError, isExpired, type DecodedToken, type TokenCodec } from './token.js';
+import { TokenError, type DecodedToken, type TokenCodec } from './token.js';
 
 /** A one-click body is `List-Unsubscribe=One-Click`; anything beyond this is not a form we need to read. */
 const MAX_POST_BODY = 64 * 1024;
@@ -18,9 +15,9 @@ const HEADERS_TIMEOUT_MS = 10_000;
 /** Stored user agents are for display; a megabyte of header is not. */
 const MAX_UA_LENGTH = 512;
 /**
- * Hits arriving in the same turn of the event loop, or the next, are stored in one transaction, and answered once
- * it has committed: a response means the event is stored, at one WAL commit per batch instead of one per hit.
- * A batch never grows past this, so one transaction stays short.
+ * The hits of one turn of the event loop go to the sink together, and are answered once it has stored them: a
+ * response means the event is stored, at one commit per batch instead of one per hit. A batch never grows past
+ * this, so one transaction stays short.
  */
 const MAX_BATCH = 512;
 
@@ -36,14 +33,12 @@ interface PendingHit {
 
 export interface TrackingServerOptions {
   codec: TokenCodec;
-  events: EventStore;
-  bus: EventBus;
+  /** Stores the hits (see HitRecorder), on this thread or the one that owns the database. */
+  sink: HitSink;
   logger: Logger;
   clock: Clock;
   /** Hosts plain-mode click tokens may redirect to (plain tokens are forgeable: anything else is an open redirect). */
   allowHosts: string[];
-  /** When the mail was caught (ms), for the "click within 2 s of delivery" scanner rule. */
-  deliveredAt: (messageId: string) => number | undefined;
 }
 
 /**
@@ -62,31 +57,20 @@ const PIXEL_HEADERS = [
 /** The PNG as a latin1 string: Node then sends head and body as one string instead of two buffers. */
 const PIXEL_BODY = PIXEL_PNG.toString('latin1');
 
-/** Hits written in one commit: their answers, their events, and the events as stored. */
-interface HitBatch {
-  batch: PendingHit[];
-  events: NewTrackingEvent[];
-  stored: TrackingEvent[];
-}
-
 /**
  * The public endpoints in tracking links, on their own listener: GET /o (pixel), GET|HEAD /c (redirect),
- * GET /u (confirmation page), POST /u (RFC 8058 one-click). Every accepted hit is stored as an event and
- * emitted on the bus; no input, however broken, is answered with a 5xx.
+ * GET /u (confirmation page), POST /u (RFC 8058 one-click). Every accepted hit goes to the sink, which stores it as
+ * an event, and is answered once stored; no input, however broken, is answered with a 5xx. It needs nothing but its
+ * codec and its sink, so it can run on a thread of its own (see TrackingThread).
  */
 export class TrackingServer {
   private readonly server: Server;
   private readonly log: Logger;
   private readonly allowHosts: Set<string>;
-  /** Hits waiting for the next commit, and their events at the same positions. */
+  /** Hits of this turn, not yet sent to the sink, and their answers at the same positions. */
   private pending: PendingHit[] = [];
-  private pendingEvents: NewTrackingEvent[] = [];
-  /** The hits of the shared commit being written: answered once it is done. */
-  private readonly write: QueuedWrite = {
-    write: () => this.writeHits(),
-    done: (err) => this.answerHits(err),
-  };
-  private writing: HitBatch | null = null;
+  private pendingHits: Hit[] = [];
+  private readonly sendPending = () => this.send();
 
   constructor(private readonly options: TrackingServerOptions) {
     this.log = options.logger;
@@ -116,8 +100,9 @@ export class TrackingServer {
     });
   }
 
+  /** Stops listening; the hits of this turn still go to the sink. */
   close(): Promise<void> {
-    this.options.events.commits.flush();
+    this.send();
     return new Promise((resolve) => {
       if (!this.server.listening) return resolve();
       this.server.close(() => resolve());
@@ -145,11 +130,11 @@ export class TrackingServer {
           .end();
         return;
       }
-      this.text(res, 404, 'not found');
+      text(res, 404, 'not found');
     } catch (err) {
       // Nothing a client sends should get here; if something does, the client still gets an answer.
       this.log.error(`request failed: ${(err as Error).message}`);
-      if (!res.headersSent) this.text(res, 400, 'bad request');
+      if (!res.headersSent) text(res, 400, 'bad request');
       else res.destroy();
     }
   }
@@ -193,9 +178,9 @@ export class TrackingServer {
       try {
         this.confirmUnsubscribe(req, res, token);
       } catch (err) {
-        // Outside the request handler's try: a failing store must not take the process down.
+        // Outside the request handler's try: nothing here may take the process down.
         this.log.error(`unsubscribe failed: ${(err as Error).message}`);
-        if (!res.headersSent) this.text(res, 503, 'the unsubscribe could not be stored; please try again');
+        if (!res.headersSent) unsubscribeFailed(res);
       }
     };
     req.on('data', (chunk: Buffer) => {
@@ -203,7 +188,7 @@ export class TrackingServer {
       if (size > MAX_POST_BODY && !answered) {
         answered = true;
         res.setHeader('Connection', 'close');
-        this.text(res, 413, 'request body too large');
+        text(res, 413, 'request body too large');
         req.resume();
       }
     });
@@ -214,12 +199,8 @@ export class TrackingServer {
   private confirmUnsubscribe(req: IncomingMessage, res: ServerResponse, token: string): void {
     const decoded = this.tryDecode(token, 'unsub');
     if (!decoded) return this.bad(res, 'The unsubscribe link is damaged or was not made by this Mailbeacon.');
-    const recipient = decoded.payload.metadata.recipient ?? '';
-    // Idempotent: a second POST for the same link records nothing new.
-    const id = decoded.payload.id;
-    const known = this.options.events.hasUnsubscribe(id) || this.pendingEvents.some((e) => e.token_id === id);
-    if (known) answer(res, 'unsubscribed', recipient);
-    else this.record(req, res, decoded, 'POST', 'unsubscribed', recipient);
+    // Idempotent: the sink stores a second POST for the same link as nothing new, and the answer is the same.
+    this.record(req, res, decoded, 'POST', 'unsubscribed', decoded.payload.metadata.recipient ?? '');
   }
 
   private tryDecode(token: string, kind: TokenKind): DecodedToken | undefined {
@@ -244,7 +225,7 @@ export class TrackingServer {
     return url.href;
   }
 
-  /** Queues the hit for the next batch; it is answered once stored (or once storing failed). */
+  /** Queues the hit for this turn's batch; it is answered once stored (or once storing failed). */
   private record(
     req: IncomingMessage,
     res: ServerResponse,
@@ -253,100 +234,54 @@ export class TrackingServer {
     reply: Reply,
     detail: string,
   ): void {
-    const { payload } = decoded;
-    const { clock } = this.options;
-    const messageId = payload.metadata.message_id ?? '';
-    const ua = String(req.headers['user-agent'] ?? '').slice(0, MAX_UA_LENGTH);
-    const nowMs = clock.now();
-    const event: NewTrackingEvent = {
-      kind: payload.kind,
-      url: payload.url ?? '',
-      metadata: payload.metadata,
-      remote_ip: remoteIp(req),
-      ua,
-      ts: clock.nowNs(),
-      token_id: payload.id,
-      message_id: messageId,
-      classification: classifyHit({
-        kind: payload.kind,
-        method,
-        ua,
-        expired: isExpired(payload, nowMs),
-        // Only a click's timing says anything (an open right after delivery is often a person), and only if its
-        // token is recent: the delivery time is a look-up in the store, which most hits can skip.
-        deliveredAtMs:
-          payload.kind === 'click' && mayBeNearDelivery(payload.ts, nowMs)
-            ? this.deliveredAt(messageId)
-            : undefined,
-        nowMs,
-      }),
-      method,
-    };
     this.pending.push({ res, reply, detail });
-    this.pendingEvents.push(event);
-    if (this.pending.length === 1) this.options.events.commits.enqueue(this.write);
-    if (this.pending.length >= MAX_BATCH) this.options.events.commits.flush();
+    this.pendingHits.push({
+      payload: decoded.payload,
+      method,
+      ua: String(req.headers['user-agent'] ?? '').slice(0, MAX_UA_LENGTH),
+      remoteIp: remoteIp(req),
+      ts: this.options.clock.nowNs(),
+    });
+    if (this.pending.length === 1) setImmediate(this.sendPending);
+    else if (this.pending.length >= MAX_BATCH) this.send();
   }
 
-  /** When the mail was caught; unknown (not a failure) if the lookup fails, since the hit must still be answered. */
-  private deliveredAt(messageId: string): number | undefined {
-    if (!messageId) return undefined;
-    try {
-      return this.options.deliveredAt(messageId);
-    } catch {
-      return undefined;
-    }
-  }
-
-  /** The hits pending now, taken out of the pending lists. */
-  private takePending(): HitBatch {
-    const taken = { batch: this.pending, events: this.pendingEvents, stored: [] };
+  /** Hands this turn's hits to the sink, to be answered once they are stored. */
+  private send(): void {
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    const hits = this.pendingHits;
     this.pending = [];
-    this.pendingEvents = [];
-    return taken;
-  }
-
-  /** Inside the shared transaction: stores the hits pending now. */
-  private writeHits(): void {
-    this.writing = this.takePending();
-    this.writing.stored = this.options.events.recordMany(this.writing.events);
-  }
-
-  /** After the shared transaction: answers the hits (those never written too), and tells the bus of those stored. */
-  private answerHits(err: Error | undefined): void {
-    const { batch, stored } = this.writing ?? this.takePending();
-    this.writing = null;
-    if (err) {
-      // The reader's pixel or link must still work when the store cannot take the events.
-      this.log.error(`could not record ${batch.length} tracking event(s): ${err.message}`);
-    }
-    for (const hit of batch) {
-      try {
-        answer(hit.res, hit.reply, hit.detail);
-      } catch {
-        // the client went away; nothing to tell it
+    this.pendingHits = [];
+    // The reader's pixel or link must still work when the store cannot take the events (the sink reports why); an
+    // unsubscribe must not say it is done when it was not stored.
+    this.options.sink.store(hits, (err) => {
+      for (const hit of batch) {
+        try {
+          if (err && hit.reply === 'unsubscribed') unsubscribeFailed(hit.res);
+          else answer(hit.res, hit.reply, hit.detail);
+        } catch {
+          // the client went away; nothing to tell it
+        }
       }
-    }
-    for (const event of err ? [] : stored) {
-      try {
-        this.options.bus.emit('tracking.event', event);
-      } catch (err) {
-        this.log.error(`a tracking.event listener failed: ${(err as Error).message}`);
-      }
-    }
+    });
   }
 
   private bad(res: ServerResponse, reason: string): void {
     html(res, 400, badLinkPage(reason), 'GET');
   }
+}
 
-  private text(res: ServerResponse, status: number, body: string): void {
-    res.writeHead(status, {
-      'Content-Type': 'text/plain; charset=utf-8',
-      'Content-Length': String(body.length),
-    });
-    res.end(body);
-  }
+function text(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': String(body.length),
+  });
+  res.end(body);
+}
+
+function unsubscribeFailed(res: ServerResponse): void {
+  text(res, 503, 'the unsubscribe could not be stored; please try again');
 }
 
 function answer(res: ServerResponse, reply: Reply, detail: string): void {

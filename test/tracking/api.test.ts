@@ -10,6 +10,7 @@ import { openDatabase } from '../../src-main/store/database.js';
 import { EventStore } from '../../src-main/store/events.js';
 import { TrackingInjector } from '../../src-main/tracking/inject/index.js';
 import { TokenCodec, generateKey } from '../../src-main/tracking/index.js';
+import { HitRecorder } from '../../src-main/tracking/hits.js';
 import { TrackingServer } from '../../src-main/tracking/server.js';
 
 const UA =
@@ -27,14 +28,13 @@ describe('tracking API routes with a live tracking server', () => {
     db = openDatabase({ path: ':memory:' });
     const events = new EventStore(db);
     codec = new TokenCodec({ mode: 'sealed', keys: [generateKey()] });
+    const logger = createLogger('silent');
     server = new TrackingServer({
       codec,
-      events,
-      bus: new EventBus(),
-      logger: createLogger('silent'),
+      sink: new HitRecorder({ events, bus: new EventBus(), logger, deliveredAt: () => undefined }),
+      logger,
       clock: systemClock,
       allowHosts: [],
-      deliveredAt: () => undefined,
     });
     const t = await server.listen('127.0.0.1', 0);
     trackingBase = `http://${t.host}:${t.port}`;

@@ -12,9 +12,12 @@ import {
   mintUrl,
   serializePayload,
   trackingUrl,
+  type TokenMode,
 } from '../../src-main/tracking/index.js';
 import { PIXEL_PNG } from '../../src-main/tracking/pixel.js';
+import { HitRecorder } from '../../src-main/tracking/hits.js';
 import { TrackingServer } from '../../src-main/tracking/server.js';
+import { TrackingThread, type TrackingListener } from '../../src-main/tracking/thread.js';
 
 const BROWSER_UA =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36';
@@ -23,29 +26,34 @@ interface Harness {
   db: Database;
   events: EventStore;
   bus: EventBus;
-  server: TrackingServer;
+  server: TrackingListener;
   codec: TokenCodec;
   base: string;
   emitted: TrackingEvent[];
   delivered: Map<string, number>;
 }
 
-async function start(codec: TokenCodec, allowHosts: string[] = []): Promise<Harness> {
+/** Where the listener runs: on the thread that stores the hits, or on a thread of its own (the default). */
+type Where = 'here' | 'thread';
+
+async function start(
+  where: Where,
+  mode: TokenMode,
+  keys: Buffer[],
+  allowHosts: string[] = [],
+): Promise<Harness> {
+  const codec = new TokenCodec({ mode, keys });
   const db = openDatabase({ path: ':memory:' });
   const events = new EventStore(db);
   const bus = new EventBus();
   const emitted: TrackingEvent[] = [];
   bus.on('tracking.event', (e) => emitted.push(e));
   const delivered = new Map<string, number>();
-  const server = new TrackingServer({
-    codec,
-    events,
-    bus,
-    logger: createLogger('silent'),
-    clock: systemClock,
-    allowHosts,
-    deliveredAt: (id) => delivered.get(id),
-  });
+  const logger = createLogger('silent');
+  const sink = new HitRecorder({ events, bus, logger, deliveredAt: (id) => delivered.get(id) });
+  const here = () => new TrackingServer({ codec, sink, logger, clock: systemClock, allowHosts });
+  const server =
+    where === 'here' ? here() : new TrackingThread({ mode, keys, allowHosts, sink, logger, inline: here });
   const { host, port } = await server.listen('127.0.0.1', 0);
   return { db, events, bus, server, codec, base: `http://${host}:${port}`, emitted, delivered };
 }
@@ -70,10 +78,13 @@ function rawRequest(port: number, head: Buffer | string): Promise<number> {
   });
 }
 
-describe('TrackingServer', () => {
+describe.each<[string, Where]>([
+  ['the tracking listener on the storing thread', 'here'],
+  ['the tracking listener on a thread of its own', 'thread'],
+])('%s', (_name, where) => {
   let h: Harness;
   beforeEach(async () => {
-    h = await start(new TokenCodec({ mode: 'sealed', keys: [generateKey()] }));
+    h = await start(where, 'sealed', [generateKey()]);
   });
   afterEach(async () => {
     await h.server.close();
@@ -355,7 +366,7 @@ describe('TrackingServer', () => {
   });
 });
 
-describe('TrackingServer in plain mode', () => {
+describe.each<Where>(['here', 'thread'])('the tracking listener in plain mode (%s)', (where) => {
   let h: Harness;
   afterEach(async () => {
     await h.server.close();
@@ -363,7 +374,7 @@ describe('TrackingServer in plain mode', () => {
   });
 
   it('redirects plain click tokens only to allowlisted hosts', async () => {
-    h = await start(new TokenCodec({ mode: 'plain', keys: [] }), ['allowed.example']);
+    h = await start(where, 'plain', [], ['allowed.example']);
     const ok = mintUrl(h.base, 'click', h.codec, { url: 'https://ALLOWED.example/x' });
     const no = mintUrl(h.base, 'click', h.codec, { url: 'https://evil.example/x' });
     expect((await fetch(ok, { redirect: 'manual' })).status).toBe(302);

@@ -1,0 +1,172 @@
+import type { TrackingEvent } from '../api/types.js';
+import type { EventBus } from '../events/bus.js';
+import type { Logger } from '../logger.js';
+import type { QueuedWrite } from '../store/commit-queue.js';
+import type { EventStore, NewTrackingEvent } from '../store/events.js';
+import { classifyHit, mayBeNearDelivery } from './classify.js';
+import { isExpired, type TokenPayload } from './token.js';
+
+/**
+ * A hit the tracking server accepted, as it saw it: the token's payload and the request's facts. Plain data, so
+ * that a server on another thread can hand it over as it is.
+ */
+export interface Hit {
+  payload: TokenPayload;
+  method: string;
+  ua: string;
+  remoteIp: string;
+  /** When the hit arrived, in unix nanoseconds. */
+  ts: bigint;
+}
+
+/** Where the tracking server sends its hits: `done` runs once they are stored, or storing them failed. */
+export interface HitSink {
+  store(hits: Hit[], done: (err?: Error) => void): void;
+}
+
+export interface HitRecorderOptions {
+  events: EventStore;
+  bus: EventBus;
+  logger: Logger;
+  /** When the mail was caught (ms), for the "click within 2 s of delivery" scanner rule. */
+  deliveredAt: (messageId: string) => number | undefined;
+}
+
+/**
+ * Hits waiting for the shared commit are committed at once past this many, so one transaction stays short and the
+ * answers do not wait for a batch that keeps growing.
+ */
+const MAX_PENDING_HITS = 512;
+
+/** Hits handed over together, and who to tell once they are stored. */
+interface Handed {
+  hits: Hit[];
+  done: (err?: Error) => void;
+}
+
+/**
+ * The store's side of tracking hits, on the thread that owns the database: classifies each hit, writes it as an
+ * event in the database's shared commit (see CommitQueue), and tells the bus of the events once they are durable.
+ * A one-click unsubscribe already recorded for its link is not stored twice (RFC 8058 POSTs may be repeated).
+ */
+export class HitRecorder implements HitSink {
+  readonly #options: HitRecorderOptions;
+  #handed: Handed[] = [];
+  #pendingHits = 0;
+  /** The hands of the shared commit being written, and their events as stored. */
+  #writing: Handed[] = [];
+  #stored: TrackingEvent[] = [];
+  readonly #write: QueuedWrite = {
+    write: () => this.#writeHits(),
+    done: (err) => this.#afterCommit(err),
+  };
+
+  constructor(options: HitRecorderOptions) {
+    this.#options = options;
+  }
+
+  /** Queues the hits for the database's next shared commit. */
+  store(hits: Hit[], done: (err?: Error) => void): void {
+    this.#handed.push({ hits, done });
+    this.#pendingHits += hits.length;
+    if (this.#handed.length === 1) this.#options.events.commits.enqueue(this.#write);
+    if (this.#pendingHits >= MAX_PENDING_HITS) this.flush();
+  }
+
+  /** Commits what is queued now (shutdown). */
+  flush(): void {
+    this.#options.events.commits.flush();
+  }
+
+  /** Inside the shared transaction. */
+  #writeHits(): void {
+    this.#writing = this.#takeHanded();
+    const events: NewTrackingEvent[] = [];
+    const unsubscribed = new Set<string>();
+    for (const { hits } of this.#writing) {
+      for (const hit of hits) {
+        const { id, kind } = hit.payload;
+        if (kind === 'unsub') {
+          if (unsubscribed.has(id) || this.#options.events.hasUnsubscribe(id)) continue;
+          unsubscribed.add(id);
+        }
+        events.push(this.#eventOf(hit));
+      }
+    }
+    this.#stored = this.#options.events.recordMany(events);
+  }
+
+  /** After the shared transaction: answers every hand (those never written too) and tells the bus. */
+  #afterCommit(err: Error | undefined): void {
+    const handed = this.#writing.length > 0 ? this.#writing : this.#takeHanded();
+    const stored = err ? [] : this.#stored;
+    this.#writing = [];
+    this.#stored = [];
+    if (err) {
+      // The reader's pixel or link must still work when the store cannot take the events.
+      const count = handed.reduce((n, h) => n + h.hits.length, 0);
+      this.#options.logger.error(`could not record ${count} tracking event(s): ${err.message}`);
+    }
+    for (const { done } of handed) {
+      try {
+        done(err);
+      } catch (failure) {
+        this.#options.logger.error(`answering tracking hits failed: ${(failure as Error).message}`);
+      }
+    }
+    for (const event of stored) {
+      try {
+        this.#options.bus.emit('tracking.event', event);
+      } catch (failure) {
+        this.#options.logger.error(`a tracking.event listener failed: ${(failure as Error).message}`);
+      }
+    }
+  }
+
+  #takeHanded(): Handed[] {
+    const handed = this.#handed;
+    this.#handed = [];
+    this.#pendingHits = 0;
+    return handed;
+  }
+
+  #eventOf(hit: Hit): NewTrackingEvent {
+    const { payload, method, ua } = hit;
+    const messageId = payload.metadata.message_id ?? '';
+    const nowMs = Number(hit.ts / 1_000_000n);
+    return {
+      kind: payload.kind,
+      url: payload.url ?? '',
+      metadata: payload.metadata,
+      remote_ip: hit.remoteIp,
+      ua,
+      ts: hit.ts,
+      token_id: payload.id,
+      message_id: messageId,
+      classification: classifyHit({
+        kind: payload.kind,
+        method,
+        ua,
+        expired: isExpired(payload, nowMs),
+        // Only a click's timing says anything (an open right after delivery is often a person), and only if its
+        // token is recent: the delivery time is a look-up in the store, which most hits can skip.
+        deliveredAtMs:
+          payload.kind === 'click' && mayBeNearDelivery(payload.ts, nowMs)
+            ? this.#deliveredAt(messageId)
+            : undefined,
+        nowMs,
+      }),
+      method,
+    };
+  }
+
+  /** When the mail was caught; unknown (not a failure) if the lookup fails, since the hit must still be answered. */
+  #deliveredAt(messageId: string): number | undefined {
+    if (!messageId) return undefined;
+    try {
+      return this.#options.deliveredAt(messageId);
+    } catch {
+      return undefined;
+    }
+  }
+}
