@@ -183,6 +183,7 @@ export class Sandbox {
         logger: logger.child('ingest'),
       }));
       if (pool.checkpoints) checkpointer.delegated();
+      else checkpointer.start();
       const ingest = (this.#ingest = new Ingest({
         store,
         bus,
@@ -272,14 +273,9 @@ export class Sandbox {
               sink: recorder,
               logger: logger.child('tracking'),
               inline: trackingHere,
-              // Without a prepare worker running them, the tracking thread runs the checkpoints.
-              checkpoint: pool.checkpoints ? undefined : checkpointer.task,
-              onCheckpointsLost: () => checkpointer.start(),
             })
           : trackingHere();
       const tracking = await this.#tracking.listen(settings.tracking.host, settings.tracking.port);
-      if (this.#tracking instanceof TrackingThread && this.#tracking.checkpoints) checkpointer.delegated();
-      else if (!pool.checkpoints) checkpointer.start();
       trackingBase = trackingBaseUrl(settings.trackingUrl, tracking.host, tracking.port);
 
       const tls = await loadSmtpTls({

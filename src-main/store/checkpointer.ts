@@ -52,8 +52,8 @@ export function runCheckpoints(task: CheckpointTask, report: (message: string) =
  * Moves WAL checkpoints off the main thread. SQLite's automatic checkpoint runs inside whichever commit crosses
  * the threshold, which can stall the event loop (every SMTP session and tracking hit) for a hundred milliseconds;
  * another thread with its own connection does that work instead: a prepare worker (see ingest/pool.ts) when there
- * is one, else the tracking listener's thread (tracking/thread.ts), since every thread costs some 10–17 MB, or else
- * a thread of its own. Falls back to automatic checkpoints on the main thread if no thread can run them.
+ * is one, since every thread costs some 17 MB, or else a thread of its own. Falls back to automatic checkpoints on
+ * the main thread if no thread can run them.
  */
 export class WalCheckpointer {
   readonly #db: Database;

@@ -1,6 +1,5 @@
 import type { Worker } from 'node:worker_threads';
 import type { Logger, LogLine } from '../logger.js';
-import type { CheckpointTask } from '../store/checkpointer.js';
 import { spawnWorker } from '../threads/spawn.js';
 import type { Hit, HitSink } from './hits.js';
 import type { TokenKind } from '../api/types.js';
@@ -19,8 +18,6 @@ export interface TrackingWorkerData {
   allowHosts: string[];
   host: string;
   port: number;
-  /** The database's WAL checkpoints, which the thread runs too (see store/checkpointer.ts). */
-  checkpoint?: CheckpointTask;
 }
 
 export type FromTrackingWorker =
@@ -46,12 +43,6 @@ export interface TrackingThreadOptions {
   logger: Logger;
   /** The listener on this thread, for when no thread can run it. */
   inline: () => TrackingListener;
-  /**
-   * The thread also runs the database's WAL checkpoints, which spares a thread of their own (about 10 MB); told
-   * through `onCheckpointsLost` when it no longer can.
-   */
-  checkpoint?: CheckpointTask;
-  onCheckpointsLost?: (reason: string) => void;
   /** Starts the thread; tests pass one that keeps a handle on it. */
   spawn?: (data: TrackingWorkerData) => Worker;
 }
@@ -108,8 +99,8 @@ export class TrackingThread implements TrackingListener {
 
   /** Starts a thread listening on host:port; the address it got, once it listens. */
   #start(host: string, port: number): Promise<{ host: string; port: number }> {
-    const { mode, keys, allowHosts, sink, logger, checkpoint } = this.#options;
-    const data: TrackingWorkerData = { mode, keys, allowHosts, host, port, checkpoint };
+    const { mode, keys, allowHosts, sink, logger } = this.#options;
+    const data: TrackingWorkerData = { mode, keys, allowHosts, host, port };
     const worker = (this.#options.spawn ?? spawnTrackingWorker)(data);
     // The listener inside keeps the thread busy; the process's own handles decide when it may exit.
     worker.unref();
@@ -170,14 +161,8 @@ export class TrackingThread implements TrackingListener {
     );
   }
 
-  /** Whether a thread is running the checkpoints it was given. */
-  get checkpoints(): boolean {
-    return !!this.#options.checkpoint && !this.#inline;
-  }
-
   #fallBack(host: string, port: number, reason: string): Promise<{ host: string; port: number }> {
     this.#options.logger.warn(`the tracking listener runs on the main thread: ${reason}`);
-    if (this.#options.checkpoint) this.#options.onCheckpointsLost?.(reason);
     this.#inline = this.#options.inline();
     return this.#inline.listen(host, port);
   }

@@ -2,7 +2,6 @@
 // thread stores the hits.
 import { parentPort, workerData } from 'node:worker_threads';
 import { createLogger, systemClock } from '../logger.js';
-import { runCheckpoints } from '../store/checkpointer.js';
 import type { HitSink } from './hits.js';
 import { TrackingServer } from './server.js';
 import {
@@ -27,12 +26,6 @@ const sink: HitSink = {
   },
 };
 
-// A PASSIVE checkpoint never waits for the main thread's commits; while one runs, hits here wait a few
-// milliseconds, which a pixel or a redirect can afford.
-const closeCheckpoints = data.checkpoint
-  ? runCheckpoints(data.checkpoint, (message) => post({ type: 'log', level: 'warn', message }))
-  : () => {};
-
 const server = new TrackingServer({
   // Keys arrive as plain Uint8Arrays; the codec wants Buffers over the same bytes.
   codec: new TokenCodec({ mode: data.mode, keys: data.keys.map((k) => Buffer.from(k)) }),
@@ -49,10 +42,7 @@ port.on('message', (message: ToTrackingWorker) => {
     done?.(message.error === undefined ? undefined : new Error(message.error));
   } else if (message.type === 'close') {
     // The hits of this turn are posted before `closed`, so the main thread has them all when it hears of it.
-    void server.close().then(() => {
-      closeCheckpoints();
-      post({ type: 'closed' });
-    });
+    void server.close().then(() => post({ type: 'closed' }));
   }
 });
 

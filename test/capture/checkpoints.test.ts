@@ -1,5 +1,5 @@
 // SQLite's WAL is folded back into the database by a background thread (src-main/store/checkpointer.ts): a prepare
-// worker when there is one, else the tracking listener's thread, else a thread of their own. Without it the WAL would only be checkpointed once it
+// worker when there is one, a thread of its own otherwise. Without it the WAL would only be checkpointed once it
 // holds 10,000 pages. A checkpoint that completes lets the next commit start the WAL over, which changes the WAL
 // header's checkpoint sequence number: that is what these tests watch.
 import { openSync, readSync, closeSync } from 'node:fs';
@@ -28,11 +28,7 @@ afterEach(async () => {
 
 describe.each([
   ['by a prepare worker', { ingestThreads: 1 }],
-  ['by the tracking thread with --ingest-threads 0', { ingestThreads: 0 }],
-  [
-    'by a thread of their own with --ingest-threads 0 --tracking-thread no',
-    { ingestThreads: 0, trackingThread: 'no' },
-  ],
+  ['by a thread of its own with --ingest-threads 0', { ingestThreads: 0 }],
 ])('WAL checkpoints run in the background %s', (_label, flags) => {
   it('starts the WAL over while mails keep arriving, and loses none of them', async () => {
     sb = await startSandbox(flags);
