@@ -161,6 +161,11 @@ export class TrackingThread implements TrackingListener {
     );
   }
 
+  /** How long the thread's event loop has been busy so far, in ms; undefined when no thread runs the listener. */
+  get busyMs(): number | undefined {
+    return this.#worker?.performance.eventLoopUtilization().active;
+  }
+
   #fallBack(host: string, port: number, reason: string): Promise<{ host: string; port: number }> {
     this.#options.logger.warn(`the tracking listener runs on the main thread: ${reason}`);
     this.#inline = this.#options.inline();
