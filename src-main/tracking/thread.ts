@@ -29,7 +29,7 @@ export type FromTrackingWorker =
 
 export type ToTrackingWorker = { type: 'stored'; seq: number; error?: string } | { type: 'close' };
 
-/** A thread that dies more often than this in a row is replaced by the listener on the main thread. */
+/** A thread that has died more often than this is replaced by the listener on the main thread. */
 const MAX_RESTARTS = 5;
 /** close() waits this long at most for the thread to hand over its last hits. */
 const CLOSE_TIMEOUT_MS = 5_000;
@@ -101,7 +101,12 @@ export class TrackingThread implements TrackingListener {
   #start(host: string, port: number): Promise<{ host: string; port: number }> {
     const { mode, keys, allowHosts, sink, logger } = this.#options;
     const data: TrackingWorkerData = { mode, keys, allowHosts, host, port };
-    const worker = (this.#options.spawn ?? spawnTrackingWorker)(data);
+    let worker: Worker;
+    try {
+      worker = (this.#options.spawn ?? spawnTrackingWorker)(data);
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
     // The listener inside keeps the thread busy; the process's own handles decide when it may exit.
     worker.unref();
     this.#worker = worker;
@@ -123,7 +128,6 @@ export class TrackingThread implements TrackingListener {
             return;
           case 'listening':
             bound = { host: message.host, port: message.port };
-            this.#restarts = 0;
             resolve(bound);
             return;
           case 'failed':

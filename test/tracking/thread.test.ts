@@ -115,6 +115,23 @@ describe('TrackingThread', () => {
     expect(h.logs.some((l) => l.level === 'warn' && /tracking thread exited/.test(l.message))).toBe(true);
   });
 
+  it('gives the port to a listener on the main thread once the thread has died too often', async () => {
+    const h = harness();
+    const base = await h.listen();
+    const open = mintUrl(base, 'open', h.codec);
+    // Bounded: the first thread and five restarts, each killed once it answers.
+    for (let killed = 0; killed < 6; killed++) {
+      expect((await fetchWhenUp(open)).status).toBe(200);
+      expect(h.workers).toHaveLength(killed + 1);
+      await h.workers[killed]!.terminate();
+    }
+    expect((await fetchWhenUp(open)).status).toBe(200);
+    expect(h.workers).toHaveLength(6);
+    expect(h.thread.busyMs).toBeUndefined();
+    expect(h.events.list().total).toBe(7);
+    expect(h.logs.some((l) => /main thread: the tracking thread keeps dying/.test(l.message))).toBe(true);
+  });
+
   it('stores every hit of a burst and answers each, clicks with their redirect', async () => {
     const h = harness();
     const base = await h.listen();
