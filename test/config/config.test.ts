@@ -59,6 +59,16 @@ describe('settings', () => {
     expect(fromFlags.maxMessages).toBe(8);
   });
 
+  it('reads --tracking-thread as yes or no, and leaves the default to the core count', () => {
+    expect(loadSettings({ dataDir: ':memory:' }, {}).trackingThread).toBeUndefined();
+    const off = parseServeFlags(['--tracking-thread', 'no']);
+    expect(loadSettings({ dataDir: ':memory:', ...off }, {}).trackingThread).toBe(false);
+    expect(loadSettings({ dataDir: ':memory:' }, { MB_TRACKING_THREAD: 'yes' }).trackingThread).toBe(true);
+    expect(problemsOf(() => loadSettings({ dataDir: ':memory:', trackingThread: 'maybe' }, {}))).toEqual([
+      expect.stringMatching(/^\[tracking\] --tracking-thread: /),
+    ]);
+  });
+
   it('reports every problem at once, tagged with its subsystem', () => {
     const problems = problemsOf(() =>
       loadSettings(

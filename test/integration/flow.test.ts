@@ -53,10 +53,13 @@ async function subscribe(t: TestSandbox, topics: string[]) {
   };
 }
 
-describe('capture → tracking → events → hub, end to end', () => {
+describe.each([
+  ['the tracking listener on its own thread (the default)', {}],
+  ['the tracking listener on the main thread', { trackingThread: 'no' }],
+])('capture → tracking → events → hub, end to end, with %s', (_name, flags) => {
   let t: TestSandbox;
   beforeAll(async () => {
-    t = await startSandbox();
+    t = await startSandbox(flags);
   });
   afterAll(() => t.stop());
 
