@@ -114,15 +114,22 @@ export class TrackingThread implements TrackingListener {
       let bound: { host: string; port: number } | undefined;
       worker.on('message', (message: FromTrackingWorker) => {
         switch (message.type) {
-          case 'hits':
-            sink.store(unpackHits(message.hits), (err) =>
+          case 'hits': {
+            const stored = (err?: Error) =>
               worker.postMessage({
                 type: 'stored',
                 seq: message.seq,
                 error: err?.message,
-              } satisfies ToTrackingWorker),
-            );
+              } satisfies ToTrackingWorker);
+            try {
+              sink.store(unpackHits(message.hits), stored);
+            } catch (err) {
+              // Only a bug could throw here: it must not take the process down, and the thread must still answer.
+              logger.error(`tracking hits could not be stored: ${(err as Error).message}`);
+              stored(err as Error);
+            }
             return;
+          }
           case 'log':
             logger[message.level](message.message);
             return;
