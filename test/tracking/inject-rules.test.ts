@@ -42,6 +42,26 @@ function htmlMail(html: string, headers = '', charset = 'utf-8', encoding = '8bi
 }
 
 describe('injection rules', () => {
+  it('reads tag and attribute names in any case, and only tracks the links of link tags', async () => {
+    const { injector: inj } = injector();
+    const html =
+      `<HTML><BODY><A HREF="https://example.com/upper">u</A><Area Href=https://example.com/area alt="">` +
+      `<abbr href="https://example.com/abbr">not a link tag</abbr><TD DATA-MB-NO-TRACK ALIGN=left>cell</TD>` +
+      `<p aria-describedx="keep" data-pm-no-trackx="keep">same lengths, other names</p></BODY></HTML>`;
+    const { raw, manifest } = await inj.inject(htmlMail(html), CTX);
+    const out = raw.toString('utf8');
+    expect(manifest.links.map((l) => l.originalUrl)).toEqual([
+      'https://example.com/upper',
+      'https://example.com/area',
+    ]);
+    expect(manifest.links.map((l) => l.tag)).toEqual(['a', 'area']);
+    expect(out).toContain('<abbr href="https://example.com/abbr">');
+    expect(out).toContain('<TD ALIGN=left>cell</TD>');
+    expect(out).toContain('<p aria-describedx="keep" data-pm-no-trackx="keep">');
+    expect(manifest.pixel?.placement).toBe('before-body-end');
+    expect(out).toMatch(/<img src="http:\/\/127\.0\.0\.1:8026\/o\?t=[^"]+"[^>]*><\/BODY>/);
+  });
+
   it('tracks absolute http(s) links only and leaves every other href byte-identical', async () => {
     const kept = [
       'mailto:a@example.com',

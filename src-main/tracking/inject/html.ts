@@ -134,7 +134,7 @@ export function rewriteHtml(html: string, ctx: HtmlRewriteContext): HtmlRewriteR
 
   let placeholdersFilled = 0;
   const unsubscribe = escapeAttribute(ctx.unsubscribeUrl);
-  for (const m of html.matchAll(UNSUBSCRIBE_PLACEHOLDER)) {
+  for (const m of MAY_HAVE_PLACEHOLDER.test(html) ? html.matchAll(UNSUBSCRIBE_PLACEHOLDER) : []) {
     edits.push({ start: m.index, end: m.index + m[0].length, text: unsubscribe });
     placeholdersFilled++;
   }
@@ -152,23 +152,32 @@ function tokenize(
   onBodyClose: (start: number) => void,
 ): void {
   const source = start === 0 && end === html.length ? html : html.slice(start, end);
-  let tag = '';
+  let tagStart = 0;
+  let tagEnd = 0;
+  let linkTag = false;
   let attributes: Attribute[] = [];
   let current: Attribute | null = null;
   const finishTag = () => {
-    if (tag) onTag(tag, attributes, inMso);
-    tag = '';
+    // A tag without the attributes that matter needs nothing, not even its name.
+    if (attributes.length > 0) onTag(source.slice(tagStart, tagEnd).toLowerCase(), attributes, inMso);
     attributes = [];
   };
   const noop = () => {};
   const callbacks: TokenizerCallbacks = {
     onopentagname(s, e) {
-      tag = source.slice(s, e).toLowerCase();
+      tagStart = s;
+      tagEnd = e;
+      linkTag = isLinkTagAt(source, s, e, inMso);
       attributes = [];
     },
     onattribname(s, e) {
+      // Only an href of a link and the opt-out attributes matter; the others (style, class, width… most of a
+      // mail's attributes) are not even read.
+      if (!(linkTag && e - s === 4) && !OPT_OUT_LENGTHS.has(e - s)) return;
+      const name = source.slice(s, e).toLowerCase();
+      if (!(linkTag && name === 'href') && !OPT_OUT_ATTRIBUTES.has(name)) return;
       current = {
-        name: source.slice(s, e).toLowerCase(),
+        name,
         nameStart: start + s,
         valueStart: -1,
         valueEnd: -1,
@@ -191,7 +200,7 @@ function tokenize(
     onopentagend: finishTag,
     onselfclosingtag: finishTag,
     onclosetag(s, e) {
-      if (!inMso && source.slice(s, e).toLowerCase() === 'body') onBodyClose(start + s - 2);
+      if (!inMso && e - s === 4 && source.slice(s, e).toLowerCase() === 'body') onBodyClose(start + s - 2);
     },
     oncomment(s, e, endOffset) {
       const content = source.slice(s, e - endOffset);
@@ -209,6 +218,23 @@ function tokenize(
   tokenizer.write(source);
   tokenizer.end();
 }
+
+/**
+ * Whether the tag named by source[s, e) has an href that is a link: `<a>`, `<area>`, and inside MSO comments the VML
+ * shapes of Outlook's buttons. Read from the characters, since most tags are neither.
+ */
+function isLinkTagAt(source: string, s: number, e: number, inMso: boolean): boolean {
+  const first = source.charCodeAt(s) | 0x20; // lower case
+  if (e - s === 1) return first === 0x61; // a
+  if (e - s === 4 && first === 0x61) return source.slice(s, e).toLowerCase() === 'area';
+  return inMso && first === 0x76 && source.charCodeAt(s + 1) === 0x3a; // v:
+}
+
+/** Every unsubscribe placeholder has "unsub" in it: most mails are scanned for that alone. */
+const MAY_HAVE_PLACEHOLDER = /unsub/i;
+
+/** The lengths of the opt-out attribute names: any other attribute is skipped without reading its name. */
+const OPT_OUT_LENGTHS = new Set([...OPT_OUT_ATTRIBUTES].map((name) => name.length));
 
 function applyEdits(html: string, edits: Edit[]): string {
   if (edits.length === 0) return html;
