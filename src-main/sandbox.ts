@@ -249,17 +249,18 @@ export class Sandbox {
       const http = await this.#api.listen(settings.http.host, settings.http.port);
       httpUrl = urlOf(http.host, http.port);
 
+      const trackingLog = logger.child('tracking');
       const recorder = (this.#recorder = new HitRecorder({
         events,
         bus,
-        logger: logger.child('tracking'),
+        logger: trackingLog,
         deliveredAt: (id) => store.createdAt(id),
       }));
       const trackingHere = () =>
         new TrackingServer({
           codec,
           sink: recorder,
-          logger: logger.child('tracking'),
+          logger: trackingLog,
           clock,
           allowHosts: settings.redirectAllow,
         });
@@ -271,7 +272,7 @@ export class Sandbox {
               keys,
               allowHosts: settings.redirectAllow,
               sink: recorder,
-              logger: logger.child('tracking'),
+              logger: trackingLog,
               inline: trackingHere,
             })
           : trackingHere();
