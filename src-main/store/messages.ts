@@ -179,17 +179,28 @@ export class MessageStore {
   #insertRows(m: NewMessage, hooks: ((seq: number) => void)[]): number {
     const attachments = m.parts.filter((p) => !p.inline).length;
     const seq = Number(
+      // (each parameter written out: Node 20's V8 builds `{ ...m, from: … }` on a slow path, some 5 µs a mail, and
+      // what it builds survives into the old generation)
       this.#insertMessage.run({
-        ...m,
+        id: m.id,
+        createdMs: m.createdMs,
+        messageId: m.messageId,
+        subject: m.subject,
         from: m.from ? JSON.stringify(m.from) : null,
         to: JSON.stringify(m.to),
         cc: JSON.stringify(m.cc),
         bcc: JSON.stringify(m.bcc),
         replyTo: JSON.stringify(m.replyTo),
+        returnPath: m.returnPath,
+        dateMs: m.dateMs,
+        username: m.username,
         size: m.raw.length,
+        snippet: m.snippet,
         attachments,
         warnings: JSON.stringify(m.warnings),
+        envelopeFrom: m.envelopeFrom,
         envelopeTo: JSON.stringify(m.envelopeTo),
+        remoteIp: m.remoteIp,
       }).lastInsertRowid,
     );
     this.#insertData.run(seq, m.manifest ? JSON.stringify(m.manifest) : null, m.raw, m.tracked);

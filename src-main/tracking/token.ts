@@ -113,14 +113,15 @@ export class TokenCodec {
   }
 
   mint(input: MintInput): { token: string; payload: TokenPayload } {
-    const payload: TokenPayload = {
-      id: input.id ?? randomUUID(),
-      kind: input.kind,
-      ...(input.url !== undefined ? { url: input.url } : {}),
-      metadata: input.metadata ?? {},
-      ts: input.ts ?? this.nowNs(),
-      ...(input.exp !== undefined ? { exp: input.exp } : {}),
-    };
+    const id = input.id ?? randomUUID();
+    const metadata = input.metadata ?? {};
+    const ts = input.ts ?? this.nowNs();
+    // (the seed's field order, written out rather than spread: see the note in inject/html.ts)
+    const payload: TokenPayload =
+      input.url !== undefined
+        ? { id, kind: input.kind, url: input.url, metadata, ts }
+        : { id, kind: input.kind, metadata, ts };
+    if (input.exp !== undefined) payload.exp = input.exp;
     return { token: this.encode(payload), payload };
   }
 

@@ -105,7 +105,7 @@ export class TrackingInjector {
       const { token, payload } = codec.mint({
         kind: 'click',
         url,
-        metadata: { ...metadata, link: String(index) },
+        metadata: { message_id: metadata.message_id, recipient: metadata.recipient, link: String(index) },
       });
       return { index, url: trackingUrl(base, 'click', token), tokenId: payload.id };
     };
@@ -125,7 +125,9 @@ export class TrackingInjector {
       },
     };
     const replacements: { start: number; end: number; bytes: Buffer }[] = [];
-    let trackedHtml = () => '';
+    // The first HTML part as tracked, decoded only when asked for. (Not through a closure made in the loop below:
+    // with one, each mail's garbage survived into the old generation and injecting took about 30% longer.)
+    let firstHtml: { latin1: string; decoder: TextDecoder } | null = null;
 
     for (const leaf of leaves) {
       const isHtml = leaf.contentType.type === 'text/html';
@@ -174,11 +176,7 @@ export class TrackingInjector {
         manifest.unsubscribe.placeholdersFilled += result.placeholdersFilled;
         if (pixel && result.pixel)
           manifest.pixel = { tokenId: pixel.tokenId, url: pixel.url, ...result.pixel, partId: leaf.partId };
-        // Line breaks as mailparser gives the original HTML, so the two can be compared line by line.
-        if (givePixel) {
-          const tracked = output;
-          trackedHtml = () => decoder.decode(Buffer.from(tracked, 'latin1')).replace(/\r\n?/g, '\n');
-        }
+        if (givePixel) firstHtml = { latin1: output, decoder };
       } else {
         const result = rewriteText(
           source,
@@ -208,13 +206,7 @@ export class TrackingInjector {
     }
 
     manifest.links.sort((a, b) => a.index - b.index);
-    return {
-      raw: assemble(raw, top.end, headerBytes, replacements),
-      manifest,
-      get trackedHtml() {
-        return trackedHtml();
-      },
-    };
+    return new Injected(assemble(raw, top.end, headerBytes, replacements), manifest, firstHtml);
   }
 }
 
@@ -251,6 +243,21 @@ export function untrackedManifest(reason: string): TrackingManifest {
     skipped: [],
     unsubscribe: { tokenId: '', url: '', headersAdded: false, placeholdersFilled: 0, existingHeader: '' },
   };
+}
+
+class Injected implements InjectResult {
+  constructor(
+    readonly raw: Buffer,
+    readonly manifest: TrackingManifest,
+    private readonly firstHtml: { latin1: string; decoder: TextDecoder } | null,
+  ) {}
+
+  get trackedHtml(): string {
+    if (!this.firstHtml) return '';
+    const { latin1, decoder } = this.firstHtml;
+    // Line breaks as mailparser gives the original HTML, so the two can be compared line by line.
+    return decoder.decode(Buffer.from(latin1, 'latin1')).replace(/\r\n?/g, '\n');
+  }
 }
 
 function untracked(raw: Buffer, reason: string): InjectResult {
