@@ -168,8 +168,10 @@ function decodeWordsOr(value: string): string {
   }
 }
 
-/** The fields of the mail's own header block, or undefined where only mailparser would read them right. */
-/** The header fields of the mail, with `text` and `html` still empty. */
+/**
+ * The fields of the mail's own header block, with `text` and `html` still empty; undefined where only mailparser
+ * would read them right.
+ */
 function readFields(raw: Buffer, top: HeaderBlock): MailContent | undefined {
   const lines = new Headers(raw.subarray(0, top.end)).getList();
   const fields: MailContent = {
