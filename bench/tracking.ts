@@ -22,7 +22,7 @@ import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -37,7 +37,7 @@ import { TokenCodec, generateKey, mintUrl } from '../src-main/tracking/index.js'
 import { PIXEL_PNG } from '../src-main/tracking/pixel.js';
 import { HitRecorder } from '../src-main/tracking/hits.js';
 import { TrackingServer } from '../src-main/tracking/server.js';
-import { TrackingThread } from '../src-main/tracking/thread.js';
+import { TrackingThread, defaultTrackingThread } from '../src-main/tracking/thread.js';
 import { codecFromSettings } from '../src-main/tracking/setup.js';
 import { ServeProcess } from './lib/serve-process.js';
 
@@ -98,7 +98,7 @@ async function runServer(): Promise<void> {
     }
   };
   // Both listeners a Sandbox can run, storing through the same recorder: on a thread of their own (the default
-  // with two or more cores) and on the thread that owns the database (--tracking-thread no).
+  // with three or more cores) and on the thread that owns the database (--tracking-thread no).
   const logger = createLogger('error');
   const sink = new HitRecorder({ events, bus, logger, deliveredAt: (id) => messages.createdAt(id) });
   const keys = [generateKey()];
@@ -175,7 +175,7 @@ async function runServer(): Promise<void> {
 
 interface Ready {
   dbPath: string;
-  /** The listener on a thread of its own (the default). */
+  /** The listener on a thread of its own (the default with three or more cores). */
   open: string;
   click: string;
   /** The listener on the thread that owns the database (`--tracking-thread no`). */
@@ -455,9 +455,11 @@ async function main(): Promise<void> {
       await stopServer(server.child);
     }
     const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+    const onMainByDefault = !defaultTrackingThread();
     for (const [name, r] of Object.entries(ratios)) {
+      const isDefault = name.endsWith(', main thread') === onMainByDefault;
       console.log(
-        `${name}: ${pct(median(r.rps))} of the bare server's requests/s (median of ${rounds} rounds: ${r.rps.map(pct).join(', ')}); ${pct(median(r.cpu))} by server CPU per request (${r.cpu.map(pct).join(', ')}); ${pct(median(r.busy))} by the busiest thread's time per request (${r.busy.map(pct).join(', ')})`,
+        `${name}${isDefault ? ` (the default with ${availableParallelism()} cores)` : ''}: ${pct(median(r.rps))} of the bare server's requests/s (median of ${rounds} rounds: ${r.rps.map(pct).join(', ')}); ${pct(median(r.cpu))} by server CPU per request (${r.cpu.map(pct).join(', ')}); ${pct(median(r.busy))} by the busiest thread's time per request (${r.busy.map(pct).join(', ')})`,
       );
     }
   }
@@ -495,7 +497,7 @@ async function main(): Promise<void> {
   async function servePhase() {
     const bundle = existsSync(join(ROOT, 'out', 'main', 'cli.js'));
     console.log(
-      `\n## the whole \`mailbeacon serve\` (${bundle ? 'built bundle' : 'sources'}), wrk ${seconds}s per run, ${connections} connections, ${rounds} rounds`,
+      `\n## the whole \`mailbeacon serve\` (${bundle ? 'built bundle' : 'sources'}; its default placement with ${availableParallelism()} cores: the tracking listener on ${defaultTrackingThread() ? 'a thread of its own' : 'the main thread'}), wrk ${seconds}s per run, ${connections} connections, ${rounds} rounds`,
     );
     console.log(
       '| round | target | requests | req/s | p50 | p99 | server CPU µs/request | events stored | errors |',

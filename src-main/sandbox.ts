@@ -1,6 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { availableParallelism } from 'node:os';
 import type { Database } from 'better-sqlite3';
 import type { AppInformation } from './api/types.js';
 import { ApiServer } from './api/server.js';
@@ -18,7 +17,7 @@ import { loadOrCreateHubKeys } from './hub/keys.js';
 import { EventStore } from './store/events.js';
 import { HitRecorder } from './tracking/hits.js';
 import { TrackingServer } from './tracking/server.js';
-import { TrackingThread, type TrackingListener } from './tracking/thread.js';
+import { TrackingThread, defaultTrackingThread, type TrackingListener } from './tracking/thread.js';
 import { codecFromSettings, trackingBaseUrl } from './tracking/setup.js';
 import type { Settings } from './config/schema.js';
 import { EventBus } from './events/bus.js';
@@ -266,7 +265,7 @@ export class Sandbox {
         });
       // A clock given to the sandbox (tests drive time with one) cannot reach another thread.
       this.#tracking =
-        (settings.trackingThread ?? availableParallelism() >= 2) && !this.#options.clock
+        (settings.trackingThread ?? defaultTrackingThread()) && !this.#options.clock
           ? new TrackingThread({
               mode: settings.tokenMode,
               keys,

@@ -121,7 +121,7 @@ export const SERVE_FLAGS: FlagSpec[] = [
     type: 'string',
     arg: 'yes|no',
     group: 'tracking',
-    help: 'answer tracking hits on a thread of their own (default: yes with two or more cores)',
+    help: 'answer tracking hits on a thread of their own (default: yes with three or more cores)',
   },
   {
     name: 'token-mode',

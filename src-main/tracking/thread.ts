@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import type { Logger, LogLine } from '../logger.js';
 import { spawnWorker } from '../threads/spawn.js';
@@ -46,6 +47,15 @@ export interface TrackingThreadOptions {
   /** Starts the thread; tests pass one that keeps a handle on it. */
   spawn?: (data: TrackingWorkerData) => Worker;
 }
+
+/**
+ * Whether the listener gets a thread of its own when the settings do not say: with three or more cores. The thread
+ * moves most of a hit's work off the main thread but costs the process 6–8 µs more per hit (the batches cross threads)
+ * and 5–7 MB of RSS; on two cores, which it shares with the main thread and with whatever is sending the requests,
+ * it measured a lower and far less steady rate than the main thread (40–71% of a bare server against 62–76%) and
+ * a higher p99, for the same rate in the whole `serve` (docs/TRACKING-BENCH.md). The same rule as the prepare pool's.
+ */
+export const defaultTrackingThread = (): boolean => availableParallelism() >= 3;
 
 /** The listener could not bind (a port in use…): the same on any thread, so not a reason to fall back. */
 class ListenFailure extends Error {}
