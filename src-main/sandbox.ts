@@ -144,11 +144,12 @@ export class Sandbox {
     try {
       const dbPath = settings.dataDir === ':memory:' ? ':memory:' : join(settings.dataDir, DATABASE_FILE);
       this.#db = openDatabase({ path: dbPath, nativeBinding: this.#options.nativeBinding });
+      const store = (this.#store = new MessageStore(this.#db));
       const checkpointer = (this.#checkpointer = new WalCheckpointer(this.#db, logger.child('db'), {
         path: dbPath,
         nativeBinding: this.#options.nativeBinding,
+        indexOn: (port) => store.indexOn(port),
       }));
-      const store = (this.#store = new MessageStore(this.#db));
       bus.on('message.deleted', (ids) => {
         if (ids !== 'all') this.#deleted += ids.length;
       });
@@ -177,7 +178,7 @@ export class Sandbox {
         data: { tracking: injection },
         trackingBase: () => trackingBase,
         inline,
-        checkpoint: checkpointer.task,
+        checkpoint: checkpointer.possible ? () => checkpointer.handOff() : undefined,
         onCheckpointsLost: () => checkpointer.start(),
         logger: logger.child('ingest'),
       }));

@@ -86,6 +86,8 @@ export async function prefillMailbox(
       onProgress?.(Math.min(n + BATCH, count));
     }
     db.prepare(`UPDATE messages SET read = 1 WHERE seq % ${PREFILL_READ_EVERY} = 0`).run();
+    // The full-text index, as `serve` would have filled it behind the mails.
+    await store.searchReady();
   } finally {
     db.close();
   }

@@ -3,6 +3,7 @@ import type { EventBus } from '../events/bus.js';
 import type { Clock } from '../logger.js';
 import type { QueuedWrite } from '../store/commit-queue.js';
 import { summaryOfNew, type MessageStore, type NewMessage } from '../store/messages.js';
+import { addressText, type SearchEntry } from '../store/search-index.js';
 import type { MailToPrepare, PreparedMail } from './prepare.js';
 
 /** A mail as the SMTP catcher (or `POST /api/v1/send`) hands it over. */
@@ -133,11 +134,21 @@ export class Ingest {
           }
           return;
         }
+        const entries: SearchEntry[] = [];
         batch.forEach((item, i) => {
           const result = results[i]!;
-          if (result instanceof Error) item.reject(result);
-          else item.resolve(result);
+          if (result instanceof Error) return item.reject(result);
+          const m = item.message;
+          entries.push({
+            seq: result,
+            subject: m.subject,
+            addresses: addressText([m.from, ...m.to, ...m.cc, ...m.bcc, ...m.replyTo], m.envelopeTo),
+            body: m.searchText,
+          });
+          item.resolve(result);
         });
+        // Into the full-text index behind the commit (see store/search-index.ts), with the text read already.
+        store.handToSearch(entries);
       },
     };
   }

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import type { Logger } from '../logger.js';
-import type { CheckpointTask } from '../store/checkpointer.js';
+import type { CheckpointTask, HandOff } from '../store/checkpointer.js';
 import { spawnWorker } from '../threads/spawn.js';
 import type { InjectorSettings } from './injector-settings.js';
 import type { MailToPrepare, PreparedMail } from './prepare.js';
@@ -47,8 +47,11 @@ export interface PreparePoolOptions {
   trackingBase: () => string;
   /** The same work on the calling thread: used when no worker can run, and for the mails of a worker that died. */
   inline: (mail: MailToPrepare) => Promise<PreparedMail>;
-  /** Checkpoints for the first worker to run; `onCheckpointsLost` is called if no worker can run them any more. */
-  checkpoint?: CheckpointTask;
+  /**
+   * Checkpoints (and the search index) for the first worker to run, a fresh task for each worker that takes them on;
+   * `onCheckpointsLost` is called if no worker can run them any more.
+   */
+  checkpoint?: () => HandOff | undefined;
   onCheckpointsLost?: (reason: string) => void;
   logger: Logger;
 }
@@ -139,9 +142,10 @@ export class PreparePool {
   #spawn(checkpoints: boolean): void {
     let worker: Worker;
     try {
-      const { data, checkpoint } = this.#options;
+      const handOff = checkpoints ? this.#options.checkpoint?.() : undefined;
       worker = spawnWorker('ingest-worker', {
-        workerData: { ...data, checkpoint: checkpoints ? checkpoint : undefined } satisfies PrepareWorkerData,
+        workerData: { ...this.#options.data, checkpoint: handOff?.task } satisfies PrepareWorkerData,
+        transferList: handOff?.transferList,
       });
     } catch (err) {
       const reason = (err as Error).message;

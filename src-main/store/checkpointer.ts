@@ -1,11 +1,15 @@
 import { createRequire } from 'node:module';
-import type { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import type { Database } from 'better-sqlite3';
 import type { Logger } from '../logger.js';
 import { spawnWorker } from '../threads/spawn.js';
+import { SearchIndexer, attachSearch, type SearchEntry } from './search-index.js';
 
 /** How often the WAL is folded back into the database file. */
 const CHECKPOINT_INTERVAL_MS = 500;
+
+/** How often the thread looks for mails to put into the full-text index; a search waits at most about this long. */
+const INDEX_INTERVAL_MS = 20;
 
 /**
  * Under a sustained burst the worker's passive checkpoints cannot catch up with the writer and the WAL keeps
@@ -23,11 +27,21 @@ export interface CheckpointTask {
   /** better-sqlite3's entry, resolved by the main thread (a bundled worker has no node_modules of its own). */
   betterSqlite3Module: string;
   intervalMs: number;
+  /** Where the entries of newly stored mails arrive, for the full-text index (see search-index.ts). */
+  search: MessagePort;
+}
+
+/** A task for a thread, and what must be transferred to it with it. */
+export interface HandOff {
+  task: CheckpointTask;
+  transferList: MessagePort[];
 }
 
 /**
- * Runs in a worker thread: its own connection to the same file, checkpointing on a timer. PASSIVE never waits for
- * readers or writers, so the main thread's commits are never held up by it. Returns what closes the connection.
+ * Runs in a worker thread: its own connection to the same file, checkpointing on a timer, and filling the full-text
+ * index (see search-index.ts) behind the main thread's commits. PASSIVE never waits for readers or writers, and the
+ * index is a database of its own, so the main thread's commits are never held up by either. Returns what closes the
+ * connection.
  */
 export function runCheckpoints(task: CheckpointTask, report: (message: string) => void): () => void {
   const BetterSqlite3 = createRequire(import.meta.url)(
@@ -42,8 +56,39 @@ export function runCheckpoints(task: CheckpointTask, report: (message: string) =
       report(`checkpoint: ${(err as Error).message}`);
     }
   }, task.intervalMs);
+
+  attachSearch(db, task.path, false);
+  // It reads little besides the new mails, written moments before.
+  db.pragma('cache_size = -2000');
+  const indexer = new SearchIndexer(db);
+  task.search.on('message', (entries: SearchEntry[]) => indexer.add(entries));
+  let indexing = false;
+  let lastProblem = '';
+  // First whatever was stored before this thread started and is not indexed yet (a restart…), then the entries
+  // handed over (and the mails before them that have none).
+  let storedBelow = indexer.lastStored() + 1;
+  const indexTimer = setInterval(() => {
+    if (indexing || !db.open) return;
+    indexing = true;
+    indexer.catchUp(storedBelow).then(
+      () => {
+        indexing = false;
+        storedBelow = 0;
+        lastProblem = '';
+      },
+      (err: Error) => {
+        indexing = false;
+        // The main thread holds the index's lock for a moment (SQLITE_BUSY): the next round goes on.
+        if ((err as { code?: string }).code === 'SQLITE_BUSY' || err.message === lastProblem) return;
+        lastProblem = err.message;
+        report(`search index: ${err.message}`);
+      },
+    );
+  }, INDEX_INTERVAL_MS);
   return () => {
     clearInterval(timer);
+    clearInterval(indexTimer);
+    task.search.close();
     db.close();
   };
 }
@@ -58,13 +103,20 @@ export function runCheckpoints(task: CheckpointTask, report: (message: string) =
 export class WalCheckpointer {
   readonly #db: Database;
   readonly #logger: Logger;
-  readonly task: CheckpointTask | undefined;
+  readonly #task: Omit<CheckpointTask, 'search'> | undefined;
+  readonly #indexOn?: (port: MessagePort | undefined) => void;
   #worker?: Worker;
 
-  constructor(db: Database, logger: Logger, options: { path: string; nativeBinding?: string }) {
+  /** `indexOn` hears where the entries of new mails go: the thread that runs the checkpoints fills the index too. */
+  constructor(
+    db: Database,
+    logger: Logger,
+    options: { path: string; nativeBinding?: string; indexOn?: (port: MessagePort | undefined) => void },
+  ) {
     this.#db = db;
     this.#logger = logger;
-    this.task =
+    this.#indexOn = options.indexOn;
+    this.#task =
       options.path === ':memory:'
         ? undefined
         : {
@@ -75,18 +127,36 @@ export class WalCheckpointer {
           };
   }
 
-  /** Another thread runs the checkpoints (it was handed `task`); this connection keeps only the safety net. */
+  /** Whether another thread can run the checkpoints (only for a database file). */
+  get possible(): boolean {
+    return this.#task !== undefined;
+  }
+
+  /**
+   * The task for the thread that is to run the checkpoints and fill the search index, with a channel of its own for
+   * the entries of new mails, which go to it from now on. Undefined for a database in memory.
+   */
+  handOff(): HandOff | undefined {
+    if (!this.#task) return undefined;
+    const { port1, port2 } = new MessageChannel();
+    port1.unref();
+    this.#indexOn?.(port1);
+    return { task: { ...this.#task, search: port2 }, transferList: [port2] };
+  }
+
+  /** Another thread runs the checkpoints (it was handed a task); this connection keeps only the safety net. */
   delegated(): void {
-    if (!this.task) return;
+    if (!this.#task) return;
     this.#db.pragma(`wal_autocheckpoint = ${SAFETY_AUTOCHECKPOINT_PAGES}`);
     this.#db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT_BYTES}`);
   }
 
   /** Runs the checkpoints on a thread of its own. */
   start(): void {
-    if (!this.task || this.#worker) return;
+    if (!this.#task || this.#worker) return;
     try {
-      this.#worker = spawnWorker('checkpoint-worker', { workerData: this.task });
+      const { task, transferList } = this.handOff()!;
+      this.#worker = spawnWorker('checkpoint-worker', { workerData: task, transferList });
       this.#worker.unref();
       this.#worker.on('message', (message: string) => this.#logger.warn(message));
       this.#worker.on('error', (err) => this.fallBack(err.message));
@@ -100,6 +170,7 @@ export class WalCheckpointer {
   fallBack(reason: string): void {
     this.#logger.warn(`checkpoints run on the main thread (${reason})`);
     this.#worker = undefined;
+    this.#indexOn?.(undefined);
     if (this.#db.open) this.#db.pragma('wal_autocheckpoint = 1000');
   }
 

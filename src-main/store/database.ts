@@ -2,6 +2,7 @@ import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MIGRATIONS } from './migrations.js';
+import { attachSearch } from './search-index.js';
 
 export interface OpenDatabaseOptions {
   /** A file path, or ':memory:'. */
@@ -10,7 +11,7 @@ export interface OpenDatabaseOptions {
   nativeBinding?: string;
 }
 
-/** Opens (creating if needed) the database in WAL mode and brings its schema up to date. */
+/** Opens (creating if needed) the database in WAL mode, brings its schema up to date and attaches the search index. */
 export function openDatabase({ path, nativeBinding }: OpenDatabaseOptions): Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new BetterSqlite3(path, nativeBinding ? { nativeBinding } : {});
@@ -25,6 +26,7 @@ export function openDatabase({ path, nativeBinding }: OpenDatabaseOptions): Data
     // mailbox nearly as fast (the OS caches the file) and the process some 15 MB smaller (docs/SMTP-BENCH.md).
     db.pragma('cache_size = -4000');
     migrate(db);
+    attachSearch(db, path, true);
   } catch (err) {
     db.close();
     throw err;

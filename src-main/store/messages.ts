@@ -2,6 +2,8 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { Address, Attachment, MessageSummary, TrackingCounts, TrackingManifest } from '../api/types.js';
 import { CommitQueue } from './commit-queue.js';
 import { EventStore } from './events.js';
+import type { MessagePort } from 'node:worker_threads';
+import { SearchIndexer, type SearchEntry } from './search-index.js';
 import { buildSearch } from './search-query.js';
 
 export interface StoredPart {
@@ -100,6 +102,11 @@ const NO_TRACKING: TrackingCounts = {
   unsubscribed: false,
 };
 
+/** How long a search waits for the indexing thread before it indexes what is missing itself. */
+const SEARCH_WAIT_MS = 1_000;
+/** Entries of new mails kept for the next search, at most, when this thread fills the index. */
+const MAX_HANDED = 1_000;
+
 /** Largest IN (…) list per statement; SQLite's default limit on bound parameters is 32766. */
 const ID_CHUNK = 500;
 
@@ -112,7 +119,6 @@ export class MessageStore {
   readonly #insertMessage: Statement;
   readonly #insertData: Statement;
   readonly #insertPart: Statement;
-  readonly #insertFts: Statement;
   readonly #count: Statement;
   readonly #countUnread: Statement;
   readonly #oldest: Statement;
@@ -127,11 +133,16 @@ export class MessageStore {
   readonly #savepoint: (message: NewMessage, hooks: ((seq: number) => void)[]) => number;
   /** Number of stored mails, kept here (every insert and delete goes through this class) so pruning costs no count(*). */
   #total: number;
+  /** Fills the full-text index when no other thread does (see search-index.ts). */
+  readonly #indexer: SearchIndexer;
+  /** Where the entries of new mails go when another thread fills the index. */
+  #searchPort: MessagePort | undefined;
 
   constructor(db: Database) {
     this.#db = db;
     this.commits = CommitQueue.of(db);
     this.#events = new EventStore(db);
+    this.#indexer = new SearchIndexer(db);
     this.#insertMessage =
       db.prepare(`INSERT INTO messages (id, created_ms, message_id, subject, from_json, to_json,
       cc_json, bcc_json, reply_to_json, return_path, date_ms, username, size, snippet,
@@ -144,9 +155,6 @@ export class MessageStore {
     this.#insertPart =
       db.prepare(`INSERT INTO message_parts (seq, part_id, filename, content_type, content_id,
       inline, size, md5, sha1, sha256, content) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    this.#insertFts = db.prepare(
-      'INSERT INTO messages_fts (rowid, subject, addresses, body) VALUES (?, ?, ?, ?)',
-    );
     this.#count = db.prepare('SELECT count(*) AS n FROM messages').pluck();
     this.#countUnread = db.prepare('SELECT count(*) AS n FROM messages WHERE read = 0').pluck();
     this.#oldest = db.prepare('SELECT seq FROM messages ORDER BY seq ASC LIMIT ?').pluck();
@@ -219,12 +227,6 @@ export class MessageStore {
         p.content,
       );
     }
-    const addresses = [m.from, ...m.to, ...m.cc, ...m.bcc, ...m.replyTo]
-      .filter((a): a is Address => !!a)
-      .map((a) => `${a.Name} ${a.Address}`)
-      .concat(m.envelopeTo)
-      .join(' ');
-    this.#insertFts.run(seq, m.subject, addresses, m.searchText);
     for (const hook of hooks) hook(seq);
     return seq;
   }
@@ -335,7 +337,40 @@ export class MessageStore {
     };
   }
 
-  /** A page of mails, newest first, optionally filtered by a Mailpit search query. */
+  /**
+   * The thread that fills the full-text index from now on (the one that runs the checkpoints), through this port;
+   * undefined: this thread fills it, when a search needs it.
+   */
+  indexOn(port: MessagePort | undefined): void {
+    this.#searchPort = port;
+  }
+
+  /** The entries of mails just committed, for the full-text index (see search-index.ts). */
+  handToSearch(entries: SearchEntry[]): void {
+    if (entries.length === 0) return;
+    if (this.#searchPort) return this.#searchPort.postMessage(entries);
+    this.#indexer.add(entries);
+    // Kept for the next search, but not without bound.
+    if (this.#indexer.handed >= MAX_HANDED) void this.#indexer.catchUp(0).catch(() => {});
+  }
+
+  /**
+   * Resolves once every mail stored so far is in the full-text index, so that a search (`page` with a query,
+   * `matches`, `idsMatching`) finds it. The index is filled behind the commits, on another thread when one does it
+   * (a few milliseconds behind under load); if that thread falls behind by more than a moment (a large mailbox
+   * indexed for the first time, a thread that died), this thread does what is missing.
+   */
+  async searchReady(): Promise<void> {
+    if (!this.#searchPort) return this.#indexer.catchUp();
+    const target = this.#indexer.lastStored();
+    const deadline = Date.now() + SEARCH_WAIT_MS;
+    while (this.#indexer.indexedSeq() < target) {
+      if (Date.now() > deadline) return this.#indexer.catchUp();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  /** A page of mails, newest first, optionally filtered by a Mailpit search query (see `searchReady`). */
   page(start: number, limit: number, query = ''): MessagePage {
     const { total, unread } = this.count();
     const search = query.trim() ? buildSearch(query) : null;
@@ -408,7 +443,7 @@ export class MessageStore {
             const ids = this.#db.prepare('SELECT id FROM messages').pluck().all() as string[];
             // Faster than row-by-row deletes through the trigger when the mailbox is large.
             this.#db.exec(`DELETE FROM message_data; DELETE FROM message_parts;
-              DELETE FROM events WHERE message_id != ''; DELETE FROM messages_fts;`);
+              DELETE FROM events WHERE message_id != '';`);
             this.#db.prepare('DELETE FROM messages').run();
             return ids;
           })()

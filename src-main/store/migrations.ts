@@ -221,4 +221,16 @@ export const MIGRATIONS: ((db: Database) => void)[] = [
       CREATE INDEX messages_with_attachments ON messages (seq, read) WHERE attachments > 0;
     `);
   },
+  // 8: the full-text index moves to a database of its own, filled behind the commits (store/search-index.ts); it is
+  // built again there from the stored mails
+  (db) => {
+    db.exec(`
+      DROP TRIGGER messages_deleted;
+      DROP TABLE messages_fts;
+      -- Deleting a mail removes its tracking events with it.
+      CREATE TRIGGER messages_deleted AFTER DELETE ON messages BEGIN
+        DELETE FROM events WHERE message_id = old.id;
+      END;
+    `);
+  },
 ];

@@ -86,7 +86,7 @@ export function buildSearch(query: string): SqlSearch {
         // Narrow to the mails whose indexed names, addresses or subject hold these words (as words or word
         // prefixes), then confirm the field with LIKE; scanning every row costs tens of milliseconds per
         // 100,000 mails, the index lookup a fraction of one.
-        clauses.push(`m.seq IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)`);
+        clauses.push(`m.seq IN (SELECT rowid FROM search.messages_fts WHERE messages_fts MATCH ?)`);
         params.push(`${ftsColumn} : ${ftsPhrase(value)}`);
       }
       clauses.push(`${not}(${column} LIKE ? ESCAPE '\\')`);
@@ -120,11 +120,11 @@ export function buildSearch(query: string): SqlSearch {
   }
 
   if (fts.length) {
-    clauses.push(`m.seq IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)`);
+    clauses.push(`m.seq IN (SELECT rowid FROM search.messages_fts WHERE messages_fts MATCH ?)`);
     params.push(fts.join(' '));
   }
   for (const phrase of ftsNot) {
-    clauses.push(`m.seq NOT IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)`);
+    clauses.push(`m.seq NOT IN (SELECT rowid FROM search.messages_fts WHERE messages_fts MATCH ?)`);
     params.push(phrase);
   }
   return {

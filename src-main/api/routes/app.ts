@@ -128,7 +128,10 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppRoutesDeps): vo
       // A bad query is a 400 now, not a silent wait until the timeout.
       if (q.query) buildSearch(q.query);
       return new Promise((resolve) => {
+        let finished = false;
         const done = (status: number, body: unknown) => {
+          if (finished) return;
+          finished = true;
           clearTimeout(timer);
           bus.off('message.created', onMessage);
           bus.off('tracking.event', onEvent);
@@ -137,8 +140,15 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppRoutesDeps): vo
         };
         const onMessage = (m: MessageSummary) => {
           if (q.kind !== 'message') return;
-          if (q.query && !store.matches(m.ID, q.query)) return;
-          done(200, m);
+          const query = q.query;
+          if (!query) return done(200, m);
+          // The new mail is in the full-text index a moment after it is announced.
+          store.searchReady().then(
+            () => {
+              if (!finished && store.matches(m.ID, query)) done(200, m);
+            },
+            () => {},
+          );
         };
         const onEvent = (e: TrackingEvent) => {
           if (q.kind === 'message' || (q.kind !== 'event' && e.kind !== q.kind)) return;

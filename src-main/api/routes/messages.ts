@@ -62,6 +62,7 @@ export function registerMessageRoutes(app: FastifyInstance, { store, bus }: Mess
     { config: { summary: 'Search messages with Mailpit syntax (query, start, limit)' } },
     async (req) => {
       const { start, limit, query } = parseOr400(paging, req.query);
+      if (query.trim()) await store.searchReady();
       return toMailpitPage(store.page(start, limit, query), store.tags());
     },
   );
@@ -72,6 +73,7 @@ export function registerMessageRoutes(app: FastifyInstance, { store, bus }: Mess
     async (req) => {
       const body = parseOr400(idsBody, req.body);
       const read = body?.Read ?? false;
+      if (body?.Search?.trim()) await store.searchReady();
       const ids = body?.Search?.trim()
         ? store.idsMatching(body.Search)
         : body?.IDs?.length
@@ -102,6 +104,7 @@ export function registerMessageRoutes(app: FastifyInstance, { store, bus }: Mess
       const { query } = parseOr400(paging, req.query);
       if (!query.trim())
         throw Object.assign(new Error('bad request: query is required'), { statusCode: 400 });
+      await store.searchReady();
       const deleted = store.delete(store.idsMatching(query));
       if (deleted.length) bus.emit('message.deleted', deleted);
       return 'ok';

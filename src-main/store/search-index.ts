@@ -1,0 +1,222 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { Address } from '../api/types.js';
+import type { MessageRow } from './messages.js';
+
+/**
+ * The full-text index of the mails lives in a database of its own, attached to every connection as `search`, and is
+ * filled behind the commits that store the mails rather than inside them. Writing it in the mail's own transaction
+ * was a fifth of what ingest cost (0.17 ms of 0.83 ms per mail, docs/SMTP-BENCH.md): FTS5 flushes a segment at
+ * every savepoint and merges them as they pile up. In its own file it can be written from another thread (the one
+ * that runs the WAL checkpoints) without ever holding the lock the mails' commits need.
+ *
+ * A search first waits until every stored mail is indexed (`MessageStore.searchReady`). Mails deleted after they
+ * were indexed keep their entry until the indexer purges it (everything below the oldest stored mail, as retention
+ * deletes them), but no query can return them: every query looks its matches up in `messages`, and ids are never
+ * reused (AUTOINCREMENT).
+ */
+
+/** The index's file beside the database's, like SQLite's own `-wal` and `-shm`. */
+export const searchPathOf = (dbPath: string): string =>
+  dbPath === ':memory:' ? ':memory:' : `${dbPath}-search`;
+
+/** Bumped when the index's schema changes: an index of another version is dropped and built again. */
+const SEARCH_VERSION = 1;
+
+/** Page cache for the index on a connection, in KiB. */
+const SEARCH_CACHE_KIB = 2_000;
+
+/** Mails indexed per transaction: the indexer keeps up with a busy SMTP run in batches far smaller than this. */
+const BATCH = 256;
+
+/** Attaches the search database to a connection, creating its schema if needed (`create`: only the owner does). */
+export function attachSearch(db: Database, dbPath: string, create: boolean): void {
+  db.prepare('ATTACH DATABASE ? AS search').run(searchPathOf(dbPath));
+  // SQLite's default page cache here would be 16 MB for this database too, on every connection.
+  db.pragma(`search.cache_size = -${SEARCH_CACHE_KIB}`);
+  if (!create) return;
+  if (dbPath !== ':memory:') {
+    db.pragma('search.journal_mode = WAL');
+    db.pragma('search.synchronous = NORMAL');
+  }
+  if (db.pragma('search.user_version', { simple: true }) === SEARCH_VERSION) return;
+  db.transaction(() => {
+    db.exec(`
+      DROP TABLE IF EXISTS search.messages_fts;
+      DROP TABLE IF EXISTS search.search_state;
+      CREATE VIRTUAL TABLE search.messages_fts USING fts5 (
+        subject, addresses, body,
+        content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
+      );
+      -- Every mail up to indexed_seq is in the index.
+      CREATE TABLE search.search_state (
+        id           INTEGER PRIMARY KEY CHECK (id = 1),
+        indexed_seq  INTEGER NOT NULL
+      );
+      INSERT INTO search.search_state (id, indexed_seq) VALUES (1, 0);
+    `);
+    db.pragma(`search.user_version = ${SEARCH_VERSION}`);
+  })();
+}
+
+/** The addresses of a mail as the index holds them: names and addresses, envelope recipients too. */
+export function addressText(addresses: (Address | null | undefined)[], envelopeTo: string[]): string {
+  const out: string[] = [];
+  for (const a of addresses) if (a) out.push(`${a.Name} ${a.Address}`);
+  return out.concat(envelopeTo).join(' ');
+}
+
+/** A stored mail with no entry yet, as read back for the index. */
+type Unindexed = Pick<
+  MessageRow,
+  'seq' | 'subject' | 'from_json' | 'to_json' | 'cc_json' | 'bcc_json' | 'reply_to_json'
+> & { envelope_to: string; raw: Buffer };
+
+/** A JSON column as a list: an array as it is, one value (the sender) as a list of one, anything else as none. */
+function listOf<T>(json: string | null): T[] {
+  if (!json) return [];
+  try {
+    const value = JSON.parse(json) as unknown;
+    return Array.isArray(value) ? (value as T[]) : value ? [value as T] : [];
+  } catch {
+    return [];
+  }
+}
+
+/** The text a mail is found by: its text part, else its HTML's visible text (the same as its snippet's source). */
+async function bodyTextOf(raw: Buffer): Promise<string> {
+  const { parseMail } = await import('../ingest/parse.js');
+  return (await parseMail(raw)).searchText;
+}
+
+/** A stored mail's entry in the index, as the thread that stored it hands it over: it has read the text already. */
+export interface SearchEntry {
+  seq: number;
+  subject: string;
+  addresses: string;
+  body: string;
+}
+
+/**
+ * Puts stored mails into the full-text index, in order, on any connection that has `search` attached: the thread
+ * that runs the checkpoints, or the main thread when no other can. Entries come handed over by the thread that
+ * stored the mails, after their commit (`add`); mails stored without one (before a restart, by another path, or
+ * handed to a thread that died) are read back from the store and parsed. Two indexers at once are safe: each writes
+ * only the mails past what the index holds when it commits.
+ */
+export class SearchIndexer {
+  readonly #db: Database;
+  readonly #state: Statement;
+  readonly #unindexed: Statement;
+  readonly #insert: Statement;
+  readonly #setState: Statement;
+  readonly #oldest: Statement;
+  readonly #purge: Statement;
+  readonly #last: Statement;
+  #purgedBelow = 0;
+  /** Entries handed over and not yet written, in the order of their mails. */
+  #handed: SearchEntry[] = [];
+  /** The run in progress: runs go one after the other. */
+  #running: Promise<number> | undefined;
+
+  constructor(db: Database) {
+    this.#db = db;
+    this.#state = db.prepare('SELECT indexed_seq FROM search.search_state WHERE id = 1').pluck();
+    this.#unindexed = db.prepare(`
+      SELECT m.seq, m.subject, m.from_json, m.to_json, m.cc_json, m.bcc_json, m.reply_to_json, m.envelope_to, d.raw
+      FROM main.messages m JOIN main.message_data d ON d.seq = m.seq
+      WHERE m.seq > ? AND m.seq < ? ORDER BY m.seq LIMIT ?`);
+    this.#insert = db.prepare(
+      'INSERT INTO search.messages_fts (rowid, subject, addresses, body) VALUES (?, ?, ?, ?)',
+    );
+    this.#setState = db.prepare('UPDATE search.search_state SET indexed_seq = ? WHERE id = 1');
+    this.#oldest = db.prepare('SELECT min(seq) FROM main.messages').pluck();
+    this.#purge = db.prepare('DELETE FROM search.messages_fts WHERE rowid < ?');
+    this.#last = db.prepare('SELECT max(seq) FROM main.messages').pluck();
+  }
+
+  /** The last mail (by seq) the index holds, and every one before it. */
+  indexedSeq(): number {
+    return (this.#state.get() as number | undefined) ?? 0;
+  }
+
+  /** Entries handed over and not yet written. */
+  get handed(): number {
+    return this.#handed.length;
+  }
+
+  /** Takes the entries of mails just committed, in their order, for the next run. */
+  add(entries: SearchEntry[]): void {
+    for (const entry of entries) this.#handed.push(entry);
+  }
+
+  /**
+   * Indexes the next mails: the entries handed over, or first the stored mails before them that have none; when none
+   * are handed over, the stored mails below `storedBelow`. Resolves with how many it wrote (0: nothing was left).
+   */
+  indexSome(storedBelow: number): Promise<number> {
+    const next = () => this.#indexNext(storedBelow);
+    const run = (this.#running ?? Promise.resolve(0)).then(next, next);
+    this.#running = run;
+    return run;
+  }
+
+  /** Indexes until nothing is left (see indexSome); by default every stored mail. */
+  async catchUp(storedBelow = Number.MAX_SAFE_INTEGER): Promise<void> {
+    while ((await this.indexSome(storedBelow)) > 0);
+  }
+
+  /** The newest stored mail now (0 when there is none). */
+  lastStored(): number {
+    return (this.#last.get() as number | null) ?? 0;
+  }
+
+  async #indexNext(storedBelow: number): Promise<number> {
+    this.#purgeDeleted();
+    const done = this.indexedSeq();
+    let skip = 0;
+    while (skip < this.#handed.length && this.#handed[skip]!.seq <= done) skip++;
+    if (skip) this.#handed = this.#handed.slice(skip);
+    const next = this.#handed[0]?.seq;
+    // Stored mails with no entry: before the first one handed over, or below `storedBelow`.
+    const below = next ?? storedBelow;
+    if (below > done + 1) {
+      const rows = this.#unindexed.all(done, below, BATCH) as Unindexed[];
+      if (rows.length > 0) return this.#write(await Promise.all(rows.map(entryOf)));
+    }
+    if (next === undefined) return 0;
+    const entries = this.#handed;
+    this.#handed = [];
+    return this.#write(entries);
+  }
+
+  /** Writes entries (in seq order) past what the index holds, and moves its mark to the last of them. */
+  #write(entries: SearchEntry[]): number {
+    this.#db.transaction(() => {
+      const done = this.indexedSeq();
+      for (const e of entries) if (e.seq > done) this.#insert.run(e.seq, e.subject, e.addresses, e.body);
+      this.#setState.run(Math.max(done, entries[entries.length - 1]!.seq));
+    })();
+    return entries.length;
+  }
+
+  /** Drops the entries of mails that retention (or a delete of everything) removed: all below the oldest one kept. */
+  #purgeDeleted(): void {
+    const oldest = this.#oldest.get() as number | null;
+    if (oldest === null || oldest <= this.#purgedBelow) return;
+    this.#purge.run(oldest);
+    this.#purgedBelow = oldest;
+  }
+}
+
+/** The entry of a stored mail read back from the store (parsing it is asynchronous, so it is done before writing). */
+async function entryOf(row: Unindexed): Promise<SearchEntry> {
+  return {
+    seq: row.seq,
+    subject: row.subject,
+    addresses: addressText(
+      [row.from_json, row.to_json, row.cc_json, row.bcc_json, row.reply_to_json].flatMap(listOf<Address>),
+      listOf<string>(row.envelope_to),
+    ),
+    body: await bodyTextOf(row.raw).catch(() => ''),
+  };
+}
