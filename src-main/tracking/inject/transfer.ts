@@ -130,6 +130,24 @@ export function encodeQuotedPrintableBytes(decoded: Buffer, eol: '\r\n' | '\n'):
   for (let i = 0; i < length; i++) {
     const c = decoded[i]!;
     let cls = BYTE_CLASS[c]!;
+    if (cls === SPACE) {
+      const next = decoded[i + 1];
+      // whitespace before a line break (or the end) would be stripped in transit
+      cls =
+        next === undefined || next === 0x0a || (next === 0x0d && decoded[i + 2] === 0x0a) ? ESCAPE : LITERAL;
+    }
+    // Most bytes of a mail are copied as they are (the loop's fast path), with a soft break when the line is full.
+    if (cls === LITERAL) {
+      if (lineLength >= last) {
+        out[n++] = 0x3d;
+        if (crlf) out[n++] = 0x0d;
+        out[n++] = 0x0a;
+        lineLength = 0;
+      }
+      out[n++] = c;
+      lineLength++;
+      continue;
+    }
     if (cls === CR) {
       if (decoded[i + 1] === 0x0a) continue; // the LF that follows ends the line
       cls = ESCAPE;
@@ -140,27 +158,16 @@ export function encodeQuotedPrintableBytes(decoded: Buffer, eol: '\r\n' | '\n'):
       lineLength = 0;
       continue;
     }
-    if (cls === SPACE) {
-      const next = decoded[i + 1];
-      // whitespace before a line break (or the end) would be stripped in transit
-      cls =
-        next === undefined || next === 0x0a || (next === 0x0d && decoded[i + 2] === 0x0a) ? ESCAPE : LITERAL;
-    }
-    const width = cls === LITERAL ? 1 : 3;
-    if (lineLength + width > last) {
+    if (lineLength + 3 > last) {
       out[n++] = 0x3d;
       if (crlf) out[n++] = 0x0d;
       out[n++] = 0x0a;
       lineLength = 0;
     }
-    if (width === 1) {
-      out[n++] = c;
-    } else {
-      out[n++] = 0x3d;
-      out[n++] = HEX_BYTES[c >> 4]!;
-      out[n++] = HEX_BYTES[c & 15]!;
-    }
-    lineLength += width;
+    out[n++] = 0x3d;
+    out[n++] = HEX_BYTES[c >> 4]!;
+    out[n++] = HEX_BYTES[c & 15]!;
+    lineLength += 3;
   }
   return out.subarray(0, n);
 }
