@@ -1,8 +1,8 @@
+import type { MessagePort } from 'node:worker_threads';
 import type { Database, Statement } from 'better-sqlite3';
 import type { Address, Attachment, MessageSummary, TrackingCounts, TrackingManifest } from '../api/types.js';
 import { CommitQueue } from './commit-queue.js';
 import { EventStore } from './events.js';
-import type { MessagePort } from 'node:worker_threads';
 import { SearchIndexer, type SearchEntry } from './search-index.js';
 import { buildSearch } from './search-query.js';
 

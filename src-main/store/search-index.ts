@@ -5,9 +5,10 @@ import type { MessageRow } from './messages.js';
 /**
  * The full-text index of the mails lives in a database of its own, attached to every connection as `search`, and is
  * filled behind the commits that store the mails rather than inside them. Writing it in the mail's own transaction
- * was a fifth of what ingest cost (0.17 ms of 0.83 ms per mail, docs/SMTP-BENCH.md): FTS5 flushes a segment at
- * every savepoint and merges them as they pile up. In its own file it can be written from another thread (the one
- * that runs the WAL checkpoints) without ever holding the lock the mails' commits need.
+ * was a fifth of what ingest cost (0.17 ms of 0.83 ms per mail), and neither writing the entries 256 at a time nor
+ * writing them into another file from the same thread made it cheaper (docs/SMTP-BENCH.md). In its own file it can
+ * be written from another thread (the one that runs the WAL checkpoints) without ever holding the lock the mails'
+ * commits need.
  *
  * A search first waits until every stored mail is indexed (`MessageStore.searchReady`). Mails deleted after they
  * were indexed keep their entry until the indexer purges it (everything below the oldest stored mail, as retention
@@ -184,8 +185,12 @@ export class SearchIndexer {
       if (rows.length > 0) return this.#write(await Promise.all(rows.map(entryOf)));
     }
     if (next === undefined) return 0;
-    const entries = this.#handed;
-    this.#handed = [];
+    // The handed entries up to the first gap in their seqs: a mail in it was stored without one, and is read back
+    // from the store in the next run before the entries after it.
+    let run = 1;
+    while (run < this.#handed.length && this.#handed[run]!.seq === this.#handed[run - 1]!.seq + 1) run++;
+    const entries = this.#handed.slice(0, run);
+    this.#handed = this.#handed.slice(run);
     return this.#write(entries);
   }
 

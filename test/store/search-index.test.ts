@@ -8,6 +8,7 @@ import { parseMail } from '../../src-main/ingest/parse.js';
 import { DATABASE_FILE } from '../../src-main/sandbox.js';
 import { openDatabase } from '../../src-main/store/database.js';
 import { MessageStore } from '../../src-main/store/messages.js';
+import { SearchIndexer } from '../../src-main/store/search-index.js';
 import { getJson, smtpTransport, startSandbox, tempDir, type TestSandbox } from '../helpers/sandbox.js';
 
 interface Page {
@@ -93,6 +94,42 @@ describe('the full-text index, filled behind the commits', () => {
     expect((await search(t, 'restarts')).messages.map((m) => m.Subject)).toEqual(['Before the restart']);
     await send(t, 'After the restart', 'a new giraffe');
     expect((await search(t, 'giraffe')).messages_count).toBe(1);
+  });
+
+  it('reads back a mail stored without an entry between mails handed over with theirs', async () => {
+    const db = openDatabase({ path: ':memory:' });
+    try {
+      const store = new MessageStore(db);
+      const seqs: number[] = [];
+      for (const word of ['alpha', 'bravo', 'charlie']) {
+        const raw = Buffer.from(`From: a@acme.test\r\nSubject: ${word}\r\n\r\nthe word ${word}\r\n`);
+        seqs.push(
+          store.insert({
+            id: newMessageId(),
+            createdMs: Date.now(),
+            ...(await parseMail(raw)),
+            username: '',
+            envelopeFrom: 'a@acme.test',
+            envelopeTo: [],
+            remoteIp: '',
+            manifest: null,
+            raw,
+            tracked: null,
+          }),
+        );
+      }
+      // Entries for the first and the last only, as if the middle one had been stored by another path.
+      const indexer = new SearchIndexer(db);
+      indexer.add([
+        { seq: seqs[0]!, subject: 'alpha', addresses: '', body: 'the word alpha' },
+        { seq: seqs[2]!, subject: 'charlie', addresses: '', body: 'the word charlie' },
+      ]);
+      await indexer.catchUp(0);
+      expect(indexer.indexedSeq()).toBe(seqs[2]);
+      expect(store.page(0, 10, 'word').messages.map((m) => m.Subject)).toEqual(['charlie', 'bravo', 'alpha']);
+    } finally {
+      db.close();
+    }
   });
 
   it('drops the entries of the mails retention removed', async () => {
