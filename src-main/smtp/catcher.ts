@@ -26,9 +26,6 @@ function smtpError(code: number, message: string): Error {
 }
 
 /**
- * Catches every mail sent to it. The `250` reply is sent only after the mail is committed to the store and names its id.
- */
-/**
  * A pipelining client sends MAIL, RCPT and DATA in one packet, and smtp-server writes each reply on its own: three
  * system calls where one does. Holding the connection's writes from the moment a packet arrives until the end of that
  * turn of the event loop sends them as one (socket writes were a tenth of the main thread's time under load; half of
@@ -42,6 +39,9 @@ function coalesceReplies(socket: Socket): void {
   });
 }
 
+/**
+ * Catches every mail sent to it. The `250` reply is sent only after the mail is committed to the store and names its id.
+ */
 export class SmtpCatcher {
   readonly #options: SmtpCatcherOptions;
   readonly #server: SMTPServer;
