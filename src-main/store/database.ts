@@ -25,6 +25,7 @@ export function openDatabase({ path, nativeBinding }: OpenDatabaseOptions): Data
     // better-sqlite3 builds SQLite with a 16 MB page cache per connection. 4 MB keeps search and ingest into a large
     // mailbox nearly as fast (the OS caches the file) and the process some 15 MB smaller (docs/SMTP-BENCH.md).
     db.pragma('cache_size = -4000');
+    db.pragma('temp_store = MEMORY');
     migrate(db);
     attachSearch(db, path, true);
   } catch (err) {
