@@ -1,12 +1,12 @@
 // Most mails an application sends are one HTML part, or a text and an HTML part as multipart/alternative, in UTF-8.
 // For those, this reads what listing and search need (the header fields, the text and the HTML) straight from the
-// bytes, as mailparser would read them: the same header parser (mailsplit's), the same decoders (libmime, libqp,
-// nodemailer's addressparser) and the same rules, in a few dozen microseconds instead of mailparser's streams.
+// bytes, as mailparser would read them: the same header parser (mailsplit's), the same decoders (libmime,
+// nodemailer's addressparser; for quoted-printable the injector's own, which deletes transport padding and soft line
+// breaks as libqp does) and the same rules, in a few dozen microseconds instead of mailparser's streams.
 // Every other mail, and anything this reader is not sure of, goes to mailparser: the caller gets `undefined`.
 // test/capture/simple-mail.test.ts holds both readers to the same answer over the whole corpus.
 import { Headers } from '@zone-eu/mailsplit';
 import libmime from 'libmime';
-import libqp from 'libqp';
 import addressparser from 'nodemailer/lib/addressparser/index.js';
 import type { Address } from '../api/types.js';
 import {
@@ -17,6 +17,7 @@ import {
   type LeafPart,
   type MimeTree,
 } from '../tracking/inject/mime.js';
+import { decodedBody } from '../tracking/inject/transfer.js';
 
 /** What parseMail needs of a mail, as mailparser gives it (see parse.ts). */
 export interface MailContent {
@@ -116,14 +117,7 @@ function simpleLeaves(raw: Buffer, top: HeaderBlock, leaves: LeafPart[]): LeafPa
 }
 
 function decodeContent(raw: Buffer, leaf: LeafPart): string {
-  const body = raw.subarray(leaf.bodyStart, leaf.bodyEnd);
-  const bytes =
-    leaf.encoding === 'quoted-printable'
-      ? libqp.decode(body)
-      : leaf.encoding === 'base64'
-        ? Buffer.from(body.toString('latin1'), 'base64')
-        : body;
-  return bytes.toString('utf8').replace(/\r?\n/g, '\n');
+  return decodedBody(raw, leaf).toString('utf8').replace(/\r?\n/g, '\n');
 }
 
 interface ParsedAddress {

@@ -6,7 +6,7 @@ import { trackingUrl } from '../urls.js';
 import { rewriteHtml } from './html.js';
 import { MimeError, headerValue, leafParts, type LeafPart, type MimeTree } from './mime.js';
 import { rewriteText } from './text.js';
-import { decodeBody, encodeBody, shapeOf } from './transfer.js';
+import { decodedBody, encodeBody, shapeOf } from './transfer.js';
 
 export interface InjectContext {
   /** Our stored id of the mail; goes into every token's metadata. */
@@ -154,7 +154,7 @@ export class TrackingInjector {
       const decoder = textDecoder(charset);
       const decodeText = (latin1: string) =>
         isPlainAscii(latin1) ? latin1 : decoder.decode(Buffer.from(latin1, 'latin1'));
-      const source = decodeBody(body, leaf.encoding).toString('latin1');
+      const source = decodedBody(raw, leaf).toString('latin1');
       let output: string;
       if (isHtml) {
         const givePixel = manifest.pixel === null;

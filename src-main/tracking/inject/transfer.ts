@@ -1,3 +1,5 @@
+import type { LeafPart } from './mime.js';
+
 // Content-Transfer-Encoding of a rewritten part, kept as it was: base64 with the original line length,
 // quoted-printable with soft line breaks, anything else as raw bytes.
 
@@ -23,6 +25,21 @@ export function shapeOf(body: Buffer, encoding: string, fallbackEol: '\r\n' | '\
     eol,
     trailingEol: body.length > 0 && body[body.length - 1] === 0x0a,
   };
+}
+
+const decodedBodies = new WeakMap<LeafPart, Buffer>();
+
+/**
+ * A leaf's body, decoded from its transfer encoding, once per split of the mail: ingest's reader and the injector
+ * both read the HTML part of the same split (see ingest/prepare.ts). Never change the buffer it returns.
+ */
+export function decodedBody(raw: Buffer, leaf: LeafPart): Buffer {
+  let decoded = decodedBodies.get(leaf);
+  if (!decoded) {
+    decoded = decodeBody(raw.subarray(leaf.bodyStart, leaf.bodyEnd), leaf.encoding);
+    decodedBodies.set(leaf, decoded);
+  }
+  return decoded;
 }
 
 export function decodeBody(body: Buffer, encoding: string): Buffer {
@@ -60,38 +77,57 @@ function hexValue(c: number): number {
   return -1;
 }
 
+/**
+ * Quoted-printable to bytes. Transport padding (spaces and tabs before a line's end, which RFC 2045 tells decoders to
+ * delete) is dropped, and `=` at a line's end (after any padding) or at the very end is a soft line break. Bytes
+ * that are not valid escapes are kept as they are, a lone `=` included. One pass over the bytes: copying the runs
+ * between escapes with `Buffer.copy` cost more in calls than it saved.
+ */
 export function decodeQuotedPrintable(body: Buffer): Buffer {
   const out = Buffer.allocUnsafe(body.length);
+  const length = body.length;
   let n = 0;
   let i = 0;
-  while (i < body.length) {
-    // copy the run up to the next '=' in one go
-    const eq = body.indexOf(0x3d, i);
-    const runEnd = eq < 0 ? body.length : eq;
-    n += body.copy(out, n, i, runEnd);
-    if (eq < 0) break;
-    i = eq + 1;
-    // soft line break: '=' then optional whitespace then a line break
-    let j = i;
-    while (body[j] === 0x20 || body[j] === 0x09) j++;
-    if (body[j] === 0x0d && body[j + 1] === 0x0a) {
-      i = j + 2;
-      continue;
-    }
-    if (body[j] === 0x0a) {
-      i = j + 1;
-      continue;
-    }
-    const hi = hexValue(body[i] ?? -1);
-    const lo = hexValue(body[i + 1] ?? -1);
-    if (hi >= 0 && lo >= 0) {
-      out[n++] = hi * 16 + lo;
-      i += 2;
+  while (i < length) {
+    const c = body[i]!;
+    if (c === 0x3d) {
+      const hi = hexValue(body[i + 1] ?? -1);
+      const lo = hi >= 0 ? hexValue(body[i + 2] ?? -1) : -1;
+      if (lo >= 0) {
+        out[n++] = hi * 16 + lo;
+        i += 3;
+        continue;
+      }
+      const after = endOfPadding(body, i + 1);
+      if (after === length || body[after] === 0x0a) {
+        i = after + 1; // soft line break
+        continue;
+      }
+      if (body[after] === 0x0d && body[after + 1] === 0x0a) {
+        i = after + 2;
+        continue;
+      }
+      out[n++] = 0x3d;
+      i++;
+    } else if (c === 0x20 || c === 0x09) {
+      const after = endOfPadding(body, i);
+      const next = after < length ? body[after] : -1;
+      if (next === -1 || next === 0x0a || next === 0x0d)
+        i = after; // transport padding
+      else while (i < after) out[n++] = body[i++]!;
     } else {
-      out[n++] = 0x3d; // a lone '=' is kept, as decoders do
+      out[n++] = c;
+      i++;
     }
   }
   return out.subarray(0, n);
+}
+
+/** Index of the first byte at or after `from` that is neither a space nor a tab. */
+function endOfPadding(body: Buffer, from: number): number {
+  let i = from;
+  while (i < body.length && (body[i] === 0x20 || body[i] === 0x09)) i++;
+  return i;
 }
 
 const HEX_BYTES = Buffer.from(HEX, 'latin1');
