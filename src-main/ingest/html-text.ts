@@ -1,49 +1,59 @@
 import { decodeHTML } from 'entities';
 
-/** Elements whose content is not text a reader sees (besides the raw-text ones below). */
-const HIDDEN = new Set(['head', 'template', 'noscript']);
+/** What an element does to the visible text: nothing (absent), end a line, hide its content, or open/close the head. */
+const BREAKS = 1;
+const HIDES = 2;
+const HEAD = 3;
+const BODY = 4;
 
 /** Elements whose content is text up to their end tag, never markup; of these only a textarea's is visible. */
-const RAW_TEXT: Record<string, RegExp> = {
-  script: /<\/script(?=[\s/>])/gi,
-  style: /<\/style(?=[\s/>])/gi,
-  title: /<\/title(?=[\s/>])/gi,
-  textarea: /<\/textarea(?=[\s/>])/gi,
-};
+const RAW_TEXT = new Map<string, RegExp>([
+  ['script', /<\/script(?=[\s/>])/gi],
+  ['style', /<\/style(?=[\s/>])/gi],
+  ['title', /<\/title(?=[\s/>])/gi],
+  ['textarea', /<\/textarea(?=[\s/>])/gi],
+]);
 
-/** Elements that end a line of text. */
-const BLOCK = new Set([
-  'address',
-  'article',
-  'aside',
-  'blockquote',
-  'br',
-  'dd',
-  'div',
-  'dl',
-  'dt',
-  'footer',
-  'form',
-  'h1',
-  'h2',
-  'h3',
-  'h4',
-  'h5',
-  'h6',
-  'header',
-  'hr',
-  'li',
-  'main',
-  'nav',
-  'ol',
-  'p',
-  'pre',
-  'section',
-  'table',
-  'td',
-  'th',
-  'tr',
-  'ul',
+const ROLES = new Map<string, number>([
+  // content that is not text a reader sees (besides the raw-text elements above)
+  ['template', HIDES],
+  ['noscript', HIDES],
+  ['head', HEAD],
+  ['body', BODY],
+  // elements that end a line of text
+  ...[
+    'address',
+    'article',
+    'aside',
+    'blockquote',
+    'br',
+    'dd',
+    'div',
+    'dl',
+    'dt',
+    'footer',
+    'form',
+    'h1',
+    'h2',
+    'h3',
+    'h4',
+    'h5',
+    'h6',
+    'header',
+    'hr',
+    'li',
+    'main',
+    'nav',
+    'ol',
+    'p',
+    'pre',
+    'section',
+    'table',
+    'td',
+    'th',
+    'tr',
+    'ul',
+  ].map((name): [string, number] => [name, BREAKS]),
 ]);
 
 const isNameStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
@@ -109,25 +119,32 @@ export function htmlToText(html: string): string {
     }
     text(i, lt);
     const nameStart = nameEnd;
-    while (nameEnd < html.length && isNameChar(html.charCodeAt(nameEnd))) nameEnd++;
-    const name = html.slice(nameStart, nameEnd).toLowerCase();
+    let upper = false;
+    for (let c = html.charCodeAt(nameEnd); isNameChar(c); c = html.charCodeAt(++nameEnd))
+      upper ||= c >= 65 && c <= 90;
+    // (most mails write their tags in lower case, and lower-casing every name was a tenth of the scan)
+    const name = upper ? html.slice(nameStart, nameEnd).toLowerCase() : html.slice(nameStart, nameEnd);
     i = endOfTag(html, nameEnd);
 
+    const role = ROLES.get(name);
     if (closing) {
-      if (name === 'head') inHead = false;
-      else if (HIDDEN.has(name)) hidden = Math.max(0, hidden - 1);
-      else if (BLOCK.has(name)) out += '\n';
+      if (role === HEAD) inHead = false;
+      else if (role === HIDES) hidden = Math.max(0, hidden - 1);
+      else if (role === BREAKS) out += '\n';
       continue;
     }
-    const rawEnd = RAW_TEXT[name];
-    if (rawEnd) {
-      const end = rawTextEnd(html, rawEnd, i);
-      if (name === 'textarea') text(i, end);
-      i = endOfTag(html, end);
-    } else if (name === 'head') inHead = true;
-    else if (name === 'body') inHead = false;
-    else if (HIDDEN.has(name)) hidden++;
-    else if (BLOCK.has(name)) out += '\n';
+    if (role === BREAKS) out += '\n';
+    else if (role === HIDES) hidden++;
+    else if (role === HEAD) inHead = true;
+    else if (role === BODY) inHead = false;
+    else {
+      const rawEnd = RAW_TEXT.get(name);
+      if (rawEnd) {
+        const end = rawTextEnd(html, rawEnd, i);
+        if (name === 'textarea') text(i, end);
+        i = endOfTag(html, end);
+      }
+    }
   }
   text(i, html.length);
   return tidy(out);

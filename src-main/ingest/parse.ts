@@ -26,14 +26,49 @@ function addresses(value: AddressObject | AddressObject[] | undefined): Address[
   return out;
 }
 
+/** What JavaScript's `\s` matches (and so `.trim()` drops): the whitespace a snippet runs together. */
+function isWhitespace(c: number): boolean {
+  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
+  if (c < 0xa0) return false;
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
+}
+
+/**
+ * The text with its whitespace run together into single spaces and trimmed, cut at 250 characters (with `…` when
+ * cut): `text.replace(/\s+/g, ' ').trim()`, in one pass that stops at the 251st character it keeps.
+ */
 export function makeSnippet(text: string): string {
-  // Only the start is shown, so only a start that surely holds it is flattened: a long text is not copied whole.
-  for (let prefix = SNIPPET_LENGTH * 4; ; prefix *= 4) {
-    const whole = prefix >= text.length;
-    const flat = (whole ? text : text.slice(0, prefix)).replace(/\s+/g, ' ').trim();
-    if (flat.length > SNIPPET_LENGTH) return `${flat.slice(0, SNIPPET_LENGTH)}…`;
-    if (whole) return flat;
+  let out = '';
+  let run = -1; // where the run of text being copied started
+  let space = false; // whitespace seen since the last character kept
+  for (let i = 0; i < text.length; i++) {
+    if (isWhitespace(text.charCodeAt(i))) {
+      if (run >= 0) {
+        out += text.slice(run, i);
+        run = -1;
+      }
+      space = out.length > 0;
+      continue;
+    }
+    if (run < 0) {
+      if (space) out += ' ';
+      space = false;
+      run = i;
+    }
+    if (out.length + (i + 1 - run) > SNIPPET_LENGTH)
+      return `${(out + text.slice(run, i + 1)).slice(0, SNIPPET_LENGTH)}…`;
   }
+  return run >= 0 ? out + text.slice(run) : out;
 }
 
 function decodeHeaderValue(value: string): string {

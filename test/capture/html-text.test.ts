@@ -25,6 +25,10 @@ describe('htmlToText (search text and snippet of HTML-only mails)', () => {
     expect(htmlToText('tail <')).toBe('tail <');
   });
 
+  it('reads tag names in any case', () => {
+    expect(htmlToText('<DIV>a</Div><Br>b<TEMPLATE>x</template><H1>c</h1 >')).toBe('a\n\nb\nc');
+  });
+
   it('copes with broken markup', () => {
     expect(htmlToText('<p>open <b>bold <i>both</p> tail &nbsp;&lt;x&gt;')).toBe('open bold both\ntail <x>');
   });

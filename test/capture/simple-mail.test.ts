@@ -256,6 +256,8 @@ describe('makeSnippet', () => {
     let seed = 7;
     const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
     const pieces = ['word', ' ', '\n\n', '\t', '   \r\n  ', 'x', 'é', ' '.repeat(900), 'long'.repeat(60)];
+    // every other character JavaScript's \s matches, and two it does not (zero-width space, next line)
+    pieces.push(...'\v\f\u00a0\u1680\u2000\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\u200b\u0085'.split(''));
     const texts = ['', ' ', 'a'.repeat(250), 'a'.repeat(251), ` ${'a'.repeat(250)} `, `${' '.repeat(5000)}a`];
     for (let c = 0; c < 1_000; c++) {
       let text = '';
