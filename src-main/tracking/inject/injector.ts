@@ -6,7 +6,7 @@ import { trackingUrl } from '../urls.js';
 import { rewriteHtml } from './html.js';
 import { MimeError, headerValue, leafParts, type LeafPart, type MimeTree } from './mime.js';
 import { rewriteText } from './text.js';
-import { decodedBody, encodeBody, shapeOf } from './transfer.js';
+import { decodedBody, encodeBody, reencodeChangedLines, shapeOf } from './transfer.js';
 
 export interface InjectContext {
   /** Our stored id of the mail; goes into every token's metadata. */
@@ -189,7 +189,11 @@ export class TrackingInjector {
         manifest.unsubscribe.placeholdersFilled += result.placeholdersFilled;
       }
       if (output === source) continue;
-      replacements.push({ start: leaf.bodyStart, end: leaf.bodyEnd, bytes: reencode(leaf, body, output) });
+      replacements.push({
+        start: leaf.bodyStart,
+        end: leaf.bodyEnd,
+        bytes: reencode(leaf, body, source, output),
+      });
     }
 
     const existing = headerValue(top, 'list-unsubscribe');
@@ -297,8 +301,13 @@ function isPlainAscii(text: string): boolean {
   return !/[\u0080-\uffff]/.test(text);
 }
 
-function reencode(leaf: LeafPart, originalBody: Buffer, output: string): Buffer {
-  return encodeBody(Buffer.from(output, 'latin1'), shapeOf(originalBody, leaf.encoding, leaf.eol));
+function reencode(leaf: LeafPart, originalBody: Buffer, source: string, output: string): Buffer {
+  const shape = shapeOf(originalBody, leaf.encoding, leaf.eol);
+  if (shape.encoding === 'quoted-printable') {
+    const lines = reencodeChangedLines(originalBody, source, output, shape.eol);
+    if (lines) return lines;
+  }
+  return encodeBody(Buffer.from(output, 'latin1'), shape);
 }
 
 /** The mail with new header lines inserted at `headerEnd` and part bodies replaced; all else copied. */

@@ -49,6 +49,65 @@ export function decodeBody(body: Buffer, encoding: string): Buffer {
   return body;
 }
 
+/**
+ * A quoted-printable body re-encoded after its decoded content (latin1) went from `source` to `output`, line by line:
+ * each line that did not change keeps its bytes as they were sent, and only the changed ones are encoded again (a
+ * tracked mail changes a few lines of a long part; encoding all of it again was most of the cost of injecting).
+ * Null when the lines do not line up (an edit removed or added a line break, or the body encodes a line break as
+ * `=0A`): then the whole body has to be encoded again.
+ */
+export function reencodeChangedLines(
+  body: Buffer,
+  source: string,
+  output: string,
+  eol: '\r\n' | '\n',
+): Buffer | null {
+  const encoded = body.toString('latin1');
+  const chunks: Buffer[] = [];
+  let kept = 0; // start of the run of unchanged encoded lines not copied yet
+  let changed = false;
+  let line = 0; // start of the current line in `encoded`, `source` and `output`
+  let s = 0;
+  let o = 0;
+  for (;;) {
+    const sEnd = source.indexOf('\n', s);
+    const oEnd = output.indexOf('\n', o);
+    if (sEnd < 0 !== oEnd < 0) return null;
+    const last = sEnd < 0;
+    const lineEnd = last ? encoded.length : hardLineEnd(encoded, line);
+    // (the encoded body has fewer lines than its decoded content: a line break sent as `=0A`; or more)
+    if (lineEnd < 0 || (last && hardLineEnd(encoded, line) >= 0)) return null;
+    const before = last ? source.slice(s) : source.slice(s, sEnd);
+    const after = last ? output.slice(o) : output.slice(o, oEnd);
+    if (before !== after) {
+      if (line > kept) chunks.push(body.subarray(kept, line));
+      chunks.push(encodeQuotedPrintableBytes(Buffer.from(last ? after : `${after}\n`, 'latin1'), eol));
+      // A last line that ended in a soft break keeps one, so the decoded part ends as it did.
+      if (last && encoded.charCodeAt(lineEnd - 1) === 0x0a) chunks.push(Buffer.from(`=${eol}`, 'latin1'));
+      kept = lineEnd;
+      changed = true;
+    }
+    if (last) break;
+    line = lineEnd;
+    s = sEnd + 1;
+    o = oEnd + 1;
+  }
+  if (!changed) return body;
+  if (kept < body.length) chunks.push(body.subarray(kept));
+  return Buffer.concat(chunks);
+}
+
+/** Where the encoded line starting at `from` ends, after its hard line break (soft ones join lines); -1: none. */
+function hardLineEnd(encoded: string, from: number): number {
+  for (let lf = encoded.indexOf('\n', from); lf >= 0; lf = encoded.indexOf('\n', lf + 1)) {
+    let end = lf > from && encoded.charCodeAt(lf - 1) === 0x0d ? lf - 1 : lf;
+    while (end > from && (encoded.charCodeAt(end - 1) === 0x20 || encoded.charCodeAt(end - 1) === 0x09))
+      end--;
+    if (end === from || encoded.charCodeAt(end - 1) !== 0x3d) return lf + 1;
+  }
+  return -1;
+}
+
 export function encodeBody(decoded: Buffer, shape: EncodedShape): Buffer {
   let text: string;
   if (shape.encoding === 'quoted-printable') {
