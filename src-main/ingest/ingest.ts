@@ -72,7 +72,7 @@ export class Ingest {
   async accept(mail: CaughtMail): Promise<string> {
     const { bus, clock, prepare } = this.#options;
     const id = newMessageId();
-    const { fields, tracked, manifest } = await prepare({
+    const { fields, tracked, trackedPatch, manifest } = await prepare({
       raw: mail.raw,
       id,
       envelopeFrom: mail.envelopeFrom,
@@ -90,6 +90,7 @@ export class Ingest {
       manifest,
       raw: mail.raw,
       tracked,
+      trackedPatch,
     };
     const hooks = this.#hooks.map((hook) => (seq: number) => hook({ seq, id, message }));
     await this.#commit(message, hooks);

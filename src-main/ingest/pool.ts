@@ -72,6 +72,7 @@ const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.
 function revive(prepared: PreparedMail): PreparedMail {
   for (const part of prepared.fields.parts) part.content = asBuffer(part.content);
   if (prepared.tracked) prepared.tracked = asBuffer(prepared.tracked);
+  if (prepared.trackedPatch) prepared.trackedPatch = asBuffer(prepared.trackedPatch);
   return prepared;
 }
 

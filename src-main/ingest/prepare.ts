@@ -1,6 +1,7 @@
 import type { TrackingManifest } from '../api/types.js';
 import type { TrackingInjector } from '../tracking/inject/injector.js';
 import { leafParts, type MimeTree } from '../tracking/inject/mime.js';
+import { encodePatch } from '../tracking/inject/patch.js';
 import { parseMail, type ParsedFields } from './parse.js';
 
 /** What is known of a mail before it is read: its bytes, our id for it and its envelope. */
@@ -16,6 +17,8 @@ export interface PreparedMail {
   fields: ParsedFields;
   /** The tracked mail; null when nothing was injected (the raw mail is then the one to show and relay). */
   tracked: Buffer | null;
+  /** The tracked mail as a patch of the raw one (see tracking/inject/patch.ts), when that is the smaller to store. */
+  trackedPatch: Buffer | null;
   manifest: TrackingManifest | null;
 }
 
@@ -42,9 +45,13 @@ export async function prepareMail(mail: MailToPrepare, injector: TrackingInjecto
     },
     tree,
   );
+  const tracked = result.raw === mail.raw ? null : result.raw;
+  const patch = tracked ? encodePatch(result.edits) : null;
   return {
     fields,
-    tracked: result.raw === mail.raw ? null : result.raw,
+    tracked,
+    // (a part encoded again as a whole, base64 say, makes a patch about as large as the mail: then the mail it is)
+    trackedPatch: patch && patch.length * 2 <= tracked!.length ? patch : null,
     manifest: result.manifest,
   };
 }

@@ -5,6 +5,7 @@ import { CommitQueue } from './commit-queue.js';
 import { EventStore } from './events.js';
 import { SearchIndexer, type SearchEntry } from './search-index.js';
 import { buildSearch } from './search-query.js';
+import { applyPatch } from '../tracking/inject/patch.js';
 
 export interface StoredPart {
   partId: string;
@@ -48,6 +49,8 @@ export interface NewMessage extends MessageFields {
   manifest: TrackingManifest | null;
   raw: Buffer;
   tracked: Buffer | null;
+  /** `tracked` as a patch of `raw`: stored instead of it when given (a tracked mail changes a few lines of a mail). */
+  trackedPatch?: Buffer | null;
 }
 
 export interface MessageRow {
@@ -158,7 +161,7 @@ export class MessageStore {
       VALUES (@id, @createdMs, @messageId, @subject, @from, @to, @cc, @bcc, @replyTo, @returnPath, @dateMs, @username,
       @size, @snippet, @attachments, @warnings, @envelopeFrom, @envelopeTo, @remoteIp)`);
     this.#insertData = db.prepare(
-      'INSERT INTO message_data (seq, manifest_json, raw, tracked) VALUES (?, ?, ?, ?)',
+      'INSERT INTO message_data (seq, manifest_json, raw, tracked, tracked_patch) VALUES (?, ?, ?, ?, ?)',
     );
     this.#insertPart =
       db.prepare(`INSERT INTO message_parts (seq, part_id, filename, content_type, content_id,
@@ -176,7 +179,7 @@ export class MessageStore {
       .pluck();
     this.#latestId = db.prepare('SELECT id FROM messages ORDER BY seq DESC LIMIT 1').pluck();
     this.#raw = db.prepare(
-      'SELECT d.raw, d.tracked FROM message_data d JOIN messages m ON m.seq = d.seq WHERE m.id = ?',
+      'SELECT d.raw, d.tracked, d.tracked_patch FROM message_data d JOIN messages m ON m.seq = d.seq WHERE m.id = ?',
     );
     this.#part = db.prepare(`SELECT p.* FROM message_parts p JOIN messages m ON m.seq = p.seq
       WHERE m.id = ? AND p.part_id = ?`);
@@ -219,7 +222,14 @@ export class MessageStore {
         remoteIp: m.remoteIp,
       }).lastInsertRowid,
     );
-    this.#insertData.run(seq, m.manifest ? JSON.stringify(m.manifest) : null, m.raw, m.tracked);
+    const patch = m.tracked ? m.trackedPatch : null;
+    this.#insertData.run(
+      seq,
+      m.manifest ? JSON.stringify(m.manifest) : null,
+      m.raw,
+      patch ? null : m.tracked,
+      patch,
+    );
     for (const p of m.parts) {
       this.#insertPart.run(
         seq,
@@ -335,7 +345,13 @@ export class MessageStore {
   }
 
   raw(id: string): { raw: Buffer; tracked: Buffer | null } | undefined {
-    return this.#raw.get(id) as { raw: Buffer; tracked: Buffer | null } | undefined;
+    const row = this.#raw.get(id) as
+      { raw: Buffer; tracked: Buffer | null; tracked_patch: Buffer | null } | undefined;
+    if (!row) return undefined;
+    return {
+      raw: row.raw,
+      tracked: row.tracked_patch ? applyPatch(row.raw, row.tracked_patch) : row.tracked,
+    };
   }
 
   part(id: string, partId: string): { filename: string; content_type: string; content: Buffer } | undefined {

@@ -4,8 +4,10 @@ import { describe, expect, it } from 'vitest';
 import {
   decodeQuotedPrintable,
   encodeQuotedPrintable,
+  changedLines,
   reencodeChangedLines,
 } from '../../src-main/tracking/inject/transfer.js';
+import { applyEdits, applyPatch, encodePatch } from '../../src-main/tracking/inject/patch.js';
 
 const decode = (qp: string) => decodeQuotedPrintable(Buffer.from(qp, 'latin1')).toString('latin1');
 
@@ -55,7 +57,10 @@ describe('reencodeChangedLines', () => {
     'latin1',
   );
   const source = decodeQuotedPrintable(body).toString('latin1');
-  const reencode = (output: string) => reencodeChangedLines(body, source, output, '\r\n');
+  const reencode = (output: string) => {
+    const edits = reencodeChangedLines(body, source, output, '\r\n');
+    return edits && applyEdits(body, edits);
+  };
 
   it('keeps the lines that did not change byte for byte and encodes the changed ones again', () => {
     const output = source
@@ -71,7 +76,7 @@ describe('reencodeChangedLines', () => {
 
   it('keeps a soft line break at the very end when the last line changes', () => {
     const soft = Buffer.from('one\r\ntwo=\r\n', 'latin1');
-    const bytes = reencodeChangedLines(soft, 'one\r\ntwo', 'one\r\nTWO', '\r\n')!;
+    const bytes = applyEdits(soft, reencodeChangedLines(soft, 'one\r\ntwo', 'one\r\nTWO', '\r\n')!);
     expect(bytes.toString('latin1')).toBe('one\r\nTWO=\r\n');
     expect(decodeQuotedPrintable(bytes).toString('latin1')).toBe('one\r\nTWO');
   });
@@ -83,5 +88,45 @@ describe('reencodeChangedLines', () => {
     // a line break sent as an escape
     const escaped = Buffer.from('a=0Ab\r\nc', 'latin1');
     expect(reencodeChangedLines(escaped, 'a\nb\r\nc', 'a\nb\r\nC', '\r\n')).toBeNull();
+  });
+});
+
+describe('changedLines (a part sent as it is)', () => {
+  const source = 'one\r\n<a href="x">two</a>\r\nthree\r\n</body>';
+  it('replaces each run of changed lines, and nothing else', () => {
+    const output = source.replace('"x"', '"tracked"').replace('</body>', '<img></body>');
+    const edits = changedLines(source, output)!;
+    expect(edits.map((e) => [e.start, e.end, e.bytes.toString('latin1')])).toEqual([
+      [5, 26, '<a href="tracked">two</a>\r\n'],
+      [33, 40, '<img></body>'],
+    ]);
+    expect(applyEdits(Buffer.from(source, 'latin1'), edits).toString('latin1')).toBe(output);
+  });
+  it('gives up when a line break comes or goes', () => {
+    expect(changedLines(source, source.replace('one\r\n', 'one '))).toBeNull();
+  });
+});
+
+describe('a tracked mail kept as a patch', () => {
+  const raw = Buffer.from('Subject: hi\r\n\r\nline one\r\nline two\r\nline three\r\n', 'latin1');
+  const edits = [
+    { start: 13, end: 13, bytes: Buffer.from('List-Unsubscribe: <u>\r\n', 'latin1') },
+    { start: 25, end: 35, bytes: Buffer.from('LINE TWO, tracked\r\n', 'latin1') },
+    { start: raw.length, end: raw.length, bytes: Buffer.from('the end\r\n', 'latin1') },
+  ];
+
+  it('gives back the tracked mail from the mail as received', () => {
+    const tracked = applyEdits(raw, edits);
+    expect(tracked.toString('latin1')).toBe(
+      'Subject: hi\r\nList-Unsubscribe: <u>\r\n\r\nline one\r\nLINE TWO, tracked\r\nline three\r\nthe end\r\n',
+    );
+    expect(applyPatch(raw, encodePatch(edits))).toEqual(tracked);
+    expect(applyPatch(raw, encodePatch([]))).toBe(raw);
+  });
+
+  it('refuses a patch that does not fit the mail', () => {
+    expect(() => applyPatch(raw, encodePatch(edits).subarray(0, 20))).toThrow(/cut short/);
+    expect(() => applyPatch(raw.subarray(0, 30), encodePatch(edits))).toThrow(/does not fit/);
+    expect(() => applyEdits(raw, [edits[1]!, edits[0]!])).toThrow(/does not fit/);
   });
 });

@@ -6,7 +6,8 @@ import { trackingUrl } from '../urls.js';
 import { rewriteHtml } from './html.js';
 import { MimeError, headerValue, leafParts, type LeafPart, type MimeTree } from './mime.js';
 import { rewriteText } from './text.js';
-import { decodedBody, encodeBody, reencodeChangedLines, shapeOf } from './transfer.js';
+import { applyEdits, type Edit } from './patch.js';
+import { changedLines, decodedBody, encodeBody, reencodeChangedLines, shapeOf } from './transfer.js';
 
 export interface InjectContext {
   /** Our stored id of the mail; goes into every token's metadata. */
@@ -39,6 +40,8 @@ export interface TrackingInjectorOptions {
 export interface InjectResult {
   /** The tracked mail; the very input buffer when nothing was injected. */
   raw: Buffer;
+  /** What turns the mail as received into `raw` (see patch.ts); none when nothing was injected. */
+  readonly edits: readonly Edit[];
   manifest: TrackingManifest;
   /**
    * The tracked HTML of the first HTML part, decoded; '' when there is none or tracking is off. Decoded when first
@@ -124,7 +127,7 @@ export class TrackingInjector {
         existingHeader: '',
       },
     };
-    const replacements: { start: number; end: number; bytes: Buffer }[] = [];
+    const edits: Edit[] = [];
     // The first HTML part as tracked, decoded only when asked for. (Not through a closure made in the loop below:
     // with one, each mail's garbage survived into the old generation and injecting took half as long again.)
     let firstHtml: { latin1: string; decoder: TextDecoder } | null = null;
@@ -189,11 +192,9 @@ export class TrackingInjector {
         manifest.unsubscribe.placeholdersFilled += result.placeholdersFilled;
       }
       if (output === source) continue;
-      replacements.push({
-        start: leaf.bodyStart,
-        end: leaf.bodyEnd,
-        bytes: reencode(leaf, body, source, output),
-      });
+      for (const edit of reencode(leaf, body, source, output)) {
+        edits.push({ start: leaf.bodyStart + edit.start, end: leaf.bodyStart + edit.end, bytes: edit.bytes });
+      }
     }
 
     const existing = headerValue(top, 'list-unsubscribe');
@@ -210,7 +211,9 @@ export class TrackingInjector {
     }
 
     manifest.links.sort((a, b) => a.index - b.index);
-    return new Injected(assemble(raw, top.end, headerBytes, replacements), manifest, firstHtml);
+    // The new header lines go in before the parts' edits, which all lie after the header block.
+    if (headerBytes) edits.unshift({ start: top.end, end: top.end, bytes: headerBytes });
+    return new Injected(applyEdits(raw, edits), edits, manifest, firstHtml);
   }
 }
 
@@ -252,6 +255,7 @@ export function untrackedManifest(reason: string): TrackingManifest {
 class Injected implements InjectResult {
   constructor(
     readonly raw: Buffer,
+    readonly edits: readonly Edit[],
     readonly manifest: TrackingManifest,
     private readonly firstHtml: { latin1: string; decoder: TextDecoder } | null,
   ) {}
@@ -267,6 +271,7 @@ class Injected implements InjectResult {
 function untracked(raw: Buffer, reason: string): InjectResult {
   return {
     raw,
+    edits: [],
     manifest: untrackedManifest(reason),
     trackedHtml: '',
   };
@@ -301,33 +306,15 @@ function isPlainAscii(text: string): boolean {
   return !/[\u0080-\uffff]/.test(text);
 }
 
-function reencode(leaf: LeafPart, originalBody: Buffer, source: string, output: string): Buffer {
+/** The edits (offsets into the part's body) that encode the part's new content as the part was encoded. */
+function reencode(leaf: LeafPart, originalBody: Buffer, source: string, output: string): Edit[] {
   const shape = shapeOf(originalBody, leaf.encoding, leaf.eol);
   if (shape.encoding === 'quoted-printable') {
     const lines = reencodeChangedLines(originalBody, source, output, shape.eol);
     if (lines) return lines;
+  } else if (shape.encoding !== 'base64') {
+    const lines = changedLines(source, output);
+    if (lines) return lines;
   }
-  return encodeBody(Buffer.from(output, 'latin1'), shape);
-}
-
-/** The mail with new header lines inserted at `headerEnd` and part bodies replaced; all else copied. */
-function assemble(
-  raw: Buffer,
-  headerEnd: number,
-  headerBytes: Buffer | null,
-  replacements: { start: number; end: number; bytes: Buffer }[],
-): Buffer {
-  if (!headerBytes && replacements.length === 0) return raw;
-  const chunks: Buffer[] = [];
-  let pos = 0;
-  if (headerBytes) {
-    chunks.push(raw.subarray(0, headerEnd), headerBytes);
-    pos = headerEnd;
-  }
-  for (const r of replacements) {
-    chunks.push(raw.subarray(pos, r.start), r.bytes);
-    pos = r.end;
-  }
-  chunks.push(raw.subarray(pos));
-  return Buffer.concat(chunks);
+  return [{ start: 0, end: originalBody.length, bytes: encodeBody(Buffer.from(output, 'latin1'), shape) }];
 }

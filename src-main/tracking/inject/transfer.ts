@@ -1,4 +1,5 @@
 import type { LeafPart } from './mime.js';
+import type { Edit } from './patch.js';
 
 // Content-Transfer-Encoding of a rewritten part, kept as it was: base64 with the original line length,
 // quoted-printable with soft line breaks, anything else as raw bytes.
@@ -50,9 +51,10 @@ export function decodeBody(body: Buffer, encoding: string): Buffer {
 }
 
 /**
- * A quoted-printable body re-encoded after its decoded content (latin1) went from `source` to `output`, line by line:
- * each line that did not change keeps its bytes as they were sent, and only the changed ones are encoded again (a
- * tracked mail changes a few lines of a long part; encoding all of it again was most of the cost of injecting).
+ * The edits (offsets into `body`) that re-encode a quoted-printable body whose decoded content (latin1) went from
+ * `source` to `output`, line by line: each line that did not change keeps its bytes as they were sent, and only the
+ * changed ones are encoded again (a tracked mail changes a few lines of a long part, and the store keeps only
+ * those: see patch.ts).
  * Null when the lines do not line up (an edit removed or added a line break, or the body encodes a line break as
  * `=0A`): then the whole body has to be encoded again.
  */
@@ -61,11 +63,9 @@ export function reencodeChangedLines(
   source: string,
   output: string,
   eol: '\r\n' | '\n',
-): Buffer | null {
+): Edit[] | null {
   const encoded = body.toString('latin1');
-  const chunks: Buffer[] = [];
-  let kept = 0; // start of the run of unchanged encoded lines not copied yet
-  let changed = false;
+  const edits: Edit[] = [];
   let line = 0; // start of the current line in `encoded`, `source` and `output`
   let s = 0;
   let o = 0;
@@ -80,21 +80,51 @@ export function reencodeChangedLines(
     const before = last ? source.slice(s) : source.slice(s, sEnd);
     const after = last ? output.slice(o) : output.slice(o, oEnd);
     if (before !== after) {
-      if (line > kept) chunks.push(body.subarray(kept, line));
-      chunks.push(encodeQuotedPrintableBytes(Buffer.from(last ? after : `${after}\n`, 'latin1'), eol));
+      let bytes = encodeQuotedPrintableBytes(Buffer.from(last ? after : `${after}\n`, 'latin1'), eol);
       // A last line that ended in a soft break keeps one, so the decoded part ends as it did.
-      if (last && encoded.charCodeAt(lineEnd - 1) === 0x0a) chunks.push(Buffer.from(`=${eol}`, 'latin1'));
-      kept = lineEnd;
-      changed = true;
+      if (last && encoded.charCodeAt(lineEnd - 1) === 0x0a)
+        bytes = Buffer.concat([bytes, Buffer.from(`=${eol}`, 'latin1')]);
+      const previous = edits.at(-1);
+      if (previous && previous.end === line) {
+        previous.bytes = Buffer.concat([previous.bytes, bytes]);
+        previous.end = lineEnd;
+      } else edits.push({ start: line, end: lineEnd, bytes });
     }
     if (last) break;
     line = lineEnd;
     s = sEnd + 1;
     o = oEnd + 1;
   }
-  if (!changed) return body;
-  if (kept < body.length) chunks.push(body.subarray(kept));
-  return Buffer.concat(chunks);
+  return edits;
+}
+
+/**
+ * The edits that turn a body sent as it is (7bit, 8bit, binary: its bytes are its content, latin1 here) from `source`
+ * into `output`: the lines that changed, each run of them as one edit. Null when an edit added or removed a line.
+ */
+export function changedLines(source: string, output: string): Edit[] | null {
+  const edits: Edit[] = [];
+  let s = 0;
+  let o = 0;
+  for (;;) {
+    const sEnd = source.indexOf('\n', s);
+    const oEnd = output.indexOf('\n', o);
+    if (sEnd < 0 !== oEnd < 0) return null;
+    const last = sEnd < 0;
+    const lineEnd = last ? source.length : sEnd + 1;
+    const after = last ? output.slice(o) : output.slice(o, oEnd + 1);
+    if (source.slice(s, lineEnd) !== after) {
+      const bytes = Buffer.from(after, 'latin1');
+      const previous = edits.at(-1);
+      if (previous && previous.end === s) {
+        previous.bytes = Buffer.concat([previous.bytes, bytes]);
+        previous.end = lineEnd;
+      } else edits.push({ start: s, end: lineEnd, bytes });
+    }
+    if (last) return edits;
+    s = sEnd + 1;
+    o = oEnd + 1;
+  }
 }
 
 /** Where the encoded line starting at `from` ends, after its hard line break (soft ones join lines); -1: none. */
