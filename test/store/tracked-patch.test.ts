@@ -71,7 +71,9 @@ describe('tracked mails kept as patches', () => {
       });
       const stored = store.raw(id)!;
       expect(stored.raw.equals(raw), name).toBe(true);
-      expect(stored.tracked, name).toEqual(prepared.tracked);
+      // (Buffer.equals: a deep comparison of a few megabytes byte by byte takes seconds)
+      if (prepared.tracked) expect(stored.tracked?.equals(prepared.tracked), name).toBe(true);
+      else expect(stored.tracked, name).toBeNull();
       if (prepared.tracked) tracked++;
       if (prepared.trackedPatch) {
         patched++;
