@@ -43,7 +43,7 @@ export function decodedBody(raw: Buffer, leaf: LeafPart): Buffer {
   return decoded;
 }
 
-export function decodeBody(body: Buffer, encoding: string): Buffer {
+function decodeBody(body: Buffer, encoding: string): Buffer {
   if (encoding === 'base64')
     return Buffer.from(body.toString('latin1').replace(/[^A-Za-z0-9+/]/g, ''), 'base64');
   if (encoding === 'quoted-printable') return decodeQuotedPrintable(body);
@@ -84,11 +84,7 @@ export function reencodeChangedLines(
       // A last line that ended in a soft break keeps one, so the decoded part ends as it did.
       if (last && encoded.charCodeAt(lineEnd - 1) === 0x0a)
         bytes = Buffer.concat([bytes, Buffer.from(`=${eol}`, 'latin1')]);
-      const previous = edits.at(-1);
-      if (previous && previous.end === line) {
-        previous.bytes = Buffer.concat([previous.bytes, bytes]);
-        previous.end = lineEnd;
-      } else edits.push({ start: line, end: lineEnd, bytes });
+      addLineEdit(edits, line, lineEnd, bytes);
     }
     if (last) break;
     line = lineEnd;
@@ -113,18 +109,20 @@ export function changedLines(source: string, output: string): Edit[] | null {
     const last = sEnd < 0;
     const lineEnd = last ? source.length : sEnd + 1;
     const after = last ? output.slice(o) : output.slice(o, oEnd + 1);
-    if (source.slice(s, lineEnd) !== after) {
-      const bytes = Buffer.from(after, 'latin1');
-      const previous = edits.at(-1);
-      if (previous && previous.end === s) {
-        previous.bytes = Buffer.concat([previous.bytes, bytes]);
-        previous.end = lineEnd;
-      } else edits.push({ start: s, end: lineEnd, bytes });
-    }
+    if (source.slice(s, lineEnd) !== after) addLineEdit(edits, s, lineEnd, Buffer.from(after, 'latin1'));
     if (last) return edits;
     s = sEnd + 1;
     o = oEnd + 1;
   }
+}
+
+/** Adds the edit of one changed line, joined to the edit before it when that one ends where this line starts. */
+function addLineEdit(edits: Edit[], start: number, end: number, bytes: Buffer): void {
+  const previous = edits.at(-1);
+  if (previous && previous.end === start) {
+    previous.bytes = Buffer.concat([previous.bytes, bytes]);
+    previous.end = end;
+  } else edits.push({ start, end, bytes });
 }
 
 /** Where the encoded line starting at `from` ends, after its hard line break (soft ones join lines); -1: none. */
