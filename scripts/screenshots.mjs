@@ -16,7 +16,11 @@ const { values } = parseArgs({ options: { out: { type: 'string', default: 'docs/
 const OUT = resolve(ROOT, values.out);
 const WIDTHS = [800, 1440];
 const THEMES = ['light', 'dark'];
-const RECIPIENTS = ['Ann Example <ann@example.org>', 'Bob Builder <bob@example.net>', 'Chloe <chloe@example.com>'];
+const RECIPIENTS = [
+  'Ann Example <ann@example.org>',
+  'Bob Builder <bob@example.net>',
+  'Chloe <chloe@example.com>',
+];
 /** serve prints its JSON line once every listener is up (after building the UI on a fresh checkout). */
 const START_TIMEOUT_MS = 180_000;
 
@@ -70,7 +74,9 @@ async function main() {
   });
   try {
     for (const to of RECIPIENTS)
-      execFileSync(process.execPath, ['bin/mailbeacon.js', 'send', '--smtp', smtp, '--to', to], { cwd: ROOT });
+      execFileSync(process.execPath, ['bin/mailbeacon.js', 'send', '--smtp', smtp, '--to', to], {
+        cwd: ROOT,
+      });
     const list = await (await fetch(`${http}/api/v1/messages`)).json();
     const id = list.messages[0].ID;
     for (const width of WIDTHS) {

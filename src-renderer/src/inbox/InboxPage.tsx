@@ -6,7 +6,8 @@ import { isTypingTarget } from '../layout/keyboard';
 import { useLive } from '../live/LiveProvider';
 import { MessageView } from '../message/MessageView';
 import { useDeleteMessages, useSetRead } from './actions';
-import { EmptyInbox } from './EmptyInbox';
+import { EmptyInbox, EmptyMessagePane } from './EmptyInbox';
+import { PAGE_SIZE } from './pageWindow';
 import { MessageList } from './MessageList';
 import { SearchBar } from './SearchBar';
 import { useMessagePages } from './useMessagePages';
@@ -91,6 +92,14 @@ export function InboxPage() {
   }, [live]);
 
   const total = pages.total ?? 0;
+  // Where the open mail sits in the list, so j/k continue from it when it was opened by a link or a click.
+  let selectedIndex = -1;
+  if (selectedId)
+    for (const [page, rows] of pages.loaded) {
+      const i = rows.findIndex((r) => r.ID === selectedId);
+      if (i >= 0) selectedIndex = page * PAGE_SIZE + i;
+    }
+  const position = cursor >= 0 ? cursor : selectedIndex;
   const targetIds = useCallback((): string[] => {
     if (checked.size > 0) return [...checked];
     if (selectedId) return [selectedId];
@@ -102,20 +111,28 @@ export function InboxPage() {
     const onKey = (e: KeyboardEvent) => {
       if (isTypingTarget(e.target) || e.metaKey || e.ctrlKey || e.altKey) return;
       if (document.querySelector('.modal')) return;
-      const move = (to: number) => {
+      // Enter on a focused button or link is that control's own.
+      if (e.key === 'Enter' && e.target instanceof Element && e.target.closest('button, a')) return;
+      const move = (to: number, andOpen: boolean) => {
         e.preventDefault();
-        setCursor(Math.max(0, Math.min(total - 1, to)));
+        if (total === 0) return;
+        const next = Math.max(0, Math.min(total - 1, to));
+        setCursor(next);
+        // j/k open the mail as they move, as in Mailpit and MailDev; the arrows only move the highlight.
+        const row = andOpen ? pages.rowAt(next) : undefined;
+        if (row && row.ID !== selectedId) open(next, row.ID);
       };
       switch (e.key) {
         case 'j':
         case 'ArrowDown':
-          move(cursor + 1);
+          move(position + 1, e.key === 'j');
           break;
         case 'k':
         case 'ArrowUp':
-          move(cursor - 1);
+          move(position < 0 ? 0 : position - 1, e.key === 'k');
           break;
         case 'Enter': {
+          if (cursor < 0) break;
           const row = pages.rowAt(cursor);
           if (row) open(cursor, row.ID);
           break;
@@ -146,7 +163,7 @@ export function InboxPage() {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [cursor, total, pages, open, targetIds, setRead]);
+  }, [cursor, position, selectedId, total, pages, open, targetIds, setRead]);
 
   const confirmDelete = () => {
     if (!pendingDelete) return;
@@ -168,7 +185,7 @@ export function InboxPage() {
   const selection = checked.size > 0 ? [...checked] : selectedId ? [selectedId] : [];
 
   return (
-    <div className="inbox">
+    <div className={selectedId ? 'inbox inbox-open' : 'inbox'}>
       <section className="list-pane" aria-label="Mail list">
         <SearchBar ref={searchRef} query={query} onChange={setQuery} />
         <div className="toolbar">
@@ -246,15 +263,10 @@ export function InboxPage() {
             key={selectedId}
             id={selectedId}
             onDelete={() => setPendingDelete({ ids: [selectedId], all: false })}
+            onBack={() => navigate(`/${search}`)}
           />
         ) : (
-          <div className="empty empty-quiet">
-            <div className="muted">
-              {pages.total
-                ? 'Select a mail, or press j / k and Enter.'
-                : 'Mail you send to the sandbox shows up here.'}
-            </div>
-          </div>
+          <EmptyMessagePane hasMail={Boolean(pages.total)} />
         )}
       </section>
       {pendingDelete && (

@@ -6,12 +6,12 @@ export function isTypingTarget(target: EventTarget | null): boolean {
 }
 
 export const SHORTCUTS: { keys: string; what: string }[] = [
-  { keys: 'j / ↓', what: 'next mail' },
-  { keys: 'k / ↑', what: 'previous mail' },
-  { keys: 'Enter', what: 'open the highlighted mail' },
+  { keys: 'j / k', what: 'open the next / previous mail' },
+  { keys: '↓ / ↑', what: 'highlight the next / previous mail' },
+  { keys: 'Enter', what: 'open the highlighted mail; confirm a dialog' },
   { keys: 'x', what: 'select / unselect the highlighted mail' },
-  { keys: 'u', what: 'mark read / unread' },
-  { keys: 'Delete', what: 'delete the selected or highlighted mail (asks first)' },
+  { keys: 'u', what: 'mark the open mail read / unread' },
+  { keys: 'Delete', what: 'delete the open, selected or highlighted mail (asks first)' },
   { keys: '/', what: 'search' },
   { keys: 'Esc', what: 'leave the search box, close a dialog' },
   { keys: '?', what: 'this help' },
