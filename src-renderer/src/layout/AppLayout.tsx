@@ -3,6 +3,7 @@ import { NavLink, Outlet, useLocation } from 'react-router';
 import { useInfo, useRelay } from '../api/resources';
 import { CopyButton } from '../shared/CopyButton';
 import { ActivityIcon, GearIcon, InboxIcon, KeyboardIcon, SendIcon } from '../shared/icons';
+import { BrowserNotifications } from '../notify/BrowserNotifications';
 import { LiveIndicator, LiveBanner } from './LiveIndicator';
 import { ShortcutsHelp } from './ShortcutsHelp';
 import { isTypingTarget } from './keyboard';
@@ -102,6 +103,7 @@ export function AppLayout() {
         <Outlet />
       </main>
       {help && <ShortcutsHelp onClose={() => setHelp(false)} />}
+      <BrowserNotifications />
     </div>
   );
 }
