@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { useNavigate, useParams, useSearchParams } from 'react-router';
 import { ErrorNotice } from '../shared/ErrorNotice';
 import { ConfirmDialog } from '../shared/Modal';
-import { isTypingTarget } from '../layout/keyboard';
+import { isTypingTarget, keyTargets, listMove } from '../layout/keyboard';
 import { useLive } from '../live/LiveProvider';
 import { MessageView } from '../message/MessageView';
 import { useDeleteMessages, useSetRead } from './actions';
@@ -99,12 +99,9 @@ export function InboxPage() {
       const i = rows.findIndex((r) => r.ID === selectedId);
       if (i >= 0) selectedIndex = page * PAGE_SIZE + i;
     }
-  const position = cursor >= 0 ? cursor : selectedIndex;
   const targetIds = useCallback((): string[] => {
-    if (checked.size > 0) return [...checked];
-    if (selectedId) return [selectedId];
     const row = cursor >= 0 ? pages.rowAt(cursor) : undefined;
-    return row ? [row.ID] : [];
+    return keyTargets(checked, selectedId, row?.ID ?? null);
   }, [checked, selectedId, cursor, pages]);
 
   useEffect(() => {
@@ -113,30 +110,15 @@ export function InboxPage() {
       if (document.querySelector('.modal')) return;
       // Enter on a focused button or link is that control's own.
       if (e.key === 'Enter' && e.target instanceof Element && e.target.closest('button, a')) return;
-      const move = (to: number, andOpen: boolean) => {
+      const move = listMove(e.key, { cursor, selected: selectedIndex, total });
+      if (move) {
         e.preventDefault();
-        if (total === 0) return;
-        const next = Math.max(0, Math.min(total - 1, to));
-        setCursor(next);
-        // j/k open the mail as they move, as in Mailpit and MailDev; the arrows only move the highlight.
-        const row = andOpen ? pages.rowAt(next) : undefined;
-        if (row && row.ID !== selectedId) open(next, row.ID);
-      };
+        setCursor(move.index);
+        const row = move.open ? pages.rowAt(move.index) : undefined;
+        if (row && row.ID !== selectedId) open(move.index, row.ID);
+        return;
+      }
       switch (e.key) {
-        case 'j':
-        case 'ArrowDown':
-          move(position + 1, e.key === 'j');
-          break;
-        case 'k':
-        case 'ArrowUp':
-          move(position < 0 ? 0 : position - 1, e.key === 'k');
-          break;
-        case 'Enter': {
-          if (cursor < 0) break;
-          const row = pages.rowAt(cursor);
-          if (row) open(cursor, row.ID);
-          break;
-        }
         case 'x': {
           const row = pages.rowAt(cursor);
           if (row) setChecked((c) => toggled(c, row.ID));
@@ -163,7 +145,7 @@ export function InboxPage() {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [cursor, position, selectedId, total, pages, open, targetIds, setRead]);
+  }, [cursor, selectedIndex, selectedId, total, pages, open, targetIds, setRead]);
 
   const confirmDelete = () => {
     if (!pendingDelete) return;
