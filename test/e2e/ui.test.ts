@@ -459,6 +459,45 @@ describe('UI end to end', () => {
     },
   );
 
+  it('shows browser notifications once turned on in Settings: new mail, then its first open', async () => {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    contexts.push(context);
+    await context.grantPermissions(['notifications'], { origin: serve.http });
+    // Records the titles the page shows, on top of the browser's real Notification.
+    await context.addInitScript(`
+      window.__shown = [];
+      const Real = window.Notification;
+      window.Notification = class extends Real {
+        constructor(title, options) { super(title, options); window.__shown.push(title); }
+      };
+    `);
+    const page = await context.newPage();
+    page.on('pageerror', (e) => consoleErrors.push(`${page.url()}: ${e.message}`));
+    await page.goto(`${serve.http}/#/settings`);
+    await waitLive(page);
+    const toggle = page.getByTestId('notifications-toggle');
+    expect(await toggle.isChecked()).toBe(false);
+    await toggle.click();
+    await until('the toggle on', async () => ((await toggle.isChecked()) ? true : undefined));
+    const shown = async (title: string) =>
+      ((await page.evaluate('window.__shown')) as string[]).some((t) => t.includes(title)) ? true : undefined;
+
+    const id = await sendMail(unique('Notify me'));
+    await until('a new-mail notification', () => shown('New mail from Acme Shop'), LIVE_MS);
+    // A person's mail client loads the pixel (headless Chromium's own loads count as a scanner, not a first open).
+    const { TrackedHTML } = await api<{ TrackedHTML: string }>(`message/${id}`);
+    const pixel = [...TrackedHTML.matchAll(/<img[^>]+src="([^"]+)"/g)]
+      .map((m) => m[1].replace(/&amp;/g, '&'))
+      .find((src) => src.startsWith(serve.tracking));
+    expect(pixel, TrackedHTML).toBeDefined();
+    await fetch(pixel!, {
+      headers: {
+        'User-Agent': 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/605.1.15 (KHTML, like Gecko)',
+      },
+    });
+    await until('a first-open notification', () => shown('opened a mail'), LIVE_MS);
+  });
+
   it('logged no errors to the browser console on any of these screens', () => {
     expect(consoleErrors).toEqual([]);
   });
