@@ -33,6 +33,7 @@ const server = new TrackingServer({
   logger: createLogger('info', ({ level, message }) => post({ type: 'log', level, message })),
   clock: systemClock,
   allowHosts: data.allowHosts,
+  hostRules: data.hostRules,
 });
 
 port.on('message', (message: ToTrackingWorker) => {
