@@ -46,6 +46,8 @@ export interface SandboxOptions {
   uiDir?: string;
   /** Timeouts and connection cap of the UI/API/hub listener (src-main/net/http-limits.ts); tests shorten them. */
   httpLimits?: Partial<HttpLimits>;
+  /** The same for the tracking listener, on whichever thread it runs. */
+  trackingLimits?: Partial<HttpLimits>;
 }
 
 export interface SandboxAddresses {
@@ -276,6 +278,7 @@ export class Sandbox {
           clock,
           allowHosts: settings.redirectAllow,
           hostRules,
+          limits: this.#options.trackingLimits,
         });
       // A clock given to the sandbox (tests drive time with one) cannot reach another thread.
       this.#tracking =
@@ -285,6 +288,7 @@ export class Sandbox {
               keys,
               allowHosts: settings.redirectAllow,
               hostRules,
+              limits: this.#options.trackingLimits,
               sink: recorder,
               logger: trackingLog,
               inline: trackingHere,

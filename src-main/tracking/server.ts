@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { TokenKind } from '../api/types.js';
 import type { Clock, Logger } from '../logger.js';
 import { HostPolicy, refuseHost, type HostRules } from '../net/host-check.js';
-import { TRACKING_HTTP_LIMITS, applyHttpLimits, httpServerOptions } from '../net/http-limits.js';
+import { TRACKING_HTTP_LIMITS, applyHttpLimits, httpServerOptions, type HttpLimits } from '../net/http-limits.js';
 import type { Hit, HitSink } from './hits.js';
 import { PAGE_CSP, badLinkPage, confirmPage, unsubscribedPage } from './pages.js';
 import { PIXEL_PNG } from './pixel.js';
@@ -40,6 +40,8 @@ export interface TrackingServerOptions {
   allowHosts: string[];
   /** Which Host names are answered (any, for a public --tracking-url); loopback names only when absent. */
   hostRules?: HostRules;
+  /** Timeouts and the connection cap (TRACKING_HTTP_LIMITS unless given); tests shorten them. */
+  limits?: Partial<HttpLimits>;
 }
 
 /**
@@ -79,8 +81,9 @@ export class TrackingServer {
     this.allowHosts = new Set(options.allowHosts.map((h) => h.toLowerCase()));
     this.hosts = new HostPolicy(options.hostRules ?? { allowedHosts: [], publicUrls: [] });
     // Slow or stuck clients must not hold sockets open (see net/http-limits.ts).
-    this.server = createServer(httpServerOptions(TRACKING_HTTP_LIMITS), (req, res) => this.handle(req, res));
-    applyHttpLimits(this.server, TRACKING_HTTP_LIMITS);
+    const limits = { ...TRACKING_HTTP_LIMITS, ...options.limits };
+    this.server = createServer(httpServerOptions(limits), (req, res) => this.handle(req, res));
+    applyHttpLimits(this.server, limits);
     // Malformed HTTP never reaches the handler; answer it with a 400 instead of dropping the socket silently.
     this.server.on('clientError', (_err, socket) => {
       if (socket.writable)

@@ -34,6 +34,7 @@ const server = new TrackingServer({
   clock: systemClock,
   allowHosts: data.allowHosts,
   hostRules: data.hostRules,
+  limits: data.limits,
 });
 
 port.on('message', (message: ToTrackingWorker) => {
