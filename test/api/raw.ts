@@ -20,7 +20,10 @@ export function raw(
         port: url.port,
         path,
         method: options.method ?? 'GET',
-        headers: options.headers,
+        headers:
+          options.body === undefined
+            ? options.headers
+            : { 'Content-Length': String(Buffer.byteLength(options.body)), ...options.headers },
         setHost: !options.headers || !Object.keys(options.headers).some((h) => h.toLowerCase() === 'host'),
         timeout: 10_000,
       },
