@@ -31,7 +31,10 @@ export const tooLarge = (message: string): ApiRequestError => new ApiRequestErro
 
 /** A 404 answered on the spot, for routes that return rather than throw. */
 export function notFound(reply: FastifyReply, what = 'message'): FastifyReply {
-  return reply.code(404).type('application/json; charset=utf-8').send(errorBody(`${what} not found`));
+  return reply
+    .code(404)
+    .type('application/json; charset=utf-8')
+    .send(errorBody(`${what} not found`));
 }
 
 /** Validates with zod and turns a failure into a 400 that says what was wrong. */

@@ -369,7 +369,8 @@ export class TemplateMatcher {
     const targets: number[] = [];
     for (const st of from.states) {
       const k = kind[st];
-      if ((k === CHAR && code[st] === c) || (k === SET && c < 128 && sets[st]![c] === 1)) targets.push(out1[st]!);
+      if ((k === CHAR && code[st] === c) || (k === SET && c < 128 && sets[st]![c] === 1))
+        targets.push(out1[st]!);
     }
     if (targets.length === 0) return null;
     return this.intern(this.closure(targets));

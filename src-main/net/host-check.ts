@@ -62,7 +62,8 @@ export class HostPolicy {
       else exact.set(name, new Set([...(exact.get(name) ?? []), p]));
     };
     for (const name of LOOPBACK_NAMES) add(name, port);
-    if (address !== '0.0.0.0' && address !== '::') add(address.includes(':') ? `[${address}]` : address, port);
+    if (address !== '0.0.0.0' && address !== '::')
+      add(address.includes(':') ? `[${address}]` : address, port);
     for (const entry of this.#rules.allowedHosts) {
       const host = splitHost(entry);
       if (host) add(host.name, host.port);

@@ -3,7 +3,12 @@ import type { AddressInfo } from 'node:net';
 import type { TokenKind } from '../api/types.js';
 import type { Clock, Logger } from '../logger.js';
 import { HostPolicy, refuseHost, type HostRules } from '../net/host-check.js';
-import { TRACKING_HTTP_LIMITS, applyHttpLimits, httpServerOptions, type HttpLimits } from '../net/http-limits.js';
+import {
+  TRACKING_HTTP_LIMITS,
+  applyHttpLimits,
+  httpServerOptions,
+  type HttpLimits,
+} from '../net/http-limits.js';
 import type { Hit, HitSink } from './hits.js';
 import { PAGE_CSP, badLinkPage, confirmPage, unsubscribedPage } from './pages.js';
 import { PIXEL_PNG } from './pixel.js';

@@ -62,6 +62,7 @@ describe('attachment downloads work for every file name', () => {
         // Only printable ASCII travels in the header; the real name is in filename* when it needs it.
         expect(header).toMatch(/^inline; filename="[\x20-\x7e]*"/);
         expect(header).not.toMatch(/[^\x20-\x7e]/);
+        // eslint-disable-next-line no-control-regex -- control characters are what the header must not carry
         expect(savedName(header)).toBe(part.FileName.replace(/[\u0000-\u001f\u007f]/g, '_'));
       }
       expect(found).toBe(true);

@@ -49,10 +49,14 @@ export function hasSearchTerm(query: string): boolean {
 /** A stored part's file name as an RFC 6266 Content-Disposition: an ASCII fallback plus the UTF-8 `filename*`. */
 export function contentDisposition(type: 'inline' | 'attachment', filename: string): string {
   // Control characters never belong in a header; the rest of the name is kept as the sender wrote it.
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
   const clean = filename.replace(/[\u0000-\u001f\u007f]/g, '_');
   const fallback = clean.replace(/[^\x20-\x7e]/g, '_').replace(/["\\%]/g, '_');
   if (fallback === clean) return `${type}; filename="${fallback}"`;
-  const encoded = encodeURIComponent(clean).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const encoded = encodeURIComponent(clean).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
   return `${type}; filename="${fallback}"; filename*=UTF-8''${encoded}`;
 }
 
@@ -114,7 +118,9 @@ export function registerMessageRoutes(app: FastifyInstance, { store, bus }: Mess
       const { query } = parseOr400(paging, req.query);
       if (!query.trim()) throw badRequest('bad request: query is required');
       if (!hasSearchTerm(query))
-        throw badRequest(`bad request: the query "${query}" has no search term; to delete every message use DELETE /api/v1/messages`);
+        throw badRequest(
+          `bad request: the query "${query}" has no search term; to delete every message use DELETE /api/v1/messages`,
+        );
       await store.searchReady();
       const deleted = store.delete(store.idsMatching(query));
       if (deleted.length) bus.emit('message.deleted', deleted);
