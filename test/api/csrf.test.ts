@@ -28,7 +28,7 @@ describe('state-changing requests a page on another site could send', () => {
     ['DELETE', '/api/v1/search?query=keep'],
     ['POST', '/api/v1/send'],
   ])('refuses a simple cross-site %s %s with 403', async (method, path) => {
-    for (const headers of [
+    for (const headers of <Record<string, string>[]>[
       // fetch(…, {mode: 'no-cors'}) from another site: no content type or a "simple" one, a foreign Origin.
       { Origin: FOREIGN },
       { Origin: FOREIGN, 'Content-Type': 'text/plain;charset=UTF-8' },
@@ -49,7 +49,7 @@ describe('state-changing requests a page on another site could send', () => {
 
   it("lets the app's own origin, JSON bodies and programs without a browser's headers through", async () => {
     const retry = '/api/v1/relay/1/retry';
-    for (const headers of [
+    for (const headers of <Record<string, string>[]>[
       { Origin: own },
       { Referer: `${own}/message/x` },
       { 'Sec-Fetch-Site': 'same-origin' },
@@ -96,7 +96,7 @@ describe('state-changing requests a page on another site could send', () => {
       const jwt = await mintToken(HUB_KEY, { publish: ['*'] });
       const cookie = `mercureAuthorization=${jwt}`;
       const type = 'application/x-www-form-urlencoded';
-      for (const headers of [{ Origin: FOREIGN }, {}]) {
+      for (const headers of <Record<string, string>[]>[{ Origin: FOREIGN }, {}]) {
         const res = await raw(t.http, '/.well-known/mercure', {
           method: 'POST',
           headers: { Cookie: cookie, 'Content-Type': type, ...headers },
