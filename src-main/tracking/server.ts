@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { TokenKind } from '../api/types.js';
 import type { Clock, Logger } from '../logger.js';
+import { listen } from '../net/listen.js';
 import type { Hit, HitSink } from './hits.js';
 import { PAGE_CSP, badLinkPage, confirmPage, unsubscribedPage } from './pages.js';
 import { PIXEL_PNG } from './pixel.js';
@@ -88,16 +88,7 @@ export class TrackingServer {
   }
 
   listen(host: string, port: number): Promise<{ host: string; port: number }> {
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error) =>
-        reject(new Error(`[tracking] cannot listen on ${host}:${port}: ${err.message}`));
-      this.server.once('error', onError);
-      this.server.listen(port, host, () => {
-        this.server.off('error', onError);
-        const address = this.server.address() as AddressInfo;
-        resolve({ host: address.address, port: address.port });
-      });
-    });
+    return listen(this.server, host, port, 'tracking');
   }
 
   /** Stops listening; the hits of this turn still go to the sink. */
