@@ -205,7 +205,8 @@ describe('the desktop entry', () => {
       html: '<p><a href="https://acme.test/start">start</a> <a href="http://192.168.1.1/admin">router</a></p>',
     });
     transport.close();
-    const api = (path: string) => fetch(new URL(path, String(url))).then((r) => r.json());
+    const api = (path: string) =>
+      fetch(new URL(path, String(url))).then((r) => r.json() as Promise<Record<string, any>>); // eslint-disable-line @typescript-eslint/no-explicit-any
     const { messages } = await api('/api/v1/messages');
     const { links } = await api(`/api/v1/message/${messages[0].ID}/tracking`);
     const tracked = (original: string) =>
