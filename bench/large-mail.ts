@@ -6,7 +6,7 @@
  * keep-alive connection every 20 ms, as a UI refreshing hard would, and sends mails over SMTP meanwhile: first small ones (a
  * 20 KB HTML mail, the baseline), then 20 MB ones (a 1.5 MB HTML part full of links, two large attachments). The
  * figure is the slowest API answer from the start of each mail's DATA to a second after its 250: an answer that waits
- * is the server's event loop stalled by the mail (the probe itself costs well under a millisecond per request).
+ * is the server's event loop stalled by the mail (the probe itself is a small query).
  *
  *   tsx bench/large-mail.ts [--rounds 3] [--mb 20] [--bundle] [--prof DIR] [--serve-arg=--ingest-threads=0 ...]
  */

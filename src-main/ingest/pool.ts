@@ -63,7 +63,7 @@ export interface PreparePoolOptions {
   logger: Logger;
 }
 
-/** The default of `largeMailBytes`: mails this large take tens of milliseconds to parse and track. */
+/** The default of `largeMailBytes`: from about this size, reading a mail holds the main thread noticeably. */
 export const LARGE_MAIL_BYTES = 512 * 1024;
 /** A spare worker without a mail to prepare for this long ends (a large mail rarely comes alone). */
 const SPARE_IDLE_MS = 30_000;
