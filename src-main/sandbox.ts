@@ -202,6 +202,8 @@ export class Sandbox {
         (await (preparing ??= import('./ingest/prepare.js'))).prepareMail(mail, injector);
       const pool = (this.#pool = new PreparePool({
         size: settings.ingestThreads ?? defaultPrepareThreads(),
+        // An explicit --ingest-threads 0 keeps every mail on the main thread; by default large ones get a worker.
+        largeMailBytes: settings.ingestThreads === 0 ? Infinity : undefined,
         data: { tracking: injection },
         trackingBase: () => trackingBase,
         inline,
