@@ -145,6 +145,36 @@ describe('preparing mails on worker threads', () => {
     expect(await comparable(bigOne)).toEqual(await comparable(here));
   });
 
+  it('keeps a large mail on the main thread too when large mails get no worker (--ingest-threads 0)', async () => {
+    const onMain: string[] = [];
+    const inline = inlineInjector(SETTINGS);
+    pool = new PreparePool({
+      size: 0,
+      data: { tracking: SETTINGS, reading: { simpleMailReader: true } },
+      trackingBase: () => BASE,
+      inline: (mail) => {
+        onMain.push(mail.id);
+        return prepareMail(mail, inline);
+      },
+      largeMailBytes: Infinity,
+      logger: createLogger('error'),
+    });
+    const large = Buffer.from(
+      `From: a@acme.test\r\nSubject: Large\r\nContent-Type: text/plain\r\n\r\n${'x'.repeat(600 * 1024)}\r\n`,
+    );
+    const prepared = await pool.prepare({ raw: large, id: 'large', envelopeFrom: '', envelopeTo: [] });
+    expect(prepared.fields.subject).toBe('Large');
+    expect(onMain).toEqual(['large']);
+    expect(pool.spareRunning).toBe(false);
+  });
+
+  it('prepares every mail on its worker when it has one (--ingest-threads 1), small ones too', async () => {
+    pool = onWorkersOnly(1, SETTINGS);
+    const small = Buffer.from('From: a@acme.test\r\nSubject: Small\r\n\r\nhi\r\n');
+    const prepared = await pool.prepare({ raw: small, id: 'small', envelopeFrom: '', envelopeTo: [] });
+    expect(prepared.fields.subject).toBe('Small');
+  });
+
   it('prepares the mails of a worker that dies on the main thread, and stops restarting it after a few tries', async () => {
     const logs: LogLine[] = [];
     const inline = inlineInjector(SETTINGS);
