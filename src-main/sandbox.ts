@@ -9,6 +9,8 @@ import { registerTrackingRoutes } from './api/routes/tracking.js';
 import { registerHubRoutes } from './api/routes/hub.js';
 import { registerRelayRoutes } from './api/routes/relay.js';
 import { registerWebhookRoutes } from './api/routes/webhooks.js';
+import { MailbeaconClient } from './client/index.js';
+import { registerMcpRoute } from './mcp/http.js';
 import { createRelay, type RelayWorker } from './relay/index.js';
 import { createWebhooks, type WebhookDispatcher } from './webhooks/index.js';
 import { AppPublisher } from './hub/app-publisher.js';
@@ -244,6 +246,12 @@ export class Sandbox {
           (app) => registerHubRoutes(app, { hub }),
           (app) => registerRelayRoutes(app, { relay, store }),
           (app) => registerWebhookRoutes(app, { webhooks }),
+          (app) =>
+            registerMcpRoute(app, {
+              client: () => new MailbeaconClient({ url: httpUrl, auth: settings.uiAuth }),
+              write: settings.mcpWrite,
+              version: VERSION,
+            }),
         ],
       });
       const http = await this.#api.listen(settings.http.host, settings.http.port);

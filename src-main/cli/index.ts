@@ -2,6 +2,7 @@ import { serve, serveHelp } from './serve.js';
 import { sendSample } from './send.js';
 import { decode, keygen, mint } from './tracking-commands.js';
 import { token } from './hub-commands.js';
+import { mcp } from '../mcp/stdio.js';
 import { VERSION } from '../version.js';
 
 const USAGE = `Mailbeacon ${VERSION}: a sandbox for developers who send mail.
@@ -15,6 +16,8 @@ Commands:
   mint open|click|unsub [--url U] [--meta k=v …] [--data-dir D] [--tracking-url T]
                                 print a tracking URL minted with the data dir's key
   decode TOKEN [--data-dir D]   print a token's payload as JSON
+  mcp [--http URL] [--mcp-write]
+                                an MCP server on stdio for AI assistants, acting on a running sandbox
   token --subscribe SEL [--publish SEL] [--ttl S] [--data-dir D]
                                 print a JWT for the live-updates hub
   --help, help [command]        this text, or a command's flags
@@ -31,6 +34,7 @@ const COMMANDS: Record<string, Command> = {
   mint: (argv) => mint(argv),
   decode: (argv) => decode(argv),
   token: (argv) => token(argv),
+  mcp: (argv) => mcp(argv),
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -160,6 +160,14 @@ export class MailbeaconClient {
     await this.#request('PUT', '/api/v1/tags', { IDs: ids, Tags: tags });
   }
 
+  /**
+   * One of Mailpit's checks of a message (HTML compatibility, links, SpamAssassin), in Mailpit's JSON shape;
+   * a MailbeaconError 404 when this server does not offer it.
+   */
+  check(id: string, kind: 'html-check' | 'link-check' | 'sa-check'): Promise<unknown> {
+    return this.#json('GET', `/api/v1/message/${enc(id)}/${kind}`);
+  }
+
   // ---- tracking ----
 
   /** The tracking manifest: pixel, rewritten and skipped links, unsubscribe URL, with hit counts. */

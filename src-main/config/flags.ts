@@ -49,6 +49,12 @@ export const SERVE_FLAGS: FlagSpec[] = [
     group: 'listeners',
     help: 'require HTTP basic auth for the UI, API and hub',
   },
+  {
+    name: 'mcp-write',
+    type: 'boolean',
+    group: 'listeners',
+    help: 'let MCP clients at /mcp change state: delete, release, simulate, click (default read-only)',
+  },
 
   {
     name: 'data-dir',

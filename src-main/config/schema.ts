@@ -132,6 +132,7 @@ export const settingsSchema = z.object({
   tracking: listen,
   trackingUrl: url('--tracking-url', ['http:', 'https:']).optional(),
   uiAuth: credentials.optional(),
+  mcpWrite: bool.default(false),
   // storage
   dataDir: z.string().min(1),
   maxMessages: count('--max-messages'),

@@ -1,0 +1,55 @@
+import type { FastifyInstance } from 'fastify';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { MailbeaconClient } from '../client/index.js';
+import { createMcpServer } from './server.js';
+
+export const MCP_PATH = '/mcp';
+
+export interface McpRouteDeps {
+  /** A client of this listener's own API (its address is known once it listens). */
+  client: () => MailbeaconClient;
+  write: boolean;
+  version: string;
+}
+
+/**
+ * MCP's streamable HTTP transport at `/mcp`, stateless: each POST gets a fresh server, so nothing is kept between
+ * requests. The listener's host and auth checks apply as to the API; a browser page of another origin is refused.
+ */
+export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void {
+  app.route({
+    method: ['GET', 'POST', 'DELETE'],
+    url: MCP_PATH,
+    config: { summary: 'MCP streamable HTTP transport (stateless; POST JSON-RPC)' },
+    handler: async (req, reply) => {
+      const origin = req.headers.origin;
+      if (origin !== undefined && safeHost(origin) !== req.headers.host) {
+        return reply.code(403).send({ error: 'cross-origin MCP requests are refused' });
+      }
+      // Without sessions there is no stream to open (GET) or end (DELETE).
+      if (req.method !== 'POST') {
+        return reply
+          .code(405)
+          .header('Allow', 'POST')
+          .send({ error: 'this MCP endpoint is stateless: POST JSON-RPC messages' });
+      }
+      const server = createMcpServer({ client: deps.client(), write: deps.write, version: deps.version });
+      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+      reply.hijack();
+      reply.raw.on('close', () => {
+        void transport.close();
+        void server.close();
+      });
+      await server.connect(transport);
+      await transport.handleRequest(req.raw, reply.raw, req.body);
+    },
+  });
+}
+
+function safeHost(origin: string): string | undefined {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return undefined;
+  }
+}
