@@ -4,7 +4,7 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['out/', 'dist/', 'node_modules/', 'test-artifacts/', 'native/', 'docs/'] },
+  { ignores: ['out/', 'lib/', 'dist/', 'node_modules/', 'test-artifacts/', 'native/', 'docs/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
