@@ -43,6 +43,9 @@ export async function startSandbox(options: SandboxStartOptions = {}): Promise<R
       http: '127.0.0.1:0',
       tracking: '127.0.0.1:0',
       dataDir: options.dataDir ?? ':memory:',
+      // A test's few mails do not need worker threads, and the library build has no worker bundles to start.
+      ingestThreads: 0,
+      trackingThread: false,
       ...options.flags,
     },
     {},
