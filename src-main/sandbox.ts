@@ -251,6 +251,7 @@ export class Sandbox {
               client: () => new MailbeaconClient({ url: httpUrl, auth: settings.uiAuth }),
               write: settings.mcpWrite,
               version: VERSION,
+              logger: logger.child('mcp'),
             }),
         ],
       });

@@ -77,6 +77,17 @@ export interface LiveOptions {
 
 export type LiveUpdate = MessageUpdate | EventUpdate;
 
+export interface MessageEventsFilter extends Page {
+  message: string;
+  kind?: TokenKind;
+}
+
+export interface AllEventsFilter extends Page {
+  kind?: TokenKind;
+  classification?: Classification;
+  since?: string;
+}
+
 /** A desktop browser's user agent: a click through the client is classified like a person's click. */
 const BROWSER_UA =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36';
@@ -175,23 +186,16 @@ export class MailbeaconClient {
     return this.#json('GET', `/api/v1/message/${enc(id)}/tracking`);
   }
 
-  /** Tracking events newest first: of one message, or of all. */
-  events(
-    filter: {
-      message?: string;
-      kind?: TokenKind;
-      classification?: Classification;
-      since?: string;
-    } & Page = {},
-  ): Promise<EventsResponse> {
-    const { message, ...rest } = filter;
-    if (message) {
-      return this.#json(
-        'GET',
-        `/api/v1/message/${enc(message)}/events${query({ kind: rest.kind, ...page(rest) })}`,
-      );
+  /**
+   * Tracking events newest first: of one message (by kind), or of all (by kind, classification and `since`, an ISO
+   * time, unix ms or ns).
+   */
+  events(filter: MessageEventsFilter | AllEventsFilter = {}): Promise<EventsResponse> {
+    if ('message' in filter) {
+      const { message, kind, start, limit } = filter;
+      return this.#json('GET', `/api/v1/message/${enc(message)}/events${query({ kind, start, limit })}`);
     }
-    return this.#json('GET', `/api/v1/events${query(rest)}`);
+    return this.#json('GET', `/api/v1/events${query(filter)}`);
   }
 
   /** Resolves with the newest mail matching `to`, `subject` and `query`, already caught or arriving in time. */
@@ -225,13 +229,16 @@ export class MailbeaconClient {
       (since === undefined || BigInt(e.ts) > since);
     const timeout = options.timeout ?? this.#timeout;
     const found = await this.#poll(timeout, async (sliceMs) => {
-      const recorded = await this.events({
-        message,
-        kind,
-        classification: message ? undefined : classification,
-        since: since === undefined || message ? undefined : (since + 1n).toString(),
-        limit: 1000,
-      });
+      const recorded = await this.events(
+        message
+          ? { message, kind, limit: 1000 }
+          : {
+              kind,
+              classification,
+              since: since === undefined ? undefined : (since + 1n).toString(),
+              limit: 1000,
+            },
+      );
       const hit = recorded.events.filter(matches).at(-1);
       if (hit) return hit;
       const arrived = (await this.#wait({ kind: kind ?? 'event', message }, sliceMs)) as
@@ -413,10 +420,6 @@ async function errorOf(res: Response, method: string, url: string): Promise<Mail
 }
 
 const enc = encodeURIComponent;
-
-function page(p: Page): Page {
-  return { start: p.start, limit: p.limit };
-}
 
 /** `?a=1&b=x&b=y`, leaving out undefined and empty values. */
 function query(params: object): string {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { MailbeaconClient } from '../client/index.js';
+import type { Logger } from '../logger.js';
 import { createMcpServer } from './server.js';
 
 export const MCP_PATH = '/mcp';
@@ -10,6 +11,7 @@ export interface McpRouteDeps {
   client: () => MailbeaconClient;
   write: boolean;
   version: string;
+  logger: Logger;
 }
 
 /**
@@ -40,8 +42,19 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
         void transport.close();
         void server.close();
       });
-      await server.connect(transport);
-      await transport.handleRequest(req.raw, reply.raw, req.body);
+      try {
+        await server.connect(transport);
+        await transport.handleRequest(req.raw, reply.raw, req.body);
+      } catch (err) {
+        // The reply is ours now (hijacked): answer here, without the internal detail.
+        deps.logger.error(`${(err as Error).stack ?? String(err)}`);
+        if (!reply.raw.headersSent) {
+          reply.raw.writeHead(500, { 'Content-Type': 'application/json' });
+          reply.raw.end(
+            JSON.stringify({ jsonrpc: '2.0', error: { code: -32603, message: 'Internal error' }, id: null }),
+          );
+        }
+      }
     },
   });
 }

@@ -171,9 +171,11 @@ export function createMcpServer({ client, write, version }: McpOptions): McpServ
       annotations: readOnly,
     },
     run(async ({ message, kind, classification: c, limit }) => {
-      const page = await client.events({ message, kind, limit });
-      const events = c ? page.events.filter((e) => e.classification === c) : page.events;
-      return json({ total: page.total, events });
+      if (!message) return json(await client.events({ kind, classification: c, limit }));
+      // The per-mail route has no classification filter: filter its (bounded) page here.
+      const page = await client.events({ message, kind, limit: c ? 1000 : limit });
+      const events = c ? page.events.filter((e) => e.classification === c).slice(0, limit) : page.events;
+      return json({ total: c ? events.length : page.total, events });
     }),
   );
 

@@ -113,6 +113,13 @@ describe('mailbeacon mcp over stdio, read-only by default', () => {
     expect(event.url).toBe('https://example.com/start');
     const events = (await call(client, 'list_events', { message: id })).json();
     expect((events.events as unknown[]).length).toBe(1);
+    const all = (
+      await call(client, 'list_events', { kind: 'click', classification: event.classification })
+    ).json();
+    expect(all.total).toBe(1);
+    const other = event.classification === 'human' ? 'proxy' : 'human';
+    const noneOfThem = (await call(client, 'list_events', { message: id, classification: other })).json();
+    expect(noneOfThem.events).toEqual([]);
     const missing = await call(client, 'read_message', { id: 'no-such-mail' });
     expect(missing.isError).toBe(true);
     expect(missing.text).toContain('404');
@@ -158,6 +165,9 @@ describe('/mcp on the HTTP listener, with --mcp-write', () => {
   it('serves the same tools and lets them change state', async () => {
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(TOOLS);
+    // The Settings page lists the effective settings from this route.
+    const settings = (await (await fetch(`${mb.http}/api/v1/settings`)).json()) as Record<string, unknown>;
+    expect(settings.mcpWrite).toBe(true);
     await send(mb, 'writer@example.com', 'Changes allowed');
     const mail = (await call(client, 'wait_for_mail', { subject: 'Changes allowed', timeout: 10 })).json();
     const id = String(mail.ID);
