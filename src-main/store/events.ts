@@ -7,7 +7,7 @@ import type {
   TrackingCounts,
   TrackingEvent,
 } from '../api/types.js';
-import { CommitQueue } from './commit-queue.js';
+import type { CommitQueue } from './commit-queue.js';
 import { MultiRowInsert } from './multi-insert.js';
 
 /** A hit as the tracking server saw it, before it has a row id. */
@@ -55,7 +55,7 @@ interface EventRow {
 
 /**
  * Tracking events in SQLite. Every hit is its own row. Counts include human, proxy and scanner hits alike (the
- * classification tells them apart) and leave out `expired` hits, which DESIGN §3 says are not opens or clicks;
+ * classification tells them apart) and leave out `expired` hits, which are not opens or clicks (docs/TRACKING.md, "Tokens");
  * "unique" opens and clicks are distinct token ids. The store publishes nothing: the tracking server emits on the bus.
  */
 export class EventStore {
@@ -75,8 +75,11 @@ export class EventStore {
   /** The database's shared commit (see CommitQueue), which the tracking server writes its hits in. */
   readonly commits: CommitQueue;
 
-  constructor(private readonly db: Database) {
-    this.commits = CommitQueue.of(db);
+  constructor(
+    private readonly db: Database,
+    commits: CommitQueue,
+  ) {
+    this.commits = commits;
     const where = `WHERE (@kind IS NULL OR kind = @kind)
          AND (@classification IS NULL OR classification = @classification)
          AND (@since IS NULL OR ts >= @since)
