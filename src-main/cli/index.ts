@@ -2,7 +2,7 @@ import { serve, serveHelp } from './serve.js';
 import { sendSample } from './send.js';
 import { decode, keygen, mint } from './tracking-commands.js';
 import { token } from './hub-commands.js';
-import { mcp } from '../mcp/stdio.js';
+import { MCP_HELP, mcp } from '../mcp/stdio.js';
 import { VERSION } from '../version.js';
 
 const USAGE = `Mailbeacon ${VERSION}: a sandbox for developers who send mail.
@@ -41,6 +41,7 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     if (rest[0] === 'serve') process.stdout.write(`${serveHelp()}\n`);
+    else if (rest[0] === 'mcp') process.stdout.write(`${MCP_HELP}\n`);
     else process.stdout.write(`${USAGE}\n`);
     return 0;
   }

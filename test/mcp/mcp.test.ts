@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import nodemailer from 'nodemailer';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -206,5 +208,17 @@ describe('/mcp on the HTTP listener, with --mcp-write', () => {
     });
     expect(cross.status).toBe(403);
     expect((await fetch(`${mb.http}/mcp`)).status).toBe(405);
+  });
+});
+
+describe('mailbeacon mcp on the command line', () => {
+  it('refuses a bad --http with a clear message and exit code 2', async () => {
+    const result = await promisify(execFile)(
+      process.execPath,
+      [join(ROOT, 'bin', 'mailbeacon.js'), 'mcp', '--http', 'http://exa mple'],
+      { cwd: ROOT },
+    ).catch((err: { code: number; stderr: string }) => err);
+    expect('code' in result && result.code).toBe(2);
+    expect(result.stderr).toContain('--http must be a URL');
   });
 });
