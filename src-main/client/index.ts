@@ -229,6 +229,7 @@ export class MailbeaconClient {
       (since === undefined || BigInt(e.ts) > since);
     const timeout = options.timeout ?? this.#timeout;
     const found = await this.#poll(timeout, async (sliceMs) => {
+      // The events route answers at most 1,000 rows, the newest: enough to find a test's hits.
       const recorded = await this.events(
         message
           ? { message, kind, limit: 1000 }
@@ -246,10 +247,15 @@ export class MailbeaconClient {
       return arrived && matches(arrived) ? arrived : undefined;
     });
     if (!found) {
-      const what = [kind ?? 'tracking', 'event', message ? `of message ${message}` : '', classification ?? '']
-        .filter(Boolean)
-        .join(' ');
-      throw new MailbeaconTimeoutError(`a ${what}`, timeout);
+      const filter = [
+        kind && `kind ${kind}`,
+        classification && `classification ${classification}`,
+        message && `message ${message}`,
+      ].filter(Boolean);
+      throw new MailbeaconTimeoutError(
+        `a tracking event${filter.length ? ` (${filter.join(', ')})` : ''}`,
+        timeout,
+      );
     }
     return found;
   }
