@@ -2,7 +2,6 @@ import { serve, serveHelp } from './serve.js';
 import { sendSample } from './send.js';
 import { decode, keygen, mint } from './tracking-commands.js';
 import { token } from './hub-commands.js';
-import { MCP_HELP, mcp } from '../mcp/stdio.js';
 import { VERSION } from '../version.js';
 
 const USAGE = `Mailbeacon ${VERSION}: a sandbox for developers who send mail.
@@ -34,14 +33,15 @@ const COMMANDS: Record<string, Command> = {
   mint: (argv) => mint(argv),
   decode: (argv) => decode(argv),
   token: (argv) => token(argv),
-  mcp: (argv) => mcp(argv),
+  // Loaded on use: the MCP SDK stays out of `serve`'s start.
+  mcp: async (argv) => (await import('../mcp/stdio.js')).mcp(argv),
 };
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     if (rest[0] === 'serve') process.stdout.write(`${serveHelp()}\n`);
-    else if (rest[0] === 'mcp') process.stdout.write(`${MCP_HELP}\n`);
+    else if (rest[0] === 'mcp') process.stdout.write(`${(await import('../mcp/stdio.js')).MCP_HELP}\n`);
     else process.stdout.write(`${USAGE}\n`);
     return 0;
   }

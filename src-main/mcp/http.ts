@@ -1,8 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { MailbeaconClient } from '../client/index.js';
 import type { Logger } from '../logger.js';
-import { createMcpServer } from './server.js';
 
 export const MCP_PATH = '/mcp';
 
@@ -19,6 +17,15 @@ export interface McpRouteDeps {
  * requests. The listener's host and auth checks apply as to the API; a browser page of another origin is refused.
  */
 export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void {
+  // The MCP SDK is loaded on the first request: a sandbox that never serves MCP does not pay for it at start.
+  let loading: Promise<
+    [typeof import('./server.js'), typeof import('@modelcontextprotocol/sdk/server/streamableHttp.js')]
+  >;
+  const load = () =>
+    (loading ??= Promise.all([
+      import('./server.js'),
+      import('@modelcontextprotocol/sdk/server/streamableHttp.js'),
+    ]));
   app.route({
     method: ['GET', 'POST', 'DELETE'],
     url: MCP_PATH,
@@ -35,6 +42,7 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
           .header('Allow', 'POST')
           .send({ error: 'this MCP endpoint is stateless: POST JSON-RPC messages' });
       }
+      const [{ createMcpServer }, { StreamableHTTPServerTransport }] = await load();
       const server = createMcpServer({ client: deps.client(), write: deps.write, version: deps.version });
       const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
       reply.hijack();

@@ -130,7 +130,7 @@ describe('MailbeaconClient', () => {
     await send('keep@example.com', 'Release me');
     const { ID } = await mb.client.waitForMail({ to: 'keep@example.com' });
     await mb.client.release(ID, ['real@example.org']);
-    for (let i = 0; i < 100 && !relayed.includes('real@example.org'); i++) {
+    for (let i = 0; i < 200 && !relayed.includes('real@example.org'); i++) {
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(relayed).toContain('real@example.org');
