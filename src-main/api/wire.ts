@@ -201,8 +201,8 @@ export const hubToken = z.object({
   ttl: z.number(),
 });
 
-/** The body of every JSON error the API sends. */
-export const errorBody = z.object({ error: z.string() });
+/** The body of every JSON error the API sends (Mailpit's shape). */
+export const apiError = z.object({ Error: z.string() });
 
 /** Response schemas by OpenAPI operation (`method path`), for the routes whose JSON the client reads. */
 export const RESPONSES = {

@@ -2,7 +2,7 @@
 export class MailbeaconError extends Error {
   constructor(
     readonly status: number,
-    /** The server's message (the `error` field of a JSON error, or the plain-text body). */
+    /** The server's message (the `Error` field of a JSON error, or the plain-text body). */
     readonly serverMessage: string,
     readonly method: string,
     readonly url: string,

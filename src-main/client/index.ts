@@ -416,9 +416,9 @@ async function errorOf(res: Response, method: string, url: string): Promise<Mail
   const text = (await res.text()).trim();
   let message = text || res.statusText;
   try {
-    const parsed = JSON.parse(text) as { error?: unknown; message?: unknown };
-    if (typeof parsed.error === 'string') message = parsed.error;
-    else if (typeof parsed.message === 'string') message = parsed.message;
+    const parsed = JSON.parse(text) as { Error?: unknown; error?: unknown; message?: unknown };
+    const field = [parsed.Error, parsed.error, parsed.message].find((v) => typeof v === 'string');
+    if (field !== undefined) message = field as string;
   } catch {
     // plain text: the message as is
   }

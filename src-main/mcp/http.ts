@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { MailbeaconClient } from '../client/index.js';
 import type { Logger } from '../logger.js';
+import { errorBody } from '../api/errors.js';
 
 export const MCP_PATH = '/mcp';
 
@@ -33,14 +34,14 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
     handler: async (req, reply) => {
       const origin = req.headers.origin;
       if (origin !== undefined && safeHost(origin) !== req.headers.host) {
-        return reply.code(403).send({ error: 'cross-origin MCP requests are refused' });
+        return reply.code(403).send(errorBody('cross-origin MCP requests are refused'));
       }
       // Without sessions there is no stream to open (GET) or end (DELETE).
       if (req.method !== 'POST') {
         return reply
           .code(405)
           .header('Allow', 'POST')
-          .send({ error: 'this MCP endpoint is stateless: POST JSON-RPC messages' });
+          .send(errorBody('this MCP endpoint is stateless: POST JSON-RPC messages'));
       }
       const [{ createMcpServer }, { StreamableHTTPServerTransport }] = await load();
       const server = createMcpServer({ client: deps.client(), write: deps.write, version: deps.version });
