@@ -132,7 +132,7 @@ export class MailbeaconClient {
     return this.#json('GET', `/api/v1/search${query({ query: search, ...page })}`);
   }
 
-  /** One message (`latest` allowed); reading it marks it read, as in the UI. */
+  /** One message (`latest` allowed); reading it leaves its read state alone (see `setRead`). */
   get(id: string): Promise<Message> {
     return this.#json('GET', `/api/v1/message/${enc(id)}`);
   }

@@ -100,7 +100,7 @@ export function createMcpServer({ client, write, version }: McpOptions): McpServ
       description:
         'Read one caught mail: addresses, subject, text and HTML bodies, headers, the attachment list, the ' +
         'tracking manifest (pixel, rewritten links, unsubscribe URL, hit counts) and, when this Mailbeacon offers ' +
-        'them, the HTML compatibility and link checks. Reading a mail marks it read, as opening it in the UI does.',
+        'them, the HTML compatibility and link checks. Reading leaves the mail unread.',
       inputSchema: {
         id,
         include: z
