@@ -23,7 +23,7 @@ describe('the published entry points', () => {
       (err: { stdout: string; stderr: string }) => err,
     );
     expect(`${result.stdout}${result.stderr}`).toBe('');
-  }, 240_000);
+  }, 600_000);
 
   it('lets the same consumer see a type error (the check is not vacuous)', async () => {
     writeFileSync(
@@ -38,5 +38,5 @@ describe('the published entry points', () => {
       cwd: project,
     }).catch((err: { stdout: string }) => err);
     expect(result.stdout).toContain("Type 'string' is not assignable to type 'number'");
-  }, 120_000);
+  }, 300_000);
 });
