@@ -9,6 +9,12 @@ import { registerTrackingRoutes } from './api/routes/tracking.js';
 import { registerHubRoutes } from './api/routes/hub.js';
 import { registerRelayRoutes } from './api/routes/relay.js';
 import { registerWebhookRoutes } from './api/routes/webhooks.js';
+import { registerTagRoutes } from './api/routes/tags.js';
+import { registerChaosRoutes } from './api/routes/chaos.js';
+import { registerViewRoutes } from './api/routes/view.js';
+import { tagger } from './ingest/tags.js';
+import { Chaos } from './smtp/chaos.js';
+import { Retention } from './store/retention.js';
 import { createRelay, type RelayWorker } from './relay/index.js';
 import { createWebhooks, type WebhookDispatcher } from './webhooks/index.js';
 import { AppPublisher } from './hub/app-publisher.js';
@@ -93,6 +99,8 @@ export class Sandbox {
   #relay?: RelayWorker | null;
   #webhooks?: WebhookDispatcher | null;
   #checkpointer?: WalCheckpointer;
+  #retention?: Retention;
+  #chaos?: Chaos;
   #keyFingerprint = '';
   #addresses?: SandboxAddresses;
   #startedAt = 0;
@@ -119,6 +127,12 @@ export class Sandbox {
   get ingest(): Ingest {
     if (!this.#ingest) throw new Error('the sandbox is not started');
     return this.#ingest;
+  }
+
+  /** Background pruning (`--max-age`); tests run a pass with `runOnce()`. */
+  get retention(): Retention {
+    if (!this.#retention) throw new Error('the sandbox is not started');
+    return this.#retention;
   }
 
   get db(): Database {
@@ -190,7 +204,20 @@ export class Sandbox {
         clock,
         maxMessages: settings.maxMessages,
         prepare: (mail) => pool.prepare(mail),
+        tags: tagger({
+          rules: settings.tag,
+          plusAddresses: settings.tagsPlusAddresses,
+          username: settings.tagsUsername,
+        }),
       }));
+      this.#retention = new Retention({
+        store,
+        bus,
+        clock,
+        logger: logger.child('db'),
+        maxAgeMs: settings.maxAge,
+      });
+      const chaos = (this.#chaos = new Chaos(settings.enableChaos));
 
       // The relay's outbox row is written in the same transaction as each mail it should forward.
       const relay = (this.#relay = createRelay(settings, {
@@ -244,6 +271,9 @@ export class Sandbox {
           (app) => registerHubRoutes(app, { hub }),
           (app) => registerRelayRoutes(app, { relay, store }),
           (app) => registerWebhookRoutes(app, { webhooks }),
+          (app) => registerTagRoutes(app, { store, bus }),
+          (app) => registerChaosRoutes(app, { chaos }),
+          (app) => registerViewRoutes(app, { store }),
         ],
       });
       const http = await this.#api.listen(settings.http.host, settings.http.port);
@@ -292,6 +322,7 @@ export class Sandbox {
         maxConnections: settings.maxConnections,
         auth: settings.smtpAuth,
         tls,
+        chaos,
       });
       const smtp = await this.#smtp.listen(settings.smtp.host, settings.smtp.port);
 
@@ -304,6 +335,7 @@ export class Sandbox {
       // Webhooks first: the relay announces the entries it resumes, and those events should reach them.
       webhooks?.start();
       relay?.start();
+      this.#retention.start();
       this.#startedAt = clock.now();
       this.#warnIfExposed();
       return this.#addresses;
@@ -330,6 +362,7 @@ export class Sandbox {
         await this.#tracking?.close();
         this.#recorder?.flush(); // the last hits, stored and announced while the hub still listens
       });
+      await attempt('retention', () => this.#retention?.stop());
       await attempt('relay', () => this.#relay?.stop());
       await attempt('webhooks', () => this.#webhooks?.stop());
       this.#publisher?.stop();
@@ -376,7 +409,7 @@ export class Sandbox {
       DatabaseSize: size,
       Messages: total,
       Unread: unread,
-      Tags: {},
+      Tags: this.store.tagCounts(),
       RuntimeStats: {
         Uptime: Math.round((this.clock.now() - this.#startedAt) / 1000),
         Memory: process.memoryUsage().rss,
@@ -406,7 +439,7 @@ export class Sandbox {
         PreserveMessageIDs: true,
       },
       SpamAssassin: false,
-      ChaosEnabled: false,
+      ChaosEnabled: this.settings.enableChaos,
       DuplicatesIgnored: false,
       HideDeleteAllButton: false,
     };

@@ -31,7 +31,8 @@ const idsBody = z
 
 const tagsBody = z.object({
   IDs: z.array(z.string().max(200)).max(100_000),
-  Tags: z.array(z.string().max(100)).max(50),
+  // Mailpit's client leaves Tags out to remove every tag.
+  Tags: z.array(z.string().max(100)).max(50).default([]),
 });
 
 /** Validates with zod and turns a failure into a 400 that says what was wrong. */
@@ -214,7 +215,8 @@ export function registerMessageRoutes(app: FastifyInstance, { store, bus }: Mess
 
   app.put('/api/v1/tags', { config: { summary: 'Set the tags of messages ({IDs, Tags})' } }, async (req) => {
     const { IDs, Tags } = parseOr400(tagsBody, req.body);
-    store.setTags(IDs, Tags);
+    const changed = store.setTags(IDs, Tags);
+    if (changed.length) bus.emit('message.tags', changed);
     return 'ok';
   });
 }
