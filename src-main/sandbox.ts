@@ -100,7 +100,6 @@ export class Sandbox {
   #webhooks?: WebhookDispatcher | null;
   #checkpointer?: WalCheckpointer;
   #retention?: Retention;
-  #chaos?: Chaos;
   #keyFingerprint = '';
   #addresses?: SandboxAddresses;
   #startedAt = 0;
@@ -217,7 +216,7 @@ export class Sandbox {
         logger: logger.child('db'),
         maxAgeMs: settings.maxAge,
       });
-      const chaos = (this.#chaos = new Chaos(settings.enableChaos));
+      const chaos = new Chaos(settings.enableChaos);
 
       // The relay's outbox row is written in the same transaction as each mail it should forward.
       const relay = (this.#relay = createRelay(settings, {

@@ -137,7 +137,10 @@ const tagRules = z.union([z.string(), z.array(z.string())]).transform((value, ct
     const tag = i > 0 ? rule.slice(0, i).trim() : '';
     const query = i > 0 ? rule.slice(i + 1).trim() : '';
     if (!tag || !query) {
-      ctx.addIssue({ code: 'custom', message: `"${rule}" is not TAG=QUERY (for example billing=subject:invoice)` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${rule}" is not TAG=QUERY (for example billing=subject:invoice)`,
+      });
       continue;
     }
     try {

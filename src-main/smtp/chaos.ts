@@ -17,7 +17,11 @@ const DEFAULT_TRIGGER: ChaosTrigger = { ErrorCode: 451, Probability: 0 };
  */
 export class Chaos {
   readonly enabled: boolean;
-  #triggers: ChaosTriggers = { Sender: DEFAULT_TRIGGER, Recipient: DEFAULT_TRIGGER, Authentication: DEFAULT_TRIGGER };
+  #triggers: ChaosTriggers = {
+    Sender: DEFAULT_TRIGGER,
+    Recipient: DEFAULT_TRIGGER,
+    Authentication: DEFAULT_TRIGGER,
+  };
   readonly #random: () => number;
 
   constructor(enabled: boolean, random: () => number = Math.random) {

@@ -612,7 +612,9 @@ export class MessageStore {
   renameTag(from: string, to: string): string[] {
     const name = cleanTags([to])[0];
     if (!name) throw Object.assign(new Error('bad request: the new tag name is empty'), { statusCode: 400 });
-    return this.#editTag(from, (tags) => tags.map((t) => (t.toLowerCase() === from.toLowerCase() ? name : t)));
+    return this.#editTag(from, (tags) =>
+      tags.map((t) => (t.toLowerCase() === from.toLowerCase() ? name : t)),
+    );
   }
 
   /** Removes a tag from every mail that has it (the mails stay); returns the ids that changed. */

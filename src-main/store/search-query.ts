@@ -110,7 +110,9 @@ export function parseQuery(query: string): Filter[] {
         filters.push({ kind: 'text', value: raw, negated });
         continue;
       }
-      throw badQuery(`unknown filter "${key}:"; known filters: ${SEARCH_PREFIXES.map((p) => `${p}:`).join(' ')}`);
+      throw badQuery(
+        `unknown filter "${key}:"; known filters: ${SEARCH_PREFIXES.map((p) => `${p}:`).join(' ')}`,
+      );
     }
     if (!key) {
       if (value) filters.push({ kind: 'text', value, negated });
@@ -140,7 +142,8 @@ export function parseQuery(query: string): Filter[] {
     } else {
       const op = key as 'before' | 'after';
       const ms = parseDate(value);
-      if (ms === null) throw badQuery(`${key}: needs a date such as 2026-01-31 or 2026-01-31T10:30, not "${value}"`);
+      if (ms === null)
+        throw badQuery(`${key}: needs a date such as 2026-01-31 or 2026-01-31T10:30, not "${value}"`);
       filters.push({ kind: 'date', op, ms, negated });
     }
   }

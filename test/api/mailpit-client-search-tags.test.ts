@@ -70,7 +70,12 @@ beforeAll(async () => {
     },
     { user: 'app-user', pass: 'any' },
   );
-  await send('plain', { from: 'zed@plain.test', to: 'frank@example.test', subject: 'Plain', text: 'nothing' });
+  await send('plain', {
+    from: 'zed@plain.test',
+    to: 'frank@example.test',
+    subject: 'Plain',
+    text: 'nothing',
+  });
 }, 60_000);
 
 afterAll(() => t?.stop());
@@ -130,7 +135,9 @@ describe('search through the mailpit-api client', () => {
 describe('tags', () => {
   it('tags mails on ingest from X-Tags, plus-addresses, the AUTH user and --tag rules', async () => {
     const tags = await mailpit.getTags();
-    expect(tags).toEqual(expect.arrayContaining(['app-user', 'billing', 'newsletter', 'shop', 'urgent', 'vip']));
+    expect(tags).toEqual(
+      expect.arrayContaining(['app-user', 'billing', 'newsletter', 'shop', 'urgent', 'vip']),
+    );
     expect(await found('tag:billing')).toEqual(['invoice']);
     expect(await found('tag:shop')).toEqual(['invoice']);
     expect(await found('tag:newsletter')).toEqual(['news']);
@@ -185,7 +192,9 @@ describe('chaos', () => {
 
     expect((await mailpit.setChaosTriggers()).Sender.Probability).toBe(0);
     await send('after-chaos', { from: 'a@b.test', to: 'c@d.test', subject: 'after', text: 'x' });
-    await expect(mailpit.setChaosTriggers({ Sender: { ErrorCode: 250, Probability: 5 } })).rejects.toThrow(/400/);
+    await expect(mailpit.setChaosTriggers({ Sender: { ErrorCode: 250, Probability: 5 } })).rejects.toThrow(
+      /400/,
+    );
     await expect(mailpit.setChaosTriggers({ Sender: { ErrorCode: 451, Probability: 101 } })).rejects.toThrow(
       /400/,
     );

@@ -18,10 +18,14 @@ function notEnabled(): Error {
 
 /** Mailpit's chaos triggers: errors the SMTP server answers on purpose (smtp/chaos.ts). */
 export function registerChaosRoutes(app: FastifyInstance, { chaos }: { chaos: Chaos }): void {
-  app.get('/api/v1/chaos', { config: { summary: 'The chaos triggers (400 without --enable-chaos)' } }, async () => {
-    if (!chaos.enabled) throw notEnabled();
-    return chaos.triggers;
-  });
+  app.get(
+    '/api/v1/chaos',
+    { config: { summary: 'The chaos triggers (400 without --enable-chaos)' } },
+    async () => {
+      if (!chaos.enabled) throw notEnabled();
+      return chaos.triggers;
+    },
+  );
 
   app.put(
     '/api/v1/chaos',

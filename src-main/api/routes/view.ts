@@ -24,7 +24,12 @@ const escapeAttr = (value: string) => value.replace(/[&"<>]/g, (c) => `&#${c.cha
 export function registerViewRoutes(app: FastifyInstance, { store }: { store: MessageStore }): void {
   app.get<{ Params: { file: string }; Querystring: { embed?: string } }>(
     '/view/:file',
-    { config: { summary: 'A message\'s HTML part ({ID}.html, embed=1 for an iframe) or text part ({ID}.txt); ID or "latest"' } },
+    {
+      config: {
+        summary:
+          'A message\'s HTML part ({ID}.html, embed=1 for an iframe) or text part ({ID}.txt); ID or "latest"',
+      },
+    },
     async (req, reply) => {
       const m = /^(.+)\.(html|txt)$/.exec(req.params.file);
       if (!m) return notFound(reply);
