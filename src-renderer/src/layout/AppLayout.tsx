@@ -4,6 +4,8 @@ import { useInfo, useRelay } from '../api/resources';
 import { CopyButton } from '../shared/CopyButton';
 import { LiveIndicator, LiveBanner } from './LiveIndicator';
 import { ShortcutsHelp } from './ShortcutsHelp';
+import { ChaosBadge } from './ChaosBadge';
+import { TagFilter } from './TagFilter';
 import { isTypingTarget } from './keyboard';
 
 export function AppLayout() {
@@ -62,6 +64,7 @@ export function AppLayout() {
         <NavLink to="/settings" className={({ isActive }) => navClass(isActive)}>
           <span>Settings</span>
         </NavLink>
+        <TagFilter />
         <div className="sidebar-foot">
           <div className="sidebar-label">SMTP</div>
           {smtp ? (
@@ -87,6 +90,7 @@ export function AppLayout() {
       </nav>
       <main className="content">
         <LiveBanner />
+        <ChaosBadge />
         <Outlet />
       </main>
       {help && <ShortcutsHelp onClose={() => setHelp(false)} />}

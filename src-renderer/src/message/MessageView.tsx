@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { TagEditor } from './TagEditor';
 import { useQueryClient } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router';
 import type { Message } from '../../../src-main/api/types';
@@ -123,6 +124,7 @@ export function MessageView({ id, onDelete }: { id: string; onDelete: () => void
           </div>
         </div>
         <MetaLines m={m} />
+        <TagEditor id={id} tags={m.Tags ?? []} />
         <div className="message-tracking-line">
           <TrackingBadges counts={liveCounts(m.Tracking, events.data?.events)} verbose />
         </div>
