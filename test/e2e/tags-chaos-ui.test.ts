@@ -40,7 +40,7 @@ describe('tags and chaos in the UI', () => {
     expect(stored.Tags).toEqual({ billing: 1, vip: 1 });
 
     await filter.getByRole('button', { name: /vip/ }).click();
-    await page.waitForFunction(() => decodeURIComponent(location.hash).includes('q=tag:vip'));
+    await page.waitForFunction("decodeURIComponent(location.hash).includes('q=tag:vip')");
     await page
       .getByTestId('message-row')
       .filter({ hasText: 'Not tagged yet' })
