@@ -65,6 +65,7 @@ const URI_SCHEMES = new Set(['http', 'https', 'mailto', 'tel', 'ftp', 'cid', 'da
 
 interface Term {
   negated: boolean;
+  /** As written; filters are matched case-insensitively. */
   key: string;
   value: string;
 }
@@ -75,10 +76,10 @@ interface Term {
  */
 export function tokenize(query: string): Term[] {
   const terms: Term[] = [];
-  const re = /([!-]?)(?:([A-Za-z][A-Za-z-]*):(?=\S))?(?:"([^"]*)"?|(\S+))/g;
+  const re = /([!-]?)(?:([A-Za-z][A-Za-z-]*):)?(?:"([^"]*)"?|(\S+))?/g;
   for (const m of query.matchAll(re)) {
     const value = (m[3] ?? m[4] ?? '').trim();
-    const key = (m[2] ?? '').toLowerCase();
+    const key = m[2] ?? '';
     if (!value && !key) continue;
     terms.push({ negated: m[1] !== '', key, value });
   }
@@ -101,12 +102,13 @@ function parseDate(value: string): number | null {
 /** The filters of a query; an unknown prefix or a bad value is an Error with `statusCode` 400. */
 export function parseQuery(query: string): Filter[] {
   const filters: Filter[] = [];
-  for (const { negated, key, value } of tokenize(query)) {
-    const raw = key ? `${key}:${value}` : value;
+  for (const { negated, key: written, value } of tokenize(query)) {
+    const raw = written ? `${written}:${value}` : value;
+    const key = written.toLowerCase();
     if (key && !KNOWN.has(key)) {
-      // `http://x`, `mailto:a@b` and capitalised words (`RE:hello`) are text; a lowercase word is a typo of a filter.
-      const original = query.includes(`${key}:`);
-      if (URI_SCHEMES.has(key) || value.startsWith('//') || !original) {
+      // `http://x`, `mailto:a@b`, `Re:` and capitalised words (`RE:hello`) are text; a lowercase word directly
+      // followed by a value is a mistyped filter.
+      if (URI_SCHEMES.has(key) || !value || value.startsWith('//') || written !== key) {
         filters.push({ kind: 'text', value: raw, negated });
         continue;
       }
