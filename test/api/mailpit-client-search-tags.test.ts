@@ -103,6 +103,15 @@ describe('search through the mailpit-api client', () => {
     expect(await found('is:tagged')).toEqual(['invoice', 'news', 'reset']);
     expect(await found('is:unread')).toHaveLength(4);
     expect(await found('is:read')).toEqual([]);
+    // A mail the relay delivered, and one it gave up on.
+    const relayed = t.sandbox.db.prepare(
+      `INSERT INTO relay_outbox (message_id, recipients_json, reason, status, relay_id, created_ms, updated_ms)
+       VALUES (?, '[]', 'rule', ?, ?, 0, 0)`,
+    );
+    relayed.run(ids.news, 'sent', 'r1');
+    relayed.run(ids.plain, 'dead', 'r2');
+    expect(await found('is:relayed')).toEqual(['news']);
+    expect(await found('!is:relayed')).toEqual(['invoice', 'plain', 'reset']);
   });
 
   it('negates any term with ! or -', async () => {
