@@ -231,6 +231,19 @@ describe('/view routes', () => {
   });
 });
 
+describe('the send API', () => {
+  it('adds the Tags it is given to those ingest gave the mail', async () => {
+    const { ID } = await mailpit.sendMessage({
+      From: { Email: 'orders@shop.test' },
+      To: [{ Email: 'ann@example.test' }],
+      Subject: 'Sent through the API',
+      Text: 'hi',
+      Tags: ['api'],
+    });
+    expect((await mailpit.getMessageSummary(ID)).Tags).toEqual(['api', 'shop']);
+  });
+});
+
 describe('without --enable-chaos', () => {
   it('answers the chaos routes with 400, as Mailpit does', async () => {
     const plain = await startSandbox({ dataDir: ':memory:' });
