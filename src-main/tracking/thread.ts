@@ -2,6 +2,8 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import type { Logger, LogLine } from '../logger.js';
 import { spawnWorker } from '../threads/spawn.js';
+import type { HostRules } from '../net/host-check.js';
+import type { HttpLimits } from '../net/http-limits.js';
 import type { Hit, HitSink } from './hits.js';
 import type { TokenKind } from '../api/types.js';
 import type { TokenMode, TokenPayload } from './token.js';
@@ -17,6 +19,8 @@ export interface TrackingWorkerData {
   mode: TokenMode;
   keys: Uint8Array[];
   allowHosts: string[];
+  hostRules?: HostRules;
+  limits?: Partial<HttpLimits>;
   host: string;
   port: number;
 }
@@ -39,6 +43,10 @@ export interface TrackingThreadOptions {
   mode: TokenMode;
   keys: Buffer[];
   allowHosts: string[];
+  /** Which Host names the listener answers (see TrackingServerOptions). */
+  hostRules?: HostRules;
+  /** Timeouts and the connection cap of the listener (see TrackingServerOptions). */
+  limits?: Partial<HttpLimits>;
   /** Stores the hits the thread hands over (a HitRecorder, on this thread). */
   sink: HitSink;
   logger: Logger;
@@ -50,10 +58,9 @@ export interface TrackingThreadOptions {
 
 /**
  * Whether the listener gets a thread of its own when the settings do not say: with three or more cores. The thread
- * moves most of a hit's work off the main thread but costs the process 6–8 µs more per hit (the batches cross threads)
- * and 5–7 MB of RSS; on two cores, which it shares with the main thread and with whatever is sending the requests,
- * it measured a lower and far less steady rate than the main thread (40–71% of a bare server against 62–76%) and
- * a higher p99, for the same rate in the whole `serve` (docs/TRACKING-BENCH.md). The same rule as the prepare pool's.
+ * moves most of a hit's work off the main thread but costs more CPU per hit (the batches cross threads) and memory;
+ * on two cores, which it shares with the main thread and with whatever sends the requests, it measured a lower and
+ * less steady rate and a higher p99 (docs/TRACKING-BENCH.md). The same rule as the prepare pool's.
  */
 export const defaultTrackingThread = (): boolean => availableParallelism() >= 3;
 
@@ -109,8 +116,8 @@ export class TrackingThread implements TrackingListener {
 
   /** Starts a thread listening on host:port; the address it got, once it listens. */
   #start(host: string, port: number): Promise<{ host: string; port: number }> {
-    const { mode, keys, allowHosts, sink, logger } = this.#options;
-    const data: TrackingWorkerData = { mode, keys, allowHosts, host, port };
+    const { mode, keys, allowHosts, hostRules, limits, sink, logger } = this.#options;
+    const data: TrackingWorkerData = { mode, keys, allowHosts, hostRules, limits, host, port };
     let worker: Worker;
     try {
       worker = (this.#options.spawn ?? spawnTrackingWorker)(data);
@@ -210,7 +217,7 @@ type PackedHit = [
 
 /**
  * A batch of hits as one JSON text, to cross to the main thread. Structured cloning the objects themselves cost
- * 6.5% of the thread's time (every object writes its keys), the text about 2%: a string crosses as one copy, and
+ * several times more (every object writes its keys): a string crosses as one copy, and
  * JSON.parse on the other side is V8's fastest way to build the objects again.
  */
 export function packHits(hits: Hit[]): string {
