@@ -138,6 +138,12 @@ describe('search through the mailpit-api client', () => {
     expect(String(err)).toMatch(/colour:.*from:.*addressed:.*larger:/s);
     await expect(mailpit.searchMessages({ query: 'has:wings' })).rejects.toThrow(/400/);
     await expect(mailpit.searchMessages({ query: 'larger:huge' })).rejects.toThrow(/400/);
+    // A filter with nothing after it is no search term: a bulk delete by it must not delete everything.
+    const res = await fetch(`${t.http}/api/v1/search?query=${encodeURIComponent('from:')}`, {
+      method: 'DELETE',
+    });
+    expect(res.status).toBe(400);
+    expect((await mailpit.listMessages()).messages_count).toBe(4);
   });
 });
 

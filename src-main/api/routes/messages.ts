@@ -4,6 +4,7 @@ import { badRequest, notFound, parseOr400 } from '../errors.js';
 import type { Message } from '../types.js';
 import type { EventBus } from '../../events/bus.js';
 import type { MessageStore } from '../../store/messages.js';
+import { buildSearch } from '../../store/search-query.js';
 import { readBody, readHeaders } from '../../ingest/parse.js';
 
 export interface MessageRoutesDeps {
@@ -44,7 +45,8 @@ const tagsBody = z.object({
  * matches nothing in particular, and a bulk delete must never read it as "everything".
  */
 export function hasSearchTerm(query: string): boolean {
-  return /[\p{L}\p{N}]/u.test(query);
+  // A filter with nothing after it (`from:`) is ignored by the parser, and would leave no condition at all.
+  return /[\p{L}\p{N}]/u.test(query) && buildSearch(query).hasTerms;
 }
 
 /** A stored part's file name as an RFC 6266 Content-Disposition: an ASCII fallback plus the UTF-8 `filename*`. */
