@@ -226,7 +226,10 @@ function serveWindowRequests(
 
 /** Anything that keeps the app from starting is shown, not just logged: a desktop app has no visible stderr. */
 async function fatal(err: unknown): Promise<void> {
-  const message = err instanceof ConfigError ? err.message : `[app] ${(err as Error)?.stack ?? String(err)}`;
+  // Errors already worded for the user (`[db] the data directory … is in use …`) are shown as they are; only an
+  // unexpected one needs its stack.
+  const worded = err instanceof ConfigError || (err instanceof Error && /^\[[a-z]+\] /.test(err.message));
+  const message = worded ? (err as Error).message : `[app] ${(err as Error)?.stack ?? String(err)}`;
   log.error(message);
   await app.whenReady();
   dialog.showErrorBox('Mailbeacon could not start', message);

@@ -15,6 +15,9 @@ export const DEFAULTS = {
   maxMessageSize: '50MB',
   maxRecipients: '100',
   maxConnections: '100',
+  smtpCommandTimeout: '60s',
+  smtpDataTimeout: '10m',
+  maxEvents: '1000000',
   tokenMode: 'sealed',
   hubHeartbeat: '30',
   hubHistory: '10000',
@@ -88,6 +91,21 @@ export const schedule = z.string().transform((value, ctx) => {
   }
   return out;
 });
+
+/** One duration, `90s`, `10m` (a bare number is seconds) → milliseconds, at least 1 ms. */
+const duration = (what: string) =>
+  z.union([z.string(), z.number()]).transform((value, ctx) => {
+    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(String(value).trim());
+    const ms = m ? Math.round(Number(m[1]) * DURATION_UNITS[m[2] ?? 's']!) : 0;
+    if (!m || ms < 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${what} must be a duration such as 60s or 10m, not "${value}"`,
+      });
+      return z.NEVER;
+    }
+    return ms;
+  });
 
 const list = z.union([z.string(), z.array(z.string())]).transform((v) =>
   (Array.isArray(v) ? v : v.split(','))
@@ -181,13 +199,17 @@ export const settingsSchema = z.object({
   tag: tagRules.default([]),
   tagsPlusAddresses: bool.default(false),
   tagsUsername: bool.default(false),
+  maxEvents: count('--max-events'),
   // smtp
   smtpAuth: credentials.optional(),
   smtpTlsCert: z.string().optional(),
   smtpTlsKey: z.string().optional(),
   maxMessageSize: byteSize,
   maxRecipients: count('--max-recipients'),
-  maxConnections: count('--max-connections'),
+  // smtp-server reads 0 as "no limit"; a sandbox always keeps one, so many idle clients cannot exhaust it.
+  maxConnections: count('--max-connections').refine((n) => n >= 1, '--max-connections must be at least 1'),
+  smtpCommandTimeout: duration('--smtp-command-timeout'),
+  smtpDataTimeout: duration('--smtp-data-timeout'),
   ingestThreads: count('--ingest-threads').optional(),
   enableChaos: bool.default(false),
   // tracking
@@ -240,7 +262,7 @@ export function subsystemOf(key: string): string {
   if (/^(smtp|maxMessageSize|maxRecipients|maxConnections|ingestThreads)/.test(key)) return 'smtp';
   if (/^(http|uiAuth|allowedHosts)$/.test(key)) return 'http';
   if (/^(tracking|noTrack|trackText|tokenMode|redirectAllow)/.test(key)) return 'tracking';
-  if (/^(dataDir|maxMessages|maxAge)$/.test(key)) return 'db';
+  if (/^(dataDir|maxMessages|maxAge|maxEvents)$/.test(key)) return 'db';
   if (/^tag/.test(key)) return 'tags';
   if (key === 'enableChaos') return 'smtp';
   if (key.startsWith('hub')) return 'hub';

@@ -2,7 +2,7 @@
 // a recording stand-in (fixtures/electron-stand-in.mjs) and a real Sandbox listening on 127.0.0.1. Shows the
 // entry wires the pieces together: data in userData, window on the sandbox's URL, tray, notifications, IPC, quit.
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -104,9 +104,10 @@ afterEach(async () => {
   dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true }));
 });
 
-function launch(env: Record<string, string> = {}): DesktopProcess {
+function launch(env: Record<string, string> = {}, prepare?: (appData: string) => void): DesktopProcess {
   const appData = mkdtempSync(join(tmpdir(), 'mb-desktop-'));
   dirs.push(appData);
+  prepare?.(appData);
   const app = new DesktopProcess(appData, env);
   running.push(app);
   return app;
@@ -255,6 +256,19 @@ describe('the desktop entry', () => {
     expect(box.content).toMatch(/^\[db\] --max-messages: .*"lots"/);
     expect(await app.exited).toBe(1);
     expect(app.reports.some((r) => r.type === 'window')).toBe(false);
+  });
+
+  it('shows why the sandbox could not start in its own words, naming the file', async () => {
+    const app = launch({}, (appData) => {
+      mkdirSync(join(appData, 'Mailbeacon'), { recursive: true });
+      writeFileSync(join(appData, 'Mailbeacon', 'mailbeacon.db'), 'not a database\n'.repeat(64));
+    });
+    const box = await app.waitFor('error-box');
+    expect(box.title).toBe('Mailbeacon could not start');
+    expect(box.content).toBe(
+      `[db] ${join(app.appData, 'Mailbeacon', 'mailbeacon.db')} is not a database (it does not start with the SQLite header); move it away or choose another --data-dir`,
+    );
+    expect(await app.exited).toBe(1);
   });
 
   it('leaves at once when another instance holds the lock', async () => {
