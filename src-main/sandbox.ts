@@ -11,6 +11,12 @@ import { registerRelayRoutes } from './api/routes/relay.js';
 import { registerWebhookRoutes } from './api/routes/webhooks.js';
 import { MailbeaconClient } from './client/index.js';
 import { registerMcpRoute } from './mcp/http.js';
+import { registerTagRoutes } from './api/routes/tags.js';
+import { registerChaosRoutes } from './api/routes/chaos.js';
+import { registerViewRoutes } from './api/routes/view.js';
+import { tagger } from './ingest/tags.js';
+import { Chaos } from './smtp/chaos.js';
+import { Retention } from './store/retention.js';
 import { createRelay, type RelayWorker } from './relay/index.js';
 import { createWebhooks, type WebhookDispatcher } from './webhooks/index.js';
 import { AppPublisher } from './hub/app-publisher.js';
@@ -104,6 +110,7 @@ export class Sandbox {
   #relay?: RelayWorker | null;
   #webhooks?: WebhookDispatcher | null;
   #checkpointer?: WalCheckpointer;
+  #retention?: Retention;
   #lock?: DataDirLock;
   #eventRetention?: EventRetention;
   #keyFingerprint = '';
@@ -132,6 +139,12 @@ export class Sandbox {
   get ingest(): Ingest {
     if (!this.#ingest) throw new Error('the sandbox is not started');
     return this.#ingest;
+  }
+
+  /** Background pruning (`--max-age`); tests run a pass with `runOnce()`. */
+  get retention(): Retention {
+    if (!this.#retention) throw new Error('the sandbox is not started');
+    return this.#retention;
   }
 
   get db(): Database {
@@ -221,7 +234,20 @@ export class Sandbox {
         clock,
         maxMessages: settings.maxMessages,
         prepare: (mail) => pool.prepare(mail),
+        tags: tagger({
+          rules: settings.tag,
+          plusAddresses: settings.tagsPlusAddresses,
+          username: settings.tagsUsername,
+        }),
       }));
+      this.#retention = new Retention({
+        store,
+        bus,
+        clock,
+        logger: logger.child('db'),
+        maxAgeMs: settings.maxAge,
+      });
+      const chaos = new Chaos(settings.enableChaos);
 
       // The relay's outbox row is written in the same transaction as each mail it should forward.
       const relay = (this.#relay = createRelay(settings, {
@@ -284,6 +310,9 @@ export class Sandbox {
               version: VERSION,
               logger: logger.child('mcp'),
             }),
+          (app) => registerTagRoutes(app, { store, bus }),
+          (app) => registerChaosRoutes(app, { chaos }),
+          (app) => registerViewRoutes(app, { store }),
         ],
       });
       const http = await this.#api.listen(settings.http.host, settings.http.port);
@@ -344,6 +373,7 @@ export class Sandbox {
         dataTimeoutMs: settings.smtpDataTimeout,
         auth: settings.smtpAuth,
         tls,
+        chaos,
       });
       const smtp = await this.#smtp.listen(settings.smtp.host, settings.smtp.port);
 
@@ -356,6 +386,7 @@ export class Sandbox {
       // Webhooks first: the relay announces the entries it resumes, and those events should reach them.
       webhooks?.start();
       relay?.start();
+      this.#retention.start();
       this.#startedAt = clock.now();
       this.#warnIfExposed();
       return this.#addresses;
@@ -382,6 +413,7 @@ export class Sandbox {
         await this.#tracking?.close();
         this.#recorder?.flush(); // the last hits, stored and announced while the hub still listens
       });
+      await attempt('retention', () => this.#retention?.stop());
       await attempt('relay', () => this.#relay?.stop());
       await attempt('webhooks', () => this.#webhooks?.stop());
       this.#publisher?.stop();
@@ -430,7 +462,7 @@ export class Sandbox {
       DatabaseSize: size,
       Messages: total,
       Unread: unread,
-      Tags: {},
+      Tags: this.store.tagCounts(),
       RuntimeStats: {
         Uptime: Math.round((this.clock.now() - this.#startedAt) / 1000),
         Memory: process.memoryUsage().rss,
@@ -460,7 +492,7 @@ export class Sandbox {
         PreserveMessageIDs: true,
       },
       SpamAssassin: false,
-      ChaosEnabled: false,
+      ChaosEnabled: this.settings.enableChaos,
       DuplicatesIgnored: false,
       HideDeleteAllButton: false,
     };

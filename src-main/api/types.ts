@@ -236,6 +236,7 @@ export type MessageUpdate =
   | { type: 'created'; message: MessageSummary }
   | { type: 'read'; ids: string[]; read: boolean }
   | { type: 'deleted'; ids: string[] | 'all' }
+  | { type: 'tags'; ids: string[] }
   | { type: 'relay'; entry: RelayEntry };
 
 export interface EventUpdate {

@@ -79,6 +79,33 @@ export const SERVE_FLAGS: FlagSpec[] = [
     help: 'keep at most N mails, pruning the oldest (default 10000; 0 = unlimited)',
   },
   {
+    name: 'max-age',
+    type: 'string',
+    arg: 'AGE',
+    group: 'storage',
+    help: 'delete mails older than AGE, e.g. 7d or 12h, in the background (default: keep them)',
+  },
+  {
+    name: 'tag',
+    type: 'string',
+    multiple: true,
+    arg: 'TAG=QUERY',
+    group: 'storage',
+    help: "tag new mails matching a search query, e.g. 'billing=subject:invoice' (repeatable)",
+  },
+  {
+    name: 'tags-plus-addresses',
+    type: 'boolean',
+    group: 'storage',
+    help: 'tag mails sent to user+TAG@domain with TAG',
+  },
+  {
+    name: 'tags-username',
+    type: 'boolean',
+    group: 'storage',
+    help: 'tag mails with the SMTP AUTH user name',
+  },
+  {
     name: 'max-events',
     type: 'string',
     arg: 'N',
@@ -142,6 +169,12 @@ export const SERVE_FLAGS: FlagSpec[] = [
     arg: 'N',
     group: 'smtp',
     help: 'worker threads that parse mails and inject tracking (default: one per core beyond the first two, at most 4; 0 = all on the main thread)',
+  },
+  {
+    name: 'enable-chaos',
+    type: 'boolean',
+    group: 'smtp',
+    help: 'let PUT /api/v1/chaos make SMTP answer errors on purpose (to test how an app copes)',
   },
 
   { name: 'no-track', type: 'boolean', group: 'tracking', help: 'store mails without injecting tracking' },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseQuery } from '../store/search-query.js';
 
 /** `host:port` as given by a user; port 0 means any free port. IPv6 hosts go in brackets: `[::1]:1025`. */
 export interface ListenAddress {
@@ -135,6 +136,42 @@ const trackingRule = z
     message: 'a rule needs sender, recipient or subject',
   });
 
+/** `--max-age`: a duration such as 7d or 12h, in milliseconds. */
+const age = z.string().transform((value, ctx) => {
+  const m = /^(\d+(?:\.\d+)?)\s*(s|m|h|d)$/.exec(value.trim());
+  const ms = m ? Number(m[1]) * DURATION_UNITS[m[2]!]! : NaN;
+  if (!m || !(ms > 0)) {
+    ctx.addIssue({ code: 'custom', message: `"${value}" is not an age (for example 7d or 12h)` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+/** `--tag NAME=QUERY`, repeatable: each a tag and the search query whose matches get it on ingest. */
+const tagRules = z.union([z.string(), z.array(z.string())]).transform((value, ctx) => {
+  const rules: { tag: string; query: string }[] = [];
+  for (const rule of Array.isArray(value) ? value : [value]) {
+    const i = rule.indexOf('=');
+    const tag = i > 0 ? rule.slice(0, i).trim() : '';
+    const query = i > 0 ? rule.slice(i + 1).trim() : '';
+    if (!tag || !query) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${rule}" is not TAG=QUERY (for example billing=subject:invoice)`,
+      });
+      continue;
+    }
+    try {
+      if (!parseQuery(query).length) throw new Error('the query is empty');
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: `"${rule}": ${(err as Error).message}` });
+      continue;
+    }
+    rules.push({ tag, query });
+  }
+  return rules;
+});
+
 const bool = z
   .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
   .transform((v) => (typeof v === 'boolean' ? v : ['true', '1', 'yes'].includes(v)));
@@ -159,6 +196,10 @@ export const settingsSchema = z.object({
   // storage
   dataDir: z.string().min(1),
   maxMessages: count('--max-messages'),
+  maxAge: age.optional(),
+  tag: tagRules.default([]),
+  tagsPlusAddresses: bool.default(false),
+  tagsUsername: bool.default(false),
   maxEvents: count('--max-events'),
   // smtp
   smtpAuth: credentials.optional(),
@@ -171,6 +212,7 @@ export const settingsSchema = z.object({
   smtpCommandTimeout: duration('--smtp-command-timeout'),
   smtpDataTimeout: duration('--smtp-data-timeout'),
   ingestThreads: count('--ingest-threads').optional(),
+  enableChaos: bool.default(false),
   // tracking
   noTrack: bool.default(false),
   trackText: bool.default(false),
@@ -221,7 +263,9 @@ export function subsystemOf(key: string): string {
   if (/^(smtp|maxMessageSize|maxRecipients|maxConnections|ingestThreads)/.test(key)) return 'smtp';
   if (/^(http|uiAuth|allowedHosts)$/.test(key)) return 'http';
   if (/^(tracking|noTrack|trackText|tokenMode|redirectAllow)/.test(key)) return 'tracking';
-  if (/^(dataDir|maxMessages|maxEvents)$/.test(key)) return 'db';
+  if (/^(dataDir|maxMessages|maxAge|maxEvents)$/.test(key)) return 'db';
+  if (/^tag/.test(key)) return 'tags';
+  if (key === 'enableChaos') return 'smtp';
   if (key.startsWith('hub')) return 'hub';
   if (key.startsWith('relay')) return 'relay';
   if (key.startsWith('webhook')) return 'webhooks';

@@ -117,7 +117,11 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppRoutesDeps): vo
         username: '',
         remoteIp: req.ip,
       });
-      if (body.Tags.length) store.setTags([id], body.Tags);
+      if (body.Tags.length) {
+        // Added to the tags ingest gave it (X-Tags, plus-addresses, --tag rules).
+        const given = JSON.parse(store.get(id)?.tags_json ?? '[]') as string[];
+        if (store.setTags([id], [...given, ...body.Tags]).length) bus.emit('message.tags', [id]);
+      }
       return { ID: id };
     },
   );

@@ -55,6 +55,12 @@ export class CacheUpdater {
         this.refresh(queryKeys.info);
         this.refresh(queryKeys.stats);
         break;
+      case 'tags':
+        // Open mails show their tags; their GET would mark them read, but an open mail is read already.
+        for (const id of data.ids) this.refresh(queryKeys.message(id));
+        this.refresh(queryKeys.messagesAll);
+        this.refresh(queryKeys.info);
+        break;
       case 'relay':
         this.upsertRelayEntry(data.entry);
         break;

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { TagEditor } from './TagEditor';
 import { useQueryClient } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router';
 import type { Message } from '../../../src-main/api/types';
@@ -143,6 +144,7 @@ export function MessageView({
         </div>
         <h1 className="message-subject">{m.Subject || '(no subject)'}</h1>
         <MetaLines m={m} />
+        <TagEditor id={id} tags={m.Tags ?? []} />
         <div className="message-tracking-line">
           <TrackingBadges
             counts={liveCounts(m.Tracking, events.data?.events)}
