@@ -28,12 +28,21 @@ export interface MessageSummary {
   Tracking: TrackingCounts;
 }
 
+/**
+ * A mail's tracking counts. The top-level figures count a recipient's people only (classification `human`, source
+ * `recipient`); machine hits (proxy, scanner) and Mailbeacon's own hits (sandbox) are counted beside them, never
+ * mixed in. "Unique" is distinct (token, client), a client being IP + user agent, or Apple's proxy as one client.
+ */
 export interface TrackingCounts {
   opens: number;
   uniqueOpens: number;
   clicks: number;
   uniqueClicks: number;
   unsubscribed: boolean;
+  /** A recipient's machine hits: mail providers' image proxies and link scanners. */
+  machine: { opens: number; clicks: number };
+  /** Hits from Mailbeacon itself: the preview and simulations. */
+  sandbox: { opens: number; clicks: number; unsubscribed: boolean };
 }
 
 export interface MessagesSummary {
@@ -117,6 +126,8 @@ export interface AppInformation {
 
 export type TokenKind = 'open' | 'click' | 'unsub';
 export type Classification = 'human' | 'proxy' | 'scanner' | 'expired';
+/** Who caused a hit: a recipient's side (person or machine), or Mailbeacon itself (preview, simulations). */
+export type TrackingSource = 'recipient' | 'sandbox';
 
 export interface TrackedLink {
   /** 1-based number of the rewritten link in document order, as shown in the UI. */
@@ -180,11 +191,29 @@ export interface TrackingEvent {
   message_id: string;
   classification: Classification;
   method: string;
+  source: TrackingSource;
 }
 
 export interface EventsResponse {
   total: number;
   events: TrackingEvent[];
+  /** The subject of each mail the listed events belong to, by message id. */
+  subjects: Record<string, string>;
+}
+
+/** `GET /api/v1/tracking/summary`: the rates and the per-mail ranking for one filter (classification, source). */
+export interface TrackingSummary {
+  /** Mails caught (all of them, whatever the filter). */
+  mails: number;
+  /** Mails with at least one open / click / unsubscribe that passes the filter. */
+  opened: number;
+  clicked: number;
+  unsubscribed: number;
+  /** Events beside the filtered ones, so that none is hidden: machine hits of recipients, and sandbox hits. */
+  machine: number;
+  sandbox: number;
+  /** The mails with the most filtered events, most first. */
+  perMail: { id: string; subject: string; opens: number; clicks: number; unsubs: number }[];
 }
 
 export interface MessageTracking extends TrackingManifest {

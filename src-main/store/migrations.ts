@@ -238,4 +238,13 @@ export const MIGRATIONS: ((db: Database) => void)[] = [
   (db) => {
     db.exec('ALTER TABLE message_data ADD COLUMN tracked_patch BLOB');
   },
+  // 10: the origin of a hit (a recipient's, or Mailbeacon's own preview and simulations), and the client it counts
+  // as for "unique" (IP + user agent, or Apple's proxy as one client)
+  (db) => {
+    db.exec(`
+      ALTER TABLE events ADD COLUMN source TEXT NOT NULL DEFAULT 'recipient';
+      ALTER TABLE events ADD COLUMN client TEXT NOT NULL DEFAULT '';
+      UPDATE events SET client = remote_ip || ' ' || ua;
+    `);
+  },
 ];

@@ -14,6 +14,7 @@ const hit = (facts: Partial<HitFacts>): HitFacts => ({
   kind: 'open',
   method: 'GET',
   ua: CHROME,
+  ip: '203.0.113.9',
   expired: false,
   nowMs: NOW,
   ...facts,
