@@ -1,5 +1,6 @@
 import { serve, serveHelp } from './serve.js';
 import { sendSample } from './send.js';
+import { simulate } from './simulate.js';
 import { decode, keygen, mint } from './tracking-commands.js';
 import { token } from './hub-commands.js';
 import { VERSION } from '../version.js';
@@ -15,6 +16,8 @@ Commands:
   mint open|click|unsub [--url U] [--meta k=v …] [--data-dir D] [--tracking-url T]
                                 print a tracking URL minted with the data dir's key
   decode TOKEN [--data-dir D]   print a token's payload as JSON
+  simulate MESSAGE_ID PROFILE [--link N] [--compress N] [--http URL]
+                                simulate a recipient (human-open, apple-mpp, inbox-journey, …) on a caught mail
   token --subscribe SEL [--publish SEL] [--ttl S] [--data-dir D]
                                 print a JWT for the live-updates hub
   --help, help [command]        this text, or a command's flags
@@ -27,6 +30,7 @@ type Command = (argv: string[]) => Promise<number>;
 const COMMANDS: Record<string, Command> = {
   serve,
   send: sendSample,
+  simulate,
   keygen: (argv) => keygen(argv),
   mint: (argv) => mint(argv),
   decode: (argv) => decode(argv),

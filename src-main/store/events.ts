@@ -278,7 +278,10 @@ export class EventStore {
         `SELECT e.message_id AS id, COALESCE(m.subject, '') AS subject,
                 SUM(e.kind = 'open') AS opens, SUM(e.kind = 'click') AS clicks, SUM(e.kind = 'unsub') AS unsubs
          FROM events e JOIN messages m ON m.id = e.message_id
-         WHERE ${where.replace(/\b(classification|source|ts)\b/g, 'e.$1')}
+         WHERE e.classification != 'expired'
+           AND (@classification IS NULL OR e.classification = @classification)
+           AND (@source IS NULL OR e.source = @source)
+           AND (@since IS NULL OR e.ts >= @since)
          GROUP BY e.message_id ORDER BY COUNT(*) DESC, MAX(e.id) DESC LIMIT @limit`,
       )
       .all(params) as TrackingSummary['perMail'];
