@@ -20,6 +20,7 @@ import { RawTab } from './RawTab';
 import { AttachmentsTab } from './AttachmentsTab';
 import { RelayTab } from './RelayTab';
 import { ReleaseDialog } from './ReleaseDialog';
+import { SimulateMenu } from './SimulateMenu';
 
 const TABS = [
   'preview',
@@ -94,6 +95,7 @@ export function MessageView({ id, onDelete }: { id: string; onDelete: () => void
         <div className="message-title-row">
           <h1 className="message-subject">{m.Subject || '(no subject)'}</h1>
           <div className="message-actions">
+            <SimulateMenu id={id} />
             <button type="button" className="btn btn-small" onClick={() => setReleasing(true)}>
               Release
             </button>
