@@ -69,7 +69,8 @@ export async function simulate(argv: string[]): Promise<number> {
   }
   const headers: Record<string, string> = { 'Content-Type': 'application/json' };
   const auth = values['ui-auth'] ?? process.env.MB_UI_AUTH;
-  if (typeof auth === 'string' && auth) headers.Authorization = `Basic ${Buffer.from(auth).toString('base64')}`;
+  if (typeof auth === 'string' && auth)
+    headers.Authorization = `Basic ${Buffer.from(auth).toString('base64')}`;
   let res: Response;
   try {
     res = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
@@ -78,7 +79,10 @@ export async function simulate(argv: string[]): Promise<number> {
     return 1;
   }
   const text = await res.text();
-  let answer: { error?: string; steps?: { at: string; kind: string; classification: string; url?: string }[] };
+  let answer: {
+    error?: string;
+    steps?: { at: string; kind: string; classification: string; url?: string }[];
+  };
   try {
     answer = JSON.parse(text) as typeof answer;
   } catch {

@@ -211,7 +211,8 @@ export type Settings = z.infer<typeof settingsSchema>;
 export function subsystemOf(key: string): string {
   if (/^(smtp|maxMessageSize|maxRecipients|maxConnections|ingestThreads)/.test(key)) return 'smtp';
   if (/^(http|uiAuth)$/.test(key)) return 'http';
-  if (/^(tracking|noTrack|trackText|tokenMode|redirectAllow|trustedProxies|simulate)/.test(key)) return 'tracking';
+  if (/^(tracking|noTrack|trackText|tokenMode|redirectAllow|trustedProxies|simulate)/.test(key))
+    return 'tracking';
   if (/^(dataDir|maxMessages)$/.test(key)) return 'db';
   if (key.startsWith('hub')) return 'hub';
   if (key.startsWith('relay')) return 'relay';

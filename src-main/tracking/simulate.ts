@@ -130,7 +130,10 @@ export class Simulator {
   /** What a profile will send for this mail; SimulateError when it cannot. */
   plan(id: string, req: SimulateRequest): { plan: Planned[]; messageId: string } {
     if (!(SIMULATE_PROFILES as readonly string[]).includes(req.profile)) {
-      throw new SimulateError(400, `unknown profile "${req.profile}"; profiles: ${SIMULATE_PROFILES.join(', ')}`);
+      throw new SimulateError(
+        400,
+        `unknown profile "${req.profile}"; profiles: ${SIMULATE_PROFILES.join(', ')}`,
+      );
     }
     if (req.client !== undefined && !(HUMAN_CLIENTS as readonly string[]).includes(req.client)) {
       throw new SimulateError(400, `unknown client "${req.client}"; clients: ${HUMAN_CLIENTS.join(', ')}`);
@@ -146,7 +149,10 @@ export class Simulator {
     }
     if (!manifest || !manifest.enabled) {
       const why = manifest?.disabledReason ? ` (${manifest.disabledReason})` : '';
-      throw new SimulateError(409, `this mail was caught without tracking${why}: there is nothing to simulate`);
+      throw new SimulateError(
+        409,
+        `this mail was caught without tracking${why}: there is nothing to simulate`,
+      );
     }
     return { plan: planFor(manifest, req), messageId };
   }
@@ -185,7 +191,8 @@ export function planFor(manifest: TrackingManifest, req: SimulateRequest): Plann
     if (manifest.links.length === 0) throw new SimulateError(409, 'this mail has no tracked links');
     const n = req.link ?? 1;
     const found = manifest.links.find((l) => l.index === n);
-    if (!found) throw new SimulateError(400, `link ${n} does not exist: the mail has ${manifest.links.length}`);
+    if (!found)
+      throw new SimulateError(400, `link ${n} does not exist: the mail has ${manifest.links.length}`);
     return found;
   };
   const unsub = () => {
@@ -279,7 +286,8 @@ export function planFor(manifest: TrackingManifest, req: SimulateRequest): Plann
       }
       if (manifest.links.length > 0) steps.push(humanClick(JOURNEY.click, JOURNEY.click));
       // Some recipients unsubscribe: decided by the mail's unsubscribe token, so a journey can be replayed.
-      if (manifest.unsubscribe?.url && sometimes(manifest.unsubscribe.tokenId)) steps.push(oneClick(JOURNEY.unsub));
+      if (manifest.unsubscribe?.url && sometimes(manifest.unsubscribe.tokenId))
+        steps.push(oneClick(JOURNEY.unsub));
       if (steps.length === 0) throw new SimulateError(409, 'this mail has neither a pixel nor tracked links');
       return steps;
     }

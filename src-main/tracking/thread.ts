@@ -250,7 +250,14 @@ export function unpackHits(packed: string): Hit[] {
     const payload: TokenPayload = { id, kind, metadata, ts: BigInt(tokenTs) };
     if (url !== null) payload.url = url;
     if (exp !== null) payload.exp = exp;
-    const hit: Hit = { payload, method, ua, remoteIp, ts: BigInt(ts), source: sandbox ? 'sandbox' : 'recipient' };
+    const hit: Hit = {
+      payload,
+      method,
+      ua,
+      remoteIp,
+      ts: BigInt(ts),
+      source: sandbox ? 'sandbox' : 'recipient',
+    };
     if (ageMs !== null) hit.ageMs = ageMs;
     hits[i] = hit;
   }

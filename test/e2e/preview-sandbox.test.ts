@@ -36,7 +36,8 @@ async function openApp(path: string): Promise<Page> {
 
 async function api<T>(path: string, init?: RequestInit): Promise<T> {
   const res = await fetch(`${serve.http}/api/v1/${path}`, init);
-  if (!res.ok) throw new Error(`${init?.method ?? 'GET'} /api/v1/${path} → ${res.status} ${await res.text()}`);
+  if (!res.ok)
+    throw new Error(`${init?.method ?? 'GET'} /api/v1/${path} → ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }
 
@@ -149,7 +150,10 @@ describe('the Events page', () => {
     expect(beside).toContain('1 proxy/scanner hits');
     expect(beside).toMatch(/[1-9]\d* sandbox hits/);
     // The per-mail chart names the mail that had the events.
-    await page.locator('.chart-panel').filter({ hasText: human.slice(0, 12) }).waitFor();
+    await page
+      .locator('.chart-panel')
+      .filter({ hasText: human.slice(0, 12) })
+      .waitFor();
     await page.locator('table[data-testid=all-events] th').filter({ hasText: 'Source' }).waitFor();
     await page.screenshot({ path: artifactPath('events-rates.png'), fullPage: true });
 

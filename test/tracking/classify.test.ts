@@ -77,7 +77,13 @@ describe('classifyHit against real clients and networks', () => {
 
   it.each([
     // people: desktop and mobile mail clients, and browsers following a link
-    ['Outlook for Windows', 'open', 'Mozilla/4.0 (compatible; ms-office; MSOffice 16)', '198.51.100.23', 'human'],
+    [
+      'Outlook for Windows',
+      'open',
+      'Mozilla/4.0 (compatible; ms-office; MSOffice 16)',
+      '198.51.100.23',
+      'human',
+    ],
     [
       'Apple Mail on macOS, MPP off',
       'open',
@@ -139,18 +145,26 @@ describe('classifyHit against real clients and networks', () => {
     ['Proofpoint URL defense', 'click', CHROME, '148.163.150.20', 'scanner'],
     ['Barracuda link protection', 'click', CHROME, '209.222.82.50', 'scanner'],
     ['a gateway fetching the pixel', 'open', CHROME, '67.231.149.1', 'scanner'],
-    ['a scanner naming itself', 'click', 'Mozilla/5.0 (compatible; Barracuda Sentinel)', '198.51.100.9', 'scanner'],
+    [
+      'a scanner naming itself',
+      'click',
+      'Mozilla/5.0 (compatible; Barracuda Sentinel)',
+      '198.51.100.9',
+      'scanner',
+    ],
   ] as const)('%s → %s', (_name, kind, ua, ip, expected) => {
     // Private Relay egress is not Apple's own range: the bare user agent is what gives MPP away there.
     expect(classifyHit(hit({ kind, ua, ip, deliveredAtMs: LATER }))).toBe(expected);
   });
 
   it('calls a HEAD or a datacenter GET within seconds of delivery a scanner, the same a minute later a person', () => {
-    expect(classifyHit(hit({ kind: 'click', method: 'HEAD', ip: '198.51.100.1', deliveredAtMs: LATER }))).toBe(
-      'scanner',
-    );
+    expect(
+      classifyHit(hit({ kind: 'click', method: 'HEAD', ip: '198.51.100.1', deliveredAtMs: LATER })),
+    ).toBe('scanner');
     expect(classifyHit(hit({ kind: 'click', ip: '198.51.100.1', deliveredAtMs: NOW - 800 }))).toBe('scanner');
-    expect(classifyHit(hit({ kind: 'click', ip: '198.51.100.1', deliveredAtMs: NOW - 60_000 }))).toBe('human');
+    expect(classifyHit(hit({ kind: 'click', ip: '198.51.100.1', deliveredAtMs: NOW - 60_000 }))).toBe(
+      'human',
+    );
   });
 
   it('counts Apple’s proxy as one client for "unique", everyone else by address and user agent', () => {

@@ -24,7 +24,10 @@ export async function subscribeEvents(http: string): Promise<{ events: TrackingE
 }
 
 /** Polls until `poll` gives a value; bounded. */
-export async function eventually<T>(what: string, poll: () => T | undefined | Promise<T | undefined>): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  poll: () => T | undefined | Promise<T | undefined>,
+): Promise<T> {
   const deadline = Date.now() + 15_000;
   for (;;) {
     const value = await poll();

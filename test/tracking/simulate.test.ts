@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EventsResponse, MessageSummary, TrackingEvent, TrackingSummary } from '../../src-main/api/types.js';
+import type {
+  EventsResponse,
+  MessageSummary,
+  TrackingEvent,
+  TrackingSummary,
+} from '../../src-main/api/types.js';
 import { SIMULATE_PROFILES } from '../../src-main/tracking/profiles.js';
 import type { SimulateResult } from '../../src-main/tracking/simulate.js';
 import { generateSecret } from '../../src-main/webhooks/index.js';
@@ -115,7 +120,8 @@ describe.each([
       const { messages } = await getJson<{ messages: MessageSummary[] }>(`${t.http}/api/v1/messages`);
       const counts = messages.find((m) => m.ID === id)!.Tracking;
       expect([counts.opens, counts.clicks, counts.unsubscribed]).toEqual([0, 0, false]);
-      const sandboxHits = counts.sandbox.opens + counts.sandbox.clicks + (counts.sandbox.unsubscribed ? 1 : 0);
+      const sandboxHits =
+        counts.sandbox.opens + counts.sandbox.clicks + (counts.sandbox.unsubscribed ? 1 : 0);
       expect(sandboxHits).toBe(expected.length);
     },
   );
@@ -138,7 +144,9 @@ describe.each([
       const got = await getJson<EventsResponse>(`${t.http}/api/v1/message/${id}/events?source=sandbox`);
       return got.total === steps.length ? got.events.reverse() : undefined;
     });
-    expect(events.map((e) => [e.kind, e.classification])).toEqual(steps.map((s) => [s.kind, s.classification]));
+    expect(events.map((e) => [e.kind, e.classification])).toEqual(
+      steps.map((s) => [s.kind, s.classification]),
+    );
     expect(events[0]!.remote_ip).toBe('17.58.63.10');
     expect(events[1]!.ua).toContain('iPhone');
   });

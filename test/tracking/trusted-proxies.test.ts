@@ -51,11 +51,7 @@ describe.each([
 describe('the sandbox mark', () => {
   it('cannot be forged: a wrong mark leaves the hit a recipient’s, and imitation headers unread', async () => {
     t = await startSandbox({ trackingThread: 'no' });
-    const event = await open(
-      t,
-      { 'X-Mailbeacon-Imitate-Ip': '17.58.63.10' },
-      '&mb=AAAAAAAAAAAAAAAAAAAAAA',
-    );
+    const event = await open(t, { 'X-Mailbeacon-Imitate-Ip': '17.58.63.10' }, '&mb=AAAAAAAAAAAAAAAAAAAAAA');
     expect(event.source).toBe('recipient');
     expect(event.remote_ip).toBe('127.0.0.1');
     expect(event.classification).toBe('human');

@@ -70,21 +70,28 @@ function filterFromParams(p: URLSearchParams): EventFilter {
   };
 }
 
+/** The range is relative to the time of each fetch, so a refetch moves the window along. */
+function loadEvents(filter: EventFilter, signal: AbortSignal): Promise<EventsResponse> {
+  return api.get<EventsResponse>(`events?${eventQueryString(filter, Date.now())}`, signal);
+}
+
+function loadSummary(filter: EventFilter, signal: AbortSignal): Promise<TrackingSummary> {
+  return api.get<TrackingSummary>(
+    `tracking/summary?${summaryQueryString(filter, Date.now())}&mails=${PER_MAIL_COUNT}`,
+    signal,
+  );
+}
+
 export function EventsPage() {
   const [params, setParams] = useSearchParams();
   const filter = filterFromParams(params);
   const events = useQuery({
     queryKey: queryKeys.events(filter),
-    queryFn: ({ signal }) =>
-      api.get<EventsResponse>(`events?${eventQueryString(filter, Date.now())}`, signal),
+    queryFn: ({ signal }) => loadEvents(filter, signal),
   });
   const stats = useQuery({
     queryKey: queryKeys.statsFor(filter),
-    queryFn: ({ signal }) =>
-      api.get<TrackingSummary>(
-        `tracking/summary?${summaryQueryString(filter, Date.now())}&mails=${PER_MAIL_COUNT}`,
-        signal,
-      ),
+    queryFn: ({ signal }) => loadSummary(filter, signal),
   });
   const counted = filterLabel(filter);
 

@@ -24,7 +24,11 @@ const ev = (over: Partial<TrackingEvent>): TrackingEvent => ({
 describe('event filters', () => {
   it('builds the API query from the filter', () => {
     const q = new URLSearchParams(
-      eventQueryString({ kind: 'click', classification: 'human', source: 'recipient', range: 'hour' }, NOW, 50),
+      eventQueryString(
+        { kind: 'click', classification: 'human', source: 'recipient', range: 'hour' },
+        NOW,
+        50,
+      ),
     );
     expect(q.get('kind')).toBe('click');
     expect(q.get('classification')).toBe('human');

@@ -11,8 +11,8 @@ export function EventsTab({ id }: { id: string }) {
   if (events.data.events.length === 0)
     return (
       <p className="muted pad" data-testid="no-events">
-        Nothing yet. Opening the Preview tab records a sandbox open; clicking a link in it a sandbox click; the
-        Simulate menu imitates real recipients. Events appear here live.
+        Nothing yet. Opening the Preview tab records a sandbox open; clicking a link in it a sandbox click;
+        the Simulate menu imitates real recipients. Events appear here live.
       </p>
     );
   return (

@@ -18,8 +18,7 @@ export function PreviewTab({ message: m }: { message: Message }) {
   const [pixelFor] = useState(() => new Map<string, boolean>());
   const marks = useQuery({
     queryKey: ['message', m.ID, 'preview-urls'],
-    queryFn: ({ signal }) =>
-      api.get<PreviewUrls>(`message/${encodeURIComponent(m.ID)}/preview-urls`, signal),
+    queryFn: ({ signal }) => api.get<PreviewUrls>(`message/${encodeURIComponent(m.ID)}/preview-urls`, signal),
     staleTime: Infinity,
     enabled: Boolean(m.TrackedHTML),
   });

@@ -2,11 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { TrackingCounts, TrackingEvent } from '../../../src-main/api/types';
 import { countsFromEvents, liveCounts } from './trackingCounts';
 
-const ev = (
-  kind: TrackingEvent['kind'],
-  token: string,
-  over: Partial<TrackingEvent> = {},
-): TrackingEvent =>
+const ev = (kind: TrackingEvent['kind'], token: string, over: Partial<TrackingEvent> = {}): TrackingEvent =>
   ({
     kind,
     token_id: token,

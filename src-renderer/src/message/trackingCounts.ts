@@ -7,14 +7,19 @@ import type { TrackingCounts, TrackingEvent } from '../../../src-main/api/types'
  * client (address + user agent); machine and sandbox hits beside them.
  */
 export function countsFromEvents(events: TrackingEvent[]): TrackingCounts {
-  const people = events.filter((e) => e.classification === 'human' && (e.source ?? 'recipient') === 'recipient');
+  const people = events.filter(
+    (e) => e.classification === 'human' && (e.source ?? 'recipient') === 'recipient',
+  );
   const machine = events.filter(
-    (e) => (e.source ?? 'recipient') === 'recipient' && (e.classification === 'proxy' || e.classification === 'scanner'),
+    (e) =>
+      (e.source ?? 'recipient') === 'recipient' &&
+      (e.classification === 'proxy' || e.classification === 'scanner'),
   );
   const sandbox = events.filter((e) => e.source === 'sandbox' && e.classification !== 'expired');
   const opens = people.filter((e) => e.kind === 'open');
   const clicks = people.filter((e) => e.kind === 'click');
-  const unique = (list: TrackingEvent[]) => new Set(list.map((e) => `${e.token_id} ${e.remote_ip} ${e.ua}`)).size;
+  const unique = (list: TrackingEvent[]) =>
+    new Set(list.map((e) => `${e.token_id} ${e.remote_ip} ${e.ua}`)).size;
   return {
     opens: opens.length,
     uniqueOpens: unique(opens),
