@@ -1,4 +1,9 @@
 import { parseArgs } from 'node:util';
+
+/** Where output goes: process.stdout/stderr, or a collector in tests. */
+interface Writable {
+  write(chunk: string): unknown;
+}
 import { HUMAN_CLIENTS, PROFILE_HELP, SIMULATE_PROFILES } from '../tracking/profiles.js';
 
 const HELP = `Usage: mailbeacon simulate MESSAGE_ID PROFILE [--link N] [--compress N] [--client C] [--http URL] [--json]
@@ -15,12 +20,21 @@ Options:
   --json          print the API's JSON answer`;
 
 /** `mailbeacon simulate`: the API's simulate route from the command line. */
-export async function simulate(argv: string[]): Promise<number> {
+export async function simulate(
+  argv: string[],
+  out: Writable = process.stdout,
+  err: Writable = process.stderr,
+): Promise<number> {
   let values: Record<string, string | boolean | undefined>;
   let positionals: string[];
+  // Message ids may begin with "-" (they are base64url), which the option parser would take for a flag: the
+  // leading words that are not long options are the id and the profile.
+  const lead: string[] = [];
+  while (lead.length < 2 && argv[lead.length] !== undefined && !argv[lead.length]!.startsWith('--'))
+    lead.push(argv[lead.length]!);
   try {
     ({ values, positionals } = parseArgs({
-      args: argv,
+      args: argv.slice(lead.length),
       allowPositionals: true,
       options: {
         link: { type: 'string' },
@@ -32,17 +46,18 @@ export async function simulate(argv: string[]): Promise<number> {
         help: { type: 'boolean', short: 'h' },
       },
     }));
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n\n${HELP}\n`);
+  } catch (e) {
+    err.write(`${(e as Error).message}\n\n${HELP}\n`);
     return 2;
   }
+  positionals = [...lead, ...positionals];
   if (values.help) {
-    process.stdout.write(`${HELP}\n`);
+    out.write(`${HELP}\n`);
     return 0;
   }
   const [id, profile, ...extra] = positionals;
   if (!id || !profile || extra.length > 0) {
-    process.stderr.write(`${HELP}\n`);
+    err.write(`${HELP}\n`);
     return 2;
   }
   const body: Record<string, unknown> = { profile };
@@ -51,7 +66,7 @@ export async function simulate(argv: string[]): Promise<number> {
     if (raw === undefined) continue;
     const n = Number(raw);
     if (!Number.isFinite(n)) {
-      process.stderr.write(`--${name} must be a number, not "${String(raw)}"\n`);
+      err.write(`--${name} must be a number, not "${String(raw)}"\n`);
       return 2;
     }
     body[name] = n;
@@ -64,7 +79,7 @@ export async function simulate(argv: string[]): Promise<number> {
   try {
     url = new URL(`/api/v1/message/${encodeURIComponent(id)}/simulate`, base);
   } catch {
-    process.stderr.write(`--http: "${base}" is not a URL\n`);
+    err.write(`--http: "${base}" is not a URL\n`);
     return 2;
   }
   const headers: Record<string, string> = { 'Content-Type': 'application/json' };
@@ -74,8 +89,8 @@ export async function simulate(argv: string[]): Promise<number> {
   let res: Response;
   try {
     res = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
-  } catch (err) {
-    process.stderr.write(`could not reach ${url.origin}: ${(err as Error).message}\n`);
+  } catch (e) {
+    err.write(`could not reach ${url.origin}: ${(e as Error).message}\n`);
     return 1;
   }
   const text = await res.text();
@@ -86,20 +101,20 @@ export async function simulate(argv: string[]): Promise<number> {
   try {
     answer = JSON.parse(text) as typeof answer;
   } catch {
-    process.stderr.write(`${url.origin} answered ${res.status}: ${text.slice(0, 200)}\n`);
+    err.write(`${url.origin} answered ${res.status}: ${text.slice(0, 200)}\n`);
     return 1;
   }
   if (!res.ok) {
-    process.stderr.write(`${answer.error ?? `HTTP ${res.status}`}\n`);
+    err.write(`${answer.error ?? `HTTP ${res.status}`}\n`);
     return 1;
   }
   if (values.json) {
-    process.stdout.write(`${text}\n`);
+    out.write(`${text}\n`);
     return 0;
   }
-  if (res.status === 202) process.stdout.write('planned (runs in the background):\n');
+  if (res.status === 202) out.write('planned (runs in the background):\n');
   for (const s of answer.steps ?? []) {
-    process.stdout.write(`${s.at}  ${s.kind.padEnd(5)}  ${s.classification.padEnd(7)}  ${s.url ?? ''}\n`);
+    out.write(`${s.at}  ${s.kind.padEnd(5)}  ${s.classification.padEnd(7)}  ${s.url ?? ''}\n`);
   }
   return 0;
 }
