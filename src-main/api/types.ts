@@ -126,6 +126,33 @@ export interface AppInformation {
 
 export type TokenKind = 'open' | 'click' | 'unsub';
 export type Classification = 'human' | 'proxy' | 'scanner' | 'expired';
+/** Recipients `POST /api/v1/message/{ID}/simulate` can imitate (docs/TRACKING.md). */
+export const SIMULATE_PROFILES = [
+  'human-open',
+  'human-click',
+  'apple-mpp',
+  'gmail-proxy',
+  'safe-links',
+  'unsubscribe-one-click',
+  'inbox-journey',
+] as const;
+
+export type SimulateProfile = (typeof SIMULATE_PROFILES)[number];
+
+/** The mail clients `human-open` can be (`client` option); Gmail on the web always fetches through its proxy. */
+export const HUMAN_CLIENTS = ['outlook-desktop', 'apple-mail', 'ios-mail', 'thunderbird'] as const;
+export type HumanClient = (typeof HUMAN_CLIENTS)[number];
+
+export const PROFILE_HELP: Record<SimulateProfile, string> = {
+  'human-open': 'a person opens the mail in a desktop or mobile client (client option)',
+  'human-click': 'a person clicks a link (link option, else the first) in a browser',
+  'apple-mpp': "Apple Mail Privacy Protection fetches the pixel through Apple's proxy",
+  'gmail-proxy': "Gmail's GoogleImageProxy fetches the pixel",
+  'safe-links': 'a link scanner (Defender Safe Links) fetches every link right after delivery',
+  'unsubscribe-one-click': 'the mailbox provider sends the RFC 8058 one-click POST',
+  'inbox-journey': 'delivery, proxy prefetch, a human open, a click, sometimes an unsubscribe, over time',
+};
+
 /** Who caused a hit: a recipient's side (person or machine), or Mailbeacon itself (preview, simulations). */
 export type TrackingSource = 'recipient' | 'sandbox';
 

@@ -1,31 +1,13 @@
-// The recipients Mailbeacon can simulate: names and what each sends. Plain data, shared by the settings, the API,
-// the CLI and the UI (docs/TRACKING.md lists them).
+// What the simulated recipients send (their names are wire types, in api/types.ts): the user agents and addresses of
+// the clients they imitate. docs/TRACKING.md lists them.
 
-export const SIMULATE_PROFILES = [
-  'human-open',
-  'human-click',
-  'apple-mpp',
-  'gmail-proxy',
-  'safe-links',
-  'unsubscribe-one-click',
-  'inbox-journey',
-] as const;
-
-export type SimulateProfile = (typeof SIMULATE_PROFILES)[number];
-
-/** The mail clients `human-open` can be (`client` option); Gmail on the web always fetches through its proxy. */
-export const HUMAN_CLIENTS = ['outlook-desktop', 'apple-mail', 'ios-mail', 'thunderbird'] as const;
-export type HumanClient = (typeof HUMAN_CLIENTS)[number];
-
-export const PROFILE_HELP: Record<SimulateProfile, string> = {
-  'human-open': 'a person opens the mail in a desktop or mobile client (client option)',
-  'human-click': 'a person clicks a link (link option, else the first) in a browser',
-  'apple-mpp': "Apple Mail Privacy Protection fetches the pixel through Apple's proxy",
-  'gmail-proxy': "Gmail's GoogleImageProxy fetches the pixel",
-  'safe-links': 'a link scanner (Defender Safe Links) fetches every link right after delivery',
-  'unsubscribe-one-click': 'the mailbox provider sends the RFC 8058 one-click POST',
-  'inbox-journey': 'delivery, proxy prefetch, a human open, a click, sometimes an unsubscribe, over time',
-};
+export {
+  HUMAN_CLIENTS,
+  PROFILE_HELP,
+  SIMULATE_PROFILES,
+  type HumanClient,
+  type SimulateProfile,
+} from '../api/types.js';
 
 /** Real user agents of the imitated clients. */
 export const USER_AGENTS = {

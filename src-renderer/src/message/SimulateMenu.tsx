@@ -6,7 +6,7 @@ import {
   SIMULATE_PROFILES,
   type HumanClient,
   type SimulateProfile,
-} from '../../../src-main/tracking/profiles';
+} from '../../../src-main/api/types';
 import { api } from '../api/client';
 
 interface SimulateAnswer {
