@@ -9,7 +9,7 @@ import type {
   TrackingSource,
   TrackingSummary,
 } from '../api/types.js';
-import { CommitQueue } from './commit-queue.js';
+import type { CommitQueue } from './commit-queue.js';
 import { MultiRowInsert } from './multi-insert.js';
 
 /** A hit as the tracking server saw it, before it has a row id. */
@@ -73,7 +73,7 @@ export const DEFAULT_COUNT_FILTER: CountFilter = { classification: 'human', sour
 
 /**
  * Tracking events in SQLite. Every hit is its own row. A mail's counts are a recipient's human hits, with machine
- * (proxy, scanner) and sandbox hits counted beside them; `expired` hits are never opens or clicks (DESIGN §3).
+ * (proxy, scanner) and sandbox hits counted beside them; `expired` hits are never opens or clicks (docs/TRACKING.md).
  * "Unique" is distinct (token, client), the client being IP + user agent or Apple's proxy as one (see clientKey).
  * The store publishes nothing: the tracking server emits on the bus.
  */
@@ -95,8 +95,11 @@ export class EventStore {
   /** The database's shared commit (see CommitQueue), which the tracking server writes its hits in. */
   readonly commits: CommitQueue;
 
-  constructor(private readonly db: Database) {
-    this.commits = CommitQueue.of(db);
+  constructor(
+    private readonly db: Database,
+    commits: CommitQueue,
+  ) {
+    this.commits = commits;
     const where = `WHERE (@kind IS NULL OR kind = @kind)
          AND (@classification IS NULL OR classification = @classification)
          AND (@source IS NULL OR source = @source)

@@ -1,11 +1,11 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { Database, Statement } from 'better-sqlite3';
 import type { Address, Attachment, MessageSummary, TrackingCounts, TrackingManifest } from '../api/types.js';
-import { CommitQueue } from './commit-queue.js';
+import type { CommitQueue } from './commit-queue.js';
 import { EventStore } from './events.js';
-import { SearchIndexer, type SearchEntry } from './search-index.js';
+import { SearchIndexer, type MailTextReader, type SearchEntry } from './search-index.js';
 import { buildSearch } from './search-query.js';
-import { applyPatch } from '../tracking/inject/patch.js';
+import { applyPatch } from '../mime/patch.js';
 
 export interface StoredPart {
   partId: string;
@@ -94,6 +94,13 @@ export interface MessagePage {
 
 export type IdSelection = string[] | 'all';
 
+export interface MessageStoreOptions {
+  /** The database's shared commit, which every writer to it uses. */
+  commits: CommitQueue;
+  /** How the full-text index reads a mail stored without its entry (see search-index.ts). */
+  readText: MailTextReader;
+}
+
 const SUMMARY_COLUMNS = `m.seq, m.id, m.created_ms, m.message_id, m.subject, m.from_json, m.to_json, m.cc_json, m.bcc_json,
   m.reply_to_json, m.username, m.size, m.snippet, m.attachments, m.read, m.tags_json`;
 
@@ -151,11 +158,11 @@ export class MessageStore {
   #toPost: SearchEntry[] = [];
   #postTimer: NodeJS.Timeout | undefined;
 
-  constructor(db: Database) {
+  constructor(db: Database, { commits, readText }: MessageStoreOptions) {
     this.#db = db;
-    this.commits = CommitQueue.of(db);
-    this.#events = new EventStore(db);
-    this.#indexer = new SearchIndexer(db);
+    this.commits = commits;
+    this.#events = new EventStore(db, commits);
+    this.#indexer = new SearchIndexer(db, readText);
     this.#insertMessage =
       db.prepare(`INSERT INTO messages (id, created_ms, message_id, subject, from_json, to_json,
       cc_json, bcc_json, reply_to_json, return_path, date_ms, username, size, snippet,
@@ -200,8 +207,8 @@ export class MessageStore {
   #insertRows(m: NewMessage, hooks: ((seq: number) => void)[]): number {
     const attachments = m.parts.filter((p) => !p.inline).length;
     const seq = Number(
-      // (each parameter written out: Node 20's V8 builds `{ ...m, from: … }` on a slow path, some 5 µs a mail, and
-      // what it builds survives into the old generation)
+      // (each parameter written out: Node 20's V8 builds `{ ...m, from: … }` on a slow path, and what it builds
+      // survives into the old generation)
       this.#insertMessage.run({
         id: m.id,
         createdMs: m.createdMs,
@@ -259,7 +266,7 @@ export class MessageStore {
    *
    * Mails without hooks are first written together; only when one of them fails is the batch rolled back and written
    * again with a savepoint per mail. A savepoint per mail copies every page the mail touches into the statement
-   * journal once more, mail after mail (for ten 6 KB mails that was a fifth of the commit's page writes).
+   * journal once more, mail after mail.
    */
   insertBatch(
     items: { message: NewMessage; hooks?: ((seq: number) => void)[] }[],

@@ -14,6 +14,7 @@ import { HitRecorder } from '../../src-main/tracking/hits.js';
 import { TrackingServer } from '../../src-main/tracking/server.js';
 import { SandboxMarker } from '../../src-main/tracking/sandbox-mark.js';
 import { Simulator } from '../../src-main/tracking/simulate.js';
+import { commitsOf, storeOptions } from '../helpers/stores.js';
 
 const UA =
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Safari/605.1.15';
@@ -28,7 +29,7 @@ describe('tracking API routes with a live tracking server', () => {
 
   beforeEach(async () => {
     db = openDatabase({ path: ':memory:' });
-    const events = new EventStore(db);
+    const events = new EventStore(db, commitsOf(db));
     codec = new TokenCodec({ mode: 'sealed', keys: [generateKey()] });
     const logger = createLogger('silent');
     const marker = new SandboxMarker();
@@ -43,7 +44,7 @@ describe('tracking API routes with a live tracking server', () => {
     const t = await server.listen('127.0.0.1', 0);
     trackingBase = `http://${t.host}:${t.port}`;
     app = Fastify();
-    const store = new MessageStore(db);
+    const store = new MessageStore(db, storeOptions(db));
     registerTrackingRoutes(app, {
       store,
       events,

@@ -4,10 +4,10 @@ import type { Clock } from '../../logger.js';
 import type { TokenCodec } from '../token.js';
 import { trackingUrl } from '../urls.js';
 import { rewriteHtml } from './html.js';
-import { MimeError, headerValue, leafParts, type LeafPart, type MimeTree } from './mime.js';
+import { MimeError, headerValue, leafParts, type LeafPart, type MimeTree } from '../../mime/mime.js';
 import { rewriteText } from './text.js';
-import { applyEdits, type Edit } from './patch.js';
-import { changedLines, decodedBody, encodeBody, reencodeChangedLines, shapeOf } from './transfer.js';
+import { applyEdits, type Edit } from '../../mime/patch.js';
+import { changedLines, decodedBody, encodeBody, reencodeChangedLines, shapeOf } from '../../mime/transfer.js';
 
 export interface InjectContext {
   /** Our stored id of the mail; goes into every token's metadata. */
@@ -62,7 +62,7 @@ const OPT_OUT_LINE = /^x-mailbeacon-track[ \t]*:/i;
 const ASCII_INCOMPATIBLE = /^(utf-?16|utf-?32|ucs-?2|ucs-?4|utf-?7|unicode|iso-2022|hz-gb|csiso2022)/i;
 
 /**
- * Injects tracking into a raw mail (DESIGN §4) by replacing only the bodies of its text/html parts (and, with
+ * Injects tracking into a raw mail (docs/TRACKING.md, "What injection changes") by replacing only the bodies of its text/html parts (and, with
  * --track-text, text/plain parts) and appending List-Unsubscribe headers; every other byte is copied. It never
  * throws: a mail it cannot follow is stored untracked, with the reason in the manifest.
  */
