@@ -95,7 +95,7 @@ export async function simulate(
   }
   const text = await res.text();
   let answer: {
-    error?: string;
+    Error?: string;
     steps?: { at: string; kind: string; classification: string; url?: string }[];
   };
   try {
@@ -105,7 +105,7 @@ export async function simulate(
     return 1;
   }
   if (!res.ok) {
-    err.write(`${answer.error ?? `HTTP ${res.status}`}\n`);
+    err.write(`${answer.Error ?? `HTTP ${res.status}`}\n`);
     return 1;
   }
   if (values.json) {

@@ -134,6 +134,11 @@ export const settingsSchema = z.object({
   tracking: listen,
   trackingUrl: url('--tracking-url', ['http:', 'https:']).optional(),
   uiAuth: credentials.optional(),
+  allowedHosts: list
+    .refine((hosts) => hosts.every((h) => /^(\[[0-9a-f:.]+\]|[^:[\]/\s]+)(:\d{1,5})?$/i.test(h)), {
+      message: 'each entry is a host name or host:port (for example mb.test or mb.test:8025)',
+    })
+    .default([]),
   // storage
   dataDir: z.string().min(1),
   maxMessages: count('--max-messages'),
@@ -210,7 +215,7 @@ export type Settings = z.infer<typeof settingsSchema>;
 /** Which subsystem a setting belongs to, for `[smtp] …`-style error messages. */
 export function subsystemOf(key: string): string {
   if (/^(smtp|maxMessageSize|maxRecipients|maxConnections|ingestThreads)/.test(key)) return 'smtp';
-  if (/^(http|uiAuth)$/.test(key)) return 'http';
+  if (/^(http|uiAuth|allowedHosts)$/.test(key)) return 'http';
   if (/^(tracking|noTrack|trackText|tokenMode|redirectAllow|trustedProxies|simulate)/.test(key))
     return 'tracking';
   if (/^(dataDir|maxMessages)$/.test(key)) return 'db';

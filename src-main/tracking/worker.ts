@@ -35,6 +35,8 @@ const server = new TrackingServer({
   allowHosts: data.allowHosts,
   sandboxKey: data.sandboxKey,
   trustedProxies: data.trustedProxies,
+  hostRules: data.hostRules,
+  limits: data.limits,
 });
 
 port.on('message', (message: ToTrackingWorker) => {

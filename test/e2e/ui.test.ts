@@ -244,7 +244,7 @@ describe('UI end to end', () => {
     const readState = async () =>
       (await api<MessagesSummary>(`search?query=${encodeURIComponent(`subject:"${subject}"`)}`)).messages[0]
         ?.Read;
-    // opening it marked it read (Mailpit's behaviour)
+    // opening it marks it read: the UI sends PUT /api/v1/messages (the GET itself changes nothing)
     await until('read after opening', async () => ((await readState()) === true ? true : undefined));
     await page.getByTestId('message-view').getByRole('button', { name: 'Unread' }).click();
     await row(page, subject).getByTitle('Unread').waitFor({ timeout: LIVE_MS });

@@ -155,7 +155,7 @@ describe.each([
     const id = await send(t);
     const bad = await simulate(t, id, { profile: 'carrier-pigeon' });
     expect(bad.status).toBe(400);
-    const { error } = (await bad.json()) as { error: string };
+    const { Error: error } = (await bad.json()) as { Error: string };
     for (const p of SIMULATE_PROFILES) expect(error).toContain(p);
 
     expect((await simulate(t, id, { profile: 'human-click', link: 9 })).status).toBe(400);
@@ -165,7 +165,7 @@ describe.each([
     const untracked = await send(t, { 'X-Mailbeacon-Track': 'off' });
     const off = await simulate(t, untracked, { profile: 'human-open' });
     expect(off.status).toBe(409);
-    expect(((await off.json()) as { error: string }).error).toMatch(/without tracking/);
+    expect(((await off.json()) as { Error: string }).Error).toMatch(/without tracking/);
   });
 
   it('keeps sandbox and machine hits out of the default rates', async () => {
