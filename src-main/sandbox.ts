@@ -40,6 +40,8 @@ import { loadSmtpTls } from './smtp/tls.js';
 import { CommitQueue } from './store/commit-queue.js';
 import { WalCheckpointer } from './store/checkpointer.js';
 import { openDatabase } from './store/database.js';
+import { DataDirLock } from './store/data-dir-lock.js';
+import { EventRetention } from './store/event-retention.js';
 import { MessageStore } from './store/messages.js';
 import { VERSION } from './version.js';
 
@@ -107,6 +109,8 @@ export class Sandbox {
   #relay?: RelayWorker | null;
   #webhooks?: WebhookDispatcher | null;
   #checkpointer?: WalCheckpointer;
+  #lock?: DataDirLock;
+  #eventRetention?: EventRetention;
   #keyFingerprint = '';
   #addresses?: SandboxAddresses;
   #startedAt = 0;
@@ -157,7 +161,13 @@ export class Sandbox {
     const { settings, logger, clock, bus } = this;
     try {
       const dbPath = settings.dataDir === ':memory:' ? ':memory:' : join(settings.dataDir, DATABASE_FILE);
-      this.#db = openDatabase({ path: dbPath, nativeBinding: this.#options.nativeBinding });
+      // Before anything is opened: a second process on the same data would relay and announce the same mail twice.
+      if (settings.dataDir !== ':memory:') this.#lock = DataDirLock.acquire(settings.dataDir);
+      this.#db = openDatabase({
+        path: dbPath,
+        nativeBinding: this.#options.nativeBinding,
+        warn: (message) => logger.warn(message),
+      });
       const commits = (this.#commits = new CommitQueue(this.#db));
       // The index reads a mail stored without its entry through ingest's reader, imported when first needed.
       const readText = async (raw: Buffer) => (await import('./ingest/parse.js')).readSearchText(raw);
@@ -172,6 +182,13 @@ export class Sandbox {
       });
 
       const events = new EventStore(this.#db, commits);
+      const retention = (this.#eventRetention = new EventRetention({
+        db: this.#db,
+        maxEvents: settings.maxEvents,
+        logger: logger.child('db'),
+      }));
+      retention.start();
+      bus.on('tracking.event', () => retention.recorded());
       const { codec, keys, fingerprint } = codecFromSettings(settings);
       this.#keyFingerprint = fingerprint;
       let trackingBase = '';
@@ -206,6 +223,8 @@ export class Sandbox {
         (await (preparing ??= import('./ingest/prepare.js'))).prepareMail(mail, injector);
       const pool = (this.#pool = new PreparePool({
         size: settings.ingestThreads ?? defaultPrepareThreads(),
+        // An explicit --ingest-threads 0 keeps every mail on the main thread; by default large ones get a worker.
+        largeMailBytes: settings.ingestThreads === 0 ? Infinity : undefined,
         data: { tracking: injection },
         trackingBase: () => trackingBase,
         inline,
@@ -347,6 +366,8 @@ export class Sandbox {
         maxMessageSize: settings.maxMessageSize,
         maxRecipients: settings.maxRecipients,
         maxConnections: settings.maxConnections,
+        commandTimeoutMs: settings.smtpCommandTimeout,
+        dataTimeoutMs: settings.smtpDataTimeout,
         auth: settings.smtpAuth,
         tls,
       });
@@ -394,12 +415,14 @@ export class Sandbox {
       await attempt('hub', () => this.#hub?.close());
       await attempt('http', () => this.#api?.close());
       await attempt('ingest', () => this.#pool?.close());
+      this.#eventRetention?.stop();
       await attempt('checkpoints', () => this.#checkpointer?.stop());
       await attempt('db', () => {
         if (!this.#db) return;
         this.#commits?.flush(); // what the last turn queued (hub history) before the store goes
         this.#db.close();
       });
+      this.#lock?.release();
       this.bus.removeAllListeners();
     })();
     return this.#stopping;

@@ -16,6 +16,8 @@ export interface SmtpLoadOptions {
   /** Called with the count of accepted mails every `progressEvery` mails. */
   onProgress?: (accepted: number) => void;
   progressEvery?: number;
+  /** How long a reply may take (default 30 s); a mail of megabytes on a busy machine needs longer. */
+  replyTimeoutMs?: number;
 }
 
 export interface SmtpLoadResult {
@@ -35,7 +37,10 @@ class ReplyReader {
   readonly #waiting: { resolve: (r: string) => void; reject: (e: Error) => void }[] = [];
   #failure: Error | null = null;
 
-  constructor(socket: Socket) {
+  constructor(
+    socket: Socket,
+    private readonly timeoutMs = REPLY_TIMEOUT_MS,
+  ) {
     socket.setEncoding('latin1');
     socket.on('data', (chunk: string) => {
       this.#buffer += chunk;
@@ -62,7 +67,7 @@ class ReplyReader {
     if (ready !== undefined) return Promise.resolve(ready);
     if (this.#failure) return Promise.reject(this.#failure);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no SMTP reply in time')), REPLY_TIMEOUT_MS);
+      const timer = setTimeout(() => reject(new Error('no SMTP reply in time')), this.timeoutMs);
       this.#waiting.push({
         resolve: (r) => {
           clearTimeout(timer);
@@ -100,7 +105,7 @@ export async function runSmtpLoad(options: SmtpLoadOptions): Promise<SmtpLoadRes
   const connection = async (c: number): Promise<void> => {
     const socket = connect(options.port, options.host);
     socket.setNoDelay(true);
-    const replies = new ReplyReader(socket);
+    const replies = new ReplyReader(socket, options.replyTimeoutMs);
     try {
       await replies.next();
       socket.write(`EHLO load${c}.bench.test\r\n`);

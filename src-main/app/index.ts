@@ -28,10 +28,14 @@ import {
   originOf,
   type CspTarget,
 } from './content-security.js';
+import { codecFromSettings } from '../tracking/setup.js';
+import { guardedOpenExternal, trackedLinkDestination } from './external-links.js';
 import { registerIpcHandlers } from './ipc.js';
 import { MainWindow } from './main-window.js';
 import { electronNativeBinding } from './native-binding.js';
+import { guardAllWebContents } from './navigation.js';
 import { MailNotifier } from './notifications.js';
+import { installPermissionPolicy } from './permissions.js';
 import { PREFERENCES_FILE, PreferencesFile } from './preferences.js';
 import { installQuitSequence } from './quit.js';
 import { startWithPortRecovery } from './start-sandbox.js';
@@ -70,11 +74,13 @@ async function main(): Promise<void> {
   installQuitSequence(app, { stop: () => sandbox.stop(), logger: log });
 
   const ui = uiLocation(addresses);
-  const window = openWindow(ui, userData, settings);
+  const openExternal = externalOpener(addresses, settings);
+  lockDown(ui, openExternal);
+  const window = openWindow(ui, userData, settings, openExternal);
   installAppMenu(window);
   createTray(sandbox, addresses, window);
   notifyAboutMail(sandbox, preferences, window);
-  serveWindowRequests(window, ui, preferences, settings);
+  serveWindowRequests(window, ui, preferences, settings, openExternal);
   window.show();
 }
 
@@ -121,14 +127,38 @@ function uiLocation(addresses: SandboxAddresses): UiLocation {
   };
 }
 
+type OpenExternal = (url: string) => Promise<void>;
+
+/** The system browser, asked through a dialog first for a link (or a tracked link's target) to a local address. */
+function externalOpener(addresses: SandboxAddresses, settings: Settings): OpenExternal {
+  const { codec } = codecFromSettings(settings);
+  return guardedOpenExternal({
+    shell,
+    dialog,
+    logger: log,
+    trackedDestination: trackedLinkDestination(codec, () => [addresses.tracking, addresses.trackingUrl]),
+  });
+}
+
+/** Before any window exists: no permission but notifications, and every web contents under the navigation rules. */
+function lockDown(ui: UiLocation, openExternal: OpenExternal): void {
+  installPermissionPolicy(session.defaultSession, ui.origins);
+  guardAllWebContents(app, ui.origins, { openExternal, logger: log });
+}
+
 /** The window, under a CSP, with navigation locked down; it survives being closed as the tray icon. */
-function openWindow(ui: UiLocation, userData: string, settings: Settings): MainWindow {
+function openWindow(
+  ui: UiLocation,
+  userData: string,
+  settings: Settings,
+  openExternal: OpenExternal,
+): MainWindow {
   installContentSecurityPolicy(session.defaultSession, ui.csp);
   app.on('login', uiAuthResponder(settings.uiAuth, ui.origins));
   const window = new MainWindow({
     BrowserWindow,
     screen,
-    shell,
+    shell: { openExternal },
     url: ui.url,
     appOrigins: ui.origins,
     preload: join(here, '../preload/index.cjs'),
@@ -206,13 +236,14 @@ function serveWindowRequests(
   ui: UiLocation,
   preferences: PreferencesFile,
   settings: Settings,
+  openExternal: OpenExternal,
 ) {
   registerIpcHandlers(
     ipcMain,
     { mainContents: () => window.contents, appOrigins: ui.origins },
     {
       appVersion: () => app.getVersion(),
-      openExternal: (url) => shell.openExternal(url),
+      openExternal,
       revealDataFolder: async () => {
         const problem = await shell.openPath(settings.dataDir);
         if (problem) throw new Error(`[app] could not open ${settings.dataDir}: ${problem}`);
@@ -226,7 +257,10 @@ function serveWindowRequests(
 
 /** Anything that keeps the app from starting is shown, not just logged: a desktop app has no visible stderr. */
 async function fatal(err: unknown): Promise<void> {
-  const message = err instanceof ConfigError ? err.message : `[app] ${(err as Error)?.stack ?? String(err)}`;
+  // Errors already worded for the user (`[db] the data directory … is in use …`) are shown as they are; only an
+  // unexpected one needs its stack.
+  const worded = err instanceof ConfigError || (err instanceof Error && /^\[[a-z]+\] /.test(err.message));
+  const message = worded ? (err as Error).message : `[app] ${(err as Error)?.stack ?? String(err)}`;
   log.error(message);
   await app.whenReady();
   dialog.showErrorBox('Mailbeacon could not start', message);

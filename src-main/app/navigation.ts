@@ -1,4 +1,4 @@
-import type { HandlerDetails, WebContents, WindowOpenHandlerResponse } from 'electron';
+import type { App, HandlerDetails, WebContents, WindowOpenHandlerResponse } from 'electron';
 import type { Logger } from '../logger.js';
 import { originOf } from './content-security.js';
 
@@ -71,16 +71,33 @@ export function willFrameNavigatePolicy(
   };
 }
 
-/** Applies the policies to a window's contents, and refuses `<webview>` outright. */
+/** Contents the policies are on already: the window's own, and the app-wide guard's, may both apply them. */
+const guarded = new WeakSet<object>();
+
+/** Applies the policies to a window's contents, and refuses `<webview>` outright. Applying them twice is a no-op. */
 export function guardNavigation(
   contents: Pick<WebContents, 'on' | 'setWindowOpenHandler'>,
   appOrigins: string[],
   options: NavigationPolicyOptions,
 ): void {
+  if (guarded.has(contents)) return;
+  guarded.add(contents);
   contents.setWindowOpenHandler(windowOpenPolicy(options));
   contents.on('will-navigate', willNavigatePolicy(appOrigins, options));
   contents.on('will-frame-navigate', willFrameNavigatePolicy(appOrigins, options));
   contents.on('will-attach-webview', (event) => event.preventDefault());
+}
+
+/**
+ * The same policies on every web contents the app will ever create, not only the main window's: a webview's guest,
+ * a devtools or a future window cannot navigate, open windows or attach webviews either. Install before any window.
+ */
+export function guardAllWebContents(
+  app: Pick<App, 'on'>,
+  appOrigins: string[],
+  options: NavigationPolicyOptions,
+): void {
+  app.on('web-contents-created', (_event, contents) => guardNavigation(contents, appOrigins, options));
 }
 
 function openOutside(url: string, { openExternal, logger }: NavigationPolicyOptions): void {

@@ -69,6 +69,14 @@ export async function serve(argv: string[]): Promise<number> {
   process.once('SIGINT', handler);
   process.once('SIGTERM', handler);
 
+  // Should a start or stop ever wait on something that keeps nothing alive, Node would exit quietly with 0; a
+  // failure must never look like success to a script.
+  const unfinished = () => {
+    process.stderr.write('[cli] the sandbox ended before it finished starting or stopping\n');
+    process.exitCode = 1;
+  };
+  process.once('beforeExit', unfinished);
+
   try {
     const addresses = await sandbox.start();
     if (settings.json) {
@@ -83,6 +91,7 @@ export async function serve(argv: string[]): Promise<number> {
   } catch (err) {
     process.off('SIGINT', handler);
     process.off('SIGTERM', handler);
+    process.off('beforeExit', unfinished);
     process.stderr.write(`${(err as Error).message}\n`);
     return 1;
   }
@@ -92,8 +101,12 @@ export async function serve(argv: string[]): Promise<number> {
       onSignal = () => {};
       logger.info(`${signal}: stopping (mails being received are stored first)`);
       sandbox.stop().then(
-        () => resolve(0),
+        () => {
+          process.off('beforeExit', unfinished);
+          resolve(0);
+        },
         (err: Error) => {
+          process.off('beforeExit', unfinished);
           process.stderr.write(`${err.message}\n`);
           resolve(1);
         },

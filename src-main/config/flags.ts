@@ -72,6 +72,13 @@ export const SERVE_FLAGS: FlagSpec[] = [
     group: 'storage',
     help: 'keep at most N mails, pruning the oldest (default 10000; 0 = unlimited)',
   },
+  {
+    name: 'max-events',
+    type: 'string',
+    arg: 'N',
+    group: 'storage',
+    help: 'keep at most N tracking events, pruning the oldest (default 1000000; 0 = unlimited)',
+  },
 
   {
     name: 'smtp-auth',
@@ -107,7 +114,21 @@ export const SERVE_FLAGS: FlagSpec[] = [
     type: 'string',
     arg: 'N',
     group: 'smtp',
-    help: 'concurrent SMTP connections (default 100)',
+    help: 'concurrent SMTP connections (default 100; more get 421)',
+  },
+  {
+    name: 'smtp-command-timeout',
+    type: 'string',
+    arg: 'DURATION',
+    group: 'smtp',
+    help: 'longest a client may take to send one command line, however slowly it drips (default 60s; then 421)',
+  },
+  {
+    name: 'smtp-data-timeout',
+    type: 'string',
+    arg: 'DURATION',
+    group: 'smtp',
+    help: 'longest a client may take to send one mail after DATA (default 10m; then 421)',
   },
   {
     name: 'ingest-threads',

@@ -16,6 +16,9 @@ export const DEFAULTS = {
   maxMessageSize: '50MB',
   maxRecipients: '100',
   maxConnections: '100',
+  smtpCommandTimeout: '60s',
+  smtpDataTimeout: '10m',
+  maxEvents: '1000000',
   tokenMode: 'sealed',
   hubHeartbeat: '30',
   hubHistory: '10000',
@@ -90,6 +93,21 @@ export const schedule = z.string().transform((value, ctx) => {
   return out;
 });
 
+/** One duration, `90s`, `10m` (a bare number is seconds) → milliseconds, at least 1 ms. */
+const duration = (what: string) =>
+  z.union([z.string(), z.number()]).transform((value, ctx) => {
+    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(String(value).trim());
+    const ms = m ? Math.round(Number(m[1]) * DURATION_UNITS[m[2] ?? 's']!) : 0;
+    if (!m || ms < 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${what} must be a duration such as 60s or 10m, not "${value}"`,
+      });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
 const list = z.union([z.string(), z.array(z.string())]).transform((v) =>
   (Array.isArray(v) ? v : v.split(','))
     .flatMap((s) => s.split(','))
@@ -142,13 +160,17 @@ export const settingsSchema = z.object({
   // storage
   dataDir: z.string().min(1),
   maxMessages: count('--max-messages'),
+  maxEvents: count('--max-events'),
   // smtp
   smtpAuth: credentials.optional(),
   smtpTlsCert: z.string().optional(),
   smtpTlsKey: z.string().optional(),
   maxMessageSize: byteSize,
   maxRecipients: count('--max-recipients'),
-  maxConnections: count('--max-connections'),
+  // smtp-server reads 0 as "no limit"; a sandbox always keeps one, so many idle clients cannot exhaust it.
+  maxConnections: count('--max-connections').refine((n) => n >= 1, '--max-connections must be at least 1'),
+  smtpCommandTimeout: duration('--smtp-command-timeout'),
+  smtpDataTimeout: duration('--smtp-data-timeout'),
   ingestThreads: count('--ingest-threads').optional(),
   // tracking
   noTrack: bool.default(false),
@@ -218,7 +240,7 @@ export function subsystemOf(key: string): string {
   if (/^(http|uiAuth|allowedHosts)$/.test(key)) return 'http';
   if (/^(tracking|noTrack|trackText|tokenMode|redirectAllow|trustedProxies|simulate)/.test(key))
     return 'tracking';
-  if (/^(dataDir|maxMessages)$/.test(key)) return 'db';
+  if (/^(dataDir|maxMessages|maxEvents)$/.test(key)) return 'db';
   if (key.startsWith('hub')) return 'hub';
   if (key.startsWith('relay')) return 'relay';
   if (key.startsWith('webhook')) return 'webhooks';

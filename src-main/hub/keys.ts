@@ -19,17 +19,26 @@ type KeySettings = Pick<Settings, 'hubJwtKey' | 'hubPublisherKey' | 'hubSubscrib
 const generateKey = (): string => randomBytes(GENERATED_KEY_BYTES).toString('base64url');
 
 function readKeysFile(file: string): Partial<HubKeys> {
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<Record<keyof HubKeys, unknown>>;
-    const keys: Partial<HubKeys> = {};
-    if (typeof parsed.publisherKey === 'string' && parsed.publisherKey)
-      keys.publisherKey = parsed.publisherKey;
-    if (typeof parsed.subscriberKey === 'string' && parsed.subscriberKey)
-      keys.subscriberKey = parsed.subscriberKey;
-    return keys;
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new Error(`[hub] cannot read ${file}: ${(err as Error).message}`);
+    const why = err instanceof SyntaxError ? `it is not valid JSON (${err.message})` : (err as Error).message;
+    throw new Error(
+      `[hub] cannot read ${file}: ${why}; fix it, or delete it to generate new hub keys (tokens minted with the old ones stop working)`,
+    );
   }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new Error(
+      `[hub] ${file} is not a JSON object with publisherKey and subscriberKey; fix it, or delete it to generate new hub keys`,
+    );
+  }
+  const fields = parsed as Partial<Record<keyof HubKeys, unknown>>;
+  const keys: Partial<HubKeys> = {};
+  if (typeof fields.publisherKey === 'string' && fields.publisherKey) keys.publisherKey = fields.publisherKey;
+  if (typeof fields.subscriberKey === 'string' && fields.subscriberKey)
+    keys.subscriberKey = fields.subscriberKey;
+  return keys;
 }
 
 /**

@@ -37,6 +37,8 @@ interface Thread {
   worker: Worker;
   pending: Map<number, Pending>;
   checkpoints: boolean;
+  /** Started for large mails only, when the pool has no workers of its own; it ends once idle. */
+  spare: boolean;
 }
 
 export interface PreparePoolOptions {
@@ -53,8 +55,18 @@ export interface PreparePoolOptions {
    */
   checkpoint?: () => HandOff | undefined;
   onCheckpointsLost?: (reason: string) => void;
+  /**
+   * Mails of at least this many bytes are prepared on a worker even when `size` is 0 (one is started for them and
+   * ends when idle): parsing a mail of megabytes would hold the main thread's SMTP and HTTP servers for seconds.
+   */
+  largeMailBytes?: number;
   logger: Logger;
 }
+
+/** The default of `largeMailBytes`: from about this size, reading a mail holds the main thread noticeably. */
+export const LARGE_MAIL_BYTES = 512 * 1024;
+/** A spare worker without a mail to prepare for this long ends (a large mail rarely comes alone). */
+const SPARE_IDLE_MS = 30_000;
 
 /** A worker that dies this many times is not restarted again; its mails are prepared on the main thread. */
 const MAX_RESTARTS = 5;
@@ -88,6 +100,8 @@ export class PreparePool {
   #seq = 0;
   #restarts = 0;
   #closed = false;
+  #spare: Thread | undefined;
+  #spareIdle: NodeJS.Timeout | undefined;
 
   constructor(options: PreparePoolOptions) {
     this.#options = options;
@@ -103,9 +117,16 @@ export class PreparePool {
     return this.#threads.length;
   }
 
+  /** Whether a spare worker (see `largeMailBytes`) is running now. */
+  get spareRunning(): boolean {
+    return this.#spare !== undefined;
+  }
+
   prepare(mail: MailToPrepare): Promise<PreparedMail> {
-    const thread = this.#idlest();
+    const large = mail.raw.length >= (this.#options.largeMailBytes ?? LARGE_MAIL_BYTES);
+    const thread = this.#idlest() ?? (large ? this.#spareThread() : undefined);
     if (!thread) return this.#options.inline(mail);
+    if (thread.spare) clearTimeout(this.#spareIdle);
     const prepared = new Promise<PreparedMail>((resolve, reject) => {
       const seq = ++this.#seq;
       thread.pending.set(seq, { mail, resolve, reject });
@@ -124,9 +145,12 @@ export class PreparePool {
   /** Lets the mails in hand finish, then stops the workers. */
   async close(): Promise<void> {
     this.#closed = true;
+    clearTimeout(this.#spareIdle);
     await Promise.allSettled(this.#inHand);
+    const spare = this.#spare;
+    this.#spare = undefined;
     await Promise.all(
-      this.#threads.splice(0).map(async ({ worker }) => {
+      [...this.#threads.splice(0), ...(spare ? [spare] : [])].map(async ({ worker }) => {
         const exited = new Promise((resolve) => worker.once('exit', resolve));
         worker.postMessage({ stop: true } satisfies PrepareRequest);
         await exited;
@@ -140,7 +164,19 @@ export class PreparePool {
     return best;
   }
 
+  /** The spare worker for large mails, started now if need be; undefined when none can run. */
+  #spareThread(): Thread | undefined {
+    if (this.#spare || this.#closed || this.#restarts > MAX_RESTARTS) return this.#spare;
+    this.#spare = this.#start(false, true);
+    return this.#spare;
+  }
+
   #spawn(checkpoints: boolean): void {
+    const thread = this.#start(checkpoints, false);
+    if (thread) this.#threads.push(thread);
+  }
+
+  #start(checkpoints: boolean, spare: boolean): Thread | undefined {
     let worker: Worker;
     try {
       const handOff = checkpoints ? this.#options.checkpoint?.() : undefined;
@@ -152,11 +188,11 @@ export class PreparePool {
       const reason = (err as Error).message;
       this.#options.logger.warn(`mails are prepared on the main thread: ${reason}`);
       if (checkpoints) this.#options.onCheckpointsLost?.(reason);
-      return;
+      if (spare) this.#restarts = MAX_RESTARTS + 1;
+      return undefined;
     }
     worker.unref();
-    const thread: Thread = { worker, pending: new Map(), checkpoints };
-    this.#threads.push(thread);
+    const thread: Thread = { worker, pending: new Map(), checkpoints, spare };
     worker.on('message', (reply: PrepareReply) => {
       if ('warning' in reply) return this.#options.logger.warn(reply.warning);
       const pending = thread.pending.get(reply.seq);
@@ -164,9 +200,32 @@ export class PreparePool {
       thread.pending.delete(reply.seq);
       if ('error' in reply) pending.reject(new Error(reply.error));
       else pending.resolve(revive(reply.prepared));
+      if (spare && thread.pending.size === 0) this.#endWhenIdle(thread);
     });
     worker.on('error', (err) => this.#options.logger.warn(`a prepare worker failed: ${err.message}`));
-    worker.on('exit', () => this.#lost(thread));
+    worker.on('exit', () => (spare ? this.#spareGone(thread) : this.#lost(thread)));
+    return thread;
+  }
+
+  #endWhenIdle(thread: Thread): void {
+    clearTimeout(this.#spareIdle);
+    this.#spareIdle = setTimeout(() => {
+      if (this.#spare !== thread || thread.pending.size > 0) return;
+      this.#spare = undefined;
+      thread.worker.postMessage({ stop: true } satisfies PrepareRequest);
+    }, SPARE_IDLE_MS);
+    this.#spareIdle.unref();
+  }
+
+  /** The spare worker ended: when idle, as it should; otherwise its mails are prepared here instead. */
+  #spareGone(thread: Thread): void {
+    if (this.#spare === thread) this.#spare = undefined;
+    if (thread.pending.size === 0) return;
+    this.#restarts++;
+    for (const { mail, resolve, reject } of thread.pending.values()) {
+      this.#options.inline(mail).then(resolve, reject);
+    }
+    thread.pending.clear();
   }
 
   /** A worker is gone: its mails are prepared here instead, and a new worker takes its place. */

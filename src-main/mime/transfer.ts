@@ -65,7 +65,7 @@ export function reencodeChangedLines(
   eol: '\r\n' | '\n',
 ): Edit[] | null {
   const encoded = body.toString('latin1');
-  const edits: Edit[] = [];
+  const edits = new LineEdits();
   let line = 0; // start of the current line in `encoded`, `source` and `output`
   let s = 0;
   let o = 0;
@@ -84,14 +84,14 @@ export function reencodeChangedLines(
       // A last line that ended in a soft break keeps one, so the decoded part ends as it did.
       if (last && encoded.charCodeAt(lineEnd - 1) === 0x0a)
         bytes = Buffer.concat([bytes, Buffer.from(`=${eol}`, 'latin1')]);
-      addLineEdit(edits, line, lineEnd, bytes);
+      edits.add(line, lineEnd, bytes);
     }
     if (last) break;
     line = lineEnd;
     s = sEnd + 1;
     o = oEnd + 1;
   }
-  return edits;
+  return edits.done();
 }
 
 /**
@@ -99,7 +99,7 @@ export function reencodeChangedLines(
  * into `output`: the lines that changed, each run of them as one edit. Null when an edit added or removed a line.
  */
 export function changedLines(source: string, output: string): Edit[] | null {
-  const edits: Edit[] = [];
+  const edits = new LineEdits();
   let s = 0;
   let o = 0;
   for (;;) {
@@ -109,20 +109,43 @@ export function changedLines(source: string, output: string): Edit[] | null {
     const last = sEnd < 0;
     const lineEnd = last ? source.length : sEnd + 1;
     const after = last ? output.slice(o) : output.slice(o, oEnd + 1);
-    if (source.slice(s, lineEnd) !== after) addLineEdit(edits, s, lineEnd, Buffer.from(after, 'latin1'));
-    if (last) return edits;
+    if (source.slice(s, lineEnd) !== after) edits.add(s, lineEnd, Buffer.from(after, 'latin1'));
+    if (last) return edits.done();
     s = sEnd + 1;
     o = oEnd + 1;
   }
 }
 
-/** Adds the edit of one changed line, joined to the edit before it when that one ends where this line starts. */
-function addLineEdit(edits: Edit[], start: number, end: number, bytes: Buffer): void {
-  const previous = edits.at(-1);
-  if (previous && previous.end === start) {
-    previous.bytes = Buffer.concat([previous.bytes, bytes]);
-    previous.end = end;
-  } else edits.push({ start, end, bytes });
+/**
+ * The edits of changed lines, consecutive lines joined into one edit. The joined bytes are gathered and copied
+ * once per edit: copying at every line made a part of thousands of changed lines (a link on each) quadratic.
+ */
+class LineEdits {
+  readonly #edits: Edit[] = [];
+  #chunks: Buffer[] = [];
+
+  add(start: number, end: number, bytes: Buffer): void {
+    const previous = this.#edits.at(-1);
+    if (previous && previous.end === start) {
+      this.#chunks.push(bytes);
+      previous.end = end;
+      return;
+    }
+    this.#join();
+    this.#edits.push({ start, end, bytes });
+    this.#chunks = [bytes];
+  }
+
+  done(): Edit[] {
+    this.#join();
+    return this.#edits;
+  }
+
+  #join(): void {
+    const last = this.#edits.at(-1);
+    if (last && this.#chunks.length > 1) last.bytes = Buffer.concat(this.#chunks);
+    this.#chunks = [];
+  }
 }
 
 /** Where the encoded line starting at `from` ends, after its hard line break (soft ones join lines); -1: none. */

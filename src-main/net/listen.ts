@@ -5,16 +5,43 @@ export interface BoundAddress {
   port: number;
 }
 
+/** The flag that moves each listener, named in the errors so the user knows what to change. */
+const FLAG_OF: Record<string, string> = { smtp: '--smtp', http: '--http', tracking: '--tracking' };
+
 /** An address already taken: the desktop app offers free ports instead of failing. */
 export class PortInUseError extends Error {
   readonly code = 'EADDRINUSE';
+  readonly address: string;
   constructor(
     readonly listener: string,
-    readonly address: string,
+    host: string,
+    port: number,
   ) {
-    super(`[${listener}] ${address} is already in use (another mail catcher running?); choose another port`);
+    const flag = FLAG_OF[listener] ?? 'another port';
+    super(
+      `[${listener}] port ${port} on ${host} is in use (EADDRINUSE); another mail catcher such as Mailpit may be running: choose another with ${flag}`,
+    );
     this.name = 'PortInUseError';
+    this.address = formatHostPort(host, port);
   }
+}
+
+/** Why a bind failed, in the user's terms: the listener, the address, the system's code and what to do. */
+export function listenError(listener: string, host: string, port: number, err: NodeJS.ErrnoException): Error {
+  if (err.code === 'EADDRINUSE') return new PortInUseError(listener, host, port);
+  const flag = FLAG_OF[listener] ?? 'another address';
+  const hint =
+    err.code === 'EACCES'
+      ? `ports below 1024 need privileges: choose another with ${flag}`
+      : err.code === 'EADDRNOTAVAIL'
+        ? `${host} is not an address of this machine: choose another with ${flag}`
+        : `choose another with ${flag}`;
+  return Object.assign(
+    new Error(
+      `[${listener}] cannot listen on ${formatHostPort(host, port)} (${err.code ?? err.message}); ${hint}`,
+    ),
+    { code: err.code, listener },
+  );
 }
 
 /** Listens and resolves with the real address (port 0 becomes the port the OS chose). */
@@ -22,7 +49,7 @@ export function listen(server: Server, host: string, port: number, listener = 'n
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
       server.off('listening', onListening);
-      reject(err.code === 'EADDRINUSE' ? new PortInUseError(listener, formatHostPort(host, port)) : err);
+      reject(listenError(listener, host, port, err));
     };
     const onListening = () => {
       server.off('error', onError);

@@ -3,6 +3,7 @@ import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 's
 import type { Logger } from '../logger.js';
 import type { CaughtMail } from '../ingest/ingest.js';
 import { listen, type BoundAddress } from '../net/listen.js';
+import { SlowClientGuard } from './slow-clients.js';
 
 export interface SmtpCatcherOptions {
   /** Stores the mail; resolves with its id once committed. */
@@ -11,6 +12,10 @@ export interface SmtpCatcherOptions {
   maxMessageSize: number;
   maxRecipients: number;
   maxConnections: number;
+  /** Total time allowed for one command line, however slowly it arrives (ms). */
+  commandTimeoutMs: number;
+  /** Total time allowed for one mail's DATA (ms). */
+  dataTimeoutMs: number;
   /** When set, AUTH is required and checked; otherwise any credentials (or none) are accepted. */
   auth?: { user: string; pass: string };
   tls: { key: string | Buffer; cert: string | Buffer };
@@ -46,6 +51,7 @@ export class SmtpCatcher {
   readonly #options: SmtpCatcherOptions;
   readonly #server: SMTPServer;
   readonly #inflight = new Set<Promise<unknown>>();
+  readonly #slowClients: SlowClientGuard;
   #paused = false;
   #rejected = 0;
 
@@ -83,10 +89,26 @@ export class SmtpCatcher {
           return callback(smtpError(421, '4.3.2 Capture is paused in Mailbeacon, try again later'));
         callback();
       },
+      onSecure: (socket, _session, callback) => {
+        this.#slowClients.watch(socket);
+        callback();
+      },
       onData: (stream, session, callback) => this.#onData(stream, session, callback),
     });
-    this.#server.on('error', (err) => logger.error(`server error: ${err.message}`));
-    this.#server.server.on('connection', coalesceReplies);
+    this.#slowClients = new SlowClientGuard(
+      this.#server,
+      { commandTimeoutMs: options.commandTimeoutMs, dataTimeoutMs: options.dataTimeoutMs },
+      (what, remote) =>
+        logger.warn(`${remote} took too long to send ${what === 'data' ? 'a mail' : 'a command'}: closed`),
+    );
+    this.#server.on('error', (err) => {
+      // A failed bind is the listen() promise's to report, once and with the cause worded for the user.
+      if (this.#server.server.listening) logger.error(`server error: ${err.message}`);
+    });
+    this.#server.server.on('connection', (socket: Socket) => {
+      coalesceReplies(socket);
+      this.#slowClients.watch(socket);
+    });
   }
 
   /** While paused, new mails get `421` (temporary), so well-behaved senders retry later. */
@@ -108,11 +130,13 @@ export class SmtpCatcher {
     callback: (err?: Error | null, message?: string) => void,
   ): void {
     const chunks: Buffer[] = [];
+    const arrived = this.#slowClients.dataStarted(session.id);
     stream.on('data', (chunk: Buffer) => {
       // Past the size limit smtp-server answers 552 itself; keep no more bytes than that.
       if (!stream.sizeExceeded) chunks.push(chunk);
     });
     stream.on('end', () => {
+      arrived();
       if (stream.sizeExceeded) {
         this.#rejected++;
         return callback(

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createSecureContext } from 'node:tls';
 
 export interface TlsMaterial {
   key: string;
@@ -24,17 +25,23 @@ export async function loadSmtpTls(options: {
   if (certFile || keyFile) {
     if (!certFile || !keyFile)
       throw new Error('[smtp] --smtp-tls-cert and --smtp-tls-key must be given together');
+    let material: TlsMaterial;
     try {
-      return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
+      material = { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
     } catch (err) {
       throw new Error(`[smtp] cannot read the TLS certificate or key: ${(err as Error).message}`);
     }
+    return usable(material, `--smtp-tls-key ${keyFile} and --smtp-tls-cert ${certFile}`, 'fix them');
   }
   const persist = dataDir !== ':memory:';
   const keyPath = join(dataDir, KEY_FILE);
   const certPath = join(dataDir, CERT_FILE);
   if (persist && existsSync(keyPath) && existsSync(certPath)) {
-    return { key: readFileSync(keyPath, 'utf8'), cert: readFileSync(certPath, 'utf8') };
+    return usable(
+      { key: readFileSync(keyPath, 'utf8'), cert: readFileSync(certPath, 'utf8') },
+      `${keyPath} and ${certPath}`,
+      'delete both to generate a new self-signed pair',
+    );
   }
   // Loaded only when a certificate must be made: the library and its X.509 stack cost ~10 MB of memory.
   const { generate } = await import('selfsigned');
@@ -47,6 +54,21 @@ export async function loadSmtpTls(options: {
   if (persist) {
     writeFileSync(keyPath, material.key, { mode: 0o600 });
     writeFileSync(certPath, material.cert);
+  }
+  return material;
+}
+
+/**
+ * The key and certificate as TLS will load them at the first STARTTLS: a damaged or mismatched pair is reported at
+ * start, naming the files, instead of failing every STARTTLS later.
+ */
+function usable(material: TlsMaterial, files: string, remedy: string): TlsMaterial {
+  try {
+    createSecureContext({ key: material.key, cert: material.cert });
+  } catch (err) {
+    throw new Error(
+      `[smtp] the TLS key and certificate ${files} cannot be used (${(err as Error).message}); ${remedy}`,
+    );
   }
   return material;
 }

@@ -183,6 +183,8 @@ export class WalCheckpointer {
     this.#worker = undefined;
     if (!worker) return;
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    // Held while it stops: an unreferenced thread would let the process exit mid-stop (a failed start exited 0).
+    worker.ref();
     worker.postMessage('stop');
     await exited;
   }

@@ -1,19 +1,63 @@
 import BetterSqlite3, { type Database } from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MIGRATIONS } from './migrations.js';
-import { attachSearch } from './search-index.js';
+import { attachSearch, searchPathOf } from './search-index.js';
 
 export interface OpenDatabaseOptions {
   /** A file path, or ':memory:'. */
   path: string;
   /** Path to a better_sqlite3.node built for another ABI (the Electron build); Node's own build otherwise. */
   nativeBinding?: string;
+  /** Told when the search index was unreadable and is built again from the stored mails. */
+  warn?: (message: string) => void;
+}
+
+/** The first 16 bytes of every SQLite database file. */
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+
+/** SQLite's codes for a file that is not a database, or a damaged one (SQLITE_CORRUPT_VTAB…). */
+const isDamage = (err: unknown): boolean =>
+  /^SQLITE_(NOTADB|CORRUPT)/.test(String((err as { code?: string }).code));
+
+/**
+ * A file that exists and does not start like a SQLite database. An empty file is fine: SQLite treats it as a new
+ * database (what a `touch` or an interrupted first start leaves behind).
+ */
+function assertSqliteFile(path: string): void {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch {
+    return; // not there yet: created below
+  }
+  if (size === 0) return;
+  const head = Buffer.alloc(SQLITE_HEADER.length);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (!head.equals(SQLITE_HEADER)) {
+    throw new Error(
+      `[db] ${path} is not a database (it does not start with the SQLite header); move it away or choose another --data-dir`,
+    );
+  }
+}
+
+/** `PRAGMA quick_check` on one schema: the problems it found, or none. */
+function quickCheck(db: Database, schema: string): string[] {
+  const rows = db.pragma(`${schema}.quick_check`, { simple: false }) as { quick_check: string }[];
+  return rows.map((r) => r.quick_check).filter((line) => line !== 'ok');
 }
 
 /** Opens (creating if needed) the database in WAL mode, brings its schema up to date and attaches the search index. */
-export function openDatabase({ path, nativeBinding }: OpenDatabaseOptions): Database {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+export function openDatabase({ path, nativeBinding, warn }: OpenDatabaseOptions): Database {
+  if (path !== ':memory:') {
+    mkdirSync(dirname(path), { recursive: true });
+    assertSqliteFile(path);
+  }
   const db = new BetterSqlite3(path, nativeBinding ? { nativeBinding } : {});
   try {
     db.pragma('journal_mode = WAL');
@@ -26,13 +70,51 @@ export function openDatabase({ path, nativeBinding }: OpenDatabaseOptions): Data
     // as fast (the OS caches the file) and the process smaller (docs/SMTP-BENCH.md).
     db.pragma('cache_size = -4000');
     db.pragma('temp_store = MEMORY');
+    // A damaged file is reported now, naming it, rather than as a 500 on the first request that reads the page.
+    const problems = path === ':memory:' ? [] : quickCheck(db, 'main');
+    if (problems.length > 0) {
+      throw new Error(
+        `[db] ${path} is damaged (${problems.slice(0, 3).join('; ')}); restore it from a copy, or move it away to start with an empty one`,
+      );
+    }
     migrate(db);
-    attachSearch(db, path, true);
+    openSearch(db, path, warn);
   } catch (err) {
     db.close();
+    if (path !== ':memory:' && isDamage(err)) {
+      throw new Error(
+        `[db] ${path} is not a usable database (${(err as Error).message}); move it away or choose another --data-dir`,
+      );
+    }
     throw err;
   }
   return db;
+}
+
+/**
+ * Attaches the search index; one that is unreadable or damaged is deleted and built again from the stored mails
+ * (everything in it can be rebuilt, so it is never a reason not to start).
+ */
+function openSearch(db: Database, path: string, warn?: (message: string) => void): void {
+  try {
+    attachSearch(db, path, true);
+    const problems = path === ':memory:' ? [] : quickCheck(db, 'search');
+    if (problems.length === 0) return;
+    throw Object.assign(new Error(problems.slice(0, 3).join('; ')), { code: 'SQLITE_CORRUPT' });
+  } catch (err) {
+    if (path === ':memory:' || !isDamage(err)) throw err;
+    const file = searchPathOf(path);
+    warn?.(
+      `[db] the search index ${file} is unreadable (${(err as Error).message}); building it again from the stored mails`,
+    );
+    try {
+      db.exec('DETACH DATABASE search');
+    } catch {
+      // Not attached: the ATTACH itself failed.
+    }
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+    attachSearch(db, path, true);
+  }
 }
 
 export function migrate(db: Database, migrations = MIGRATIONS): void {

@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { isIP, type AddressInfo } from 'node:net';
+import { isIP } from 'node:net';
 import type { TokenKind } from '../api/types.js';
 import type { Clock, Logger } from '../logger.js';
+import { listen } from '../net/listen.js';
 import { AddressSet, clientAddress } from './addresses.js';
 import { HostPolicy, refuseHost, type HostRules } from '../net/host-check.js';
 import {
@@ -107,18 +108,10 @@ export class TrackingServer {
     });
   }
 
-  listen(host: string, port: number): Promise<{ host: string; port: number }> {
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error) =>
-        reject(new Error(`[tracking] cannot listen on ${host}:${port}: ${err.message}`));
-      this.server.once('error', onError);
-      this.server.listen(port, host, () => {
-        this.server.off('error', onError);
-        const address = this.server.address() as AddressInfo;
-        this.hosts.bind(address.address, address.port);
-        resolve({ host: address.address, port: address.port });
-      });
-    });
+  async listen(host: string, port: number): Promise<{ host: string; port: number }> {
+    const bound = await listen(this.server, host, port, 'tracking');
+    this.hosts.bind(bound.host, bound.port);
+    return bound;
   }
 
   /** Stops listening; the hits of this turn still go to the sink. */

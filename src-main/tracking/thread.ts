@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import type { Logger, LogLine } from '../logger.js';
 import { spawnWorker } from '../threads/spawn.js';
+import { PortInUseError } from '../net/listen.js';
 import type { HostRules } from '../net/host-check.js';
 import type { HttpLimits } from '../net/http-limits.js';
 import type { Hit, HitSink } from './hits.js';
@@ -29,7 +30,7 @@ export interface TrackingWorkerData {
 
 export type FromTrackingWorker =
   | { type: 'listening'; host: string; port: number }
-  | { type: 'failed'; message: string }
+  | { type: 'failed'; message: string; code?: string }
   | { type: 'hits'; seq: number; hits: string }
   | { type: 'log'; level: LogLine['level']; message: string }
   | { type: 'closed' };
@@ -93,7 +94,7 @@ export class TrackingThread implements TrackingListener {
     try {
       return await this.#start(host, port);
     } catch (err) {
-      if (err instanceof ListenFailure || this.#closing) throw err;
+      if (err instanceof ListenFailure || err instanceof PortInUseError || this.#closing) throw err;
       return this.#fallBack(host, port, (err as Error).message);
     }
   }
@@ -173,7 +174,12 @@ export class TrackingThread implements TrackingListener {
           case 'failed':
             this.#worker = undefined;
             void worker.terminate();
-            reject(new ListenFailure(message.message));
+            // A taken port is the same error as on any other listener, so the desktop app can offer another.
+            reject(
+              message.code === 'EADDRINUSE'
+                ? new PortInUseError('tracking', host, port)
+                : new ListenFailure(message.message),
+            );
             return;
         }
       });

@@ -52,5 +52,5 @@ port.on('message', (message: ToTrackingWorker) => {
 
 server.listen(data.host, data.port).then(
   (address) => post({ type: 'listening', ...address }),
-  (err: Error) => post({ type: 'failed', message: err.message }),
+  (err: NodeJS.ErrnoException) => post({ type: 'failed', message: err.message, code: err.code }),
 );

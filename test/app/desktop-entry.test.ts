@@ -2,7 +2,7 @@
 // a recording stand-in (fixtures/electron-stand-in.mjs) and a real Sandbox listening on 127.0.0.1. Shows the
 // entry wires the pieces together: data in userData, window on the sandbox's URL, tray, notifications, IPC, quit.
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -104,9 +104,10 @@ afterEach(async () => {
   dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true }));
 });
 
-function launch(env: Record<string, string> = {}): DesktopProcess {
+function launch(env: Record<string, string> = {}, prepare?: (appData: string) => void): DesktopProcess {
   const appData = mkdtempSync(join(tmpdir(), 'mb-desktop-'));
   dirs.push(appData);
+  prepare?.(appData);
   const app = new DesktopProcess(appData, env);
   running.push(app);
   return app;
@@ -192,6 +193,87 @@ describe('the desktop entry', () => {
     expect((await app.waitFor('openPath')).path).toBe(join(app.appData, 'Mailbeacon'));
   });
 
+  it("asks before opening a mail's link to a local address, and opens other links at once", async () => {
+    const app = launch();
+    const { url } = await app.waitFor('loadURL');
+    const tooltip = String((await app.waitFor('tray-tooltip')).tooltip);
+    const port = Number(/SMTP 127\.0\.0\.1:(\d+)/.exec(tooltip)![1]);
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
+    await transport.sendMail({
+      from: 'shop@acme.test',
+      to: 'ann@example.org',
+      subject: 'Links',
+      html: '<p><a href="https://acme.test/start">start</a> <a href="http://192.168.1.1/admin">router</a></p>',
+    });
+    transport.close();
+    const api = (path: string) =>
+      fetch(new URL(path, String(url))).then((r) => r.json() as Promise<Record<string, any>>); // eslint-disable-line @typescript-eslint/no-explicit-any
+    const { messages } = await api('/api/v1/messages');
+    const { links } = await api(`/api/v1/message/${messages[0].ID}/tracking`);
+    const tracked = (original: string) =>
+      (links as { originalUrl: string; trackedUrl: string }[]).find((l) => l.originalUrl === original)!
+        .trackedUrl;
+    expect(tracked('https://acme.test/start')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/c\?t=/);
+
+    // A tracked public link: straight to the browser, tracking link and all (the click is counted).
+    let from = app.reports.length;
+    app.send({ cmd: 'window-open', url: tracked('https://acme.test/start') });
+    expect((await app.waitFor('window-open-result', () => true, from)).result).toEqual({ action: 'deny' });
+    expect((await app.waitFor('openExternal', () => true, from)).url).toBe(
+      tracked('https://acme.test/start'),
+    );
+    expect(app.reports.slice(from).some((r) => r.type === 'dialog')).toBe(false);
+
+    // A tracked link to the local network: the dialog shows where it leads; the user agreed (the stand-in's answer).
+    from = app.reports.length;
+    app.send({ cmd: 'window-open', url: tracked('http://192.168.1.1/admin') });
+    const dialog = await app.waitFor('dialog', () => true, from);
+    expect(String(dialog.detail)).toContain('http://192.168.1.1/admin');
+    expect((await app.waitFor('openExternal', () => true, from)).url).toBe(
+      tracked('http://192.168.1.1/admin'),
+    );
+  });
+
+  it('opens nothing local when the user declines', async () => {
+    const app = launch({ STANDIN_DIALOG_RESPONSE: '1' });
+    await app.waitFor('loadURL');
+    const from = app.reports.length;
+    app.send({ cmd: 'window-open', url: 'http://localhost:3000/admin' });
+    expect(String((await app.waitFor('dialog', () => true, from)).detail)).toContain(
+      'http://localhost:3000/admin',
+    );
+    app.send({ cmd: 'window-open', url: 'https://acme.test/after' });
+    await app.waitFor('openExternal', () => true, from);
+    expect(
+      app.reports
+        .slice(from)
+        .filter((r) => r.type === 'openExternal')
+        .map((r) => r.url),
+    ).toEqual(['https://acme.test/after']);
+  });
+
+  it('permits notifications to its own page only, and guards every other web contents', async () => {
+    const app = launch();
+    const { url } = await app.waitFor('loadURL');
+    const ask = async (permission: string, pageUrl: string) => {
+      const from = app.reports.length;
+      app.send({ cmd: 'permission', permission, url: pageUrl });
+      const { granted, checked } = await app.waitFor('permission-result', () => true, from);
+      return { granted, checked };
+    };
+    expect(await ask('notifications', String(url))).toEqual({ granted: true, checked: true });
+    expect(await ask('media', String(url))).toEqual({ granted: false, checked: false });
+    expect(await ask('geolocation', String(url))).toEqual({ granted: false, checked: false });
+    expect(await ask('notifications', 'https://evil.test/')).toEqual({ granted: false, checked: false });
+
+    app.send({ cmd: 'guest', url: 'https://evil.test/' });
+    expect(await app.waitFor('guest-result')).toMatchObject({
+      navigationPrevented: true,
+      webviewPrevented: true,
+      windowOpen: { action: 'deny' },
+    });
+  });
+
   it('opens the Settings route from the Preferences menu item', async () => {
     const app = launch();
     await app.waitFor('loadURL');
@@ -255,6 +337,19 @@ describe('the desktop entry', () => {
     expect(box.content).toMatch(/^\[db\] --max-messages: .*"lots"/);
     expect(await app.exited).toBe(1);
     expect(app.reports.some((r) => r.type === 'window')).toBe(false);
+  });
+
+  it('shows why the sandbox could not start in its own words, naming the file', async () => {
+    const app = launch({}, (appData) => {
+      mkdirSync(join(appData, 'Mailbeacon'), { recursive: true });
+      writeFileSync(join(appData, 'Mailbeacon', 'mailbeacon.db'), 'not a database\n'.repeat(64));
+    });
+    const box = await app.waitFor('error-box');
+    expect(box.title).toBe('Mailbeacon could not start');
+    expect(box.content).toBe(
+      `[db] ${join(app.appData, 'Mailbeacon', 'mailbeacon.db')} is not a database (it does not start with the SQLite header); move it away or choose another --data-dir`,
+    );
+    expect(await app.exited).toBe(1);
   });
 
   it('leaves at once when another instance holds the lock', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { guardNavigation, isWebUrl } from '../../src-main/app/navigation.js';
-import { recordingLogger, StandInEvent, StandInWebContents } from './stand-ins.js';
+import { guardAllWebContents, guardNavigation, isWebUrl } from '../../src-main/app/navigation.js';
+import { recordingLogger, StandInApp, StandInEvent, StandInWebContents } from './stand-ins.js';
 
 const APP = 'http://127.0.0.1:8025';
 
@@ -92,6 +92,33 @@ describe('navigation policy', () => {
     const event = new StandInEvent();
     contents.emit('will-attach-webview', event);
     expect(event.defaultPrevented).toBe(true);
+  });
+
+  it('guards every web contents the app creates, once each', () => {
+    const app = new StandInApp();
+    const opened: string[] = [];
+    const { logger } = recordingLogger();
+    const options = {
+      openExternal: async (url: string) => {
+        opened.push(url);
+      },
+      logger,
+    };
+    guardAllWebContents(app as never, [APP], options);
+    const guest = new StandInWebContents();
+    app.emit('web-contents-created', new StandInEvent(), guest);
+    // The window applies the rules to its own contents too: that must not double them.
+    guardNavigation(guest as never, [APP], options);
+
+    const navigation = new StandInEvent();
+    guest.emit('will-navigate', navigation, 'https://acme.test/');
+    expect(navigation.defaultPrevented).toBe(true);
+    expect(opened).toEqual(['https://acme.test/']);
+    expect(guest.windowOpenHandler!({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
+    const webview = new StandInEvent();
+    guest.emit('will-attach-webview', webview);
+    expect(webview.defaultPrevented).toBe(true);
+    expect(guest.handlers.get('will-navigate')).toHaveLength(1);
   });
 
   it('knows what a web URL is', () => {

@@ -103,6 +103,45 @@ describe('preparing mails on worker threads', () => {
     expect(off.manifest?.disabledReason).toBe('tracking is turned off (--no-track)');
   });
 
+  it('prepares a large mail on a worker started for it when the pool has none, small ones on the main thread', async () => {
+    const inline = inlineInjector(SETTINGS);
+    const onMain: string[] = [];
+    pool = new PreparePool({
+      size: 0,
+      data: { tracking: SETTINGS },
+      trackingBase: () => BASE,
+      inline: (mail) => {
+        onMain.push(mail.id);
+        return prepareMail(mail, inline);
+      },
+      largeMailBytes: 64 * 1024,
+      logger: createLogger('error'),
+    });
+    const html = `<p>${'<a href="https://example.org/a">a</a> text<br>\r\n'.repeat(2000)}</p>`;
+    const large = Buffer.from(
+      `From: a@acme.test\r\nTo: b@example.org\r\nSubject: Large\r\nContent-Type: text/html\r\n\r\n${html}\r\n`,
+    );
+    expect(large.length).toBeGreaterThan(64 * 1024);
+    const small = Buffer.from(
+      'From: a@acme.test\r\nTo: b@example.org\r\nSubject: Small\r\nContent-Type: text/html\r\n\r\n<p><a href="https://example.org/">x</a></p>\r\n',
+    );
+    expect(pool.threads).toBe(0);
+    expect(pool.spareRunning).toBe(false);
+
+    const [bigOne, smallOne] = await Promise.all([
+      pool.prepare({ raw: large, id: 'large', envelopeFrom: '', envelopeTo: [] }),
+      pool.prepare({ raw: small, id: 'small', envelopeFrom: '', envelopeTo: [] }),
+    ]);
+    expect(onMain).toEqual(['small']);
+    expect(pool.spareRunning).toBe(true);
+    expect(bigOne.fields.subject).toBe('Large');
+    expect(bigOne.manifest?.links).toHaveLength(2000);
+    expect(Buffer.isBuffer(bigOne.tracked)).toBe(true);
+    expect(smallOne.fields.subject).toBe('Small');
+    const here = await prepareMail({ raw: large, id: 'large', envelopeFrom: '', envelopeTo: [] }, inline);
+    expect(await comparable(bigOne)).toEqual(await comparable(here));
+  });
+
   it('prepares the mails of a worker that dies on the main thread, and stops restarting it after a few tries', async () => {
     const logs: LogLine[] = [];
     const inline = inlineInjector(SETTINGS);

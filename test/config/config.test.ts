@@ -176,6 +176,8 @@ describe('mailbeacon serve', () => {
       ':memory:',
     ]);
     expect(await run.exited).toBe(1);
-    expect(run.output().stderr).toContain(`[smtp] 127.0.0.1:${port} is already in use`);
+    expect(run.output().stderr).toContain(
+      `[smtp] port ${port} on 127.0.0.1 is in use (EADDRINUSE); another mail catcher such as Mailpit may be running: choose another with --smtp`,
+    );
   });
 });

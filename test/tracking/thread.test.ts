@@ -184,9 +184,11 @@ describe('TrackingThread', () => {
     try {
       const port = (taken.address() as { port: number }).port;
       const h = harness();
-      await expect(h.thread.listen('127.0.0.1', port)).rejects.toThrow(
-        /\[tracking\] cannot listen on 127\.0\.0\.1/,
-      );
+      await expect(h.thread.listen('127.0.0.1', port)).rejects.toMatchObject({
+        code: 'EADDRINUSE',
+        listener: 'tracking',
+        message: expect.stringMatching(/^\[tracking\] port \d+ on 127\.0\.0\.1 is in use .*--tracking$/),
+      });
       expect(h.logs.filter((l) => l.level !== 'info')).toEqual([]);
     } finally {
       taken.close();
