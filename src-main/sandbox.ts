@@ -27,6 +27,12 @@ import { HitRecorder } from './tracking/hits.js';
 import { TrackingServer } from './tracking/server.js';
 import { TrackingThread, defaultTrackingThread, type TrackingListener } from './tracking/thread.js';
 import { codecFromSettings, trackingBaseUrl } from './tracking/setup.js';
+import { SandboxMarker } from './tracking/sandbox-mark.js';
+import { SimulateError, Simulator } from './tracking/simulate.js';
+import type { SimulateProfile } from './tracking/profiles.js';
+
+/** `--simulate inbox-journey` on every mail: a minute of the journey per second, so it is seen while testing. */
+const AUTO_JOURNEY_COMPRESS = 60;
 import type { Settings } from './config/schema.js';
 import { EventBus } from './events/bus.js';
 import { Ingest } from './ingest/ingest.js';
@@ -107,6 +113,7 @@ export class Sandbox {
   #publisher?: AppPublisher;
   #tracking?: TrackingListener;
   #recorder?: HitRecorder;
+  #simulator?: Simulator;
   #relay?: RelayWorker | null;
   #webhooks?: WebhookDispatcher | null;
   #checkpointer?: WalCheckpointer;
@@ -200,7 +207,21 @@ export class Sandbox {
       const { codec, keys, fingerprint } = codecFromSettings(settings);
       this.#keyFingerprint = fingerprint;
       let trackingBase = '';
+      let trackingListener = '';
       let httpUrl = '';
+      // Marks Mailbeacon's own hits (preview, simulations); its key lives in this process only (see SandboxMarker).
+      const marker = new SandboxMarker();
+      const simulator = (this.#simulator = new Simulator({
+        resolveId: (id) => {
+          const resolved = store.resolveId(id);
+          return resolved !== undefined && store.createdAt(resolved) !== undefined ? resolved : undefined;
+        },
+        manifest: (id) => store.manifestJson(id),
+        marker,
+        listener: () => trackingListener,
+        logger: logger.child('simulate'),
+        clock,
+      }));
 
       const injection: InjectorSettings = {
         enabled: !settings.noTrack,
@@ -299,7 +320,15 @@ export class Sandbox {
               settings: () => this.#maskedSettings(),
             }),
           (app) => registerMessageRoutes(app, { store, bus }),
-          (app) => registerTrackingRoutes(app, { store, events, codec, trackingBase: () => trackingBase }),
+          (app) =>
+            registerTrackingRoutes(app, {
+              store,
+              events,
+              codec,
+              trackingBase: () => trackingBase,
+              marker,
+              simulator,
+            }),
           (app) => registerHubRoutes(app, { hub }),
           (app) => registerRelayRoutes(app, { relay, store }),
           (app) => registerWebhookRoutes(app, { webhooks }),
@@ -338,6 +367,8 @@ export class Sandbox {
           logger: trackingLog,
           clock,
           allowHosts: settings.redirectAllow,
+          sandboxKey: marker.key,
+          trustedProxies: settings.trustedProxies,
           hostRules,
           limits: this.#options.trackingLimits,
         });
@@ -348,6 +379,8 @@ export class Sandbox {
               mode: settings.tokenMode,
               keys,
               allowHosts: settings.redirectAllow,
+              sandboxKey: marker.key,
+              trustedProxies: settings.trustedProxies,
               hostRules,
               limits: this.#options.trackingLimits,
               sink: recorder,
@@ -357,6 +390,8 @@ export class Sandbox {
           : trackingHere();
       const tracking = await this.#tracking.listen(settings.tracking.host, settings.tracking.port);
       trackingBase = trackingBaseUrl(settings.trackingUrl, tracking.host, tracking.port);
+      trackingListener = trackingBaseUrl(undefined, tracking.host, tracking.port);
+      if (settings.simulate.length > 0) this.#simulateEvery(simulator, settings.simulate);
 
       const tls = await loadSmtpTls({
         dataDir: settings.dataDir,
@@ -409,6 +444,7 @@ export class Sandbox {
         }
       };
       await attempt('smtp', () => this.#smtp?.close());
+      this.#simulator?.close();
       await attempt('tracking', async () => {
         await this.#tracking?.close();
         this.#recorder?.flush(); // the last hits, stored and announced while the hub still listens
@@ -431,6 +467,27 @@ export class Sandbox {
       this.bus.removeAllListeners();
     })();
     return this.#stopping;
+  }
+
+  /** `--simulate`: the profiles run on every caught mail that has tracking; journeys a minute per second. */
+  #simulateEvery(simulator: Simulator, profiles: Settings['simulate']): void {
+    const log = this.logger.child('simulate');
+    this.bus.on('message.created', (message) => {
+      void (async () => {
+        for (const profile of profiles) {
+          try {
+            await simulator.simulate(message.ID, {
+              profile: profile as SimulateProfile,
+              compress: AUTO_JOURNEY_COMPRESS,
+            });
+          } catch (err) {
+            // A mail caught without tracking has nothing to simulate; anything else is worth a line.
+            if (!(err instanceof SimulateError && err.status === 409))
+              log.warn(`${profile} on ${message.ID}: ${(err as Error).message}`);
+          }
+        }
+      })();
+    });
   }
 
   #warnIfExposed(): void {

@@ -3,6 +3,7 @@
 // drift. The interfaces in types.ts (which the renderer imports without zod) are checked against them at compile time.
 import { z } from 'zod';
 import type * as T from './types.js';
+import { SIMULATE_PROFILES } from './types.js';
 
 export const address = z.object({ Name: z.string(), Address: z.string() });
 
@@ -12,6 +13,8 @@ export const trackingCounts = z.object({
   clicks: z.number(),
   uniqueClicks: z.number(),
   unsubscribed: z.boolean(),
+  machine: z.object({ opens: z.number(), clicks: z.number() }),
+  sandbox: z.object({ opens: z.number(), clicks: z.number(), unsubscribed: z.boolean() }),
 });
 
 export const messageSummary = z.object({
@@ -101,9 +104,14 @@ export const trackingEvent = z.object({
   message_id: z.string(),
   classification,
   method: z.string(),
+  source: z.enum(['recipient', 'sandbox']),
 });
 
-export const eventsResponse = z.object({ total: z.number(), events: z.array(trackingEvent) });
+export const eventsResponse = z.object({
+  total: z.number(),
+  events: z.array(trackingEvent),
+  subjects: z.record(z.string(), z.string()),
+});
 
 const position = { offset: z.number(), line: z.number(), partId: z.string() };
 
@@ -168,15 +176,7 @@ export const appInformation = z.object({
   KeyFingerprint: z.string(),
 });
 
-export const simulationProfile = z.enum([
-  'human-open',
-  'human-click',
-  'apple-mpp',
-  'gmail-proxy',
-  'safe-links',
-  'unsubscribe-one-click',
-  'inbox-journey',
-]);
+export const simulationProfile = z.enum(SIMULATE_PROFILES);
 
 /** `POST /api/v1/message/{id}/simulate`: the hits the simulated recipient made, in order. */
 export const simulationResult = z.object({

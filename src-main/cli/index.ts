@@ -1,5 +1,6 @@
 import { serve, serveHelp } from './serve.js';
 import { sendSample } from './send.js';
+import { simulate } from './simulate.js';
 import { decode, keygen, mint } from './tracking-commands.js';
 import { token } from './hub-commands.js';
 import { VERSION } from '../version.js';
@@ -17,6 +18,8 @@ Commands:
   decode TOKEN [--data-dir D]   print a token's payload as JSON
   mcp [--http URL] [--mcp-write]
                                 an MCP server on stdio for AI assistants, acting on a running sandbox
+  simulate MESSAGE_ID PROFILE [--link N] [--compress N] [--http URL]
+                                simulate a recipient (human-open, apple-mpp, inbox-journey, …) on a caught mail
   token --subscribe SEL [--publish SEL] [--ttl S] [--data-dir D]
                                 print a JWT for the live-updates hub
   --help, help [command]        this text, or a command's flags
@@ -29,6 +32,7 @@ type Command = (argv: string[]) => Promise<number>;
 const COMMANDS: Record<string, Command> = {
   serve,
   send: sendSample,
+  simulate,
   keygen: (argv) => keygen(argv),
   mint: (argv) => mint(argv),
   decode: (argv) => decode(argv),

@@ -214,6 +214,22 @@ export const SERVE_FLAGS: FlagSpec[] = [
     group: 'tracking',
     help: 'hosts that plain-mode click tokens may redirect to',
   },
+  {
+    name: 'trusted-proxies',
+    type: 'string',
+    multiple: true,
+    arg: 'LIST',
+    group: 'tracking',
+    help: 'addresses or CIDRs (comma-separated) whose Forwarded / X-Forwarded-For name the real client, e.g. a tunnel',
+  },
+  {
+    name: 'simulate',
+    type: 'string',
+    multiple: true,
+    arg: 'PROFILE[,PROFILE]',
+    group: 'tracking',
+    help: 'simulate these recipients on every caught mail (human-open, apple-mpp, inbox-journey, …)',
+  },
 
   {
     name: 'hub-jwt-key',

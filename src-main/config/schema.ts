@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { parseQuery } from '../store/search-query.js';
+import { AddressSet } from '../tracking/addresses.js';
+import { SIMULATE_PROFILES } from '../tracking/profiles.js';
 
 /** `host:port` as given by a user; port 0 means any free port. IPv6 hosts go in brackets: `[::1]:1025`. */
 export interface ListenAddress {
@@ -220,6 +222,23 @@ export const settingsSchema = z.object({
   tokenMode: z.enum(['sealed', 'signed', 'plain']),
   trackingKey: list.default([]),
   redirectAllow: list.default([]),
+  trustedProxies: list.default([]).superRefine((entries, ctx) => {
+    try {
+      new AddressSet(entries);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^\[tracking\] /, '') });
+    }
+  }),
+  simulate: list.default([]).superRefine((entries, ctx) => {
+    for (const name of entries) {
+      if (!(SIMULATE_PROFILES as readonly string[]).includes(name)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${name}" is not a simulate profile (known: ${SIMULATE_PROFILES.join(', ')})`,
+        });
+      }
+    }
+  }),
   trackingRules: z.array(trackingRule).default([]),
   // hub
   hubJwtKey: z.string().min(1).optional(),
@@ -262,7 +281,8 @@ export type Settings = z.infer<typeof settingsSchema>;
 export function subsystemOf(key: string): string {
   if (/^(smtp|maxMessageSize|maxRecipients|maxConnections|ingestThreads)/.test(key)) return 'smtp';
   if (/^(http|uiAuth|allowedHosts)$/.test(key)) return 'http';
-  if (/^(tracking|noTrack|trackText|tokenMode|redirectAllow)/.test(key)) return 'tracking';
+  if (/^(tracking|noTrack|trackText|tokenMode|redirectAllow|trustedProxies|simulate)/.test(key))
+    return 'tracking';
   if (/^(dataDir|maxMessages|maxAge|maxEvents)$/.test(key)) return 'db';
   if (/^tag/.test(key)) return 'tags';
   if (key === 'enableChaos') return 'smtp';

@@ -112,6 +112,8 @@ const NO_TRACKING: TrackingCounts = {
   clicks: 0,
   uniqueClicks: 0,
   unsubscribed: false,
+  machine: { opens: 0, clicks: 0 },
+  sandbox: { opens: 0, clicks: 0, unsubscribed: false },
 };
 
 /** How long a search waits for the indexing thread before it indexes what is missing itself. */

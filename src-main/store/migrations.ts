@@ -253,4 +253,13 @@ export const MIGRATIONS: ((db: Database) => void)[] = [
         SELECT j.value, m.seq FROM messages m, json_each(m.tags_json) j WHERE m.tags_json != '[]';
     `);
   },
+  // 11: the origin of a hit (a recipient's, or Mailbeacon's own preview and simulations), and the client it counts
+  // as for "unique" (IP + user agent, or Apple's proxy as one client)
+  (db) => {
+    db.exec(`
+      ALTER TABLE events ADD COLUMN source TEXT NOT NULL DEFAULT 'recipient';
+      ALTER TABLE events ADD COLUMN client TEXT NOT NULL DEFAULT '';
+      UPDATE events SET client = remote_ip || ' ' || ua;
+    `);
+  },
 ];

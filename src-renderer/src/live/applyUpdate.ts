@@ -111,7 +111,7 @@ export class CacheUpdater {
   private addEvent(event: TrackingEvent): void {
     const prepend = (res: EventsResponse | undefined): EventsResponse | undefined => {
       if (!res || res.events.some((e) => e.id === event.id)) return res;
-      return { total: res.total + 1, events: [event, ...res.events] };
+      return { ...res, total: res.total + 1, events: [event, ...res.events] };
     };
     this.client.setQueryData<EventsResponse>(queryKeys.messageEvents(event.message_id), prepend);
     for (const query of this.client.getQueryCache().findAll({ queryKey: queryKeys.eventsAll })) {

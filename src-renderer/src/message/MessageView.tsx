@@ -17,6 +17,7 @@ import { setReadInCache } from '../live/applyUpdate';
 import { useMessage, useMessageEvents, partPath } from './useMessage';
 import { liveCounts } from './trackingCounts';
 import { ReleaseDialog } from './ReleaseDialog';
+import { SimulateMenu } from './SimulateMenu';
 import { MESSAGE_TABS } from './tabs';
 
 export function MessageView({
@@ -104,6 +105,7 @@ export function MessageView({
         <div className="message-toolbar" role="toolbar" aria-label="Mail actions">
           {back}
           <span className="toolbar-spacer" />
+          <SimulateMenu id={id} />
           <button
             type="button"
             className="btn btn-small btn-icon-text"
