@@ -9,6 +9,9 @@ import { registerTrackingRoutes } from './api/routes/tracking.js';
 import { registerHubRoutes } from './api/routes/hub.js';
 import { registerRelayRoutes } from './api/routes/relay.js';
 import { registerWebhookRoutes } from './api/routes/webhooks.js';
+import { registerCheckRoutes } from './api/routes/checks.js';
+import { startPop3 } from './pop3/index.js';
+import type { Pop3Server } from './pop3/server.js';
 import { createRelay, type RelayWorker } from './relay/index.js';
 import { createWebhooks, type WebhookDispatcher } from './webhooks/index.js';
 import { AppPublisher } from './hub/app-publisher.js';
@@ -53,6 +56,8 @@ export interface SandboxAddresses {
   tracking: string;
   /** The public base of tracking links. */
   trackingUrl: string;
+  /** host:port of the POP3 listener, when enabled (--pop3). */
+  pop3?: string;
 }
 
 export const DATABASE_FILE = 'mailbeacon.db';
@@ -85,6 +90,7 @@ export class Sandbox {
   #ingest?: Ingest;
   #pool?: PreparePool;
   #smtp?: SmtpCatcher;
+  #pop3?: Pop3Server;
   #api?: ApiServer;
   #hub?: Hub;
   #publisher?: AppPublisher;
@@ -244,6 +250,13 @@ export class Sandbox {
           (app) => registerHubRoutes(app, { hub }),
           (app) => registerRelayRoutes(app, { relay, store }),
           (app) => registerWebhookRoutes(app, { webhooks }),
+          (app) =>
+            registerCheckRoutes(app, {
+              store,
+              spamassassin: settings.spamassassin,
+              trackingOrigins: () =>
+                [trackingBase, this.#addresses?.tracking ?? ''].map((u) => u && new URL(u).origin),
+            }),
         ],
       });
       const http = await this.#api.listen(settings.http.host, settings.http.port);
@@ -294,12 +307,16 @@ export class Sandbox {
         tls,
       });
       const smtp = await this.#smtp.listen(settings.smtp.host, settings.smtp.port);
+      const pop3 =
+        settings.pop3 && (await startPop3(settings, { store, bus, tls, logger: logger.child('pop3') }));
+      if (pop3) this.#pop3 = pop3.server;
 
       this.#addresses = {
         smtp: formatHostPort(smtp.host, smtp.port),
         http: httpUrl,
         tracking: urlOf(tracking.host, tracking.port),
         trackingUrl: trackingBase,
+        ...(pop3 && { pop3: pop3.address }),
       };
       // Webhooks first: the relay announces the entries it resumes, and those events should reach them.
       webhooks?.start();
@@ -326,6 +343,7 @@ export class Sandbox {
         }
       };
       await attempt('smtp', () => this.#smtp?.close());
+      await attempt('pop3', () => this.#pop3?.close());
       await attempt('tracking', async () => {
         await this.#tracking?.close();
         this.#recorder?.flush(); // the last hits, stored and announced while the hub still listens
@@ -405,7 +423,7 @@ export class Sandbox {
         ReturnPath: '',
         PreserveMessageIDs: true,
       },
-      SpamAssassin: false,
+      SpamAssassin: !!s.spamassassin,
       ChaosEnabled: false,
       DuplicatesIgnored: false,
       HideDeleteAllButton: false,

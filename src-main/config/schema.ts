@@ -132,6 +132,9 @@ export const settingsSchema = z.object({
   tracking: listen,
   trackingUrl: url('--tracking-url', ['http:', 'https:']).optional(),
   uiAuth: credentials.optional(),
+  pop3: listen.optional(),
+  pop3Auth: credentials.optional(),
+  spamassassin: listen.optional(),
   // storage
   dataDir: z.string().min(1),
   maxMessages: count('--max-messages'),
@@ -196,6 +199,8 @@ export function subsystemOf(key: string): string {
   if (/^(dataDir|maxMessages)$/.test(key)) return 'db';
   if (key.startsWith('hub')) return 'hub';
   if (key.startsWith('relay')) return 'relay';
+  if (key.startsWith('pop3')) return 'pop3';
+  if (key === 'spamassassin') return 'checks';
   if (key.startsWith('webhook')) return 'webhooks';
   return 'config';
 }

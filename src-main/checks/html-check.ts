@@ -1,0 +1,156 @@
+import { caniemail, rawData } from 'caniemail';
+import { parseDocument, DomUtils, ElementType } from 'htmlparser2';
+
+/** Mailpit's HTMLCheckResult: one client version's support of a feature. */
+export interface HtmlCheckResult {
+  Family: string;
+  Name: string;
+  NoteNumber: string;
+  Platform: string;
+  Support: 'yes' | 'no' | 'partial';
+  Version: string;
+}
+
+/** Mailpit's HTMLCheckWarning, plus `Lines`: where in the mail's HTML the feature is used (1-based). */
+export interface HtmlCheckWarning {
+  Category: string;
+  Description: string;
+  Keywords: string;
+  NotesByNumber: Record<string, string>;
+  Results: HtmlCheckResult[];
+  Score: { Found: number; Partial: number; Supported: number; Unsupported: number };
+  Slug: string;
+  Tags: string[];
+  Title: string;
+  URL: string;
+  Lines: number[];
+}
+
+export interface HtmlCheckResponse {
+  Platforms: Record<string, string[]>;
+  Total: { Nodes: number; Partial: number; Supported: number; Tests: number; Unsupported: number };
+  Warnings: HtmlCheckWarning[];
+}
+
+type Stats = Record<string, Record<string, Record<string, string>>>;
+interface NiceNames {
+  family: Record<string, string>;
+  platform: Record<string, string>;
+}
+const niceNames = (rawData as unknown as { nicenames: NiceNames }).nicenames;
+const features = new Map(rawData.data.map((f) => [f.title, f]));
+
+let platforms: Record<string, string[]> | undefined;
+/** Platform → the client families tested on it (the UI's filter), as Mailpit lists them. */
+function allPlatforms(): Record<string, string[]> {
+  if (platforms) return platforms;
+  const out: Record<string, Set<string>> = {};
+  for (const feature of rawData.data) {
+    for (const [family, byPlatform] of Object.entries(feature.stats as unknown as Stats)) {
+      for (const platform of Object.keys(byPlatform))
+        (out[platform] ??= new Set()).add(niceNames.family[family] ?? family);
+    }
+  }
+  platforms = Object.fromEntries(Object.entries(out).map(([p, set]) => [p, [...set].sort()]));
+  return platforms;
+}
+
+/** Every client version caniemail.com tested, with its support ("y", "n", "a #1", "u"…). */
+function resultsOf(stats: Stats): HtmlCheckResult[] {
+  const results: HtmlCheckResult[] = [];
+  for (const [family, byPlatform] of Object.entries(stats)) {
+    for (const [platform, versions] of Object.entries(byPlatform)) {
+      for (const [version, support] of Object.entries(versions)) {
+        const note = /#(\d+)\s*$/.exec(support);
+        results.push({
+          Family: family,
+          Name: `${niceNames.family[family] ?? family} ${niceNames.platform[platform] ?? platform} (${version})`,
+          NoteNumber: support.startsWith('y') || support.startsWith('n') ? '' : (note?.[1] ?? ''),
+          Platform: platform,
+          Support: support === 'y' ? 'yes' : support === 'n' ? 'no' : 'partial',
+          Version: version,
+        });
+      }
+    }
+  }
+  return results;
+}
+
+/** The elements Mailpit counts as the document's nodes: the body's, or all but html/head/meta in a full page. */
+function countNodes(html: string): number {
+  const document = parseDocument(html);
+  const full = /<\/body>/i.test(html);
+  const body = full ? document : (DomUtils.findOne((e) => e.name === 'body', document.children) ?? document);
+  return DomUtils.findAll(
+    (e) => e.type === ElementType.Script || !full || !['html', 'head', 'meta'].includes(e.name),
+    body.children,
+  ).length;
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+/**
+ * Which HTML and CSS features the mail uses that some email clients do not (fully) support, with caniemail.com's
+ * per-client results and Mailpit's scores: per feature the share of tested client versions supporting it, and a
+ * total weighted by how often the feature occurs among the document's nodes.
+ */
+export function checkHtml(html: string): HtmlCheckResponse {
+  const { issues } = caniemail({ clients: ['*'], html });
+  const found = new Map<string, Map<string, number | undefined>>();
+  for (const list of [...issues.errors.values(), ...issues.warnings.values()]) {
+    for (const issue of list) {
+      const start = issue.position?.start;
+      const at = found.get(issue.title) ?? new Map<string, number | undefined>();
+      at.set(start ? `${start.line}:${start.column}` : 'somewhere', start?.line);
+      found.set(issue.title, at);
+    }
+  }
+
+  const nodes = Math.max(1, countNodes(html));
+  const warnings: HtmlCheckWarning[] = [];
+  for (const [title, at] of found) {
+    const feature = features.get(title);
+    if (!feature) continue;
+    const results = resultsOf(feature.stats as unknown as Stats);
+    const share = (s: HtmlCheckResult['Support']) =>
+      results.length ? (results.filter((r) => r.Support === s).length / results.length) * 100 : 0;
+    warnings.push({
+      Category: feature.category,
+      Description: feature.description ?? '',
+      Keywords: feature.keywords ?? '',
+      NotesByNumber: feature.notes_by_num ?? {},
+      Results: results,
+      Score: {
+        Found: at.size,
+        Partial: round(share('partial')),
+        Supported: round(share('yes')),
+        Unsupported: round(share('no')),
+      },
+      Slug: feature.slug,
+      Tags: (feature as { tags?: string[] }).tags ?? [],
+      Title: feature.title,
+      URL: feature.url,
+      Lines: [...new Set([...at.values()].filter((l): l is number => l !== undefined))].sort((a, b) => a - b),
+    });
+  }
+
+  // As Mailpit: the worst weighted feature sets the total (a mail is as compatible as its least supported part).
+  const weight = (w: HtmlCheckWarning, score: number) => (score * Math.min(w.Score.Found, nodes)) / nodes;
+  const partial = Math.max(0, ...warnings.map((w) => weight(w, w.Score.Partial)));
+  const unsupported = Math.max(0, ...warnings.map((w) => weight(w, w.Score.Unsupported)));
+  warnings.sort(
+    (a, b) =>
+      weight(b, b.Score.Unsupported + b.Score.Partial) - weight(a, a.Score.Unsupported + a.Score.Partial),
+  );
+  return {
+    Platforms: allPlatforms(),
+    Total: {
+      Nodes: nodes,
+      Partial: round(partial),
+      Supported: round(100 - partial - unsupported),
+      Tests: rawData.data.filter((f) => f.category === 'html' || f.category === 'css').length,
+      Unsupported: round(unsupported),
+    },
+    Warnings: warnings,
+  };
+}
