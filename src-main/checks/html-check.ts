@@ -87,6 +87,17 @@ function countNodes(html: string): number {
   ).length;
 }
 
+type FeatureIssues = ReturnType<typeof caniemail>['issues'];
+
+const STYLE_BLOCK = /(<style\b[^>]*>)([\s\S]*?)(?=<\/style\s*>)/gi;
+
+/** The 1-based line of a character offset. */
+function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
 const round = (n: number) => Math.round(n * 100) / 100;
 
 /**
@@ -95,16 +106,36 @@ const round = (n: number) => Math.round(n * 100) / 100;
  * total weighted by how often the feature occurs among the document's nodes.
  */
 export function checkHtml(html: string): HtmlCheckResponse {
-  const { issues } = caniemail({ clients: ['*'], html });
   const found = new Map<string, Map<string, number | undefined>>();
-  for (const list of [...issues.errors.values(), ...issues.warnings.values()]) {
-    for (const issue of list) {
-      const start = issue.position?.start;
-      const at = found.get(issue.title) ?? new Map<string, number | undefined>();
-      at.set(start ? `${start.line}:${start.column}` : 'somewhere', start?.line);
-      found.set(issue.title, at);
+  const collect = (issues: FeatureIssues, firstLine: number, where: string) => {
+    for (const list of [...issues.errors.values(), ...issues.warnings.values()]) {
+      for (const issue of list) {
+        const start = issue.position?.start;
+        const line = start && start.line + firstLine - 1;
+        const at = found.get(issue.title) ?? new Map<string, number | undefined>();
+        at.set(start ? `${line}:${start.column}` : where, line);
+        found.set(issue.title, at);
+      }
+    }
+  };
+  // caniemail numbers the lines of a <style> block from the block's start, so each block is checked on its own
+  // and its lines moved to where it sits; the rest of the page is checked with the blocks blanked out.
+  let blanked = '';
+  let last = 0;
+  for (const m of html.matchAll(STYLE_BLOCK)) {
+    const contentStart = m.index + m[1]!.length;
+    const css = m[2]!;
+    blanked += html.slice(last, contentStart) + css.replace(/[^\n]/g, ' ');
+    last = contentStart + css.length;
+    if (!css.trim()) continue;
+    try {
+      collect(caniemail({ clients: ['*'], css }).issues, lineAt(html, contentStart), `style@${m.index}`);
+    } catch {
+      // CSS the parser cannot read: the clients cannot either; nothing to report from it.
     }
   }
+  blanked += html.slice(last);
+  collect(caniemail({ clients: ['*'], html: blanked }).issues, 1, 'html');
 
   const nodes = Math.max(1, countNodes(html));
   const warnings: HtmlCheckWarning[] = [];
