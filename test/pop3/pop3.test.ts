@@ -1,6 +1,8 @@
 // The POP3 server with a real POP3 client: Python's poplib, spawned from the test, lists, retrieves (byte for byte
 // what `raw?version=tracked` returns), deletes and upgrades to TLS.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -209,6 +211,34 @@ describe('POP3 with --pop3-auth', () => {
 describe('POP3 start checks', () => {
   it('refuses to listen beyond loopback without --pop3-auth', async () => {
     await expect(startSandbox({ pop3: '0.0.0.0:0' })).rejects.toThrow(/\[pop3\].*--pop3-auth/);
+  });
+
+  it('`serve --json` reports the POP3 address', async () => {
+    const bin = join(import.meta.dirname, '..', '..', 'bin', 'mailbeacon.js');
+    const child = spawn(
+      process.execPath,
+      [bin, 'serve', '--smtp', '127.0.0.1:0', '--http', '127.0.0.1:0', '--tracking', '127.0.0.1:0'].concat([
+        '--pop3',
+        '127.0.0.1:0',
+        '--data-dir',
+        ':memory:',
+        '--json',
+      ]),
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+      const addresses = JSON.parse(line) as { pop3?: string };
+      expect(addresses.pop3).toMatch(/^127\.0\.0\.1:\d+$/);
+      const s = await rawSession(addresses.pop3!);
+      await until(() => s.lines().includes('\r\n'));
+      expect(s.lines()).toMatch(/^\+OK/);
+      s.socket.destroy();
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
   });
 
   it('is off unless --pop3 is given', async () => {
