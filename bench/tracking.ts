@@ -30,9 +30,11 @@ import { EventBus } from '../src-main/events/bus.js';
 import { createLogger, systemClock } from '../src-main/logger.js';
 import { openDatabase } from '../src-main/store/database.js';
 import { WalCheckpointer } from '../src-main/store/checkpointer.js';
+import { CommitQueue } from '../src-main/store/commit-queue.js';
 import { EventStore } from '../src-main/store/events.js';
+import { readSearchText } from '../src-main/ingest/parse.js';
 import { MessageStore } from '../src-main/store/messages.js';
-import { encodeQuotedPrintable } from '../src-main/tracking/inject/transfer.js';
+import { encodeQuotedPrintable } from '../src-main/mime/transfer.js';
 import { TokenCodec, generateKey, mintUrl } from '../src-main/tracking/index.js';
 import { PIXEL_PNG } from '../src-main/tracking/pixel.js';
 import { HitRecorder } from '../src-main/tracking/hits.js';
@@ -81,12 +83,13 @@ async function runServer(): Promise<void> {
   if (autocheckpoint) db.pragma(`wal_autocheckpoint = ${Number(autocheckpoint)}`);
   else checkpointer.start();
   // The Sandbox's lookup of a mail's delivery time (a click within 2 s of it is a scanner), a query per click.
-  const messages = new MessageStore(db);
+  const sharedCommit = new CommitQueue(db);
+  const messages = new MessageStore(db, { commits: sharedCommit, readText: readSearchText });
   const bus = new EventBus();
   let emitted = 0;
   bus.on('tracking.event', () => emitted++);
   // Commit times, to tell the store's stalls (WAL checkpoints) from the HTTP path's.
-  const events = new EventStore(db);
+  const events = new EventStore(db, sharedCommit);
   const commits: number[] = [];
   const recordMany = events.recordMany.bind(events);
   events.recordMany = (batch) => {

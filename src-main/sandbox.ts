@@ -86,6 +86,7 @@ export class Sandbox {
   readonly clock: Clock;
   readonly #options: SandboxOptions;
   #db?: Database;
+  #commits?: CommitQueue;
   #store?: MessageStore;
   #ingest?: Ingest;
   #pool?: PreparePool;
@@ -150,7 +151,10 @@ export class Sandbox {
     try {
       const dbPath = settings.dataDir === ':memory:' ? ':memory:' : join(settings.dataDir, DATABASE_FILE);
       this.#db = openDatabase({ path: dbPath, nativeBinding: this.#options.nativeBinding });
-      const store = (this.#store = new MessageStore(this.#db));
+      const commits = (this.#commits = new CommitQueue(this.#db));
+      // The index reads a mail stored without its entry through ingest's reader, imported when first needed.
+      const readText = async (raw: Buffer) => (await import('./ingest/parse.js')).readSearchText(raw);
+      const store = (this.#store = new MessageStore(this.#db, { commits, readText }));
       const checkpointer = (this.#checkpointer = new WalCheckpointer(this.#db, logger.child('db'), {
         path: dbPath,
         nativeBinding: this.#options.nativeBinding,
@@ -160,7 +164,7 @@ export class Sandbox {
         if (ids !== 'all') this.#deleted += ids.length;
       });
 
-      const events = new EventStore(this.#db);
+      const events = new EventStore(this.#db, commits);
       const { codec, keys, fingerprint } = codecFromSettings(settings);
       this.#keyFingerprint = fingerprint;
       let trackingBase = '';
@@ -216,7 +220,7 @@ export class Sandbox {
 
       const hubKeys = loadOrCreateHubKeys(settings.dataDir, settings);
       const hub = (this.#hub = new Hub({
-        db: this.#db,
+        db: { db: this.#db, commits },
         ...hubKeys,
         anonymous: settings.hubAnonymous,
         corsOrigins: settings.hubCorsOrigins,
@@ -357,7 +361,7 @@ export class Sandbox {
       await attempt('checkpoints', () => this.#checkpointer?.stop());
       await attempt('db', () => {
         if (!this.#db) return;
-        CommitQueue.of(this.#db).flush(); // what the last turn queued (hub history) before the store goes
+        this.#commits?.flush(); // what the last turn queued (hub history) before the store goes
         this.#db.close();
       });
       this.bus.removeAllListeners();

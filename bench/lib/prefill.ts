@@ -3,6 +3,8 @@ import { newMessageId } from '../../src-main/ingest/ingest.js';
 import { parseMail } from '../../src-main/ingest/parse.js';
 import { DATABASE_FILE } from '../../src-main/sandbox.js';
 import { openDatabase } from '../../src-main/store/database.js';
+import { CommitQueue } from '../../src-main/store/commit-queue.js';
+import { readSearchText } from '../../src-main/ingest/parse.js';
 import { MessageStore, type NewMessage, type StoredPart } from '../../src-main/store/messages.js';
 import { SENDERS, WORDS, sampleFields, sampleMailRenderer } from './sample-mail.js';
 
@@ -55,7 +57,7 @@ export async function prefillMailbox(
 
   const db = openDatabase({ path: join(dataDir, DATABASE_FILE) });
   try {
-    const store = new MessageStore(db);
+    const store = new MessageStore(db, { commits: new CommitQueue(db), readText: readSearchText });
     const message = (n: number): NewMessage => {
       const f = sampleFields(n);
       return {

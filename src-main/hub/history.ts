@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { UpdateError, type Update } from './update.js';
 import { MultiRowInsert } from '../store/multi-insert.js';
-import { CommitQueue, type QueuedWrite } from '../store/commit-queue.js';
+import type { CommitQueue, QueuedWrite } from '../store/commit-queue.js';
 
 /** The reserved Last-Event-ID value: "everything you have", and the answer when the hub cannot say more. */
 export const EARLIEST = 'earliest';
@@ -127,6 +127,7 @@ export class SqliteHistory implements UpdateHistory {
 
   constructor(
     private readonly db: Database,
+    commits: CommitQueue,
     private readonly size: number,
   ) {
     this.insert = new MultiRowInsert(
@@ -147,7 +148,7 @@ export class SqliteHistory implements UpdateHistory {
     this.maxSeq = db.prepare('SELECT coalesce(max(seq), 0) FROM hub_history').pluck();
     this.page = db.prepare('SELECT * FROM hub_history WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?');
     this.newest = db.prepare('SELECT id FROM hub_history ORDER BY seq DESC LIMIT 1').pluck();
-    this.commits = CommitQueue.of(db);
+    this.commits = commits;
     // A smaller --hub-history than last time applies at once.
     const last = this.maxSeq.get() as number;
     if (last > 0) this.prune.run(last - Math.max(size, 0));

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import type { CommitQueue } from '../store/commit-queue.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { systemClock, type Clock, type Logger } from '../logger.js';
 import { AUTH_COOKIE, AUTH_COOKIE_PATH, AuthorizationError, authorizeRequest } from './authorize.js';
@@ -30,8 +31,8 @@ const COOKIE_TTL_SECONDS = 24 * 60 * 60;
 const CORS_HEADERS = 'Authorization, Cache-Control, Content-Type, Last-Event-ID';
 
 export interface HubOptions {
-  /** The store's database (with `hub_history`); without it the history lives in memory. */
-  db?: Database;
+  /** The store's database (with `hub_history`) and its shared commit; without it the history lives in memory. */
+  db?: { db: Database; commits: CommitQueue };
   publisherKey: string;
   subscriberKey: string;
   /** Subscribers without a JWT may receive public updates. */
@@ -91,7 +92,7 @@ export class Hub implements HubCore {
     this.logger = options.logger;
     this.clock = options.clock ?? systemClock;
     this.history = options.db
-      ? new SqliteHistory(options.db, options.historySize)
+      ? new SqliteHistory(options.db.db, options.db.commits, options.historySize)
       : new MemoryHistory(options.historySize);
     if (options.heartbeatMs > 0) {
       // One timer for all streams rather than one per subscriber.

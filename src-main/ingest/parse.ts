@@ -3,7 +3,7 @@ import { simpleParser, type AddressObject } from 'mailparser';
 import libmime from 'libmime';
 import type { Address } from '../api/types.js';
 import type { MessageFields, StoredPart } from '../store/messages.js';
-import { leafParts, type LeafPart, type MimeTree } from '../tracking/inject/mime.js';
+import { leafParts, type LeafPart, type MimeTree } from '../mime/mime.js';
 import { htmlToText } from './html-text.js';
 import { readSimpleMail, type MailContent } from './simple-mail.js';
 
@@ -26,49 +26,10 @@ function addresses(value: AddressObject | AddressObject[] | undefined): Address[
   return out;
 }
 
-/** What JavaScript's `\s` matches (and so `.trim()` drops): the whitespace a snippet runs together. */
-function isWhitespace(c: number): boolean {
-  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
-  if (c < 0xa0) return false;
-  return (
-    c === 0xa0 ||
-    c === 0x1680 ||
-    (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 ||
-    c === 0x2029 ||
-    c === 0x202f ||
-    c === 0x205f ||
-    c === 0x3000 ||
-    c === 0xfeff
-  );
-}
-
-/**
- * The text with its whitespace run together into single spaces and trimmed, cut at 250 characters (with `…` when
- * cut): `text.replace(/\s+/g, ' ').trim()`, in one pass that stops at the 251st character it keeps.
- */
+/** The text with its whitespace run together into single spaces and trimmed, cut at 250 characters (`…` when cut). */
 export function makeSnippet(text: string): string {
-  let out = '';
-  let run = -1; // where the run of text being copied started
-  let space = false; // whitespace seen since the last character kept
-  for (let i = 0; i < text.length; i++) {
-    if (isWhitespace(text.charCodeAt(i))) {
-      if (run >= 0) {
-        out += text.slice(run, i);
-        run = -1;
-      }
-      space = out.length > 0;
-      continue;
-    }
-    if (run < 0) {
-      if (space) out += ' ';
-      space = false;
-      run = i;
-    }
-    if (out.length + (i + 1 - run) > SNIPPET_LENGTH)
-      return `${(out + text.slice(run, i + 1)).slice(0, SNIPPET_LENGTH)}…`;
-  }
-  return run >= 0 ? out + text.slice(run) : out;
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > SNIPPET_LENGTH ? `${flat.slice(0, SNIPPET_LENGTH)}…` : flat;
 }
 
 function decodeHeaderValue(value: string): string {
@@ -245,4 +206,9 @@ export async function parseMail(raw: Buffer, tree?: MimeTree): Promise<ParsedFie
     parts,
     warnings,
   };
+}
+
+/** The text a stored mail is found by, for the full-text index (see store/search-index.ts). */
+export async function readSearchText(raw: Buffer): Promise<string> {
+  return (await parseMail(raw)).searchText;
 }

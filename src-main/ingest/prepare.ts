@@ -1,7 +1,7 @@
 import type { TrackingManifest } from '../api/types.js';
 import type { TrackingInjector } from '../tracking/inject/injector.js';
-import { leafParts, type MimeTree } from '../tracking/inject/mime.js';
-import { encodePatch } from '../tracking/inject/patch.js';
+import { leafParts, type MimeTree } from '../mime/mime.js';
+import { encodePatch } from '../mime/patch.js';
 import { parseMail, type ParsedFields } from './parse.js';
 
 /** What is known of a mail before it is read: its bytes, our id for it and its envelope. */
@@ -17,7 +17,7 @@ export interface PreparedMail {
   fields: ParsedFields;
   /** The tracked mail; null when nothing was injected (the raw mail is then the one to show and relay). */
   tracked: Buffer | null;
-  /** The tracked mail as a patch of the raw one (see tracking/inject/patch.ts), when that is the smaller to store. */
+  /** The tracked mail as a patch of the raw one (see mime/patch.ts), when that is the smaller to store. */
   trackedPatch: Buffer | null;
   manifest: TrackingManifest | null;
 }

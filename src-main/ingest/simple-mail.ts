@@ -16,8 +16,8 @@ import {
   type HeaderBlock,
   type LeafPart,
   type MimeTree,
-} from '../tracking/inject/mime.js';
-import { decodedBody } from '../tracking/inject/transfer.js';
+} from '../mime/mime.js';
+import { decodedBody } from '../mime/transfer.js';
 
 /** What parseMail needs of a mail, as mailparser gives it (see parse.ts). */
 export interface MailContent {

@@ -2,6 +2,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { injectorFrom } from './injector-settings.js';
 import { prepareMail } from './prepare.js';
+import { readSearchText } from './parse.js';
 import { runCheckpoints } from '../store/checkpointer.js';
 import type { PrepareReply, PrepareRequest, PrepareWorkerData } from './pool.js';
 
@@ -11,7 +12,9 @@ const injector = injectorFrom(settings, () => trackingBase);
 
 const port = parentPort!;
 const closeCheckpoints = checkpoint
-  ? runCheckpoints(checkpoint, (warning) => port.postMessage({ warning } satisfies PrepareReply))
+  ? runCheckpoints(checkpoint, readSearchText, (warning) =>
+      port.postMessage({ warning } satisfies PrepareReply),
+    )
   : () => {};
 
 port.on('message', (request: PrepareRequest) => {

@@ -3,7 +3,7 @@ import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threa
 import type { Database } from 'better-sqlite3';
 import type { Logger } from '../logger.js';
 import { spawnWorker } from '../threads/spawn.js';
-import { SearchIndexer, attachSearch, type SearchEntry } from './search-index.js';
+import { SearchIndexer, attachSearch, type MailTextReader, type SearchEntry } from './search-index.js';
 
 /** How often the WAL is folded back into the database file. */
 const CHECKPOINT_INTERVAL_MS = 500;
@@ -43,7 +43,11 @@ export interface HandOff {
  * index is a database of its own, so the main thread's commits are never held up by either. Returns what closes the
  * connection.
  */
-export function runCheckpoints(task: CheckpointTask, report: (message: string) => void): () => void {
+export function runCheckpoints(
+  task: CheckpointTask,
+  readText: MailTextReader,
+  report: (message: string) => void,
+): () => void {
   const BetterSqlite3 = createRequire(import.meta.url)(
     task.betterSqlite3Module,
   ) as typeof import('better-sqlite3');
@@ -60,7 +64,7 @@ export function runCheckpoints(task: CheckpointTask, report: (message: string) =
   attachSearch(db, task.path, false);
   // It reads little besides the new mails, written moments before.
   db.pragma('cache_size = -2000');
-  const indexer = new SearchIndexer(db);
+  const indexer = new SearchIndexer(db, readText);
   task.search.on('message', (entries: SearchEntry[]) => indexer.add(entries));
   let indexing = false;
   let lastProblem = '';

@@ -8,8 +8,6 @@ export interface QueuedWrite {
   done(err?: Error): void;
 }
 
-const queues = new WeakMap<Database, CommitQueue>();
-
 /**
  * One shared transaction every turn or two of the event loop (see `enqueue`) for everything that writes to a
  * database: the mails SMTP caught, the tracking hits, the hub's history of what it announced. Each of them batched
@@ -26,20 +24,11 @@ export class CommitQueue {
   readonly #flushNow = () => this.flush();
   readonly #flushLater = () => setImmediate(this.#flushNow);
 
-  private constructor(db: Database) {
+  /** One per database: whoever opens it creates the queue and hands it to every writer (see sandbox.ts). */
+  constructor(db: Database) {
     this.#db = db;
     // A better-sqlite3 transaction started inside another is a savepoint.
     this.#savepoint = db.transaction((write: QueuedWrite) => write.write());
-  }
-
-  /** The queue of a database: every writer to it shares the one. */
-  static of(db: Database): CommitQueue {
-    let queue = queues.get(db);
-    if (!queue) {
-      queue = new CommitQueue(db);
-      queues.set(db, queue);
-    }
-    return queue;
   }
 
   /**

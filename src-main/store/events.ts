@@ -7,7 +7,7 @@ import type {
   TrackingCounts,
   TrackingEvent,
 } from '../api/types.js';
-import { CommitQueue } from './commit-queue.js';
+import type { CommitQueue } from './commit-queue.js';
 import { MultiRowInsert } from './multi-insert.js';
 
 /** A hit as the tracking server saw it, before it has a row id. */
@@ -75,8 +75,11 @@ export class EventStore {
   /** The database's shared commit (see CommitQueue), which the tracking server writes its hits in. */
   readonly commits: CommitQueue;
 
-  constructor(private readonly db: Database) {
-    this.commits = CommitQueue.of(db);
+  constructor(
+    private readonly db: Database,
+    commits: CommitQueue,
+  ) {
+    this.commits = commits;
     const where = `WHERE (@kind IS NULL OR kind = @kind)
          AND (@classification IS NULL OR classification = @classification)
          AND (@since IS NULL OR ts >= @since)

@@ -1,11 +1,11 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { Database, Statement } from 'better-sqlite3';
 import type { Address, Attachment, MessageSummary, TrackingCounts, TrackingManifest } from '../api/types.js';
-import { CommitQueue } from './commit-queue.js';
+import type { CommitQueue } from './commit-queue.js';
 import { EventStore } from './events.js';
-import { SearchIndexer, type SearchEntry } from './search-index.js';
+import { SearchIndexer, type MailTextReader, type SearchEntry } from './search-index.js';
 import { buildSearch } from './search-query.js';
-import { applyPatch } from '../tracking/inject/patch.js';
+import { applyPatch } from '../mime/patch.js';
 
 export interface StoredPart {
   partId: string;
@@ -94,6 +94,13 @@ export interface MessagePage {
 
 export type IdSelection = string[] | 'all';
 
+export interface MessageStoreOptions {
+  /** The database's shared commit, which every writer to it uses. */
+  commits: CommitQueue;
+  /** How the full-text index reads a mail stored without its entry (see search-index.ts). */
+  readText: MailTextReader;
+}
+
 const SUMMARY_COLUMNS = `m.seq, m.id, m.created_ms, m.message_id, m.subject, m.from_json, m.to_json, m.cc_json, m.bcc_json,
   m.reply_to_json, m.username, m.size, m.snippet, m.attachments, m.read, m.tags_json`;
 
@@ -149,11 +156,11 @@ export class MessageStore {
   #toPost: SearchEntry[] = [];
   #postTimer: NodeJS.Timeout | undefined;
 
-  constructor(db: Database) {
+  constructor(db: Database, { commits, readText }: MessageStoreOptions) {
     this.#db = db;
-    this.commits = CommitQueue.of(db);
-    this.#events = new EventStore(db);
-    this.#indexer = new SearchIndexer(db);
+    this.commits = commits;
+    this.#events = new EventStore(db, commits);
+    this.#indexer = new SearchIndexer(db, readText);
     this.#insertMessage =
       db.prepare(`INSERT INTO messages (id, created_ms, message_id, subject, from_json, to_json,
       cc_json, bcc_json, reply_to_json, return_path, date_ms, username, size, snippet,

@@ -233,7 +233,7 @@ export const MIGRATIONS: ((db: Database) => void)[] = [
       END;
     `);
   },
-  // 9: a tracked mail may be kept as the patch that turns the mail as received into it (tracking/inject/patch.ts):
+  // 9: a tracked mail may be kept as the patch that turns the mail as received into it (mime/patch.ts):
   // it changes a few lines, and a second copy of the whole mail was half of what each mail wrote
   (db) => {
     db.exec('ALTER TABLE message_data ADD COLUMN tracked_patch BLOB');

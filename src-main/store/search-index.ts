@@ -83,11 +83,11 @@ function listOf<T>(json: string | null): T[] {
   }
 }
 
-/** The text a mail is found by: its text part, else its HTML's visible text (the same as its snippet's source). */
-async function bodyTextOf(raw: Buffer): Promise<string> {
-  const { parseMail } = await import('../ingest/parse.js');
-  return (await parseMail(raw)).searchText;
-}
+/**
+ * Reads the text a stored mail is found by (its text part, else its HTML's visible text). Reading mail is ingest's
+ * job, so whoever builds the store hands this in (see sandbox.ts and threads/checkpoint-worker.ts).
+ */
+export type MailTextReader = (raw: Buffer) => Promise<string>;
 
 /** A stored mail's entry in the index, as the thread that stored it hands it over: it has read the text already. */
 export interface SearchEntry {
@@ -119,8 +119,11 @@ export class SearchIndexer {
   /** The run in progress: runs go one after the other. */
   #running: Promise<number> | undefined;
 
-  constructor(db: Database) {
+  readonly #readText: MailTextReader;
+
+  constructor(db: Database, readText: MailTextReader) {
     this.#db = db;
+    this.#readText = readText;
     this.#state = db.prepare('SELECT indexed_seq FROM search.search_state WHERE id = 1').pluck();
     this.#unindexed = db.prepare(`
       SELECT m.seq, m.subject, m.from_json, m.to_json, m.cc_json, m.bcc_json, m.reply_to_json, m.envelope_to, d.raw
@@ -182,7 +185,7 @@ export class SearchIndexer {
     const below = next ?? storedBelow;
     if (below > done + 1) {
       const rows = this.#unindexed.all(done, below, BATCH) as Unindexed[];
-      if (rows.length > 0) return this.#write(await Promise.all(rows.map(entryOf)));
+      if (rows.length > 0) return this.#write(await Promise.all(rows.map((row) => this.#entryOf(row))));
     }
     if (next === undefined) return 0;
     // The handed entries up to the first gap in their seqs: a mail in it was stored without one, and is read back
@@ -211,17 +214,17 @@ export class SearchIndexer {
     this.#purge.run(oldest);
     this.#purgedBelow = oldest;
   }
-}
 
-/** The entry of a stored mail read back from the store (parsing it is asynchronous, so it is done before writing). */
-async function entryOf(row: Unindexed): Promise<SearchEntry> {
-  return {
-    seq: row.seq,
-    subject: row.subject,
-    addresses: addressText(
-      [row.from_json, row.to_json, row.cc_json, row.bcc_json, row.reply_to_json].flatMap(listOf<Address>),
-      listOf<string>(row.envelope_to),
-    ),
-    body: await bodyTextOf(row.raw).catch(() => ''),
-  };
+  /** The entry of a stored mail read back from the store (parsing it is asynchronous, so it is done before writing). */
+  async #entryOf(row: Unindexed): Promise<SearchEntry> {
+    return {
+      seq: row.seq,
+      subject: row.subject,
+      addresses: addressText(
+        [row.from_json, row.to_json, row.cc_json, row.bcc_json, row.reply_to_json].flatMap(listOf<Address>),
+        listOf<string>(row.envelope_to),
+      ),
+      body: await this.#readText(row.raw).catch(() => ''),
+    };
+  }
 }

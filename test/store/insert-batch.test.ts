@@ -6,6 +6,7 @@ import { newMessageId } from '../../src-main/ingest/ingest.js';
 import { parseMail } from '../../src-main/ingest/parse.js';
 import { openDatabase } from '../../src-main/store/database.js';
 import { MessageStore, type NewMessage } from '../../src-main/store/messages.js';
+import { storeOptions } from '../helpers/stores.js';
 
 async function mail(subject: string, id = newMessageId()): Promise<NewMessage> {
   const raw = Buffer.from(
@@ -36,7 +37,7 @@ describe('MessageStore.insertBatch', () => {
   let store: MessageStore;
   beforeEach(() => {
     db = openDatabase({ path: ':memory:' });
-    store = new MessageStore(db);
+    store = new MessageStore(db, storeOptions(db));
   });
   afterEach(() => db.close());
 

@@ -7,6 +7,7 @@ import { openDatabase, migrate } from '../../src-main/store/database.js';
 import { MIGRATIONS } from '../../src-main/store/migrations.js';
 import { MessageStore } from '../../src-main/store/messages.js';
 import { tempDir } from '../helpers/sandbox.js';
+import { storeOptions } from '../helpers/stores.js';
 
 const temps: { remove: () => void }[] = [];
 afterEach(() => temps.splice(0).forEach((t) => t.remove()));
@@ -45,7 +46,7 @@ describe('schema migrations', () => {
     const db = openDatabase({ path });
     try {
       expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
-      const store = new MessageStore(db);
+      const store = new MessageStore(db, storeOptions(db));
       expect(store.raw('old-mail')).toEqual({ raw: RAW, tracked: TRACKED });
       expect(store.raw('untracked')).toEqual({ raw: RAW, tracked: null });
       expect(store.manifestJson('old-mail')).toBe(MANIFEST);

@@ -10,6 +10,8 @@ import { openDatabase } from '../../src-main/store/database.js';
 import { MessageStore } from '../../src-main/store/messages.js';
 import { SearchIndexer } from '../../src-main/store/search-index.js';
 import { getJson, smtpTransport, startSandbox, tempDir, type TestSandbox } from '../helpers/sandbox.js';
+import { storeOptions } from '../helpers/stores.js';
+import { readSearchText } from '../../src-main/ingest/parse.js';
 
 interface Page {
   messages_count: number;
@@ -73,7 +75,7 @@ describe('the full-text index, filled behind the commits', () => {
       const raw = Buffer.from(
         'From: other@acme.test\r\nTo: reader@example.test\r\nSubject: Stored behind its back\r\n\r\nunindexed zebra\r\n',
       );
-      new MessageStore(db).insert({
+      new MessageStore(db, storeOptions(db)).insert({
         id: newMessageId(),
         createdMs: Date.now(),
         ...(await parseMail(raw)),
@@ -99,7 +101,7 @@ describe('the full-text index, filled behind the commits', () => {
   it('reads back a mail stored without an entry between mails handed over with theirs', async () => {
     const db = openDatabase({ path: ':memory:' });
     try {
-      const store = new MessageStore(db);
+      const store = new MessageStore(db, storeOptions(db));
       const seqs: number[] = [];
       for (const word of ['alpha', 'bravo', 'charlie']) {
         const raw = Buffer.from(`From: a@acme.test\r\nSubject: ${word}\r\n\r\nthe word ${word}\r\n`);
@@ -119,7 +121,7 @@ describe('the full-text index, filled behind the commits', () => {
         );
       }
       // Entries for the first and the last only, as if the middle one had been stored by another path.
-      const indexer = new SearchIndexer(db);
+      const indexer = new SearchIndexer(db, readSearchText);
       indexer.add([
         { seq: seqs[0]!, subject: 'alpha', addresses: '', body: 'the word alpha' },
         { seq: seqs[2]!, subject: 'charlie', addresses: '', body: 'the word charlie' },
@@ -149,7 +151,7 @@ describe('the full-text index, filled behind the commits', () => {
     // Only the kept mails (and none of the five removed) have entries left, once the indexer has run again.
     const db = openDatabase({ path: join(temp.dir, DATABASE_FILE) });
     try {
-      const store = new MessageStore(db);
+      const store = new MessageStore(db, storeOptions(db));
       await store.searchReady();
       const entries = db.prepare('SELECT count(*) FROM search.messages_fts').pluck().get();
       expect(entries).toBe(3);

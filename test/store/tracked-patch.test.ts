@@ -10,8 +10,9 @@ import { injectorFrom } from '../../src-main/ingest/injector-settings.js';
 import { prepareMail } from '../../src-main/ingest/prepare.js';
 import { openDatabase } from '../../src-main/store/database.js';
 import { MessageStore } from '../../src-main/store/messages.js';
-import { encodeQuotedPrintable } from '../../src-main/tracking/inject/transfer.js';
+import { encodeQuotedPrintable } from '../../src-main/mime/transfer.js';
 import { generateKey } from '../../src-main/tracking/index.js';
+import { storeOptions } from '../helpers/stores.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 
@@ -46,7 +47,7 @@ describe('tracked mails kept as patches', () => {
   );
   beforeAll(() => {
     db = openDatabase({ path: ':memory:' });
-    store = new MessageStore(db);
+    store = new MessageStore(db, storeOptions(db));
   });
   afterAll(() => db.close());
 

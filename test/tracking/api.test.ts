@@ -12,6 +12,7 @@ import { TrackingInjector } from '../../src-main/tracking/inject/index.js';
 import { TokenCodec, generateKey } from '../../src-main/tracking/index.js';
 import { HitRecorder } from '../../src-main/tracking/hits.js';
 import { TrackingServer } from '../../src-main/tracking/server.js';
+import { commitsOf, storeOptions } from '../helpers/stores.js';
 
 const UA =
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Safari/605.1.15';
@@ -26,7 +27,7 @@ describe('tracking API routes with a live tracking server', () => {
 
   beforeEach(async () => {
     db = openDatabase({ path: ':memory:' });
-    const events = new EventStore(db);
+    const events = new EventStore(db, commitsOf(db));
     codec = new TokenCodec({ mode: 'sealed', keys: [generateKey()] });
     const logger = createLogger('silent');
     server = new TrackingServer({
@@ -40,7 +41,7 @@ describe('tracking API routes with a live tracking server', () => {
     trackingBase = `http://${t.host}:${t.port}`;
     app = Fastify();
     registerTrackingRoutes(app, {
-      store: new MessageStore(db),
+      store: new MessageStore(db, storeOptions(db)),
       events,
       codec,
       trackingBase: () => trackingBase,

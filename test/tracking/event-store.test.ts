@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src-main/store/database.js';
 import { EventStore, type NewTrackingEvent } from '../../src-main/store/events.js';
+import { commitsOf } from '../helpers/stores.js';
 
 function hit(i: number): NewTrackingEvent {
   return {
@@ -24,7 +25,7 @@ describe('EventStore.recordMany', () => {
 
   beforeEach(() => {
     db = openDatabase({ path: ':memory:' });
-    store = new EventStore(db);
+    store = new EventStore(db, commitsOf(db));
   });
   afterEach(() => db.close());
 

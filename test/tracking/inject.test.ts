@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../src-main/logger.js';
 import { TrackingInjector, type TrackingRule } from '../../src-main/tracking/inject/index.js';
 import { escapeAttribute } from '../../src-main/tracking/inject/links.js';
-import { encodeQuotedPrintable } from '../../src-main/tracking/inject/transfer.js';
+import { encodeQuotedPrintable } from '../../src-main/mime/transfer.js';
 import { TokenCodec, generateKey } from '../../src-main/tracking/index.js';
 import { hrefs, mustTrack, pixelCount, visibleText } from './html-checks.js';
 

@@ -18,6 +18,7 @@ import { PIXEL_PNG } from '../../src-main/tracking/pixel.js';
 import { HitRecorder } from '../../src-main/tracking/hits.js';
 import { TrackingServer } from '../../src-main/tracking/server.js';
 import { TrackingThread, type TrackingListener } from '../../src-main/tracking/thread.js';
+import { commitsOf } from '../helpers/stores.js';
 
 const BROWSER_UA =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36';
@@ -44,7 +45,7 @@ async function start(
 ): Promise<Harness> {
   const codec = new TokenCodec({ mode, keys });
   const db = openDatabase({ path: ':memory:' });
-  const events = new EventStore(db);
+  const events = new EventStore(db, commitsOf(db));
   const bus = new EventBus();
   const emitted: TrackingEvent[] = [];
   bus.on('tracking.event', (e) => emitted.push(e));

@@ -16,6 +16,7 @@ import {
   unpackHits,
   type TrackingThreadOptions,
 } from '../../src-main/tracking/thread.js';
+import { commitsOf } from '../helpers/stores.js';
 
 interface Harness {
   db: Database;
@@ -34,7 +35,7 @@ function harness(spawn?: TrackingThreadOptions['spawn']): Harness {
   const keys = [generateKey()];
   const codec = new TokenCodec({ mode: 'sealed', keys });
   const db = openDatabase({ path: ':memory:' });
-  const events = new EventStore(db);
+  const events = new EventStore(db, commitsOf(db));
   const logs: LogLine[] = [];
   const logger = createLogger('info', (line) => logs.push(line));
   const sink = new HitRecorder({ events, bus: new EventBus(), logger, deliveredAt: () => undefined });

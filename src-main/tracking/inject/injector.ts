@@ -4,10 +4,10 @@ import type { Clock } from '../../logger.js';
 import type { TokenCodec } from '../token.js';
 import { trackingUrl } from '../urls.js';
 import { rewriteHtml } from './html.js';
-import { MimeError, headerValue, leafParts, type LeafPart, type MimeTree } from './mime.js';
+import { MimeError, headerValue, leafParts, type LeafPart, type MimeTree } from '../../mime/mime.js';
 import { rewriteText } from './text.js';
-import { applyEdits, type Edit } from './patch.js';
-import { changedLines, decodedBody, encodeBody, reencodeChangedLines, shapeOf } from './transfer.js';
+import { applyEdits, type Edit } from '../../mime/patch.js';
+import { changedLines, decodedBody, encodeBody, reencodeChangedLines, shapeOf } from '../../mime/transfer.js';
 
 export interface InjectContext {
   /** Our stored id of the mail; goes into every token's metadata. */

@@ -6,8 +6,8 @@ import {
   encodeQuotedPrintable,
   changedLines,
   reencodeChangedLines,
-} from '../../src-main/tracking/inject/transfer.js';
-import { applyEdits, applyPatch, encodePatch } from '../../src-main/tracking/inject/patch.js';
+} from '../../src-main/mime/transfer.js';
+import { applyEdits, applyPatch, encodePatch } from '../../src-main/mime/patch.js';
 
 const decode = (qp: string) => decodeQuotedPrintable(Buffer.from(qp, 'latin1')).toString('latin1');
 

@@ -1,0 +1,18 @@
+import type { Database } from 'better-sqlite3';
+import { readSearchText } from '../../src-main/ingest/parse.js';
+import { CommitQueue } from '../../src-main/store/commit-queue.js';
+import type { MessageStoreOptions } from '../../src-main/store/messages.js';
+
+const queues = new WeakMap<Database, CommitQueue>();
+
+/** The shared commit of a test's database, as the Sandbox would create it once and hand it to every writer. */
+export function commitsOf(db: Database): CommitQueue {
+  let queue = queues.get(db);
+  if (!queue) queues.set(db, (queue = new CommitQueue(db)));
+  return queue;
+}
+
+/** What a MessageStore is built with in the Sandbox, for a test's own database. */
+export function storeOptions(db: Database): MessageStoreOptions {
+  return { commits: commitsOf(db), readText: readSearchText };
+}
