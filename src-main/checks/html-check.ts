@@ -1,36 +1,6 @@
 import { caniemail, rawData } from 'caniemail';
 import { parseDocument, DomUtils, ElementType } from 'htmlparser2';
-
-/** Mailpit's HTMLCheckResult: one client version's support of a feature. */
-export interface HtmlCheckResult {
-  Family: string;
-  Name: string;
-  NoteNumber: string;
-  Platform: string;
-  Support: 'yes' | 'no' | 'partial';
-  Version: string;
-}
-
-/** Mailpit's HTMLCheckWarning, plus `Lines`: where in the mail's HTML the feature is used (1-based). */
-export interface HtmlCheckWarning {
-  Category: string;
-  Description: string;
-  Keywords: string;
-  NotesByNumber: Record<string, string>;
-  Results: HtmlCheckResult[];
-  Score: { Found: number; Partial: number; Supported: number; Unsupported: number };
-  Slug: string;
-  Tags: string[];
-  Title: string;
-  URL: string;
-  Lines: number[];
-}
-
-export interface HtmlCheckResponse {
-  Platforms: Record<string, string[]>;
-  Total: { Nodes: number; Partial: number; Supported: number; Tests: number; Unsupported: number };
-  Warnings: HtmlCheckWarning[];
-}
+import type { HtmlCheckResponse, HtmlCheckResult, HtmlCheckWarning } from '../api/types.js';
 
 type Stats = Record<string, Record<string, Record<string, string>>>;
 interface NiceNames {

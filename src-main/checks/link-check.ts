@@ -1,17 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { parseDocument, DomUtils } from 'htmlparser2';
-
-export interface LinkStatus {
-  URL: string;
-  StatusCode: number;
-  Status: string;
-}
-
-/** Mailpit's LinkCheckResponse. */
-export interface LinkCheckResponse {
-  Errors: number;
-  Links: LinkStatus[];
-}
+import type { LinkCheckResponse, LinkStatus } from '../api/types.js';
 
 export interface LinkCheckOptions {
   follow: boolean;

@@ -1,19 +1,6 @@
 import { connect } from 'node:net';
+import type { SpamCheckResponse, SpamRule } from '../api/types.js';
 import type { ListenAddress } from '../config/schema.js';
-
-export interface SpamRule {
-  Name: string;
-  Score: number;
-  Description: string;
-}
-
-/** Mailpit's SpamAssassinResponse. */
-export interface SpamCheckResponse {
-  Error: string;
-  IsSpam: boolean;
-  Score: number;
-  Rules: SpamRule[];
-}
 
 const TIMEOUT_MS = 30_000;
 /** spamd's answer is the report, a few kilobytes; anything far larger is not spamd. */
