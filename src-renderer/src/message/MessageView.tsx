@@ -19,6 +19,7 @@ import { HeadersTab } from './HeadersTab';
 import { RawTab } from './RawTab';
 import { AttachmentsTab } from './AttachmentsTab';
 import { RelayTab } from './RelayTab';
+import { ChecksTab } from './ChecksTab';
 import { ReleaseDialog } from './ReleaseDialog';
 
 const TABS = [
@@ -31,6 +32,7 @@ const TABS = [
   'raw',
   'attachments',
   'relay',
+  'checks',
 ] as const;
 type Tab = (typeof TABS)[number];
 
@@ -86,6 +88,7 @@ export function MessageView({ id, onDelete }: { id: string; onDelete: () => void
     { id: 'raw', label: 'Raw' },
     { id: 'attachments', label: `Attachments${attachmentCount ? ` (${attachmentCount})` : ''}` },
     { id: 'relay', label: 'Relay' },
+    { id: 'checks', label: 'Checks' },
   ];
 
   return (
@@ -169,6 +172,7 @@ export function MessageView({ id, onDelete }: { id: string; onDelete: () => void
         {tab === 'raw' && <RawTab id={id} />}
         {tab === 'attachments' && <AttachmentsTab message={m} />}
         {tab === 'relay' && <RelayTab message={m} onRelease={() => setReleasing(true)} />}
+        {tab === 'checks' && <ChecksTab message={m} />}
       </div>
       {releasing && <ReleaseDialog message={m} onClose={() => setReleasing(false)} />}
     </article>
