@@ -98,7 +98,15 @@ export class Pop3Server {
           socket.end();
           return;
         }
-        session.handle(line);
+        try {
+          session.handle(line);
+        } catch (err) {
+          // A store failure (say, the database closing under a stopping sandbox) ends this session, not the process.
+          logger.error(`session from ${plain.remoteAddress}: ${(err as Error).message}`);
+          io.write('-ERR [SYS/TEMP] internal error, closing\r\n');
+          socket.end();
+          return;
+        }
       }
     };
     const onData = (data: Buffer) => {
