@@ -44,10 +44,9 @@ export async function serve(argv: string[]): Promise<number> {
     process.stdout.write(`${serveHelp()}\n`);
     return 0;
   }
-  // A sandbox runs beside the developer's own work for hours: trade speed for memory. V8 then collects garbage
-  // sooner instead of growing the heap (RSS after 20,000 mails: ~130 MB instead of 210–240 MB), without a heap
-  // limit that a 50 MB mail could hit. It costs about a sixth of the CPU per mail through SMTP (docs/SMTP-BENCH.md);
-  // no other flag that can be set at run time kept RSS under 150 MB for less.
+  // A sandbox runs beside the developer's own work for hours: trade some speed for memory. V8 then collects garbage
+  // sooner instead of growing the heap, without a heap limit that a 50 MB mail could hit; no other flag that can be
+  // set at run time kept memory as low for less (docs/SMTP-BENCH.md).
   setFlagsFromString('--optimize-for-size');
   let sandbox: Sandbox;
   try {

@@ -235,7 +235,7 @@ export function readSimpleMail(raw: Buffer, tree?: MimeTree): MailContent | unde
     const fields = readFields(raw, top);
     if (!fields) return;
     // (filled in rather than spread into a new object: Node 20's V8 builds `{ ...fields, text, html }` on a slow
-    // path, some 4 µs a mail, and what it builds survives into the old generation)
+    // path, and what it builds survives into the old generation)
     for (const leaf of simple) {
       if (leaf.contentType.type === 'text/html') fields.html = decodeContent(raw, leaf);
       else fields.text = decodeContent(raw, leaf);

@@ -17,7 +17,7 @@ import {
   type UpstreamOptions,
 } from './upstream.js';
 
-/** The per-mail opt-out of tracking (DESIGN.md §4); it is meant for Mailbeacon only, so it never leaves. */
+/** The per-mail opt-out of tracking (docs/TRACKING.md, "What injection changes"); it is meant for Mailbeacon only, so it never leaves. */
 export const TRACK_HEADER = 'X-Mailbeacon-Track';
 /**
  * Carries the outbox row's id, the same on every attempt for one relay request: if the process dies after the

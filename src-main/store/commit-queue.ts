@@ -33,8 +33,8 @@ export class CommitQueue {
 
   /**
    * Writes `write` in the next shared transaction: after the next turn's I/O rather than at the end of this turn, so
-   * the mails and hits whose last bytes arrive there share the commit (busy ten-connection SMTP: about 5% less CPU
-   * per mail); idle, that is one empty turn. Or at the next `flush()`.
+   * the mails and hits whose last bytes arrive there share the commit; idle, that is one empty
+   * turn. Or at the next `flush()`.
    */
   enqueue(write: QueuedWrite): void {
     this.#queued.push(write);

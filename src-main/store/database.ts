@@ -22,8 +22,8 @@ export function openDatabase({ path, nativeBinding }: OpenDatabaseOptions): Data
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
-    // better-sqlite3 builds SQLite with a 16 MB page cache per connection. 4 MB keeps search and ingest into a large
-    // mailbox nearly as fast (the OS caches the file) and the process some 15 MB smaller (docs/SMTP-BENCH.md).
+    // better-sqlite3's default page cache is large; a smaller one keeps search and ingest into a large mailbox nearly
+    // as fast (the OS caches the file) and the process smaller (docs/SMTP-BENCH.md).
     db.pragma('cache_size = -4000');
     db.pragma('temp_store = MEMORY');
     migrate(db);

@@ -55,7 +55,7 @@ interface EventRow {
 
 /**
  * Tracking events in SQLite. Every hit is its own row. Counts include human, proxy and scanner hits alike (the
- * classification tells them apart) and leave out `expired` hits, which DESIGN §3 says are not opens or clicks;
+ * classification tells them apart) and leave out `expired` hits, which are not opens or clicks (docs/TRACKING.md, "Tokens");
  * "unique" opens and clicks are distinct token ids. The store publishes nothing: the tracking server emits on the bus.
  */
 export class EventStore {

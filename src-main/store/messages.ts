@@ -205,8 +205,8 @@ export class MessageStore {
   #insertRows(m: NewMessage, hooks: ((seq: number) => void)[]): number {
     const attachments = m.parts.filter((p) => !p.inline).length;
     const seq = Number(
-      // (each parameter written out: Node 20's V8 builds `{ ...m, from: … }` on a slow path, some 5 µs a mail, and
-      // what it builds survives into the old generation)
+      // (each parameter written out: Node 20's V8 builds `{ ...m, from: … }` on a slow path, and what it builds
+      // survives into the old generation)
       this.#insertMessage.run({
         id: m.id,
         createdMs: m.createdMs,
@@ -264,7 +264,7 @@ export class MessageStore {
    *
    * Mails without hooks are first written together; only when one of them fails is the batch rolled back and written
    * again with a savepoint per mail. A savepoint per mail copies every page the mail touches into the statement
-   * journal once more, mail after mail (for ten 6 KB mails that was a fifth of the commit's page writes).
+   * journal once more, mail after mail.
    */
   insertBatch(
     items: { message: NewMessage; hooks?: ((seq: number) => void)[] }[],

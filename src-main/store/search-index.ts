@@ -5,8 +5,8 @@ import type { MessageRow } from './messages.js';
 /**
  * The full-text index of the mails lives in a database of its own, attached to every connection as `search`, and is
  * filled behind the commits that store the mails rather than inside them. Writing it in the mail's own transaction
- * was a fifth of what ingest cost (0.17 ms of 0.83 ms per mail), and neither writing the entries 256 at a time nor
- * writing them into another file from the same thread made it cheaper (docs/SMTP-BENCH.md). In its own file it can
+ * was a large share of what ingest cost, and neither batching the entries nor writing them into another file from
+ * the same thread made it cheaper (docs/SMTP-BENCH.md). In its own file it can
  * be written from another thread (the one that runs the WAL checkpoints) without ever holding the lock the mails'
  * commits need.
  *

@@ -50,10 +50,9 @@ export interface TrackingThreadOptions {
 
 /**
  * Whether the listener gets a thread of its own when the settings do not say: with three or more cores. The thread
- * moves most of a hit's work off the main thread but costs the process 6–8 µs more per hit (the batches cross threads)
- * and 5–7 MB of RSS; on two cores, which it shares with the main thread and with whatever is sending the requests,
- * it measured a lower and far less steady rate than the main thread (40–71% of a bare server against 62–76%) and
- * a higher p99, for the same rate in the whole `serve` (docs/TRACKING-BENCH.md). The same rule as the prepare pool's.
+ * moves most of a hit's work off the main thread but costs more CPU per hit (the batches cross threads) and memory;
+ * on two cores, which it shares with the main thread and with whatever sends the requests, it measured a lower and
+ * less steady rate and a higher p99 (docs/TRACKING-BENCH.md). The same rule as the prepare pool's.
  */
 export const defaultTrackingThread = (): boolean => availableParallelism() >= 3;
 
@@ -210,7 +209,7 @@ type PackedHit = [
 
 /**
  * A batch of hits as one JSON text, to cross to the main thread. Structured cloning the objects themselves cost
- * 6.5% of the thread's time (every object writes its keys), the text about 2%: a string crosses as one copy, and
+ * several times more (every object writes its keys): a string crosses as one copy, and
  * JSON.parse on the other side is V8's fastest way to build the objects again.
  */
 export function packHits(hits: Hit[]): string {

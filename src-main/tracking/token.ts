@@ -90,7 +90,7 @@ function nextNonce(): Buffer {
 const defaultNowNs = (): bigint => BigInt(Date.now()) * 1_000_000n;
 
 /**
- * Stateless tracking tokens (DESIGN §3): plain base64url JSON, sealed with AES-256-GCM, or signed with
+ * Stateless tracking tokens (docs/TRACKING.md, "Tokens"): plain base64url JSON, sealed with AES-256-GCM, or signed with
  * HMAC-SHA256, byte-compatible with other services holding the same key.
  */
 export class TokenCodec {

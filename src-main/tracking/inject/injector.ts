@@ -62,7 +62,7 @@ const OPT_OUT_LINE = /^x-mailbeacon-track[ \t]*:/i;
 const ASCII_INCOMPATIBLE = /^(utf-?16|utf-?32|ucs-?2|ucs-?4|utf-?7|unicode|iso-2022|hz-gb|csiso2022)/i;
 
 /**
- * Injects tracking into a raw mail (DESIGN §4) by replacing only the bodies of its text/html parts (and, with
+ * Injects tracking into a raw mail (docs/TRACKING.md, "What injection changes") by replacing only the bodies of its text/html parts (and, with
  * --track-text, text/plain parts) and appending List-Unsubscribe headers; every other byte is copied. It never
  * throws: a mail it cannot follow is stored untracked, with the reason in the manifest.
  */

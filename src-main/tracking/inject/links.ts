@@ -1,4 +1,4 @@
-// Which hrefs are tracked, and why the others are left alone (DESIGN §4).
+// Which hrefs are tracked, and why the others are left alone (docs/TRACKING.md, "What injection changes").
 
 /** Attributes by which a sender opts a single link out of click tracking (names as the big senders spell them). */
 export const OPT_OUT_ATTRIBUTES = new Set([
