@@ -93,10 +93,22 @@ describe('link-check', () => {
   let base: string;
   let refused: string;
   const requests: string[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
 
   beforeAll(async () => {
     site = createServer((req: IncomingMessage, res) => {
       requests.push(`${req.method} ${req.url}`);
+      if (req.url?.startsWith('/held/')) {
+        // Held a moment so that requests overlap and the concurrency limit shows.
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        setTimeout(() => {
+          inFlight--;
+          res.writeHead(200).end();
+        }, 50);
+        return;
+      }
       const go = (status: number, headers: Record<string, string> = {}) =>
         res.writeHead(status, headers).end();
       switch (req.url) {
@@ -177,18 +189,22 @@ describe('link-check', () => {
 
   it('bounds each request in time and redirect loops in hops, at most N at a time', async () => {
     const started = requests.length;
-    const check = await checkLinks([`${base}/slow`, `${base}/loop`, `${base}/ok`], {
-      follow: true,
-      timeoutMs: 500,
-      concurrency: 2,
-    });
-    expect(check.Links.map((l) => [l.StatusCode, l.Status])).toEqual([
+    const slow = await checkLinks([`${base}/slow`, `${base}/ok`], { follow: true, timeoutMs: 500 });
+    expect(slow.Links.map((l) => [l.StatusCode, l.Status])).toEqual([
       [0, 'timeout'],
-      [0, 'too many redirects'],
       [200, 'OK'],
     ]);
-    expect(check.Errors).toBe(2);
+    expect(slow.Errors).toBe(1);
+    const loop = await checkLinks([`${base}/loop`], { follow: true });
+    expect(loop.Links.map((l) => [l.StatusCode, l.Status])).toEqual([[0, 'too many redirects']]);
+    expect(loop.Errors).toBe(1);
     expect(requests.slice(started).filter((r) => r === 'HEAD /loop')).toHaveLength(11);
+
+    const held = Array.from({ length: 8 }, (_, i) => `${base}/held/${i}`);
+    const many = await checkLinks(held, { follow: false, concurrency: 3 });
+    expect(many.Links.map((l) => l.StatusCode)).toEqual(held.map(() => 200));
+    expect(maxInFlight).toBeGreaterThan(1);
+    expect(maxInFlight).toBeLessThanOrEqual(3);
   });
 
   it('refuses a bad follow value and 404s an unknown mail', async () => {
