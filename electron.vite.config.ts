@@ -67,9 +67,10 @@ export default defineConfig({
     root: 'src-renderer',
     plugins: [react(), hubCookieInDev()],
     server: {
+      // The sandbox answers only its own Host names (DNS rebinding), so the proxy presents the sandbox's.
       proxy: {
-        '/api': sandboxHttp,
-        '/.well-known/mercure': { target: sandboxHttp, ws: false },
+        '/api': { target: sandboxHttp, changeOrigin: true },
+        '/.well-known/mercure': { target: sandboxHttp, ws: false, changeOrigin: true },
       },
     },
     build: {

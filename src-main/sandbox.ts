@@ -30,6 +30,8 @@ import { PreparePool, defaultPrepareThreads } from './ingest/pool.js';
 import type { MailToPrepare } from './ingest/prepare.js';
 import { createLogger, systemClock, type Clock, type Logger } from './logger.js';
 import { formatHostPort } from './net/listen.js';
+import { isLoopbackUrl, type HostRules } from './net/host-check.js';
+import type { HttpLimits } from './net/http-limits.js';
 import { SmtpCatcher } from './smtp/catcher.js';
 import { loadSmtpTls } from './smtp/tls.js';
 import { CommitQueue } from './store/commit-queue.js';
@@ -45,6 +47,10 @@ export interface SandboxOptions {
   nativeBinding?: string;
   /** The built renderer; defaults to out/renderer beside the package. */
   uiDir?: string;
+  /** Timeouts and connection cap of the UI/API/hub listener (src-main/net/http-limits.ts); tests shorten them. */
+  httpLimits?: Partial<HttpLimits>;
+  /** The same for the tracking listener, on whichever thread it runs. */
+  trackingLimits?: Partial<HttpLimits>;
 }
 
 export interface SandboxAddresses {
@@ -239,6 +245,8 @@ export class Sandbox {
         uiAuth: settings.uiAuth,
         hub,
         publicUrl: () => httpUrl,
+        allowedHosts: settings.allowedHosts,
+        limits: this.#options.httpLimits,
         routes: [
           (app) =>
             registerAppRoutes(app, {
@@ -273,6 +281,12 @@ export class Sandbox {
         logger: trackingLog,
         deliveredAt: (id) => store.createdAt(id),
       }));
+      // Links in mail reach a public tracking URL under any name; a loopback one answers only names of ours.
+      const hostRules: HostRules = {
+        allowedHosts: settings.allowedHosts,
+        publicUrls: settings.trackingUrl ? [settings.trackingUrl] : [],
+        anyHost: settings.trackingUrl !== undefined && !isLoopbackUrl(settings.trackingUrl),
+      };
       const trackingHere = () =>
         new TrackingServer({
           codec,
@@ -280,6 +294,8 @@ export class Sandbox {
           logger: trackingLog,
           clock,
           allowHosts: settings.redirectAllow,
+          hostRules,
+          limits: this.#options.trackingLimits,
         });
       // A clock given to the sandbox (tests drive time with one) cannot reach another thread.
       this.#tracking =
@@ -288,6 +304,8 @@ export class Sandbox {
               mode: settings.tokenMode,
               keys,
               allowHosts: settings.redirectAllow,
+              hostRules,
+              limits: this.#options.trackingLimits,
               sink: recorder,
               logger: trackingLog,
               inline: trackingHere,

@@ -6,7 +6,11 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { Logger } from '../logger.js';
 import { listen, type BoundAddress } from '../net/listen.js';
+import { HostPolicy, refuseHost } from '../net/host-check.js';
+import { API_HTTP_LIMITS, applyHttpLimits, httpServerOptions, type HttpLimits } from '../net/http-limits.js';
 import { isHubPath, mercureLinkHeader } from '../hub/discovery.js';
+import { errorBody } from './errors.js';
+import { crossSiteRefusal } from './csrf.js';
 
 /** The parts of the Mercure hub the HTTP listener needs (see src-main/hub). */
 export interface HubEndpoint {
@@ -35,6 +39,10 @@ export interface ApiServerOptions {
   uiAuth?: { user: string; pass: string };
   /** Public base of this listener (known after listen), for the Mercure discovery Link header. */
   publicUrl: () => string;
+  /** Host names answered besides loopback and the bound address (`--allowed-hosts`); anything else gets 421. */
+  allowedHosts?: readonly string[];
+  /** Timeouts and the connection cap; tests shorten them. */
+  limits?: Partial<HttpLimits>;
 }
 
 /** Everything a page of the UI may load: itself, inline styles (React style props), images from anywhere (mail). */
@@ -50,6 +58,8 @@ const UI_CSP = [
   "object-src 'none'",
   "base-uri 'self'",
   "form-action 'self'",
+  // No other site may frame the UI and trick clicks out of it.
+  "frame-ancestors 'none'",
 ].join('; ');
 
 function credentialsMatch(header: string | undefined, auth: { user: string; pass: string }): boolean {
@@ -67,12 +77,20 @@ export class ApiServer {
   readonly app: FastifyInstance;
   readonly #server: Server;
   readonly #options: ApiServerOptions;
+  readonly #hosts: HostPolicy;
 
   constructor(options: ApiServerOptions) {
     this.#options = options;
     const { logger, hub, uiAuth } = options;
+    const limits = { ...API_HTTP_LIMITS, ...options.limits };
+    this.#hosts = new HostPolicy({ allowedHosts: options.allowedHosts ?? [], publicUrls: [] });
     let fastifyHandler: (req: IncomingMessage, res: ServerResponse) => void = () => {};
-    this.#server = createServer((req, res) => {
+    this.#server = createServer(httpServerOptions(limits), (req, res) => {
+      // Before anything else, authentication included: a rebound name must learn nothing, not even that auth exists.
+      if (!this.#hosts.allows(req.headers.host)) {
+        refuseHost(res, req.headers.host);
+        return;
+      }
       if (uiAuth && !credentialsMatch(req.headers.authorization, uiAuth)) {
         res.writeHead(401, {
           'WWW-Authenticate': 'Basic realm="Mailbeacon", charset="UTF-8"',
@@ -87,9 +105,7 @@ export class ApiServer {
       }
       fastifyHandler(req, res);
     });
-    // Hub subscribers hold their connection open; node's default request timeout would cut them.
-    this.#server.requestTimeout = 0;
-    this.#server.headersTimeout = 60_000;
+    applyHttpLimits(this.#server, limits);
 
     this.app = Fastify({
       serverFactory: (handler) => {
@@ -103,6 +119,7 @@ export class ApiServer {
       return503OnClosing: false,
     });
     this.#registerErrors(logger);
+    this.#registerCsrfCheck();
     this.#registerDiscovery();
     this.app.addContentTypeParser(
       ['text/plain', 'message/rfc822'],
@@ -113,20 +130,32 @@ export class ApiServer {
     this.#registerUi();
   }
 
+  /** Every error of every route leaves here, as `{"Error": "…"}`; a 5xx says nothing about the inside. */
   #registerErrors(logger: Logger): void {
-    this.app.setErrorHandler((err: Error & { statusCode?: number }, _req, reply) => {
-      const status = err.statusCode ?? 500;
-      if (status >= 500) logger.error(err.stack ?? err.message);
+    this.app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
+      const given = err.statusCode;
+      const status = given !== undefined && given >= 400 && given <= 599 ? given : 500;
+      if (status >= 500) logger.error(`${req.method} ${req.url.split('?')[0]}: ${err.stack ?? err.message}`);
+      // Headers set before the failure (a part's Content-Disposition) may be what failed; the answer has its own.
+      reply.removeHeader('Content-Disposition');
       reply
         .code(status)
-        .type('text/plain; charset=utf-8')
-        .send(status >= 500 ? 'Internal error\n' : `${err.message}\n`);
+        .type('application/json; charset=utf-8')
+        .send(errorBody(status >= 500 ? 'internal error' : err.message));
     });
     this.app.setNotFoundHandler((req, reply) => {
       reply
         .code(404)
-        .type('text/plain; charset=utf-8')
-        .send(`Not found: ${req.method} ${req.url.split('?')[0]}\n`);
+        .type('application/json; charset=utf-8')
+        .send(errorBody(`not found: ${req.method} ${req.url.split('?')[0]}`));
+    });
+  }
+
+  /** A state-changing request a page on another site could have sent gets 403 before any route sees it. */
+  #registerCsrfCheck(): void {
+    this.app.addHook('onRequest', async (req, reply) => {
+      const refusal = crossSiteRefusal(req.raw, (host) => this.#hosts.allows(host));
+      if (refusal) return reply.code(403).type('application/json; charset=utf-8').send(errorBody(refusal));
     });
   }
 
@@ -156,6 +185,8 @@ export class ApiServer {
       // The UI's live updates need a subscriber JWT; it travels as an HttpOnly cookie scoped to the hub.
       if (hub) reply.header('Set-Cookie', await hub.subscriberCookie());
       reply.header('Content-Security-Policy', UI_CSP);
+      // For browsers that predate frame-ancestors.
+      reply.header('X-Frame-Options', 'DENY');
       reply.header('Cache-Control', 'no-store');
       return reply.sendFile('index.html', uiDir!);
     };
@@ -174,8 +205,8 @@ export class ApiServer {
       if (req.url.startsWith('/api/') || req.url.startsWith('/assets/')) {
         return reply
           .code(404)
-          .type('text/plain; charset=utf-8')
-          .send(`Not found: ${req.url.split('?')[0]}\n`);
+          .type('application/json; charset=utf-8')
+          .send(errorBody(`not found: ${req.method} ${req.url.split('?')[0]}`));
       }
       return sendIndex(req, reply);
     });
@@ -183,7 +214,9 @@ export class ApiServer {
 
   async listen(host: string, port: number): Promise<BoundAddress> {
     await this.app.ready();
-    return listen(this.#server, host, port, 'http');
+    const bound = await listen(this.#server, host, port, 'http');
+    this.#hosts.bind(bound.host, bound.port);
+    return bound;
   }
 
   async close(): Promise<void> {

@@ -39,17 +39,26 @@ export interface CspTarget {
   policy: string;
 }
 
-/** Responses from a target origin without a CSP of their own get the target's policy; all others pass untouched. */
+/**
+ * Responses from a target origin get the target's policy on top of their own: a second policy is enforced
+ * alongside the first (a browser allows only what every policy allows), so the server's policy can narrow the
+ * app's but never widen it. All other origins pass untouched.
+ */
 export function cspHeadersListener(targets: CspTarget[]): HeadersListener {
   return (details, callback) => {
     const target = targets.find((t) => originOf(details.url) === t.origin);
-    const headers = details.responseHeaders ?? {};
-    const hasPolicy = Object.keys(headers).some((name) => name.toLowerCase() === 'content-security-policy');
-    if (!target || hasPolicy) {
+    if (!target) {
       callback({});
       return;
     }
-    callback({ responseHeaders: { ...headers, 'Content-Security-Policy': [target.policy] } });
+    const headers: Record<string, string[]> = {};
+    const policies: string[] = [];
+    for (const [name, value] of Object.entries(details.responseHeaders ?? {})) {
+      if (name.toLowerCase() === 'content-security-policy') policies.push(...[value].flat());
+      else headers[name] = value;
+    }
+    if (!policies.includes(target.policy)) policies.push(target.policy);
+    callback({ responseHeaders: { ...headers, 'Content-Security-Policy': policies } });
   };
 }
 

@@ -43,6 +43,14 @@ export const SERVE_FLAGS: FlagSpec[] = [
     help: 'public base of tracking links, e.g. a tunnel (default: the tracking listener)',
   },
   {
+    name: 'allowed-hosts',
+    type: 'string',
+    multiple: true,
+    arg: 'LIST',
+    group: 'listeners',
+    help: 'host names the UI/API/hub (and a loopback tracking listener) answer besides loopback, e.g. mb.test or mb.test:8025 (others get 421)',
+  },
+  {
     name: 'ui-auth',
     type: 'string',
     arg: 'USER:PASS',

@@ -135,6 +135,11 @@ export const settingsSchema = z.object({
   pop3: listen.optional(),
   pop3Auth: credentials.optional(),
   spamassassin: listen.optional(),
+  allowedHosts: list
+    .refine((hosts) => hosts.every((h) => /^(\[[0-9a-f:.]+\]|[^:[\]/\s]+)(:\d{1,5})?$/i.test(h)), {
+      message: 'each entry is a host name or host:port (for example mb.test or mb.test:8025)',
+    })
+    .default([]),
   // storage
   dataDir: z.string().min(1),
   maxMessages: count('--max-messages'),
@@ -194,7 +199,7 @@ export type Settings = z.infer<typeof settingsSchema>;
 /** Which subsystem a setting belongs to, for `[smtp] …`-style error messages. */
 export function subsystemOf(key: string): string {
   if (/^(smtp|maxMessageSize|maxRecipients|maxConnections|ingestThreads)/.test(key)) return 'smtp';
-  if (/^(http|uiAuth)$/.test(key)) return 'http';
+  if (/^(http|uiAuth|allowedHosts)$/.test(key)) return 'http';
   if (/^(tracking|noTrack|trackText|tokenMode|redirectAllow)/.test(key)) return 'tracking';
   if (/^(dataDir|maxMessages)$/.test(key)) return 'db';
   if (key.startsWith('hub')) return 'hub';

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AuthorizationError } from './authorize.js';
 import type { HubCore } from './hub.js';
-import { HubHttpError, sendText } from './http.js';
+import { HubHttpError } from './http.js';
 import type { UpdateInput } from './update.js';
 
 /** Largest publish body accepted. Updates are notifications, not file transfers; this bounds what one request can make the hub buffer. */
@@ -58,5 +58,7 @@ export async function publish(
   if (type !== null && type !== '') input.type = type;
   if (retry !== undefined) input.retry = retry;
   const update = hub.dispatch(input);
-  sendText(res, 200, update.id);
+  // Exactly the id, as the reference hub answers: clients use the body as is.
+  res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(update.id);
 }

@@ -7,8 +7,12 @@ import { HubHttpError } from './http.js';
 import { COMMENT, Subscriber } from './subscriber.js';
 import { formatEvent } from './update.js';
 
-/** A subscriber may ask for this many topic selectors; more is a mistake or an attempt to make dispatch slow. */
-const MAX_TOPICS_PER_SUBSCRIBER = 100;
+/**
+ * Topic selectors one subscription may carry (docs/HUB.md). Every update is matched against each of them, and a
+ * new subscription announces itself once per selector to every subscriber: more is a mistake or an attempt to
+ * make dispatch slow.
+ */
+export const MAX_TOPICS_PER_SUBSCRIPTION = 32;
 
 /** Headers of every event stream: nothing may cache or buffer it (X-Accel-Buffering: no is for nginx). */
 const STREAM_HEADERS = {
@@ -33,8 +37,11 @@ export async function subscribe(
 ): Promise<void> {
   const topics = query.getAll('topic');
   if (topics.length === 0) throw new HubHttpError(400, '[hub] missing "topic" parameter');
-  if (topics.length > MAX_TOPICS_PER_SUBSCRIBER) {
-    throw new HubHttpError(400, `[hub] at most ${MAX_TOPICS_PER_SUBSCRIBER} "topic" parameters are accepted`);
+  if (topics.length > MAX_TOPICS_PER_SUBSCRIPTION) {
+    throw new HubHttpError(
+      400,
+      `[hub] ${topics.length} "topic" selectors in one subscription; at most ${MAX_TOPICS_PER_SUBSCRIPTION} are accepted (use a URI template or "*" to cover more topics)`,
+    );
   }
   const token = await hub.authorize(req, query, 'subscriber');
   if (!token && !hub.anonymous) {

@@ -17,7 +17,7 @@ export const MATCH_ALL = '*';
  * Compiled templates are kept; subscribers tend to share a few selectors, so this stays small in practice.
  * The cap keeps a client that subscribes with ever new selectors from growing it without bound.
  */
-const MAX_CACHED_TEMPLATES = 10_000;
+const MAX_CACHED_TEMPLATES = 4_096;
 
 /** Longest template compiled; longer selectors only match themselves (an automaton per byte would be waste). */
 const MAX_TEMPLATE_LENGTH = 4096;
@@ -29,10 +29,11 @@ const MAX_TEMPLATE_LENGTH = 4096;
 const MAX_UNROLLED_PREFIX = 256;
 
 /**
- * Largest automaton built for one selector (about 40 bytes per state). Real selectors need a few hundred
- * states; a selector needing more only matches itself, so no subscriber can make the hub allocate much.
+ * Largest automaton built for one selector. Real selectors need a few hundred states; a selector needing more
+ * only matches itself. A match costs at most topic length × states, so this bounds one selector's cost per
+ * topic character whatever a subscriber sends.
  */
-const MAX_STATES = 20_000;
+const MAX_STATES = 4_096;
 
 class TooComplex extends Error {}
 
@@ -78,7 +79,9 @@ type Pattern =
   | { t: 'seq'; items: Pattern[] }
   | { t: 'alt'; items: Pattern[] }
   | { t: 'opt'; item: Pattern }
-  | { t: 'star'; item: Pattern };
+  | { t: 'star'; item: Pattern }
+  /** Any ordered, non-empty subset of `items`, joined by `sep` (the variables of one expression). */
+  | { t: 'subset'; items: Pattern[]; sep: string };
 
 const lit = (s: string): Pattern => ({ t: 'lit', s });
 const seq = (...items: Pattern[]): Pattern => ({ t: 'seq', items });
@@ -128,11 +131,7 @@ function expressionPattern(body: string): Pattern | null {
     if (p === null) return null;
     vars.push(p);
   }
-  // Alternatives by first defined variable; each later one is optional and preceded by the separator.
-  const alternatives = vars.map((v, i) =>
-    seq(v, ...vars.slice(i + 1).map((w) => opt(seq(lit(op.separator), w)))),
-  );
-  return opt(seq(lit(op.first), alt(...alternatives)));
+  return opt(seq(lit(op.first), { t: 'subset', items: vars, sep: op.separator }));
 }
 
 function parseTemplate(template: string): Pattern | null {
@@ -254,6 +253,8 @@ function build(a: Automaton, p: Pattern): Fragment | null {
       a.out1[s] = f.start;
       return { start: s, holes: [...f.holes, [s, 2]] };
     }
+    case 'subset':
+      return buildSubset(a, p.items, p.sep);
     case 'star': {
       const f = build(a, p.item);
       if (!f) return null;
@@ -265,17 +266,71 @@ function build(a: Automaton, p: Pattern): Fragment | null {
   }
 }
 
+/**
+ * An ordered subset, built in linear size: a chain of optional `sep item` links shared by every choice of first
+ * item (written out as alternatives, each choice would repeat the rest of the chain: quadratic in the variables).
+ */
+function buildSubset(a: Automaton, items: Pattern[], sep: string): Fragment | null {
+  const n = items.length;
+  // links[j]: optionally `sep item[j]`, then links[j + 1]; the last link's exits leave the subset.
+  const links = items.map(() => a.add(SPLIT));
+  const exits: [number, 1 | 2][] = [];
+  const to = (j: number, holes: [number, 1 | 2][]) => {
+    if (j < n) patch(a, holes, links[j]!);
+    else exits.push(...holes);
+  };
+  for (let j = 0; j < n; j++) {
+    const link = build(a, seq(lit(sep), items[j]!))!;
+    a.out1[links[j]!] = link.start;
+    to(j + 1, link.holes);
+    to(j + 1, [[links[j]!, 2]]);
+  }
+  let entry: Fragment | null = null;
+  for (let i = 0; i < n; i++) {
+    const first = build(a, items[i]!);
+    if (!first) continue;
+    to(i + 1, first.holes);
+    if (!entry) entry = { start: first.start, holes: [] };
+    else {
+      const s = a.add(SPLIT);
+      a.out1[s] = entry.start;
+      a.out2[s] = first.start;
+      entry = { start: s, holes: [] };
+    }
+  }
+  return entry ? { start: entry.start, holes: exits } : null;
+}
+
 function patch(a: Automaton, holes: [number, 1 | 2][], to: number): void {
   for (const [state, edge] of holes) (edge === 1 ? a.out1 : a.out2)[state] = to;
+}
+
+/**
+ * Sets of automaton states remembered per matcher. Each is a state of a deterministic automaton built on demand
+ * (as RE2 does): a topic character already seen from a set costs one lookup instead of a walk over the set.
+ * When a matcher has built this many, it forgets them and starts again, so memory stays bounded per selector.
+ */
+const MAX_CACHED_SETS = 64;
+
+/** One remembered state set: its states, whether it accepts, and the set each character leads to. */
+interface StateSet {
+  states: number[];
+  accepts: boolean;
+  next: Map<number, StateSet | null>;
 }
 
 /** A compiled template: `test(topic)` in time linear in the topic's length. */
 export class TemplateMatcher {
   private readonly a: Automaton;
   private readonly start: number;
-  // Reused between calls: the generation number marks which states are in the current/next set.
+  // Reused between calls: the generation number marks which states are in the set being built.
   private readonly mark: Int32Array;
   private generation = 0;
+  private sets = new Map<string, StateSet>();
+  private initial: StateSet;
+  private stale = false;
+  /** Automaton states walked by all matches so far: the measure of a match's work, for tests and benchmarks. */
+  visited = 0;
 
   constructor(pattern: Pattern) {
     this.a = new Automaton();
@@ -284,39 +339,69 @@ export class TemplateMatcher {
     if (f) patch(this.a, f.holes, match);
     this.start = f ? f.start : match;
     this.mark = new Int32Array(this.a.kind.length);
+    this.initial = this.intern(this.closure([this.start]));
   }
 
   test(topic: string): boolean {
-    const { kind, code, sets, out1, out2 } = this.a;
-    let current: number[] = [];
-    let next: number[] = [];
-    const addState = (list: number[], s: number) => {
-      // Follow ε-edges iteratively; each state enters a set at most once per step.
-      const stack = [s];
-      while (stack.length) {
-        const st = stack.pop()!;
-        if (this.mark[st] === this.generation) continue;
-        this.mark[st] = this.generation;
-        if (kind[st] === SPLIT) {
-          stack.push(out2[st]!, out1[st]!);
-        } else list.push(st);
-      }
-    };
-    this.generation++;
-    addState(current, this.start);
-    for (const ch of topic) {
-      const c = ch.codePointAt(0)!;
-      this.generation++;
-      next.length = 0;
-      for (const st of current) {
-        const k = kind[st];
-        if ((k === CHAR && code[st] === c) || (k === SET && c < 128 && sets[st]![c] === 1))
-          addState(next, out1[st]!);
-      }
-      if (next.length === 0) return false;
-      [current, next] = [next, current];
+    if (this.stale) {
+      this.stale = false;
+      this.sets = new Map();
+      this.initial = this.intern(this.closure([this.start]));
     }
-    return current.some((st) => kind[st] === MATCH);
+    let current = this.initial;
+    for (let i = 0; i < topic.length; i++) {
+      const c = topic.codePointAt(i)!;
+      if (c > 0xffff) i++;
+      let next = current.next.get(c);
+      if (next === undefined) {
+        next = this.step(current, c);
+        current.next.set(c, next);
+      }
+      if (next === null) return false;
+      current = next;
+    }
+    return current.accepts;
+  }
+
+  /** The set `c` leads to from `from`, or null when no state accepts `c`. */
+  private step(from: StateSet, c: number): StateSet | null {
+    const { kind, code, sets, out1 } = this.a;
+    const targets: number[] = [];
+    for (const st of from.states) {
+      const k = kind[st];
+      if ((k === CHAR && code[st] === c) || (k === SET && c < 128 && sets[st]![c] === 1))
+        targets.push(out1[st]!);
+    }
+    if (targets.length === 0) return null;
+    return this.intern(this.closure(targets));
+  }
+
+  /** The states reachable from `from` through ε-edges, each once, in a canonical order. */
+  private closure(from: number[]): number[] {
+    const { kind, out1, out2 } = this.a;
+    const list: number[] = [];
+    const stack = [...from].reverse();
+    this.generation++;
+    while (stack.length) {
+      const st = stack.pop()!;
+      if (this.mark[st] === this.generation) continue;
+      this.mark[st] = this.generation;
+      this.visited++;
+      if (kind[st] === SPLIT) stack.push(out2[st]!, out1[st]!);
+      else list.push(st);
+    }
+    return list.sort((x, y) => x - y);
+  }
+
+  private intern(states: number[]): StateSet {
+    const key = states.join(',');
+    let set = this.sets.get(key);
+    if (set) return set;
+    // Full: the next match starts from scratch; the one under way finishes with what it has.
+    if (this.sets.size >= MAX_CACHED_SETS) this.stale = true;
+    set = { states, accepts: states.some((st) => this.a.kind[st] === MATCH), next: new Map() };
+    this.sets.set(key, set);
+    return set;
   }
 }
 

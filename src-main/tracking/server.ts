@@ -2,6 +2,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { TokenKind } from '../api/types.js';
 import type { Clock, Logger } from '../logger.js';
+import { HostPolicy, refuseHost, type HostRules } from '../net/host-check.js';
+import {
+  TRACKING_HTTP_LIMITS,
+  applyHttpLimits,
+  httpServerOptions,
+  type HttpLimits,
+} from '../net/http-limits.js';
 import type { Hit, HitSink } from './hits.js';
 import { PAGE_CSP, badLinkPage, confirmPage, unsubscribedPage } from './pages.js';
 import { PIXEL_PNG } from './pixel.js';
@@ -9,9 +16,6 @@ import { TokenError, type DecodedToken, type TokenCodec } from './token.js';
 
 /** A one-click body is `List-Unsubscribe=One-Click`; anything beyond this is not a form we need to read. */
 const MAX_POST_BODY = 64 * 1024;
-/** Slow or stuck clients must not hold sockets open; mail clients fetch a pixel in well under this. */
-const REQUEST_TIMEOUT_MS = 15_000;
-const HEADERS_TIMEOUT_MS = 10_000;
 /** Stored user agents are for display; a megabyte of header is not. */
 const MAX_UA_LENGTH = 512;
 /**
@@ -39,6 +43,10 @@ export interface TrackingServerOptions {
   clock: Clock;
   /** Hosts plain-mode click tokens may redirect to (plain tokens are forgeable: anything else is an open redirect). */
   allowHosts: string[];
+  /** Which Host names are answered (any, for a public --tracking-url); loopback names only when absent. */
+  hostRules?: HostRules;
+  /** Timeouts and the connection cap (TRACKING_HTTP_LIMITS unless given); tests shorten them. */
+  limits?: Partial<HttpLimits>;
 }
 
 /**
@@ -67,6 +75,7 @@ export class TrackingServer {
   private readonly server: Server;
   private readonly log: Logger;
   private readonly allowHosts: Set<string>;
+  private readonly hosts: HostPolicy;
   /** Hits of this turn, not yet sent to the sink, and their answers at the same positions. */
   private pending: PendingHit[] = [];
   private pendingHits: Hit[] = [];
@@ -75,10 +84,11 @@ export class TrackingServer {
   constructor(private readonly options: TrackingServerOptions) {
     this.log = options.logger;
     this.allowHosts = new Set(options.allowHosts.map((h) => h.toLowerCase()));
-    this.server = createServer(
-      { requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS },
-      (req, res) => this.handle(req, res),
-    );
+    this.hosts = new HostPolicy(options.hostRules ?? { allowedHosts: [], publicUrls: [] });
+    // Slow or stuck clients must not hold sockets open (see net/http-limits.ts).
+    const limits = { ...TRACKING_HTTP_LIMITS, ...options.limits };
+    this.server = createServer(httpServerOptions(limits), (req, res) => this.handle(req, res));
+    applyHttpLimits(this.server, limits);
     // Malformed HTTP never reaches the handler; answer it with a 400 instead of dropping the socket silently.
     this.server.on('clientError', (_err, socket) => {
       if (socket.writable)
@@ -95,6 +105,7 @@ export class TrackingServer {
       this.server.listen(port, host, () => {
         this.server.off('error', onError);
         const address = this.server.address() as AddressInfo;
+        this.hosts.bind(address.address, address.port);
         resolve({ host: address.address, port: address.port });
       });
     });
@@ -112,6 +123,7 @@ export class TrackingServer {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
+    if (!this.hosts.allows(req.headers.host)) return refuseHost(res, req.headers.host);
     try {
       const target = req.url ?? '/';
       const q = target.indexOf('?');

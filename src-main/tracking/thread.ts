@@ -2,6 +2,8 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import type { Logger, LogLine } from '../logger.js';
 import { spawnWorker } from '../threads/spawn.js';
+import type { HostRules } from '../net/host-check.js';
+import type { HttpLimits } from '../net/http-limits.js';
 import type { Hit, HitSink } from './hits.js';
 import type { TokenKind } from '../api/types.js';
 import type { TokenMode, TokenPayload } from './token.js';
@@ -17,6 +19,8 @@ export interface TrackingWorkerData {
   mode: TokenMode;
   keys: Uint8Array[];
   allowHosts: string[];
+  hostRules?: HostRules;
+  limits?: Partial<HttpLimits>;
   host: string;
   port: number;
 }
@@ -39,6 +43,10 @@ export interface TrackingThreadOptions {
   mode: TokenMode;
   keys: Buffer[];
   allowHosts: string[];
+  /** Which Host names the listener answers (see TrackingServerOptions). */
+  hostRules?: HostRules;
+  /** Timeouts and the connection cap of the listener (see TrackingServerOptions). */
+  limits?: Partial<HttpLimits>;
   /** Stores the hits the thread hands over (a HitRecorder, on this thread). */
   sink: HitSink;
   logger: Logger;
@@ -108,8 +116,8 @@ export class TrackingThread implements TrackingListener {
 
   /** Starts a thread listening on host:port; the address it got, once it listens. */
   #start(host: string, port: number): Promise<{ host: string; port: number }> {
-    const { mode, keys, allowHosts, sink, logger } = this.#options;
-    const data: TrackingWorkerData = { mode, keys, allowHosts, host, port };
+    const { mode, keys, allowHosts, hostRules, limits, sink, logger } = this.#options;
+    const data: TrackingWorkerData = { mode, keys, allowHosts, hostRules, limits, host, port };
     let worker: Worker;
     try {
       worker = (this.#options.spawn ?? spawnTrackingWorker)(data);

@@ -33,6 +33,8 @@ const server = new TrackingServer({
   logger: createLogger('info', ({ level, message }) => post({ type: 'log', level, message })),
   clock: systemClock,
   allowHosts: data.allowHosts,
+  hostRules: data.hostRules,
+  limits: data.limits,
 });
 
 port.on('message', (message: ToTrackingWorker) => {

@@ -71,9 +71,21 @@ describe('content security policy', () => {
     expect(APP_CSP).not.toContain('unsafe-eval');
   });
 
-  it("keeps the server's own policy, whatever the header's case", () => {
-    const response = respond('http://127.0.0.1:8025/', { 'content-security-policy': ["default-src 'none'"] });
-    expect(response.responseHeaders).toBeUndefined();
+  it("adds the app's policy beside the server's own, whatever the header's case", () => {
+    const response = respond('http://127.0.0.1:8025/', {
+      'content-security-policy': ["default-src 'none'"],
+      'X-Frame-Options': ['DENY'],
+    });
+    // Two policies are both enforced: the server's may narrow the app's, never widen it.
+    expect(response.responseHeaders).toEqual({
+      'X-Frame-Options': ['DENY'],
+      'Content-Security-Policy': ["default-src 'none'", APP_CSP],
+    });
+  });
+
+  it("does not repeat the app's policy when the server already sends it", () => {
+    const response = respond('http://127.0.0.1:8025/', { 'Content-Security-Policy': [APP_CSP] });
+    expect(response.responseHeaders).toEqual({ 'Content-Security-Policy': [APP_CSP] });
   });
 
   it('leaves other origins alone (same host, other port included)', () => {

@@ -230,7 +230,8 @@ describe('UI end to end', () => {
     const dialog = page.getByRole('dialog');
     await dialog.waitFor();
     await page.screenshot({ path: artifactPath('inbox-delete-confirm.png') });
-    await dialog.getByRole('button', { name: 'Delete' }).click();
+    // The dialog focuses its confirm button, so Enter deletes.
+    await page.keyboard.press('Enter');
     await row(page, subject).waitFor({ state: 'detached', timeout: LIVE_MS });
     const res = await fetch(`${serve.http}/api/v1/message/${id}`);
     expect(res.status).toBe(404);
@@ -244,7 +245,7 @@ describe('UI end to end', () => {
     const readState = async () =>
       (await api<MessagesSummary>(`search?query=${encodeURIComponent(`subject:"${subject}"`)}`)).messages[0]
         ?.Read;
-    // opening it marked it read (Mailpit's behaviour)
+    // opening it marks it read: the UI sends PUT /api/v1/messages (the GET itself changes nothing)
     await until('read after opening', async () => ((await readState()) === true ? true : undefined));
     await page.getByTestId('message-view').getByRole('button', { name: 'Unread' }).click();
     await row(page, subject).getByTitle('Unread').waitFor({ timeout: LIVE_MS });
@@ -348,7 +349,7 @@ describe('UI end to end', () => {
     await dark.screenshot({ path: artifactPath('inbox-dark.png') });
   });
 
-  it('moves through the list with j/k, opens with Enter and lists the shortcuts under ?', async () => {
+  it('opens mails with j/k, moves with the arrows, opens with Enter and lists the shortcuts under ?', async () => {
     const tag = randomUUID().slice(0, 8);
     await sendMail(`Keys ${tag} one`);
     await sendMail(`Keys ${tag} two`);
@@ -361,21 +362,140 @@ describe('UI end to end', () => {
     await page.screenshot({ path: artifactPath('shortcuts.png') });
     await page.locator('body').press('Escape');
     await page.getByRole('dialog').waitFor({ state: 'detached' });
+    const heading = (which: string) =>
+      page.getByTestId('message-view').getByRole('heading', { name: `Keys ${tag} ${which}` });
+    // Newest first: j opens the first row (the second mail sent), j the next, k the first again.
     await page.locator('body').press('j');
+    await heading('two').waitFor();
     await page.locator('body').press('j');
+    await heading('one').waitFor();
     await page.locator('body').press('k');
+    await heading('two').waitFor();
+    // The arrows only move the highlight; Enter opens it.
+    await page.locator('body').press('ArrowDown');
+    await page.getByTestId('message-row').nth(1).and(page.locator('.row-cursor')).waitFor();
+    await heading('two').waitFor();
     await page.locator('body').press('Enter');
-    // newest first: the cursor went down, down, up, so it is on the first row, the second mail sent
-    await page
-      .getByTestId('message-view')
-      .getByRole('heading', { name: `Keys ${tag} two` })
-      .waitFor();
+    await heading('one').waitFor();
+    // u toggles the open mail's read state.
+    const openRow = row(page, `Keys ${tag} one`);
+    await until('the open mail read', async () =>
+      (await openRow.getAttribute('class'))?.includes('row-read') ? true : undefined,
+    );
+    await page.locator('body').press('u');
+    await until('the open mail unread', async () =>
+      (await openRow.getAttribute('class'))?.includes('row-unread') ? true : undefined,
+    );
     await page.locator('body').press('/');
     await until('the search box to have focus', async () =>
       (await page.getByLabel('Search').evaluate((el) => el.ownerDocument.activeElement === el))
         ? true
         : undefined,
     );
+  });
+
+  it.each([800, 1024, 1280, 1920])(
+    'at %i px shows the subject, every tab and the preview inside the window, without page scroll',
+    async (width) => {
+      const subject = unique(`A subject long enough to need room at ${width} px wide`);
+      const id = await sendMail(subject, { to: 'Ann Example <ann@example.org>' });
+      const context = await browser.newContext({ viewport: { width, height: 800 } });
+      contexts.push(context);
+      const page = await context.newPage();
+      page.on('pageerror', (e) => consoleErrors.push(`${page.url()}: ${e.message}`));
+      await page.goto(`${serve.http}/#/message/${id}`);
+      const view = page.getByTestId('message-view');
+      await view.waitFor();
+
+      const inside = async (what: string, locator: ReturnType<Page['locator']>) => {
+        const box = await locator.boundingBox();
+        expect(box, what).not.toBeNull();
+        expect(box!.x, what).toBeGreaterThanOrEqual(0);
+        expect(box!.y, what).toBeGreaterThanOrEqual(0);
+        expect(box!.x + box!.width, what).toBeLessThanOrEqual(width + 0.5);
+        expect(box!.y + box!.height, what).toBeLessThanOrEqual(800 + 0.5);
+        return box!;
+      };
+      const noPageScroll = async () =>
+        expect(
+          (await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number,
+        ).toBeLessThanOrEqual(0);
+
+      const heading = view.getByRole('heading', { name: subject });
+      const headingBox = await inside('subject', heading);
+      // A one-word-per-line subject would be far taller than two lines.
+      expect(headingBox.height).toBeLessThan(80);
+      expect((await inside('message view', view)).width).toBeGreaterThanOrEqual(480);
+      await noPageScroll();
+
+      const tabs = view.getByRole('tab');
+      const count = await tabs.count();
+      expect(count).toBeGreaterThanOrEqual(9);
+      for (let i = count - 1; i >= 0; i--) {
+        const tab = tabs.nth(i);
+        await tab.scrollIntoViewIfNeeded();
+        await inside(`tab ${await tab.textContent()}`, tab);
+        await tab.click();
+        await until(`tab ${i} selected`, async () =>
+          (await tab.getAttribute('aria-selected')) === 'true' ? true : undefined,
+        );
+      }
+      // The last click was on the first tab, the preview.
+      await inside('preview', page.getByTestId('preview-frame'));
+      await noPageScroll();
+      await page.screenshot({ path: artifactPath(`message-${width}.png`) });
+
+      if (width < 1000) {
+        // Stacked: the list is behind the mail, and Back brings it.
+        await view.getByRole('button', { name: 'Back' }).click();
+        await inside('list row', row(page, subject));
+        await noPageScroll();
+      } else {
+        await inside('list row', row(page, subject));
+      }
+      for (const name of ['Events', 'Relay', 'Settings']) {
+        await inside(`${name} in the navigation`, page.getByRole('navigation').getByRole('link', { name }));
+      }
+    },
+  );
+
+  it('shows browser notifications once turned on in Settings: new mail, then its first open', async () => {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    contexts.push(context);
+    await context.grantPermissions(['notifications'], { origin: serve.http });
+    // Records the titles the page shows, on top of the browser's real Notification.
+    await context.addInitScript(`
+      window.__shown = [];
+      const Real = window.Notification;
+      window.Notification = class extends Real {
+        constructor(title, options) { super(title, options); window.__shown.push(title); }
+      };
+    `);
+    const page = await context.newPage();
+    page.on('pageerror', (e) => consoleErrors.push(`${page.url()}: ${e.message}`));
+    await page.goto(`${serve.http}/#/settings`);
+    await waitLive(page);
+    const toggle = page.getByTestId('notifications-toggle');
+    expect(await toggle.isChecked()).toBe(false);
+    await toggle.click();
+    await until('the toggle on', async () => ((await toggle.isChecked()) ? true : undefined));
+    const shown = async (title: string) =>
+      ((await page.evaluate('window.__shown')) as string[]).some((t) => t.includes(title)) ? true : undefined;
+
+    const id = await sendMail(unique('Notify me'));
+    await until('a new-mail notification', () => shown('New mail from Acme Shop'), LIVE_MS);
+    // A person's mail client loads the pixel (headless Chromium's own loads count as a scanner, not a first open).
+    const { TrackedHTML } = await api<{ TrackedHTML: string }>(`message/${id}`);
+    const pixel = [...TrackedHTML.matchAll(/<img[^>]+src="([^"]+)"/g)]
+      .map((m) => m[1].replace(/&amp;/g, '&'))
+      .find((src) => src.startsWith(serve.tracking));
+    expect(pixel, TrackedHTML).toBeDefined();
+    await fetch(pixel!, {
+      headers: {
+        'User-Agent': 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/605.1.15 (KHTML, like Gecko)',
+      },
+    });
+    await until('a first-open notification', () => shown('opened a mail'), LIVE_MS);
   });
 
   it('logged no errors to the browser console on any of these screens', () => {

@@ -115,7 +115,8 @@ describe('delivery', () => {
     ]);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
-    const id = res.body.trim();
+    // The body is exactly the id, without a trailing newline, as the reference hub answers.
+    const id = res.body;
     expect(id).toMatch(/^urn:uuid:[0-9a-f-]{36}$/);
     const got = await c.waitFor(() => true);
     expect(got).toEqual({ id, type: 'message', data: '{"title":"Dune"}' });

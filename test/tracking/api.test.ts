@@ -123,7 +123,7 @@ describe('tracking API routes with a live tracking server', () => {
     expect(latest.total).toBe(0);
     expect((await fetch(`${api}/api/v1/message/nope/tracking`)).status).toBe(404);
     expect(await (await fetch(`${api}/api/v1/message/nope/events`)).json()).toEqual({
-      error: 'message not found',
+      Error: 'message not found',
     });
   });
 
@@ -160,7 +160,7 @@ describe('tracking API routes with a live tracking server', () => {
     for (const q of bad) {
       const res = await fetch(`${api}/api/v1/events?${q}`);
       expect(res.status, q).toBe(400);
-      expect(((await res.json()) as { error: string }).error.length).toBeGreaterThan(0);
+      expect(((await res.json()) as { message: string }).message.length).toBeGreaterThan(0);
     }
     expect((await fetch(`${api}/api/v1/message/m1/events?limit=zero`)).status).toBe(400);
   });

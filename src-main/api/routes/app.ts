@@ -6,7 +6,7 @@ import type { EventBus } from '../../events/bus.js';
 import type { Ingest } from '../../ingest/ingest.js';
 import type { MessageStore } from '../../store/messages.js';
 import { buildSearch } from '../../store/search-query.js';
-import { parseOr400 } from './messages.js';
+import { errorBody, parseOr400 } from '../errors.js';
 
 export interface AppRoutesDeps {
   store: MessageStore;
@@ -127,6 +127,8 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppRoutesDeps): vo
       const q = parseOr400(waitQuery, req.query);
       // A bad query is a 400 now, not a silent wait until the timeout.
       if (q.query) buildSearch(q.query);
+      // Nothing may travel for up to `timeout` seconds: the listener's idle timeout must not cut the wait.
+      req.raw.socket.setTimeout(0);
       return new Promise((resolve) => {
         let finished = false;
         const done = (status: number, body: unknown) => {
@@ -158,7 +160,7 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppRoutesDeps): vo
         // The client went away: stop listening (nothing can be sent any more).
         const onClose = () => done(499, 'client closed');
         const timer = setTimeout(
-          () => done(408, { error: 'nothing arrived before the timeout' }),
+          () => done(408, errorBody('nothing arrived before the timeout')),
           q.timeout * 1000,
         );
         bus.on('message.created', onMessage);

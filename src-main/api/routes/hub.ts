@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { HUB_PATH } from '../../hub/discovery.js';
 import type { Hub } from '../../hub/hub.js';
-import { parseOr400 } from './messages.js';
+import { parseOr400 } from '../errors.js';
 
 /** A day: long enough for a test run, short enough that a leaked token soon stops working. */
 const DEFAULT_TTL_SECONDS = 24 * 60 * 60;

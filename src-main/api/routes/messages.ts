@@ -1,5 +1,6 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { badRequest, notFound, parseOr400 } from '../errors.js';
 import type { Message } from '../types.js';
 import type { EventBus } from '../../events/bus.js';
 import type { MessageStore } from '../../store/messages.js';
@@ -9,6 +10,9 @@ export interface MessageRoutesDeps {
   store: MessageStore;
   bus: EventBus;
 }
+
+// Other route files import these from here.
+export { notFound, parseOr400 };
 
 /** Mailpit's default page size. */
 const DEFAULT_LIMIT = 50;
@@ -34,16 +38,26 @@ const tagsBody = z.object({
   Tags: z.array(z.string().max(100)).max(50),
 });
 
-/** Validates with zod and turns a failure into a 400 that says what was wrong. */
-export function parseOr400<T>(schema: z.ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const message = result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
-  throw Object.assign(new Error(`bad request: ${message}`), { statusCode: 400 });
+/**
+ * True when a search query has at least one term: one made only of operators and punctuation (`*`, `"`, `)`)
+ * matches nothing in particular, and a bulk delete must never read it as "everything".
+ */
+export function hasSearchTerm(query: string): boolean {
+  return /[\p{L}\p{N}]/u.test(query);
 }
 
-export function notFound(reply: FastifyReply, what = 'message'): FastifyReply {
-  return reply.code(404).type('text/plain; charset=utf-8').send(`${what} not found\n`);
+/** A stored part's file name as an RFC 6266 Content-Disposition: an ASCII fallback plus the UTF-8 `filename*`. */
+export function contentDisposition(type: 'inline' | 'attachment', filename: string): string {
+  // Control characters never belong in a header; the rest of the name is kept as the sender wrote it.
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  const clean = filename.replace(/[\u0000-\u001f\u007f]/g, '_');
+  const fallback = clean.replace(/[^\x20-\x7e]/g, '_').replace(/["\\%]/g, '_');
+  if (fallback === clean) return `${type}; filename="${fallback}"`;
+  const encoded = encodeURIComponent(clean).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  return `${type}; filename="${fallback}"; filename*=UTF-8''${encoded}`;
 }
 
 /** Mailpit v1 message routes, with Mailpit's paths and JSON shapes. */
@@ -102,8 +116,11 @@ export function registerMessageRoutes(app: FastifyInstance, { store, bus }: Mess
     { config: { summary: 'Delete every message matching a search (query)' } },
     async (req) => {
       const { query } = parseOr400(paging, req.query);
-      if (!query.trim())
-        throw Object.assign(new Error('bad request: query is required'), { statusCode: 400 });
+      if (!query.trim()) throw badRequest('bad request: query is required');
+      if (!hasSearchTerm(query))
+        throw badRequest(
+          `bad request: the query "${query}" has no search term; to delete every message use DELETE /api/v1/messages`,
+        );
       await store.searchReady();
       const deleted = store.delete(store.idsMatching(query));
       if (deleted.length) bus.emit('message.deleted', deleted);
@@ -113,12 +130,12 @@ export function registerMessageRoutes(app: FastifyInstance, { store, bus }: Mess
 
   app.get<{ Params: { id: string } }>(
     '/api/v1/message/:id',
-    { config: { summary: 'One message (ID or "latest"); marks it read' } },
+    // A GET changes nothing: the UI marks a mail read with PUT /api/v1/messages when it opens it.
+    { config: { summary: 'One message (ID or "latest")' } },
     async (req, reply) => {
       const id = store.resolveId(req.params.id);
       const row = id ? store.get(id) : undefined;
       if (!row) return notFound(reply);
-      if (!row.read && store.setRead([row.id], true).length) bus.emit('message.read', [row.id], true);
       const { inline, attachments } = store.attachmentsOf(row.seq);
       // Text, HTML and headers are read from the stored bytes (as Mailpit does), the tracked HTML from the tracked mail.
       const stored = store.raw(row.id)!;
@@ -181,9 +198,7 @@ export function registerMessageRoutes(app: FastifyInstance, { store, bus }: Mess
       if (!raw) return notFound(reply);
       const version = req.query.version ?? 'original';
       if (version !== 'original' && version !== 'tracked') {
-        throw Object.assign(new Error('bad request: version must be original or tracked'), {
-          statusCode: 400,
-        });
+        throw badRequest('bad request: version must be original or tracked');
       }
       const body = version === 'tracked' ? (raw.tracked ?? raw.raw) : raw.raw;
       return reply.type('text/plain; charset=utf-8').send(body);
@@ -197,9 +212,8 @@ export function registerMessageRoutes(app: FastifyInstance, { store, bus }: Mess
       const id = store.resolveId(req.params.id);
       const part = id ? store.part(id, req.params.partId) : undefined;
       if (!part) return notFound(reply, 'part');
-      const filename = part.filename.replace(/["\\\r\n]/g, '_');
       reply.type(part.content_type || 'application/octet-stream');
-      if (filename) reply.header('Content-Disposition', `inline; filename="${filename}"`);
+      if (part.filename) reply.header('Content-Disposition', contentDisposition('inline', part.filename));
       // Parts are the sender's bytes: never let a browser run them as a page of ours.
       reply.header(
         'Content-Security-Policy',

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { MessageStore } from '../../store/messages.js';
 import { RelayRequestError, type RelayWorker } from '../../relay/index.js';
-import { notFound, parseOr400 } from './messages.js';
+import { badRequest, notFound, parseOr400 } from '../errors.js';
 
 export interface RelayRoutesDeps {
   /** null when no --relay is configured: the routes still answer, saying so. */
@@ -25,7 +25,7 @@ export function registerRelayRoutes(app: FastifyInstance, { relay, store }: Rela
     async (req, reply) => {
       const id = store.resolveId(req.params.id);
       if (!id || !store.get(id)) return notFound(reply);
-      if (!relay) throw Object.assign(new Error(NOT_CONFIGURED), { statusCode: 400 });
+      if (!relay) throw badRequest(NOT_CONFIGURED);
       const { To } = parseOr400(releaseBody, req.body);
       try {
         relay.release(id, To);
@@ -50,7 +50,7 @@ export function registerRelayRoutes(app: FastifyInstance, { relay, store }: Rela
     '/api/v1/relay/:id/retry',
     { config: { summary: 'Send a failed or dead outbox entry again now, with a fresh retry schedule' } },
     async (req, reply) => {
-      if (!relay) throw Object.assign(new Error(NOT_CONFIGURED), { statusCode: 400 });
+      if (!relay) throw badRequest(NOT_CONFIGURED);
       const { id } = parseOr400(entryId, req.params);
       try {
         return relay.retry(id);

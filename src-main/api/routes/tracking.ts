@@ -1,5 +1,6 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { notFound, parseOr400 } from '../errors.js';
 import type { MessageTracking, TrackingManifest } from '../types.js';
 import { MAX_EVENTS_LIMIT, type EventStore } from '../../store/events.js';
 import type { MessageStore } from '../../store/messages.js';
@@ -19,6 +20,9 @@ export interface TrackingRoutesDeps {
 const MAX_METADATA_KEYS = 32;
 const MAX_METADATA_VALUE = 1_000;
 
+/** The largest time SQLite's signed 64-bit integers hold, in nanoseconds. */
+const MAX_NANOSECONDS = 2n ** 63n - 1n;
+
 const kind = z.enum(['open', 'click', 'unsub']);
 const classification = z.enum(['human', 'proxy', 'scanner', 'expired']);
 
@@ -33,7 +37,13 @@ const since = z
     const text = value.trim();
     if (/^\d{1,25}$/.test(text)) {
       const n = BigInt(text);
-      return n > 1_000_000_000_000_000n ? n : n * 1_000_000n;
+      const ns = n > 1_000_000_000_000_000n ? n : n * 1_000_000n;
+      // Stored times are signed 64-bit nanoseconds: a larger bound is a typo, not a filter.
+      if (ns > MAX_NANOSECONDS) {
+        ctx.addIssue({ code: 'custom', message: 'since is out of range (after the year 2262)' });
+        return z.NEVER;
+      }
+      return ns;
     }
     const ms = Date.parse(text);
     if (Number.isNaN(ms)) {
@@ -43,7 +53,12 @@ const since = z
       });
       return z.NEVER;
     }
-    return BigInt(ms) * 1_000_000n;
+    const ns = BigInt(ms) * 1_000_000n;
+    if (ns > MAX_NANOSECONDS || ns < 0n) {
+      ctx.addIssue({ code: 'custom', message: 'since is out of range (before 1970 or after the year 2262)' });
+      return z.NEVER;
+    }
+    return ns;
   });
 
 const paging = {
@@ -88,21 +103,6 @@ const mintBody = z
     path: ['url'],
   });
 
-type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
-
-function parse<T>(schema: z.ZodType<T>, value: unknown): Parsed<T> {
-  const result = schema.safeParse(value ?? {});
-  if (result.success) return { ok: true, value: result.data };
-  return {
-    ok: false,
-    error: result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
-  };
-}
-
-function fail(reply: FastifyReply, status: 400 | 404, error: string): FastifyReply {
-  return reply.code(status).send({ error });
-}
-
 /** Tracking routes of the API: a mail's manifest and events, all events, and minting links. */
 export function registerTrackingRoutes(app: FastifyInstance, deps: TrackingRoutesDeps): void {
   const { store, events, codec, trackingBase } = deps;
@@ -122,10 +122,9 @@ export function registerTrackingRoutes(app: FastifyInstance, deps: TrackingRoute
       },
     },
     async (req, reply) => {
-      const params = parse(idParams, req.params);
-      if (!params.ok) return fail(reply, 400, params.error);
-      const id = resolveId(params.value.id);
-      if (!id) return fail(reply, 404, 'message not found');
+      const params = parseOr400(idParams, req.params);
+      const id = resolveId(params.id);
+      if (!id) return notFound(reply);
       const json = store.manifestJson(id);
       let manifest: TrackingManifest;
       try {
@@ -144,13 +143,11 @@ export function registerTrackingRoutes(app: FastifyInstance, deps: TrackingRoute
     '/api/v1/message/:id/events',
     { config: { summary: "A mail's tracking events, newest first (kind, limit, start)" } },
     async (req, reply) => {
-      const params = parse(idParams, req.params);
-      if (!params.ok) return fail(reply, 400, params.error);
-      const query = parse(messageEventsQuery, req.query);
-      if (!query.ok) return fail(reply, 400, query.error);
-      const id = resolveId(params.value.id);
-      if (!id) return fail(reply, 404, 'message not found');
-      const { limit, start, offset, kind: k } = query.value;
+      const params = parseOr400(idParams, req.params);
+      const query = parseOr400(messageEventsQuery, req.query ?? {});
+      const id = resolveId(params.id);
+      if (!id) return notFound(reply);
+      const { limit, start, offset, kind: k } = query;
       return events.list({ messageId: id, kind: k, limit, offset: offset ?? start });
     },
   );
@@ -162,10 +159,8 @@ export function registerTrackingRoutes(app: FastifyInstance, deps: TrackingRoute
         summary: 'Tracking events of all mails, newest first (kind, classification, since, limit, start)',
       },
     },
-    async (req, reply) => {
-      const query = parse(eventsQuery, req.query);
-      if (!query.ok) return fail(reply, 400, query.error);
-      const q = query.value;
+    async (req) => {
+      const q = parseOr400(eventsQuery, req.query ?? {});
       return events.list({
         kind: q.kind,
         classification: q.classification,
@@ -179,10 +174,8 @@ export function registerTrackingRoutes(app: FastifyInstance, deps: TrackingRoute
   app.post(
     '/api/v1/tracking/mint',
     { config: { summary: 'Mint a tracking link ({kind, url?, metadata?, exp?}) → {token, url}' } },
-    async (req, reply) => {
-      const body = parse(mintBody, req.body);
-      if (!body.ok) return fail(reply, 400, body.error);
-      const b = body.value;
+    async (req) => {
+      const b = parseOr400(mintBody, req.body ?? {});
       const { token } = codec.mint({ kind: b.kind, url: b.url, metadata: b.metadata, exp: b.exp });
       return { token, url: trackingUrl(trackingBase(), b.kind, token) };
     },

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { WebhookRequestError, type WebhookDispatcher } from '../../webhooks/index.js';
-import { notFound, parseOr400 } from './messages.js';
+import { badRequest, notFound, parseOr400 } from '../errors.js';
 
 export interface WebhookRoutesDeps {
   /** null when no --webhook is configured. */
@@ -30,9 +30,7 @@ export function registerWebhookRoutes(app: FastifyInstance, { webhooks }: Webhoo
     { config: { summary: 'Send a webhook delivery again now (same webhook-id and body, freshly signed)' } },
     async (req, reply) => {
       if (!webhooks) {
-        throw Object.assign(new Error('[webhooks] no webhook is configured (start with --webhook URL)'), {
-          statusCode: 400,
-        });
+        throw badRequest('[webhooks] no webhook is configured (start with --webhook URL)');
       }
       const { id } = parseOr400(deliveryId, req.params);
       try {

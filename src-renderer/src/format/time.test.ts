@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { relativeTime } from './time';
+import { relativeTime, untilTime } from './time';
 import { formatSize } from './size';
 
 const NOW = new Date(2026, 10, 23, 15, 30, 0).getTime(); // local time, so day boundaries are the reader's
@@ -25,6 +25,21 @@ describe('relative time', () => {
 
   it('returns nothing for an unparseable time instead of "NaN"', () => {
     expect(relativeTime('not a date', NOW)).toBe('');
+  });
+});
+
+describe('time until', () => {
+  it('never says just now for a time in the future', () => {
+    expect(untilTime(ago(-20_000), NOW)).toBe('in 20 s');
+    expect(untilTime(ago(-500), NOW)).toBe('in 1 s');
+    expect(untilTime(ago(-5 * 60_000), NOW)).toBe('in 5 min');
+    expect(untilTime(ago(-(2 * 3600_000 + 15 * 60_000)), NOW)).toBe('in 2 h 15 min');
+    expect(untilTime(ago(-30 * 3600_000), NOW)).toMatch(/^24 Nov \d\d:\d\d$/);
+  });
+
+  it('says due now once the time has passed', () => {
+    expect(untilTime(ago(1_000), NOW)).toBe('due now');
+    expect(untilTime('nonsense', NOW)).toBe('');
   });
 });
 

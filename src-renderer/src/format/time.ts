@@ -21,6 +21,21 @@ export function relativeTime(iso: string, now: number = Date.now()): string {
   return shortDate(t, now);
 }
 
+/**
+ * A time that is due, such as a relay's next attempt: "in 40 s", "in 5 min", "in 2 h", a time of day or a date
+ * further out, and "due now" once it has passed. Never "just now", which would read as the past.
+ */
+export function untilTime(iso: string, now: number = Date.now()): string {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return '';
+  const ahead = t - now;
+  if (ahead <= 0) return 'due now';
+  if (ahead < MINUTE) return `in ${Math.max(1, Math.round(ahead / 1000))} s`;
+  if (ahead < HOUR) return `in ${Math.round(ahead / MINUTE)} min`;
+  if (ahead < 12 * HOUR) return `in ${Math.floor(ahead / HOUR)} h ${Math.round((ahead % HOUR) / MINUTE)} min`;
+  return `${shortDate(t, now)} ${timeOfDay(t)}`;
+}
+
 function timeOfDay(t: number): string {
   const d = new Date(t);
   return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;

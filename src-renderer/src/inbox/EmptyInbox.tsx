@@ -54,3 +54,35 @@ export function EmptyInbox({ searching }: { searching: boolean }) {
     </div>
   );
 }
+
+/**
+ * The message pane before a mail is open: rather than a blank half-screen, where to send mail (with a snippet to
+ * copy) and how to move through the list from the keyboard.
+ */
+export function EmptyMessagePane({ hasMail }: { hasMail: boolean }) {
+  const info = useInfo();
+  const smtp = info.data?.Listeners?.smtp;
+  const snippet = smtp ? smtpSnippets(smtp)[0] : null;
+  return (
+    <div className="empty-pane" data-testid="empty-message-pane">
+      <div className="empty-title">{hasMail ? 'No mail open' : 'Waiting for mail'}</div>
+      <p className="muted">
+        {hasMail
+          ? 'Pick a mail in the list, or press j / k to open the next or previous one (? lists every shortcut).'
+          : 'Mail your app sends to the sandbox shows up here as it arrives.'}
+      </p>
+      {smtp && snippet && (
+        <div className="empty-pane-card">
+          <div className="empty-pane-card-head">
+            <span>
+              SMTP <code>{smtp}</code>
+            </span>
+            <CopyButton text={smtp} />
+          </div>
+          <pre className="code empty-snippet">{snippet.code}</pre>
+          <div className="muted small">More frameworks under Settings.</div>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -2,11 +2,12 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { useNavigate, useParams, useSearchParams } from 'react-router';
 import { ErrorNotice } from '../shared/ErrorNotice';
 import { ConfirmDialog } from '../shared/Modal';
-import { isTypingTarget } from '../layout/keyboard';
+import { isTypingTarget, keyTargets, listMove } from '../layout/keyboard';
 import { useLive } from '../live/LiveProvider';
 import { MessageView } from '../message/MessageView';
 import { useDeleteMessages, useSetRead } from './actions';
-import { EmptyInbox } from './EmptyInbox';
+import { EmptyInbox, EmptyMessagePane } from './EmptyInbox';
+import { PAGE_SIZE } from './pageWindow';
 import { MessageList } from './MessageList';
 import { SearchBar } from './SearchBar';
 import { useMessagePages } from './useMessagePages';
@@ -91,35 +92,33 @@ export function InboxPage() {
   }, [live]);
 
   const total = pages.total ?? 0;
+  // Where the open mail sits in the list, so j/k continue from it when it was opened by a link or a click.
+  let selectedIndex = -1;
+  if (selectedId)
+    for (const [page, rows] of pages.loaded) {
+      const i = rows.findIndex((r) => r.ID === selectedId);
+      if (i >= 0) selectedIndex = page * PAGE_SIZE + i;
+    }
   const targetIds = useCallback((): string[] => {
-    if (checked.size > 0) return [...checked];
-    if (selectedId) return [selectedId];
     const row = cursor >= 0 ? pages.rowAt(cursor) : undefined;
-    return row ? [row.ID] : [];
+    return keyTargets(checked, selectedId, row?.ID ?? null);
   }, [checked, selectedId, cursor, pages]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (isTypingTarget(e.target) || e.metaKey || e.ctrlKey || e.altKey) return;
       if (document.querySelector('.modal')) return;
-      const move = (to: number) => {
+      // Enter on a focused button or link is that control's own.
+      if (e.key === 'Enter' && e.target instanceof Element && e.target.closest('button, a')) return;
+      const move = listMove(e.key, { cursor, selected: selectedIndex, total });
+      if (move) {
         e.preventDefault();
-        setCursor(Math.max(0, Math.min(total - 1, to)));
-      };
+        setCursor(move.index);
+        const row = move.open ? pages.rowAt(move.index) : undefined;
+        if (row && row.ID !== selectedId) open(move.index, row.ID);
+        return;
+      }
       switch (e.key) {
-        case 'j':
-        case 'ArrowDown':
-          move(cursor + 1);
-          break;
-        case 'k':
-        case 'ArrowUp':
-          move(cursor - 1);
-          break;
-        case 'Enter': {
-          const row = pages.rowAt(cursor);
-          if (row) open(cursor, row.ID);
-          break;
-        }
         case 'x': {
           const row = pages.rowAt(cursor);
           if (row) setChecked((c) => toggled(c, row.ID));
@@ -146,7 +145,7 @@ export function InboxPage() {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [cursor, total, pages, open, targetIds, setRead]);
+  }, [cursor, selectedIndex, selectedId, total, pages, open, targetIds, setRead]);
 
   const confirmDelete = () => {
     if (!pendingDelete) return;
@@ -168,7 +167,7 @@ export function InboxPage() {
   const selection = checked.size > 0 ? [...checked] : selectedId ? [selectedId] : [];
 
   return (
-    <div className="inbox">
+    <div className={selectedId ? 'inbox inbox-open' : 'inbox'}>
       <section className="list-pane" aria-label="Mail list">
         <SearchBar ref={searchRef} query={query} onChange={setQuery} />
         <div className="toolbar">
@@ -246,15 +245,10 @@ export function InboxPage() {
             key={selectedId}
             id={selectedId}
             onDelete={() => setPendingDelete({ ids: [selectedId], all: false })}
+            onBack={() => navigate(`/${search}`)}
           />
         ) : (
-          <div className="empty empty-quiet">
-            <div className="muted">
-              {pages.total
-                ? 'Select a mail, or press j / k and Enter.'
-                : 'Mail you send to the sandbox shows up here.'}
-            </div>
-          </div>
+          <EmptyMessagePane hasMail={Boolean(pages.total)} />
         )}
       </section>
       {pendingDelete && (

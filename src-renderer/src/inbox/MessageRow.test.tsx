@@ -50,6 +50,45 @@ describe('message row', () => {
     expect(screen.getByText('unsubscribed')).toBeTruthy();
   });
 
+  it('shows the recipient beside the sender, and tags as chips', () => {
+    render(
+      <MessageRow
+        message={{
+          ...message,
+          To: [{ Name: 'Ann Example', Address: 'ann@example.org' }],
+          Cc: [{ Name: '', Address: 'bob@example.org' }],
+          Tags: ['signup', 'eu'],
+        }}
+        selected={false}
+        cursor={false}
+        checked={false}
+        onOpen={() => {}}
+        onToggleCheck={() => {}}
+      />,
+    );
+    const row = screen.getByTestId('message-row');
+    expect(row.querySelector('.row-to')?.textContent).toBe('→ Ann Example +1');
+    expect([...row.querySelectorAll('.tag-chip')].map((c) => c.textContent)).toEqual(['signup', 'eu']);
+  });
+
+  it('shows no open badge for a mail nothing opened (a plain-text mail cannot be)', () => {
+    render(
+      <MessageRow
+        message={{
+          ...message,
+          Tracking: { opens: 0, uniqueOpens: 0, clicks: 0, uniqueClicks: 0, unsubscribed: false },
+        }}
+        selected={false}
+        cursor={false}
+        checked={false}
+        onOpen={() => {}}
+        onToggleCheck={() => {}}
+      />,
+    );
+    expect(screen.queryByTitle(/^Opened/)).toBeNull();
+    expect(screen.queryByTitle(/^Clicked/)).toBeNull();
+  });
+
   it('opens on click but only toggles the selection from its checkbox', () => {
     let opened = 0;
     let toggled = 0;

@@ -1,6 +1,7 @@
 import type { MessageSummary } from '../../../src-main/api/types';
-import { displayName } from '../format/address';
+import { addressList, displayName } from '../format/address';
 import { fullTime, relativeTime } from '../format/time';
+import { TagChips } from '../shared/TagChips';
 import { TrackingBadges } from '../shared/TrackingBadges';
 import { PaperclipIcon } from '../shared/icons';
 
@@ -33,6 +34,10 @@ export function MessageRow({
   ]
     .filter(Boolean)
     .join(' ');
+  const recipients = [...(m.To ?? []), ...(m.Cc ?? []), ...(m.Bcc ?? [])];
+  const to = recipients.length
+    ? `${displayName(recipients[0])}${recipients.length > 1 ? ` +${recipients.length - 1}` : ''}`
+    : '';
   return (
     <div
       className={classes}
@@ -51,12 +56,18 @@ export function MessageRow({
           <span className="row-from" title={m.From?.Address}>
             {displayName(m.From)}
           </span>
+          {to && (
+            <span className="row-to" title={`To ${addressList([...(m.To ?? []), ...(m.Cc ?? [])])}`}>
+              → {to}
+            </span>
+          )}
           <span className="row-time" title={fullTime(m.Created)}>
             {relativeTime(m.Created)}
           </span>
         </div>
         <div className="row-line">
           <span className="row-subject">{m.Subject || '(no subject)'}</span>
+          <TagChips tags={m.Tags} />
           {m.Attachments > 0 && (
             <span className="row-attach" title={`${m.Attachments} attachment${m.Attachments > 1 ? 's' : ''}`}>
               <PaperclipIcon />

@@ -2,6 +2,8 @@ import { useEffect, useState } from 'react';
 import { NavLink, Outlet, useLocation } from 'react-router';
 import { useInfo, useRelay } from '../api/resources';
 import { CopyButton } from '../shared/CopyButton';
+import { ActivityIcon, GearIcon, InboxIcon, KeyboardIcon, SendIcon } from '../shared/icons';
+import { BrowserNotifications } from '../notify/BrowserNotifications';
 import { LiveIndicator, LiveBanner } from './LiveIndicator';
 import { ShortcutsHelp } from './ShortcutsHelp';
 import { isTypingTarget } from './keyboard';
@@ -34,12 +36,17 @@ export function AppLayout() {
           <span className="brand-mark" aria-hidden="true">
             ◉
           </span>
-          Mailbeacon
+          <span className="nav-label">Mailbeacon</span>
         </div>
-        <NavLink to="/" className={() => navClass(inboxActive)}>
-          <span>Inbox</span>
+        <NavLink
+          to="/"
+          className={() => navClass(inboxActive)}
+          title={info.data ? `Inbox: ${info.data.Unread} unread of ${info.data.Messages}` : 'Inbox'}
+        >
+          <InboxIcon size={16} />
+          <span className="nav-label">Inbox</span>
           {info.data && (
-            <span className="nav-count" title={`${info.data.Unread} unread of ${info.data.Messages}`}>
+            <span className="nav-count">
               {info.data.Unread > 0 ? (
                 <strong>{info.data.Unread.toLocaleString('en')}</strong>
               ) : (
@@ -48,39 +55,45 @@ export function AppLayout() {
             </span>
           )}
         </NavLink>
-        <NavLink to="/events" className={({ isActive }) => navClass(isActive)}>
-          <span>Events</span>
+        <NavLink to="/events" className={({ isActive }) => navClass(isActive)} title="Events">
+          <ActivityIcon size={16} />
+          <span className="nav-label">Events</span>
         </NavLink>
-        <NavLink to="/relay" className={({ isActive }) => navClass(isActive)}>
-          <span>Relay</span>
-          {failing > 0 && (
-            <span className="nav-count nav-alert" title={`${failing} failed`}>
-              {failing}!
-            </span>
-          )}
+        <NavLink
+          to="/relay"
+          className={({ isActive }) => navClass(isActive)}
+          title={failing > 0 ? `Relay: ${failing} failed` : 'Relay'}
+        >
+          <SendIcon size={16} />
+          <span className="nav-label">Relay</span>
+          {failing > 0 && <span className="nav-count nav-alert">{failing}!</span>}
         </NavLink>
-        <NavLink to="/settings" className={({ isActive }) => navClass(isActive)}>
-          <span>Settings</span>
+        <NavLink to="/settings" className={({ isActive }) => navClass(isActive)} title="Settings">
+          <GearIcon size={16} />
+          <span className="nav-label">Settings</span>
         </NavLink>
         <div className="sidebar-foot">
-          <div className="sidebar-label">SMTP</div>
-          {smtp ? (
-            <div className="sidebar-smtp">
-              <code>{smtp}</code>
-              <CopyButton text={smtp} />
-            </div>
-          ) : (
-            <div className="muted">{info.isError ? 'unknown' : '…'}</div>
-          )}
+          <div className="sidebar-wide">
+            <div className="sidebar-label">SMTP</div>
+            {smtp ? (
+              <div className="sidebar-smtp">
+                <code>{smtp}</code>
+                <CopyButton text={smtp} />
+              </div>
+            ) : (
+              <div className="muted">{info.isError ? 'unknown' : '…'}</div>
+            )}
+          </div>
           <LiveIndicator />
           <div className="sidebar-tools">
             <button
               type="button"
-              className="btn btn-small btn-ghost"
+              className="btn btn-small btn-ghost btn-icon-text"
               onClick={() => setHelp(true)}
               title="Shortcuts (?)"
             >
-              ? Shortcuts
+              <KeyboardIcon size={16} />
+              <span className="nav-label">Shortcuts</span>
             </button>
           </div>
         </div>
@@ -90,6 +103,7 @@ export function AppLayout() {
         <Outlet />
       </main>
       {help && <ShortcutsHelp onClose={() => setHelp(false)} />}
+      <BrowserNotifications />
     </div>
   );
 }

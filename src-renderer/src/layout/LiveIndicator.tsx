@@ -11,9 +11,13 @@ const LABELS = {
 export function LiveIndicator() {
   const { state } = useLive();
   return (
-    <div className={`live live-${state}`} title="Live updates from the hub" data-testid="live-indicator">
+    <div
+      className={`live live-${state}`}
+      title={`Live updates from the hub: ${LABELS[state]}`}
+      data-testid="live-indicator"
+    >
       <span className="live-dot" aria-hidden="true" />
-      {LABELS[state]}
+      <span className="nav-label">{LABELS[state]}</span>
     </div>
   );
 }

@@ -71,9 +71,11 @@ export class CacheUpdater {
 
   /** After a reconnect: whatever we missed, the next render shows the truth. */
   resync(): void {
-    // Everything but the open mails themselves, whose GET would mark them read again.
+    // Everything but the open mails themselves, whose GET would mark them read again; a mail that failed to load
+    // while the link was down is fetched again, so its pane recovers without a click on Retry.
     void this.client.invalidateQueries({
-      predicate: (q) => !(q.queryKey.length === 2 && q.queryKey[0] === 'message'),
+      predicate: (q) =>
+        !(q.queryKey.length === 2 && q.queryKey[0] === 'message') || q.state.status === 'error',
     });
   }
 

@@ -1,54 +1,46 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router';
 import type { Message } from '../../../src-main/api/types';
 import { apiUrl } from '../api/client';
+import { useRelay } from '../api/resources';
 import { addressList, fullAddress } from '../format/address';
+import { formatSize } from '../format/size';
 import { fullTime } from '../format/time';
 import { ErrorNotice } from '../shared/ErrorNotice';
 import { TrackingBadges } from '../shared/TrackingBadges';
+import { TagChips } from '../shared/TagChips';
+import { BackIcon, DownloadIcon, EnvelopeIcon, PaperclipIcon, SendIcon, TrashIcon } from '../shared/icons';
 import { useSetRead } from '../inbox/actions';
 import { setReadInCache } from '../live/applyUpdate';
-import { useMessage, useMessageEvents } from './useMessage';
+import { useMessage, useMessageEvents, partPath } from './useMessage';
 import { liveCounts } from './trackingCounts';
-import { PreviewTab } from './PreviewTab';
-import { TrackingTab } from './TrackingTab';
-import { EventsTab } from './EventsTab';
-import { HtmlSourceTab } from './HtmlSourceTab';
-import { HeadersTab } from './HeadersTab';
-import { RawTab } from './RawTab';
-import { AttachmentsTab } from './AttachmentsTab';
-import { RelayTab } from './RelayTab';
-import { ChecksTab } from './ChecksTab';
 import { ReleaseDialog } from './ReleaseDialog';
+import { MESSAGE_TABS } from './tabs';
 
-const TABS = [
-  'preview',
-  'tracking',
-  'events',
-  'html',
-  'text',
-  'headers',
-  'raw',
-  'attachments',
-  'relay',
-  'checks',
-] as const;
-type Tab = (typeof TABS)[number];
-
-export function MessageView({ id, onDelete }: { id: string; onDelete: () => void }) {
+export function MessageView({
+  id,
+  onDelete,
+  onBack,
+}: {
+  id: string;
+  onDelete: () => void;
+  /** Back to the list; shown when the list and the mail are stacked (narrow windows). */
+  onBack?: () => void;
+}) {
   const message = useMessage(id);
   const events = useMessageEvents(id);
+  const relay = useRelay();
   // The tab is part of the URL, so a link can open a mail on its Events tab without loading the preview (which
   // would record an open).
   const [params, setParams] = useSearchParams();
   const wanted = params.get('tab');
-  const tab: Tab = TABS.includes(wanted as Tab) ? (wanted as Tab) : 'preview';
-  const setTab = (t: Tab) =>
+  const tab = MESSAGE_TABS.find((t) => t.id === wanted) ?? MESSAGE_TABS[0];
+  const setTab = (t: string) =>
     setParams(
       (p) => {
         const next = new URLSearchParams(p);
-        if (t === 'preview') next.delete('tab');
+        if (t === MESSAGE_TABS[0].id) next.delete('tab');
         else next.set('tab', t);
         return next;
       },
@@ -58,6 +50,7 @@ export function MessageView({ id, onDelete }: { id: string; onDelete: () => void
   const setRead = useSetRead();
   const client = useQueryClient();
   const loaded = message.isSuccess;
+  const tabBar = useRef<HTMLDivElement>(null);
 
   // Fetching a mail marks it read on the server (Mailpit's behaviour); show that in the list without waiting for
   // the hub to say so.
@@ -65,10 +58,34 @@ export function MessageView({ id, onDelete }: { id: string; onDelete: () => void
     if (loaded) setReadInCache(client, [id], true);
   }, [loaded, client, id]);
 
-  if (message.isPending) return <div className="empty empty-quiet muted">Loading…</div>;
+  // In a narrow window the tab bar scrolls; keep the open tab in sight.
+  useEffect(() => {
+    tabBar.current
+      ?.querySelector('[aria-selected="true"]')
+      ?.scrollIntoView?.({ block: 'nearest', inline: 'nearest' });
+  }, [tab.id, loaded]);
+
+  const back = onBack && (
+    <button
+      type="button"
+      className="btn btn-small btn-ghost back-button"
+      onClick={onBack}
+      title="Back to the list"
+    >
+      <BackIcon size={14} /> Back
+    </button>
+  );
+  if (message.isPending)
+    return (
+      <div className="message">
+        {back && <div className="message-toolbar">{back}</div>}
+        <div className="empty empty-quiet muted">Loading…</div>
+      </div>
+    );
   if (message.isError)
     return (
-      <div className="message-error">
+      <div className="message message-error">
+        {back && <div className="message-toolbar">{back}</div>}
         <ErrorNotice
           title="Could not open this mail"
           error={message.error}
@@ -77,58 +94,80 @@ export function MessageView({ id, onDelete }: { id: string; onDelete: () => void
       </div>
     );
   const m = message.data;
-  const attachmentCount = (m.Attachments?.length ?? 0) + (m.Inline?.length ?? 0);
-  const tabs: { id: Tab; label: string }[] = [
-    { id: 'preview', label: 'Preview' },
-    { id: 'tracking', label: 'Tracking' },
-    { id: 'events', label: 'Events' },
-    { id: 'html', label: 'HTML' },
-    { id: 'text', label: 'Text' },
-    { id: 'headers', label: 'Headers' },
-    { id: 'raw', label: 'Raw' },
-    { id: 'attachments', label: `Attachments${attachmentCount ? ` (${attachmentCount})` : ''}` },
-    { id: 'relay', label: 'Relay' },
-    { id: 'checks', label: 'Checks' },
-  ];
+  const relayOff = relay.data ? !relay.data.config.enabled : false;
+  const attachments = [...(m.Attachments ?? [])];
 
   return (
     <article className="message" data-testid="message-view">
       <header className="message-head">
-        <div className="message-title-row">
-          <h1 className="message-subject">{m.Subject || '(no subject)'}</h1>
-          <div className="message-actions">
-            <button type="button" className="btn btn-small" onClick={() => setReleasing(true)}>
-              Release
-            </button>
-            <a
-              className="btn btn-small"
-              href={apiUrl(`message/${encodeURIComponent(id)}/raw?dl=1`)}
-              download={`${id}.eml`}
-            >
-              .eml
-            </a>
-            <button
-              type="button"
-              className="btn btn-small"
-              onClick={() => setRead.mutate({ ids: [id], read: false })}
-              title="Mark unread (u)"
-            >
-              Unread
-            </button>
-            <button
-              type="button"
-              className="btn btn-small btn-ghost-danger"
-              onClick={onDelete}
-              title="Delete (Delete)"
-            >
-              Delete
-            </button>
-          </div>
+        <div className="message-toolbar" role="toolbar" aria-label="Mail actions">
+          {back}
+          <span className="toolbar-spacer" />
+          <button
+            type="button"
+            className="btn btn-small btn-icon-text"
+            onClick={() => setReleasing(true)}
+            disabled={relayOff}
+            title={
+              relayOff
+                ? 'No relay is configured: start with --relay smtp://host:port'
+                : 'Forward this mail to real recipients through the relay'
+            }
+          >
+            <SendIcon size={14} /> Release
+          </button>
+          <a
+            className="btn btn-small btn-icon-text"
+            href={apiUrl(`message/${encodeURIComponent(id)}/raw?dl=1`)}
+            download={`${id}.eml`}
+            title="Download the raw mail (.eml)"
+          >
+            <DownloadIcon size={14} /> .eml
+          </a>
+          <button
+            type="button"
+            className="btn btn-small btn-icon-text"
+            onClick={() => setRead.mutate({ ids: [id], read: false })}
+            title="Mark unread (u)"
+          >
+            <EnvelopeIcon size={14} /> Unread
+          </button>
+          <button
+            type="button"
+            className="btn btn-small btn-ghost-danger btn-icon-text"
+            onClick={onDelete}
+            title="Delete (Delete)"
+          >
+            <TrashIcon size={14} /> Delete
+          </button>
         </div>
+        <h1 className="message-subject">{m.Subject || '(no subject)'}</h1>
         <MetaLines m={m} />
         <div className="message-tracking-line">
-          <TrackingBadges counts={liveCounts(m.Tracking, events.data?.events)} verbose />
+          <TrackingBadges
+            counts={liveCounts(m.Tracking, events.data?.events)}
+            verbose
+            canOpen={Boolean(m.HTML)}
+          />
+          <TagChips tags={m.Tags} />
         </div>
+        {attachments.length > 0 && (
+          <div className="attachment-chips" aria-label="Attachments">
+            {attachments.map((a) => (
+              <a
+                key={a.PartID}
+                className="attachment-chip"
+                href={apiUrl(partPath(id, a.PartID))}
+                download={a.FileName || undefined}
+                title={`${a.ContentType}, ${formatSize(a.Size)}: download`}
+              >
+                <PaperclipIcon size={12} />
+                <span className="attachment-chip-name">{a.FileName || '(unnamed)'}</span>
+                <span className="muted">{formatSize(a.Size)}</span>
+              </a>
+            ))}
+          </div>
+        )}
         {m.Warnings?.length > 0 && (
           <div className="notice notice-warn">
             <div>
@@ -143,36 +182,22 @@ export function MessageView({ id, onDelete }: { id: string; onDelete: () => void
         )}
         {setRead.isError && <ErrorNotice title="Could not mark unread" error={setRead.error} />}
       </header>
-      <div className="tabs" role="tablist">
-        {tabs.map((t) => (
+      <div className="tabs" role="tablist" ref={tabBar} data-testid="message-tabs">
+        {MESSAGE_TABS.map((t) => (
           <button
             key={t.id}
             type="button"
             role="tab"
-            aria-selected={tab === t.id}
-            className={tab === t.id ? 'tab tab-on' : 'tab'}
+            aria-selected={tab.id === t.id}
+            className={tab.id === t.id ? 'tab tab-on' : 'tab'}
             onClick={() => setTab(t.id)}
           >
-            {t.label}
+            {t.label(m)}
           </button>
         ))}
       </div>
       <div className="tab-body" role="tabpanel">
-        {tab === 'preview' && <PreviewTab message={m} />}
-        {tab === 'tracking' && <TrackingTab message={m} />}
-        {tab === 'events' && <EventsTab id={id} />}
-        {tab === 'html' && <HtmlSourceTab message={m} />}
-        {tab === 'text' &&
-          (m.Text ? (
-            <pre className="code text-body">{m.Text}</pre>
-          ) : (
-            <p className="muted pad">This mail has no text part.</p>
-          ))}
-        {tab === 'headers' && <HeadersTab id={id} />}
-        {tab === 'raw' && <RawTab id={id} />}
-        {tab === 'attachments' && <AttachmentsTab message={m} />}
-        {tab === 'relay' && <RelayTab message={m} onRelease={() => setReleasing(true)} />}
-        {tab === 'checks' && <ChecksTab message={m} />}
+        {tab.render({ message: m, id, release: () => setReleasing(true) })}
       </div>
       {releasing && <ReleaseDialog message={m} onClose={() => setReleasing(false)} />}
     </article>

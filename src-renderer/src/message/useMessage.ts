@@ -1,15 +1,24 @@
 import { useQuery } from '@tanstack/react-query';
+import { useEffect } from 'react';
 import type { EventsResponse, Message, MessageTracking } from '../../../src-main/api/types';
 import { api } from '../api/client';
 import { queryKeys } from '../api/queryKeys';
+import { useSetRead } from '../inbox/actions';
 
 const enc = encodeURIComponent;
 
+/** The opened mail; opening it marks it read (the GET itself changes nothing on the server). */
 export function useMessage(id: string) {
-  return useQuery({
+  const query = useQuery({
     queryKey: queryKeys.message(id),
     queryFn: ({ signal }) => api.get<Message>(`message/${enc(id)}`, signal),
   });
+  const { mutate: setRead } = useSetRead();
+  const openedId = query.data?.ID;
+  useEffect(() => {
+    if (openedId) setRead({ ids: [openedId], read: true });
+  }, [openedId, setRead]);
+  return query;
 }
 
 export function useTracking(id: string) {

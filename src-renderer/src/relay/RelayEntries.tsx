@@ -3,7 +3,7 @@ import { Link } from 'react-router';
 import type { RelayEntry } from '../../../src-main/api/types';
 import { api } from '../api/client';
 import { queryKeys } from '../api/queryKeys';
-import { clockTime, fullTime, relativeTime } from '../format/time';
+import { clockTime, fullTime, relativeTime, untilTime } from '../format/time';
 import { ErrorNotice } from '../shared/ErrorNotice';
 
 export function RelayEntries({ entries, showMail }: { entries: RelayEntry[]; showMail: boolean }) {
@@ -57,7 +57,9 @@ export function RelayEntries({ entries, showMail }: { entries: RelayEntry[]; sho
                   </ul>
                 )}
               </td>
-              <td>{e.nextAttemptAt ? relativeTime(e.nextAttemptAt) : '—'}</td>
+              <td title={e.nextAttemptAt ? fullTime(e.nextAttemptAt) : undefined}>
+                {e.nextAttemptAt ? untilTime(e.nextAttemptAt) : '—'}
+              </td>
               <td>
                 {(e.status === 'failed' || e.status === 'dead') && (
                   <button

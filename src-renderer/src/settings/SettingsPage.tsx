@@ -16,6 +16,7 @@ import { ErrorNotice } from '../shared/ErrorNotice';
 import { relativeTime } from '../format/time';
 import { smtpSnippets } from './smtpSnippets';
 import { ThemeChooser } from '../layout/ThemeChooser';
+import { NotificationToggle } from '../notify/BrowserNotifications';
 
 for (const [name, lang] of Object.entries({ javascript, python, ruby, ini, properties, go, csharp })) {
   hljs.registerLanguage(name, lang);
@@ -151,6 +152,11 @@ export function SettingsPage() {
       <section className="panel">
         <div className="panel-title">Theme</div>
         <ThemeChooser />
+      </section>
+
+      <section className="panel">
+        <div className="panel-title">Notifications</div>
+        <NotificationToggle />
       </section>
 
       <section className="panel">
