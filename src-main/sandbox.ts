@@ -17,6 +17,9 @@ import { registerViewRoutes } from './api/routes/view.js';
 import { tagger } from './ingest/tags.js';
 import { Chaos } from './smtp/chaos.js';
 import { Retention } from './store/retention.js';
+import { registerCheckRoutes } from './api/routes/checks.js';
+import { startPop3 } from './pop3/index.js';
+import type { Pop3Server } from './pop3/server.js';
 import { createRelay, type RelayWorker } from './relay/index.js';
 import { createWebhooks, type WebhookDispatcher } from './webhooks/index.js';
 import { AppPublisher } from './hub/app-publisher.js';
@@ -75,6 +78,8 @@ export interface SandboxAddresses {
   tracking: string;
   /** The public base of tracking links. */
   trackingUrl: string;
+  /** host:port of the POP3 listener, when enabled (--pop3). */
+  pop3?: string;
 }
 
 export const DATABASE_FILE = 'mailbeacon.db';
@@ -108,6 +113,7 @@ export class Sandbox {
   #ingest?: Ingest;
   #pool?: PreparePool;
   #smtp?: SmtpCatcher;
+  #pop3?: Pop3Server;
   #api?: ApiServer;
   #hub?: Hub;
   #publisher?: AppPublisher;
@@ -342,6 +348,13 @@ export class Sandbox {
           (app) => registerTagRoutes(app, { store, bus }),
           (app) => registerChaosRoutes(app, { chaos }),
           (app) => registerViewRoutes(app, { store }),
+          (app) =>
+            registerCheckRoutes(app, {
+              store,
+              spamassassin: settings.spamassassin,
+              trackingOrigins: () =>
+                [trackingBase, this.#addresses?.tracking ?? ''].map((u) => u && new URL(u).origin),
+            }),
         ],
       });
       const http = await this.#api.listen(settings.http.host, settings.http.port);
@@ -411,12 +424,16 @@ export class Sandbox {
         chaos,
       });
       const smtp = await this.#smtp.listen(settings.smtp.host, settings.smtp.port);
+      const pop3 =
+        settings.pop3 && (await startPop3(settings, { store, bus, tls, logger: logger.child('pop3') }));
+      if (pop3) this.#pop3 = pop3.server;
 
       this.#addresses = {
         smtp: formatHostPort(smtp.host, smtp.port),
         http: httpUrl,
         tracking: urlOf(tracking.host, tracking.port),
         trackingUrl: trackingBase,
+        ...(pop3 && { pop3: pop3.address }),
       };
       // Webhooks first: the relay announces the entries it resumes, and those events should reach them.
       webhooks?.start();
@@ -445,6 +462,7 @@ export class Sandbox {
       };
       await attempt('smtp', () => this.#smtp?.close());
       this.#simulator?.close();
+      await attempt('pop3', () => this.#pop3?.close());
       await attempt('tracking', async () => {
         await this.#tracking?.close();
         this.#recorder?.flush(); // the last hits, stored and announced while the hub still listens
@@ -548,7 +566,7 @@ export class Sandbox {
         ReturnPath: '',
         PreserveMessageIDs: true,
       },
-      SpamAssassin: false,
+      SpamAssassin: !!s.spamassassin,
       ChaosEnabled: this.settings.enableChaos,
       DuplicatesIgnored: false,
       HideDeleteAllButton: false,

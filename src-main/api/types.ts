@@ -299,3 +299,62 @@ export interface EventUpdate {
   type: 'event';
   event: TrackingEvent;
 }
+
+// Checks of a caught mail (Mailpit's html-check, link-check and sa-check shapes).
+
+/** Mailpit's HTMLCheckResult: one client version's support of a feature. */
+export interface HtmlCheckResult {
+  Family: string;
+  Name: string;
+  NoteNumber: string;
+  Platform: string;
+  Support: 'yes' | 'no' | 'partial';
+  Version: string;
+}
+
+/** Mailpit's HTMLCheckWarning, plus `Lines`: where in the mail's HTML the feature is used (1-based). */
+export interface HtmlCheckWarning {
+  Category: string;
+  Description: string;
+  Keywords: string;
+  NotesByNumber: Record<string, string>;
+  Results: HtmlCheckResult[];
+  Score: { Found: number; Partial: number; Supported: number; Unsupported: number };
+  Slug: string;
+  Tags: string[];
+  Title: string;
+  URL: string;
+  Lines: number[];
+}
+
+export interface HtmlCheckResponse {
+  Platforms: Record<string, string[]>;
+  Total: { Nodes: number; Partial: number; Supported: number; Tests: number; Unsupported: number };
+  Warnings: HtmlCheckWarning[];
+}
+
+export interface LinkStatus {
+  URL: string;
+  StatusCode: number;
+  Status: string;
+}
+
+/** Mailpit's LinkCheckResponse. */
+export interface LinkCheckResponse {
+  Errors: number;
+  Links: LinkStatus[];
+}
+
+export interface SpamRule {
+  Name: string;
+  Score: number;
+  Description: string;
+}
+
+/** Mailpit's SpamAssassinResponse. */
+export interface SpamCheckResponse {
+  Error: string;
+  IsSpam: boolean;
+  Score: number;
+  Rules: SpamRule[];
+}

@@ -65,6 +65,28 @@ export const SERVE_FLAGS: FlagSpec[] = [
   },
 
   {
+    name: 'pop3',
+    type: 'string',
+    arg: 'ADDR:PORT',
+    group: 'listeners',
+    help: 'serve the caught mails (as tracked) over POP3, e.g. to open them in Thunderbird (default: off)',
+  },
+  {
+    name: 'pop3-auth',
+    type: 'string',
+    arg: 'USER:PASS',
+    group: 'listeners',
+    help: 'POP3 login (default: any login on loopback; required when --pop3 binds elsewhere)',
+  },
+  {
+    name: 'spamassassin',
+    type: 'string',
+    arg: 'HOST:PORT',
+    group: 'listeners',
+    help: 'a running spamd for the spam score check, e.g. 127.0.0.1:783 (default: off)',
+  },
+
+  {
     name: 'data-dir',
     type: 'string',
     arg: 'DIR',

@@ -190,6 +190,9 @@ export const settingsSchema = z.object({
   trackingUrl: url('--tracking-url', ['http:', 'https:']).optional(),
   uiAuth: credentials.optional(),
   mcpWrite: bool.default(false),
+  pop3: listen.optional(),
+  pop3Auth: credentials.optional(),
+  spamassassin: listen.optional(),
   allowedHosts: list
     .refine((hosts) => hosts.every((h) => /^(\[[0-9a-f:.]+\]|[^:[\]/\s]+)(:\d{1,5})?$/i.test(h)), {
       message: 'each entry is a host name or host:port (for example mb.test or mb.test:8025)',
@@ -288,6 +291,8 @@ export function subsystemOf(key: string): string {
   if (key === 'enableChaos') return 'smtp';
   if (key.startsWith('hub')) return 'hub';
   if (key.startsWith('relay')) return 'relay';
+  if (key.startsWith('pop3')) return 'pop3';
+  if (key === 'spamassassin') return 'checks';
   if (key.startsWith('webhook')) return 'webhooks';
   return 'config';
 }
