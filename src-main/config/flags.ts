@@ -197,7 +197,7 @@ export const SERVE_FLAGS: FlagSpec[] = [
     type: 'string',
     arg: 'yes|no',
     group: 'smtp',
-    help: 'speed switch: read simple mails (one text or HTML part, no attachments) without mailparser (default yes; no = mailparser for every mail, the reference path)',
+    help: 'speed switch: read simple mails (one HTML part, or text and HTML as alternatives, no attachments) without mailparser (default yes; no = mailparser for every mail, the reference path)',
   },
   {
     name: 'enable-chaos',
