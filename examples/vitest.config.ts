@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // resolves to the package itself (its `exports`, built into lib/ by `npm run build:lib`).
 export default defineConfig({
   test: {
-    include: ['examples/**/*.test.ts'],
+    include: ['examples/vitest/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
