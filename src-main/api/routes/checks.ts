@@ -3,10 +3,8 @@ import { z } from 'zod';
 import type { ListenAddress } from '../../config/schema.js';
 import type { MessageStore } from '../../store/messages.js';
 import { readBody } from '../../ingest/parse.js';
-import { checkHtml } from '../../checks/html-check.js';
 import { checkLinks, extractLinks } from '../../checks/link-check.js';
 import { checkSpam } from '../../checks/spamd.js';
-import { thumbnail } from '../../checks/thumbnail.js';
 import { notFound, parseOr400 } from './messages.js';
 
 export interface CheckRoutesDeps {
@@ -49,6 +47,8 @@ export function registerCheckRoutes(
       const { html } = await readBody(raw);
       if (!html) throw badRequest('the message does not contain HTML');
       if (html.length > MAX_CHECKED_HTML) throw badRequest('the HTML is larger than 2 MB and is not checked');
+      // caniemail's data and sharp's native library are loaded on first use, not at every start.
+      const { checkHtml } = await import('../../checks/html-check.js');
       return checkHtml(html);
     },
   );
@@ -95,6 +95,7 @@ export function registerCheckRoutes(
       const id = store.resolveId(req.params.id);
       const part = id ? store.part(id, req.params.partId) : undefined;
       if (!part) return notFound(reply, 'part');
+      const { thumbnail } = await import('../../checks/thumbnail.js');
       return reply.type('image/jpeg').send(await thumbnail(part.content, part.content_type));
     },
   );
