@@ -2,7 +2,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { Database, Statement } from 'better-sqlite3';
 import type { Address, Attachment, MessageSummary, TrackingCounts, TrackingManifest } from '../api/types.js';
 import type { CommitQueue } from './commit-queue.js';
-import { EventStore } from './events.js';
+import { EventStore, emptyCounts } from './events.js';
 import { SearchIndexer, type MailTextReader, type SearchEntry } from './search-index.js';
 import { buildSearch } from './search-query.js';
 import { applyPatch } from '../mime/patch.js';
@@ -106,15 +106,7 @@ export interface MessageStoreOptions {
 const SUMMARY_COLUMNS = `m.seq, m.id, m.created_ms, m.message_id, m.subject, m.from_json, m.to_json, m.cc_json, m.bcc_json,
   m.reply_to_json, m.username, m.size, m.snippet, m.attachments, m.read, m.tags_json`;
 
-const NO_TRACKING: TrackingCounts = {
-  opens: 0,
-  uniqueOpens: 0,
-  clicks: 0,
-  uniqueClicks: 0,
-  unsubscribed: false,
-  machine: { opens: 0, clicks: 0 },
-  sandbox: { opens: 0, clicks: 0, unsubscribed: false },
-};
+const NO_TRACKING: TrackingCounts = emptyCounts();
 
 /** How long a search waits for the indexing thread before it indexes what is missing itself. */
 const SEARCH_WAIT_MS = 1_000;
