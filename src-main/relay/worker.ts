@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { RelayAttempt, RelayEntry, RelayStatus } from '../api/types.js';
+import type { RelayAttempt, RelayEntry, RelayStatus } from '../model/relay.js';
 import type { EventBus } from '../events/bus.js';
 import type { CommitHook } from '../ingest/ingest.js';
 import type { Clock, Logger } from '../logger.js';
