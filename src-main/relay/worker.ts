@@ -5,7 +5,7 @@ import type { CommitHook } from '../ingest/ingest.js';
 import type { Clock, Logger } from '../logger.js';
 import type { MessageStore } from '../store/messages.js';
 import { prependHeader, removeHeader } from './headers.js';
-import { RelayOutbox, entryOf, type AttemptOutcome, type OutboxRow } from './outbox.js';
+import { RelayOutbox, entryOf, type AttemptOutcome, type OutboxRow } from '../store/relay-outbox.js';
 import { autoRecipients, releaseRecipients, type RecipientRules } from './recipients.js';
 import {
   POOL_CONNECTIONS,
