@@ -41,7 +41,7 @@ import { EventBus } from './events/bus.js';
 import { Ingest } from './ingest/ingest.js';
 import { injectorFrom, type InjectorSettings } from './ingest/injector-settings.js';
 import { PreparePool, defaultPrepareThreads } from './ingest/pool.js';
-import type { MailToPrepare } from './ingest/prepare.js';
+import type { MailToPrepare, ReadingSettings } from './ingest/prepare.js';
 import { createLogger, systemClock, type Clock, type Logger } from './logger.js';
 import { formatHostPort } from './net/listen.js';
 import { isLoopbackUrl, type HostRules } from './net/host-check.js';
@@ -240,13 +240,14 @@ export class Sandbox {
       // Imported on the first mail prepared on this thread: with workers, the parser's modules stay out of the main
       // thread's heap.
       let preparing: Promise<typeof import('./ingest/prepare.js')> | undefined;
+      const reading: ReadingSettings = { simpleMailReader: settings.simpleMailReader };
       const inline = async (mail: MailToPrepare) =>
-        (await (preparing ??= import('./ingest/prepare.js'))).prepareMail(mail, injector);
+        (await (preparing ??= import('./ingest/prepare.js'))).prepareMail(mail, injector, reading);
       const pool = (this.#pool = new PreparePool({
         size: settings.ingestThreads ?? defaultPrepareThreads(),
         // An explicit --ingest-threads 0 keeps every mail on the main thread; by default large ones get a worker.
         largeMailBytes: settings.ingestThreads === 0 ? Infinity : undefined,
-        data: { tracking: injection },
+        data: { tracking: injection, reading },
         trackingBase: () => trackingBase,
         inline,
         checkpoint: checkpointer.possible ? () => checkpointer.handOff() : undefined,
