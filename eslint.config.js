@@ -6,6 +6,11 @@ import globals from 'globals';
 
 /** The services of src-main; the store below them imports none (docs/ARCHITECTURE.md). */
 const SERVICES = ['hub', 'tracking', 'relay', 'webhooks', 'api', 'ingest', 'smtp', 'app', 'cli'];
+/** A later `no-restricted-imports` replaces an earlier one for the same files, so each layer rule repeats this. */
+const NO_ELECTRON = {
+  name: 'electron',
+  message: 'Only src-main/app/ and src-main/preload/ run inside Electron.',
+};
 
 export default tseslint.config(
   { ignores: ['out/', 'dist/', 'node_modules/', 'test-artifacts/', 'native/', 'docs/', 'lib/'] },
@@ -42,9 +47,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [
-            { name: 'electron', message: 'Only src-main/app/ and src-main/preload/ run inside Electron.' },
-          ],
+          paths: [NO_ELECTRON],
         },
       ],
     },
@@ -55,12 +58,30 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
+          paths: [NO_ELECTRON],
           patterns: [
             {
-              // api/types.ts still holds the shared data model; it is the one import of api/ the store keeps.
-              regex: `^\\.\\./(${SERVICES.join('|')})/(?!types\\.js$)`,
+              regex: `^\\.\\./(${SERVICES.join('|')})/`,
               message:
-                'The store imports no service: a service hands the store what it needs (see sandbox.ts).',
+                'The store imports no service: a service hands the store what it needs (see sandbox.ts); shared types are in model/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src-main/tracking/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [NO_ELECTRON],
+          patterns: [
+            {
+              regex: '^(\\.\\./)+api/',
+              message:
+                'Tracking imports nothing from api/: its types are in model/, the wire mapping is api/’s job.',
             },
           ],
         },

@@ -495,14 +495,14 @@ export class Sandbox {
       void (async () => {
         for (const profile of profiles) {
           try {
-            await simulator.simulate(message.ID, {
+            await simulator.simulate(message.id, {
               profile: profile as SimulateProfile,
               compress: AUTO_JOURNEY_COMPRESS,
             });
           } catch (err) {
             // A mail caught without tracking has nothing to simulate; anything else is worth a line.
             if (!(err instanceof SimulateError && err.status === 409))
-              log.warn(`${profile} on ${message.ID}: ${(err as Error).message}`);
+              log.warn(`${profile} on ${message.id}: ${(err as Error).message}`);
           }
         }
       })();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { MessageSummary, TrackingEvent } from '../api/types.js';
+import type { MessageListing } from '../model/message.js';
+import type { TrackingEvent } from '../model/tracking.js';
 import type { EventBus } from '../events/bus.js';
 import type { NotificationPrefs } from '../preload/channels.js';
 
@@ -48,7 +49,7 @@ export interface MailNotifierOptions {
 export class MailNotifier {
   private readonly subjects = new Map<string, string>();
   private readonly seen = new Map<string, true>();
-  private readonly onCreated = (message: MessageSummary) => this.messageCreated(message);
+  private readonly onCreated = (message: MessageListing) => this.messageCreated(message);
   private readonly onEvent = (event: TrackingEvent) => this.trackingEvent(event);
 
   constructor(private readonly options: MailNotifierOptions) {}
@@ -63,14 +64,14 @@ export class MailNotifier {
     this.options.bus.off('tracking.event', this.onEvent);
   }
 
-  private messageCreated(message: MessageSummary): void {
-    remember(this.subjects, message.ID, message.Subject);
+  private messageCreated(message: MessageListing): void {
+    remember(this.subjects, message.id, message.subject);
     if (!this.options.prefs().newMail) return;
-    const from = message.From ? message.From.Name || message.From.Address : 'unknown sender';
+    const from = message.from ? message.from.Name || message.from.Address : 'unknown sender';
     this.options.show({
       title: `New mail from ${from}`,
-      body: subjectLine(message.Subject),
-      messageId: message.ID,
+      body: subjectLine(message.subject),
+      messageId: message.id,
     });
   }
 

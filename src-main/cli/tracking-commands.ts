@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { TokenKind } from '../api/types.js';
+import type { TokenKind } from '../model/tracking.js';
 import { ConfigError, loadSettings } from '../config/load.js';
 import { KeyError, generateKey } from '../tracking/keys.js';
 import { codecFromSettings, trackingBaseUrl } from '../tracking/setup.js';

@@ -1,12 +1,14 @@
 import { EventEmitter } from 'node:events';
-import type { MessageSummary, RelayEntry, TrackingEvent } from '../api/types.js';
+import type { MessageListing } from '../model/message.js';
+import type { RelayEntry } from '../model/relay.js';
+import type { TrackingEvent } from '../model/tracking.js';
 
 /**
  * What happened inside the sandbox, for whoever wants to know (hub, webhooks, relay, desktop notifications).
  * Producers (ingest, API, tracking server, relay worker) emit; nothing in the store knows who listens.
  */
 export interface SandboxEvents {
-  'message.created': [message: MessageSummary];
+  'message.created': [message: MessageListing];
   'message.read': [ids: string[], read: boolean];
   'message.deleted': [ids: string[] | 'all'];
   /** The tags of these mails changed (set, renamed or deleted). */

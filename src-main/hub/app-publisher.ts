@@ -6,6 +6,7 @@ import {
   type EventUpdate,
   type MessageUpdate,
 } from '../api/types.js';
+import { toWireSummary } from '../api/wire/messages.js';
 import type { EventBus, SandboxEvents } from '../events/bus.js';
 import type { Hub } from './hub.js';
 
@@ -32,7 +33,8 @@ export class AppPublisher {
   private started = false;
 
   private readonly listeners: Listeners = {
-    'message.created': (message) => this.messages([message.ID], { type: 'created', message }),
+    'message.created': (message) =>
+      this.messages([message.id], { type: 'created', message: toWireSummary(message) }),
     'message.read': (ids, read) => this.messages(ids, { type: 'read', ids, read }),
     'message.deleted': (ids) => this.messages(ids === 'all' ? [] : ids, { type: 'deleted', ids }),
     'message.tags': (ids) => this.messages(ids, { type: 'tags', ids }),

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { simpleParser, type AddressObject } from 'mailparser';
 import libmime from 'libmime';
-import type { Address } from '../api/types.js';
+import type { Address } from '../model/message.js';
 import type { MessageFields, StoredPart } from '../store/messages.js';
 import { leafParts, type LeafPart, type MimeTree } from '../mime/mime.js';
 import { htmlToText } from './html-text.js';

@@ -1,4 +1,4 @@
-import type { TrackingManifest } from '../api/types.js';
+import type { TrackingManifest } from '../model/tracking.js';
 import type { TrackingInjector } from '../tracking/inject/injector.js';
 import { leafParts, type MimeTree } from '../mime/mime.js';
 import { encodePatch } from '../mime/patch.js';

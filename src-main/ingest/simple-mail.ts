@@ -8,7 +8,7 @@
 import { Headers } from '@zone-eu/mailsplit';
 import libmime from 'libmime';
 import addressparser from 'nodemailer/lib/addressparser/index.js';
-import type { Address } from '../api/types.js';
+import type { Address } from '../model/message.js';
 import {
   headerValue,
   leafParts,

@@ -19,7 +19,7 @@ export function storeMailbox(store: MessageStore, bus: EventBus): Pop3Mailbox {
     ids: () =>
       store
         .page(0, MAX_LISTED)
-        .messages.map((m) => m.ID)
+        .messages.map((m) => m.id)
         .reverse(),
     read: (id) => {
       const stored = store.raw(id);

@@ -5,7 +5,7 @@ import type { Clock, Logger } from '../logger.js';
 import type { MessageStore } from '../store/messages.js';
 import { RelayWorker, type RelayConfig } from './worker.js';
 
-export { RelayOutbox } from './outbox.js';
+export { RelayOutbox } from '../store/relay-outbox.js';
 export { RelayRequestError, RelayWorker, RELAY_ID_HEADER, TRACK_HEADER } from './worker.js';
 export type { RelayConfig, RelayConfigView, RelayWorkerOptions } from './worker.js';
 

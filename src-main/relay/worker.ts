@@ -1,11 +1,11 @@
 import type { Database } from 'better-sqlite3';
-import type { RelayAttempt, RelayEntry, RelayStatus } from '../api/types.js';
+import type { RelayAttempt, RelayEntry, RelayStatus } from '../model/relay.js';
 import type { EventBus } from '../events/bus.js';
 import type { CommitHook } from '../ingest/ingest.js';
 import type { Clock, Logger } from '../logger.js';
 import type { MessageStore } from '../store/messages.js';
 import { prependHeader, removeHeader } from './headers.js';
-import { RelayOutbox, entryOf, type AttemptOutcome, type OutboxRow } from './outbox.js';
+import { RelayOutbox, entryOf, type AttemptOutcome, type OutboxRow } from '../store/relay-outbox.js';
 import { autoRecipients, releaseRecipients, type RecipientRules } from './recipients.js';
 import {
   POOL_CONNECTIONS,

@@ -4,11 +4,11 @@ import type {
   EventsResponse,
   MessageTracking,
   TokenKind,
-  TrackingCounts,
   TrackingEvent,
   TrackingSource,
   TrackingSummary,
-} from '../api/types.js';
+} from '../model/tracking.js';
+import type { TrackingCounts } from '../model/message.js';
 import type { CommitQueue } from './commit-queue.js';
 import { MultiRowInsert } from './multi-insert.js';
 

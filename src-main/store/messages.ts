@@ -1,6 +1,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { Database, Statement } from 'better-sqlite3';
-import type { Address, Attachment, MessageSummary, TrackingCounts, TrackingManifest } from '../api/types.js';
+import type { Address, AttachmentInfo, MessageListing, TrackingCounts } from '../model/message.js';
+import type { TrackingManifest } from '../model/tracking.js';
 import type { CommitQueue } from './commit-queue.js';
 import { EventStore, emptyCounts } from './events.js';
 import { SearchIndexer, type MailTextReader, type SearchEntry } from './search-index.js';
@@ -91,7 +92,7 @@ export interface MessagePage {
   messagesCount: number;
   messagesUnread: number;
   start: number;
-  messages: MessageSummary[];
+  messages: MessageListing[];
 }
 
 export type IdSelection = string[] | 'all';
@@ -404,7 +405,7 @@ export class MessageStore {
       { filename: string; content_type: string; content: Buffer } | undefined;
   }
 
-  attachmentsOf(seq: number): { inline: Attachment[]; attachments: Attachment[] } {
+  attachmentsOf(seq: number): { inline: AttachmentInfo[]; attachments: AttachmentInfo[] } {
     const rows = this.#partsOf.all(seq) as {
       part_id: string;
       filename: string;
@@ -416,13 +417,15 @@ export class MessageStore {
       sha1: string;
       sha256: string;
     }[];
-    const toAttachment = (r: (typeof rows)[number]): Attachment => ({
-      PartID: r.part_id,
-      FileName: r.filename,
-      ContentType: r.content_type,
-      ContentID: r.content_id,
-      Size: r.size,
-      Checksums: { MD5: r.md5, SHA1: r.sha1, SHA256: r.sha256 },
+    const toAttachment = (r: (typeof rows)[number]): AttachmentInfo => ({
+      partId: r.part_id,
+      fileName: r.filename,
+      contentType: r.content_type,
+      contentId: r.content_id,
+      size: r.size,
+      md5: r.md5,
+      sha1: r.sha1,
+      sha256: r.sha256,
     });
     return {
       inline: rows.filter((r) => r.inline).map(toAttachment),
@@ -512,13 +515,13 @@ export class MessageStore {
       messagesCount,
       messagesUnread,
       start,
-      messages: rows.map((r) => toSummary(r, tracking.get(r.id) ?? NO_TRACKING)),
+      messages: rows.map((r) => toListing(r, tracking.get(r.id) ?? NO_TRACKING)),
     };
   }
 
   /** The list row of a mail already read from the store, with its tracking counts. */
-  summaryOf(row: MessageRow): MessageSummary {
-    return toSummary(row, this.trackingCounts([row.id]).get(row.id) ?? NO_TRACKING);
+  summaryOf(row: MessageRow): MessageListing {
+    return toListing(row, this.trackingCounts([row.id]).get(row.id) ?? NO_TRACKING);
   }
 
   /** Open/click counts per mail (see EventStore.countsFor). */
@@ -690,44 +693,44 @@ export function cleanTags(tags: string[]): string[] {
 }
 
 /** The list row of a mail just stored (no query needed: nothing has happened to it yet). */
-export function summaryOfNew(m: NewMessage): MessageSummary {
+export function summaryOfNew(m: NewMessage): MessageListing {
   return {
-    ID: m.id,
-    MessageID: m.messageId,
-    Read: false,
-    From: m.from,
-    To: m.to,
-    Cc: m.cc,
-    Bcc: m.bcc,
-    ReplyTo: m.replyTo,
-    Subject: m.subject,
-    Created: new Date(m.createdMs).toISOString(),
-    Username: m.username,
-    Tags: m.tags ?? [],
-    Size: m.raw.length,
-    Attachments: m.parts.filter((p) => !p.inline).length,
-    Snippet: m.snippet,
-    Tracking: { ...NO_TRACKING },
+    id: m.id,
+    messageId: m.messageId,
+    read: false,
+    from: m.from,
+    to: m.to,
+    cc: m.cc,
+    bcc: m.bcc,
+    replyTo: m.replyTo,
+    subject: m.subject,
+    createdMs: m.createdMs,
+    username: m.username,
+    tags: m.tags ?? [],
+    size: m.raw.length,
+    attachments: m.parts.filter((p) => !p.inline).length,
+    snippet: m.snippet,
+    tracking: { ...NO_TRACKING },
   };
 }
 
-export function toSummary(r: MessageRow, tracking: TrackingCounts): MessageSummary {
+export function toListing(r: MessageRow, tracking: TrackingCounts): MessageListing {
   return {
-    ID: r.id,
-    MessageID: r.message_id,
-    Read: r.read === 1,
-    From: r.from_json ? (JSON.parse(r.from_json) as Address) : null,
-    To: JSON.parse(r.to_json) as Address[],
-    Cc: JSON.parse(r.cc_json) as Address[],
-    Bcc: JSON.parse(r.bcc_json) as Address[],
-    ReplyTo: JSON.parse(r.reply_to_json) as Address[],
-    Subject: r.subject,
-    Created: new Date(r.created_ms).toISOString(),
-    Username: r.username,
-    Tags: JSON.parse(r.tags_json) as string[],
-    Size: r.size,
-    Attachments: r.attachments,
-    Snippet: r.snippet,
-    Tracking: tracking,
+    id: r.id,
+    messageId: r.message_id,
+    read: r.read === 1,
+    from: r.from_json ? (JSON.parse(r.from_json) as Address) : null,
+    to: JSON.parse(r.to_json) as Address[],
+    cc: JSON.parse(r.cc_json) as Address[],
+    bcc: JSON.parse(r.bcc_json) as Address[],
+    replyTo: JSON.parse(r.reply_to_json) as Address[],
+    subject: r.subject,
+    createdMs: r.created_ms,
+    username: r.username,
+    tags: JSON.parse(r.tags_json) as string[],
+    size: r.size,
+    attachments: r.attachments,
+    snippet: r.snippet,
+    tracking,
   };
 }

@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { Address } from '../api/types.js';
+import type { Address } from '../model/message.js';
 import type { MessageRow } from './messages.js';
 
 /**

@@ -7,7 +7,7 @@
 // A `word:` at the start of a term that is no known filter is a 400 naming the known ones, never a silent empty
 // result; URLs (`http://…`, `mailto:…`) and times (`10:30`) are searched as text.
 
-import type { Address } from '../api/types.js';
+import type { Address } from '../model/message.js';
 
 export interface SqlCondition {
   where: string;

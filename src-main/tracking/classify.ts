@@ -1,4 +1,4 @@
-import type { Classification, TokenKind } from '../api/types.js';
+import type { Classification, TokenKind } from '../model/tracking.js';
 import { AddressSet } from './addresses.js';
 
 /**

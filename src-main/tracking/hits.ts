@@ -1,4 +1,4 @@
-import type { TrackingEvent, TrackingSource } from '../api/types.js';
+import type { TrackingEvent, TrackingSource } from '../model/tracking.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../logger.js';
 import type { QueuedWrite } from '../store/commit-queue.js';

@@ -1,6 +1,6 @@
 // `mailbeacon/tracking`: mint and read tracking links in another Node service with the same key, so that
 // Mailbeacon serves the links that service puts in its own mail (and the other way round).
-import type { TokenKind } from '../api/types.js';
+import type { TokenKind } from '../model/tracking.js';
 import type { KeyInput } from './keys.js';
 import { TokenCodec, type TokenMode } from './token.js';
 import { trackingUrl } from './urls.js';

@@ -1,4 +1,4 @@
-// What the simulated recipients send (their names are wire types, in api/types.ts): the user agents and addresses of
+// What the simulated recipients send (their names are in model/tracking.ts): the user agents and addresses of
 // the clients they imitate. docs/TRACKING.md lists them.
 
 export {
@@ -7,7 +7,7 @@ export {
   SIMULATE_PROFILES,
   type HumanClient,
   type SimulateProfile,
-} from '../api/types.js';
+} from '../model/tracking.js';
 
 /** Real user agents of the imitated clients. */
 export const USER_AGENTS = {

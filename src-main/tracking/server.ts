@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
-import type { TokenKind } from '../api/types.js';
+import type { TokenKind } from '../model/tracking.js';
 import type { Clock, Logger } from '../logger.js';
 import { listen } from '../net/listen.js';
 import { AddressSet, clientAddress } from './addresses.js';

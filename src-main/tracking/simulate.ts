@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import type { Classification, TokenKind, TrackingManifest } from '../api/types.js';
+import type { Classification, TokenKind, TrackingManifest } from '../model/tracking.js';
 import type { Clock, Logger } from '../logger.js';
 import {
   ADDRESSES,

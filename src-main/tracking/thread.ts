@@ -6,7 +6,7 @@ import { PortInUseError } from '../net/listen.js';
 import type { HostRules } from '../net/host-check.js';
 import type { HttpLimits } from '../net/http-limits.js';
 import type { Hit, HitSink } from './hits.js';
-import type { TokenKind } from '../api/types.js';
+import type { TokenKind } from '../model/tracking.js';
 import type { TokenMode, TokenPayload } from './token.js';
 
 /** The tracking listener, wherever it runs. */

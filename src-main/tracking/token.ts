@@ -6,7 +6,7 @@ import {
   randomUUID,
   timingSafeEqual,
 } from 'node:crypto';
-import type { TokenKind } from '../api/types.js';
+import type { TokenKind } from '../model/tracking.js';
 import { parseKey, type KeyInput } from './keys.js';
 
 export type TokenMode = 'plain' | 'sealed' | 'signed';

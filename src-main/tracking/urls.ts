@@ -1,4 +1,4 @@
-import type { TokenKind } from '../api/types.js';
+import type { TokenKind } from '../model/tracking.js';
 
 /** The tracking server's path for each kind of token (docs/TRACKING.md, "Tokens"). */
 export const TRACKING_PATHS: Record<TokenKind, string> = { open: '/o', click: '/c', unsub: '/u' };

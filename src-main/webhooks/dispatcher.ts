@@ -1,8 +1,12 @@
 import type { Database } from 'better-sqlite3';
-import type { MessageSummary, RelayEntry, TrackingEvent, WebhookDelivery } from '../api/types.js';
+import { toWireSummary } from '../api/wire/messages.js';
+import type { MessageListing } from '../model/message.js';
+import type { RelayEntry } from '../model/relay.js';
+import type { TrackingEvent } from '../model/tracking.js';
+import type { WebhookDelivery } from '../model/webhook.js';
 import type { EventBus } from '../events/bus.js';
 import type { Clock, Logger } from '../logger.js';
-import { WebhookDeliveries, type DeliveryRow } from './deliveries.js';
+import { WebhookDeliveries, type DeliveryRow } from '../store/webhook-deliveries.js';
 import { EventFilter, RELAY_EVENT } from './event-types.js';
 import { newWebhookId, secretKey, signWebhook } from './signature.js';
 
@@ -66,7 +70,7 @@ export class WebhookDispatcher {
   #running = false;
   #finishedSincePrune = 0;
   readonly #listeners = {
-    created: (message: MessageSummary) => this.#publish('message.received', message),
+    created: (message: MessageListing) => this.#publish('message.received', toWireSummary(message)),
     tracking: (event: TrackingEvent) => this.#publish(event.kind, event),
     relay: (entry: RelayEntry) => {
       const type = RELAY_EVENT[entry.status];

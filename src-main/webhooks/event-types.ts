@@ -1,4 +1,4 @@
-import type { RelayStatus } from '../api/types.js';
+import type { RelayStatus } from '../model/relay.js';
 
 /**
  * Event types a webhook can receive. Relay entries are named by what happened to them; 'sending' is a moment inside

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { MessageSummary, TrackingEvent } from '../../src-main/api/types.js';
+import type { TrackingEvent } from '../../src-main/api/types.js';
+import type { MessageListing } from '../../src-main/model/message.js';
 import { EventBus } from '../../src-main/events/bus.js';
 import {
   DEFAULT_NOTIFICATION_PREFS,
@@ -9,23 +10,23 @@ import {
   type NotificationPrefs,
 } from '../../src-main/app/notifications.js';
 
-const message = (id: string, subject: string): MessageSummary => ({
-  ID: id,
-  MessageID: `${id}@acme.test`,
-  Read: false,
-  From: { Name: 'Acme Shop', Address: 'shop@acme.test' },
-  To: [{ Name: '', Address: 'ann@example.org' }],
-  Cc: [],
-  Bcc: [],
-  ReplyTo: [],
-  Subject: subject,
-  Created: '2026-11-23T10:00:00Z',
-  Username: '',
-  Tags: [],
-  Size: 1000,
-  Attachments: 0,
-  Snippet: '',
-  Tracking: {
+const message = (id: string, subject: string): MessageListing => ({
+  id,
+  messageId: `${id}@acme.test`,
+  read: false,
+  from: { Name: 'Acme Shop', Address: 'shop@acme.test' },
+  to: [{ Name: '', Address: 'ann@example.org' }],
+  cc: [],
+  bcc: [],
+  replyTo: [],
+  subject,
+  createdMs: Date.parse('2026-11-23T10:00:00Z'),
+  username: '',
+  tags: [],
+  size: 1000,
+  attachments: 0,
+  snippet: '',
+  tracking: {
     opens: 0,
     uniqueOpens: 0,
     clicks: 0,

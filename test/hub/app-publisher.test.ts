@@ -11,6 +11,7 @@ import {
   type TrackingEvent,
 } from '../../src-main/api/types.js';
 import { EventBus } from '../../src-main/events/bus.js';
+import type { MessageListing } from '../../src-main/model/message.js';
 import { AppPublisher, MAX_PER_MESSAGE_TOPICS } from '../../src-main/hub/app-publisher.js';
 import { Client, startHub, subscribeUrl, type TestHub } from './helpers.js';
 
@@ -39,6 +40,26 @@ const summary = (id: string): MessageSummary => ({
     machine: { opens: 0, clicks: 0 },
     sandbox: { opens: 0, clicks: 0, unsubscribed: false },
   },
+});
+
+/** The same mail as the bus carries it; the publisher sends it in the wire shape above. */
+const listing = (id: string): MessageListing => ({
+  id,
+  messageId: `${id}@example.com`,
+  read: false,
+  from: { Name: 'Ann', Address: 'ann@example.com' },
+  to: [{ Name: '', Address: 'bob@example.com' }],
+  cc: [],
+  bcc: [],
+  replyTo: [],
+  subject: 'Hello',
+  createdMs: Date.parse('2026-01-01T00:00:00.000Z'),
+  username: '',
+  tags: [],
+  size: 1234,
+  attachments: 0,
+  snippet: 'Hello Bob',
+  tracking: summary(id).Tracking,
 });
 
 const trackingEvent = (messageId: string): TrackingEvent => ({
@@ -88,8 +109,8 @@ describe('AppPublisher', () => {
     const one = await open([messageTopic('m1')]);
     const template = await open(['urn:mailbeacon:messages/{id}']);
 
-    bus.emit('message.created', summary('m1'));
-    bus.emit('message.created', summary('m2'));
+    bus.emit('message.created', listing('m1'));
+    bus.emit('message.created', listing('m2'));
     bus.emit('message.read', ['m1'], true);
     const entry: RelayEntry = {
       id: 1,
@@ -144,7 +165,7 @@ describe('AppPublisher', () => {
   it('makes the updates private by default', async () => {
     const { bus, open, hub } = await setup();
     const anonymous = await open([TOPIC_MESSAGES, TOPIC_EVENTS], false);
-    bus.emit('message.created', summary('m1'));
+    bus.emit('message.created', listing('m1'));
     bus.emit('tracking.event', trackingEvent('m1'));
     hub.publish({ topics: [TOPIC_MESSAGES], data: 'public marker' });
     await anonymous.waitFor((r) => r.data === 'public marker');
@@ -162,7 +183,7 @@ describe('AppPublisher', () => {
     expect(all.received).toHaveLength(2);
     publisher!.stop();
     bus.emit('tracking.event', trackingEvent('m0'));
-    bus.emit('message.created', summary('m0'));
+    bus.emit('message.created', listing('m0'));
     h!.hub.publish({ topics: [TOPIC_EVENTS], data: 'marker' });
     await one.waitFor((r) => r.data === 'marker');
     expect(one.received.map((r) => r.data.slice(0, 20))).toEqual(['{"type":"read","ids"', 'marker']);

@@ -29,7 +29,7 @@ async function mail(subject: string, id = newMessageId()): Promise<NewMessage> {
 const subjects = (store: MessageStore) =>
   store
     .page(0, 50)
-    .messages.map((m) => m.Subject)
+    .messages.map((m) => m.subject)
     .reverse();
 
 describe('MessageStore.insertBatch', () => {

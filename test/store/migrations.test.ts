@@ -64,7 +64,7 @@ describe('schema migrations', () => {
       expect(tables).not.toContain('message_raw');
       // The full-text index, a database of its own since version 8, is built again from the stored mails.
       await store.searchReady();
-      expect(store.page(0, 50, 'hello hi').messages.map((m) => m.ID)).toEqual(['old-mail']);
+      expect(store.page(0, 50, 'hello hi').messages.map((m) => m.id)).toEqual(['old-mail']);
       expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'messages_fts'").pluck().get()).toBe(
         0,
       );

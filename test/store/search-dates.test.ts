@@ -58,7 +58,7 @@ describe('date search', () => {
     ];
     for (const [subject, n] of days) store.insert(mail(subject, T0 + n * DAY + 1000));
     const subjects = (query: string, start = 0, limit = 50) =>
-      store.page(start, limit, query).messages.map((m) => m.Subject);
+      store.page(start, limit, query).messages.map((m) => m.subject);
 
     expect(subjects(`before:${day(5)}`)).toEqual(['early', 'late', 'd2', 'd3', 'd1']);
     expect(store.page(0, 50, `before:${day(5)}`).messagesCount).toBe(5);
@@ -69,7 +69,7 @@ describe('date search', () => {
     expect(subjects(`-before:${day(5)}`)).toEqual(['d6', 'd5']);
     expect(subjects(`after:${day(4)} before:${day(6)}`)).toEqual(['late', 'd5']);
     // Unread counts come from the same index.
-    store.setRead([store.page(0, 1, `before:${day(3)}`).messages[0]!.ID], true);
+    store.setRead([store.page(0, 1, `before:${day(3)}`).messages[0]!.id], true);
     expect(store.page(0, 50, `before:${day(3)}`).messagesUnread).toBe(2);
   });
 });

@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { z } from 'zod';
-import type { AppInformation, MessageSummary, TrackingEvent } from '../types.js';
+import type { AppInformation, TrackingEvent } from '../types.js';
+import type { MessageListing } from '../../model/message.js';
+import { toWireSummary } from '../wire/messages.js';
 import type { EventBus } from '../../events/bus.js';
 import type { Ingest } from '../../ingest/ingest.js';
 import type { MessageStore } from '../../store/messages.js';
@@ -151,14 +153,14 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppRoutesDeps): vo
           reply.raw.off('close', onClose);
           resolve(reply.code(status).send(body));
         };
-        const onMessage = (m: MessageSummary) => {
+        const onMessage = (m: MessageListing) => {
           if (q.kind !== 'message') return;
           const query = q.query;
-          if (!query) return done(200, m);
+          if (!query) return done(200, toWireSummary(m));
           // The new mail is in the full-text index a moment after it is announced.
           store.searchReady().then(
             () => {
-              if (!finished && store.matches(m.ID, query)) done(200, m);
+              if (!finished && store.matches(m.id, query)) done(200, toWireSummary(m));
             },
             () => {},
           );

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { badRequest, notFound, parseOr400 } from '../errors.js';
 import type { Message } from '../types.js';
+import { toWireAttachment, toWireSummary } from '../wire/messages.js';
 import type { EventBus } from '../../events/bus.js';
 import type { MessageStore } from '../../store/messages.js';
 import { buildSearch } from '../../store/search-query.js';
@@ -150,11 +151,11 @@ export function registerMessageRoutes(app: FastifyInstance, { store, bus }: Mess
       const message: Message = {
         ID: row.id,
         MessageID: row.message_id,
-        From: summary.From,
-        To: summary.To,
-        Cc: summary.Cc,
-        Bcc: summary.Bcc,
-        ReplyTo: summary.ReplyTo,
+        From: summary.from,
+        To: summary.to,
+        Cc: summary.cc,
+        Bcc: summary.bcc,
+        ReplyTo: summary.replyTo,
         ReturnPath: row.return_path,
         Subject: row.subject,
         ListUnsubscribe: {
@@ -164,16 +165,16 @@ export function registerMessageRoutes(app: FastifyInstance, { store, bus }: Mess
           HeaderPost: header('list-unsubscribe-post'),
         },
         Date: new Date(row.date_ms ?? row.created_ms).toISOString(),
-        Tags: summary.Tags,
+        Tags: summary.tags,
         Username: row.username,
         Text: text,
         HTML: html,
         Size: row.size,
-        Inline: inline,
-        Attachments: attachments,
+        Inline: inline.map(toWireAttachment),
+        Attachments: attachments.map(toWireAttachment),
         TrackedHTML: trackedHtml,
         Warnings: JSON.parse(row.warnings_json) as string[],
-        Tracking: summary.Tracking,
+        Tracking: summary.tracking,
       };
       return message;
     },
@@ -246,6 +247,6 @@ function toMailpitPage(page: ReturnType<MessageStore['page']>, tags: string[]) {
     messages_unread: page.messagesUnread,
     start: page.start,
     tags,
-    messages: page.messages,
+    messages: page.messages.map(toWireSummary),
   };
 }

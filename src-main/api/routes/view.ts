@@ -46,9 +46,9 @@ export function registerViewRoutes(app: FastifyInstance, { store }: { store: Mes
       // Inline images point at the API, as Mailpit serves them.
       const { inline } = store.attachmentsOf(row.seq);
       let out = html.replace(/\bcid:([^"'\s)>]+)/gi, (whole, cid: string) => {
-        const part = inline.find((p) => p.ContentID.replace(/^<|>$/g, '') === decodeURIComponent(cid));
+        const part = inline.find((p) => p.contentId.replace(/^<|>$/g, '') === decodeURIComponent(cid));
         return part
-          ? `/api/v1/message/${encodeURIComponent(row.id)}/part/${encodeURIComponent(part.PartID)}`
+          ? `/api/v1/message/${encodeURIComponent(row.id)}/part/${encodeURIComponent(part.partId)}`
           : whole;
       });
       let csp = VIEW_CSP;

@@ -1,5 +1,5 @@
 import { QuoteType, Tokenizer, type TokenizerCallbacks } from 'htmlparser2';
-import type { SkippedLink, TrackedLink } from '../../api/types.js';
+import type { SkippedLink, TrackedLink } from '../../model/tracking.js';
 import {
   OPT_OUT_ATTRIBUTES,
   UNSUBSCRIBE_PLACEHOLDER,

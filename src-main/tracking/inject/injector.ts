@@ -1,5 +1,5 @@
 import { TextDecoder } from 'node:util';
-import type { TrackingManifest } from '../../api/types.js';
+import type { TrackingManifest } from '../../model/tracking.js';
 import type { Clock } from '../../logger.js';
 import type { TokenCodec } from '../token.js';
 import { trackingUrl } from '../urls.js';

@@ -1,4 +1,4 @@
-import type { SkippedLink, TrackedLink } from '../../api/types.js';
+import type { SkippedLink, TrackedLink } from '../../model/tracking.js';
 import { UNSUBSCRIBE_PLACEHOLDER, decideLink } from './links.js';
 
 /** A bare http(s) URL in running text; closing punctuation after it belongs to the sentence. */

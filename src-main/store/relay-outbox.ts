@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { RelayAttempt, RelayEntry, RelayStatus } from '../api/types.js';
+import type { RelayAttempt, RelayEntry, RelayStatus } from '../model/relay.js';
 import { uuid7 } from '../ids.js';
 
 /** An outbox row as the worker needs it to send. */
