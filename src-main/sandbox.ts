@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import type { Database } from 'better-sqlite3';
-import { ApiServer } from './api/server.js';
-import { sandboxRoutes } from './api/routes/index.js';
+import { countDeletions } from './api/routes/info.js';
+import type { ApiServer } from './api/server.js';
+import { createApi, warnIfExposed } from './api/service.js';
 import type { Settings } from './config/schema.js';
 import { EventBus } from './events/bus.js';
 import { createHub } from './hub/service.js';
@@ -22,6 +21,7 @@ import { createTracking } from './tracking/service.js';
 import { createWebhooks } from './webhooks/index.js';
 
 export { DATABASE_FILE } from './store/service.js';
+export { defaultUiDir } from './api/service.js';
 
 export interface SandboxOptions {
   logger?: Logger;
@@ -47,17 +47,6 @@ export interface SandboxAddresses {
   trackingUrl: string;
   /** host:port of the POP3 listener, when enabled (--pop3). */
   pop3?: string;
-}
-
-/** The built UI: `out/renderer` in the package root, found by walking up (works from src-main/ and any bundle chunk). */
-export function defaultUiDir(from = import.meta.dirname): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'src-main')))
-      return join(dir, 'out', 'renderer');
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'out', 'renderer')))
-      return join(dir, 'out', 'renderer');
-    if (dirname(dir) === dir) return join(from, '..', 'renderer');
-  }
 }
 
 const notStarted = (): never => {
@@ -134,96 +123,53 @@ export class Sandbox {
     try {
       // Before anything is opened: a second process on the same data would relay and announce the same mail twice.
       if (settings.dataDir !== ':memory:') this.#lock = DataDirLock.acquire(settings.dataDir);
-      const data = (this.#data = opened(
-        'db',
-        openStore(settings, { nativeBinding: this.#options.nativeBinding, logger }),
-      ));
-      const { db, store, events } = data;
-      let deleted = 0;
-      let startedAt = 0;
-      bus.on('message.deleted', (ids) => {
-        if (ids !== 'all') deleted += ids.length;
-      });
-      const retention = createRetention(settings, { db, store, bus, clock, logger });
+      const data = opened('db', openStore(settings, { nativeBinding: this.#options.nativeBinding, logger }));
+      this.#data = data;
+      const { db, store, events, commits } = data;
+      const base = { bus, logger, clock };
+      const deleted = countDeletions(bus);
+      const retention = createRetention(settings, { ...base, db, store });
       this.#retention = retention.retention;
-      const tracking = createTracking(settings, {
-        store,
-        events,
-        bus,
-        logger,
-        clock,
-        clockGiven: this.#options.clock !== undefined,
-        limits: this.#options.trackingLimits,
-      });
-      const { ingest } = opened(
-        'ingest',
-        createIngest(settings, {
-          store,
-          bus,
-          clock,
-          logger,
-          checkpointer: data.checkpointer,
-          trackingKeys: tracking.keys,
-          trackingBase: tracking.base,
-        }),
-      );
+      const { clock: clockGiven, trackingLimits: limits } = this.#options;
+      const tracking = createTracking(settings, { ...base, store, events, clockGiven: !!clockGiven, limits });
+      const { keys: trackingKeys, base: trackingBase } = tracking;
+      const ingestDeps = { ...base, store, checkpointer: data.checkpointer, trackingKeys, trackingBase };
+      const { ingest } = opened('ingest', createIngest(settings, ingestDeps));
       this.#ingest = ingest;
       const chaos = new Chaos(settings.enableChaos);
       // The relay's outbox row is written in the same transaction as each mail it should forward.
-      const relay = createRelay(settings, { db, store, bus, logger: logger.child('relay'), clock });
+      const relay = createRelay(settings, { ...base, db, store, logger: logger.child('relay') });
       relay?.attach(ingest);
-      const webhooks = createWebhooks(settings, { db, bus, logger: logger.child('webhooks'), clock });
+      const webhooks = createWebhooks(settings, { ...base, db, logger: logger.child('webhooks') });
 
       let httpUrl = '';
-      // Registered before the hub it serves: the hub's streams end before the listener closes.
+      let startedAt = 0;
+      // Closed after the hub it serves: the hub's streams end before the listener does.
       let api: ApiServer | undefined = undefined;
       opened('http', { close: () => api?.close() });
-      const { hub } = opened(
-        'hub',
-        createHub(settings, { db, commits: data.commits, bus, logger, clock, publicUrl: () => httpUrl }),
-      );
+      const { hub } = opened('hub', createHub(settings, { ...base, db, commits, publicUrl: () => httpUrl }));
       if (webhooks) opened('webhooks', { close: () => webhooks.stop() });
       if (relay) opened('relay', { close: () => relay.stop() });
       opened('retention', retention);
-      api = new ApiServer({
-        logger: logger.child('http'),
-        uiDir: this.#options.uiDir ?? defaultUiDir(),
-        uiAuth: settings.uiAuth,
-        hub,
-        publicUrl: () => httpUrl,
-        allowedHosts: settings.allowedHosts,
+      api = createApi({
+        ...{ settings, store, ingest, events, tracking, hub, relay, webhooks, chaos },
+        ...base,
+        uiDir: this.#options.uiDir,
         limits: this.#options.httpLimits,
-        routes: sandboxRoutes({
-          settings,
-          store,
-          ingest,
-          bus,
-          clock,
-          events,
-          tracking,
-          hub,
-          relay,
-          webhooks,
-          chaos,
-          logger,
-          databasePath: databasePath(settings.dataDir),
-          startedAt: () => startedAt,
-          deleted: () => deleted,
-          smtpRejected: () => this.#capture?.smtp()?.rejected ?? 0,
-          addresses: () => this.#addresses,
-          keyFingerprint: tracking.fingerprint,
-          httpUrl: () => httpUrl,
-        }),
+        databasePath: databasePath(settings.dataDir),
+        startedAt: () => startedAt,
+        deleted,
+        smtpRejected: () => this.#capture?.smtp()?.rejected ?? 0,
+        addresses: () => this.#addresses,
+        keyFingerprint: tracking.fingerprint,
+        httpUrl: () => httpUrl,
       });
       const http = await api.listen(settings.http.host, settings.http.port);
       httpUrl = `http://${formatHostPort(http.host, http.port)}`;
 
       await opened('tracking', tracking).listen();
-      const capture = (this.#capture = opened(
-        'smtp',
-        createCapture(settings, { ingest, store, bus, chaos, logger }),
-      ));
-      const mail = await capture.listen();
+      this.#capture = opened('smtp', createCapture(settings, { ...base, ingest, store, chaos }));
+      const mail = await this.#capture.listen();
 
       this.#addresses = {
         smtp: mail.smtp,
@@ -237,7 +183,7 @@ export class Sandbox {
       relay?.start();
       retention.start();
       startedAt = clock.now();
-      this.#warnIfExposed();
+      warnIfExposed(settings, logger);
       return this.#addresses;
     } catch (err) {
       await this.stop();
@@ -259,15 +205,5 @@ export class Sandbox {
       this.bus.removeAllListeners();
     })();
     return this.#stopping;
-  }
-
-  #warnIfExposed(): void {
-    const { settings, logger } = this;
-    const local = (host: string) => host === '127.0.0.1' || host === '::1' || host === 'localhost';
-    if (!settings.uiAuth && !local(settings.http.host)) {
-      logger.warn(
-        `[http] listening on ${settings.http.host} without --ui-auth: anyone who can reach it can read every caught mail`,
-      );
-    }
   }
 }

@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import type { Settings } from '../../config/schema.js';
+import type { EventBus } from '../../events/bus.js';
 import type { Clock } from '../../logger.js';
 import type { Ingest } from '../../ingest/ingest.js';
 import type { MessageStore } from '../../store/messages.js';
@@ -107,4 +108,13 @@ export function maskedSettings(
   }
   out.addresses = addresses;
   return out;
+}
+
+/** Counts mails deleted one by one (not "delete all") from now on, for the info's `MessagesDeleted`. */
+export function countDeletions(bus: EventBus): () => number {
+  let deleted = 0;
+  bus.on('message.deleted', (ids) => {
+    if (ids !== 'all') deleted += ids.length;
+  });
+  return () => deleted;
 }
