@@ -190,7 +190,14 @@ export const SERVE_FLAGS: FlagSpec[] = [
     type: 'string',
     arg: 'N',
     group: 'smtp',
-    help: 'worker threads that parse mails and inject tracking (default: one per core beyond the first two, at most 4; 0 = all on the main thread)',
+    help: 'worker threads that parse mails and inject tracking (default: one per core beyond the first two, at most 4, and one for mails of 512 KB or more; 0 = every mail on the main thread, large ones too; 1 = every mail on a worker)',
+  },
+  {
+    name: 'simple-mail-reader',
+    type: 'string',
+    arg: 'yes|no',
+    group: 'smtp',
+    help: 'speed switch: read simple mails (one HTML part, or text and HTML as alternatives, no attachments) without mailparser (default yes; no = mailparser for every mail, the reference path)',
   },
   {
     name: 'enable-chaos',

@@ -217,6 +217,7 @@ export const settingsSchema = z.object({
   smtpCommandTimeout: duration('--smtp-command-timeout'),
   smtpDataTimeout: duration('--smtp-data-timeout'),
   ingestThreads: count('--ingest-threads').optional(),
+  simpleMailReader: bool.default(true),
   enableChaos: bool.default(false),
   // tracking
   noTrack: bool.default(false),
@@ -282,7 +283,8 @@ export type Settings = z.infer<typeof settingsSchema>;
 
 /** Which subsystem a setting belongs to, for `[smtp] …`-style error messages. */
 export function subsystemOf(key: string): string {
-  if (/^(smtp|maxMessageSize|maxRecipients|maxConnections|ingestThreads)/.test(key)) return 'smtp';
+  if (/^(smtp|maxMessageSize|maxRecipients|maxConnections|ingestThreads|simpleMailReader)/.test(key))
+    return 'smtp';
   if (/^(http|uiAuth|allowedHosts)$/.test(key)) return 'http';
   if (/^(tracking|noTrack|trackText|tokenMode|redirectAllow|trustedProxies|simulate)/.test(key))
     return 'tracking';

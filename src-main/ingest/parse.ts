@@ -165,15 +165,27 @@ export async function readWithMailparser(
   return { content, parts };
 }
 
+/** How parseMail reads a mail. */
+export interface ParseOptions {
+  /** The mail's `leafParts`, when the caller has split it already. */
+  tree?: MimeTree;
+  /**
+   * Whether simple mails are read without mailparser (`--simple-mail-reader`, default true). Only a speed switch:
+   * false sends every mail through mailparser, the reference path the simple reader is held to.
+   */
+  simpleMailReader?: boolean;
+}
+
 /**
  * Parses a mail for listing and search. Never throws: what cannot be parsed becomes a warning, and the fields
- * fall back to what the raw header block says. Simple mails are read without mailparser (see simple-mail.ts);
- * `tree` is the mail's `leafParts` when the caller has split it already.
+ * fall back to what the raw header block says. Simple mails are read without mailparser (see simple-mail.ts)
+ * unless `simpleMailReader` is false.
  */
-export async function parseMail(raw: Buffer, tree?: MimeTree): Promise<ParsedFields> {
+export async function parseMail(raw: Buffer, options: ParseOptions = {}): Promise<ParsedFields> {
   const headers = headerLines(raw);
   const warnings: string[] = [];
-  let content: MailContent | undefined = readSimpleMail(raw, tree);
+  let content: MailContent | undefined =
+    options.simpleMailReader === false ? undefined : readSimpleMail(raw, options.tree);
   let parts: StoredPart[] = [];
   if (!content) {
     try {

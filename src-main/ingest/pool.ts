@@ -4,10 +4,11 @@ import type { Logger } from '../logger.js';
 import type { CheckpointTask, HandOff } from '../store/checkpointer.js';
 import { spawnWorker } from '../threads/spawn.js';
 import type { InjectorSettings } from './injector-settings.js';
-import type { MailToPrepare, PreparedMail } from './prepare.js';
+import type { MailToPrepare, PreparedMail, ReadingSettings } from './prepare.js';
 
 export interface PrepareWorkerData {
   tracking: InjectorSettings;
+  reading: ReadingSettings;
   /** One worker also checkpoints the database, which spares a thread of its own (see store/checkpointer.ts). */
   checkpoint?: CheckpointTask;
 }

@@ -22,11 +22,21 @@ export interface PreparedMail {
   manifest: TrackingManifest | null;
 }
 
+/** How mails are read when prepared, the same on every thread (it reaches a worker in its worker data). */
+export interface ReadingSettings {
+  /** `--simple-mail-reader`: see ParseOptions. */
+  simpleMailReader: boolean;
+}
+
 /**
  * Reads a mail (parse) and puts tracking into it (inject): all that happens to a mail before it is stored. A pure
  * function of the bytes and the envelope, so it runs on any thread; it never throws.
  */
-export async function prepareMail(mail: MailToPrepare, injector: TrackingInjector): Promise<PreparedMail> {
+export async function prepareMail(
+  mail: MailToPrepare,
+  injector: TrackingInjector,
+  reading: ReadingSettings = { simpleMailReader: true },
+): Promise<PreparedMail> {
   // Split once for both readers; a mail that cannot be split is left to each one's own way of failing.
   let tree: MimeTree | undefined;
   try {
@@ -34,7 +44,7 @@ export async function prepareMail(mail: MailToPrepare, injector: TrackingInjecto
   } catch {
     // (each reader splits it again and says why it cannot, in its own way)
   }
-  const fields = await parseMail(mail.raw, tree);
+  const fields = await parseMail(mail.raw, { tree, simpleMailReader: reading.simpleMailReader });
   const result = injector.injectSync(
     mail.raw,
     {

@@ -6,7 +6,7 @@ import type { MessageStore } from '../store/messages.js';
 import { Ingest } from './ingest.js';
 import { injectorFrom, type InjectorSettings } from './injector-settings.js';
 import { PreparePool, defaultPrepareThreads } from './pool.js';
-import type { MailToPrepare } from './prepare.js';
+import type { MailToPrepare, ReadingSettings } from './prepare.js';
 import { tagger } from './tags.js';
 
 export interface IngestDeps {
@@ -38,13 +38,14 @@ export function createIngest(
   // Imported on the first mail prepared on this thread: with workers, the parser's modules stay out of the main
   // thread's heap.
   let preparing: Promise<typeof import('./prepare.js')> | undefined;
+  const reading: ReadingSettings = { simpleMailReader: settings.simpleMailReader };
   const inline = async (mail: MailToPrepare) =>
-    (await (preparing ??= import('./prepare.js'))).prepareMail(mail, injector);
+    (await (preparing ??= import('./prepare.js'))).prepareMail(mail, injector, reading);
   const pool = new PreparePool({
     size: settings.ingestThreads ?? defaultPrepareThreads(),
     // An explicit --ingest-threads 0 keeps every mail on the main thread; by default large ones get a worker.
     largeMailBytes: settings.ingestThreads === 0 ? Infinity : undefined,
-    data: { tracking: injection },
+    data: { tracking: injection, reading },
     trackingBase,
     inline,
     checkpoint: checkpointer.possible ? () => checkpointer.handOff() : undefined,

@@ -4,7 +4,7 @@
 // nodemailer's addressparser; for quoted-printable the injector's own, which deletes transport padding and soft line
 // breaks as libqp does) and the same rules, in a few dozen microseconds instead of mailparser's streams.
 // Every other mail, and anything this reader is not sure of, goes to mailparser: the caller gets `undefined`.
-// test/capture/simple-mail.test.ts holds both readers to the same answer over the whole corpus.
+// test/ingest/simple-mail.test.ts holds both readers to the same answer over the whole corpus.
 import { Headers } from '@zone-eu/mailsplit';
 import libmime from 'libmime';
 import addressparser from 'nodemailer/lib/addressparser/index.js';

@@ -6,7 +6,7 @@ import { readSearchText } from './parse.js';
 import { runCheckpoints } from '../store/checkpointer.js';
 import type { PrepareReply, PrepareRequest, PrepareWorkerData } from './pool.js';
 
-const { tracking: settings, checkpoint } = workerData as PrepareWorkerData;
+const { tracking: settings, reading, checkpoint } = workerData as PrepareWorkerData;
 let trackingBase = '';
 const injector = injectorFrom(settings, () => trackingBase);
 
@@ -26,7 +26,7 @@ port.on('message', (request: PrepareRequest) => {
   // Buffers arrive as plain Uint8Arrays; the parser and the injector want Buffers over the same memory.
   const raw = Buffer.from(job.mail.raw.buffer, job.mail.raw.byteOffset, job.mail.raw.byteLength);
   trackingBase = job.trackingBase;
-  prepareMail({ ...job.mail, raw }, injector).then(
+  prepareMail({ ...job.mail, raw }, injector, reading).then(
     (prepared) => port.postMessage({ seq: job.seq, prepared } satisfies PrepareReply),
     (err: unknown) =>
       port.postMessage({

@@ -59,6 +59,18 @@ describe('settings', () => {
     expect(fromFlags.maxMessages).toBe(8);
   });
 
+  it('reads --simple-mail-reader as yes or no, on by default, from flags and MB_', () => {
+    expect(loadSettings({ dataDir: ':memory:' }, {}).simpleMailReader).toBe(true);
+    const off = parseServeFlags(['--simple-mail-reader', 'no']);
+    expect(loadSettings({ dataDir: ':memory:', ...off }, {}).simpleMailReader).toBe(false);
+    expect(loadSettings({ dataDir: ':memory:' }, { MB_SIMPLE_MAIL_READER: 'no' }).simpleMailReader).toBe(
+      false,
+    );
+    expect(problemsOf(() => loadSettings({ dataDir: ':memory:', simpleMailReader: 'maybe' }, {}))).toEqual([
+      expect.stringMatching(/^\[smtp\] --simple-mail-reader: /),
+    ]);
+  });
+
   it('reads --tracking-thread as yes or no, and leaves the default to the core count', () => {
     expect(loadSettings({ dataDir: ':memory:' }, {}).trackingThread).toBeUndefined();
     const off = parseServeFlags(['--tracking-thread', 'no']);

@@ -35,12 +35,10 @@ export function PreviewTab({ message: m }: { message: Message }) {
   const waiting = shown === 'tracked' && !marks.data;
   const doc = useMemo(
     () =>
-      waiting
-        ? textAsDocument('')
-        : html
-          ? buildPreviewDocument(html, m.Inline ?? [], (partId) => apiUrl(partPath(m.ID, partId)))
-          : textAsDocument(m.Text ?? ''),
-    [waiting, html, m.Inline, m.ID, m.Text],
+      html
+        ? buildPreviewDocument(html, m.Inline ?? [], (partId) => apiUrl(partPath(m.ID, partId)))
+        : textAsDocument(m.Text ?? ''),
+    [html, m.Inline, m.ID, m.Text],
   );
   const width = DEVICE_WIDTHS[device];
   return (
@@ -93,15 +91,20 @@ export function PreviewTab({ message: m }: { message: Message }) {
         </span>
       </div>
       <div className="preview-stage">
-        <iframe
-          title="Mail preview"
-          className="preview-frame"
-          data-testid="preview-frame"
-          sandbox="allow-popups allow-popups-to-escape-sandbox"
-          referrerPolicy="no-referrer"
-          srcDoc={doc}
-          style={width ? { width, maxWidth: '100%' } : undefined}
-        />
+        {/* Not rendered before the marked URLs arrive: one document per view, never an empty one replaced. */}
+        {waiting ? (
+          <p className="muted">Preparing the preview…</p>
+        ) : (
+          <iframe
+            title="Mail preview"
+            className="preview-frame"
+            data-testid="preview-frame"
+            sandbox="allow-popups allow-popups-to-escape-sandbox"
+            referrerPolicy="no-referrer"
+            srcDoc={doc}
+            style={width ? { width, maxWidth: '100%' } : undefined}
+          />
+        )}
       </div>
     </div>
   );

@@ -59,10 +59,10 @@ async function comparable(prepared: PreparedMail) {
 let pool: PreparePool | undefined;
 
 /** A pool whose every mail must be prepared on a worker: the main-thread fallback fails the test. */
-const onWorkersOnly = (size: number, tracking: InjectorSettings) =>
+const onWorkersOnly = (size: number, tracking: InjectorSettings, simpleMailReader = true) =>
   new PreparePool({
     size,
-    data: { tracking },
+    data: { tracking, reading: { simpleMailReader } },
     trackingBase: () => BASE,
     inline: () => Promise.reject(new Error('a worker should have prepared this mail')),
     logger: createLogger('error'),
@@ -73,19 +73,22 @@ afterEach(async () => {
 });
 
 describe('preparing mails on worker threads', () => {
-  it('gives the same fields and tracking as the main thread for every corpus mail', async () => {
-    const inline = inlineInjector(SETTINGS);
-    pool = onWorkersOnly(2, SETTINGS);
-    expect(pool.threads).toBe(2);
-    const paths = listEml(FIXTURES);
-    expect(paths.length).toBeGreaterThan(100);
-    const onWorkers = await Promise.all(paths.map((path, n) => pool!.prepare(mailOf(path, n))));
-    for (const [n, path] of paths.entries()) {
-      const here = await prepareMail(mailOf(path, n), inline);
-      expect(await comparable(onWorkers[n]!), path).toEqual(await comparable(here));
-      for (const part of onWorkers[n]!.fields.parts) expect(Buffer.isBuffer(part.content)).toBe(true);
-    }
-  });
+  it.each([true, false])(
+    'gives the same fields and tracking as the main thread for every corpus mail (simple reader %s)',
+    async (simpleMailReader) => {
+      const inline = inlineInjector(SETTINGS);
+      pool = onWorkersOnly(2, SETTINGS, simpleMailReader);
+      expect(pool.threads).toBe(2);
+      const paths = listEml(FIXTURES);
+      expect(paths.length).toBeGreaterThan(100);
+      const onWorkers = await Promise.all(paths.map((path, n) => pool!.prepare(mailOf(path, n))));
+      for (const [n, path] of paths.entries()) {
+        const here = await prepareMail(mailOf(path, n), inline, { simpleMailReader });
+        expect(await comparable(onWorkers[n]!), path).toEqual(await comparable(here));
+        for (const part of onWorkers[n]!.fields.parts) expect(Buffer.isBuffer(part.content)).toBe(true);
+      }
+    },
+  );
 
   it('applies the tracking settings it was given on the worker: rules, --no-track', async () => {
     const raw = Buffer.from(
@@ -108,7 +111,7 @@ describe('preparing mails on worker threads', () => {
     const onMain: string[] = [];
     pool = new PreparePool({
       size: 0,
-      data: { tracking: SETTINGS },
+      data: { tracking: SETTINGS, reading: { simpleMailReader: true } },
       trackingBase: () => BASE,
       inline: (mail) => {
         onMain.push(mail.id);
@@ -142,13 +145,43 @@ describe('preparing mails on worker threads', () => {
     expect(await comparable(bigOne)).toEqual(await comparable(here));
   });
 
+  it('keeps a large mail on the main thread too when large mails get no worker (--ingest-threads 0)', async () => {
+    const onMain: string[] = [];
+    const inline = inlineInjector(SETTINGS);
+    pool = new PreparePool({
+      size: 0,
+      data: { tracking: SETTINGS, reading: { simpleMailReader: true } },
+      trackingBase: () => BASE,
+      inline: (mail) => {
+        onMain.push(mail.id);
+        return prepareMail(mail, inline);
+      },
+      largeMailBytes: Infinity,
+      logger: createLogger('error'),
+    });
+    const large = Buffer.from(
+      `From: a@acme.test\r\nSubject: Large\r\nContent-Type: text/plain\r\n\r\n${'x'.repeat(600 * 1024)}\r\n`,
+    );
+    const prepared = await pool.prepare({ raw: large, id: 'large', envelopeFrom: '', envelopeTo: [] });
+    expect(prepared.fields.subject).toBe('Large');
+    expect(onMain).toEqual(['large']);
+    expect(pool.spareRunning).toBe(false);
+  });
+
+  it('prepares every mail on its worker when it has one (--ingest-threads 1), small ones too', async () => {
+    pool = onWorkersOnly(1, SETTINGS);
+    const small = Buffer.from('From: a@acme.test\r\nSubject: Small\r\n\r\nhi\r\n');
+    const prepared = await pool.prepare({ raw: small, id: 'small', envelopeFrom: '', envelopeTo: [] });
+    expect(prepared.fields.subject).toBe('Small');
+  });
+
   it('prepares the mails of a worker that dies on the main thread, and stops restarting it after a few tries', async () => {
     const logs: LogLine[] = [];
     const inline = inlineInjector(SETTINGS);
     // Sealed tokens need a key: a worker given none throws as it starts, every time.
     pool = new PreparePool({
       size: 1,
-      data: { tracking: { ...SETTINGS, tokenMode: 'sealed', keys: [] } },
+      data: { tracking: { ...SETTINGS, tokenMode: 'sealed', keys: [] }, reading: { simpleMailReader: true } },
       trackingBase: () => BASE,
       inline: (mail) => prepareMail(mail, inline),
       logger: createLogger('info', (line) => logs.push(line)),
