@@ -1,25 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { z } from 'zod';
-import type { AppInformation, TrackingEvent } from '../types.js';
+import type { TrackingEvent } from '../types.js';
 import type { MessageListing } from '../../model/message.js';
 import { toWireSummary } from '../wire/messages.js';
 import type { EventBus } from '../../events/bus.js';
-import type { Ingest } from '../../ingest/ingest.js';
-import type { MessageStore } from '../../store/messages.js';
 import { buildSearch } from '../../store/search-query.js';
 import { errorBody, parseOr400 } from '../errors.js';
 import { responseJsonSchema } from '../wire.js';
+import { VERSION } from '../../version.js';
+import { appInformation, maskedSettings, webuiConfig, type InfoDeps } from './info.js';
 
-export interface AppRoutesDeps {
-  store: MessageStore;
-  ingest: Ingest;
+/** The info routes' needs (src-main/api/routes/info.ts) plus the bus. */
+export interface AppRoutesDeps extends InfoDeps {
   bus: EventBus;
-  info: () => AppInformation;
-  /** Mailpit's web UI configuration (relay status). */
-  webui: () => Record<string, unknown>;
-  /** The effective configuration, secrets masked. */
-  settings: () => Record<string, unknown>;
 }
 
 const mailbox = z.object({ Email: z.string().min(3).max(320), Name: z.string().max(200).optional() });
@@ -79,15 +73,15 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppRoutesDeps): vo
   app.get(
     '/api/v1/info',
     { config: { summary: 'Application information and listener addresses' } },
-    async () => deps.info(),
+    async () => appInformation(deps),
   );
   app.get('/api/v1/webui', { config: { summary: "Web UI configuration (Mailpit's shape)" } }, async () =>
-    deps.webui(),
+    webuiConfig(deps.settings),
   );
   app.get(
     '/api/v1/settings',
     { config: { summary: 'The effective configuration, secrets masked' } },
-    async () => deps.settings(),
+    async () => maskedSettings(deps.settings, deps.addresses()),
   );
 
   app.post(
@@ -204,7 +198,7 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppRoutesDeps): vo
       openapi: '3.1.0',
       info: {
         title: 'Mailbeacon API',
-        version: deps.info().Version,
+        version: VERSION,
         description: 'Mailpit-compatible message routes plus tracking, relay, webhook and hub routes.',
       },
       paths,

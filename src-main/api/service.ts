@@ -1,0 +1,112 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { HttpLimits } from '../net/http-limits.js';
+import type { Settings } from '../config/schema.js';
+import type { Hub } from '../hub/hub.js';
+import type { Logger } from '../logger.js';
+import { MailbeaconClient } from '../client/index.js';
+import { registerMcpRoute } from '../mcp/http.js';
+import type { RelayWorker } from '../relay/index.js';
+import type { Chaos } from '../smtp/chaos.js';
+import type { EventStore } from '../store/events.js';
+import type { Tracking } from '../tracking/service.js';
+import type { WebhookDispatcher } from '../webhooks/index.js';
+import { VERSION } from '../version.js';
+import { ApiServer, type RouteModule } from './server.js';
+import { registerAppRoutes, type AppRoutesDeps } from './routes/app.js';
+import { registerChaosRoutes } from './routes/chaos.js';
+import { registerCheckRoutes } from './routes/checks.js';
+import { registerHubRoutes } from './routes/hub.js';
+import { registerMessageRoutes } from './routes/messages.js';
+import { registerRelayRoutes } from './routes/relay.js';
+import { registerTagRoutes } from './routes/tags.js';
+import { registerTrackingRoutes } from './routes/tracking.js';
+import { registerViewRoutes } from './routes/view.js';
+import { registerWebhookRoutes } from './routes/webhooks.js';
+
+export interface SandboxRoutesDeps extends AppRoutesDeps {
+  events: EventStore;
+  tracking: Tracking;
+  hub: Hub;
+  relay: RelayWorker | null;
+  webhooks: WebhookDispatcher | null;
+  chaos: Chaos;
+  /** http://host:port of this API, once it listens (the MCP route's client calls it). */
+  httpUrl: () => string;
+  logger: Logger;
+}
+
+/** Every route module of a sandbox's API, each given its slice of the services. */
+export function sandboxRoutes(deps: SandboxRoutesDeps): RouteModule[] {
+  const { settings, store, bus, tracking } = deps;
+  return [
+    (app) => registerAppRoutes(app, deps),
+    (app) => registerMessageRoutes(app, { store, bus }),
+    (app) =>
+      registerTrackingRoutes(app, {
+        store,
+        events: deps.events,
+        codec: tracking.codec,
+        trackingBase: tracking.base,
+        marker: tracking.marker,
+        simulator: tracking.simulator,
+      }),
+    (app) => registerHubRoutes(app, { hub: deps.hub }),
+    (app) => registerRelayRoutes(app, { relay: deps.relay, store }),
+    (app) => registerWebhookRoutes(app, { webhooks: deps.webhooks }),
+    (app) =>
+      registerMcpRoute(app, {
+        client: () => new MailbeaconClient({ url: deps.httpUrl(), auth: settings.uiAuth }),
+        write: settings.mcpWrite,
+        version: VERSION,
+        logger: deps.logger.child('mcp'),
+      }),
+    (app) => registerTagRoutes(app, { store, bus }),
+    (app) => registerChaosRoutes(app, { chaos: deps.chaos }),
+    (app) => registerViewRoutes(app, { store }),
+    (app) =>
+      registerCheckRoutes(app, {
+        store,
+        spamassassin: settings.spamassassin,
+        trackingOrigins: () => [tracking.base(), tracking.address()].map((u) => u && new URL(u).origin),
+      }),
+  ];
+}
+
+/** The built UI: `out/renderer` in the package root, found by walking up (works from src-main/ and any bundle chunk). */
+export function defaultUiDir(from = import.meta.dirname): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'src-main')))
+      return join(dir, 'out', 'renderer');
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'out', 'renderer')))
+      return join(dir, 'out', 'renderer');
+    if (dirname(dir) === dir) return join(from, '..', 'renderer');
+  }
+}
+
+/** Said once the sandbox is up, when its UI/API listener serves every caught mail to the network unguarded. */
+export function warnIfExposed(settings: Settings, logger: Logger): void {
+  const local = (host: string) => host === '127.0.0.1' || host === '::1' || host === 'localhost';
+  if (!settings.uiAuth && !local(settings.http.host)) {
+    logger.warn(
+      `[http] listening on ${settings.http.host} without --ui-auth: anyone who can reach it can read every caught mail`,
+    );
+  }
+}
+
+/** The UI/API/hub listener of a sandbox with all its routes. */
+export function createApi(
+  deps: SandboxRoutesDeps & { uiDir?: string; limits?: Partial<HttpLimits> },
+): ApiServer {
+  const { settings, logger } = deps;
+  return new ApiServer({
+    logger: logger.child('http'),
+    uiDir: deps.uiDir ?? defaultUiDir(),
+    uiAuth: settings.uiAuth,
+    hub: deps.hub,
+    publicUrl: deps.httpUrl,
+    allowedHosts: settings.allowedHosts,
+    limits: deps.limits,
+    routes: sandboxRoutes(deps),
+  });
+}

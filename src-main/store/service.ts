@@ -1,0 +1,97 @@
+import { join } from 'node:path';
+import type { Database } from 'better-sqlite3';
+import type { Settings } from '../config/schema.js';
+import type { EventBus } from '../events/bus.js';
+import type { Clock, Logger } from '../logger.js';
+import { WalCheckpointer } from './checkpointer.js';
+import { CommitQueue } from './commit-queue.js';
+import { openDatabase } from './database.js';
+import { EventRetention } from './event-retention.js';
+import { EventStore } from './events.js';
+import { MessageStore } from './messages.js';
+import { Retention } from './retention.js';
+
+export const DATABASE_FILE = 'mailbeacon.db';
+
+/** The database file of a data directory, or `:memory:`. */
+export const databasePath = (dataDir: string): string =>
+  dataDir === ':memory:' ? ':memory:' : join(dataDir, DATABASE_FILE);
+
+export interface OpenStore {
+  db: Database;
+  commits: CommitQueue;
+  store: MessageStore;
+  events: EventStore;
+  /** Started by ingest, which may hand it to a prepare worker. */
+  checkpointer: WalCheckpointer;
+  /** Flushes the last queued writes and closes the database. */
+  close: () => Promise<void>;
+}
+
+/** Opens the database with its shared commit queue, the mail and event stores and the WAL checkpointer. */
+export function openStore(
+  settings: Pick<Settings, 'dataDir'>,
+  deps: { nativeBinding?: string; logger: Logger },
+): OpenStore {
+  const path = databasePath(settings.dataDir);
+  const log = deps.logger.child('db');
+  const db = openDatabase({
+    path,
+    nativeBinding: deps.nativeBinding,
+    warn: (message) => deps.logger.warn(message),
+  });
+  const commits = new CommitQueue(db);
+  // The index reads a mail stored without its entry through ingest's reader, imported when first needed.
+  const readText = async (raw: Buffer) => (await import('../ingest/parse.js')).readSearchText(raw);
+  const store = new MessageStore(db, { commits, readText });
+  const checkpointer = new WalCheckpointer(db, log, {
+    path,
+    nativeBinding: deps.nativeBinding,
+    indexOn: (port) => store.indexOn(port),
+  });
+  const events = new EventStore(db, commits);
+  return {
+    db,
+    commits,
+    store,
+    events,
+    checkpointer,
+    close: async () => {
+      let failed: unknown;
+      try {
+        await checkpointer.stop();
+      } catch (err) {
+        failed = err;
+      }
+      commits.flush(); // what the last turn queued (hub history) before the store goes
+      db.close();
+      if (failed) throw failed;
+    },
+  };
+}
+
+/** `--max-age` pruning of mails (started last, with `start`) and `--max-events` pruning of tracking events. */
+export function createRetention(
+  settings: Pick<Settings, 'maxAge' | 'maxEvents'>,
+  deps: { db: Database; store: MessageStore; bus: EventBus; clock: Clock; logger: Logger },
+): { retention: Retention; start: () => void; close: () => Promise<void> } {
+  const log = deps.logger.child('db');
+  const events = new EventRetention({ db: deps.db, maxEvents: settings.maxEvents, logger: log });
+  events.start();
+  deps.bus.on('tracking.event', () => events.recorded());
+  const retention = new Retention({
+    store: deps.store,
+    bus: deps.bus,
+    clock: deps.clock,
+    logger: log,
+    maxAgeMs: settings.maxAge,
+  });
+  return {
+    retention,
+    start: () => retention.start(),
+    close: async () => {
+      events.stop();
+      await retention.stop();
+    },
+  };
+}
