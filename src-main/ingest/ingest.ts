@@ -102,6 +102,8 @@ export class Ingest {
           raw: mail.raw,
           tracked: trackedPatch ? null : tracked,
           patch: trackedPatch,
+          // (a link on every line of a large HTML part makes a manifest of megabytes)
+          manifest: manifest ? Buffer.from(JSON.stringify(manifest)) : null,
         });
         await this.#commit(message, hooks);
       } catch (err) {

@@ -2,6 +2,7 @@ import type { TrackingManifest } from '../api/types.js';
 import type { TrackingInjector } from '../tracking/inject/injector.js';
 import { leafParts, type MimeTree } from '../mime/mime.js';
 import { encodePatch } from '../mime/patch.js';
+import { SLICED_MAIL_BYTES } from '../store/messages.js';
 import { parseMail, type ParsedFields } from './parse.js';
 
 /** What is known of a mail before it is read: its bytes, our id for it and its envelope. */
@@ -35,6 +36,9 @@ export async function prepareMail(mail: MailToPrepare, injector: TrackingInjecto
     // (each reader splits it again and says why it cannot, in its own way)
   }
   const fields = await parseMail(mail.raw, tree);
+  // A mail stored in slices keeps no decoded parts (they are read from it when asked for): no need to copy
+  // megabytes of them back from a worker.
+  if (mail.raw.length >= SLICED_MAIL_BYTES) for (const part of fields.parts) part.content = Buffer.alloc(0);
   const result = injector.injectSync(
     mail.raw,
     {

@@ -52,8 +52,8 @@ export interface NewMessage extends MessageFields {
   /** `tracked` as a patch of `raw`: stored instead of it when given (a tracked mail changes a few lines of a mail). */
   trackedPatch?: Buffer | null;
   /**
-   * Its bytes (raw, tracked or its patch) were written by `writeSlices` already: the row holds none of them, nor the
-   * decoded bytes of its parts (read from the raw mail when asked for).
+   * Its bytes (raw, tracked or its patch, the manifest's JSON) were written by `writeSlices` already: the row holds
+   * none of them, nor the decoded bytes of its parts (read from the raw mail when asked for).
    */
   sliced?: boolean;
 }
@@ -195,9 +195,9 @@ export class MessageStore {
       'SELECT m.*, d.manifest_json FROM messages m JOIN message_data d ON d.seq = m.seq WHERE m.id = ?',
     );
     this.#createdAt = db.prepare('SELECT created_ms FROM messages WHERE id = ?').pluck();
-    this.#manifest = db
-      .prepare('SELECT d.manifest_json FROM message_data d JOIN messages m ON m.seq = d.seq WHERE m.id = ?')
-      .pluck();
+    this.#manifest = db.prepare(
+      'SELECT d.manifest_json, d.sliced FROM message_data d JOIN messages m ON m.seq = d.seq WHERE m.id = ?',
+    );
     this.#latestId = db.prepare('SELECT id FROM messages ORDER BY seq DESC LIMIT 1').pluck();
     this.#raw = db.prepare(
       `SELECT d.raw, d.tracked, d.tracked_patch, d.sliced FROM message_data d JOIN messages m ON m.seq = d.seq
@@ -255,7 +255,7 @@ export class MessageStore {
     const sliced = m.sliced === true;
     this.#insertData.run(
       seq,
-      m.manifest ? JSON.stringify(m.manifest) : null,
+      m.manifest && !sliced ? JSON.stringify(m.manifest) : null,
       sliced ? EMPTY : m.raw,
       sliced || patch ? null : m.tracked,
       sliced ? null : patch,
@@ -363,7 +363,9 @@ export class MessageStore {
 
   /** The stored tracking manifest (JSON), null for a mail stored without one, undefined for an unknown id. */
   manifestJson(id: string): string | null | undefined {
-    return this.#manifest.get(id) as string | null | undefined;
+    const row = this.#manifest.get(id) as { manifest_json: string | null; sliced: number } | undefined;
+    if (!row?.sliced) return row?.manifest_json;
+    return this.#joinSlices(id, 'manifest')?.toString() ?? null;
   }
 
   /** When the mail was caught (ms), or undefined for an unknown id. */
@@ -382,7 +384,7 @@ export class MessageStore {
    */
   async writeSlices(
     mailId: string,
-    bytes: { raw: Buffer; tracked: Buffer | null; patch: Buffer | null },
+    bytes: { raw: Buffer; tracked: Buffer | null; patch: Buffer | null; manifest: Buffer | null },
   ): Promise<void> {
     for (const [kind, data] of Object.entries(bytes) as [string, Buffer | null][]) {
       if (!data) continue;

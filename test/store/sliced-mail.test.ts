@@ -85,6 +85,17 @@ describe('a large mail stored in slices', () => {
     expect(trackedHtml.length).toBeGreaterThan(html.length);
   });
 
+  it('gives back its tracking manifest', async () => {
+    const res = await fetch(`${t.http}/api/v1/message/${id}/tracking`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('https://shop.example/item/3999');
+    const kinds = t.sandbox.db
+      .prepare('SELECT DISTINCT kind FROM message_slices ORDER BY kind')
+      .pluck()
+      .all();
+    expect(kinds).toEqual(['manifest', 'patch', 'raw']);
+  });
+
   it('serves each attachment byte for byte', async () => {
     const message = await getJson<Message>(`${t.http}/api/v1/message/${id}`);
     expect(message.Attachments.map((a) => a.FileName)).toEqual(['one.bin', 'two.bin']);
