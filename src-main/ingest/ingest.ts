@@ -72,7 +72,7 @@ export class Ingest {
   async accept(mail: CaughtMail): Promise<string> {
     const { bus, clock, prepare, store } = this.#options;
     const id = newMessageId();
-    const { fields, tracked, trackedPatch, manifest } = await prepare({
+    const { fields, tracked, trackedPatch, manifest, manifestJson } = await prepare({
       raw: mail.raw,
       id,
       envelopeFrom: mail.envelopeFrom,
@@ -102,8 +102,7 @@ export class Ingest {
           raw: mail.raw,
           tracked: trackedPatch ? null : tracked,
           patch: trackedPatch,
-          // (a link on every line of a large HTML part makes a manifest of megabytes)
-          manifest: manifest ? Buffer.from(JSON.stringify(manifest)) : null,
+          manifest: manifestJson ?? (manifest ? Buffer.from(JSON.stringify(manifest)) : null),
         });
         await this.#commit(message, hooks);
       } catch (err) {

@@ -85,6 +85,7 @@ function revive(prepared: PreparedMail): PreparedMail {
   for (const part of prepared.fields.parts) part.content = asBuffer(part.content);
   if (prepared.tracked) prepared.tracked = asBuffer(prepared.tracked);
   if (prepared.trackedPatch) prepared.trackedPatch = asBuffer(prepared.trackedPatch);
+  if (prepared.manifestJson) prepared.manifestJson = asBuffer(prepared.manifestJson);
   return prepared;
 }
 

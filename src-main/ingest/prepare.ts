@@ -21,6 +21,11 @@ export interface PreparedMail {
   /** The tracked mail as a patch of the raw one (see mime/patch.ts), when that is the smaller to store. */
   trackedPatch: Buffer | null;
   manifest: TrackingManifest | null;
+  /**
+   * For a mail stored in slices, the manifest as JSON bytes instead of `manifest` (null then): a link on every line
+   * of a large HTML part makes a manifest of megabytes, cheaper to hand from a worker as bytes than as objects.
+   */
+  manifestJson?: Buffer | null;
 }
 
 /**
@@ -38,7 +43,8 @@ export async function prepareMail(mail: MailToPrepare, injector: TrackingInjecto
   const fields = await parseMail(mail.raw, tree);
   // A mail stored in slices keeps no decoded parts (they are read from it when asked for): no need to copy
   // megabytes of them back from a worker.
-  if (mail.raw.length >= SLICED_MAIL_BYTES) for (const part of fields.parts) part.content = Buffer.alloc(0);
+  const sliced = mail.raw.length >= SLICED_MAIL_BYTES;
+  if (sliced) for (const part of fields.parts) part.content = Buffer.alloc(0);
   const result = injector.injectSync(
     mail.raw,
     {
@@ -56,6 +62,7 @@ export async function prepareMail(mail: MailToPrepare, injector: TrackingInjecto
     tracked,
     // (a part encoded again as a whole, base64 say, makes a patch about as large as the mail: then the mail it is)
     trackedPatch: patch && patch.length * 2 <= tracked!.length ? patch : null,
-    manifest: result.manifest,
+    manifest: sliced ? null : result.manifest,
+    manifestJson: sliced && result.manifest ? Buffer.from(JSON.stringify(result.manifest)) : null,
   };
 }
