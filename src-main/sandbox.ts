@@ -9,6 +9,17 @@ import { registerTrackingRoutes } from './api/routes/tracking.js';
 import { registerHubRoutes } from './api/routes/hub.js';
 import { registerRelayRoutes } from './api/routes/relay.js';
 import { registerWebhookRoutes } from './api/routes/webhooks.js';
+import { MailbeaconClient } from './client/index.js';
+import { registerMcpRoute } from './mcp/http.js';
+import { registerTagRoutes } from './api/routes/tags.js';
+import { registerChaosRoutes } from './api/routes/chaos.js';
+import { registerViewRoutes } from './api/routes/view.js';
+import { tagger } from './ingest/tags.js';
+import { Chaos } from './smtp/chaos.js';
+import { Retention } from './store/retention.js';
+import { registerCheckRoutes } from './api/routes/checks.js';
+import { startPop3 } from './pop3/index.js';
+import type { Pop3Server } from './pop3/server.js';
 import { createRelay, type RelayWorker } from './relay/index.js';
 import { createWebhooks, type WebhookDispatcher } from './webhooks/index.js';
 import { AppPublisher } from './hub/app-publisher.js';
@@ -19,6 +30,12 @@ import { HitRecorder } from './tracking/hits.js';
 import { TrackingServer } from './tracking/server.js';
 import { TrackingThread, defaultTrackingThread, type TrackingListener } from './tracking/thread.js';
 import { codecFromSettings, trackingBaseUrl } from './tracking/setup.js';
+import { SandboxMarker } from './tracking/sandbox-mark.js';
+import { SimulateError, Simulator } from './tracking/simulate.js';
+import type { SimulateProfile } from './tracking/profiles.js';
+
+/** `--simulate inbox-journey` on every mail: a minute of the journey per second, so it is seen while testing. */
+const AUTO_JOURNEY_COMPRESS = 60;
 import type { Settings } from './config/schema.js';
 import { EventBus } from './events/bus.js';
 import { Ingest } from './ingest/ingest.js';
@@ -61,6 +78,8 @@ export interface SandboxAddresses {
   tracking: string;
   /** The public base of tracking links. */
   trackingUrl: string;
+  /** host:port of the POP3 listener, when enabled (--pop3). */
+  pop3?: string;
 }
 
 export const DATABASE_FILE = 'mailbeacon.db';
@@ -94,14 +113,17 @@ export class Sandbox {
   #ingest?: Ingest;
   #pool?: PreparePool;
   #smtp?: SmtpCatcher;
+  #pop3?: Pop3Server;
   #api?: ApiServer;
   #hub?: Hub;
   #publisher?: AppPublisher;
   #tracking?: TrackingListener;
   #recorder?: HitRecorder;
+  #simulator?: Simulator;
   #relay?: RelayWorker | null;
   #webhooks?: WebhookDispatcher | null;
   #checkpointer?: WalCheckpointer;
+  #retention?: Retention;
   #lock?: DataDirLock;
   #eventRetention?: EventRetention;
   #keyFingerprint = '';
@@ -130,6 +152,12 @@ export class Sandbox {
   get ingest(): Ingest {
     if (!this.#ingest) throw new Error('the sandbox is not started');
     return this.#ingest;
+  }
+
+  /** Background pruning (`--max-age`); tests run a pass with `runOnce()`. */
+  get retention(): Retention {
+    if (!this.#retention) throw new Error('the sandbox is not started');
+    return this.#retention;
   }
 
   get db(): Database {
@@ -185,7 +213,21 @@ export class Sandbox {
       const { codec, keys, fingerprint } = codecFromSettings(settings);
       this.#keyFingerprint = fingerprint;
       let trackingBase = '';
+      let trackingListener = '';
       let httpUrl = '';
+      // Marks Mailbeacon's own hits (preview, simulations); its key lives in this process only (see SandboxMarker).
+      const marker = new SandboxMarker();
+      const simulator = (this.#simulator = new Simulator({
+        resolveId: (id) => {
+          const resolved = store.resolveId(id);
+          return resolved !== undefined && store.createdAt(resolved) !== undefined ? resolved : undefined;
+        },
+        manifest: (id) => store.manifestJson(id),
+        marker,
+        listener: () => trackingListener,
+        logger: logger.child('simulate'),
+        clock,
+      }));
 
       const injection: InjectorSettings = {
         enabled: !settings.noTrack,
@@ -219,7 +261,20 @@ export class Sandbox {
         clock,
         maxMessages: settings.maxMessages,
         prepare: (mail) => pool.prepare(mail),
+        tags: tagger({
+          rules: settings.tag,
+          plusAddresses: settings.tagsPlusAddresses,
+          username: settings.tagsUsername,
+        }),
       }));
+      this.#retention = new Retention({
+        store,
+        bus,
+        clock,
+        logger: logger.child('db'),
+        maxAgeMs: settings.maxAge,
+      });
+      const chaos = new Chaos(settings.enableChaos);
 
       // The relay's outbox row is written in the same transaction as each mail it should forward.
       const relay = (this.#relay = createRelay(settings, {
@@ -271,10 +326,35 @@ export class Sandbox {
               settings: () => this.#maskedSettings(),
             }),
           (app) => registerMessageRoutes(app, { store, bus }),
-          (app) => registerTrackingRoutes(app, { store, events, codec, trackingBase: () => trackingBase }),
+          (app) =>
+            registerTrackingRoutes(app, {
+              store,
+              events,
+              codec,
+              trackingBase: () => trackingBase,
+              marker,
+              simulator,
+            }),
           (app) => registerHubRoutes(app, { hub }),
           (app) => registerRelayRoutes(app, { relay, store }),
           (app) => registerWebhookRoutes(app, { webhooks }),
+          (app) =>
+            registerMcpRoute(app, {
+              client: () => new MailbeaconClient({ url: httpUrl, auth: settings.uiAuth }),
+              write: settings.mcpWrite,
+              version: VERSION,
+              logger: logger.child('mcp'),
+            }),
+          (app) => registerTagRoutes(app, { store, bus }),
+          (app) => registerChaosRoutes(app, { chaos }),
+          (app) => registerViewRoutes(app, { store }),
+          (app) =>
+            registerCheckRoutes(app, {
+              store,
+              spamassassin: settings.spamassassin,
+              trackingOrigins: () =>
+                [trackingBase, this.#addresses?.tracking ?? ''].map((u) => u && new URL(u).origin),
+            }),
         ],
       });
       const http = await this.#api.listen(settings.http.host, settings.http.port);
@@ -300,6 +380,8 @@ export class Sandbox {
           logger: trackingLog,
           clock,
           allowHosts: settings.redirectAllow,
+          sandboxKey: marker.key,
+          trustedProxies: settings.trustedProxies,
           hostRules,
           limits: this.#options.trackingLimits,
         });
@@ -310,6 +392,8 @@ export class Sandbox {
               mode: settings.tokenMode,
               keys,
               allowHosts: settings.redirectAllow,
+              sandboxKey: marker.key,
+              trustedProxies: settings.trustedProxies,
               hostRules,
               limits: this.#options.trackingLimits,
               sink: recorder,
@@ -319,6 +403,8 @@ export class Sandbox {
           : trackingHere();
       const tracking = await this.#tracking.listen(settings.tracking.host, settings.tracking.port);
       trackingBase = trackingBaseUrl(settings.trackingUrl, tracking.host, tracking.port);
+      trackingListener = trackingBaseUrl(undefined, tracking.host, tracking.port);
+      if (settings.simulate.length > 0) this.#simulateEvery(simulator, settings.simulate);
 
       const tls = await loadSmtpTls({
         dataDir: settings.dataDir,
@@ -335,18 +421,24 @@ export class Sandbox {
         dataTimeoutMs: settings.smtpDataTimeout,
         auth: settings.smtpAuth,
         tls,
+        chaos,
       });
       const smtp = await this.#smtp.listen(settings.smtp.host, settings.smtp.port);
+      const pop3 =
+        settings.pop3 && (await startPop3(settings, { store, bus, tls, logger: logger.child('pop3') }));
+      if (pop3) this.#pop3 = pop3.server;
 
       this.#addresses = {
         smtp: formatHostPort(smtp.host, smtp.port),
         http: httpUrl,
         tracking: urlOf(tracking.host, tracking.port),
         trackingUrl: trackingBase,
+        ...(pop3 && { pop3: pop3.address }),
       };
       // Webhooks first: the relay announces the entries it resumes, and those events should reach them.
       webhooks?.start();
       relay?.start();
+      this.#retention.start();
       this.#startedAt = clock.now();
       this.#warnIfExposed();
       return this.#addresses;
@@ -369,10 +461,13 @@ export class Sandbox {
         }
       };
       await attempt('smtp', () => this.#smtp?.close());
+      this.#simulator?.close();
+      await attempt('pop3', () => this.#pop3?.close());
       await attempt('tracking', async () => {
         await this.#tracking?.close();
         this.#recorder?.flush(); // the last hits, stored and announced while the hub still listens
       });
+      await attempt('retention', () => this.#retention?.stop());
       await attempt('relay', () => this.#relay?.stop());
       await attempt('webhooks', () => this.#webhooks?.stop());
       this.#publisher?.stop();
@@ -390,6 +485,27 @@ export class Sandbox {
       this.bus.removeAllListeners();
     })();
     return this.#stopping;
+  }
+
+  /** `--simulate`: the profiles run on every caught mail that has tracking; journeys a minute per second. */
+  #simulateEvery(simulator: Simulator, profiles: Settings['simulate']): void {
+    const log = this.logger.child('simulate');
+    this.bus.on('message.created', (message) => {
+      void (async () => {
+        for (const profile of profiles) {
+          try {
+            await simulator.simulate(message.ID, {
+              profile: profile as SimulateProfile,
+              compress: AUTO_JOURNEY_COMPRESS,
+            });
+          } catch (err) {
+            // A mail caught without tracking has nothing to simulate; anything else is worth a line.
+            if (!(err instanceof SimulateError && err.status === 409))
+              log.warn(`${profile} on ${message.ID}: ${(err as Error).message}`);
+          }
+        }
+      })();
+    });
   }
 
   #warnIfExposed(): void {
@@ -421,7 +537,7 @@ export class Sandbox {
       DatabaseSize: size,
       Messages: total,
       Unread: unread,
-      Tags: {},
+      Tags: this.store.tagCounts(),
       RuntimeStats: {
         Uptime: Math.round((this.clock.now() - this.#startedAt) / 1000),
         Memory: process.memoryUsage().rss,
@@ -450,8 +566,8 @@ export class Sandbox {
         ReturnPath: '',
         PreserveMessageIDs: true,
       },
-      SpamAssassin: false,
-      ChaosEnabled: false,
+      SpamAssassin: !!s.spamassassin,
+      ChaosEnabled: this.settings.enableChaos,
       DuplicatesIgnored: false,
       HideDeleteAllButton: false,
     };

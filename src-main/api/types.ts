@@ -28,12 +28,21 @@ export interface MessageSummary {
   Tracking: TrackingCounts;
 }
 
+/**
+ * A mail's tracking counts. The top-level figures count a recipient's people only (classification `human`, source
+ * `recipient`); machine hits (proxy, scanner) and Mailbeacon's own hits (sandbox) are counted beside them, never
+ * mixed in. "Unique" is distinct (token, client), a client being IP + user agent, or Apple's proxy as one client.
+ */
 export interface TrackingCounts {
   opens: number;
   uniqueOpens: number;
   clicks: number;
   uniqueClicks: number;
   unsubscribed: boolean;
+  /** A recipient's machine hits: mail providers' image proxies and link scanners. */
+  machine: { opens: number; clicks: number };
+  /** Hits from Mailbeacon itself: the preview and simulations. */
+  sandbox: { opens: number; clicks: number; unsubscribed: boolean };
 }
 
 export interface MessagesSummary {
@@ -117,6 +126,35 @@ export interface AppInformation {
 
 export type TokenKind = 'open' | 'click' | 'unsub';
 export type Classification = 'human' | 'proxy' | 'scanner' | 'expired';
+/** Recipients `POST /api/v1/message/{ID}/simulate` can imitate (docs/TRACKING.md). */
+export const SIMULATE_PROFILES = [
+  'human-open',
+  'human-click',
+  'apple-mpp',
+  'gmail-proxy',
+  'safe-links',
+  'unsubscribe-one-click',
+  'inbox-journey',
+] as const;
+
+export type SimulateProfile = (typeof SIMULATE_PROFILES)[number];
+
+/** The mail clients `human-open` can be (`client` option); Gmail on the web always fetches through its proxy. */
+export const HUMAN_CLIENTS = ['outlook-desktop', 'apple-mail', 'ios-mail', 'thunderbird'] as const;
+export type HumanClient = (typeof HUMAN_CLIENTS)[number];
+
+export const PROFILE_HELP: Record<SimulateProfile, string> = {
+  'human-open': 'a person opens the mail in a desktop or mobile client (client option)',
+  'human-click': 'a person clicks a link (link option, else the first) in a browser',
+  'apple-mpp': "Apple Mail Privacy Protection fetches the pixel through Apple's proxy",
+  'gmail-proxy': "Gmail's GoogleImageProxy fetches the pixel",
+  'safe-links': 'a link scanner (Defender Safe Links) fetches every link right after delivery',
+  'unsubscribe-one-click': 'the mailbox provider sends the RFC 8058 one-click POST',
+  'inbox-journey': 'delivery, proxy prefetch, a human open, a click, sometimes an unsubscribe, over time',
+};
+
+/** Who caused a hit: a recipient's side (person or machine), or Mailbeacon itself (preview, simulations). */
+export type TrackingSource = 'recipient' | 'sandbox';
 
 export interface TrackedLink {
   /** 1-based number of the rewritten link in document order, as shown in the UI. */
@@ -180,11 +218,29 @@ export interface TrackingEvent {
   message_id: string;
   classification: Classification;
   method: string;
+  source: TrackingSource;
 }
 
 export interface EventsResponse {
   total: number;
   events: TrackingEvent[];
+  /** The subject of each mail the listed events belong to, by message id. */
+  subjects: Record<string, string>;
+}
+
+/** `GET /api/v1/tracking/summary`: the rates and the per-mail ranking for one filter (classification, source). */
+export interface TrackingSummary {
+  /** Mails caught (all of them, whatever the filter). */
+  mails: number;
+  /** Mails with at least one open / click / unsubscribe that passes the filter. */
+  opened: number;
+  clicked: number;
+  unsubscribed: number;
+  /** Events beside the filtered ones, so that none is hidden: machine hits of recipients, and sandbox hits. */
+  machine: number;
+  sandbox: number;
+  /** The mails with the most filtered events, most first. */
+  perMail: { id: string; subject: string; opens: number; clicks: number; unsubs: number }[];
 }
 
 export interface MessageTracking extends TrackingManifest {
@@ -236,9 +292,69 @@ export type MessageUpdate =
   | { type: 'created'; message: MessageSummary }
   | { type: 'read'; ids: string[]; read: boolean }
   | { type: 'deleted'; ids: string[] | 'all' }
+  | { type: 'tags'; ids: string[] }
   | { type: 'relay'; entry: RelayEntry };
 
 export interface EventUpdate {
   type: 'event';
   event: TrackingEvent;
+}
+
+// Checks of a caught mail (Mailpit's html-check, link-check and sa-check shapes).
+
+/** Mailpit's HTMLCheckResult: one client version's support of a feature. */
+export interface HtmlCheckResult {
+  Family: string;
+  Name: string;
+  NoteNumber: string;
+  Platform: string;
+  Support: 'yes' | 'no' | 'partial';
+  Version: string;
+}
+
+/** Mailpit's HTMLCheckWarning, plus `Lines`: where in the mail's HTML the feature is used (1-based). */
+export interface HtmlCheckWarning {
+  Category: string;
+  Description: string;
+  Keywords: string;
+  NotesByNumber: Record<string, string>;
+  Results: HtmlCheckResult[];
+  Score: { Found: number; Partial: number; Supported: number; Unsupported: number };
+  Slug: string;
+  Tags: string[];
+  Title: string;
+  URL: string;
+  Lines: number[];
+}
+
+export interface HtmlCheckResponse {
+  Platforms: Record<string, string[]>;
+  Total: { Nodes: number; Partial: number; Supported: number; Tests: number; Unsupported: number };
+  Warnings: HtmlCheckWarning[];
+}
+
+export interface LinkStatus {
+  URL: string;
+  StatusCode: number;
+  Status: string;
+}
+
+/** Mailpit's LinkCheckResponse. */
+export interface LinkCheckResponse {
+  Errors: number;
+  Links: LinkStatus[];
+}
+
+export interface SpamRule {
+  Name: string;
+  Score: number;
+  Description: string;
+}
+
+/** Mailpit's SpamAssassinResponse. */
+export interface SpamCheckResponse {
+  Error: string;
+  IsSpam: boolean;
+  Score: number;
+  Rules: SpamRule[];
 }

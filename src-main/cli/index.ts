@@ -1,5 +1,6 @@
 import { serve, serveHelp } from './serve.js';
 import { sendSample } from './send.js';
+import { simulate } from './simulate.js';
 import { decode, keygen, mint } from './tracking-commands.js';
 import { token } from './hub-commands.js';
 import { VERSION } from '../version.js';
@@ -15,6 +16,10 @@ Commands:
   mint open|click|unsub [--url U] [--meta k=v …] [--data-dir D] [--tracking-url T]
                                 print a tracking URL minted with the data dir's key
   decode TOKEN [--data-dir D]   print a token's payload as JSON
+  mcp [--http URL] [--mcp-write]
+                                an MCP server on stdio for AI assistants, acting on a running sandbox
+  simulate MESSAGE_ID PROFILE [--link N] [--compress N] [--http URL]
+                                simulate a recipient (human-open, apple-mpp, inbox-journey, …) on a caught mail
   token --subscribe SEL [--publish SEL] [--ttl S] [--data-dir D]
                                 print a JWT for the live-updates hub
   --help, help [command]        this text, or a command's flags
@@ -27,16 +32,20 @@ type Command = (argv: string[]) => Promise<number>;
 const COMMANDS: Record<string, Command> = {
   serve,
   send: sendSample,
+  simulate,
   keygen: (argv) => keygen(argv),
   mint: (argv) => mint(argv),
   decode: (argv) => decode(argv),
   token: (argv) => token(argv),
+  // Loaded on use: the MCP SDK stays out of `serve`'s start.
+  mcp: async (argv) => (await import('../mcp/stdio.js')).mcp(argv),
 };
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     if (rest[0] === 'serve') process.stdout.write(`${serveHelp()}\n`);
+    else if (rest[0] === 'mcp') process.stdout.write(`${(await import('../mcp/stdio.js')).MCP_HELP}\n`);
     else process.stdout.write(`${USAGE}\n`);
     return 0;
   }

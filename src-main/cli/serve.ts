@@ -81,12 +81,13 @@ export async function serve(argv: string[]): Promise<number> {
     const addresses = await sandbox.start();
     if (settings.json) {
       process.stdout.write(
-        `${JSON.stringify({ smtp: addresses.smtp, http: addresses.http, tracking: addresses.tracking, trackingUrl: addresses.trackingUrl, dataDir: settings.dataDir })}\n`,
+        `${JSON.stringify({ smtp: addresses.smtp, http: addresses.http, tracking: addresses.tracking, trackingUrl: addresses.trackingUrl, dataDir: settings.dataDir, ...(addresses.pop3 && { pop3: addresses.pop3 }) })}\n`,
       );
     }
     logger.info(`SMTP      ${addresses.smtp}`);
     logger.info(`UI + API  ${addresses.http}`);
     logger.info(`Tracking  ${addresses.tracking} (links use ${addresses.trackingUrl})`);
+    if (addresses.pop3) logger.info(`POP3      ${addresses.pop3}`);
     logger.info(`Data      ${settings.dataDir}`);
   } catch (err) {
     process.off('SIGINT', handler);

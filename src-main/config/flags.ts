@@ -57,6 +57,34 @@ export const SERVE_FLAGS: FlagSpec[] = [
     group: 'listeners',
     help: 'require HTTP basic auth for the UI, API and hub',
   },
+  {
+    name: 'mcp-write',
+    type: 'boolean',
+    group: 'listeners',
+    help: 'let MCP clients at /mcp change state: delete, release, simulate, click (default read-only)',
+  },
+
+  {
+    name: 'pop3',
+    type: 'string',
+    arg: 'ADDR:PORT',
+    group: 'listeners',
+    help: 'serve the caught mails (as tracked) over POP3, e.g. to open them in Thunderbird (default: off)',
+  },
+  {
+    name: 'pop3-auth',
+    type: 'string',
+    arg: 'USER:PASS',
+    group: 'listeners',
+    help: 'POP3 login (default: any login on loopback; required when --pop3 binds elsewhere)',
+  },
+  {
+    name: 'spamassassin',
+    type: 'string',
+    arg: 'HOST:PORT',
+    group: 'listeners',
+    help: 'a running spamd for the spam score check, e.g. 127.0.0.1:783 (default: off)',
+  },
 
   {
     name: 'data-dir',
@@ -71,6 +99,33 @@ export const SERVE_FLAGS: FlagSpec[] = [
     arg: 'N',
     group: 'storage',
     help: 'keep at most N mails, pruning the oldest (default 10000; 0 = unlimited)',
+  },
+  {
+    name: 'max-age',
+    type: 'string',
+    arg: 'AGE',
+    group: 'storage',
+    help: 'delete mails older than AGE, e.g. 7d or 12h, in the background (default: keep them)',
+  },
+  {
+    name: 'tag',
+    type: 'string',
+    multiple: true,
+    arg: 'TAG=QUERY',
+    group: 'storage',
+    help: "tag new mails matching a search query, e.g. 'billing=subject:invoice' (repeatable)",
+  },
+  {
+    name: 'tags-plus-addresses',
+    type: 'boolean',
+    group: 'storage',
+    help: 'tag mails sent to user+TAG@domain with TAG',
+  },
+  {
+    name: 'tags-username',
+    type: 'boolean',
+    group: 'storage',
+    help: 'tag mails with the SMTP AUTH user name',
   },
   {
     name: 'max-events',
@@ -137,6 +192,12 @@ export const SERVE_FLAGS: FlagSpec[] = [
     group: 'smtp',
     help: 'worker threads that parse mails and inject tracking (default: one per core beyond the first two, at most 4; 0 = all on the main thread)',
   },
+  {
+    name: 'enable-chaos',
+    type: 'boolean',
+    group: 'smtp',
+    help: 'let PUT /api/v1/chaos make SMTP answer errors on purpose (to test how an app copes)',
+  },
 
   { name: 'no-track', type: 'boolean', group: 'tracking', help: 'store mails without injecting tracking' },
   {
@@ -174,6 +235,22 @@ export const SERVE_FLAGS: FlagSpec[] = [
     arg: 'HOST',
     group: 'tracking',
     help: 'hosts that plain-mode click tokens may redirect to',
+  },
+  {
+    name: 'trusted-proxies',
+    type: 'string',
+    multiple: true,
+    arg: 'LIST',
+    group: 'tracking',
+    help: 'addresses or CIDRs (comma-separated) whose Forwarded / X-Forwarded-For name the real client, e.g. a tunnel',
+  },
+  {
+    name: 'simulate',
+    type: 'string',
+    multiple: true,
+    arg: 'PROFILE[,PROFILE]',
+    group: 'tracking',
+    help: 'simulate these recipients on every caught mail (human-open, apple-mpp, inbox-journey, …)',
   },
 
   {

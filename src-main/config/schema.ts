@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { parseQuery } from '../store/search-query.js';
+import { AddressSet } from '../tracking/addresses.js';
+import { SIMULATE_PROFILES } from '../tracking/profiles.js';
 
 /** `host:port` as given by a user; port 0 means any free port. IPv6 hosts go in brackets: `[::1]:1025`. */
 export interface ListenAddress {
@@ -135,6 +138,42 @@ const trackingRule = z
     message: 'a rule needs sender, recipient or subject',
   });
 
+/** `--max-age`: a duration such as 7d or 12h, in milliseconds. */
+const age = z.string().transform((value, ctx) => {
+  const m = /^(\d+(?:\.\d+)?)\s*(s|m|h|d)$/.exec(value.trim());
+  const ms = m ? Number(m[1]) * DURATION_UNITS[m[2]!]! : NaN;
+  if (!m || !(ms > 0)) {
+    ctx.addIssue({ code: 'custom', message: `"${value}" is not an age (for example 7d or 12h)` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+/** `--tag NAME=QUERY`, repeatable: each a tag and the search query whose matches get it on ingest. */
+const tagRules = z.union([z.string(), z.array(z.string())]).transform((value, ctx) => {
+  const rules: { tag: string; query: string }[] = [];
+  for (const rule of Array.isArray(value) ? value : [value]) {
+    const i = rule.indexOf('=');
+    const tag = i > 0 ? rule.slice(0, i).trim() : '';
+    const query = i > 0 ? rule.slice(i + 1).trim() : '';
+    if (!tag || !query) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${rule}" is not TAG=QUERY (for example billing=subject:invoice)`,
+      });
+      continue;
+    }
+    try {
+      if (!parseQuery(query).length) throw new Error('the query is empty');
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: `"${rule}": ${(err as Error).message}` });
+      continue;
+    }
+    rules.push({ tag, query });
+  }
+  return rules;
+});
+
 const bool = z
   .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
   .transform((v) => (typeof v === 'boolean' ? v : ['true', '1', 'yes'].includes(v)));
@@ -150,6 +189,10 @@ export const settingsSchema = z.object({
   tracking: listen,
   trackingUrl: url('--tracking-url', ['http:', 'https:']).optional(),
   uiAuth: credentials.optional(),
+  mcpWrite: bool.default(false),
+  pop3: listen.optional(),
+  pop3Auth: credentials.optional(),
+  spamassassin: listen.optional(),
   allowedHosts: list
     .refine((hosts) => hosts.every((h) => /^(\[[0-9a-f:.]+\]|[^:[\]/\s]+)(:\d{1,5})?$/i.test(h)), {
       message: 'each entry is a host name or host:port (for example mb.test or mb.test:8025)',
@@ -158,6 +201,10 @@ export const settingsSchema = z.object({
   // storage
   dataDir: z.string().min(1),
   maxMessages: count('--max-messages'),
+  maxAge: age.optional(),
+  tag: tagRules.default([]),
+  tagsPlusAddresses: bool.default(false),
+  tagsUsername: bool.default(false),
   maxEvents: count('--max-events'),
   // smtp
   smtpAuth: credentials.optional(),
@@ -170,6 +217,7 @@ export const settingsSchema = z.object({
   smtpCommandTimeout: duration('--smtp-command-timeout'),
   smtpDataTimeout: duration('--smtp-data-timeout'),
   ingestThreads: count('--ingest-threads').optional(),
+  enableChaos: bool.default(false),
   // tracking
   noTrack: bool.default(false),
   trackText: bool.default(false),
@@ -177,6 +225,23 @@ export const settingsSchema = z.object({
   tokenMode: z.enum(['sealed', 'signed', 'plain']),
   trackingKey: list.default([]),
   redirectAllow: list.default([]),
+  trustedProxies: list.default([]).superRefine((entries, ctx) => {
+    try {
+      new AddressSet(entries);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^\[tracking\] /, '') });
+    }
+  }),
+  simulate: list.default([]).superRefine((entries, ctx) => {
+    for (const name of entries) {
+      if (!(SIMULATE_PROFILES as readonly string[]).includes(name)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${name}" is not a simulate profile (known: ${SIMULATE_PROFILES.join(', ')})`,
+        });
+      }
+    }
+  }),
   trackingRules: z.array(trackingRule).default([]),
   // hub
   hubJwtKey: z.string().min(1).optional(),
@@ -219,10 +284,15 @@ export type Settings = z.infer<typeof settingsSchema>;
 export function subsystemOf(key: string): string {
   if (/^(smtp|maxMessageSize|maxRecipients|maxConnections|ingestThreads)/.test(key)) return 'smtp';
   if (/^(http|uiAuth|allowedHosts)$/.test(key)) return 'http';
-  if (/^(tracking|noTrack|trackText|tokenMode|redirectAllow)/.test(key)) return 'tracking';
-  if (/^(dataDir|maxMessages|maxEvents)$/.test(key)) return 'db';
+  if (/^(tracking|noTrack|trackText|tokenMode|redirectAllow|trustedProxies|simulate)/.test(key))
+    return 'tracking';
+  if (/^(dataDir|maxMessages|maxAge|maxEvents)$/.test(key)) return 'db';
+  if (/^tag/.test(key)) return 'tags';
+  if (key === 'enableChaos') return 'smtp';
   if (key.startsWith('hub')) return 'hub';
   if (key.startsWith('relay')) return 'relay';
+  if (key.startsWith('pop3')) return 'pop3';
+  if (key === 'spamassassin') return 'checks';
   if (key.startsWith('webhook')) return 'webhooks';
   return 'config';
 }

@@ -9,6 +9,8 @@ export interface SandboxEvents {
   'message.created': [message: MessageSummary];
   'message.read': [ids: string[], read: boolean];
   'message.deleted': [ids: string[] | 'all'];
+  /** The tags of these mails changed (set, renamed or deleted). */
+  'message.tags': [ids: string[]];
   'tracking.event': [event: TrackingEvent];
   'relay.status': [entry: RelayEntry];
 }

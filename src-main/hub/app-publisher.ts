@@ -35,6 +35,7 @@ export class AppPublisher {
     'message.created': (message) => this.messages([message.ID], { type: 'created', message }),
     'message.read': (ids, read) => this.messages(ids, { type: 'read', ids, read }),
     'message.deleted': (ids) => this.messages(ids === 'all' ? [] : ids, { type: 'deleted', ids }),
+    'message.tags': (ids) => this.messages(ids, { type: 'tags', ids }),
     'relay.status': (entry) => this.messages([entry.messageId], { type: 'relay', entry }),
     'tracking.event': (event) => {
       const payload: EventUpdate = { type: 'event', event };

@@ -2,7 +2,13 @@ import { sortableId } from '../ids.js';
 import type { EventBus } from '../events/bus.js';
 import type { Clock } from '../logger.js';
 import type { QueuedWrite } from '../store/commit-queue.js';
-import { SLICED_MAIL_BYTES, summaryOfNew, type MessageStore, type NewMessage } from '../store/messages.js';
+import {
+  cleanTags,
+  SLICED_MAIL_BYTES,
+  summaryOfNew,
+  type MessageStore,
+  type NewMessage,
+} from '../store/messages.js';
 import { addressText, type SearchEntry } from '../store/search-index.js';
 import type { MailToPrepare, PreparedMail } from './prepare.js';
 
@@ -31,6 +37,8 @@ export interface IngestOptions {
   maxMessages: number;
   /** Parses the mail and puts tracking into it (see prepare.ts), on this thread or on a worker's. */
   prepare: (mail: MailToPrepare) => Promise<PreparedMail>;
+  /** The tags of a new mail (X-Tags, plus-addresses, AUTH user, rules; see tags.ts); default: its X-Tags. */
+  tags?: (message: NewMessage) => string[];
 }
 
 /**
@@ -92,6 +100,7 @@ export class Ingest {
       tracked,
       trackedPatch,
     };
+    message.tags = this.#options.tags ? this.#options.tags(message) : cleanTags(message.tags ?? []);
     const hooks = this.#hooks.map((hook) => (seq: number) => hook({ seq, id, message }));
     // A large mail's bytes go first, a slice per commit: written in the mail's own commit they held the event loop
     // (and every API answer) for seconds. The mail exists, and is acknowledged, only once its row commits.

@@ -205,6 +205,11 @@ export async function parseMail(raw: Buffer, tree?: MimeTree): Promise<ParsedFie
     searchText,
     parts,
     warnings,
+    // Mailpit's X-Tags header: comma-separated tags the sender gives the mail.
+    tags: header(headers, 'x-tags')
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean),
   };
 }
 

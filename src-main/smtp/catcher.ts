@@ -3,6 +3,7 @@ import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 's
 import type { Logger } from '../logger.js';
 import type { CaughtMail } from '../ingest/ingest.js';
 import { listen, type BoundAddress } from '../net/listen.js';
+import type { Chaos } from './chaos.js';
 import { SlowClientGuard } from './slow-clients.js';
 
 export interface SmtpCatcherOptions {
@@ -20,6 +21,8 @@ export interface SmtpCatcherOptions {
   auth?: { user: string; pass: string };
   tls: { key: string | Buffer; cert: string | Buffer };
   hostname?: string;
+  /** Errors answered on purpose (`--enable-chaos`, `PUT /api/v1/chaos`). */
+  chaos?: Chaos;
 }
 
 /** How long `close()` lets open connections finish (a mail mid-DATA) before it answers them 421 and cuts them. */
@@ -72,11 +75,15 @@ export class SmtpCatcher {
       logger: false,
       closeTimeout: CLOSE_TIMEOUT_MS,
       onAuth: (a, _session, callback) => {
+        const chaos = options.chaos?.fire('Authentication');
+        if (chaos) return callback(chaos);
         if (!auth) return callback(null, { user: a.username ?? '' });
         if (a.username === auth.user && a.password === auth.pass) return callback(null, { user: a.username });
         return callback(smtpError(535, '5.7.8 Authentication credentials invalid'));
       },
       onRcptTo: (_address, session, callback) => {
+        const chaos = options.chaos?.fire('Recipient');
+        if (chaos) return callback(chaos);
         if (session.envelope.rcptTo.length >= options.maxRecipients) {
           return callback(
             smtpError(452, `4.5.3 Too many recipients (at most ${options.maxRecipients} per mail)`),
@@ -87,6 +94,8 @@ export class SmtpCatcher {
       onMailFrom: (_address, _session, callback) => {
         if (this.#paused)
           return callback(smtpError(421, '4.3.2 Capture is paused in Mailbeacon, try again later'));
+        const chaos = options.chaos?.fire('Sender');
+        if (chaos) return callback(chaos);
         callback();
       },
       onSecure: (socket, _session, callback) => {

@@ -36,6 +36,8 @@ export interface MessageFields {
   snippet: string;
   parts: StoredPart[];
   warnings: string[];
+  /** Tags: as the mail asks for them (its X-Tags header) once parsed, and all of them once ingest has added its own. */
+  tags?: string[];
 }
 
 /** Everything ingest knows about a caught mail, written in one transaction. */
@@ -115,6 +117,8 @@ const NO_TRACKING: TrackingCounts = {
   clicks: 0,
   uniqueClicks: 0,
   unsubscribed: false,
+  machine: { opens: 0, clicks: 0 },
+  sandbox: { opens: 0, clicks: 0, unsubscribed: false },
 };
 
 /** How long a search waits for the indexing thread before it indexes what is missing itself. */
@@ -145,9 +149,14 @@ export class MessageStore {
   readonly #insertMessage: Statement;
   readonly #insertData: Statement;
   readonly #insertPart: Statement;
+  readonly #insertTag: Statement;
   readonly #count: Statement;
   readonly #countUnread: Statement;
   readonly #oldest: Statement;
+  readonly #olderThan: Statement;
+  readonly #finishedRelay: Statement;
+  /** Mails pruned for `--max-messages` whose relay entries are still to go (see `dropRelayEntries`). */
+  #prunedIds: string[] = [];
   readonly #bySeq: Statement;
   readonly #fullById: Statement;
   readonly #createdAt: Statement;
@@ -178,9 +187,10 @@ export class MessageStore {
     this.#insertMessage =
       db.prepare(`INSERT INTO messages (id, created_ms, message_id, subject, from_json, to_json,
       cc_json, bcc_json, reply_to_json, return_path, date_ms, username, size, snippet,
-      attachments, warnings_json, envelope_from, envelope_to, remote_ip)
+      attachments, warnings_json, envelope_from, envelope_to, remote_ip, tags_json)
       VALUES (@id, @createdMs, @messageId, @subject, @from, @to, @cc, @bcc, @replyTo, @returnPath, @dateMs, @username,
-      @size, @snippet, @attachments, @warnings, @envelopeFrom, @envelopeTo, @remoteIp)`);
+      @size, @snippet, @attachments, @warnings, @envelopeFrom, @envelopeTo, @remoteIp, @tags)`);
+    this.#insertTag = db.prepare('INSERT OR IGNORE INTO message_tags (tag, seq) VALUES (?, ?)');
     this.#insertData = db.prepare(
       'INSERT INTO message_data (seq, manifest_json, raw, tracked, tracked_patch, sliced) VALUES (?, ?, ?, ?, ?, ?)',
     );
@@ -189,7 +199,13 @@ export class MessageStore {
       inline, size, md5, sha1, sha256, content) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#count = db.prepare('SELECT count(*) AS n FROM messages').pluck();
     this.#countUnread = db.prepare('SELECT count(*) AS n FROM messages WHERE read = 0').pluck();
-    this.#oldest = db.prepare('SELECT seq FROM messages ORDER BY seq ASC LIMIT ?').pluck();
+    this.#oldest = db.prepare('SELECT seq, id FROM messages ORDER BY seq ASC LIMIT ?');
+    this.#olderThan = db.prepare(
+      'SELECT seq, id FROM messages INDEXED BY messages_created WHERE created_ms < ? ORDER BY created_ms LIMIT ?',
+    );
+    this.#finishedRelay = db.prepare(
+      `DELETE FROM relay_outbox WHERE status IN ('sent', 'dead') AND message_id IN (SELECT value FROM json_each(?))`,
+    );
     this.#bySeq = db.prepare('DELETE FROM messages WHERE seq = ?');
     this.#fullById = db.prepare(
       'SELECT m.*, d.manifest_json FROM messages m JOIN message_data d ON d.seq = m.seq WHERE m.id = ?',
@@ -249,8 +265,10 @@ export class MessageStore {
         envelopeFrom: m.envelopeFrom,
         envelopeTo: JSON.stringify(m.envelopeTo),
         remoteIp: m.remoteIp,
+        tags: m.tags?.length ? JSON.stringify(m.tags) : '[]',
       }).lastInsertRowid,
     );
+    if (m.tags) for (const tag of m.tags) this.#insertTag.run(tag, seq);
     const patch = m.tracked ? m.trackedPatch : null;
     const sliced = m.sliced === true;
     this.#insertData.run(
@@ -328,7 +346,10 @@ export class MessageStore {
       });
       const excess = this.#total + stored - maxMessages;
       if (maxMessages > 0 && excess > 0) {
-        for (const old of this.#oldest.all(excess) as number[]) pruned += this.#bySeq.run(old).changes;
+        for (const old of this.#oldest.all(excess) as { seq: number; id: string }[]) {
+          pruned += this.#bySeq.run(old.seq).changes;
+          this.#prunedIds.push(old.id);
+        }
       }
       return out;
     })();
@@ -341,6 +362,31 @@ export class MessageStore {
     const [result] = this.insertBatch([{ message, hooks }], maxMessages);
     if (result instanceof Error) throw result;
     return result!;
+  }
+
+  /**
+   * Deletes up to `limit` mails received before `cutoffMs` (`--max-age`), with their events (trigger) and finished
+   * relay entries; returns their ids.
+   */
+  pruneOlderThan(cutoffMs: number, limit: number): string[] {
+    const ids = this.#db.transaction(() => {
+      const rows = this.#olderThan.all(cutoffMs, limit) as { seq: number; id: string }[];
+      for (const row of rows) this.#bySeq.run(row.seq);
+      if (rows.length) this.#finishedRelay.run(JSON.stringify(rows.map((r) => r.id)));
+      return rows.map((r) => r.id);
+    })();
+    this.#total -= ids.length;
+    return ids;
+  }
+
+  /**
+   * Deletes the finished relay entries of mails pruned for `--max-messages` since the last call, in the background:
+   * the outbox has no index by mail, and looking them up inside the commit that stores new mails would slow ingest.
+   */
+  dropRelayEntries(limit = 500): number {
+    const ids = this.#prunedIds.splice(0, limit);
+    if (ids.length) this.#finishedRelay.run(JSON.stringify(ids));
+    return this.#prunedIds.length;
   }
 
   /** Counts the stored mails again, after a commit that failed may have left the running count off. */
@@ -592,8 +638,8 @@ export class MessageStore {
         ? this.#db.transaction(() => {
             const ids = this.#db.prepare('SELECT id FROM messages').pluck().all() as string[];
             // Faster than row-by-row deletes through the trigger when the mailbox is large.
-            this.#db.exec(`DELETE FROM message_data; DELETE FROM message_parts; DELETE FROM message_slices;
-              DELETE FROM events WHERE message_id != '';`);
+            this.#db.exec(`DELETE FROM message_data; DELETE FROM message_parts; DELETE FROM message_tags;
+              DELETE FROM message_slices; DELETE FROM events WHERE message_id != '';`);
             this.#db.prepare('DELETE FROM messages').run();
             return ids;
           })()
@@ -615,28 +661,72 @@ export class MessageStore {
 
   /** Every tag in use, sorted. */
   tags(): string[] {
-    const rows = this.#db
-      .prepare("SELECT DISTINCT value FROM messages, json_each(messages.tags_json) WHERE tags_json != '[]'")
+    return this.#db
+      .prepare('SELECT tag FROM message_tags GROUP BY tag ORDER BY tag')
       .pluck()
-      .all();
-    return (rows as string[]).sort((a, b) => a.localeCompare(b));
+      .all() as string[];
   }
 
-  /** Replaces the tags of the given mails. */
-  setTags(ids: string[], tags: string[]): void {
-    const json = JSON.stringify([...new Set(tags.map((t) => t.trim()).filter(Boolean))].sort());
-    this.#db.transaction(() =>
-      this.#inChunks(
-        ids,
-        (chunk) =>
-          this.#db
-            .prepare(
-              `UPDATE messages SET tags_json = ? WHERE id IN (${chunk.map(() => '?').join(',')}) RETURNING id`,
-            )
-            .pluck()
-            .all(json, ...chunk) as string[],
-      ),
+  /** How many mails carry each tag (Mailpit's `Tags` in `/api/v1/info`). */
+  tagCounts(): Record<string, number> {
+    const rows = this.#db
+      .prepare('SELECT tag, count(*) AS n FROM message_tags GROUP BY tag ORDER BY tag')
+      .all() as { tag: string; n: number }[];
+    return Object.fromEntries(rows.map((r) => [r.tag, r.n]));
+  }
+
+  /** Replaces the tags of the given mails (cleaned as Mailpit does); returns the ids whose tags changed. */
+  setTags(ids: string[], tags: string[]): string[] {
+    const clean = cleanTags(tags);
+    const json = JSON.stringify(clean);
+    return this.#db.transaction(() =>
+      this.#inChunks(ids, (chunk) => {
+        const rows = this.#db
+          .prepare(
+            `UPDATE messages SET tags_json = ? WHERE tags_json != ? AND id IN (${chunk.map(() => '?').join(',')})
+             RETURNING seq, id`,
+          )
+          .all(json, json, ...chunk) as { seq: number; id: string }[];
+        for (const { seq } of rows) this.#replaceTags(seq, clean);
+        return rows.map((r) => r.id);
+      }),
     )();
+  }
+
+  /** Renames a tag on every mail that has it (or merges it into another); returns the ids that changed. */
+  renameTag(from: string, to: string): string[] {
+    const name = cleanTags([to])[0];
+    if (!name) throw Object.assign(new Error('bad request: the new tag name is empty'), { statusCode: 400 });
+    return this.#editTag(from, (tags) =>
+      tags.map((t) => (t.toLowerCase() === from.toLowerCase() ? name : t)),
+    );
+  }
+
+  /** Removes a tag from every mail that has it (the mails stay); returns the ids that changed. */
+  deleteTag(tag: string): string[] {
+    return this.#editTag(tag, (tags) => tags.filter((t) => t.toLowerCase() !== tag.toLowerCase()));
+  }
+
+  #editTag(tag: string, edit: (tags: string[]) => string[]): string[] {
+    return this.#db.transaction(() => {
+      const rows = this.#db
+        .prepare(
+          'SELECT m.seq, m.id, m.tags_json FROM message_tags t JOIN messages m ON m.seq = t.seq WHERE t.tag = ?',
+        )
+        .all(tag) as { seq: number; id: string; tags_json: string }[];
+      const update = this.#db.prepare('UPDATE messages SET tags_json = ? WHERE seq = ?');
+      for (const row of rows) {
+        const tags = cleanTags(edit(JSON.parse(row.tags_json) as string[]));
+        update.run(JSON.stringify(tags), row.seq);
+        this.#replaceTags(row.seq, tags);
+      }
+      return rows.map((r) => r.id);
+    })();
+  }
+
+  #replaceTags(seq: number, tags: string[]): void {
+    this.#db.prepare('DELETE FROM message_tags WHERE seq = ?').run(seq);
+    for (const tag of tags) this.#insertTag.run(tag, seq);
   }
 
   /** Ids of every mail matching a search query (for `DELETE /api/v1/search`). */
@@ -666,6 +756,23 @@ export class MessageStore {
   }
 }
 
+/**
+ * Tags as Mailpit keeps them: letters, digits, `-`, `.`, `_` and spaces (anything else is dropped), trimmed, one of
+ * each whatever its case (the first spelling wins), sorted.
+ */
+export function cleanTags(tags: string[]): string[] {
+  const seen = new Map<string, string>();
+  for (const tag of tags) {
+    const clean = tag
+      .replace(/[^\p{L}\p{N}\-._ ]/gu, '')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 100);
+    if (clean && !seen.has(clean.toLowerCase())) seen.set(clean.toLowerCase(), clean);
+  }
+  return [...seen.values()].sort((a, b) => a.localeCompare(b));
+}
+
 /** The list row of a mail just stored (no query needed: nothing has happened to it yet). */
 export function summaryOfNew(m: NewMessage): MessageSummary {
   return {
@@ -680,7 +787,7 @@ export function summaryOfNew(m: NewMessage): MessageSummary {
     Subject: m.subject,
     Created: new Date(m.createdMs).toISOString(),
     Username: m.username,
-    Tags: [],
+    Tags: m.tags ?? [],
     Size: m.raw.length,
     Attachments: m.parts.filter((p) => !p.inline).length,
     Snippet: m.snippet,

@@ -238,7 +238,31 @@ export const MIGRATIONS: ((db: Database) => void)[] = [
   (db) => {
     db.exec('ALTER TABLE message_data ADD COLUMN tracked_patch BLOB');
   },
-  // 10: a large mail's bytes are written as slices, one commit each, before the row that makes it a mail
+  // 10: tags get a table of their own, so `tag:` and the counts per tag read an index instead of every mail's JSON;
+  // messages.tags_json stays as the list rows' copy
+  (db) => {
+    db.exec(`
+      CREATE TABLE message_tags (
+        tag  TEXT NOT NULL COLLATE NOCASE,
+        seq  INTEGER NOT NULL REFERENCES messages (seq) ON DELETE CASCADE,
+        PRIMARY KEY (tag, seq)
+      ) WITHOUT ROWID;
+      -- Deleting a mail looks its tags up by seq.
+      CREATE INDEX message_tags_seq ON message_tags (seq);
+      INSERT OR IGNORE INTO message_tags (tag, seq)
+        SELECT j.value, m.seq FROM messages m, json_each(m.tags_json) j WHERE m.tags_json != '[]';
+    `);
+  },
+  // 11: the origin of a hit (a recipient's, or Mailbeacon's own preview and simulations), and the client it counts
+  // as for "unique" (IP + user agent, or Apple's proxy as one client)
+  (db) => {
+    db.exec(`
+      ALTER TABLE events ADD COLUMN source TEXT NOT NULL DEFAULT 'recipient';
+      ALTER TABLE events ADD COLUMN client TEXT NOT NULL DEFAULT '';
+      UPDATE events SET client = remote_ip || ' ' || ua;
+      `);
+  },
+  // 12: a large mail's bytes are written as slices, one commit each, before the row that makes it a mail
   // (MessageStore.writeSlices): one transaction of megabytes held the event loop for seconds. Its parts' decoded
   // bytes are read from the raw mail when asked for. Slices of a mail that never got its row are removed at start.
   (db) => {

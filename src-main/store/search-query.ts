@@ -1,7 +1,13 @@
-// Mailpit's search syntax, turned into one SQL condition over `messages m`:
-//   plain words and "quoted phrases" (full-text, every term must match); from: to: cc: bcc: subject: (words or
-//   word prefixes of the field, found through the full-text index) and message-id: (substring); is:read is:unread has:attachment (and has:attachments), before: after: (received date),
-//   tag:, and Mailbeacon's is:opened is:clicked is:unsubscribed; any term negated with a leading '-'.
+// Mailpit's search syntax, parsed once into filters that become one SQL condition over `messages m` (searches) or are
+// checked against a mail about to be stored (tag rules, see `matchesMail`):
+//   plain words and "quoted phrases" (full text, every term must match);
+//   from: to: cc: bcc: reply-to: addressed: subject: (words or word prefixes of the field) and message-id: (substring);
+//   tag: is:read is:unread is:tagged has:attachment has:inline larger: smaller: (k/m/g units) before: after:;
+//   Mailbeacon's is:opened is:clicked is:unsubscribed is:relayed; any term negated with a leading '!' or '-'.
+// A `word:` at the start of a term that is no known filter is a 400 naming the known ones, never a silent empty
+// result; URLs (`http://…`, `mailto:…`) and times (`10:30`) are searched as text.
+
+import type { Address } from '../api/types.js';
 
 export interface SqlCondition {
   where: string;
@@ -15,25 +21,135 @@ export interface SqlSearch extends SqlCondition {
    * `before:` date is also an upper bound on `seq`, so the page's scan skips every newer mail instead of reading it.
    */
   narrow: SqlCondition | null;
+  /** Whether the query has any term at all (a query of blanks matches every mail). */
+  hasTerms: boolean;
 }
+
+type AddressField = 'from' | 'to' | 'cc' | 'bcc' | 'reply-to' | 'addressed';
+type IsValue = 'read' | 'unread' | 'tagged' | 'opened' | 'clicked' | 'unsubscribed' | 'relayed';
+
+/** One term of a query. */
+export type Filter = { negated: boolean } & (
+  | { kind: 'text'; value: string }
+  | { kind: 'address'; field: AddressField; value: string }
+  | { kind: 'subject'; value: string }
+  | { kind: 'message-id'; value: string }
+  | { kind: 'tag'; value: string }
+  | { kind: 'is'; value: IsValue }
+  | { kind: 'has'; value: 'attachment' | 'inline' }
+  | { kind: 'size'; op: 'larger' | 'smaller'; bytes: number }
+  | { kind: 'date'; op: 'before' | 'after'; ms: number }
+);
+
+const ADDRESS_FIELDS: AddressField[] = ['from', 'to', 'cc', 'bcc', 'reply-to', 'addressed'];
+const IS_VALUES: IsValue[] = ['read', 'unread', 'tagged', 'opened', 'clicked', 'unsubscribed', 'relayed'];
+const HAS_VALUES = ['attachment', 'attachments', 'inline'];
+
+/** Every filter prefix, as a 400 for an unknown one lists them. */
+export const SEARCH_PREFIXES = [
+  ...ADDRESS_FIELDS,
+  'subject',
+  'message-id',
+  'tag',
+  'is',
+  'has',
+  'larger',
+  'smaller',
+  'before',
+  'after',
+] as const;
+const KNOWN = new Set<string>(SEARCH_PREFIXES);
+
+/** Prefixes searched as text: link schemes a user pastes, never meant as filters. */
+const URI_SCHEMES = new Set(['http', 'https', 'mailto', 'tel', 'ftp', 'cid', 'data', 'urn', 'file']);
 
 interface Term {
   negated: boolean;
+  /** As written; filters are matched case-insensitively. */
   key: string;
   value: string;
 }
 
-/** Splits a query into terms, honouring double quotes (`subject:"big sale"`, `"exact phrase"`). */
+/**
+ * Splits a query into terms, honouring double quotes (`subject:"big sale"`, `"exact phrase"`). A prefix is
+ * `[a-z-]+:` at the start of a term; anything else (`10:30`, `Re:`) stays part of the value.
+ */
 export function tokenize(query: string): Term[] {
   const terms: Term[] = [];
-  const re = /(-?)(?:([a-z-]+):)?(?:"([^"]*)"?|(\S+))/gi;
+  const re = /([!-]?)(?:([A-Za-z][A-Za-z-]*):)?(?:"([^"]*)"?|(\S+))?/g;
   for (const m of query.matchAll(re)) {
     const value = (m[3] ?? m[4] ?? '').trim();
-    const key = (m[2] ?? '').toLowerCase();
+    const key = m[2] ?? '';
     if (!value && !key) continue;
-    terms.push({ negated: m[1] === '-', key, value });
+    terms.push({ negated: m[1] !== '', key, value });
   }
   return terms;
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+
+function parseSize(value: string): number | null {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmg]?)(?:i?b)?$/i.exec(value);
+  return m ? Math.round(Number(m[1]) * SIZE_UNITS[m[2]!.toLowerCase()]!) : null;
+}
+
+function parseDate(value: string): number | null {
+  // A date alone is the start of that day, local time, like a time without a zone.
+  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00` : value);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+/** The filters of a query; an unknown prefix or a bad value is an Error with `statusCode` 400. */
+export function parseQuery(query: string): Filter[] {
+  const filters: Filter[] = [];
+  for (const { negated, key: written, value } of tokenize(query)) {
+    const raw = written ? `${written}:${value}` : value;
+    const key = written.toLowerCase();
+    if (key && !KNOWN.has(key)) {
+      // `http://x`, `mailto:a@b`, `Re:` and capitalised words (`RE:hello`) are text; a lowercase word directly
+      // followed by a value is a mistyped filter.
+      if (URI_SCHEMES.has(key) || !value || value.startsWith('//') || written !== key) {
+        filters.push({ kind: 'text', value: raw, negated });
+        continue;
+      }
+      throw badQuery(
+        `unknown filter "${key}:"; known filters: ${SEARCH_PREFIXES.map((p) => `${p}:`).join(' ')}`,
+      );
+    }
+    if (!key) {
+      if (value) filters.push({ kind: 'text', value, negated });
+      continue;
+    }
+    if (!value) continue; // `from:` with nothing after it, as Mailpit ignores it
+    if ((ADDRESS_FIELDS as string[]).includes(key)) {
+      filters.push({ kind: 'address', field: key as AddressField, value, negated });
+    } else if (key === 'subject') {
+      filters.push({ kind: 'subject', value, negated });
+    } else if (key === 'message-id') {
+      filters.push({ kind: 'message-id', value: value.replace(/^<|>$/g, ''), negated });
+    } else if (key === 'tag') {
+      filters.push({ kind: 'tag', value, negated });
+    } else if (key === 'is') {
+      const v = value.toLowerCase() as IsValue;
+      if (!IS_VALUES.includes(v)) throw badQuery(`unknown is:${value} (known: ${IS_VALUES.join(', ')})`);
+      filters.push({ kind: 'is', value: v, negated });
+    } else if (key === 'has') {
+      const v = value.toLowerCase();
+      if (!HAS_VALUES.includes(v)) throw badQuery(`unknown has:${value} (known: attachment, inline)`);
+      filters.push({ kind: 'has', value: v === 'inline' ? 'inline' : 'attachment', negated });
+    } else if (key === 'larger' || key === 'smaller') {
+      const bytes = parseSize(value);
+      if (bytes === null) throw badQuery(`${key}: needs a size such as 10k or 2m, not "${value}"`);
+      filters.push({ kind: 'size', op: key, bytes, negated });
+    } else {
+      const op = key as 'before' | 'after';
+      const ms = parseDate(value);
+      if (ms === null)
+        throw badQuery(`${key}: needs a date such as 2026-01-31 or 2026-01-31T10:30, not "${value}"`);
+      filters.push({ kind: 'date', op, ms, negated });
+    }
+  }
+  return filters;
 }
 
 /** A term for FTS5: quoted so operators in user input are literals, with prefix matching on the last word. */
@@ -41,86 +157,100 @@ function ftsPhrase(value: string): string {
   return `"${value.replaceAll('"', '""')}"*`;
 }
 
-/** Fields whose words are in a column of the full-text index: the index narrows, LIKE confirms. */
-const FTS_COLUMN: Record<string, string> = {
-  from: 'addresses',
-  to: 'addresses',
-  cc: 'addresses',
-  bcc: 'addresses',
-  subject: 'subject',
-};
-
 const escapeLike = (value: string) => `%${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-function parseDate(value: string): number | null {
-  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00` : value);
-  return Number.isNaN(ms) ? null : ms;
-}
+const ADDRESS_COLUMNS: Record<AddressField, string[]> = {
+  from: ['m.from_json'],
+  to: ['m.to_json'],
+  cc: ['m.cc_json'],
+  bcc: ['m.bcc_json'],
+  'reply-to': ['m.reply_to_json'],
+  addressed: ['m.from_json', 'm.to_json', 'm.cc_json', 'm.bcc_json', 'm.reply_to_json'],
+};
 
-const TRACKING_KIND: Record<string, string> = { opened: 'open', clicked: 'click', unsubscribed: 'unsub' };
+const TRACKING_KIND: Partial<Record<IsValue, string>> = {
+  opened: 'open',
+  clicked: 'click',
+  unsubscribed: 'unsub',
+};
 
-/** Builds the condition; an unparseable term (a bad date) is an Error with `statusCode` 400. */
+const FTS_IN = 'm.seq IN (SELECT rowid FROM search.messages_fts WHERE messages_fts MATCH ?)';
+
+/** Builds the condition; an unparseable term is an Error with `statusCode` 400. */
 export function buildSearch(query: string): SqlSearch {
+  const filters = parseQuery(query);
   const clauses: string[] = [];
   const params: unknown[] = [];
   const narrow: SqlCondition = { where: '', params: [] };
   const fts: string[] = [];
   const ftsNot: string[] = [];
+  const hasWord = (value: string) => /[\p{L}\p{N}]/u.test(value);
 
-  for (const { negated, key, value } of tokenize(query)) {
-    const not = negated ? 'NOT ' : '';
-    const column = {
-      from: 'm.from_json',
-      to: 'm.to_json',
-      cc: 'm.cc_json',
-      bcc: 'm.bcc_json',
-      subject: 'm.subject',
-      'message-id': 'm.message_id',
-      tag: 'm.tags_json',
-    }[key];
-    if (column) {
-      if (!value) continue;
-      const like = escapeLike(key === 'message-id' ? value.replace(/^<|>$/g, '') : value);
-      const ftsColumn = FTS_COLUMN[key];
-      if (ftsColumn && !negated && /[\p{L}\p{N}]/u.test(value)) {
-        // Narrow to the mails whose indexed names, addresses or subject hold these words (as words or word
-        // prefixes), then confirm the field with LIKE; scanning every row costs tens of milliseconds per
-        // 100,000 mails, the index lookup a fraction of one.
-        clauses.push(`m.seq IN (SELECT rowid FROM search.messages_fts WHERE messages_fts MATCH ?)`);
-        params.push(`${ftsColumn} : ${ftsPhrase(value)}`);
+  for (const f of filters) {
+    const not = f.negated ? 'NOT ' : '';
+    switch (f.kind) {
+      case 'text':
+        if (hasWord(f.value)) (f.negated ? ftsNot : fts).push(ftsPhrase(f.value));
+        break;
+      case 'address':
+      case 'subject': {
+        if (!f.negated && hasWord(f.value)) {
+          // Narrow to the mails whose indexed names, addresses or subject hold these words (as words or word
+          // prefixes), then confirm the field with LIKE: scanning every row would read the whole mailbox.
+          clauses.push(FTS_IN);
+          params.push(`${f.kind === 'subject' ? 'subject' : 'addresses'} : ${ftsPhrase(f.value)}`);
+        }
+        const columns = f.kind === 'subject' ? ['m.subject'] : ADDRESS_COLUMNS[f.field];
+        clauses.push(`${not}(${columns.map((c) => `${c} LIKE ? ESCAPE '\\'`).join(' OR ')})`);
+        for (let i = 0; i < columns.length; i++) params.push(escapeLike(f.value));
+        break;
       }
-      clauses.push(`${not}(${column} LIKE ? ESCAPE '\\')`);
-      params.push(like);
-    } else if (key === 'is') {
-      const v = value.toLowerCase();
-      if (v === 'read' || v === 'unread') clauses.push(`${not}(m.read = ${v === 'read' ? 1 : 0})`);
-      else if (TRACKING_KIND[v]) {
-        clauses.push(`${not}EXISTS (SELECT 1 FROM events e WHERE e.message_id = m.id AND e.kind = ?)`);
-        params.push(TRACKING_KIND[v]);
-      } else throw badQuery(`unknown is:${value}`);
-    } else if (key === 'has') {
-      if (!/^attachments?$/i.test(value)) throw badQuery(`unknown has:${value}`);
-      clauses.push(`${not}(m.attachments > 0)`);
-    } else if (key === 'before' || key === 'after') {
-      const ms = parseDate(value);
-      if (ms === null) throw badQuery(`${key}: needs a date such as 2026-01-31, not "${value}"`);
-      clauses.push(`${not}(m.created_ms ${key === 'before' ? '<' : '>='} ?)`);
-      params.push(ms);
-      if (key === 'before' && !negated) {
-        // Every mail received before `ms` has a seq at most the largest of theirs (an index-only look-up).
-        narrow.where += `${narrow.where ? ' AND ' : ''}m.seq <= (SELECT coalesce(max(seq), 0) FROM messages INDEXED BY messages_created WHERE created_ms < ?)`;
-        narrow.params.push(ms);
-      }
-    } else {
-      // Unknown prefixes are searched as text, like Mailpit does; a quoted value is one phrase.
-      const text = key ? `${key}:${value}` : value;
-      if (!/[\p{L}\p{N}]/u.test(text)) continue;
-      (negated ? ftsNot : fts).push(ftsPhrase(text));
+      case 'message-id':
+        clauses.push(`${not}(m.message_id LIKE ? ESCAPE '\\')`);
+        params.push(escapeLike(f.value));
+        break;
+      case 'tag':
+        clauses.push(`m.seq ${not}IN (SELECT seq FROM message_tags WHERE tag = ?)`);
+        params.push(f.value);
+        break;
+      case 'is':
+        if (f.value === 'read' || f.value === 'unread') {
+          clauses.push(`${not}(m.read = ${f.value === 'read' ? 1 : 0})`);
+        } else if (f.value === 'tagged') {
+          clauses.push(`${not}(m.tags_json != '[]')`);
+        } else if (f.value === 'relayed') {
+          // The outbox has no index by mail (it would cost every relayed mail's commit): read it once per query.
+          clauses.push(`m.id ${not}IN (SELECT message_id FROM relay_outbox WHERE status = 'sent')`);
+        } else {
+          clauses.push(`${not}EXISTS (SELECT 1 FROM events e WHERE e.message_id = m.id AND e.kind = ?)`);
+          params.push(TRACKING_KIND[f.value]);
+        }
+        break;
+      case 'has':
+        clauses.push(
+          f.value === 'attachment'
+            ? `${not}(m.attachments > 0)`
+            : `${not}EXISTS (SELECT 1 FROM message_parts p WHERE p.seq = m.seq AND p.inline = 1)`,
+        );
+        break;
+      case 'size':
+        clauses.push(`${not}(m.size ${f.op === 'larger' ? '>=' : '<'} ?)`);
+        params.push(f.bytes);
+        break;
+      case 'date':
+        clauses.push(`${not}(m.created_ms ${f.op === 'before' ? '<' : '>='} ?)`);
+        params.push(f.ms);
+        if (f.op === 'before' && !f.negated) {
+          // Every mail received before `ms` has a seq at most the largest of theirs (an index-only look-up).
+          narrow.where += `${narrow.where ? ' AND ' : ''}m.seq <= (SELECT coalesce(max(seq), 0) FROM messages INDEXED BY messages_created WHERE created_ms < ?)`;
+          narrow.params.push(f.ms);
+        }
+        break;
     }
   }
 
   if (fts.length) {
-    clauses.push(`m.seq IN (SELECT rowid FROM search.messages_fts WHERE messages_fts MATCH ?)`);
+    clauses.push(FTS_IN);
     params.push(fts.join(' '));
   }
   for (const phrase of ftsNot) {
@@ -131,7 +261,82 @@ export function buildSearch(query: string): SqlSearch {
     where: clauses.length ? clauses.join(' AND ') : '1',
     params,
     narrow: narrow.where ? narrow : null,
+    hasTerms: filters.length > 0,
   };
+}
+
+/** A mail about to be stored, as tag rules see it. */
+export interface MailCandidate {
+  from: Address | null;
+  to: Address[];
+  cc: Address[];
+  bcc: Address[];
+  replyTo: Address[];
+  subject: string;
+  messageId: string;
+  tags: string[];
+  size: number;
+  attachments: number;
+  inline: number;
+  createdMs: number;
+  /** The text a plain word is looked for in: subject, addresses and body. */
+  text: string;
+}
+
+const has = (haystack: string, needle: string) => haystack.toLowerCase().includes(needle.toLowerCase());
+const addressString = (list: (Address | null)[]) =>
+  list
+    .filter((a): a is Address => !!a)
+    .map((a) => `${a.Name} <${a.Address}>`)
+    .join(', ');
+
+/**
+ * Whether a mail not yet stored matches filters (tag rules on ingest). Words and fields match as substrings, a
+ * little wider than the index's word prefixes; a new mail is unread and has no tracking events or relay yet.
+ */
+export function matchesMail(filters: Filter[], mail: MailCandidate): boolean {
+  return filters.every((f) => {
+    let hit: boolean;
+    switch (f.kind) {
+      case 'text':
+        hit = has(mail.text, f.value);
+        break;
+      case 'address': {
+        const lists: Record<AddressField, (Address | null)[]> = {
+          from: [mail.from],
+          to: mail.to,
+          cc: mail.cc,
+          bcc: mail.bcc,
+          'reply-to': mail.replyTo,
+          addressed: [mail.from, ...mail.to, ...mail.cc, ...mail.bcc, ...mail.replyTo],
+        };
+        hit = has(addressString(lists[f.field]), f.value);
+        break;
+      }
+      case 'subject':
+        hit = has(mail.subject, f.value);
+        break;
+      case 'message-id':
+        hit = has(mail.messageId, f.value);
+        break;
+      case 'tag':
+        hit = mail.tags.some((t) => t.toLowerCase() === f.value.toLowerCase());
+        break;
+      case 'is':
+        hit = f.value === 'unread' || (f.value === 'tagged' && mail.tags.length > 0);
+        break;
+      case 'has':
+        hit = f.value === 'attachment' ? mail.attachments > 0 : mail.inline > 0;
+        break;
+      case 'size':
+        hit = f.op === 'larger' ? mail.size >= f.bytes : mail.size < f.bytes;
+        break;
+      case 'date':
+        hit = f.op === 'before' ? mail.createdMs < f.ms : mail.createdMs >= f.ms;
+        break;
+    }
+    return hit !== f.negated;
+  });
 }
 
 function badQuery(message: string): Error {

@@ -1,9 +1,9 @@
-import type { TrackingEvent } from '../api/types.js';
+import type { TrackingEvent, TrackingSource } from '../api/types.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../logger.js';
 import type { QueuedWrite } from '../store/commit-queue.js';
 import type { EventStore, NewTrackingEvent } from '../store/events.js';
-import { classifyHit, mayBeNearDelivery } from './classify.js';
+import { classifyHit, clientKey, mayBeNearDelivery } from './classify.js';
 import { isExpired, type TokenPayload } from './token.js';
 
 /**
@@ -17,6 +17,10 @@ export interface Hit {
   remoteIp: string;
   /** When the hit arrived, in unix nanoseconds. */
   ts: bigint;
+  /** `sandbox` for Mailbeacon's own hits (a marked URL: the preview, simulations). */
+  source: TrackingSource;
+  /** A simulation's imitated time since delivery, in ms, classified instead of the real one. */
+  ageMs?: number;
 }
 
 /** Where the tracking server sends its hits: `done` runs once they are stored, or storing them failed. */
@@ -87,8 +91,9 @@ export class HitRecorder implements HitSink {
       for (const hit of hits) {
         const { id, kind } = hit.payload;
         if (kind === 'unsub') {
-          if (unsubscribed.has(id) || this.#options.events.hasUnsubscribe(id)) continue;
-          unsubscribed.add(id);
+          const key = `${hit.source} ${id}`;
+          if (unsubscribed.has(key) || this.#options.events.hasUnsubscribe(id, hit.source)) continue;
+          unsubscribed.add(key);
         }
         events.push(this.#eventOf(hit));
       }
@@ -134,6 +139,22 @@ export class HitRecorder implements HitSink {
     const { payload, method, ua } = hit;
     const messageId = payload.metadata.message_id ?? '';
     const nowMs = Number(hit.ts / 1_000_000n);
+    const classification = classifyHit({
+      kind: payload.kind,
+      method,
+      ua,
+      ip: hit.remoteIp,
+      expired: isExpired(payload, nowMs),
+      // Only a click's timing says anything (an open right after delivery is often a person), and only if its
+      // token is recent: the delivery time is a look-up in the store, which most hits can skip.
+      deliveredAtMs:
+        hit.ageMs !== undefined
+          ? nowMs - hit.ageMs
+          : payload.kind === 'click' && mayBeNearDelivery(payload.ts, nowMs)
+            ? this.#deliveredAt(messageId)
+            : undefined,
+      nowMs,
+    });
     return {
       kind: payload.kind,
       url: payload.url ?? '',
@@ -143,20 +164,10 @@ export class HitRecorder implements HitSink {
       ts: hit.ts,
       token_id: payload.id,
       message_id: messageId,
-      classification: classifyHit({
-        kind: payload.kind,
-        method,
-        ua,
-        expired: isExpired(payload, nowMs),
-        // Only a click's timing says anything (an open right after delivery is often a person), and only if its
-        // token is recent: the delivery time is a look-up in the store, which most hits can skip.
-        deliveredAtMs:
-          payload.kind === 'click' && mayBeNearDelivery(payload.ts, nowMs)
-            ? this.#deliveredAt(messageId)
-            : undefined,
-        nowMs,
-      }),
+      classification,
       method,
+      source: hit.source,
+      client: clientKey(classification, hit.remoteIp, ua),
     };
   }
 

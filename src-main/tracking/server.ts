@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
 import type { TokenKind } from '../api/types.js';
 import type { Clock, Logger } from '../logger.js';
 import { listen } from '../net/listen.js';
+import { AddressSet, clientAddress } from './addresses.js';
 import { HostPolicy, refuseHost, type HostRules } from '../net/host-check.js';
 import {
   TRACKING_HTTP_LIMITS,
@@ -12,6 +14,7 @@ import {
 import type { Hit, HitSink } from './hits.js';
 import { PAGE_CSP, badLinkPage, confirmPage, unsubscribedPage } from './pages.js';
 import { PIXEL_PNG } from './pixel.js';
+import { IMITATE_AGE_HEADER, IMITATE_IP_HEADER, SANDBOX_PARAM, SandboxMarker } from './sandbox-mark.js';
 import { TokenError, type DecodedToken, type TokenCodec } from './token.js';
 
 /** A one-click body is `List-Unsubscribe=One-Click`; anything beyond this is not a form we need to read. */
@@ -43,6 +46,10 @@ export interface TrackingServerOptions {
   clock: Clock;
   /** Hosts plain-mode click tokens may redirect to (plain tokens are forgeable: anything else is an open redirect). */
   allowHosts: string[];
+  /** The key of the marks on Mailbeacon's own hits (see SandboxMarker); without it every hit is a recipient's. */
+  sandboxKey?: Uint8Array;
+  /** Peers whose `Forwarded` / `X-Forwarded-For` are believed (`--trusted-proxies`). */
+  trustedProxies?: string[];
   /** Which Host names are answered (any, for a public --tracking-url); loopback names only when absent. */
   hostRules?: HostRules;
   /** Timeouts and the connection cap (TRACKING_HTTP_LIMITS unless given); tests shorten them. */
@@ -75,6 +82,8 @@ export class TrackingServer {
   private readonly server: Server;
   private readonly log: Logger;
   private readonly allowHosts: Set<string>;
+  private readonly marker?: SandboxMarker;
+  private readonly trusted?: AddressSet;
   private readonly hosts: HostPolicy;
   /** Hits of this turn, not yet sent to the sink, and their answers at the same positions. */
   private pending: PendingHit[] = [];
@@ -84,6 +93,8 @@ export class TrackingServer {
   constructor(private readonly options: TrackingServerOptions) {
     this.log = options.logger;
     this.allowHosts = new Set(options.allowHosts.map((h) => h.toLowerCase()));
+    if (options.sandboxKey) this.marker = new SandboxMarker(options.sandboxKey);
+    if (options.trustedProxies?.length) this.trusted = new AddressSet(options.trustedProxies);
     this.hosts = new HostPolicy(options.hostRules ?? { allowedHosts: [], publicUrls: [] });
     // Slow or stuck clients must not hold sockets open (see net/http-limits.ts).
     const limits = { ...TRACKING_HTTP_LIMITS, ...options.limits };
@@ -120,7 +131,7 @@ export class TrackingServer {
       const target = req.url ?? '/';
       const q = target.indexOf('?');
       const path = q < 0 ? target : target.slice(0, q);
-      const token = q < 0 ? '' : tokenParam(target.slice(q + 1));
+      const token = q < 0 ? '' : queryParam(target.slice(q + 1), 't');
       const method = req.method ?? 'GET';
       if (path === '/o' && (method === 'GET' || method === 'HEAD')) return this.open(req, res, token, method);
       if (path === '/c' && (method === 'GET' || method === 'HEAD'))
@@ -239,15 +250,43 @@ export class TrackingServer {
     detail: string,
   ): void {
     this.pending.push({ res, reply, detail });
-    this.pendingHits.push({
+    const ip = clientAddress(
+      req.socket.remoteAddress ?? '',
+      { forwarded: req.headers.forwarded, xForwardedFor: req.headers['x-forwarded-for'] },
+      this.trusted,
+    ).slice(0, 64);
+    const hit: Hit = {
       payload: decoded.payload,
       method,
       ua: String(req.headers['user-agent'] ?? '').slice(0, MAX_UA_LENGTH),
-      remoteIp: remoteIp(req),
+      remoteIp: ip,
       ts: this.options.clock.nowNs(),
-    });
+      source: 'recipient',
+    };
+    if (this.isSandbox(req)) this.imitate(req, hit);
+    this.pendingHits.push(hit);
     if (this.pending.length === 1) setImmediate(this.sendPending);
     else if (this.pending.length >= MAX_BATCH) this.send();
+  }
+
+  /** The request carries a valid mark for its token: Mailbeacon's preview or a simulation made it. */
+  private isSandbox(req: IncomingMessage): boolean {
+    if (!this.marker) return false;
+    const target = req.url ?? '';
+    const q = target.indexOf('?');
+    if (q < 0) return false;
+    const mark = queryParam(target.slice(q + 1), SANDBOX_PARAM);
+    return mark !== '' && this.marker.verify(queryParam(target.slice(q + 1), 't'), mark);
+  }
+
+  /** A sandbox hit: the address and delivery age a simulation imitates, so it is classified as that client. */
+  private imitate(req: IncomingMessage, hit: Hit): void {
+    hit.source = 'sandbox';
+    const ip = req.headers[IMITATE_IP_HEADER];
+    if (typeof ip === 'string' && isIP(ip.trim())) hit.remoteIp = ip.trim();
+    const age = Number(req.headers[IMITATE_AGE_HEADER]);
+    if (req.headers[IMITATE_AGE_HEADER] !== undefined && Number.isFinite(age) && age >= 0)
+      hit.ageMs = Math.round(age * 1000);
   }
 
   /** Hands this turn's hits to the sink, to be answered once they are stored. */
@@ -322,16 +361,17 @@ function html(res: ServerResponse, status: number, body: string, method: string)
 }
 
 /**
- * The `t` query parameter, percent-decoded but with `+` kept: a token in standard base64 (which decoders accept)
- * carries `+`, and form decoding would turn it into a space.
+ * A query parameter (`t`, the token), percent-decoded but with `+` kept: a token in standard base64 (which decoders
+ * accept) carries `+`, and form decoding would turn it into a space.
  */
-function tokenParam(query: string): string {
+function queryParam(query: string, name: string): string {
+  const key = `${name}=`;
   let start = 0;
   while (start < query.length) {
     let end = query.indexOf('&', start);
     if (end < 0) end = query.length;
-    if (query.startsWith('t=', start)) {
-      const value = query.slice(start + 2, end);
+    if (query.startsWith(key, start)) {
+      const value = query.slice(start + key.length, end);
       // Tokens are base64url: most carry no escape at all, and decoding them would only copy them.
       if (!value.includes('%')) return value;
       try {
@@ -343,19 +383,4 @@ function tokenParam(query: string): string {
     start = end + 1;
   }
   return '';
-}
-
-const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
-
-/**
- * The client's address. Behind a local tunnel (`--tracking-url`) every request comes from loopback, so only then
- * is the first X-Forwarded-For entry believed; from anywhere else the header could be forged.
- */
-function remoteIp(req: IncomingMessage): string {
-  const peer = req.socket.remoteAddress ?? '';
-  const forwarded = req.headers['x-forwarded-for'];
-  if (LOOPBACK.has(peer) && typeof forwarded === 'string' && forwarded.trim()) {
-    return forwarded.split(',')[0]!.trim().slice(0, 64);
-  }
-  return peer.startsWith('::ffff:') ? peer.slice(7) : peer;
 }

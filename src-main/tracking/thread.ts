@@ -20,6 +20,8 @@ export interface TrackingWorkerData {
   mode: TokenMode;
   keys: Uint8Array[];
   allowHosts: string[];
+  sandboxKey?: Uint8Array;
+  trustedProxies?: string[];
   hostRules?: HostRules;
   limits?: Partial<HttpLimits>;
   host: string;
@@ -44,6 +46,9 @@ export interface TrackingThreadOptions {
   mode: TokenMode;
   keys: Buffer[];
   allowHosts: string[];
+  /** See TrackingServerOptions: settings the listener needs on whichever thread it runs. */
+  sandboxKey?: Uint8Array;
+  trustedProxies?: string[];
   /** Which Host names the listener answers (see TrackingServerOptions). */
   hostRules?: HostRules;
   /** Timeouts and the connection cap of the listener (see TrackingServerOptions). */
@@ -117,8 +122,19 @@ export class TrackingThread implements TrackingListener {
 
   /** Starts a thread listening on host:port; the address it got, once it listens. */
   #start(host: string, port: number): Promise<{ host: string; port: number }> {
-    const { mode, keys, allowHosts, hostRules, limits, sink, logger } = this.#options;
-    const data: TrackingWorkerData = { mode, keys, allowHosts, hostRules, limits, host, port };
+    const { mode, keys, allowHosts, hostRules, limits, sandboxKey, trustedProxies, sink, logger } =
+      this.#options;
+    const data: TrackingWorkerData = {
+      mode,
+      keys,
+      allowHosts,
+      hostRules,
+      limits,
+      sandboxKey,
+      trustedProxies,
+      host,
+      port,
+    };
     let worker: Worker;
     try {
       worker = (this.#options.spawn ?? spawnTrackingWorker)(data);
@@ -219,6 +235,8 @@ type PackedHit = [
   ua: string,
   remoteIp: string,
   ts: string,
+  sandbox: 0 | 1,
+  ageMs: number | null,
 ];
 
 /**
@@ -229,7 +247,7 @@ type PackedHit = [
 export function packHits(hits: Hit[]): string {
   const rows: PackedHit[] = new Array(hits.length);
   for (let i = 0; i < hits.length; i++) {
-    const { payload, method, ua, remoteIp, ts } = hits[i]!;
+    const { payload, method, ua, remoteIp, ts, source, ageMs } = hits[i]!;
     rows[i] = [
       payload.id,
       payload.kind,
@@ -241,6 +259,8 @@ export function packHits(hits: Hit[]): string {
       ua,
       remoteIp,
       ts.toString(),
+      source === 'sandbox' ? 1 : 0,
+      ageMs ?? null,
     ];
   }
   return JSON.stringify(rows);
@@ -250,11 +270,20 @@ export function unpackHits(packed: string): Hit[] {
   const rows = JSON.parse(packed) as PackedHit[];
   const hits: Hit[] = new Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
-    const [id, kind, url, metadata, tokenTs, exp, method, ua, remoteIp, ts] = rows[i]!;
+    const [id, kind, url, metadata, tokenTs, exp, method, ua, remoteIp, ts, sandbox, ageMs] = rows[i]!;
     const payload: TokenPayload = { id, kind, metadata, ts: BigInt(tokenTs) };
     if (url !== null) payload.url = url;
     if (exp !== null) payload.exp = exp;
-    hits[i] = { payload, method, ua, remoteIp, ts: BigInt(ts) };
+    const hit: Hit = {
+      payload,
+      method,
+      ua,
+      remoteIp,
+      ts: BigInt(ts),
+      source: sandbox ? 'sandbox' : 'recipient',
+    };
+    if (ageMs !== null) hit.ageMs = ageMs;
+    hits[i] = hit;
   }
   return hits;
 }

@@ -33,6 +33,8 @@ const server = new TrackingServer({
   logger: createLogger('info', ({ level, message }) => post({ type: 'log', level, message })),
   clock: systemClock,
   allowHosts: data.allowHosts,
+  sandboxKey: data.sandboxKey,
+  trustedProxies: data.trustedProxies,
   hostRules: data.hostRules,
   limits: data.limits,
 });

@@ -25,7 +25,15 @@ const message = (id: string, subject: string): MessageSummary => ({
   Size: 1000,
   Attachments: 0,
   Snippet: '',
-  Tracking: { opens: 0, uniqueOpens: 0, clicks: 0, uniqueClicks: 0, unsubscribed: false },
+  Tracking: {
+    opens: 0,
+    uniqueOpens: 0,
+    clicks: 0,
+    uniqueClicks: 0,
+    unsubscribed: false,
+    machine: { opens: 0, clicks: 0 },
+    sandbox: { opens: 0, clicks: 0, unsubscribed: false },
+  },
 });
 
 let nextEventId = 1;
@@ -46,6 +54,7 @@ const hit = (
   message_id: messageId,
   classification,
   method: 'GET',
+  source: 'recipient',
 });
 
 function notifier(prefs: NotificationPrefs = DEFAULT_NOTIFICATION_PREFS) {

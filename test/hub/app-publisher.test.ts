@@ -30,7 +30,15 @@ const summary = (id: string): MessageSummary => ({
   Size: 1234,
   Attachments: 0,
   Snippet: 'Hello Bob',
-  Tracking: { opens: 0, uniqueOpens: 0, clicks: 0, uniqueClicks: 0, unsubscribed: false },
+  Tracking: {
+    opens: 0,
+    uniqueOpens: 0,
+    clicks: 0,
+    uniqueClicks: 0,
+    unsubscribed: false,
+    machine: { opens: 0, clicks: 0 },
+    sandbox: { opens: 0, clicks: 0, unsubscribed: false },
+  },
 });
 
 const trackingEvent = (messageId: string): TrackingEvent => ({
@@ -46,6 +54,7 @@ const trackingEvent = (messageId: string): TrackingEvent => ({
   message_id: messageId,
   classification: 'human',
   method: 'GET',
+  source: 'recipient',
 });
 
 let h: TestHub | undefined;

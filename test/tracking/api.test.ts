@@ -12,6 +12,8 @@ import { TrackingInjector } from '../../src-main/tracking/inject/index.js';
 import { TokenCodec, generateKey } from '../../src-main/tracking/index.js';
 import { HitRecorder } from '../../src-main/tracking/hits.js';
 import { TrackingServer } from '../../src-main/tracking/server.js';
+import { SandboxMarker } from '../../src-main/tracking/sandbox-mark.js';
+import { Simulator } from '../../src-main/tracking/simulate.js';
 import { commitsOf, storeOptions } from '../helpers/stores.js';
 
 const UA =
@@ -30,21 +32,33 @@ describe('tracking API routes with a live tracking server', () => {
     const events = new EventStore(db, commitsOf(db));
     codec = new TokenCodec({ mode: 'sealed', keys: [generateKey()] });
     const logger = createLogger('silent');
+    const marker = new SandboxMarker();
     server = new TrackingServer({
       codec,
       sink: new HitRecorder({ events, bus: new EventBus(), logger, deliveredAt: () => undefined }),
       logger,
       clock: systemClock,
       allowHosts: [],
+      sandboxKey: marker.key,
     });
     const t = await server.listen('127.0.0.1', 0);
     trackingBase = `http://${t.host}:${t.port}`;
     app = Fastify();
+    const store = new MessageStore(db, storeOptions(db));
     registerTrackingRoutes(app, {
-      store: new MessageStore(db, storeOptions(db)),
+      store,
       events,
       codec,
       trackingBase: () => trackingBase,
+      marker,
+      simulator: new Simulator({
+        resolveId: (id) => store.resolveId(id),
+        manifest: (id) => store.manifestJson(id),
+        marker,
+        listener: () => trackingBase,
+        logger,
+        clock: systemClock,
+      }),
     });
     api = await app.listen({ host: '127.0.0.1', port: 0 });
   });

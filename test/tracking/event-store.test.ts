@@ -16,6 +16,8 @@ function hit(i: number): NewTrackingEvent {
     message_id: `m${i % 4}`,
     classification: i % 5 === 0 ? 'scanner' : 'human',
     method: 'GET',
+    source: 'recipient',
+    client: `192.0.2.${i % 250} agent ${i}`,
   };
 }
 

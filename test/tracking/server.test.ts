@@ -119,6 +119,8 @@ describe.each<[string, Where]>([
       clicks: 0,
       uniqueClicks: 0,
       unsubscribed: false,
+      machine: { opens: 0, clicks: 0 },
+      sandbox: { opens: 0, clicks: 0, unsubscribed: false },
     });
   });
 

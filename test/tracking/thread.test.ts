@@ -212,6 +212,8 @@ describe('hits between threads', () => {
         ua: 'Mozilla/5.0 "quoted" \\ back\u2028slash',
         remoteIp: '2001:db8::1',
         ts: 1_764_000_001_987_654_321n,
+        source: 'sandbox',
+        ageMs: 300_000,
       },
       {
         payload: { id: 'tok-2', kind: 'open', metadata: {}, ts: -5n },
@@ -219,6 +221,7 @@ describe('hits between threads', () => {
         ua: '',
         remoteIp: '',
         ts: 9_223_372_036_854_775_807_000n,
+        source: 'recipient',
       },
     ];
     const back = unpackHits(packHits(hits));

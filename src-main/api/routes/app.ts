@@ -7,6 +7,7 @@ import type { Ingest } from '../../ingest/ingest.js';
 import type { MessageStore } from '../../store/messages.js';
 import { buildSearch } from '../../store/search-query.js';
 import { errorBody, parseOr400 } from '../errors.js';
+import { responseJsonSchema } from '../wire.js';
 
 export interface AppRoutesDeps {
   store: MessageStore;
@@ -51,6 +52,12 @@ const waitQuery = z.object({
   message: z.string().max(200).optional(),
   timeout: z.coerce.number().min(0).max(300).default(30),
 });
+
+/** A 200 response, with its JSON schema when wire.ts describes the route. */
+function okResponse(operation: string): Record<string, unknown> {
+  const schema = responseJsonSchema(operation);
+  return schema ? { description: 'OK', content: { 'application/json': { schema } } } : { description: 'OK' };
+}
 
 const fmt = (a: { Email: string; Name?: string }) => (a.Name ? { name: a.Name, address: a.Email } : a.Email);
 
@@ -110,7 +117,11 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppRoutesDeps): vo
         username: '',
         remoteIp: req.ip,
       });
-      if (body.Tags.length) store.setTags([id], body.Tags);
+      if (body.Tags.length) {
+        // Added to the tags ingest gave it (X-Tags, plus-addresses, --tag rules).
+        const given = JSON.parse(store.get(id)?.tags_json ?? '[]') as string[];
+        if (store.setTags([id], [...given, ...body.Tags]).length) bus.emit('message.tags', [id]);
+      }
       return { ID: id };
     },
   );
@@ -184,7 +195,7 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppRoutesDeps): vo
       (paths[path] ??= {})[r.method] = {
         summary: r.summary,
         ...(params.length ? { parameters: params } : {}),
-        responses: { 200: { description: 'OK' } },
+        responses: { 200: okResponse(`${r.method} ${path}`) },
       };
     }
     return {

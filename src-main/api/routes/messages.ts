@@ -4,6 +4,7 @@ import { badRequest, notFound, parseOr400 } from '../errors.js';
 import type { Message } from '../types.js';
 import type { EventBus } from '../../events/bus.js';
 import type { MessageStore } from '../../store/messages.js';
+import { buildSearch } from '../../store/search-query.js';
 import { readBody, readHeaders } from '../../ingest/parse.js';
 
 export interface MessageRoutesDeps {
@@ -35,7 +36,8 @@ const idsBody = z
 
 const tagsBody = z.object({
   IDs: z.array(z.string().max(200)).max(100_000),
-  Tags: z.array(z.string().max(100)).max(50),
+  // Mailpit's client leaves Tags out to remove every tag.
+  Tags: z.array(z.string().max(100)).max(50).default([]),
 });
 
 /**
@@ -43,7 +45,8 @@ const tagsBody = z.object({
  * matches nothing in particular, and a bulk delete must never read it as "everything".
  */
 export function hasSearchTerm(query: string): boolean {
-  return /[\p{L}\p{N}]/u.test(query);
+  // A filter with nothing after it (`from:`) is ignored by the parser, and would leave no condition at all.
+  return /[\p{L}\p{N}]/u.test(query) && buildSearch(query).hasTerms;
 }
 
 /** A stored part's file name as an RFC 6266 Content-Disposition: an ASCII fallback plus the UTF-8 `filename*`. */
@@ -228,7 +231,8 @@ export function registerMessageRoutes(app: FastifyInstance, { store, bus }: Mess
 
   app.put('/api/v1/tags', { config: { summary: 'Set the tags of messages ({IDs, Tags})' } }, async (req) => {
     const { IDs, Tags } = parseOr400(tagsBody, req.body);
-    store.setTags(IDs, Tags);
+    const changed = store.setTags(IDs, Tags);
+    if (changed.length) bus.emit('message.tags', changed);
     return 'ok';
   });
 }

@@ -1,12 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { notFound, parseOr400 } from '../errors.js';
+import { ApiRequestError, errorBody, notFound, parseOr400 } from '../errors.js';
 import type { MessageTracking, TrackingManifest } from '../types.js';
-import { MAX_EVENTS_LIMIT, type EventStore } from '../../store/events.js';
+import { MAX_EVENTS_LIMIT, type CountFilter, type EventStore } from '../../store/events.js';
 import type { MessageStore } from '../../store/messages.js';
 import { untrackedManifest } from '../../tracking/inject/injector.js';
 import type { TokenCodec } from '../../tracking/token.js';
 import { trackingUrl } from '../../tracking/urls.js';
+import { HUMAN_CLIENTS, SIMULATE_PROFILES } from '../../tracking/profiles.js';
+import type { SandboxMarker } from '../../tracking/sandbox-mark.js';
+import { MAX_COMPRESS, SimulateError, type Simulator } from '../../tracking/simulate.js';
 
 export interface TrackingRoutesDeps {
   store: MessageStore;
@@ -14,6 +17,9 @@ export interface TrackingRoutesDeps {
   codec: TokenCodec;
   /** Public base of tracking links, known once the tracking listener is up. */
   trackingBase: () => string;
+  /** Marks the preview's tracking URLs as Mailbeacon's own. */
+  marker: SandboxMarker;
+  simulator: Simulator;
 }
 
 /** Metadata a minted link may carry: enough for ids and names, not a place to store documents. */
@@ -25,6 +31,18 @@ const MAX_NANOSECONDS = 2n ** 63n - 1n;
 
 const kind = z.enum(['open', 'click', 'unsub']);
 const classification = z.enum(['human', 'proxy', 'scanner', 'expired']);
+const source = z.enum(['recipient', 'sandbox']);
+/** `all` (or empty) lifts a filter; counts default to a recipient's people. */
+const countFilterQuery = z.object({
+  classification: z.union([classification, z.enum(['all', ''])]).optional(),
+  source: z.union([source, z.enum(['all', ''])]).optional(),
+});
+
+function countFilter(q: z.infer<typeof countFilterQuery>, since?: bigint): CountFilter {
+  const c = q.classification ?? 'human';
+  const s = q.source ?? 'recipient';
+  return { classification: c === 'all' ? '' : c, source: s === 'all' ? '' : s, since };
+}
 
 /**
  * `since` as an ISO time, unix milliseconds or unix nanoseconds (anything above 10^15 is taken as nanoseconds,
@@ -70,11 +88,31 @@ const paging = {
 const eventsQuery = z.object({
   kind: kind.optional(),
   classification: classification.optional(),
+  source: source.optional(),
   since: since.optional(),
   ...paging,
 });
 
-const messageEventsQuery = z.object({ ...paging, kind: kind.optional() });
+const messageEventsQuery = z.object({
+  ...paging,
+  kind: kind.optional(),
+  classification: classification.optional(),
+  source: source.optional(),
+});
+
+const summaryQuery = countFilterQuery.extend({
+  since: since.optional(),
+  mails: z.coerce.number().int().min(1).max(100).optional(),
+});
+
+const simulateBody = z
+  .object({
+    profile: z.string().max(64),
+    link: z.number().int().min(1).max(100_000).optional(),
+    compress: z.number().min(1).max(MAX_COMPRESS).optional(),
+    client: z.enum(HUMAN_CLIENTS).optional(),
+  })
+  .strict();
 
 const idParams = z.object({ id: z.string().min(1).max(200) });
 
@@ -105,7 +143,7 @@ const mintBody = z
 
 /** Tracking routes of the API: a mail's manifest and events, all events, and minting links. */
 export function registerTrackingRoutes(app: FastifyInstance, deps: TrackingRoutesDeps): void {
-  const { store, events, codec, trackingBase } = deps;
+  const { store, events, codec, trackingBase, marker, simulator } = deps;
 
   /** The stored id for `:id` (`latest` resolved as Mailpit does), or undefined for an unknown mail. */
   const resolveId = (id: string): string | undefined => {
@@ -134,7 +172,8 @@ export function registerTrackingRoutes(app: FastifyInstance, deps: TrackingRoute
       } catch {
         manifest = untrackedManifest('the stored tracking manifest could not be read');
       }
-      const body: MessageTracking = { ...manifest, stats: events.statsFor(id) };
+      const filter = parseOr400(countFilterQuery, req.query ?? {});
+      const body: MessageTracking = { ...manifest, stats: events.statsFor(id, countFilter(filter)) };
       return body;
     },
   );
@@ -147,8 +186,14 @@ export function registerTrackingRoutes(app: FastifyInstance, deps: TrackingRoute
       const query = parseOr400(messageEventsQuery, req.query ?? {});
       const id = resolveId(params.id);
       if (!id) return notFound(reply);
-      const { limit, start, offset, kind: k } = query;
-      return events.list({ messageId: id, kind: k, limit, offset: offset ?? start });
+      return events.list({
+        messageId: id,
+        kind: query.kind,
+        classification: query.classification,
+        source: query.source,
+        limit: query.limit,
+        offset: query.offset ?? query.start,
+      });
     },
   );
 
@@ -164,10 +209,93 @@ export function registerTrackingRoutes(app: FastifyInstance, deps: TrackingRoute
       return events.list({
         kind: q.kind,
         classification: q.classification,
+        source: q.source,
         since: q.since,
         limit: q.limit,
         offset: q.offset ?? q.start,
       });
+    },
+  );
+
+  app.get(
+    '/api/v1/tracking/summary',
+    {
+      config: {
+        summary:
+          'Open, click and unsubscribe rates and the mails with most events, for a classification and source ' +
+          '(default human, recipient; "all" lifts either), since',
+      },
+    },
+    async (req) => {
+      const query = parseOr400(summaryQuery, req.query ?? {});
+      return events.summary(countFilter(query, query.since), query.mails ?? 12);
+    },
+  );
+
+  app.get(
+    '/api/v1/message/:id/preview-urls',
+    {
+      config: {
+        summary:
+          "The mail's tracking URLs as the preview fetches them, marked so that its hits are recorded as sandbox",
+      },
+    },
+    async (req, reply) => {
+      const params = parseOr400(idParams, req.params);
+      const id = resolveId(params.id);
+      if (!id) return notFound(reply);
+      let manifest: TrackingManifest | undefined;
+      try {
+        const json = store.manifestJson(id);
+        manifest = json ? (JSON.parse(json) as TrackingManifest) : undefined;
+      } catch {
+        manifest = undefined;
+      }
+      const urls: Record<string, string> = {};
+      const add = (url: string | undefined) => {
+        if (!url) return;
+        try {
+          urls[url] = marker.markUrl(url);
+        } catch {
+          // not a URL; the preview leaves it as it is
+        }
+      };
+      add(manifest?.pixel?.url);
+      for (const link of manifest?.links ?? []) add(link.trackedUrl);
+      add(manifest?.unsubscribe?.url);
+      return { pixel: manifest?.pixel?.url ?? null, urls };
+    },
+  );
+
+  app.post(
+    '/api/v1/message/:id/simulate',
+    {
+      config: {
+        summary:
+          `Simulate a recipient ({profile, link?, compress?, client?}; profiles: ${SIMULATE_PROFILES.join(', ')}) ` +
+          '→ {profile, steps}; 202 for inbox-journey, which runs in the background',
+      },
+    },
+    async (req, reply) => {
+      const params = parseOr400(idParams, req.params);
+      const body = parseOr400(simulateBody, req.body ?? {});
+      try {
+        const { background, ...result } = await simulator.simulate(params.id, {
+          ...body,
+          profile: body.profile as (typeof SIMULATE_PROFILES)[number],
+        });
+        return reply.code(background ? 202 : 200).send(result);
+      } catch (err) {
+        if (err instanceof SimulateError) {
+          if (err.status === 404) return notFound(reply);
+          throw new ApiRequestError(err.status, err.message);
+        }
+        req.log.error(`simulation failed: ${(err as Error).message}`);
+        return reply
+          .code(502)
+          .type('application/json; charset=utf-8')
+          .send(errorBody('the tracking server did not take the simulated hits'));
+      }
     },
   );
 

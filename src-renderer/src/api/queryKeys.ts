@@ -12,6 +12,7 @@ export const queryKeys = {
   eventsAll: ['events'] as const,
   events: (filter: EventFilter) => ['events', filter] as const,
   stats: ['stats'] as const,
+  statsFor: (filter: EventFilter) => ['stats', filter.classification, filter.source, filter.range] as const,
   relay: ['relay'] as const,
   webhooks: ['webhooks'] as const,
   info: ['info'] as const,

@@ -48,10 +48,35 @@ export function EventRow({
       <td>
         <span className={`class class-${e.classification}`}>{e.classification}</span>
       </td>
+      <td>
+        <span className={`source source-${e.source ?? 'recipient'}`} data-testid="event-source">
+          {e.source ?? 'recipient'}
+        </span>
+      </td>
       <td className="mono">{e.remote_ip}</td>
       <td className="event-ua" title={e.ua}>
         {e.ua || '—'}
       </td>
     </tr>
+  );
+}
+
+/** The column headers of EventRow's table. */
+export function EventHead({ withSubject }: { withSubject?: boolean }) {
+  return (
+    <thead>
+      <tr>
+        <th className="num">Time</th>
+        <th>Kind</th>
+        {withSubject && <th>Mail</th>}
+        <th>Link</th>
+        <th title="Who most likely made the hit: a person, an image proxy, a link scanner, or an expired link">
+          Class
+        </th>
+        <th title="recipient: from outside; sandbox: Mailbeacon's preview or a simulation">Source</th>
+        <th>Address</th>
+        <th>User agent</th>
+      </tr>
+    </thead>
   );
 }

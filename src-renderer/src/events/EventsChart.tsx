@@ -48,6 +48,7 @@ export interface PerMailPoint {
   subject: string;
   opens: number;
   clicks: number;
+  unsubs: number;
 }
 
 export function PerMailChart({ data }: { data: PerMailPoint[] }) {
@@ -63,6 +64,7 @@ export function PerMailChart({ data }: { data: PerMailPoint[] }) {
         <Legend wrapperStyle={{ fontSize: 12 }} />
         <Bar dataKey="opens" fill="var(--open)" isAnimationActive={false} />
         <Bar dataKey="clicks" fill="var(--click)" isAnimationActive={false} />
+        <Bar dataKey="unsubs" name="unsubscribes" fill="var(--unsub)" isAnimationActive={false} />
       </BarChart>
     </ResponsiveContainer>
   );

@@ -1,22 +1,30 @@
 import { useMemo } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
-import type { Classification, EventsResponse, MessagesSummary, TokenKind } from '../../../src-main/api/types';
+import type {
+  Classification,
+  EventsResponse,
+  TokenKind,
+  TrackingSource,
+  TrackingSummary,
+} from '../../../src-main/api/types';
 import { api } from '../api/client';
 import { queryKeys } from '../api/queryKeys';
 import { ErrorNotice } from '../shared/ErrorNotice';
-import { EventRow } from './EventRow';
+import { EventHead, EventRow } from './EventRow';
 import {
   DEFAULT_EVENT_FILTER,
   eventQueryString,
   EVENTS_PAGE_LIMIT,
+  filterLabel,
+  summaryQueryString,
   type EventFilter,
   type TimeRange,
 } from './eventFilter';
 import { bucketSize, eventSeries, percent } from './eventSeries';
 import { EventsOverTime, PerMailChart } from './EventsChart';
 
-/** Mails in the per-mail chart: the latest ones, which are the ones a developer is testing right now. */
+/** Mails in the per-mail chart: those with the most events under the filter. */
 const PER_MAIL_COUNT = 12;
 
 const KINDS: { value: TokenKind | ''; label: string }[] = [
@@ -25,12 +33,18 @@ const KINDS: { value: TokenKind | ''; label: string }[] = [
   { value: 'click', label: 'clicks' },
   { value: 'unsub', label: 'unsubscribes' },
 ];
+/** In the URL, 'all' stands for '' so that a missing parameter can mean the default. */
 const CLASSES: { value: Classification | ''; label: string }[] = [
-  { value: '', label: 'all sources' },
-  { value: 'human', label: 'human' },
-  { value: 'proxy', label: 'proxy' },
-  { value: 'scanner', label: 'scanner' },
-  { value: 'expired', label: 'expired' },
+  { value: 'human', label: 'people (human)' },
+  { value: 'proxy', label: 'image proxies' },
+  { value: 'scanner', label: 'link scanners' },
+  { value: 'expired', label: 'expired links' },
+  { value: '', label: 'all classes' },
+];
+const SOURCES: { value: TrackingSource | ''; label: string }[] = [
+  { value: 'recipient', label: 'recipients' },
+  { value: 'sandbox', label: 'sandbox (preview, simulations)' },
+  { value: '', label: 'recipients and sandbox' },
 ];
 const RANGES: { value: TimeRange; label: string }[] = [
   { value: 'hour', label: 'last hour' },
@@ -39,37 +53,33 @@ const RANGES: { value: TimeRange; label: string }[] = [
   { value: 'all', label: 'all time' },
 ];
 
+/** A select's value from the URL: missing = the default, 'all' = ''. */
+function pick<T extends string>(raw: string | null, options: { value: T | '' }[], fallback: T | ''): T | '' {
+  if (raw === null) return fallback;
+  const value = raw === 'all' ? '' : raw;
+  return options.some((o) => o.value === value) ? (value as T | '') : fallback;
+}
+
 function filterFromParams(p: URLSearchParams): EventFilter {
-  const kind = p.get('kind') ?? '';
-  const cls = p.get('classification') ?? '';
   const range = p.get('range') ?? DEFAULT_EVENT_FILTER.range;
   return {
-    kind: KINDS.some((k) => k.value === kind) ? (kind as EventFilter['kind']) : '',
-    classification: CLASSES.some((c) => c.value === cls) ? (cls as EventFilter['classification']) : '',
+    kind: pick(p.get('kind'), KINDS, ''),
+    classification: pick(p.get('classification'), CLASSES, DEFAULT_EVENT_FILTER.classification),
+    source: pick(p.get('source'), SOURCES, DEFAULT_EVENT_FILTER.source),
     range: RANGES.some((r) => r.value === range) ? (range as TimeRange) : DEFAULT_EVENT_FILTER.range,
   };
 }
 
-interface Stats {
-  total: number;
-  opened: number;
-  clicked: number;
-  unsubscribed: number;
-  latest: MessagesSummary['messages'];
+/** The range is relative to the time of each fetch, so a refetch moves the window along. */
+function loadEvents(filter: EventFilter, signal: AbortSignal): Promise<EventsResponse> {
+  return api.get<EventsResponse>(`events?${eventQueryString(filter, Date.now())}`, signal);
 }
 
-async function loadStats(signal: AbortSignal): Promise<Stats> {
-  const count = (q: string) =>
-    api
-      .get<MessagesSummary>(`search?query=${encodeURIComponent(q)}&limit=1`, signal)
-      .then((r) => r.messages_count);
-  const [latest, opened, clicked, unsubscribed] = await Promise.all([
-    api.get<MessagesSummary>(`messages?limit=${PER_MAIL_COUNT}`, signal),
-    count('is:opened'),
-    count('is:clicked'),
-    count('is:unsubscribed'),
-  ]);
-  return { total: latest.total, opened, clicked, unsubscribed, latest: latest.messages };
+function loadSummary(filter: EventFilter, signal: AbortSignal): Promise<TrackingSummary> {
+  return api.get<TrackingSummary>(
+    `tracking/summary?${summaryQueryString(filter, Date.now())}&mails=${PER_MAIL_COUNT}`,
+    signal,
+  );
 }
 
 export function EventsPage() {
@@ -77,22 +87,29 @@ export function EventsPage() {
   const filter = filterFromParams(params);
   const events = useQuery({
     queryKey: queryKeys.events(filter),
-    queryFn: ({ signal }) =>
-      api.get<EventsResponse>(`events?${eventQueryString(filter, Date.now())}`, signal),
+    queryFn: ({ signal }) => loadEvents(filter, signal),
   });
-  const stats = useQuery({ queryKey: queryKeys.stats, queryFn: ({ signal }) => loadStats(signal) });
+  const stats = useQuery({
+    queryKey: queryKeys.statsFor(filter),
+    queryFn: ({ signal }) => loadSummary(filter, signal),
+  });
+  const counted = filterLabel(filter);
 
   const size = useMemo(
     () => bucketSize(filter.range, events.data?.events ?? []),
     [filter.range, events.data],
   );
   const points = useMemo(() => eventSeries(events.data?.events ?? [], size), [events.data, size]);
-  const subjects = new Map((stats.data?.latest ?? []).map((m) => [m.ID, m.Subject]));
+  const subjects = new Map<string, string>([
+    ...(stats.data?.perMail ?? []).map((m) => [m.id, m.subject] as const),
+    ...Object.entries(events.data?.subjects ?? {}),
+  ]);
 
   const set = (key: keyof EventFilter, value: string) => {
     const next = new URLSearchParams(params);
-    if (value) next.set(key, value);
-    else next.delete(key);
+    const fallback = key === 'kind' ? '' : DEFAULT_EVENT_FILTER[key];
+    if (value === fallback) next.delete(key);
+    else next.set(key, value || 'all');
     setParams(next, { replace: true });
   };
 
@@ -107,22 +124,30 @@ export function EventsPage() {
         />
       )}
       {stats.data && (
-        <div className="stat-cards">
-          <Stat label="mails" value={stats.data.total.toLocaleString('en')} />
+        <div className="stat-cards" data-testid="rate-cards" title={`Counting ${counted}`}>
+          <Stat label="mails" value={stats.data.mails.toLocaleString('en')} detail="caught" />
           <Stat
             label="open rate"
-            value={percent(stats.data.opened, stats.data.total)}
-            detail={`${stats.data.opened} opened`}
+            value={percent(stats.data.opened, stats.data.mails)}
+            detail={`${stats.data.opened} opened · ${counted}`}
+            testId="open-rate"
           />
           <Stat
             label="click rate"
-            value={percent(stats.data.clicked, stats.data.total)}
-            detail={`${stats.data.clicked} clicked`}
+            value={percent(stats.data.clicked, stats.data.mails)}
+            detail={`${stats.data.clicked} clicked · ${counted}`}
+            testId="click-rate"
           />
           <Stat
             label="unsubscribe rate"
-            value={percent(stats.data.unsubscribed, stats.data.total)}
-            detail={`${stats.data.unsubscribed} unsubscribed`}
+            value={percent(stats.data.unsubscribed, stats.data.mails)}
+            detail={`${stats.data.unsubscribed} unsubscribed · ${counted}`}
+          />
+          <Stat
+            label="not counted as people"
+            value={(stats.data.machine + stats.data.sandbox).toLocaleString('en')}
+            detail={`${stats.data.machine} proxy/scanner hits · ${stats.data.sandbox} sandbox hits`}
+            testId="beside"
           />
         </div>
       )}
@@ -135,11 +160,18 @@ export function EventsPage() {
           ))}
         </select>
         <select
-          aria-label="Source"
+          aria-label="Class"
           value={filter.classification}
           onChange={(e) => set('classification', e.target.value)}
         >
           {CLASSES.map((c) => (
+            <option key={c.value} value={c.value}>
+              {c.label}
+            </option>
+          ))}
+        </select>
+        <select aria-label="Source" value={filter.source} onChange={(e) => set('source', e.target.value)}>
+          {SOURCES.map((c) => (
             <option key={c.value} value={c.value}>
               {c.label}
             </option>
@@ -162,7 +194,7 @@ export function EventsPage() {
       </div>
       <div className="charts">
         <section className="panel chart-panel">
-          <div className="panel-title">Over time</div>
+          <div className="panel-title">Over time · {counted}</div>
           {points.length > 0 ? (
             <EventsOverTime points={points} size={size} />
           ) : (
@@ -170,17 +202,20 @@ export function EventsPage() {
           )}
         </section>
         <section className="panel chart-panel">
-          <div className="panel-title">Per mail (latest {PER_MAIL_COUNT})</div>
-          {stats.data && stats.data.latest.length > 0 ? (
+          <div className="panel-title">
+            Per mail · the {PER_MAIL_COUNT} with most events · {counted}
+          </div>
+          {stats.data && stats.data.perMail.length > 0 ? (
             <PerMailChart
-              data={stats.data.latest.map((m) => ({
-                subject: truncate(m.Subject || '(no subject)', 24),
-                opens: m.Tracking?.opens ?? 0,
-                clicks: m.Tracking?.clicks ?? 0,
+              data={stats.data.perMail.map((m) => ({
+                subject: truncate(m.subject || '(no subject)', 24),
+                opens: m.opens,
+                clicks: m.clicks,
+                unsubs: m.unsubs,
               }))}
             />
           ) : (
-            <p className="muted chart-empty">No mail yet.</p>
+            <p className="muted chart-empty">No mail had such events in this range.</p>
           )}
         </section>
       </div>
@@ -197,6 +232,7 @@ export function EventsPage() {
           </div>
         ) : (
           <table className="table events-table" data-testid="all-events">
+            <EventHead withSubject />
             <tbody>
               {events.data.events.slice(0, EVENTS_PAGE_LIMIT).map((e) => (
                 <EventRow
@@ -204,7 +240,7 @@ export function EventsPage() {
                   event={e}
                   subject={
                     <Link to={`/message/${encodeURIComponent(e.message_id)}`}>
-                      {subjects.get(e.message_id) ?? `mail ${e.message_id.slice(0, 8)}`}
+                      {subjects.get(e.message_id) || (e.message_id ? '(no subject)' : '(minted link)')}
                     </Link>
                   }
                 />
@@ -216,9 +252,19 @@ export function EventsPage() {
   );
 }
 
-function Stat({ label, value, detail }: { label: string; value: string; detail?: string }) {
+function Stat({
+  label,
+  value,
+  detail,
+  testId,
+}: {
+  label: string;
+  value: string;
+  detail?: string;
+  testId?: string;
+}) {
   return (
-    <div className="stat">
+    <div className="stat" data-testid={testId}>
       <div className="stat-value">{value}</div>
       <div className="stat-label">{label}</div>
       {detail && <div className="muted small">{detail}</div>}

@@ -17,33 +17,42 @@ const ev = (over: Partial<TrackingEvent>): TrackingEvent => ({
   message_id: 'm',
   classification: 'human',
   method: 'GET',
+  source: 'recipient',
   ...over,
 });
 
 describe('event filters', () => {
   it('builds the API query from the filter', () => {
     const q = new URLSearchParams(
-      eventQueryString({ kind: 'click', classification: 'human', range: 'hour' }, NOW, 50),
+      eventQueryString(
+        { kind: 'click', classification: 'human', source: 'recipient', range: 'hour' },
+        NOW,
+        50,
+      ),
     );
     expect(q.get('kind')).toBe('click');
     expect(q.get('classification')).toBe('human');
+    expect(q.get('source')).toBe('recipient');
     expect(q.get('since')).toBe('2026-11-23T11:00:00.000Z');
     expect(q.get('limit')).toBe('50');
-    const all = new URLSearchParams(eventQueryString({ kind: '', classification: '', range: 'all' }, NOW));
-    expect(all.has('kind') || all.has('since') || all.has('classification')).toBe(false);
+    const all = new URLSearchParams(
+      eventQueryString({ kind: '', classification: '', source: '', range: 'all' }, NOW),
+    );
+    expect(all.has('kind') || all.has('since') || all.has('classification') || all.has('source')).toBe(false);
   });
 
   it('decides whether a live event belongs in the list on screen', () => {
-    const f = { kind: 'open', classification: 'human', range: 'hour' } as const;
+    const f = { kind: 'open', classification: 'human', source: 'recipient', range: 'hour' } as const;
     expect(matchesEventFilter(ev({}), f, NOW)).toBe(true);
     expect(matchesEventFilter(ev({ kind: 'click' }), f, NOW)).toBe(false);
     expect(matchesEventFilter(ev({ classification: 'proxy' }), f, NOW)).toBe(false);
+    expect(matchesEventFilter(ev({ source: 'sandbox' }), f, NOW)).toBe(false);
     expect(matchesEventFilter(ev({ time: '2026-11-23T10:59:59Z' }), f, NOW)).toBe(false);
     expect(matchesEventFilter(ev({ time: 'garbage' }), f, NOW)).toBe(false);
     expect(
       matchesEventFilter(
         ev({ time: '2020-01-01T00:00:00Z' }),
-        { kind: '', classification: '', range: 'all' },
+        { kind: '', classification: '', source: '', range: 'all' },
         NOW,
       ),
     ).toBe(true);

@@ -23,7 +23,15 @@ const message: MessageSummary = {
   Size: 1200,
   Attachments: 2,
   Snippet: 'Hi Ann, thanks for signing up',
-  Tracking: { opens: 3, uniqueOpens: 1, clicks: 1, uniqueClicks: 1, unsubscribed: true },
+  Tracking: {
+    opens: 3,
+    uniqueOpens: 1,
+    clicks: 1,
+    uniqueClicks: 1,
+    unsubscribed: true,
+    machine: { opens: 2, clicks: 0 },
+    sandbox: { opens: 1, clicks: 0, unsubscribed: false },
+  },
 };
 
 describe('message row', () => {
@@ -45,8 +53,12 @@ describe('message row', () => {
     expect(row.className).toContain('row-unread');
     expect(screen.getByTitle('Unread')).toBeTruthy();
     expect(screen.getByTitle('2 attachments')).toBeTruthy();
-    expect(screen.getByTitle('Opened 3× (1 unique)').textContent).toContain('3');
-    expect(screen.getByTitle('Clicked 1× (1 unique links)').textContent).toContain('1');
+    expect(
+      screen.getByTitle('Opened 3× by people (1 unique) · not counted: 2 proxy, 1 sandbox').textContent,
+    ).toContain('3');
+    expect(
+      screen.getByTitle('Clicked 1× by people (1 unique) · not counted: 0 scanner, 0 sandbox').textContent,
+    ).toContain('1');
     expect(screen.getByText('unsubscribed')).toBeTruthy();
   });
 
@@ -76,7 +88,15 @@ describe('message row', () => {
       <MessageRow
         message={{
           ...message,
-          Tracking: { opens: 0, uniqueOpens: 0, clicks: 0, uniqueClicks: 0, unsubscribed: false },
+          Tracking: {
+            opens: 0,
+            uniqueOpens: 0,
+            clicks: 0,
+            uniqueClicks: 0,
+            unsubscribed: false,
+            machine: { opens: 0, clicks: 0 },
+            sandbox: { opens: 0, clicks: 0, unsubscribed: false },
+          },
         }}
         selected={false}
         cursor={false}

@@ -6,6 +6,8 @@ import { ActivityIcon, GearIcon, InboxIcon, KeyboardIcon, SendIcon } from '../sh
 import { BrowserNotifications } from '../notify/BrowserNotifications';
 import { LiveIndicator, LiveBanner } from './LiveIndicator';
 import { ShortcutsHelp } from './ShortcutsHelp';
+import { ChaosBadge } from './ChaosBadge';
+import { TagFilter } from './TagFilter';
 import { isTypingTarget } from './keyboard';
 
 export function AppLayout() {
@@ -72,6 +74,7 @@ export function AppLayout() {
           <GearIcon size={16} />
           <span className="nav-label">Settings</span>
         </NavLink>
+        <TagFilter />
         <div className="sidebar-foot">
           <div className="sidebar-wide">
             <div className="sidebar-label">SMTP</div>
@@ -100,6 +103,7 @@ export function AppLayout() {
       </nav>
       <main className="content">
         <LiveBanner />
+        <ChaosBadge />
         <Outlet />
       </main>
       {help && <ShortcutsHelp onClose={() => setHelp(false)} />}

@@ -55,6 +55,12 @@ export class CacheUpdater {
         this.refresh(queryKeys.info);
         this.refresh(queryKeys.stats);
         break;
+      case 'tags':
+        // Open mails show their tags; their GET would mark them read, but an open mail is read already.
+        for (const id of data.ids) this.refresh(queryKeys.message(id));
+        this.refresh(queryKeys.messagesAll);
+        this.refresh(queryKeys.info);
+        break;
       case 'relay':
         this.upsertRelayEntry(data.entry);
         break;
@@ -105,7 +111,7 @@ export class CacheUpdater {
   private addEvent(event: TrackingEvent): void {
     const prepend = (res: EventsResponse | undefined): EventsResponse | undefined => {
       if (!res || res.events.some((e) => e.id === event.id)) return res;
-      return { total: res.total + 1, events: [event, ...res.events] };
+      return { ...res, total: res.total + 1, events: [event, ...res.events] };
     };
     this.client.setQueryData<EventsResponse>(queryKeys.messageEvents(event.message_id), prepend);
     for (const query of this.client.getQueryCache().findAll({ queryKey: queryKeys.eventsAll })) {

@@ -32,7 +32,7 @@ function AttachmentRow({ id, a, inline }: { id: string; a: Attachment; inline: b
     <tr>
       <td>
         <div className="attachment-name">
-          {isImage && <img className="thumb" src={url} alt="" loading="lazy" />}
+          {isImage && <img className="thumb" src={`${url}/thumb`} alt="" loading="lazy" />}
           <span>{a.FileName || '(unnamed)'}</span>
           {inline && <span className="badge badge-zero">inline</span>}
         </div>

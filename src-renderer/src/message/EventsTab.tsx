@@ -1,5 +1,5 @@
 import { ErrorNotice } from '../shared/ErrorNotice';
-import { EventRow } from '../events/EventRow';
+import { EventHead, EventRow } from '../events/EventRow';
 import { useMessageEvents, useTracking } from './useMessage';
 
 export function EventsTab({ id }: { id: string }) {
@@ -11,12 +11,13 @@ export function EventsTab({ id }: { id: string }) {
   if (events.data.events.length === 0)
     return (
       <p className="muted pad" data-testid="no-events">
-        Nothing yet. Opening the Preview tab records an open; clicking a link in it records a click. Events
-        appear here live.
+        Nothing yet. Opening the Preview tab records a sandbox open; clicking a link in it a sandbox click;
+        the Simulate menu imitates real recipients. Events appear here live.
       </p>
     );
   return (
     <table className="table events-table" data-testid="message-events">
+      <EventHead />
       <tbody>
         {events.data.events.map((e) => (
           <EventRow key={e.id} event={e} linkNumber={linkByToken.get(e.token_id)} />

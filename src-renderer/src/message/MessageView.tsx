@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { TagEditor } from './TagEditor';
 import { useQueryClient } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router';
 import type { Message } from '../../../src-main/api/types';
@@ -16,6 +17,7 @@ import { setReadInCache } from '../live/applyUpdate';
 import { useMessage, useMessageEvents, partPath } from './useMessage';
 import { liveCounts } from './trackingCounts';
 import { ReleaseDialog } from './ReleaseDialog';
+import { SimulateMenu } from './SimulateMenu';
 import { MESSAGE_TABS } from './tabs';
 
 export function MessageView({
@@ -103,6 +105,7 @@ export function MessageView({
         <div className="message-toolbar" role="toolbar" aria-label="Mail actions">
           {back}
           <span className="toolbar-spacer" />
+          <SimulateMenu id={id} />
           <button
             type="button"
             className="btn btn-small btn-icon-text"
@@ -143,6 +146,7 @@ export function MessageView({
         </div>
         <h1 className="message-subject">{m.Subject || '(no subject)'}</h1>
         <MetaLines m={m} />
+        <TagEditor id={id} tags={m.Tags ?? []} />
         <div className="message-tracking-line">
           <TrackingBadges
             counts={liveCounts(m.Tracking, events.data?.events)}

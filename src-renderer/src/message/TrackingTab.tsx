@@ -30,7 +30,10 @@ export function TrackingTab({ message: m }: { message: Message }) {
 function Summary({ t, events }: { t: MessageTracking; events: TrackingEvent[] }) {
   const opens = events.filter((e) => e.kind === 'open');
   const byClass = new Map<string, number>();
-  for (const e of opens) byClass.set(e.classification, (byClass.get(e.classification) ?? 0) + 1);
+  for (const e of opens) {
+    const key = e.source === 'sandbox' ? `sandbox ${e.classification}` : e.classification;
+    byClass.set(key, (byClass.get(key) ?? 0) + 1);
+  }
   const classes = [...byClass].map(([c, n]) => `${c} ${n}`).join(', ');
   const u = t.unsubscribe;
   return (

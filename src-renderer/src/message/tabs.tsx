@@ -11,6 +11,7 @@ import { HeadersTab } from './HeadersTab';
 import { RawTab } from './RawTab';
 import { AttachmentsTab } from './AttachmentsTab';
 import { RelayTab } from './RelayTab';
+import { ChecksTab } from './ChecksTab';
 
 export interface MessageTabContext {
   message: Message;
@@ -46,4 +47,5 @@ export const MESSAGE_TABS: readonly MessageTab[] = [
     label: () => 'Relay',
     render: ({ message, release }) => <RelayTab message={message} onRelease={release} />,
   },
+  { id: 'checks', label: () => 'Checks', render: ({ message }) => <ChecksTab message={message} /> },
 ];

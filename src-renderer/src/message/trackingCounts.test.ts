@@ -1,36 +1,58 @@
 import { describe, expect, it } from 'vitest';
-import type { TrackingEvent } from '../../../src-main/api/types';
+import type { TrackingCounts, TrackingEvent } from '../../../src-main/api/types';
 import { countsFromEvents, liveCounts } from './trackingCounts';
 
-const ev = (kind: TrackingEvent['kind'], token: string) => ({ kind, token_id: token }) as TrackingEvent;
+const ev = (kind: TrackingEvent['kind'], token: string, over: Partial<TrackingEvent> = {}): TrackingEvent =>
+  ({
+    kind,
+    token_id: token,
+    classification: 'human',
+    source: 'recipient',
+    remote_ip: '198.51.100.1',
+    ua: 'Firefox',
+    ...over,
+  }) as TrackingEvent;
 
 describe('live tracking counts of the open mail', () => {
-  it('counts every hit and distinct tokens as unique', () => {
+  it('counts a recipient’s people, unique by token and client, machine and sandbox hits beside them', () => {
     const events = [
       ev('open', 'p'),
       ev('open', 'p'),
+      ev('open', 'p', { remote_ip: '198.51.100.2' }),
+      ev('open', 'p', { classification: 'proxy', ua: 'Mozilla/5.0' }),
+      ev('open', 'p', { source: 'sandbox' }),
       ev('click', 'l1'),
       ev('click', 'l1'),
       ev('click', 'l2'),
+      ev('click', 'l2', { classification: 'scanner' }),
+      ev('unsub', 'u', { source: 'sandbox' }),
     ];
     expect(countsFromEvents(events)).toEqual({
-      opens: 2,
-      uniqueOpens: 1,
+      opens: 3,
+      uniqueOpens: 2,
       clicks: 3,
       uniqueClicks: 2,
       unsubscribed: false,
+      machine: { opens: 1, clicks: 1 },
+      sandbox: { opens: 1, clicks: 0, unsubscribed: true },
     });
     expect(countsFromEvents([ev('unsub', 'u')]).unsubscribed).toBe(true);
   });
 
   it('never shows less than the mail said when it was loaded', () => {
-    const snapshot = { opens: 10, uniqueOpens: 1, clicks: 0, uniqueClicks: 0, unsubscribed: true };
-    expect(liveCounts(snapshot, [ev('click', 'l1')])).toEqual({
+    const snapshot: TrackingCounts = {
       opens: 10,
       uniqueOpens: 1,
+      clicks: 0,
+      uniqueClicks: 0,
+      unsubscribed: true,
+      machine: { opens: 4, clicks: 0 },
+      sandbox: { opens: 1, clicks: 0, unsubscribed: false },
+    };
+    expect(liveCounts(snapshot, [ev('click', 'l1')])).toEqual({
+      ...snapshot,
       clicks: 1,
       uniqueClicks: 1,
-      unsubscribed: true,
     });
     expect(liveCounts(snapshot, undefined)).toBe(snapshot);
   });

@@ -2,16 +2,39 @@
 // (the API's GET does, as Mailpit's does), undoing a "mark unread" the user just made.
 import type { TrackingCounts, TrackingEvent } from '../../../src-main/api/types';
 
-/** Counts as the server defines them: every hit counts, "unique" is distinct token ids (each link has its own). */
+/**
+ * Counts as the server defines them (TrackingCounts): a recipient's human hits, "unique" being distinct token and
+ * client (address + user agent); machine and sandbox hits beside them.
+ */
 export function countsFromEvents(events: TrackingEvent[]): TrackingCounts {
-  const opens = events.filter((e) => e.kind === 'open');
-  const clicks = events.filter((e) => e.kind === 'click');
+  const people = events.filter(
+    (e) => e.classification === 'human' && (e.source ?? 'recipient') === 'recipient',
+  );
+  const machine = events.filter(
+    (e) =>
+      (e.source ?? 'recipient') === 'recipient' &&
+      (e.classification === 'proxy' || e.classification === 'scanner'),
+  );
+  const sandbox = events.filter((e) => e.source === 'sandbox' && e.classification !== 'expired');
+  const opens = people.filter((e) => e.kind === 'open');
+  const clicks = people.filter((e) => e.kind === 'click');
+  const unique = (list: TrackingEvent[]) =>
+    new Set(list.map((e) => `${e.token_id} ${e.remote_ip} ${e.ua}`)).size;
   return {
     opens: opens.length,
-    uniqueOpens: new Set(opens.map((e) => e.token_id)).size,
+    uniqueOpens: unique(opens),
     clicks: clicks.length,
-    uniqueClicks: new Set(clicks.map((e) => e.token_id)).size,
-    unsubscribed: events.some((e) => e.kind === 'unsub'),
+    uniqueClicks: unique(clicks),
+    unsubscribed: people.some((e) => e.kind === 'unsub'),
+    machine: {
+      opens: machine.filter((e) => e.kind === 'open').length,
+      clicks: machine.filter((e) => e.kind === 'click').length,
+    },
+    sandbox: {
+      opens: sandbox.filter((e) => e.kind === 'open').length,
+      clicks: sandbox.filter((e) => e.kind === 'click').length,
+      unsubscribed: sandbox.some((e) => e.kind === 'unsub'),
+    },
   };
 }
 
@@ -29,5 +52,14 @@ export function liveCounts(
     clicks: Math.max(snapshot.clicks, fromEvents.clicks),
     uniqueClicks: Math.max(snapshot.uniqueClicks, fromEvents.uniqueClicks),
     unsubscribed: snapshot.unsubscribed || fromEvents.unsubscribed,
+    machine: {
+      opens: Math.max(snapshot.machine?.opens ?? 0, fromEvents.machine.opens),
+      clicks: Math.max(snapshot.machine?.clicks ?? 0, fromEvents.machine.clicks),
+    },
+    sandbox: {
+      opens: Math.max(snapshot.sandbox?.opens ?? 0, fromEvents.sandbox.opens),
+      clicks: Math.max(snapshot.sandbox?.clicks ?? 0, fromEvents.sandbox.clicks),
+      unsubscribed: (snapshot.sandbox?.unsubscribed ?? false) || fromEvents.sandbox.unsubscribed,
+    },
   };
 }

@@ -4,7 +4,8 @@ import { ClickIcon, EyeIcon } from './icons';
 /**
  * Opens, clicks and unsubscribe as small badges. In list rows only what happened shows, so active mails stand out
  * and a plain-text mail (which has no pixel) never wears an open badge; the verbose form, in the message header,
- * also shows the zeros, except opens when the mail cannot record one (canOpen false: no HTML).
+ * also shows the zeros, except opens when the mail cannot record one (canOpen false: no HTML). The figures are a
+ * recipient's people (human hits); proxy/scanner hits and Mailbeacon's own (sandbox) hits are named beside them.
  */
 export function TrackingBadges({
   counts,
@@ -17,12 +18,19 @@ export function TrackingBadges({
 }) {
   if (!counts) return null;
   const showOpens = counts.opens > 0 || (verbose && canOpen);
+  const machine = counts.machine ?? { opens: 0, clicks: 0 };
+  const sandbox = counts.sandbox ?? { opens: 0, clicks: 0, unsubscribed: false };
+  const machineHits = machine.opens + machine.clicks;
+  const sandboxHits = sandbox.opens + sandbox.clicks + (sandbox.unsubscribed ? 1 : 0);
   return (
     <span className="badges">
       {showOpens && (
         <span
           className={counts.opens > 0 ? 'badge badge-open' : 'badge badge-zero'}
-          title={`Opened ${counts.opens}× (${counts.uniqueOpens} unique)`}
+          title={
+            `Opened ${counts.opens}× by people (${counts.uniqueOpens} unique)` +
+            ` · not counted: ${machine.opens} proxy, ${sandbox.opens} sandbox`
+          }
         >
           {verbose ? (
             `opened ${counts.opens}×`
@@ -36,7 +44,10 @@ export function TrackingBadges({
       {(counts.clicks > 0 || verbose) && (
         <span
           className={counts.clicks > 0 ? 'badge badge-click' : 'badge badge-zero'}
-          title={`Clicked ${counts.clicks}× (${counts.uniqueClicks} unique links)`}
+          title={
+            `Clicked ${counts.clicks}× by people (${counts.uniqueClicks} unique)` +
+            ` · not counted: ${machine.clicks} scanner, ${sandbox.clicks} sandbox`
+          }
         >
           {verbose ? (
             `clicked ${counts.clicks}×`
@@ -53,6 +64,15 @@ export function TrackingBadges({
         </span>
       ) : (
         verbose && <span className="badge badge-zero">not unsubscribed</span>
+      )}
+      {verbose && (machineHits > 0 || sandboxHits > 0) && (
+        <span
+          className="badge badge-zero"
+          data-testid="badge-beside"
+          title="Hits that are not a person's: mail providers' image proxies and link scanners, and Mailbeacon's preview and simulations"
+        >
+          not counted: {machineHits} proxy/scanner · {sandboxHits} sandbox
+        </span>
       )}
     </span>
   );

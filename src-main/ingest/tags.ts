@@ -1,0 +1,59 @@
+import { cleanTags, type NewMessage } from '../store/messages.js';
+import { matchesMail, parseQuery, type Filter } from '../store/search-query.js';
+
+export interface TaggingSettings {
+  /** `--tag NAME=QUERY`: the mails a query matches get the tag. */
+  rules: { tag: string; query: string }[];
+  /** `--tags-plus-addresses`: `ann+billing@shop.test` tags the mail `billing`. */
+  plusAddresses: boolean;
+  /** `--tags-username`: the SMTP AUTH user becomes a tag. */
+  username: boolean;
+}
+
+/** The tags `user+TAG@domain` recipients give a mail. */
+function plusTags(addresses: string[]): string[] {
+  const out: string[] = [];
+  for (const address of addresses) {
+    const m = /^[^@+]*\+([^@]+)@/.exec(address);
+    if (m) out.push(m[1]!);
+  }
+  return out;
+}
+
+/**
+ * The tags a new mail gets on ingest: its X-Tags header, then plus-addresses, the AUTH user and the rules (a rule
+ * may test a tag given before it).
+ */
+export function tagger(settings: TaggingSettings): (message: NewMessage) => string[] {
+  const rules = settings.rules.map((r) => ({ tag: r.tag, filters: parseQuery(r.query) as Filter[] }));
+  return (m) => {
+    const tags = [...(m.tags ?? [])];
+    if (settings.plusAddresses) {
+      tags.push(...plusTags([...m.envelopeTo, ...[...m.to, ...m.cc, ...m.bcc].map((a) => a.Address)]));
+    }
+    if (settings.username && m.username) tags.push(m.username);
+    if (rules.length) {
+      const addresses = [m.from, ...m.to, ...m.cc, ...m.bcc, ...m.replyTo]
+        .filter((a) => !!a)
+        .map((a) => `${a!.Name} ${a!.Address}`)
+        .join(' ');
+      const candidate = {
+        from: m.from,
+        to: m.to,
+        cc: m.cc,
+        bcc: m.bcc,
+        replyTo: m.replyTo,
+        subject: m.subject,
+        messageId: m.messageId,
+        tags,
+        size: m.raw.length,
+        attachments: m.parts.filter((p) => !p.inline).length,
+        inline: m.parts.filter((p) => p.inline).length,
+        createdMs: m.createdMs,
+        text: `${m.subject}\n${addresses}\n${m.searchText}`,
+      };
+      for (const rule of rules) if (matchesMail(rule.filters, candidate)) tags.push(rule.tag);
+    }
+    return tags.length ? cleanTags(tags) : [];
+  };
+}

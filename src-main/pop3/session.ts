@@ -1,0 +1,223 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { Pop3Mailbox } from './mailbox.js';
+import { encodeMultiline, octets } from './wire.js';
+
+/** What a session asks of its connection. */
+export interface SessionIo {
+  write(chunks: string | Buffer[]): void;
+  /** Sends nothing more and closes. */
+  end(): void;
+  /** Switches the connection to TLS (after "+OK" went out); false when TLS is not available. */
+  startTls?: () => void;
+  readonly secure: boolean;
+}
+
+export interface SessionOptions {
+  mailbox: Pop3Mailbox;
+  /** Required credentials; without them any USER/PASS is accepted. */
+  auth?: { user: string; pass: string };
+  tls: boolean;
+}
+
+interface Entry {
+  id: string;
+  size?: number;
+  deleted: boolean;
+}
+
+/** Wrong passwords before the connection is closed. */
+const MAX_AUTH_FAILURES = 3;
+
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * One POP3 conversation (RFC 1939 with CAPA, UIDL, TOP, USER/PASS from RFC 2449 and STLS from RFC 2595): the
+ * AUTHORIZATION state until a good PASS, then TRANSACTION over a snapshot of the mailbox; QUIT enters UPDATE and
+ * deletes what DELE marked.
+ */
+export class Pop3Session {
+  readonly #io: SessionIo;
+  readonly #options: SessionOptions;
+  #state: 'authorization' | 'transaction' | 'done' = 'authorization';
+  #user: string | undefined;
+  #failures = 0;
+  #entries: Entry[] = [];
+
+  constructor(io: SessionIo, options: SessionOptions) {
+    this.#io = io;
+    this.#options = options;
+  }
+
+  greet(): void {
+    this.#ok('Mailbeacon POP3 ready');
+  }
+
+  get done(): boolean {
+    return this.#state === 'done';
+  }
+
+  /** One command line, without its line end. */
+  handle(line: string): void {
+    if (this.#state === 'done') return;
+    const space = line.indexOf(' ');
+    const verb = (space === -1 ? line : line.slice(0, space)).toUpperCase();
+    const arg = space === -1 ? '' : line.slice(space + 1);
+    if (verb === 'CAPA') return this.#capa();
+    if (verb === 'QUIT') return this.#quit();
+    if (verb === 'NOOP' && this.#state === 'transaction') return this.#ok('');
+    if (this.#state === 'authorization') {
+      if (verb === 'USER') return this.#userCommand(arg);
+      if (verb === 'PASS') return this.#pass(arg);
+      if (verb === 'STLS') return this.#stls();
+      return this.#err(
+        `${verb || 'empty command'} is not allowed before login (USER, PASS, STLS, CAPA, QUIT)`,
+      );
+    }
+    const args = arg.split(' ').filter(Boolean);
+    switch (verb) {
+      case 'STAT':
+        return this.#stat();
+      case 'LIST':
+        return this.#list(args[0]);
+      case 'UIDL':
+        return this.#uidl(args[0]);
+      case 'RETR':
+        return this.#retr(args[0], Infinity);
+      case 'TOP': {
+        const lines = Number(args[1]);
+        if (!/^\d+$/.test(args[1] ?? '') || !Number.isSafeInteger(lines))
+          return this.#err('usage: TOP msg lines');
+        return this.#retr(args[0], lines);
+      }
+      case 'DELE':
+        return this.#dele(args[0]);
+      case 'RSET':
+        for (const e of this.#entries) e.deleted = false;
+        return this.#ok(`${this.#entries.length} messages`);
+      case 'STLS':
+        return this.#err('STLS is only allowed before login');
+      default:
+        return this.#err(`unknown command ${verb.slice(0, 20)}`);
+    }
+  }
+
+  #ok(text: string): void {
+    this.#io.write(text ? `+OK ${text}\r\n` : '+OK\r\n');
+  }
+
+  #err(text: string): void {
+    this.#io.write(`-ERR ${text}\r\n`);
+  }
+
+  #capa(): void {
+    const caps = ['USER', 'UIDL', 'TOP', 'RESP-CODES', 'AUTH-RESP-CODE', 'IMPLEMENTATION Mailbeacon'];
+    if (this.#options.tls && !this.#io.secure && this.#state === 'authorization') caps.push('STLS');
+    this.#io.write(`+OK capabilities follow\r\n${caps.join('\r\n')}\r\n.\r\n`);
+  }
+
+  #userCommand(name: string): void {
+    if (!name) return this.#err('usage: USER name');
+    this.#user = name;
+    this.#ok('send PASS');
+  }
+
+  #pass(pass: string): void {
+    if (this.#user === undefined) return this.#err('USER first');
+    const auth = this.#options.auth;
+    if (auth && !(sameText(this.#user, auth.user) && sameText(pass, auth.pass))) {
+      this.#user = undefined;
+      if (++this.#failures >= MAX_AUTH_FAILURES) {
+        this.#err('[AUTH] invalid credentials, closing');
+        this.#state = 'done';
+        return this.#io.end();
+      }
+      return this.#err('[AUTH] invalid credentials');
+    }
+    this.#entries = this.#options.mailbox.ids().map((id) => ({ id, deleted: false }));
+    this.#state = 'transaction';
+    this.#ok(`${this.#entries.length} messages`);
+  }
+
+  #stls(): void {
+    if (!this.#options.tls || !this.#io.startTls) return this.#err('TLS is not available');
+    if (this.#io.secure) return this.#err('already using TLS');
+    this.#ok('begin TLS negotiation');
+    this.#io.startTls();
+  }
+
+  /** The entry a message-number argument names, or undefined after an error reply. */
+  #entry(arg: string | undefined): Entry | undefined {
+    const n = /^\d{1,9}$/.test(arg ?? '') ? Number(arg) : 0;
+    const entry = this.#entries[n - 1];
+    if (!entry) {
+      this.#err(`no such message${arg ? ` ${arg.slice(0, 20)}` : ''}`);
+      return undefined;
+    }
+    if (entry.deleted) {
+      this.#err(`message ${n} already deleted`);
+      return undefined;
+    }
+    return entry;
+  }
+
+  /** Size on the wire; a mail deleted from the store meanwhile counts 0 (RETR then says it is gone). */
+  #size(entry: Entry): number {
+    if (entry.size === undefined) {
+      const mail = this.#options.mailbox.read(entry.id);
+      entry.size = mail ? octets(mail) : 0;
+    }
+    return entry.size;
+  }
+
+  #stat(): void {
+    const live = this.#entries.filter((e) => !e.deleted);
+    this.#ok(`${live.length} ${live.reduce((sum, e) => sum + this.#size(e), 0)}`);
+  }
+
+  #list(arg: string | undefined): void {
+    if (arg !== undefined) {
+      const entry = this.#entry(arg);
+      if (entry) this.#ok(`${arg} ${this.#size(entry)}`);
+      return;
+    }
+    const lines = this.#entries.flatMap((e, i) => (e.deleted ? [] : [`${i + 1} ${this.#size(e)}\r\n`]));
+    this.#io.write(`+OK ${lines.length} messages\r\n${lines.join('')}.\r\n`);
+  }
+
+  #uidl(arg: string | undefined): void {
+    if (arg !== undefined) {
+      const entry = this.#entry(arg);
+      if (entry) this.#ok(`${arg} ${entry.id}`);
+      return;
+    }
+    const lines = this.#entries.flatMap((e, i) => (e.deleted ? [] : [`${i + 1} ${e.id}\r\n`]));
+    this.#io.write(`+OK\r\n${lines.join('')}.\r\n`);
+  }
+
+  #retr(arg: string | undefined, bodyLines: number): void {
+    const entry = this.#entry(arg);
+    if (!entry) return;
+    const mail = this.#options.mailbox.read(entry.id);
+    if (!mail) return this.#err(`message ${arg} was deleted from Mailbeacon meanwhile`);
+    this.#io.write([Buffer.from(`+OK ${octets(mail)} octets\r\n`), ...encodeMultiline(mail, bodyLines)]);
+  }
+
+  #dele(arg: string | undefined): void {
+    const entry = this.#entry(arg);
+    if (!entry) return;
+    entry.deleted = true;
+    this.#ok(`message ${arg} deleted`);
+  }
+
+  #quit(): void {
+    const doomed = this.#entries.filter((e) => e.deleted).map((e) => e.id);
+    this.#state = 'done';
+    if (doomed.length) this.#options.mailbox.delete(doomed);
+    this.#ok(`bye${doomed.length ? `, ${doomed.length} deleted` : ''}`);
+    this.#io.end();
+  }
+}

@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventsResponse } from '../../src-main/api/types.js';
+import { simulate } from '../../src-main/cli/simulate.js';
+import { getJson, queuedId, smtpTransport, startSandbox, type TestSandbox } from '../helpers/sandbox.js';
+
+function capture() {
+  let text = '';
+  return {
+    write: (chunk: string) => (text += chunk),
+    get text() {
+      return text;
+    },
+  };
+}
+
+async function run(argv: string[]) {
+  const out = capture();
+  const err = capture();
+  const code = await simulate(argv, out, err);
+  return { code, out: out.text, err: err.text };
+}
+
+describe('mailbeacon simulate', () => {
+  let t: TestSandbox;
+  let id: string;
+  beforeAll(async () => {
+    t = await startSandbox();
+    const transport = smtpTransport(t);
+    const info = await transport.sendMail({
+      from: 'app@sender.test',
+      to: 'ann@example.org',
+      subject: 'CLI',
+      html: '<html><body><a href="https://example.com/a">a</a> <a href="https://example.com/b">b</a></body></html>',
+    });
+    transport.close();
+    id = queuedId(info.response);
+  });
+  afterAll(() => t.stop());
+
+  it('runs a profile on a running serve through its API and prints the steps', async () => {
+    const r = await run([id, 'human-click', '--link', '2', '--http', t.http]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/click\s+human\s+https:\/\/example\.com\/b/);
+    const { events } = await getJson<EventsResponse>(`${t.http}/api/v1/message/${id}/events`);
+    expect(events[0]).toMatchObject({ kind: 'click', classification: 'human', source: 'sandbox' });
+    expect(events[0]!.url).toBe('https://example.com/b');
+
+    const json = await run(['latest', 'apple-mpp', '--http', t.http.replace(/^http:\/\//, ''), '--json']);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.out)).toMatchObject({
+      profile: 'apple-mpp',
+      steps: [{ kind: 'open', classification: 'proxy' }],
+    });
+  });
+
+  it('says what is wrong: an unknown profile, a missing argument, an unreachable sandbox', async () => {
+    const bad = await run([id, 'carrier-pigeon', '--http', t.http]);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/unknown profile "carrier-pigeon"; profiles: human-open/);
+    expect((await run([id])).code).toBe(2);
+    const down = await run([id, 'human-open', '--http', 'http://127.0.0.1:1']);
+    expect(down.code).toBe(1);
+    expect(down.err).toMatch(/could not reach/);
+  });
+});
