@@ -2,7 +2,13 @@ import { sortableId } from '../ids.js';
 import type { EventBus } from '../events/bus.js';
 import type { Clock } from '../logger.js';
 import type { QueuedWrite } from '../store/commit-queue.js';
-import { cleanTags, summaryOfNew, type MessageStore, type NewMessage } from '../store/messages.js';
+import {
+  cleanTags,
+  SLICED_MAIL_BYTES,
+  summaryOfNew,
+  type MessageStore,
+  type NewMessage,
+} from '../store/messages.js';
 import { addressText, type SearchEntry } from '../store/search-index.js';
 import type { MailToPrepare, PreparedMail } from './prepare.js';
 
@@ -72,9 +78,9 @@ export class Ingest {
 
   /** Stores the mail and resolves with its id once the transaction has committed. */
   async accept(mail: CaughtMail): Promise<string> {
-    const { bus, clock, prepare } = this.#options;
+    const { bus, clock, prepare, store } = this.#options;
     const id = newMessageId();
-    const { fields, tracked, trackedPatch, manifest } = await prepare({
+    const { fields, tracked, trackedPatch, manifest, manifestJson } = await prepare({
       raw: mail.raw,
       id,
       envelopeFrom: mail.envelopeFrom,
@@ -96,7 +102,25 @@ export class Ingest {
     };
     message.tags = this.#options.tags ? this.#options.tags(message) : cleanTags(message.tags ?? []);
     const hooks = this.#hooks.map((hook) => (seq: number) => hook({ seq, id, message }));
-    await this.#commit(message, hooks);
+    // A large mail's bytes go first, a slice per commit: written in the mail's own commit they held the event loop
+    // (and every API answer) for seconds. The mail exists, and is acknowledged, only once its row commits.
+    if (mail.raw.length >= SLICED_MAIL_BYTES) {
+      message.sliced = true;
+      try {
+        await store.writeSlices(id, {
+          raw: mail.raw,
+          tracked: trackedPatch ? null : tracked,
+          patch: trackedPatch,
+          manifest: manifestJson ?? (manifest ? Buffer.from(JSON.stringify(manifest)) : null),
+        });
+        await this.#commit(message, hooks);
+      } catch (err) {
+        store.dropSlices(id);
+        throw err;
+      }
+    } else {
+      await this.#commit(message, hooks);
+    }
     this.#accepted++;
     this.#acceptedBytes += mail.raw.length;
 

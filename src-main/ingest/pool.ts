@@ -86,6 +86,7 @@ function revive(prepared: PreparedMail): PreparedMail {
   for (const part of prepared.fields.parts) part.content = asBuffer(part.content);
   if (prepared.tracked) prepared.tracked = asBuffer(prepared.tracked);
   if (prepared.trackedPatch) prepared.trackedPatch = asBuffer(prepared.trackedPatch);
+  if (prepared.manifestJson) prepared.manifestJson = asBuffer(prepared.manifestJson);
   return prepared;
 }
 
@@ -131,11 +132,16 @@ export class PreparePool {
     const prepared = new Promise<PreparedMail>((resolve, reject) => {
       const seq = ++this.#seq;
       thread.pending.set(seq, { mail, resolve, reject });
-      thread.worker.postMessage({
-        seq,
-        mail,
-        trackingBase: this.#options.trackingBase(),
-      } satisfies PrepareJob);
+      const send = () =>
+        thread.worker.postMessage({
+          seq,
+          mail,
+          trackingBase: this.#options.trackingBase(),
+        } satisfies PrepareJob);
+      // Copying a large mail to the worker waits a turn: the same turn joined its SMTP chunks, and both at once
+      // held the event loop twice as long.
+      if (large) setImmediate(send);
+      else send();
     });
     this.#inHand.add(prepared);
     const settled = () => this.#inHand.delete(prepared);

@@ -2,6 +2,7 @@ import type { TrackingManifest } from '../model/tracking.js';
 import type { TrackingInjector } from '../tracking/inject/injector.js';
 import { leafParts, type MimeTree } from '../mime/mime.js';
 import { encodePatch } from '../mime/patch.js';
+import { SLICED_MAIL_BYTES } from '../store/messages.js';
 import { parseMail, type ParsedFields } from './parse.js';
 
 /** What is known of a mail before it is read: its bytes, our id for it and its envelope. */
@@ -20,6 +21,11 @@ export interface PreparedMail {
   /** The tracked mail as a patch of the raw one (see mime/patch.ts), when that is the smaller to store. */
   trackedPatch: Buffer | null;
   manifest: TrackingManifest | null;
+  /**
+   * For a mail stored in slices, the manifest as JSON bytes instead of `manifest` (null then): a link on every line
+   * of a large HTML part makes a manifest of megabytes, cheaper to hand from a worker as bytes than as objects.
+   */
+  manifestJson?: Buffer | null;
 }
 
 /** How mails are read when prepared, the same on every thread (it reaches a worker in its worker data). */
@@ -45,6 +51,10 @@ export async function prepareMail(
     // (each reader splits it again and says why it cannot, in its own way)
   }
   const fields = await parseMail(mail.raw, { tree, simpleMailReader: reading.simpleMailReader });
+  // A mail stored in slices keeps no decoded parts (they are read from it when asked for): no need to copy
+  // megabytes of them back from a worker.
+  const sliced = mail.raw.length >= SLICED_MAIL_BYTES;
+  if (sliced) for (const part of fields.parts) part.content = Buffer.alloc(0);
   const result = injector.injectSync(
     mail.raw,
     {
@@ -62,6 +72,7 @@ export async function prepareMail(
     tracked,
     // (a part encoded again as a whole, base64 say, makes a patch about as large as the mail: then the mail it is)
     trackedPatch: patch && patch.length * 2 <= tracked!.length ? patch : null,
-    manifest: result.manifest,
+    manifest: sliced ? null : result.manifest,
+    manifestJson: sliced && result.manifest ? Buffer.from(JSON.stringify(result.manifest)) : null,
   };
 }

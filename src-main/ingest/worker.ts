@@ -5,6 +5,7 @@ import { prepareMail } from './prepare.js';
 import { readSearchText } from './parse.js';
 import { runCheckpoints } from '../store/checkpointer.js';
 import type { PrepareReply, PrepareRequest, PrepareWorkerData } from './pool.js';
+import type { PreparedMail } from './prepare.js';
 
 const { tracking: settings, reading, checkpoint } = workerData as PrepareWorkerData;
 let trackingBase = '';
@@ -17,6 +18,20 @@ const closeCheckpoints = checkpoint
     )
   : () => {};
 
+/**
+ * The buffers of a reply that own their memory, moved to the main thread rather than copied: a large mail's tracked
+ * copy is megabytes. (A buffer over a shared pool, or over the mail as received, is copied.)
+ */
+function ownBuffers(prepared: PreparedMail): ArrayBuffer[] {
+  const moved = new Set<ArrayBuffer>();
+  for (const b of [prepared.tracked, prepared.trackedPatch, prepared.manifestJson]) {
+    if (b && b.buffer instanceof ArrayBuffer && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength) {
+      moved.add(b.buffer);
+    }
+  }
+  return [...moved];
+}
+
 port.on('message', (request: PrepareRequest) => {
   if ('stop' in request) {
     closeCheckpoints();
@@ -27,7 +42,7 @@ port.on('message', (request: PrepareRequest) => {
   const raw = Buffer.from(job.mail.raw.buffer, job.mail.raw.byteOffset, job.mail.raw.byteLength);
   trackingBase = job.trackingBase;
   prepareMail({ ...job.mail, raw }, injector, reading).then(
-    (prepared) => port.postMessage({ seq: job.seq, prepared } satisfies PrepareReply),
+    (prepared) => port.postMessage({ seq: job.seq, prepared } satisfies PrepareReply, ownBuffers(prepared)),
     (err: unknown) =>
       port.postMessage({
         seq: job.seq,

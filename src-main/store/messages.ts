@@ -54,6 +54,11 @@ export interface NewMessage extends MessageFields {
   tracked: Buffer | null;
   /** `tracked` as a patch of `raw`: stored instead of it when given (a tracked mail changes a few lines of a mail). */
   trackedPatch?: Buffer | null;
+  /**
+   * Its bytes (raw, tracked or its patch, the manifest's JSON) were written by `writeSlices` already: the row holds
+   * none of them, nor the decoded bytes of its parts (read from the raw mail when asked for).
+   */
+  sliced?: boolean;
 }
 
 export interface MessageRow {
@@ -119,6 +124,12 @@ const POST_INTERVAL_MS = 10;
 /** Entries of new mails kept for the next search, at most, when this thread fills the index. */
 const MAX_HANDED = 1_000;
 
+/** From this size a mail is written in slices (see `writeSlices`); below it one insert holds the loop a few ms. */
+export const SLICED_MAIL_BYTES = 2 * 1024 * 1024;
+/** Bytes per slice, one commit each. */
+const SLICE_BYTES = 1024 * 1024;
+const EMPTY = Buffer.alloc(0);
+
 /** Largest IN (…) list per statement; SQLite's default limit on bound parameters is 32766. */
 const ID_CHUNK = 500;
 
@@ -147,6 +158,9 @@ export class MessageStore {
   readonly #raw: Statement;
   readonly #part: Statement;
   readonly #partsOf: Statement;
+  readonly #insertSlice: Statement;
+  readonly #slices: Statement;
+  readonly #dropSlices: Statement;
   readonly #savepoint: (message: NewMessage, hooks: ((seq: number) => void)[]) => number;
   /** Number of stored mails, kept here (every insert and delete goes through this class) so pruning costs no count(*). */
   #total: number;
@@ -171,7 +185,7 @@ export class MessageStore {
       @size, @snippet, @attachments, @warnings, @envelopeFrom, @envelopeTo, @remoteIp, @tags)`);
     this.#insertTag = db.prepare('INSERT OR IGNORE INTO message_tags (tag, seq) VALUES (?, ?)');
     this.#insertData = db.prepare(
-      'INSERT INTO message_data (seq, manifest_json, raw, tracked, tracked_patch) VALUES (?, ?, ?, ?, ?)',
+      'INSERT INTO message_data (seq, manifest_json, raw, tracked, tracked_patch, sliced) VALUES (?, ?, ?, ?, ?, ?)',
     );
     this.#insertPart =
       db.prepare(`INSERT INTO message_parts (seq, part_id, filename, content_type, content_id,
@@ -190,18 +204,26 @@ export class MessageStore {
       'SELECT m.*, d.manifest_json FROM messages m JOIN message_data d ON d.seq = m.seq WHERE m.id = ?',
     );
     this.#createdAt = db.prepare('SELECT created_ms FROM messages WHERE id = ?').pluck();
-    this.#manifest = db
-      .prepare('SELECT d.manifest_json FROM message_data d JOIN messages m ON m.seq = d.seq WHERE m.id = ?')
-      .pluck();
+    this.#manifest = db.prepare(
+      'SELECT d.manifest_json, d.sliced FROM message_data d JOIN messages m ON m.seq = d.seq WHERE m.id = ?',
+    );
     this.#latestId = db.prepare('SELECT id FROM messages ORDER BY seq DESC LIMIT 1').pluck();
     this.#raw = db.prepare(
-      'SELECT d.raw, d.tracked, d.tracked_patch FROM message_data d JOIN messages m ON m.seq = d.seq WHERE m.id = ?',
+      `SELECT d.raw, d.tracked, d.tracked_patch, d.sliced FROM message_data d JOIN messages m ON m.seq = d.seq
+      WHERE m.id = ?`,
     );
-    this.#part = db.prepare(`SELECT p.* FROM message_parts p JOIN messages m ON m.seq = p.seq
-      WHERE m.id = ? AND p.part_id = ?`);
+    this.#part = db.prepare(`SELECT p.*, d.sliced FROM message_parts p JOIN messages m ON m.seq = p.seq
+      JOIN message_data d ON d.seq = p.seq WHERE m.id = ? AND p.part_id = ?`);
     this.#partsOf =
       db.prepare(`SELECT part_id, filename, content_type, content_id, inline, size, md5, sha1, sha256
       FROM message_parts WHERE seq = ? ORDER BY part_id`);
+    this.#insertSlice = db.prepare('INSERT INTO message_slices (mail_id, kind, n, data) VALUES (?, ?, ?, ?)');
+    this.#slices = db
+      .prepare('SELECT data FROM message_slices WHERE mail_id = ? AND kind = ? ORDER BY n')
+      .pluck();
+    this.#dropSlices = db.prepare('DELETE FROM message_slices WHERE mail_id = ?');
+    // Slices of a mail whose own commit never came (a crash, a failed insert) belong to no mail.
+    db.prepare('DELETE FROM message_slices WHERE mail_id NOT IN (SELECT id FROM messages)').run();
 
     // A nested better-sqlite3 transaction is a savepoint.
     this.#savepoint = db.transaction((m: NewMessage, hooks: ((seq: number) => void)[]) =>
@@ -241,12 +263,14 @@ export class MessageStore {
     );
     if (m.tags) for (const tag of m.tags) this.#insertTag.run(tag, seq);
     const patch = m.tracked ? m.trackedPatch : null;
+    const sliced = m.sliced === true;
     this.#insertData.run(
       seq,
-      m.manifest ? JSON.stringify(m.manifest) : null,
-      m.raw,
-      patch ? null : m.tracked,
-      patch,
+      m.manifest && !sliced ? JSON.stringify(m.manifest) : null,
+      sliced ? EMPTY : m.raw,
+      sliced || patch ? null : m.tracked,
+      sliced ? null : patch,
+      sliced ? 1 : 0,
     );
     for (const p of m.parts) {
       this.#insertPart.run(
@@ -260,7 +284,7 @@ export class MessageStore {
         p.md5,
         p.sha1,
         p.sha256,
-        p.content,
+        sliced ? EMPTY : p.content,
       );
     }
     for (const hook of hooks) hook(seq);
@@ -378,7 +402,9 @@ export class MessageStore {
 
   /** The stored tracking manifest (JSON), null for a mail stored without one, undefined for an unknown id. */
   manifestJson(id: string): string | null | undefined {
-    return this.#manifest.get(id) as string | null | undefined;
+    const row = this.#manifest.get(id) as { manifest_json: string | null; sliced: number } | undefined;
+    if (!row?.sliced) return row?.manifest_json;
+    return this.#joinSlices(id, 'manifest')?.toString() ?? null;
   }
 
   /** When the mail was caught (ms), or undefined for an unknown id. */
@@ -390,19 +416,69 @@ export class MessageStore {
     return this.#fullById.get(id) as FullMessageRow | undefined;
   }
 
+  /**
+   * Writes a large mail's bytes before its row (`insert` with `sliced`), a slice per shared commit, so that no
+   * turn of the event loop writes more than a slice. Resolves once every slice is durable. The slices of a mail
+   * whose row is never written are removed by `dropSlices`, or when the store opens next.
+   */
+  async writeSlices(
+    mailId: string,
+    bytes: { raw: Buffer; tracked: Buffer | null; patch: Buffer | null; manifest: Buffer | null },
+  ): Promise<void> {
+    for (const [kind, data] of Object.entries(bytes) as [string, Buffer | null][]) {
+      if (!data) continue;
+      for (let n = 0; n * SLICE_BYTES < data.length; n++) {
+        const slice = data.subarray(n * SLICE_BYTES, (n + 1) * SLICE_BYTES);
+        await new Promise<void>((resolve, reject) =>
+          this.commits.enqueue({
+            write: () => this.#insertSlice.run(mailId, kind, n, slice),
+            done: (err) => (err ? reject(err) : resolve()),
+          }),
+        );
+      }
+    }
+  }
+
+  /** Removes the slices of a mail that will not be stored (see `writeSlices`). */
+  dropSlices(mailId: string): void {
+    this.commits.enqueue({ write: () => this.#dropSlices.run(mailId), done: () => {} });
+  }
+
+  #joinSlices(id: string, kind: string): Buffer | null {
+    const slices = this.#slices.all(id, kind) as Buffer[];
+    return slices.length ? Buffer.concat(slices) : null;
+  }
+
   raw(id: string): { raw: Buffer; tracked: Buffer | null } | undefined {
     const row = this.#raw.get(id) as
-      { raw: Buffer; tracked: Buffer | null; tracked_patch: Buffer | null } | undefined;
+      { raw: Buffer; tracked: Buffer | null; tracked_patch: Buffer | null; sliced: number } | undefined;
     if (!row) return undefined;
+    if (row.sliced) {
+      const raw = this.#joinSlices(id, 'raw') ?? EMPTY;
+      const patch = this.#joinSlices(id, 'patch');
+      return { raw, tracked: patch ? applyPatch(raw, patch) : this.#joinSlices(id, 'tracked') };
+    }
     return {
       raw: row.raw,
       tracked: row.tracked_patch ? applyPatch(row.raw, row.tracked_patch) : row.tracked,
     };
   }
 
-  part(id: string, partId: string): { filename: string; content_type: string; content: Buffer } | undefined {
-    return this.#part.get(id, partId) as
-      { filename: string; content_type: string; content: Buffer } | undefined;
+  /** A part's decoded bytes: stored, or read again from the raw mail for a mail stored in slices. */
+  async part(
+    id: string,
+    partId: string,
+  ): Promise<{ filename: string; content_type: string; content: Buffer } | undefined> {
+    const row = this.#part.get(id, partId) as
+      { filename: string; content_type: string; content: Buffer; sliced: number } | undefined;
+    if (!row?.sliced) return row;
+    const raw = this.raw(id)?.raw;
+    if (!raw) return undefined;
+    // (loaded when first needed, as the full-text index's reader is: most runs never read a part this way)
+    const { readWithMailparser } = await import('../ingest/parse.js');
+    const { parts } = await readWithMailparser(raw);
+    const found = parts.find((p) => p.partId === partId);
+    return found && { filename: row.filename, content_type: row.content_type, content: found.content };
   }
 
   attachmentsOf(seq: number): { inline: AttachmentInfo[]; attachments: AttachmentInfo[] } {
@@ -558,7 +634,7 @@ export class MessageStore {
             const ids = this.#db.prepare('SELECT id FROM messages').pluck().all() as string[];
             // Faster than row-by-row deletes through the trigger when the mailbox is large.
             this.#db.exec(`DELETE FROM message_data; DELETE FROM message_parts; DELETE FROM message_tags;
-              DELETE FROM events WHERE message_id != '';`);
+              DELETE FROM message_slices; DELETE FROM events WHERE message_id != '';`);
             this.#db.prepare('DELETE FROM messages').run();
             return ids;
           })()

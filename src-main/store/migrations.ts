@@ -260,6 +260,27 @@ export const MIGRATIONS: ((db: Database) => void)[] = [
       ALTER TABLE events ADD COLUMN source TEXT NOT NULL DEFAULT 'recipient';
       ALTER TABLE events ADD COLUMN client TEXT NOT NULL DEFAULT '';
       UPDATE events SET client = remote_ip || ' ' || ua;
+      `);
+  },
+  // 12: a large mail's bytes are written as slices, one commit each, before the row that makes it a mail
+  // (MessageStore.writeSlices): one transaction of megabytes held the event loop for seconds. Its parts' decoded
+  // bytes are read from the raw mail when asked for. Slices of a mail that never got its row are removed at start.
+  (db) => {
+    db.exec(`
+      CREATE TABLE message_slices (
+        mail_id  TEXT NOT NULL,
+        kind     TEXT NOT NULL,
+        n        INTEGER NOT NULL,
+        data     BLOB NOT NULL,
+        PRIMARY KEY (mail_id, kind, n)
+      );
+      ALTER TABLE message_data ADD COLUMN sliced INTEGER NOT NULL DEFAULT 0;
+      DROP TRIGGER messages_deleted;
+      -- Deleting a mail removes its tracking events and its slices with it.
+      CREATE TRIGGER messages_deleted AFTER DELETE ON messages BEGIN
+        DELETE FROM events WHERE message_id = old.id;
+        DELETE FROM message_slices WHERE mail_id = old.id;
+      END;
     `);
   },
 ];

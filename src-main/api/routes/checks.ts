@@ -93,7 +93,7 @@ export function registerCheckRoutes(
     { config: { summary: 'A 180×120 JPEG thumbnail of an image attachment (blank for other parts)' } },
     async (req, reply) => {
       const id = store.resolveId(req.params.id);
-      const part = id ? store.part(id, req.params.partId) : undefined;
+      const part = id ? await store.part(id, req.params.partId) : undefined;
       if (!part) return notFound(reply, 'part');
       const { thumbnail } = await import('../../checks/thumbnail.js');
       return reply.type('image/jpeg').send(await thumbnail(part.content, part.content_type));

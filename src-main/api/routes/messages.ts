@@ -214,7 +214,7 @@ export function registerMessageRoutes(app: FastifyInstance, { store, bus }: Mess
     { config: { summary: 'An attachment or inline part, decoded' } },
     async (req, reply) => {
       const id = store.resolveId(req.params.id);
-      const part = id ? store.part(id, req.params.partId) : undefined;
+      const part = id ? await store.part(id, req.params.partId) : undefined;
       if (!part) return notFound(reply, 'part');
       reply.type(part.content_type || 'application/octet-stream');
       if (part.filename) reply.header('Content-Disposition', contentDisposition('inline', part.filename));
