@@ -89,6 +89,24 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src-main/hub/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [NO_ELECTRON],
+          patterns: [
+            {
+              regex: '^(\\.\\./)+store/',
+              message:
+                'The hub imports nothing from store/: the sandbox hands it its stored history; shared types are in model/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src-renderer/**/*.{ts,tsx}'],
     rules: {
       'no-restricted-imports': [

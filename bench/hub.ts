@@ -71,11 +71,12 @@ async function runServer(impl: Impl): Promise<void> {
     const { Hub } = await import('../src-main/hub/hub.js');
     const { openDatabase } = await import('../src-main/store/database.js');
     const { CommitQueue } = await import('../src-main/store/commit-queue.js');
+    const { HubHistoryStore } = await import('../src-main/store/hub-history.js');
     const { createLogger } = await import('../src-main/logger.js');
     // The configuration the app runs with: SQLite history of 10,000, private updates, JWT subscribers.
     const db = openDatabase({ path: join(dir, 'bench.db') });
     const hub = new Hub({
-      db: { db, commits: new CommitQueue(db) },
+      storedHistory: new HubHistoryStore(db, new CommitQueue(db), 10_000),
       publisherKey: KEY,
       subscriberKey: KEY,
       anonymous: false,

@@ -125,7 +125,7 @@ export class Sandbox {
       if (settings.dataDir !== ':memory:') this.#lock = DataDirLock.acquire(settings.dataDir);
       const data = opened('db', openStore(settings, { nativeBinding: this.#options.nativeBinding, logger }));
       this.#data = data;
-      const { db, store, events, commits } = data;
+      const { db, store, events, hubHistory } = data;
       const base = { bus, logger, clock };
       const deleted = countDeletions(bus);
       const retention = createRetention(settings, { ...base, db, store });
@@ -147,7 +147,10 @@ export class Sandbox {
       // Closed after the hub it serves: the hub's streams end before the listener does.
       let api: ApiServer | undefined = undefined;
       opened('http', { close: () => api?.close() });
-      const { hub } = opened('hub', createHub(settings, { ...base, db, commits, publicUrl: () => httpUrl }));
+      const { hub } = opened(
+        'hub',
+        createHub(settings, { ...base, history: hubHistory, publicUrl: () => httpUrl }),
+      );
       if (webhooks) opened('webhooks', { close: () => webhooks.stop() });
       if (relay) opened('relay', { close: () => relay.stop() });
       opened('retention', retention);

@@ -1,7 +1,5 @@
-import type { Database, Statement } from 'better-sqlite3';
+import type { HubHistoryRows } from '../model/hub-update.js';
 import { UpdateError, type Update } from './update.js';
-import { MultiRowInsert } from '../store/multi-insert.js';
-import type { CommitQueue, QueuedWrite } from '../store/commit-queue.js';
 
 /** The reserved Last-Event-ID value: "everything you have", and the answer when the hub cannot say more. */
 export const EARLIEST = 'earliest';
@@ -89,121 +87,25 @@ export class MemoryHistory implements UpdateHistory {
   }
 }
 
-interface Row {
-  seq: number;
-  id: string;
-  topics: string;
-  data: string;
-  private: number;
-  type: string | null;
-  retry: number | null;
-}
+/** The history in the store's `hub_history` table (store/hub-history.ts), so a restarted hub still answers Last-Event-ID. */
+export class StoredHistory implements UpdateHistory {
+  constructor(private readonly rows: HubHistoryRows) {}
 
-const fromRow = (row: Row): Update => {
-  const update: Update = {
-    id: row.id,
-    topics: JSON.parse(row.topics) as string[],
-    data: row.data,
-    private: !!row.private,
-  };
-  if (row.type !== null) update.type = row.type;
-  if (row.retry !== null) update.retry = row.retry;
-  return update;
-};
-
-/** The history in the store's `hub_history` table, so a restarted hub still answers Last-Event-ID. */
-export class SqliteHistory implements UpdateHistory {
-  private readonly insert: MultiRowInsert<Update>;
-  private readonly prune: Statement;
-  private readonly seqOf: Statement;
-  private readonly maxSeq: Statement;
-  private readonly page: Statement;
-  private readonly newest: Statement;
-
-  private pending: Update[] = [];
-  private pendingIds = new Set<string>();
-  private readonly commits: CommitQueue;
-  private readonly write: QueuedWrite = { write: () => this.flush(), done: () => {} };
-
-  constructor(
-    private readonly db: Database,
-    commits: CommitQueue,
-    private readonly size: number,
-  ) {
-    this.insert = new MultiRowInsert(
-      db,
-      'hub_history',
-      ['id', 'topics', 'data', 'private', 'type', 'retry'],
-      (update, params, at) => {
-        params[at] = update.id;
-        params[at + 1] = JSON.stringify(update.topics);
-        params[at + 2] = update.data;
-        params[at + 3] = update.private ? 1 : 0;
-        params[at + 4] = update.type ?? null;
-        params[at + 5] = update.retry ?? null;
-      },
-    );
-    this.prune = db.prepare('DELETE FROM hub_history WHERE seq <= ?');
-    this.seqOf = db.prepare('SELECT seq FROM hub_history WHERE id = ?').pluck();
-    this.maxSeq = db.prepare('SELECT coalesce(max(seq), 0) FROM hub_history').pluck();
-    this.page = db.prepare('SELECT * FROM hub_history WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?');
-    this.newest = db.prepare('SELECT id FROM hub_history ORDER BY seq DESC LIMIT 1').pluck();
-    this.commits = commits;
-    // A smaller --hub-history than last time applies at once.
-    const last = this.maxSeq.get() as number;
-    if (last > 0) this.prune.run(last - Math.max(size, 0));
-  }
-
-  /**
-   * Updates are written in batches, in the database's shared transaction of the next turn (with the mails and
-   * tracking hits of that turn, see CommitQueue), so that announcing a mail or a hit costs no commit of its own;
-   * every read flushes first, so a replay never misses one.
-   */
   append(update: Update, generatedId = false): void {
-    if (this.size <= 0) return;
-    if (!this.db.open) throw new Error('[hub] the database is closed');
-    if (!generatedId && (this.pendingIds.has(update.id) || this.seqOf.get(update.id) !== undefined)) {
-      throw duplicate(update.id);
-    }
-    this.pending.push(update);
-    this.pendingIds.add(update.id);
-    if (this.pending.length === 1) this.commits.enqueue(this.write);
-  }
-
-  /** Writes the updates appended since the last flush. */
-  flush(): void {
-    if (this.pending.length === 0 || !this.db.open) return;
-    const batch = this.pending;
-    this.pending = [];
-    this.pendingIds = new Set();
-    this.db.transaction(() => {
-      let seq = 0;
-      this.insert.run(batch, (_first, _count, last) => (seq = last));
-      this.prune.run(seq - this.size);
-    })();
+    if (!generatedId && this.rows.has(update.id)) throw duplicate(update.id);
+    this.rows.append(update);
   }
 
   after(lastEventId: string): ReplayCursor {
-    this.flush();
-    let position = 0;
-    if (lastEventId !== EARLIEST) {
-      const seq = this.seqOf.get(lastEventId) as number | undefined;
-      if (seq === undefined) return NOTHING;
-      position = seq;
-    }
-    const end = this.maxSeq.get() as number;
-    return {
-      found: true,
-      read: (max) => {
-        const rows = this.page.all(position, end, max) as Row[];
-        if (rows.length > 0) position = rows.at(-1)!.seq;
-        return rows.map(fromRow);
-      },
-    };
+    const read = this.rows.after(lastEventId === EARLIEST ? undefined : lastEventId);
+    return read ? { found: true, read } : NOTHING;
   }
 
   lastEventId(): string {
-    this.flush();
-    return (this.newest.get() as string | undefined) ?? EARLIEST;
+    return this.rows.newestId() ?? EARLIEST;
+  }
+
+  flush(): void {
+    this.rows.flush();
   }
 }

@@ -1,10 +1,9 @@
-import type { Database } from 'better-sqlite3';
-import type { CommitQueue } from '../store/commit-queue.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { systemClock, type Clock, type Logger } from '../logger.js';
 import { AUTH_COOKIE, AUTH_COOKIE_PATH, AuthorizationError, authorizeRequest } from './authorize.js';
 import { HUB_PATH, SUBSCRIPTIONS_PATH, isHubPath } from './discovery.js';
-import { EARLIEST, MemoryHistory, SqliteHistory, type UpdateHistory } from './history.js';
+import type { HubHistoryRows } from '../model/hub-update.js';
+import { EARLIEST, MemoryHistory, StoredHistory, type UpdateHistory } from './history.js';
 import { HubHttpError, sendJsonLd, sendText } from './http.js';
 import { mintToken, type VerifiedToken } from './jwt.js';
 import { publish } from './publish.js';
@@ -31,8 +30,8 @@ const COOKIE_TTL_SECONDS = 24 * 60 * 60;
 const CORS_HEADERS = 'Authorization, Cache-Control, Content-Type, Last-Event-ID';
 
 export interface HubOptions {
-  /** The store's database (with `hub_history`) and its shared commit; without it the history lives in memory. */
-  db?: { db: Database; commits: CommitQueue };
+  /** The store's `hub_history` table (store/hub-history.ts); without it the history lives in memory. */
+  storedHistory?: HubHistoryRows;
   publisherKey: string;
   subscriberKey: string;
   /** Subscribers without a JWT may receive public updates. */
@@ -40,6 +39,7 @@ export interface HubOptions {
   /** Origins whose pages may subscribe (CORS with credentials) and use the cookie; '*' for any. */
   corsOrigins: string[];
   heartbeatMs: number;
+  /** Updates the in-memory history keeps (the stored one is bounded by the store). */
   historySize: number;
   queueLimit?: number;
   logger: Logger;
@@ -91,8 +91,8 @@ export class Hub implements HubCore {
     this.queueLimit = options.queueLimit ?? DEFAULT_QUEUE_LIMIT;
     this.logger = options.logger;
     this.clock = options.clock ?? systemClock;
-    this.history = options.db
-      ? new SqliteHistory(options.db.db, options.db.commits, options.historySize)
+    this.history = options.storedHistory
+      ? new StoredHistory(options.storedHistory)
       : new MemoryHistory(options.historySize);
     if (options.heartbeatMs > 0) {
       // One timer for all streams rather than one per subscriber.

@@ -1,8 +1,7 @@
-import type { Database } from 'better-sqlite3';
 import type { Settings } from '../config/schema.js';
 import type { EventBus } from '../events/bus.js';
 import type { Clock, Logger } from '../logger.js';
-import type { CommitQueue } from '../store/commit-queue.js';
+import type { HubHistoryRows } from '../model/hub-update.js';
 import { AppPublisher } from './app-publisher.js';
 import { Hub } from './hub.js';
 import { loadOrCreateHubKeys } from './keys.js';
@@ -11,8 +10,8 @@ import { loadOrCreateHubKeys } from './keys.js';
 export function createHub(
   settings: Settings,
   deps: {
-    db: Database;
-    commits: CommitQueue;
+    /** The history's table, which the store opened (`openStore`). */
+    history: HubHistoryRows;
     bus: EventBus;
     logger: Logger;
     clock: Clock;
@@ -20,7 +19,7 @@ export function createHub(
   },
 ): { hub: Hub; close: () => Promise<void> } {
   const hub = new Hub({
-    db: { db: deps.db, commits: deps.commits },
+    storedHistory: deps.history,
     ...loadOrCreateHubKeys(settings.dataDir, settings),
     anonymous: settings.hubAnonymous,
     corsOrigins: settings.hubCorsOrigins,

@@ -1,18 +1,8 @@
 import { uuid7 } from '../ids.js';
+import type { HubUpdate } from '../model/hub-update.js';
 
-/** One update as the hub stores and dispatches it. */
-export interface Update {
-  /** The SSE `id`: the publisher's, or a generated `urn:uuid:`. */
-  id: string;
-  /** First is canonical, the rest are alternates; an update reaches subscribers of any of them. */
-  topics: string[];
-  data: string;
-  private: boolean;
-  /** The SSE `event` field. */
-  type?: string;
-  /** The SSE `retry` field, in milliseconds. */
-  retry?: number;
-}
+/** One update as the hub stores and dispatches it (the model's, which the store's history shares). */
+export type Update = HubUpdate;
 
 /** What a publisher may set; the hub fills in the id. */
 export interface UpdateInput {

@@ -8,6 +8,7 @@ import { CommitQueue } from './commit-queue.js';
 import { openDatabase } from './database.js';
 import { EventRetention } from './event-retention.js';
 import { EventStore } from './events.js';
+import { HubHistoryStore } from './hub-history.js';
 import { MessageStore } from './messages.js';
 import { Retention } from './retention.js';
 
@@ -22,15 +23,17 @@ export interface OpenStore {
   commits: CommitQueue;
   store: MessageStore;
   events: EventStore;
+  /** The hub's history (`--hub-history`), handed to the hub. */
+  hubHistory: HubHistoryStore;
   /** Started by ingest, which may hand it to a prepare worker. */
   checkpointer: WalCheckpointer;
   /** Flushes the last queued writes and closes the database. */
   close: () => Promise<void>;
 }
 
-/** Opens the database with its shared commit queue, the mail and event stores and the WAL checkpointer. */
+/** Opens the database with its shared commit queue, the stores of its tables and the WAL checkpointer. */
 export function openStore(
-  settings: Pick<Settings, 'dataDir'>,
+  settings: Pick<Settings, 'dataDir' | 'hubHistory'>,
   deps: { nativeBinding?: string; logger: Logger },
 ): OpenStore {
   const path = databasePath(settings.dataDir);
@@ -50,11 +53,13 @@ export function openStore(
     indexOn: (port) => store.indexOn(port),
   });
   const events = new EventStore(db, commits);
+  const hubHistory = new HubHistoryStore(db, commits, settings.hubHistory);
   return {
     db,
     commits,
     store,
     events,
+    hubHistory,
     checkpointer,
     close: async () => {
       let failed: unknown;

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { readSearchText } from '../../src-main/ingest/parse.js';
 import { CommitQueue } from '../../src-main/store/commit-queue.js';
+import { HubHistoryStore } from '../../src-main/store/hub-history.js';
 import type { MessageStoreOptions } from '../../src-main/store/messages.js';
 
 const queues = new WeakMap<Database, CommitQueue>();
@@ -15,4 +16,9 @@ export function commitsOf(db: Database): CommitQueue {
 /** What a MessageStore is built with in the Sandbox, for a test's own database. */
 export function storeOptions(db: Database): MessageStoreOptions {
   return { commits: commitsOf(db), readText: readSearchText };
+}
+
+/** The hub's history in a test's database, as the Sandbox's store opens it with `--hub-history size`. */
+export function hubHistoryOf(db: Database, size = 100): HubHistoryStore {
+  return new HubHistoryStore(db, commitsOf(db), size);
 }

@@ -13,7 +13,7 @@ import {
   waitFor,
   type TestHub,
 } from './helpers.js';
-import { commitsOf } from '../helpers/stores.js';
+import { hubHistoryOf } from '../helpers/stores.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -27,7 +27,11 @@ function track<T extends { close(): unknown }>(thing: T): T {
 
 async function hubOn(db: Database | undefined, historySize = 100): Promise<TestHub> {
   return track(
-    await startHub({ anonymous: true, historySize, ...(db ? { db: { db, commits: commitsOf(db) } } : {}) }),
+    await startHub({
+      anonymous: true,
+      historySize,
+      ...(db ? { storedHistory: hubHistoryOf(db, historySize) } : {}),
+    }),
   );
 }
 
@@ -45,7 +49,7 @@ describe('Last-Event-ID reconciliation', () => {
     const path = join(tmp.dir, 'mailbeacon.db');
 
     let db = openDatabase({ path });
-    const first = await startHub({ anonymous: true, db: { db, commits: commitsOf(db) } });
+    const first = await startHub({ anonymous: true, storedHistory: hubHistoryOf(db) });
     const ids = [
       first.hub.publish({ topics: ['books/1'], data: 'one' }),
       first.hub.publish({ topics: ['books/1'], data: 'two' }),
@@ -137,7 +141,7 @@ describe('large replays', () => {
           anonymous: true,
           historySize: 1000,
           queueLimit: 16 * 1024,
-          ...(db ? { db: { db, commits: commitsOf(db) } } : {}),
+          ...(db ? { storedHistory: hubHistoryOf(db, 1000) } : {}),
         }),
       );
       const payload = 'p'.repeat(2048);
@@ -207,7 +211,7 @@ describe('EventSource reconnection', () => {
       db.close();
     });
     // One listener whose hub is replaced, as when the sandbox restarts on the same port.
-    const first = await startHub({ anonymous: true, db: { db, commits: commitsOf(db) } });
+    const first = await startHub({ anonymous: true, storedHistory: hubHistoryOf(db) });
     let current = first.hub;
     first.server.removeAllListeners('request');
     first.server.on('request', (req, res) => current.handle(req, res));
@@ -222,7 +226,7 @@ describe('EventSource reconnection', () => {
     const { Hub } = await import('../../src-main/hub/hub.js');
     const { createLogger } = await import('../../src-main/logger.js');
     const second = new Hub({
-      db: { db, commits: commitsOf(db) },
+      storedHistory: hubHistoryOf(db),
       publisherKey: 'p',
       subscriberKey: 's',
       anonymous: true,
