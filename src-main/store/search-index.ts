@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Address } from '../model/message.js';
-import type { MessageRow } from './messages.js';
+import type { MessageRow } from './message-rows.js';
 
 /**
  * The full-text index of the mails lives in a database of its own, attached to every connection as `search`, and is

@@ -1,0 +1,192 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { AttachmentInfo, MessageListing, TrackingCounts } from '../model/message.js';
+import { applyPatch } from '../mime/patch.js';
+import type { EventStore } from './events.js';
+import {
+  NO_BYTES,
+  NO_TRACKING,
+  toListing,
+  type FullMessageRow,
+  type MessagePage,
+  type MessageRow,
+} from './message-rows.js';
+import { buildSearch } from './search-query.js';
+
+const SUMMARY_COLUMNS = `m.seq, m.id, m.created_ms, m.message_id, m.subject, m.from_json, m.to_json, m.cc_json, m.bcc_json,
+  m.reply_to_json, m.username, m.size, m.snippet, m.attachments, m.read, m.tags_json`;
+
+/** What reads the mails: a mail's row, bytes and parts, pages of the listing (searched or not), tracking counts. */
+export class MessageReads {
+  readonly #db: Database;
+  readonly #events: EventStore;
+  /** The mails and unread mails in all (see MessageWrites.count). */
+  readonly #count: () => { total: number; unread: number };
+  readonly #fullById: Statement;
+  readonly #createdAt: Statement;
+  readonly #manifest: Statement;
+  readonly #latestId: Statement;
+  readonly #raw: Statement;
+  readonly #part: Statement;
+  readonly #partsOf: Statement;
+  readonly #slices: Statement;
+
+  constructor(db: Database, events: EventStore, count: () => { total: number; unread: number }) {
+    this.#db = db;
+    this.#events = events;
+    this.#count = count;
+    this.#fullById = db.prepare(
+      'SELECT m.*, d.manifest_json FROM messages m JOIN message_data d ON d.seq = m.seq WHERE m.id = ?',
+    );
+    this.#createdAt = db.prepare('SELECT created_ms FROM messages WHERE id = ?').pluck();
+    this.#manifest = db.prepare(
+      'SELECT d.manifest_json, d.sliced FROM message_data d JOIN messages m ON m.seq = d.seq WHERE m.id = ?',
+    );
+    this.#latestId = db.prepare('SELECT id FROM messages ORDER BY seq DESC LIMIT 1').pluck();
+    this.#raw = db.prepare(
+      `SELECT d.raw, d.tracked, d.tracked_patch, d.sliced FROM message_data d JOIN messages m ON m.seq = d.seq
+      WHERE m.id = ?`,
+    );
+    this.#part = db.prepare(`SELECT p.*, d.sliced FROM message_parts p JOIN messages m ON m.seq = p.seq
+      JOIN message_data d ON d.seq = p.seq WHERE m.id = ? AND p.part_id = ?`);
+    this.#partsOf =
+      db.prepare(`SELECT part_id, filename, content_type, content_id, inline, size, md5, sha1, sha256
+      FROM message_parts WHERE seq = ? ORDER BY part_id`);
+    this.#slices = db
+      .prepare('SELECT data FROM message_slices WHERE mail_id = ? AND kind = ? ORDER BY n')
+      .pluck();
+  }
+
+  latestId(): string | undefined {
+    return this.#latestId.get() as string | undefined;
+  }
+
+  /** Resolves Mailpit's `latest` alias. */
+  resolveId(id: string): string | undefined {
+    return id === 'latest' ? this.latestId() : id;
+  }
+
+  /** The stored tracking manifest (JSON), null for a mail stored without one, undefined for an unknown id. */
+  manifestJson(id: string): string | null | undefined {
+    const row = this.#manifest.get(id) as { manifest_json: string | null; sliced: number } | undefined;
+    if (!row?.sliced) return row?.manifest_json;
+    return this.#joinSlices(id, 'manifest')?.toString() ?? null;
+  }
+
+  /** When the mail was caught (ms), or undefined for an unknown id. */
+  createdAt(id: string): number | undefined {
+    return this.#createdAt.get(id) as number | undefined;
+  }
+
+  get(id: string): FullMessageRow | undefined {
+    return this.#fullById.get(id) as FullMessageRow | undefined;
+  }
+
+  #joinSlices(id: string, kind: string): Buffer | null {
+    const slices = this.#slices.all(id, kind) as Buffer[];
+    return slices.length ? Buffer.concat(slices) : null;
+  }
+
+  raw(id: string): { raw: Buffer; tracked: Buffer | null } | undefined {
+    const row = this.#raw.get(id) as
+      { raw: Buffer; tracked: Buffer | null; tracked_patch: Buffer | null; sliced: number } | undefined;
+    if (!row) return undefined;
+    if (row.sliced) {
+      const raw = this.#joinSlices(id, 'raw') ?? NO_BYTES;
+      const patch = this.#joinSlices(id, 'patch');
+      return { raw, tracked: patch ? applyPatch(raw, patch) : this.#joinSlices(id, 'tracked') };
+    }
+    return {
+      raw: row.raw,
+      tracked: row.tracked_patch ? applyPatch(row.raw, row.tracked_patch) : row.tracked,
+    };
+  }
+
+  /** A part's decoded bytes: stored, or read again from the raw mail for a mail stored in slices. */
+  async part(
+    id: string,
+    partId: string,
+  ): Promise<{ filename: string; content_type: string; content: Buffer } | undefined> {
+    const row = this.#part.get(id, partId) as
+      { filename: string; content_type: string; content: Buffer; sliced: number } | undefined;
+    if (!row?.sliced) return row;
+    const raw = this.raw(id)?.raw;
+    if (!raw) return undefined;
+    // (loaded when first needed, as the full-text index's reader is: most runs never read a part this way)
+    const { readWithMailparser } = await import('../ingest/parse.js');
+    const { parts } = await readWithMailparser(raw);
+    const found = parts.find((p) => p.partId === partId);
+    return found && { filename: row.filename, content_type: row.content_type, content: found.content };
+  }
+
+  attachmentsOf(seq: number): { inline: AttachmentInfo[]; attachments: AttachmentInfo[] } {
+    const rows = this.#partsOf.all(seq) as {
+      part_id: string;
+      filename: string;
+      content_type: string;
+      content_id: string;
+      inline: number;
+      size: number;
+      md5: string;
+      sha1: string;
+      sha256: string;
+    }[];
+    const toAttachment = (r: (typeof rows)[number]): AttachmentInfo => ({
+      partId: r.part_id,
+      fileName: r.filename,
+      contentType: r.content_type,
+      contentId: r.content_id,
+      size: r.size,
+      md5: r.md5,
+      sha1: r.sha1,
+      sha256: r.sha256,
+    });
+    return {
+      inline: rows.filter((r) => r.inline).map(toAttachment),
+      attachments: rows.filter((r) => !r.inline).map(toAttachment),
+    };
+  }
+
+  /** A page of mails, newest first, optionally filtered by a Mailpit search query (see `searchReady`). */
+  page(start: number, limit: number, query = ''): MessagePage {
+    const { total, unread } = this.#count();
+    const search = query.trim() ? buildSearch(query) : null;
+    const where = search ? search.where : '1';
+    const params = search ? search.params : [];
+    const narrow = search?.narrow;
+    const rows = this.#db
+      .prepare(
+        `SELECT ${SUMMARY_COLUMNS} FROM messages m WHERE ${where}${narrow ? ` AND ${narrow.where}` : ''}
+         ORDER BY m.seq DESC LIMIT ? OFFSET ?`,
+      )
+      .all(...params, ...(narrow?.params ?? []), limit, start) as MessageRow[];
+    let messagesCount = total;
+    let messagesUnread = unread;
+    if (search) {
+      const counts = this.#db
+        .prepare(`SELECT count(*) AS n, coalesce(sum(m.read = 0), 0) AS u FROM messages m WHERE ${where}`)
+        .get(...params) as { n: number; u: number };
+      messagesCount = counts.n;
+      messagesUnread = counts.u;
+    }
+    const tracking = this.trackingCounts(rows.map((r) => r.id));
+    return {
+      total,
+      unread,
+      count: rows.length,
+      messagesCount,
+      messagesUnread,
+      start,
+      messages: rows.map((r) => toListing(r, tracking.get(r.id) ?? NO_TRACKING)),
+    };
+  }
+
+  /** The list row of a mail already read from the store, with its tracking counts. */
+  summaryOf(row: MessageRow): MessageListing {
+    return toListing(row, this.trackingCounts([row.id]).get(row.id) ?? NO_TRACKING);
+  }
+
+  /** Open/click counts per mail (see EventStore.countsFor). */
+  trackingCounts(ids: string[]): Map<string, TrackingCounts> {
+    return this.#events.countsFor(ids);
+  }
+}

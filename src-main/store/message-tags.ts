@@ -1,0 +1,108 @@
+import type { Database, Statement } from 'better-sqlite3';
+import { inChunks } from './message-rows.js';
+
+/**
+ * The mails' tags: `message_tags` (one row per tag and mail, what tag searches and counts read) and the mail row's
+ * `tags_json` (what its listing shows), kept equal.
+ */
+export class MessageTags {
+  readonly #db: Database;
+  readonly #insert: Statement;
+  readonly #clear: Statement;
+  readonly #all: Statement;
+  readonly #counts: Statement;
+  readonly #mailsWith: Statement;
+  readonly #setJson: Statement;
+
+  constructor(db: Database) {
+    this.#db = db;
+    this.#insert = db.prepare('INSERT OR IGNORE INTO message_tags (tag, seq) VALUES (?, ?)');
+    this.#clear = db.prepare('DELETE FROM message_tags WHERE seq = ?');
+    this.#all = db.prepare('SELECT tag FROM message_tags GROUP BY tag ORDER BY tag').pluck();
+    this.#counts = db.prepare('SELECT tag, count(*) AS n FROM message_tags GROUP BY tag ORDER BY tag');
+    this.#mailsWith = db.prepare(
+      'SELECT m.seq, m.id, m.tags_json FROM message_tags t JOIN messages m ON m.seq = t.seq WHERE t.tag = ?',
+    );
+    this.#setJson = db.prepare('UPDATE messages SET tags_json = ? WHERE seq = ?');
+  }
+
+  /** Adds the rows of a mail's tags; runs inside the caller's transaction (the insert of the mail). */
+  add(seq: number, tags: string[]): void {
+    for (const tag of tags) this.#insert.run(tag, seq);
+  }
+
+  /** Every tag in use, sorted. */
+  tags(): string[] {
+    return this.#all.all() as string[];
+  }
+
+  /** How many mails carry each tag (Mailpit's `Tags` in `/api/v1/info`). */
+  tagCounts(): Record<string, number> {
+    const rows = this.#counts.all() as { tag: string; n: number }[];
+    return Object.fromEntries(rows.map((r) => [r.tag, r.n]));
+  }
+
+  /** Replaces the tags of the given mails (cleaned as Mailpit does); returns the ids whose tags changed. */
+  setTags(ids: string[], tags: string[]): string[] {
+    const clean = cleanTags(tags);
+    const json = JSON.stringify(clean);
+    return this.#db.transaction(() =>
+      inChunks(ids, (chunk) => {
+        const rows = this.#db
+          .prepare(
+            `UPDATE messages SET tags_json = ? WHERE tags_json != ? AND id IN (${chunk.map(() => '?').join(',')})
+             RETURNING seq, id`,
+          )
+          .all(json, json, ...chunk) as { seq: number; id: string }[];
+        for (const { seq } of rows) this.#replace(seq, clean);
+        return rows.map((r) => r.id);
+      }),
+    )();
+  }
+
+  /** Renames a tag on every mail that has it (or merges it into another); returns the ids that changed. */
+  renameTag(from: string, to: string): string[] {
+    const name = cleanTags([to])[0];
+    if (!name) throw Object.assign(new Error('bad request: the new tag name is empty'), { statusCode: 400 });
+    return this.#edit(from, (tags) => tags.map((t) => (t.toLowerCase() === from.toLowerCase() ? name : t)));
+  }
+
+  /** Removes a tag from every mail that has it (the mails stay); returns the ids that changed. */
+  deleteTag(tag: string): string[] {
+    return this.#edit(tag, (tags) => tags.filter((t) => t.toLowerCase() !== tag.toLowerCase()));
+  }
+
+  #edit(tag: string, edit: (tags: string[]) => string[]): string[] {
+    return this.#db.transaction(() => {
+      const rows = this.#mailsWith.all(tag) as { seq: number; id: string; tags_json: string }[];
+      for (const row of rows) {
+        const tags = cleanTags(edit(JSON.parse(row.tags_json) as string[]));
+        this.#setJson.run(JSON.stringify(tags), row.seq);
+        this.#replace(row.seq, tags);
+      }
+      return rows.map((r) => r.id);
+    })();
+  }
+
+  #replace(seq: number, tags: string[]): void {
+    this.#clear.run(seq);
+    this.add(seq, tags);
+  }
+}
+
+/**
+ * Tags as Mailpit keeps them: letters, digits, `-`, `.`, `_` and spaces (anything else is dropped), trimmed, one of
+ * each whatever its case (the first spelling wins), sorted.
+ */
+export function cleanTags(tags: string[]): string[] {
+  const seen = new Map<string, string>();
+  for (const tag of tags) {
+    const clean = tag
+      .replace(/[^\p{L}\p{N}\-._ ]/gu, '')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 100);
+    if (clean && !seen.has(clean.toLowerCase())) seen.set(clean.toLowerCase(), clean);
+  }
+  return [...seen.values()].sort((a, b) => a.localeCompare(b));
+}
