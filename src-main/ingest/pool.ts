@@ -132,16 +132,12 @@ export class PreparePool {
     const prepared = new Promise<PreparedMail>((resolve, reject) => {
       const seq = ++this.#seq;
       thread.pending.set(seq, { mail, resolve, reject });
-      const send = () =>
-        thread.worker.postMessage({
-          seq,
-          mail,
-          trackingBase: this.#options.trackingBase(),
-        } satisfies PrepareJob);
-      // Copying a large mail to the worker waits a turn: the same turn joined its SMTP chunks, and both at once
-      // held the event loop twice as long.
-      if (large) setImmediate(send);
-      else send();
+      // A large mail caught over SMTP is in shared memory (smtp/mail-bytes.ts): posting it copies nothing.
+      thread.worker.postMessage({
+        seq,
+        mail,
+        trackingBase: this.#options.trackingBase(),
+      } satisfies PrepareJob);
     });
     this.#inHand.add(prepared);
     const settled = () => this.#inHand.delete(prepared);

@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import type { CaughtMail } from '../ingest/ingest.js';
 import { listen, type BoundAddress } from '../net/listen.js';
 import type { Chaos } from './chaos.js';
+import { MailBytes } from './mail-bytes.js';
 import { SlowClientGuard } from './slow-clients.js';
 
 export interface SmtpCatcherOptions {
@@ -138,11 +139,11 @@ export class SmtpCatcher {
     session: SMTPServerSession,
     callback: (err?: Error | null, message?: string) => void,
   ): void {
-    const chunks: Buffer[] = [];
+    const bytes = new MailBytes(this.#options.maxMessageSize);
     const arrived = this.#slowClients.dataStarted(session.id);
     stream.on('data', (chunk: Buffer) => {
       // Past the size limit smtp-server answers 552 itself; keep no more bytes than that.
-      if (!stream.sizeExceeded) chunks.push(chunk);
+      if (!stream.sizeExceeded) bytes.push(chunk);
     });
     stream.on('end', () => {
       arrived();
@@ -152,7 +153,7 @@ export class SmtpCatcher {
           smtpError(552, `5.3.4 Message exceeds the maximum size of ${this.#options.maxMessageSize} bytes`),
         );
       }
-      const raw = Buffer.concat(chunks);
+      const raw = bytes.join();
       const mailFrom = session.envelope.mailFrom;
       const work = this.#options
         .accept({
