@@ -1,8 +1,9 @@
+import { isAscii } from 'node:buffer';
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import { Readable } from 'node:stream';
 import DKIM from 'nodemailer/lib/dkim/index.js';
-import { SmtpError, SmtpSession, type Delivery, type SessionOptions } from './smtp-session.js';
-
-export type { Delivery } from './smtp-session.js';
+import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
 
 /** The upstream settings the pool is built from (`--relay*`). */
 export interface UpstreamOptions {
@@ -14,7 +15,7 @@ export interface UpstreamOptions {
 
 /** Connections kept open to the upstream; sends beyond this many wait for a free one. */
 export const POOL_CONNECTIONS = 5;
-/** An upstream that cannot be connected to, or accepts the connection but does not finish the greeting, EHLO, STARTTLS and AUTH, within this long is treated as down (a temporary failure). */
+/** An upstream that cannot be connected to, or accepts the connection but does not finish the greeting, EHLO and STARTTLS, within this long is treated as down (a temporary failure); AUTH has the socket timeout. */
 const SETUP_TIMEOUT_MS = 30_000;
 /** A stalled transaction (no reply to a command or to the end of DATA) is abandoned after this long; RFC 5321 §4.5.3.2 asks clients to wait up to 10 minutes for DATA, but a stuck upstream must not hold the worker that long. */
 const SOCKET_TIMEOUT_MS = 120_000;
@@ -46,7 +47,15 @@ export const DKIM_HEADER_FIELDS = [
   'List-Unsubscribe-Post',
 ].join(':');
 
-/** An error of a send, with the SMTP reply when the upstream gave one. */
+/** What the upstream said to an accepted mail. */
+export interface Delivery {
+  /** The reply to the end of DATA. */
+  response: string;
+  /** Recipients the upstream refused while it took the mail for the others. */
+  rejected: string[];
+}
+
+/** An error of a send, with the SMTP reply when the upstream gave one (nodemailer's error codes). */
 export interface SendError {
   message: string;
   code?: string;
@@ -67,53 +76,61 @@ interface Job {
 
 /** One open connection and what it is doing. */
 interface Session {
-  smtp: SmtpSession;
+  smtp: SMTPConnection;
   sent: number;
+  ended: boolean;
   job?: Job;
   idleTimer?: NodeJS.Timeout;
 }
 
+/** How long a QUIT waits for the upstream's goodbye before the connection is dropped. */
+const QUIT_WAIT_MS = 5_000;
+
 /** The connection ended rather than the mail being refused: the upstream took nothing from this transaction. */
-const endedConnection = (err: SmtpError) =>
+const endedConnection = (err: SendError) =>
   err.responseCode === 421 ||
   err.code === 'ECONNECTION' ||
   err.code === 'ESOCKET' ||
   err.code === 'ETIMEDOUT';
 
-const poolError = (message: string) => new SmtpError(message, 'ECONNECTION');
+const poolError = (message: string): SendError => Object.assign(new Error(message), { code: 'ECONNECTION' });
 
 /**
- * Pooled SMTP sessions to the upstream that send raw mails as they are: nothing composes, parses or streams the mail
- * again on the way (see SmtpSession). Each send settles with the upstream's reply or with the error, whose
+ * Pooled nodemailer SMTP connections to the upstream that send raw mails as they are (PIPELINING, STARTTLS, AUTH and
+ * the timeouts are nodemailer's). Each send settles with the upstream's reply or with the error, whose
  * `responseCode` and `code` tell a refusal from a failure to get through. A connection carries mail after mail; it is
  * replaced after MESSAGES_PER_CONNECTION mails, closed after IDLE_CLOSE_MS idle, and a mail that a reused connection
  * could not even start (the upstream had dropped it) goes out once more on a fresh one.
  */
 export class UpstreamPool {
-  readonly #options: SessionOptions;
+  readonly #options: SMTPConnection.Options;
+  readonly #auth?: { user: string; pass: string };
   readonly #dkim?: DKIM;
   readonly #size: number;
   readonly #sessions = new Set<Session>();
   readonly #idle: Session[] = [];
   readonly #queue: Job[] = [];
-  #opening = 0;
-  /** Aborts the connections being opened when the pool is closed by force. */
-  readonly #opened = new AbortController();
+  /** Connections being set up, closed at once when the pool is closed by force. */
+  readonly #opening = new Set<SMTPConnection>();
   #closed = false;
 
   constructor(options: UpstreamOptions, size = POOL_CONNECTIONS) {
     const url = new URL(options.url);
     const secure = url.protocol === 'smtps:';
     const user = decodeURIComponent(url.username);
+    const host = url.hostname.replace(/^\[|\]$/g, '');
     this.#size = size;
+    this.#auth = user ? { user, pass: decodeURIComponent(url.password) } : undefined;
     this.#options = {
-      host: url.hostname.replace(/^\[|\]$/g, ''),
+      host,
       port: url.port ? Number(url.port) : secure ? 465 : 25,
       secure,
-      rejectUnauthorized: !options.tlsInsecure,
-      auth: user ? { user, pass: decodeURIComponent(url.password) } : undefined,
-      setupTimeoutMs: SETUP_TIMEOUT_MS,
-      socketTimeoutMs: SOCKET_TIMEOUT_MS,
+      // STARTTLS is used whenever the upstream offers it (nodemailer's default for a plain connection).
+      tls: { rejectUnauthorized: !options.tlsInsecure, servername: net.isIP(host) ? undefined : host },
+      connectionTimeout: SETUP_TIMEOUT_MS,
+      greetingTimeout: SETUP_TIMEOUT_MS,
+      socketTimeout: SOCKET_TIMEOUT_MS,
+      logger: false,
     };
     if (options.dkim) {
       this.#dkim = new DKIM({
@@ -137,17 +154,17 @@ export class UpstreamPool {
   }
 
   /**
-   * Stops taking mails and says goodbye to idle connections. `force` also drops the connections that are sending:
-   * their mails fail with ECONNECTION, as do mails still waiting for a connection.
+   * Stops taking mails and says goodbye to idle connections. `force` also drops the connections that are sending
+   * or being set up: their mails fail with ECONNECTION, as do mails still waiting for a connection.
    */
   close(force: boolean): void {
     this.#closed = true;
     for (const job of this.#queue.splice(0)) job.reject(poolError('the relay is stopping'));
-    if (force) this.#opened.abort();
+    if (force) for (const smtp of this.#opening) smtp.close();
     for (const session of [...this.#sessions]) {
       if (!session.job) {
         this.#drop(session);
-        session.smtp.quit();
+        quit(session.smtp);
       } else if (force) {
         this.#drop(session);
         session.smtp.close(); // fails the send under way with ECONNECTION
@@ -170,85 +187,114 @@ export class UpstreamPool {
     while (this.#queue.length && !this.#closed) {
       const session = this.#idle.pop();
       if (session) this.#run(session, this.#queue.shift()!);
-      else if (this.#sessions.size + this.#opening < this.#size) this.#open(this.#queue.shift()!);
+      else if (this.#sessions.size + this.#opening.size < this.#size) this.#open(this.#queue.shift()!);
       else return;
     }
   }
 
   /** Opens a connection for `job`; a connection that cannot be opened fails that mail (the next one tries anew). */
   #open(job: Job): void {
-    this.#opening++;
-    SmtpSession.open(this.#options, this.#opened.signal).then(
-      (smtp) => {
-        this.#opening--;
-        if (this.#closed) {
-          smtp.quit();
-          job.reject(poolError('the relay is stopping'));
-          return;
-        }
-        const session: Session = { smtp, sent: 0 };
-        this.#sessions.add(session);
-        smtp.onEnd = () => this.#drop(session);
-        this.#run(session, job);
-      },
-      (err: SmtpError) => {
-        this.#opening--;
-        job.reject(err);
-        this.#dispatch();
-      },
-    );
+    const smtp = new SMTPConnection(this.#options);
+    const session: Session = { smtp, sent: 0, ended: false };
+    this.#opening.add(smtp);
+    // Until the session is set up, a failure is told by the 'error' event (or a bare 'end'); afterwards it reaches
+    // the callback of the send under way, and the event only has to be listened to.
+    let settled = false;
+    const failed = (err: SendError) => {
+      if (settled) return;
+      settled = true;
+      this.#opening.delete(smtp);
+      smtp.close();
+      job.reject(err);
+      this.#dispatch();
+    };
+    const ready = () => {
+      if (settled) return;
+      settled = true;
+      this.#opening.delete(smtp);
+      if (this.#closed) {
+        quit(smtp);
+        job.reject(poolError('the relay is stopping'));
+        return;
+      }
+      this.#sessions.add(session);
+      this.#run(session, job);
+    };
+    smtp.on('error', (err: SendError) => failed(err));
+    smtp.once('end', () => {
+      session.ended = true;
+      this.#drop(session);
+      failed(poolError('The connection was closed'));
+    });
+    smtp.connect((err?: SendError | null) => {
+      if (err) return failed(err);
+      if (!this.#auth || !smtp.allowsAuth) return ready();
+      smtp.login(this.#auth, (loginErr?: SendError | null) => (loginErr ? failed(loginErr) : ready()));
+    });
   }
 
   #run(session: Session, job: Job): void {
     clearTimeout(session.idleTimer);
     session.job = job;
     const { smtp } = session;
-    smtp.send({ from: job.from, to: job.to }, job.message).then(
-      (delivery) => {
-        session.job = undefined;
-        session.sent++;
-        job.resolve(delivery);
-        this.#release(session);
+    // The bytes are handed over only once the upstream has opened DATA, so a failure before that is known to have
+    // delivered nothing.
+    let dataStarted = false;
+    const body = new Readable({
+      read() {
+        dataStarted = true;
+        this.push(job.message);
+        this.push(null);
       },
-      (err: SmtpError) => {
-        session.job = undefined;
-        session.sent++;
-        // A connection used before may have been closed by the upstream in the meantime; if it ended before the
-        // mail's bytes went out, nothing was delivered and the mail goes out once more on a fresh connection.
-        if (session.sent > 1 && endedConnection(err) && !err.afterData && !job.requeued && !this.#closed) {
-          job.requeued = true;
-          this.#drop(session);
-          smtp.close();
-          this.#queue.unshift(job);
-          this.#dispatch();
-          return;
-        }
-        job.reject(err);
-        // The upstream refused this mail (its envelope or its content) over a healthy connection: RSET and reuse it.
-        const refused = (err.code === 'EENVELOPE' || err.code === 'EMESSAGE') && err.responseCode !== 421;
-        if (refused && !smtp.ended && !this.#closed) {
-          smtp.reset().then(
-            () => this.#release(session),
-            () => {
-              this.#drop(session);
-              smtp.close();
-              this.#dispatch();
-            },
-          );
-          return;
-        }
+    });
+    const envelope = {
+      from: job.from,
+      to: job.to,
+      size: job.message.length,
+      // 8-bit content is declared where the upstream understands the declaration (RFC 6152).
+      use8BitMime: !isAscii(job.message),
+    };
+    smtp.send(envelope, body, (err, info) => {
+      session.job = undefined;
+      session.sent++;
+      if (!err) {
+        job.resolve({ response: info.response, rejected: info.rejected });
+        this.#release(session);
+        return;
+      }
+      // A connection used before may have been closed by the upstream in the meantime; if it ended before the
+      // mail's bytes went out, nothing was delivered and the mail goes out once more on a fresh connection.
+      if (session.sent > 1 && endedConnection(err) && !dataStarted && !job.requeued && !this.#closed) {
+        job.requeued = true;
         this.#drop(session);
         smtp.close();
+        this.#queue.unshift(job);
         this.#dispatch();
-      },
-    );
+        return;
+      }
+      job.reject(err);
+      // The upstream refused this mail (its envelope or its content) over a healthy connection: RSET and reuse it.
+      const refused = (err.code === 'EENVELOPE' || err.code === 'EMESSAGE') && err.responseCode !== 421;
+      if (refused && !session.ended && !this.#closed) {
+        smtp.reset((resetErr) => {
+          if (!resetErr && !session.ended) return this.#release(session);
+          this.#drop(session);
+          smtp.close();
+          this.#dispatch();
+        });
+        return;
+      }
+      this.#drop(session);
+      smtp.close();
+      this.#dispatch();
+    });
   }
 
   /** A connection is free again: the next mail, or idle until one comes (or QUIT once it has sent its share). */
   #release(session: Session): void {
     if (this.#closed || session.sent >= MESSAGES_PER_CONNECTION) {
       this.#drop(session);
-      session.smtp.quit();
+      quit(session.smtp);
       this.#dispatch();
       return;
     }
@@ -257,7 +303,7 @@ export class UpstreamPool {
     this.#idle.push(session);
     session.idleTimer = setTimeout(() => {
       this.#drop(session);
-      session.smtp.quit();
+      quit(session.smtp);
     }, IDLE_CLOSE_MS);
     session.idleTimer.unref();
   }
@@ -269,6 +315,12 @@ export class UpstreamPool {
     const idle = this.#idle.indexOf(session);
     if (idle >= 0) this.#idle.splice(idle, 1);
   }
+}
+
+/** QUIT, then the connection closes once the upstream answers, or after QUIT_WAIT_MS whatever it does. */
+function quit(smtp: SMTPConnection): void {
+  smtp.quit();
+  setTimeout(() => smtp.close(), QUIT_WAIT_MS).unref();
 }
 
 /**

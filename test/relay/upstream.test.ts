@@ -1,7 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SMTPServer } from 'smtp-server';
-import { dataBlock } from '../../src-main/relay/smtp-session.js';
 import { UpstreamPool, isPermanent, type SendError } from '../../src-main/relay/upstream.js';
 import { Upstream } from './harness.js';
 
@@ -19,24 +18,6 @@ function pool(url: string): UpstreamPool {
 const mail = (body: string) =>
   Buffer.from(`From: a@sender.test\r\nTo: b@example.test\r\nSubject: t\r\n\r\n${body}`, 'latin1');
 
-describe('DATA block', () => {
-  it('sends a CRLF mail as it is, ending it with CRLF.CRLF', () => {
-    const crlf = mail('one\r\ntwo\r\n');
-    const [body, end] = dataBlock(crlf);
-    expect(body).toBe(crlf); // no copy
-    expect(end.toString()).toBe('.\r\n');
-    expect(dataBlock(mail('no newline at the end'))[1].toString()).toBe('\r\n.\r\n');
-  });
-
-  it('doubles dots that start a line and turns bare CR and LF into CRLF', () => {
-    const [body, end] = dataBlock(
-      Buffer.from('.first\r\nok.\r\n.\r\n..two\nbare lf\rbare cr\r.dot after cr'),
-    );
-    expect(body.toString()).toBe('..first\r\nok.\r\n..\r\n...two\r\nbare lf\r\nbare cr\r\n..dot after cr');
-    expect(end.toString()).toBe('\r\n.\r\n');
-  });
-});
-
 describe('upstream pool', () => {
   it('delivers the bytes unchanged, lines starting with a dot included, over connections it reuses', async () => {
     const up = new Upstream();
@@ -52,6 +33,20 @@ describe('upstream pool', () => {
     expect(replies.every((r) => /^250/.test(r.response))).toBe(true);
     expect(up.arrivals).toHaveLength(12);
     expect(up.arrivals.every((a) => a.raw.equals(message))).toBe(true);
+  });
+
+  it('turns bare CR and LF into CRLF on the way, so no receiver reads another end of data into the mail', async () => {
+    const up = new Upstream();
+    await up.listen();
+    cleanups.push(() => up.close());
+    const p = pool(up.url);
+    await p.send(
+      { from: 's@sender.test', to: ['r@example.test'] },
+      mail('bare lf\nbare cr\r.dot after cr\r\n'),
+    );
+    expect(up.arrivals[0]!.raw.toString('latin1')).toBe(
+      mail('bare lf\r\nbare cr\r\n.dot after cr\r\n').toString('latin1'),
+    );
   });
 
   it('reports recipients the upstream refused while it took the mail for the others, with and without PIPELINING', async () => {
