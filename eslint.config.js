@@ -12,6 +12,23 @@ const NO_ELECTRON = {
   message: 'Only src-main/app/ and src-main/preload/ run inside Electron.',
 };
 
+/**
+ * A layer rule: files matching `files` import nothing whose path matches `regex`, statically or with `import()`
+ * (which `no-restricted-imports` does not see).
+ */
+function layer(files, regex, message) {
+  return {
+    files: [files],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [NO_ELECTRON], patterns: [{ regex, message }] }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: `ImportExpression[source.value=/${regex.replaceAll('/', '\\/')}/]`, message },
+      ],
+    },
+  };
+}
+
 export default tseslint.config(
   { ignores: ['out/', 'dist/', 'node_modules/', 'test-artifacts/', 'native/', 'docs/', 'lib/'] },
   js.configs.recommended,
@@ -52,60 +69,21 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    files: ['src-main/store/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [NO_ELECTRON],
-          patterns: [
-            {
-              regex: `^\\.\\./(${SERVICES.join('|')})/`,
-              message:
-                'The store imports no service: a service hands the store what it needs (see sandbox.ts); shared types are in model/.',
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ['src-main/tracking/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [NO_ELECTRON],
-          patterns: [
-            {
-              regex: '^(\\.\\./)+api/',
-              message:
-                'Tracking imports nothing from api/: its types are in model/, the wire mapping is api/’s job.',
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ['src-main/hub/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [NO_ELECTRON],
-          patterns: [
-            {
-              regex: '^(\\.\\./)+store/',
-              message:
-                'The hub imports nothing from store/: the sandbox hands it its stored history; shared types are in model/.',
-            },
-          ],
-        },
-      ],
-    },
-  },
+  layer(
+    'src-main/store/**/*.ts',
+    `^\\.\\./(${SERVICES.join('|')})/`,
+    'The store imports no service: a service hands the store what it needs (see sandbox.ts); shared types are in model/.',
+  ),
+  layer(
+    'src-main/tracking/**/*.ts',
+    '^(\\.\\./)+api/',
+    'Tracking imports nothing from api/: its types are in model/, the wire mapping is api/’s job.',
+  ),
+  layer(
+    'src-main/hub/**/*.ts',
+    '^(\\.\\./)+store/',
+    'The hub imports nothing from store/: the sandbox hands it its stored history; shared types are in model/.',
+  ),
   {
     files: ['src-renderer/**/*.{ts,tsx}'],
     rules: {

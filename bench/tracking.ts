@@ -32,7 +32,7 @@ import { openDatabase } from '../src-main/store/database.js';
 import { WalCheckpointer } from '../src-main/store/checkpointer.js';
 import { CommitQueue } from '../src-main/store/commit-queue.js';
 import { EventStore } from '../src-main/store/events.js';
-import { readSearchText } from '../src-main/ingest/parse.js';
+import { mailReaders } from '../src-main/ingest/service.js';
 import { MessageStore } from '../src-main/store/messages.js';
 import { encodeQuotedPrintable } from '../src-main/mime/transfer.js';
 import { TokenCodec, generateKey, mintUrl } from '../src-main/tracking/index.js';
@@ -84,7 +84,7 @@ async function runServer(): Promise<void> {
   else checkpointer.start();
   // The Sandbox's lookup of a mail's delivery time (a click within 2 s of it is a scanner), a query per click.
   const sharedCommit = new CommitQueue(db);
-  const messages = new MessageStore(db, { commits: sharedCommit, readText: readSearchText });
+  const messages = new MessageStore(db, { commits: sharedCommit, ...mailReaders });
   const bus = new EventBus();
   let emitted = 0;
   bus.on('tracking.event', () => emitted++);

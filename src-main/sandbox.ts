@@ -6,7 +6,7 @@ import type { Settings } from './config/schema.js';
 import { EventBus } from './events/bus.js';
 import { createHub } from './hub/service.js';
 import type { Ingest } from './ingest/ingest.js';
-import { createIngest } from './ingest/service.js';
+import { createIngest, mailReaders } from './ingest/service.js';
 import { createLogger, systemClock, type Clock, type Logger } from './logger.js';
 import { formatHostPort } from './net/listen.js';
 import type { HttpLimits } from './net/http-limits.js';
@@ -123,7 +123,10 @@ export class Sandbox {
     try {
       // Before anything is opened: a second process on the same data would relay and announce the same mail twice.
       if (settings.dataDir !== ':memory:') this.#lock = DataDirLock.acquire(settings.dataDir);
-      const data = opened('db', openStore(settings, { nativeBinding: this.#options.nativeBinding, logger }));
+      const data = opened(
+        'db',
+        openStore(settings, { nativeBinding: this.#options.nativeBinding, logger, readers: mailReaders }),
+      );
       this.#data = data;
       const { db, store, events, hubHistory } = data;
       const base = { bus, logger, clock };

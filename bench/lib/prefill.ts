@@ -4,7 +4,7 @@ import { parseMail } from '../../src-main/ingest/parse.js';
 import { DATABASE_FILE } from '../../src-main/sandbox.js';
 import { openDatabase } from '../../src-main/store/database.js';
 import { CommitQueue } from '../../src-main/store/commit-queue.js';
-import { readSearchText } from '../../src-main/ingest/parse.js';
+import { mailReaders } from '../../src-main/ingest/service.js';
 import { MessageStore, type NewMessage, type StoredPart } from '../../src-main/store/messages.js';
 import { SENDERS, WORDS, sampleFields, sampleMailRenderer } from './sample-mail.js';
 
@@ -57,7 +57,7 @@ export async function prefillMailbox(
 
   const db = openDatabase({ path: join(dataDir, DATABASE_FILE) });
   try {
-    const store = new MessageStore(db, { commits: new CommitQueue(db), readText: readSearchText });
+    const store = new MessageStore(db, { commits: new CommitQueue(db), ...mailReaders });
     const message = (n: number): NewMessage => {
       const f = sampleFields(n);
       return {

@@ -11,7 +11,7 @@ import { prepareMail } from '../../src-main/ingest/prepare.js';
 import { systemClock } from '../../src-main/logger.js';
 import { openDatabase } from '../../src-main/store/database.js';
 import { CommitQueue } from '../../src-main/store/commit-queue.js';
-import { readSearchText } from '../../src-main/ingest/parse.js';
+import { mailReaders } from '../../src-main/ingest/service.js';
 import { MessageStore, type NewMessage } from '../../src-main/store/messages.js';
 import { generateKey } from '../../src-main/tracking/index.js';
 
@@ -42,7 +42,7 @@ export async function measureStages(render: (n: number) => Buffer): Promise<Stag
   const dir = mkdtempSync(join(tmpdir(), 'mb-bench-stages-'));
   const db = openDatabase({ path: join(dir, 'mailbeacon.db') });
   try {
-    const store = new MessageStore(db, { commits: new CommitQueue(db), readText: readSearchText });
+    const store = new MessageStore(db, { commits: new CommitQueue(db), ...mailReaders });
     const injector = injectorFrom(
       { enabled: true, trackText: false, rules: [], tokenMode: 'sealed', keys: [generateKey()] },
       () => 'http://127.0.0.1:8026',

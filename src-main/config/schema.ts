@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseQuery } from '../store/search-query.js';
-import { AddressSet } from '../tracking/addresses.js';
-import { SIMULATE_PROFILES } from '../tracking/profiles.js';
+import { AddressSet } from '../net/addresses.js';
+import { SIMULATE_PROFILES } from '../model/tracking.js';
 
 /** `host:port` as given by a user; port 0 means any free port. IPv6 hosts go in brackets: `[::1]:1025`. */
 export interface ListenAddress {
@@ -230,7 +230,7 @@ export const settingsSchema = z.object({
     try {
       new AddressSet(entries);
     } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^\[tracking\] /, '') });
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
     }
   }),
   simulate: list.default([]).superRefine((entries, ctx) => {

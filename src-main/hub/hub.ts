@@ -5,6 +5,7 @@ import { HUB_PATH, SUBSCRIPTIONS_PATH, isHubPath } from './discovery.js';
 import type { HubHistoryRows } from '../model/hub-update.js';
 import { EARLIEST, MemoryHistory, StoredHistory, type UpdateHistory } from './history.js';
 import { HubHttpError, sendJsonLd, sendText } from './http.js';
+import type { HubCore } from './core.js';
 import { mintToken, type VerifiedToken } from './jwt.js';
 import { publish } from './publish.js';
 import { subscribe } from './subscribe.js';
@@ -46,25 +47,6 @@ export interface HubOptions {
   clock?: Clock;
   /** The HTTP listener's public base, e.g. http://127.0.0.1:8025; a function because the port is known late. */
   publicUrl: () => string;
-}
-
-/** What the request handlers (subscribe.ts, publish.ts) need from the hub. */
-export interface HubCore {
-  readonly anonymous: boolean;
-  readonly history: UpdateHistory;
-  readonly matcher: TopicSelectorMatcher;
-  readonly queueLimit: number;
-  readonly logger: Logger;
-  readonly clock: Clock;
-  authorize(
-    req: IncomingMessage,
-    query: URLSearchParams,
-    role: 'publisher' | 'subscriber',
-  ): Promise<VerifiedToken | undefined>;
-  canReceive(subscriber: Subscriber, update: Update): boolean;
-  dispatch(input: UpdateInput): Update;
-  register(subscriber: Subscriber): void;
-  unregister(subscriber: Subscriber): void;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AuthorizationError } from './authorize.js';
-import type { HubCore } from './hub.js';
+import type { HubCore } from './core.js';
 import { HubHttpError } from './http.js';
 import type { UpdateInput } from './update.js';
 

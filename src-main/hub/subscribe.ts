@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AuthorizationError } from './authorize.js';
 import { EARLIEST } from './history.js';
-import type { HubCore } from './hub.js';
+import type { HubCore } from './core.js';
 import { HubHttpError } from './http.js';
 import { COMMENT, Subscriber } from './subscriber.js';
 import { formatEvent } from './update.js';

@@ -3,11 +3,19 @@ import type { EventBus } from '../events/bus.js';
 import type { Clock, Logger } from '../logger.js';
 import type { WalCheckpointer } from '../store/checkpointer.js';
 import type { MessageStore } from '../store/messages.js';
+import type { MailReaders } from '../store/service.js';
 import { Ingest } from './ingest.js';
 import { injectorFrom, type InjectorSettings } from './injector-settings.js';
 import { PreparePool, defaultPrepareThreads } from './pool.js';
 import type { MailToPrepare, ReadingSettings } from './prepare.js';
+import { readSearchText, readWithMailparser } from './parse.js';
 import { tagger } from './tags.js';
+
+/** How the store reads a stored mail again (its search text, the parts of a mail kept in slices). */
+export const mailReaders: MailReaders = {
+  readText: readSearchText,
+  readParts: async (raw) => (await readWithMailparser(raw)).parts,
+};
 
 export interface IngestDeps {
   store: MessageStore;

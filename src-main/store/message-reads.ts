@@ -15,6 +15,9 @@ import { buildSearch } from './search-query.js';
 const SUMMARY_COLUMNS = `m.seq, m.id, m.created_ms, m.message_id, m.subject, m.from_json, m.to_json, m.cc_json, m.bcc_json,
   m.reply_to_json, m.username, m.size, m.snippet, m.attachments, m.read, m.tags_json`;
 
+/** Reads a mail's parts (decoded) from its raw bytes: ingest's reader, handed in by whoever opens the store. */
+export type MailPartReader = (raw: Buffer) => Promise<{ partId: string; content: Buffer }[]>;
+
 /** What reads the mails: a mail's row, bytes and parts, pages of the listing (searched or not), tracking counts. */
 export class MessageReads {
   readonly #db: Database;
@@ -29,9 +32,16 @@ export class MessageReads {
   readonly #part: Statement;
   readonly #partsOf: Statement;
   readonly #slices: Statement;
+  readonly #readParts: MailPartReader;
 
-  constructor(db: Database, events: EventStore, count: () => { total: number; unread: number }) {
+  constructor(
+    db: Database,
+    events: EventStore,
+    count: () => { total: number; unread: number },
+    readParts: MailPartReader,
+  ) {
     this.#db = db;
+    this.#readParts = readParts;
     this.#events = events;
     this.#count = count;
     this.#fullById = db.prepare(
@@ -111,9 +121,7 @@ export class MessageReads {
     if (!row?.sliced) return row;
     const raw = this.raw(id)?.raw;
     if (!raw) return undefined;
-    // (loaded when first needed, as the full-text index's reader is: most runs never read a part this way)
-    const { readWithMailparser } = await import('../ingest/parse.js');
-    const { parts } = await readWithMailparser(raw);
+    const parts = await this.#readParts(raw);
     const found = parts.find((p) => p.partId === partId);
     return found && { filename: row.filename, content_type: row.content_type, content: found.content };
   }

@@ -3,7 +3,7 @@ import type { Database } from 'better-sqlite3';
 import type { AttachmentInfo, MessageListing, TrackingCounts } from '../model/message.js';
 import type { CommitQueue } from './commit-queue.js';
 import { EventStore } from './events.js';
-import { MessageReads } from './message-reads.js';
+import { MessageReads, type MailPartReader } from './message-reads.js';
 import type { FullMessageRow, IdSelection, MessagePage, MessageRow, NewMessage } from './message-rows.js';
 import { MessageTags } from './message-tags.js';
 import { MessageWrites, type MailToInsert } from './message-writes.js';
@@ -29,6 +29,8 @@ export interface MessageStoreOptions {
   commits: CommitQueue;
   /** How the full-text index reads a mail stored without its entry (see search-index.ts). */
   readText: MailTextReader;
+  /** How the parts of a mail stored in slices are read again from its bytes (see message-reads.ts). */
+  readParts: MailPartReader;
 }
 
 /**
@@ -45,14 +47,14 @@ export class MessageStore {
   readonly #search: SearchHandoff;
   readonly #tags: MessageTags;
 
-  constructor(db: Database, { commits, readText }: MessageStoreOptions) {
+  constructor(db: Database, { commits, readText, readParts }: MessageStoreOptions) {
     this.commits = commits;
     const events = new EventStore(db, commits);
     this.#search = new SearchHandoff(db, readText);
     this.#tags = new MessageTags(db);
     const writes = new MessageWrites(db, commits, this.#tags);
     this.#writes = writes;
-    this.#reads = new MessageReads(db, events, () => writes.count());
+    this.#reads = new MessageReads(db, events, () => writes.count(), readParts);
   }
 
   // Writes (message-writes.ts)

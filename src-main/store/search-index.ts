@@ -85,7 +85,7 @@ function listOf<T>(json: string | null): T[] {
 
 /**
  * Reads the text a stored mail is found by (its text part, else its HTML's visible text). Reading mail is ingest's
- * job, so whoever builds the store hands this in (see sandbox.ts and threads/checkpoint-worker.ts).
+ * job, so whoever builds the store hands this in (see ingest/service.ts and ingest/checkpoint-worker.ts).
  */
 export type MailTextReader = (raw: Buffer) => Promise<string>;
 

@@ -9,7 +9,7 @@ import { openDatabase } from './database.js';
 import { EventRetention } from './event-retention.js';
 import { EventStore } from './events.js';
 import { HubHistoryStore } from './hub-history.js';
-import { MessageStore } from './messages.js';
+import { MessageStore, type MessageStoreOptions } from './messages.js';
 import { Retention } from './retention.js';
 
 export const DATABASE_FILE = 'mailbeacon.db';
@@ -31,10 +31,13 @@ export interface OpenStore {
   close: () => Promise<void>;
 }
 
+/** How the store reads a mail's bytes when it must: ingest's readers, which the store may not import. */
+export type MailReaders = Pick<MessageStoreOptions, 'readText' | 'readParts'>;
+
 /** Opens the database with its shared commit queue, the stores of its tables and the WAL checkpointer. */
 export function openStore(
   settings: Pick<Settings, 'dataDir' | 'hubHistory'>,
-  deps: { nativeBinding?: string; logger: Logger },
+  deps: { nativeBinding?: string; logger: Logger; readers: MailReaders },
 ): OpenStore {
   const path = databasePath(settings.dataDir);
   const log = deps.logger.child('db');
@@ -44,9 +47,7 @@ export function openStore(
     warn: (message) => deps.logger.warn(message),
   });
   const commits = new CommitQueue(db);
-  // The index reads a mail stored without its entry through ingest's reader, imported when first needed.
-  const readText = async (raw: Buffer) => (await import('../ingest/parse.js')).readSearchText(raw);
-  const store = new MessageStore(db, { commits, readText });
+  const store = new MessageStore(db, { commits, ...deps.readers });
   const checkpointer = new WalCheckpointer(db, log, {
     path,
     nativeBinding: deps.nativeBinding,

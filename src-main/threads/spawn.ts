@@ -10,7 +10,7 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
  */
 export const WORKER_ENTRIES = {
   'ingest-worker': 'ingest/worker.ts',
-  'checkpoint-worker': 'threads/checkpoint-worker.ts',
+  'checkpoint-worker': 'ingest/checkpoint-worker.ts',
   'tracking-worker': 'tracking/worker.ts',
 } as const;
 

@@ -1,5 +1,5 @@
 import type { Classification, TokenKind } from '../model/tracking.js';
-import { AddressSet } from './addresses.js';
+import { AddressSet } from '../net/addresses.js';
 
 /**
  * Clicks this soon after delivery come from link scanners (Safe Links, Mimecast, Proofpoint…), which fetch every

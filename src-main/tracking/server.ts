@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import type { TokenKind } from '../model/tracking.js';
 import type { Clock, Logger } from '../logger.js';
 import { listen } from '../net/listen.js';
-import { AddressSet, clientAddress } from './addresses.js';
+import { AddressSet, clientAddress } from '../net/addresses.js';
 import { HostPolicy, refuseHost, type HostRules } from '../net/host-check.js';
 import {
   TRACKING_HTTP_LIMITS,

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { readSearchText } from '../../src-main/ingest/parse.js';
+import { readSearchText, readWithMailparser } from '../../src-main/ingest/parse.js';
 import { CommitQueue } from '../../src-main/store/commit-queue.js';
 import { HubHistoryStore } from '../../src-main/store/hub-history.js';
 import type { MessageStoreOptions } from '../../src-main/store/messages.js';
@@ -15,7 +15,11 @@ export function commitsOf(db: Database): CommitQueue {
 
 /** What a MessageStore is built with in the Sandbox, for a test's own database. */
 export function storeOptions(db: Database): MessageStoreOptions {
-  return { commits: commitsOf(db), readText: readSearchText };
+  return {
+    commits: commitsOf(db),
+    readText: readSearchText,
+    readParts: async (raw) => (await readWithMailparser(raw)).parts,
+  };
 }
 
 /** The hub's history in a test's database, as the Sandbox's store opens it with `--hub-history size`. */

@@ -8,7 +8,7 @@ export class AddressSet {
   readonly #list = new BlockList();
   readonly entries: readonly string[];
 
-  /** Throws `[tracking] …` for an entry that is neither an address nor a CIDR range. */
+  /** Throws for an entry that is neither an address nor a CIDR range. */
   constructor(entries: readonly string[]) {
     this.entries = entries;
     for (const entry of entries) {
@@ -21,7 +21,7 @@ export class AddressSet {
         extra !== undefined ||
         (bits !== undefined && (!/^\d{1,3}$/.test(prefix!) || bits > max))
       ) {
-        throw new Error(`[tracking] "${entry}" is not an IP address or CIDR range (for example 10.0.0.0/8)`);
+        throw new Error(`"${entry}" is not an IP address or CIDR range (for example 10.0.0.0/8)`);
       }
       const type = family === 6 ? 'ipv6' : 'ipv4';
       if (bits === undefined) this.#list.addAddress(address, type);

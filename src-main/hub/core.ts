@@ -1,0 +1,26 @@
+import type { IncomingMessage } from 'node:http';
+import type { Clock, Logger } from '../logger.js';
+import type { UpdateHistory } from './history.js';
+import type { VerifiedToken } from './jwt.js';
+import type { Subscriber } from './subscriber.js';
+import type { TopicSelectorMatcher } from './topic-selector.js';
+import type { Update, UpdateInput } from './update.js';
+
+/** What the request handlers (subscribe.ts, publish.ts) need from the hub. */
+export interface HubCore {
+  readonly anonymous: boolean;
+  readonly history: UpdateHistory;
+  readonly matcher: TopicSelectorMatcher;
+  readonly queueLimit: number;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  authorize(
+    req: IncomingMessage,
+    query: URLSearchParams,
+    role: 'publisher' | 'subscriber',
+  ): Promise<VerifiedToken | undefined>;
+  canReceive(subscriber: Subscriber, update: Update): boolean;
+  dispatch(input: UpdateInput): Update;
+  register(subscriber: Subscriber): void;
+  unregister(subscriber: Subscriber): void;
+}
