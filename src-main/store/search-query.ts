@@ -7,7 +7,7 @@
 // A `word:` at the start of a term that is no known filter is a 400 naming the known ones, never a silent empty
 // result; URLs (`http://…`, `mailto:…`) and times (`10:30`) are searched as text.
 
-import type { Address } from '../model/message.js';
+import type { Address, MessageListing } from '../model/message.js';
 
 export interface SqlCondition {
   where: string;
@@ -266,19 +266,22 @@ export function buildSearch(query: string): SqlSearch {
 }
 
 /** A mail about to be stored, as tag rules see it. */
-export interface MailCandidate {
-  from: Address | null;
-  to: Address[];
-  cc: Address[];
-  bcc: Address[];
-  replyTo: Address[];
-  subject: string;
-  messageId: string;
-  tags: string[];
-  size: number;
-  attachments: number;
+export interface MailCandidate extends Pick<
+  MessageListing,
+  | 'from'
+  | 'to'
+  | 'cc'
+  | 'bcc'
+  | 'replyTo'
+  | 'subject'
+  | 'messageId'
+  | 'tags'
+  | 'size'
+  | 'attachments'
+  | 'createdMs'
+> {
+  /** Inline parts. */
   inline: number;
-  createdMs: number;
   /** The text a plain word is looked for in: subject, addresses and body. */
   text: string;
 }
