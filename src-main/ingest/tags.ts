@@ -1,4 +1,4 @@
-import { cleanTags, type NewMessage } from '../store/messages.js';
+import { cleanTags, summaryOfNew, type NewMessage } from '../store/messages.js';
 import { matchesMail, parseQuery, type Filter } from '../store/search-query.js';
 
 export interface TaggingSettings {
@@ -37,19 +37,11 @@ export function tagger(settings: TaggingSettings): (message: NewMessage) => stri
         .filter((a) => !!a)
         .map((a) => `${a!.Name} ${a!.Address}`)
         .join(' ');
+      // The list row the mail will have, with the tags given so far and the text a rule's free words look in.
       const candidate = {
-        from: m.from,
-        to: m.to,
-        cc: m.cc,
-        bcc: m.bcc,
-        replyTo: m.replyTo,
-        subject: m.subject,
-        messageId: m.messageId,
+        ...summaryOfNew(m),
         tags,
-        size: m.raw.length,
-        attachments: m.parts.filter((p) => !p.inline).length,
         inline: m.parts.filter((p) => p.inline).length,
-        createdMs: m.createdMs,
         text: `${m.subject}\n${addresses}\n${m.searchText}`,
       };
       for (const rule of rules) if (matchesMail(rule.filters, candidate)) tags.push(rule.tag);
