@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from 'node:net';
 import { loadSettings } from '../../src-main/config/load.js';
 import { startSandbox, type TestSandbox } from '../helpers/sandbox.js';
-import { portOf, raw } from './raw.js';
+import { portOf, raw } from '../api/raw.js';
 
 describe('the UI/API/hub listener answers only its own names (DNS rebinding)', () => {
   let t: TestSandbox;

@@ -1,6 +1,6 @@
 // Ids minted by Mailbeacon (mail ids, hub update ids, relay ids) sort by the time they were minted.
 import { describe, expect, it } from 'vitest';
-import { sortableId, uuid7 } from '../../src-main/ids.js';
+import { sortableId, uuid7 } from '../src-main/ids.js';
 
 const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);
 
