@@ -45,6 +45,8 @@ describe('tags and chaos in the UI', () => {
       .getByTestId('message-row')
       .filter({ hasText: 'Not tagged yet' })
       .waitFor({ state: 'detached' });
+    // The list may be empty for a moment while the filtered page loads: wait for its row, then count.
+    await page.getByTestId('message-row').filter({ hasText: 'Tagged already' }).waitFor();
     expect(await page.getByTestId('message-row').count()).toBe(1);
     await expect(page.getByTestId('message-row').textContent()).resolves.toContain('Tagged already');
 
