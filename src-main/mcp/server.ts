@@ -163,7 +163,7 @@ export function createMcpServer({ client, write, version }: McpOptions): McpServ
       description:
         'List tracking events (opens, clicks, unsubscribes), newest first, of one mail or of all. Each event says ' +
         'who most likely made it: classification human, proxy (image proxies, Apple MPP), scanner (link scanners) ' +
-        'or expired; and its source: recipient, simulated (made by Mailbeacon in a recipient\'s place) or preview ' +
+        "or expired; and its source: recipient, simulated (made by Mailbeacon in a recipient's place) or preview " +
         "(the user's own reading in Mailbeacon, never counted).",
       inputSchema: {
         message: id.optional(),

@@ -5,7 +5,11 @@
 import type { Classification, TrackingSource } from './tracking.js';
 
 /** Every source a hit may have, in the order the UI lists them. */
-export const TRACKING_SOURCES = ['recipient', 'simulated', 'preview'] as const satisfies readonly TrackingSource[];
+export const TRACKING_SOURCES = [
+  'recipient',
+  'simulated',
+  'preview',
+] as const satisfies readonly TrackingSource[];
 
 /** The name `preview` had before simulated hits were told apart from it; accepted wherever a source is read. */
 export const LEGACY_PREVIEW_SOURCE = 'sandbox';

@@ -2,12 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { ApiRequestError, errorBody, notFound, parseOr400 } from '../errors.js';
 import type { Classification, MessageTracking, TrackingManifest, TrackingSource } from '../types.js';
-import {
-  countedSources,
-  parseSource,
-  TRACKING_SOURCES,
-  type CountScope,
-} from '../../model/counting.js';
+import { countedSources, parseSource, TRACKING_SOURCES, type CountScope } from '../../model/counting.js';
 import { MAX_EVENTS_LIMIT, type CountFilter, type EventStore } from '../../store/events.js';
 import type { MessageStore } from '../../store/messages.js';
 import { untrackedManifest } from '../../tracking/inject/injector.js';
@@ -123,9 +118,12 @@ function countFilter(f: ParsedFilter, since?: bigint): CountFilter {
   return {
     scope: f.scope,
     classifications:
-      f.classifications === undefined ? ['human'] : f.classifications === 'all' ? undefined : f.classifications,
-    sources:
-      f.sources === undefined ? countedSources(f.scope) : f.sources === 'all' ? undefined : f.sources,
+      f.classifications === undefined
+        ? ['human']
+        : f.classifications === 'all'
+          ? undefined
+          : f.classifications,
+    sources: f.sources === undefined ? countedSources(f.scope) : f.sources === 'all' ? undefined : f.sources,
     since,
   };
 }
@@ -264,7 +262,10 @@ export function registerTrackingRoutes(app: FastifyInstance, deps: TrackingRoute
       } catch {
         manifest = untrackedManifest('the stored tracking manifest could not be read');
       }
-      const body: MessageTracking = { ...manifest, stats: events.statsFor(id, countFilter(readFilter(req.query))) };
+      const body: MessageTracking = {
+        ...manifest,
+        stats: events.statsFor(id, countFilter(readFilter(req.query))),
+      };
       return body;
     },
   );
@@ -329,7 +330,7 @@ export function registerTrackingRoutes(app: FastifyInstance, deps: TrackingRoute
       config: {
         summary:
           "The mail's tracking URLs as the preview fetches them, marked so that its hits are recorded as preview " +
-          '(as=simulated: as a simulated recipient, for clients that click in a recipient\'s place)',
+          "(as=simulated: as a simulated recipient, for clients that click in a recipient's place)",
       },
     },
     async (req, reply) => {

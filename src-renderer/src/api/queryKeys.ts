@@ -1,4 +1,5 @@
 // Every cached resource has one key shape here, so live updates know exactly what to refresh.
+import type { CountScope } from '../../../src-main/api/types';
 import type { EventFilter } from '../events/eventFilter';
 
 export const queryKeys = {
@@ -12,7 +13,7 @@ export const queryKeys = {
   eventsAll: ['events'] as const,
   events: (filter: EventFilter) => ['events', filter] as const,
   stats: ['stats'] as const,
-  statsFor: (filter: EventFilter) => ['stats', filter.classification, filter.source, filter.range] as const,
+  statsFor: (filter: EventFilter, scope: CountScope) => ['stats', scope, filter.range] as const,
   relay: ['relay'] as const,
   webhooks: ['webhooks'] as const,
   info: ['info'] as const,
