@@ -4,7 +4,8 @@ import type { EventFilter } from '../events/eventFilter';
 
 export const queryKeys = {
   messagesAll: ['messages'] as const,
-  messagesPage: (query: string, page: number) => ['messages', query, page] as const,
+  messagesPage: (query: string, page: number, scope: CountScope = 'with-simulated') =>
+    ['messages', query, page, scope] as const,
   message: (id: string) => ['message', id] as const,
   headers: (id: string) => ['message', id, 'headers'] as const,
   raw: (id: string, version: 'original' | 'tracked') => ['message', id, 'raw', version] as const,
