@@ -249,7 +249,14 @@ export function EventsPage() {
         )}
       </div>
       <div className="charts">
-        <section className="panel chart-panel">
+        <section
+          className="panel chart-panel"
+          data-testid="chart-over-time"
+          data-opens={sum(points, 'opens')}
+          data-clicks={sum(points, 'clicks')}
+          data-unsubs={sum(points, 'unsubs')}
+          data-machine={sum(points, 'machine')}
+        >
           <div className="panel-title">Over time · {counted}</div>
           {points.length > 0 ? (
             <EventsOverTime points={points} size={size} />
@@ -257,7 +264,12 @@ export function EventsPage() {
             <p className="muted chart-empty">No counted events in this range.</p>
           )}
         </section>
-        <section className="panel chart-panel">
+        <section
+          className="panel chart-panel"
+          data-testid="chart-per-mail"
+          data-opens={sum(s?.perMail ?? [], 'opens')}
+          data-clicks={sum(s?.perMail ?? [], 'clicks')}
+        >
           <div className="panel-title">
             Per mail · the {PER_MAIL_COUNT} with most events · {counted}
           </div>
@@ -359,6 +371,11 @@ function NothingCounted({
       </div>
     </div>
   );
+}
+
+/** A chart's total of one series, for its data attributes (what the bars add up to). */
+function sum<K extends string>(rows: Record<K, number>[], key: K): number {
+  return rows.reduce((n, r) => n + r[key], 0);
 }
 
 function truncate(s: string, n: number): string {
