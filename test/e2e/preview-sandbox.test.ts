@@ -1,5 +1,6 @@
-// The preview and the Events page in Debian's Chromium against a real `mailbeacon serve`: the preview's hits are
-// Mailbeacon's own (sandbox) and fire once per session; rate cards count a recipient's people by default.
+// The preview and the Events page in Debian's Chromium against a real `mailbeacon serve`: the preview's hits are the
+// user's own (source preview) and fire once per session; rate cards count people from recipients and simulated
+// recipients by default, real recipients alone with the switch.
 import { randomUUID } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
