@@ -54,6 +54,13 @@ export function createCapture(
         requireTls: settings.smtpRequireTls,
         chaos: deps.chaos,
       });
+      if (tls && (starttls || settings.smtps)) {
+        deps.logger
+          .child('smtp')
+          .info(
+            `TLS certificate ${tls.certFile ?? '(self-signed, kept in memory: give --data-dir to keep it)'}${starttls ? '' : ' (SMTPS only)'}`,
+          );
+      }
       const bound = await smtp.listen(settings.smtp.host, settings.smtp.port);
       const smtps =
         settings.smtps && (await smtp.listenImplicitTls(settings.smtps.host, settings.smtps.port));

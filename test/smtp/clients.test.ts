@@ -152,7 +152,11 @@ describe('every README client, told to trust the certificate, over STARTTLS and 
       subject: 'Hello from smtplib over SMTPS',
     },
     { client: 'Go net/smtp (STARTTLS)', command: () => '. ./go-starttls.sh', subject: 'Hello from Go' },
-    { client: 'Ruby Net::SMTP (STARTTLS)', command: () => '. ./ruby-starttls.sh', subject: 'Hello from Ruby' },
+    {
+      client: 'Ruby Net::SMTP (STARTTLS)',
+      command: () => '. ./ruby-starttls.sh',
+      subject: 'Hello from Ruby',
+    },
     {
       client: 'Ruby Net::SMTP (SMTPS)',
       command: () => '. ./ruby-smtps.sh',
