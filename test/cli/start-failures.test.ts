@@ -112,13 +112,13 @@ describe('a start that fails', () => {
 
   it('exits 1 naming the TLS key when it cannot be loaded', async () => {
     const dir = dataDir();
-    // A first start generates the pair; then the key is damaged.
-    const first = await serveOn(dir);
+    // A first start with STARTTLS generates the pair; then the key is damaged.
+    const first = await serveOn(dir, ['--smtp-tls']);
     await first.stop();
     const key = join(dir, 'smtp-tls.key');
     const pem = readFileSync(key, 'utf8');
     writeFileSync(key, pem.replace(/^(-----BEGIN [A-Z ]+-----\n)[\s\S]{64}/, '$1'));
-    const run = await runServe(dir);
+    const run = await runServe(dir, ['--smtp-tls']);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`[smtp] the TLS key and certificate ${key} and`);
     expect(run.stderr).toContain('cannot be used');
@@ -170,7 +170,6 @@ describe('one process per data directory', () => {
     const transport = nodemailer.createTransport({
       host: first.smtpHost,
       port: first.smtpPort,
-      ignoreTLS: true,
     });
     const info = await transport.sendMail({
       from: 'a@acme.test',
@@ -204,7 +203,6 @@ describe('the search index', () => {
     const transport = nodemailer.createTransport({
       host: first.smtpHost,
       port: first.smtpPort,
-      ignoreTLS: true,
     });
     for (const word of ['marzipan', 'tangerine']) {
       await transport.sendMail({

@@ -47,7 +47,6 @@ async function sendMail(subject: string): Promise<string> {
     host: serve.smtpHost,
     port: serve.smtpPort,
     secure: false,
-    ignoreTLS: true,
   });
   await transport.sendMail({
     from: '"Acme Shop" <shop@acme.test>',

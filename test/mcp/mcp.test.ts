@@ -33,7 +33,7 @@ async function call(client: Client, name: string, args: Record<string, unknown> 
 }
 
 async function send(mb: RunningSandbox, to: string, subject: string) {
-  const transport = nodemailer.createTransport({ host: mb.smtp.host, port: mb.smtp.port, ignoreTLS: true });
+  const transport = nodemailer.createTransport({ host: mb.smtp.host, port: mb.smtp.port });
   await transport.sendMail({
     from: 'app@example.com',
     to,
