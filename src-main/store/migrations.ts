@@ -296,4 +296,15 @@ export const MIGRATIONS: ((db: Database) => void)[] = [
       WHERE source = 'sandbox';
     `);
   },
+  // 14: every page and filter reads narrow indexes rather than every mail's row: (seq, read) lets a page deep in the
+  // list skip its predecessors, and counts the matches of a search (and how many are unread) without the rows;
+  // size is looked up and message-id scanned in an index of their own; has:inline reads only inline parts
+  (db) => {
+    db.exec(`
+      CREATE INDEX messages_seq_read ON messages (seq, read);
+      CREATE INDEX messages_size ON messages (size, read);
+      CREATE INDEX messages_message_id ON messages (message_id, read);
+      CREATE INDEX message_parts_inline ON message_parts (seq) WHERE inline = 1;
+    `);
+  },
 ];

@@ -255,14 +255,16 @@ export function buildSearch(query: string): SqlSearch {
         if (f.value === 'read' || f.value === 'unread') {
           clauses.push(`${not}(m.read = ${f.value === 'read' ? 1 : 0})`);
         } else if (f.value === 'tagged') {
-          clauses.push(`${not}(m.tags_json != '[]')`);
+          // message_tags holds a row per tag of every tagged mail (see message-tags.ts).
+          clauses.push(`m.seq ${not}IN (SELECT seq FROM message_tags)`);
         } else if (f.value === 'relayed') {
           // The outbox has no index by mail (it would cost every relayed mail's commit): read it once per query.
           clauses.push(`m.id ${not}IN (SELECT message_id FROM relay_outbox WHERE status = 'sent')`);
         } else {
           const rule = f.value.startsWith('machine-') ? machineSql(scope, 'e.') : countedSql(scope, 'e.');
+          // The events read once per query, as a set of mails: a look-up per mail read every mail of the mailbox.
           clauses.push(
-            `${not}EXISTS (SELECT 1 FROM events e WHERE e.message_id = m.id AND e.kind = ? AND ${rule})`,
+            `m.seq ${not}IN (SELECT seq FROM messages WHERE id IN (SELECT e.message_id FROM events e WHERE e.kind = ? AND ${rule}))`,
           );
           params.push(TRACKING_KIND[f.value]);
         }
@@ -273,7 +275,7 @@ export function buildSearch(query: string): SqlSearch {
         clauses.push(
           f.value === 'attachment'
             ? `${not}(m.attachments > 0)`
-            : `${not}EXISTS (SELECT 1 FROM message_parts p WHERE p.seq = m.seq AND p.inline = 1)`,
+            : `m.seq ${not}IN (SELECT seq FROM message_parts WHERE inline = 1)`,
         );
         break;
       case 'size':
