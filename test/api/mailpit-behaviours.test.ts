@@ -365,6 +365,7 @@ describe('release answers with the upstream outcome', () => {
       body: JSON.stringify({ To: ['someone@inbox.test'] }),
     });
     expect(res.status).toBe(400);
+    expect(res.headers.get('x-mailbeacon-relay-entry')).toMatch(/^\d+$/);
     expect(await res.json()).toEqual({ Error: expect.stringMatching(/SMTP error: .*ECONNREFUSED/) });
     expect((await entries())[0]).toMatchObject({ status: 'dead' });
   });
