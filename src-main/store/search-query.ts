@@ -162,6 +162,19 @@ function ftsPhrase(value: string): string {
   return `"${value.replace(/\s+/g, ' ').replaceAll('"', '""')}"`;
 }
 
+/**
+ * The index's narrowing for a field filter, which LIKE then confirms on the field: every third trigram of the term
+ * and its last one, as terms that must all be there. Fewer look-ups than the whole phrase, whose every trigram would be
+ * read, and no positions to compare.
+ */
+function ftsTrigrams(value: string): string {
+  const chars = [...value.replace(/\s+/g, ' ')];
+  const grams: string[] = [];
+  for (let i = 0; i + 3 <= chars.length; i += 3) grams.push(chars.slice(i, i + 3).join(''));
+  if (chars.length % 3) grams.push(chars.slice(-3).join(''));
+  return `(${grams.map((g) => `"${g.replaceAll('"', '""')}"`).join(' AND ')})`;
+}
+
 /** Trigrams find terms of three characters or more; shorter ones are looked for with LIKE (see SHORT_TERM_COLUMNS). */
 const indexable = (value: string) => [...value.replace(/\s+/g, ' ')].length >= 3;
 
@@ -227,7 +240,7 @@ export function buildSearch(query: string): SqlSearch {
           // Narrow to the mails whose indexed names, addresses or subject hold the term, then confirm the field
           // with LIKE: scanning every row would read the whole mailbox.
           clauses.push(FTS_IN);
-          params.push(`${f.kind === 'subject' ? 'subject' : 'addresses'} : ${ftsPhrase(f.value)}`);
+          params.push(`${f.kind === 'subject' ? 'subject' : 'addresses'} : ${ftsTrigrams(f.value)}`);
         }
         const columns = f.kind === 'subject' ? ['m.subject'] : ADDRESS_COLUMNS[f.field];
         clauses.push(`${not}(${columns.map((c) => `${c} LIKE ? ESCAPE '\\'`).join(' OR ')})`);
