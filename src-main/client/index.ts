@@ -137,8 +137,10 @@ export class MailbeaconClient {
     return this.#json('GET', `/api/v1/messages${query(page)}`);
   }
 
-  /** Messages matching a search in Mailpit's syntax (`to:a@b subject:"x" is:unread tag:t is:clicked …`). */
+  /** Messages matching a search in Mailpit's syntax (`to:a@b subject:"x" is:unread tag:t is:clicked …`); all for a blank one. */
   search(search: string, page: Page = {}): Promise<MessagesSummary> {
+    // The search route wants a query, as Mailpit's does.
+    if (!search.trim()) return this.list(page);
     return this.#json('GET', `/api/v1/search${query({ query: search, ...page })}`);
   }
 

@@ -1,7 +1,7 @@
 // Mailpit's search syntax, parsed once into filters that become one SQL condition over `messages m` (searches) or are
 // checked against a mail about to be stored (tag rules, see `matchesMail`):
-//   plain words and "quoted phrases" (full text, every term must match);
-//   from: to: cc: bcc: reply-to: addressed: subject: (words or word prefixes of the field) and message-id: (substring);
+//   plain words and "quoted phrases" (substrings of the subject, addresses, text and file names; every term must match);
+//   from: to: cc: bcc: reply-to: addressed: subject: message-id: (substrings of the field);
 //   tag: is:read is:unread is:tagged has:attachment has:inline larger: smaller: (k/m/g units) before: after:;
 //   Mailbeacon's is:opened is:clicked is:unsubscribed (counted hits, model/counting.ts), is:machine-opened
 //   is:machine-clicked (proxies, scanners), source: (recipient, simulated, preview: whose hits those count) and
@@ -126,6 +126,8 @@ function parseDate(value: string): number | null {
 
 /** The filters of a query; an unknown prefix or a bad value is an Error with `statusCode` 400. */
 export function parseQuery(query: string): Filter[] {
+  // SQLite ends a string at a NUL: the full-text index would read the term as unterminated.
+  if (query.includes('\0')) throw badQuery('a query cannot contain a NUL character');
   const filters: Filter[] = [];
   for (const { negated, key: written, value } of tokenize(query)) {
     const raw = written ? `${written}:${value}` : value;
@@ -181,10 +183,43 @@ export function parseQuery(query: string): Filter[] {
   return filters;
 }
 
-/** A term for FTS5: quoted so operators in user input are literals, with prefix matching on the last word. */
+/**
+ * A term for the full-text index: quoted so operators in user input are literals. The index holds trigrams, so the
+ * phrase matches wherever the term is a substring; whitespace is one space, as in the indexed text.
+ */
 function ftsPhrase(value: string): string {
-  return `"${value.replaceAll('"', '""')}"*`;
+  return `"${value.replace(/\s+/g, ' ').replaceAll('"', '""')}"`;
 }
+
+/**
+ * The index's narrowing for a field filter, which LIKE then confirms on the field: every third trigram of the term
+ * and its last one, as terms that must all be there. Fewer look-ups than the whole phrase, whose every trigram would be
+ * read, and no positions to compare.
+ */
+function ftsTrigrams(value: string): string {
+  const chars = [...value.replace(/\s+/g, ' ')];
+  const grams: string[] = [];
+  for (let i = 0; i + 3 <= chars.length; i += 3) grams.push(chars.slice(i, i + 3).join(''));
+  if (chars.length % 3) grams.push(chars.slice(-3).join(''));
+  return `(${grams.map((g) => `"${g.replaceAll('"', '""')}"`).join(' AND ')})`;
+}
+
+/** Trigrams find terms of three characters or more; shorter ones are looked for with LIKE (see SHORT_TERM_COLUMNS). */
+const indexable = (value: string) => [...value.replace(/\s+/g, ' ')].length >= 3;
+
+/**
+ * Where a term too short for the index is looked for: the subject, the addresses and the start of the text (its
+ * snippet), by reading every mail's row (the index cannot narrow it).
+ */
+const SHORT_TERM_COLUMNS = [
+  'm.subject',
+  'm.from_json',
+  'm.to_json',
+  'm.cc_json',
+  'm.bcc_json',
+  'm.reply_to_json',
+  'm.snippet',
+];
 
 const escapeLike = (value: string) => `%${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
@@ -228,15 +263,22 @@ export function buildSearch(query: string): SqlSearch {
     const not = f.negated ? 'NOT ' : '';
     switch (f.kind) {
       case 'text':
-        if (hasWord(f.value)) (f.negated ? ftsNot : fts).push(ftsPhrase(f.value));
+        if (!hasWord(f.value)) break;
+        if (indexable(f.value)) {
+          (f.negated ? ftsNot : fts).push(ftsPhrase(f.value));
+        } else {
+          const cols = SHORT_TERM_COLUMNS;
+          clauses.push(`${not}(${cols.map((c) => `${c} LIKE ? ESCAPE '\\'`).join(' OR ')})`);
+          for (let i = 0; i < cols.length; i++) params.push(escapeLike(f.value));
+        }
         break;
       case 'address':
       case 'subject': {
-        if (!f.negated && hasWord(f.value)) {
-          // Narrow to the mails whose indexed names, addresses or subject hold these words (as words or word
-          // prefixes), then confirm the field with LIKE: scanning every row would read the whole mailbox.
+        if (!f.negated && hasWord(f.value) && indexable(f.value)) {
+          // Narrow to the mails whose indexed names, addresses or subject hold the term, then confirm the field
+          // with LIKE: scanning every row would read the whole mailbox.
           clauses.push(FTS_IN);
-          params.push(`${f.kind === 'subject' ? 'subject' : 'addresses'} : ${ftsPhrase(f.value)}`);
+          params.push(`${f.kind === 'subject' ? 'subject' : 'addresses'} : ${ftsTrigrams(f.value)}`);
         }
         const columns = f.kind === 'subject' ? ['m.subject'] : ADDRESS_COLUMNS[f.field];
         clauses.push(`${not}(${columns.map((c) => `${c} LIKE ? ESCAPE '\\'`).join(' OR ')})`);
@@ -339,8 +381,8 @@ const addressString = (list: (Address | null)[]) =>
     .join(', ');
 
 /**
- * Whether a mail not yet stored matches filters (tag rules on ingest). Words and fields match as substrings, a
- * little wider than the index's word prefixes; a new mail is unread and has no tracking events or relay yet.
+ * Whether a mail not yet stored matches filters (tag rules on ingest). Words and fields match as substrings, as in
+ * the index; a new mail is unread and has no tracking events or relay yet.
  */
 export function matchesMail(filters: Filter[], mail: MailCandidate): boolean {
   return filters.every((f) => {
