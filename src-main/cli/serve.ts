@@ -12,6 +12,7 @@ const GROUP_TITLES: Record<FlagSpec['group'], string> = {
   hub: 'Live updates (Mercure hub)',
   relay: 'Relay to a real SMTP server',
   webhooks: 'Webhooks',
+  checks: 'Checks',
   output: 'Output',
 };
 

@@ -10,7 +10,7 @@ export interface FlagSpec {
   help: string;
   /** Placeholder shown in `--help` for string flags. */
   arg?: string;
-  group: 'listeners' | 'storage' | 'smtp' | 'tracking' | 'hub' | 'relay' | 'webhooks' | 'output';
+  group: 'listeners' | 'storage' | 'smtp' | 'tracking' | 'hub' | 'relay' | 'webhooks' | 'checks' | 'output';
 }
 
 export const SERVE_FLAGS: FlagSpec[] = [
@@ -84,6 +84,12 @@ export const SERVE_FLAGS: FlagSpec[] = [
     arg: 'HOST:PORT',
     group: 'listeners',
     help: 'a running spamd for the spam score check, e.g. 127.0.0.1:783 (default: off)',
+  },
+  {
+    name: 'allow-internal-http-requests',
+    type: 'boolean',
+    group: 'checks',
+    help: 'let link check request loopback and private addresses, e.g. your app on localhost (default: off)',
   },
 
   {
