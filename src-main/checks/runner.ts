@@ -7,9 +7,12 @@ import { runCheck, type CheckReply, type CheckTask } from './tasks.js';
 /** How long each kind of check may take before its worker is killed; the caps make most refusals quicker. */
 export const CHECK_TIME_LIMITS_MS: Record<CheckTask['kind'], number> = {
   'html-check': 20_000,
-  links: 10_000,
+  links: 15_000,
   'spam-report': 5_000,
 };
+
+/** Loading a worker's code (tsx compiles the sources when run from them) may take this long on a busy machine. */
+const WORKER_START_MS = 60_000;
 
 export interface CheckRunnerOptions {
   logger: Logger;
@@ -31,6 +34,8 @@ interface Job {
 
 interface Slot {
   worker: Worker;
+  /** The worker has loaded its code: a check's time counts from then, not from the thread's start. */
+  ready: boolean;
   job?: Job;
   seq: number;
   timer?: NodeJS.Timeout;
@@ -95,9 +100,14 @@ export class CheckRunner {
       this.#inline = true;
       return undefined;
     }
-    const slot: Slot = { worker, seq: 0 };
+    const slot: Slot = { worker, seq: 0, ready: false };
     worker.unref();
-    worker.on('message', (reply: CheckReply) => {
+    worker.on('message', (reply: CheckReply | { ready: true }) => {
+      if ('ready' in reply) {
+        slot.ready = true;
+        if (slot.job) this.#arm(slot, slot.job);
+        return;
+      }
       const job = slot.job;
       if (!job || reply.seq !== slot.seq) return;
       this.#finish(slot);
@@ -106,6 +116,10 @@ export class CheckRunner {
       } else job.resolve(reply.result);
       this.#pump();
     });
+    // A worker that never loads would hold its check with no time limit running.
+    setTimeout(() => {
+      if (!slot.ready) void this.#end(slot, new Error('the checks worker did not start'));
+    }, WORKER_START_MS).unref();
     worker.on('error', (err) => this.#lose(slot, err));
     worker.on('exit', () => this.#lose(slot, new Error('the check stopped unexpectedly')));
     this.#slots.push(slot);
@@ -116,6 +130,11 @@ export class CheckRunner {
     clearTimeout(slot.idle);
     slot.job = job;
     slot.seq++;
+    slot.worker.postMessage({ seq: slot.seq, task: job.task });
+    if (slot.ready) this.#arm(slot, job);
+  }
+
+  #arm(slot: Slot, job: Job): void {
     const limit = this.#options.timeLimitMs?.[job.task.kind] ?? CHECK_TIME_LIMITS_MS[job.task.kind];
     slot.timer = setTimeout(() => {
       this.#options.logger.warn(`[checks] ${job.task.kind} overran ${limit / 1000} s; its worker is stopped`);
@@ -126,7 +145,6 @@ export class CheckRunner {
       this.#pump();
     }, limit);
     slot.timer.unref();
-    slot.worker.postMessage({ seq: slot.seq, task: job.task });
   }
 
   #finish(slot: Slot): void {

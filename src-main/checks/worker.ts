@@ -17,3 +17,4 @@ port.on('message', (request: CheckRequest) => {
     },
   );
 });
+port.postMessage({ ready: true });

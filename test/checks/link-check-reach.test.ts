@@ -138,7 +138,11 @@ describe('link check with --allow-internal-http-requests', () => {
     hits.length = 0;
     const page = await browser.newPage();
     await page.goto(`${attackerUrl}?id=${id}`);
-    await page.waitForFunction(() => document.title === 'done', null, { timeout: 30_000 });
+    await page.waitForFunction(
+      () => (globalThis as unknown as { document: { title: string } }).document.title === 'done',
+      null,
+      { timeout: 30_000 },
+    );
     await page.close();
     expect(hits, 'the page started no check').toEqual([]);
 
