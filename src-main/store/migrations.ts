@@ -283,4 +283,17 @@ export const MIGRATIONS: ((db: Database) => void)[] = [
       END;
     `);
   },
+  // 13: Mailbeacon's own hits are told apart: `preview` (the user reading the mail in the preview) and `simulated`
+  // (hits made in a recipient's place), where both were `sandbox`. A stored sandbox hit is taken as simulated when it
+  // came from an address only the simulations imitate (tracking/profiles.ts), else as the preview's.
+  (db) => {
+    db.exec(`
+      UPDATE events SET source = CASE
+          WHEN remote_ip IN ('203.0.113.25', '17.58.63.10', '66.249.84.10', '40.107.22.10', '209.85.220.41')
+            THEN 'simulated'
+          ELSE 'preview'
+        END
+      WHERE source = 'sandbox';
+    `);
+  },
 ];
