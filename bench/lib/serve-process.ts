@@ -43,6 +43,8 @@ export class ServeProcess {
   http = '';
   /** The public base of tracking links. */
   trackingUrl = '';
+  /** host:port of the POP3 listener, when started with --pop3. */
+  pop3 = '';
   #stderr = '';
 
   private constructor(child: ChildProcess) {
@@ -100,12 +102,13 @@ export class ServeProcess {
           reject(new Error(`[bench] serve exited (${code ?? signal}) before it started: ${serve.stderr}`));
         });
       });
-      const addresses = JSON.parse(first) as { smtp: string; http: string; trackingUrl: string };
+      const addresses = JSON.parse(first) as { smtp: string; http: string; trackingUrl: string; pop3?: string };
       const [host, port] = addresses.smtp.split(/:(?=\d+$)/);
       serve.smtpHost = host!;
       serve.smtpPort = Number(port);
       serve.http = addresses.http;
       serve.trackingUrl = addresses.trackingUrl;
+      serve.pop3 = addresses.pop3 ?? '';
       return serve;
     } catch (err) {
       child.kill('SIGKILL');

@@ -53,3 +53,23 @@ export function crossSiteRefusal(
   }
   return `cross-site ${req.method} refused: send Content-Type: application/json, or the request from this app's own origin (${origin ? `Origin ${origin.slice(0, 100)}` : 'no Origin'} is not one; see --allowed-hosts)`;
 }
+
+/**
+ * Why a request to a route that makes outbound requests (link check) is refused, or undefined. Such a GET changes
+ * nothing here but makes this machine request what a mail names, so no other page may start it: a browser says
+ * where a request comes from (Fetch Metadata) and sends Origin with every cross-origin fetch, while an `<img>` on
+ * another page, even one on another port of this host (same-site), says `Sec-Fetch-Site: same-site|cross-site`.
+ * A request without either header comes from a program, as with the write routes.
+ */
+export function crossSiteOutboundRefusal(
+  req: IncomingMessage,
+  isOwnHost: (host: string) => boolean,
+): string | undefined {
+  const site = req.headers['sec-fetch-site'];
+  const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
+  const foreignSite = site !== undefined && site !== 'same-origin' && site !== 'none';
+  const host = origin === undefined ? undefined : hostOf(origin);
+  const foreignOrigin = origin !== undefined && (host === undefined || !isOwnHost(host));
+  if (!foreignSite && !foreignOrigin) return undefined;
+  return `cross-site request refused: this check requests the links of a mail, so only this app's own pages may start it (${origin ? `Origin ${origin.slice(0, 100)}` : `Sec-Fetch-Site: ${String(site).slice(0, 20)}`})`;
+}

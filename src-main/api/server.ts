@@ -10,7 +10,7 @@ import { HostPolicy, refuseHost } from '../net/host-check.js';
 import { API_HTTP_LIMITS, applyHttpLimits, httpServerOptions, type HttpLimits } from '../net/http-limits.js';
 import { isHubPath, mercureLinkHeader } from '../hub/discovery.js';
 import { errorBody } from './errors.js';
-import { crossSiteRefusal, fromProgram } from './csrf.js';
+import { crossSiteOutboundRefusal, crossSiteRefusal, fromProgram } from './csrf.js';
 
 /** The parts of the Mercure hub the HTTP listener needs (see src-main/hub). */
 export interface HubEndpoint {
@@ -24,6 +24,8 @@ declare module 'fastify' {
     summary?: string;
     /** Leave the route out of the OpenAPI document. */
     hide?: boolean;
+    /** The route makes outbound requests: other sites' pages may not start it, not even with a GET. */
+    outbound?: boolean;
   }
 }
 
@@ -150,7 +152,10 @@ export class ApiServer {
   /** A state-changing request a page on another site could have sent gets 403 before any route sees it. */
   #registerCsrfCheck(): void {
     this.app.addHook('onRequest', async (req, reply) => {
-      const refusal = crossSiteRefusal(req.raw, (host) => this.#hosts.allows(host));
+      const isOwnHost = (host: string) => this.#hosts.allows(host);
+      const refusal =
+        crossSiteRefusal(req.raw, isOwnHost) ??
+        (req.routeOptions.config.outbound ? crossSiteOutboundRefusal(req.raw, isOwnHost) : undefined);
       if (refusal) return reply.code(403).type('application/json; charset=utf-8').send(errorBody(refusal));
     });
   }

@@ -16,6 +16,8 @@ import { ApiServer, type RouteModule } from './server.js';
 import { registerAppRoutes, type AppRoutesDeps } from './routes/app.js';
 import { registerChaosRoutes } from './routes/chaos.js';
 import { registerCheckRoutes } from './routes/checks.js';
+import { CheckRunner } from '../checks/runner.js';
+import { GuardedFetch } from '../net/guarded-fetch.js';
 import { registerHubRoutes } from './routes/hub.js';
 import { registerMessageRoutes } from './routes/messages.js';
 import { registerRelayRoutes } from './routes/relay.js';
@@ -64,12 +66,24 @@ export function sandboxRoutes(deps: SandboxRoutesDeps): RouteModule[] {
     (app) => registerTagRoutes(app, { store, bus }),
     (app) => registerChaosRoutes(app, { chaos: deps.chaos }),
     (app) => registerViewRoutes(app, { store }),
-    (app) =>
+    (app) => {
+      const runner = new CheckRunner({ logger: deps.logger.child('checks') });
+      app.addHook('onClose', () => runner.close());
+      // Read per request: the Settings page switches it for this run.
+      const internal = { allowed: settings.allowInternalHttpRequests };
+      const own = () => {
+        const a = deps.addresses();
+        return [deps.httpUrl(), tracking.address(), a?.smtp, a?.pop3].filter((l): l is string => !!l);
+      };
       registerCheckRoutes(app, {
         store,
         spamassassin: settings.spamassassin,
-        trackingOrigins: () => [tracking.base(), tracking.address()].map((u) => u && new URL(u).origin),
-      }),
+        trackingOrigins: () => [tracking.base(), tracking.address()],
+        runner,
+        fetch: new GuardedFetch({ allowInternal: () => internal.allowed, ownListeners: own }),
+        internal,
+      });
+    },
   ];
 }
 

@@ -1,6 +1,10 @@
 import { caniemail, rawData } from 'caniemail';
 import { parseDocument, DomUtils, ElementType } from 'htmlparser2';
 import type { HtmlCheckResponse, HtmlCheckResult, HtmlCheckWarning } from '../api/types.js';
+import { TooLargeToCheck, assertNestingWithin } from './limits.js';
+
+/** HTML checked at most; larger mails get "too large to check". */
+export const MAX_CHECKED_HTML = 2 * 1024 * 1024;
 
 type Stats = Record<string, Record<string, Record<string, string>>>;
 interface NiceNames {
@@ -59,13 +63,20 @@ function countNodes(html: string): number {
 
 type FeatureIssues = ReturnType<typeof caniemail>['issues'];
 
-const STYLE_BLOCK = /(<style\b[^>]*>)([\s\S]*?)(?=<\/style\s*>)/gi;
+// An unclosed block runs to the end, as in a browser; matching it there also keeps the scan to one pass.
+const STYLE_BLOCK = /(<style\b[^>]*>)([\s\S]*?)(?=<\/style\s*>|$)/gi;
 
-/** The 1-based line of a character offset. */
-function lineAt(text: string, offset: number): number {
+/** The 1-based lines of increasing offsets, counted on from the last one asked: one pass over the text in all. */
+function lineCounter(text: string): (offset: number) => number {
   let line = 1;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
-  return line;
+  let at = 0;
+  return (offset) => {
+    for (let i = text.indexOf('\n', at); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+      line++;
+      at = i + 1;
+    }
+    return line;
+  };
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;
@@ -76,6 +87,8 @@ const round = (n: number) => Math.round(n * 100) / 100;
  * total weighted by how often the feature occurs among the document's nodes.
  */
 export function checkHtml(html: string): HtmlCheckResponse {
+  if (html.length > MAX_CHECKED_HTML) throw new TooLargeToCheck('the HTML', html.length, MAX_CHECKED_HTML);
+  assertNestingWithin(html);
   const found = new Map<string, Map<string, number | undefined>>();
   const collect = (issues: FeatureIssues, firstLine: number, where: string) => {
     for (const list of [...issues.errors.values(), ...issues.warnings.values()]) {
@@ -92,6 +105,7 @@ export function checkHtml(html: string): HtmlCheckResponse {
   // and its lines moved to where it sits; the rest of the page is checked with the blocks blanked out.
   let blanked = '';
   let last = 0;
+  const lineAt = lineCounter(html);
   for (const m of html.matchAll(STYLE_BLOCK)) {
     const contentStart = m.index + m[1]!.length;
     const css = m[2]!;
@@ -99,7 +113,7 @@ export function checkHtml(html: string): HtmlCheckResponse {
     last = contentStart + css.length;
     if (!css.trim()) continue;
     try {
-      collect(caniemail({ clients: ['*'], css }).issues, lineAt(html, contentStart), `style@${m.index}`);
+      collect(caniemail({ clients: ['*'], css }).issues, lineAt(contentStart), `style@${m.index}`);
     } catch {
       // CSS the parser cannot read: the clients cannot either; nothing to report from it.
     }

@@ -13,10 +13,15 @@ const MAX_REPLY = 1024 * 1024;
 export async function checkSpam(
   mail: Buffer,
   spamd: ListenAddress,
-  timeoutMs = TIMEOUT_MS,
+  options: {
+    timeoutMs?: number;
+    /** Reads spamd's answer; the API hands it to the checks' worker (see checks/runner.ts). */
+    parse?: (reply: string) => Promise<SpamCheckResponse>;
+  } = {},
 ): Promise<SpamCheckResponse> {
   try {
-    return parseReport(await ask(mail, spamd, timeoutMs));
+    const reply = await ask(mail, spamd, options.timeoutMs ?? TIMEOUT_MS);
+    return await (options.parse ?? (async (r: string) => parseReport(r)))(reply);
   } catch (err) {
     return {
       Error: `SpamAssassin (spamd at ${spamd.host}:${spamd.port}): ${(err as Error).message}`,

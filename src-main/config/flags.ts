@@ -97,6 +97,12 @@ export const SERVE_FLAGS: FlagSpec[] = [
     group: 'checks',
     help: 'a running spamd for the spam score check, e.g. 127.0.0.1:783 (default: off)',
   },
+  {
+    name: 'allow-internal-http-requests',
+    type: 'boolean',
+    group: 'checks',
+    help: 'let link check request loopback and private addresses, e.g. your app on localhost (default: off)',
+  },
 
   {
     name: 'data-dir',

@@ -193,6 +193,7 @@ export const settingsSchema = z.object({
   pop3: listen.optional(),
   pop3Auth: credentials.optional(),
   spamassassin: listen.optional(),
+  allowInternalHttpRequests: bool.default(false),
   allowedHosts: list
     .refine((hosts) => hosts.every((h) => /^(\[[0-9a-f:.]+\]|[^:[\]/\s]+)(:\d{1,5})?$/i.test(h)), {
       message: 'each entry is a host name or host:port (for example mb.test or mb.test:8025)',
@@ -322,7 +323,7 @@ export function subsystemOf(key: string): string {
   if (key.startsWith('hub')) return 'hub';
   if (key.startsWith('relay')) return 'relay';
   if (key.startsWith('pop3')) return 'pop3';
-  if (key === 'spamassassin') return 'checks';
+  if (key === 'spamassassin' || key === 'allowInternalHttpRequests') return 'checks';
   if (key.startsWith('webhook')) return 'webhooks';
   return 'config';
 }

@@ -12,6 +12,7 @@ export const WORKER_ENTRIES = {
   'ingest-worker': 'ingest/worker.ts',
   'checkpoint-worker': 'ingest/checkpoint-worker.ts',
   'tracking-worker': 'tracking/worker.ts',
+  'checks-worker': 'checks/worker.ts',
 } as const;
 
 export type WorkerEntry = keyof typeof WORKER_ENTRIES;

@@ -7,13 +7,16 @@ import { rawData } from 'caniemail';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkLinks } from '../../src-main/checks/link-check.js';
+import { GuardedFetch } from '../../src-main/net/guarded-fetch.js';
 import { queuedId, smtpTransport, startSandbox, type TestSandbox } from '../helpers/sandbox.js';
 
 let t: TestSandbox;
 let mailpit: MailpitClient;
+const internalAllowed = new GuardedFetch({ allowInternal: () => true, ownListeners: () => [] });
 
 beforeAll(async () => {
-  t = await startSandbox();
+  // The test sites listen on 127.0.0.1, which link check requests only when allowed.
+  t = await startSandbox({ allowInternalHttpRequests: true });
   mailpit = new MailpitClient(t.http);
 });
 afterAll(() => t.stop());
@@ -189,19 +192,23 @@ describe('link-check', () => {
 
   it('bounds each request in time and redirect loops in hops, at most N at a time', async () => {
     const started = requests.length;
-    const slow = await checkLinks([`${base}/slow`, `${base}/ok`], { follow: true, timeoutMs: 500 });
+    const slow = await checkLinks([`${base}/slow`, `${base}/ok`], {
+      follow: true,
+      timeoutMs: 500,
+      fetch: internalAllowed,
+    });
     expect(slow.Links.map((l) => [l.StatusCode, l.Status])).toEqual([
       [0, 'timeout'],
       [200, 'OK'],
     ]);
     expect(slow.Errors).toBe(1);
-    const loop = await checkLinks([`${base}/loop`], { follow: true });
+    const loop = await checkLinks([`${base}/loop`], { follow: true, fetch: internalAllowed });
     expect(loop.Links.map((l) => [l.StatusCode, l.Status])).toEqual([[0, 'too many redirects']]);
     expect(loop.Errors).toBe(1);
     expect(requests.slice(started).filter((r) => r === 'HEAD /loop')).toHaveLength(11);
 
     const held = Array.from({ length: 8 }, (_, i) => `${base}/held/${i}`);
-    const many = await checkLinks(held, { follow: false, concurrency: 3 });
+    const many = await checkLinks(held, { follow: false, concurrency: 3, fetch: internalAllowed });
     expect(many.Links.map((l) => l.StatusCode)).toEqual(held.map(() => 200));
     expect(maxInFlight).toBeGreaterThan(1);
     expect(maxInFlight).toBeLessThanOrEqual(3);

@@ -19,7 +19,8 @@ beforeAll(async () => {
   site = createServer((req, res) => res.writeHead(req.url === '/ok' ? 200 : 404).end());
   await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
   siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
-  serve = await startServe();
+  // The test site listens on 127.0.0.1, which link check requests only when allowed.
+  serve = await startServe(['--allow-internal-http-requests']);
   browser = await launchChromium();
 }, 240_000);
 

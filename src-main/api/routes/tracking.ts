@@ -6,6 +6,7 @@ import { countedSources, parseSource, TRACKING_SOURCES, type CountScope } from '
 import { MAX_EVENTS_LIMIT, type CountFilter, type EventStore } from '../../store/events.js';
 import type { MessageStore } from '../../store/messages.js';
 import { untrackedManifest } from '../../tracking/inject/injector.js';
+import { ALREADY_TRACKING } from '../../tracking/inject/links.js';
 import type { TokenCodec } from '../../tracking/token.js';
 import { trackingUrl } from '../../tracking/urls.js';
 import { HUMAN_CLIENTS, SIMULATE_PROFILES } from '../../tracking/profiles.js';
@@ -357,6 +358,9 @@ export function registerTrackingRoutes(app: FastifyInstance, deps: TrackingRoute
       add(manifest?.pixel?.url);
       for (const link of manifest?.links ?? []) add(link.trackedUrl);
       add(manifest?.unsubscribe?.url);
+      // Links the mail itself has to our listener (any spelling of its host) are the preview's hits too.
+      for (const skipped of manifest?.skipped ?? [])
+        if (skipped.reason === ALREADY_TRACKING) add(skipped.url);
       return { pixel: manifest?.pixel?.url ?? null, urls };
     },
   );

@@ -1,4 +1,5 @@
 // Which hrefs are tracked, and why the others are left alone (docs/TRACKING.md, "What injection changes").
+import { pointsAt } from '../host-match.js';
 
 /** Attributes by which a sender opts a single link out of click tracking (names as the big senders spell them). */
 export const OPT_OUT_ATTRIBUTES = new Set([
@@ -14,6 +15,9 @@ const PLACEHOLDER = /\{\{|\{%|\*\|[^|]*\|\*|%%?[A-Za-z_][\w.:-]{2,}%%?|\[\[[^\]]
 
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
 
+/** The reason given for a link to our own tracking listener; the preview marks these as its own too. */
+export const ALREADY_TRACKING = 'already a tracking link';
+
 export type LinkDecision = { track: true } | { track: false; reason: string };
 
 /** Decides for one decoded, trimmed href value. `trackingBase` has no trailing slash. */
@@ -25,14 +29,15 @@ export function decideLink(url: string, trackingBase: string): LinkDecision {
   const scheme = SCHEME.exec(url)?.[1]?.toLowerCase();
   if (!scheme) return { track: false, reason: 'relative URL' };
   if (scheme !== 'http' && scheme !== 'https') return { track: false, reason: `${scheme}: link` };
-  if (url.toLowerCase().startsWith(`${trackingBase.toLowerCase()}/`)) {
-    return { track: false, reason: 'already a tracking link' };
-  }
+  let parsed: URL;
   try {
-    new URL(url);
+    parsed = new URL(url);
   } catch {
     return { track: false, reason: 'not a valid URL' };
   }
+  // However the mail spells our host (localhost for 127.0.0.1, a trailing dot, capitals): a redirect to it
+  // would record a hit of its own.
+  if (pointsAt(parsed, [trackingBase])) return { track: false, reason: ALREADY_TRACKING };
   return { track: true };
 }
 

@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import hljs from 'highlight.js/lib/core';
 import javascript from 'highlight.js/lib/languages/javascript';
 import python from 'highlight.js/lib/languages/python';
@@ -156,6 +156,11 @@ export function SettingsPage() {
       </section>
 
       <section className="panel">
+        <div className="panel-title">Checks</div>
+        <InternalLinksSwitch />
+      </section>
+
+      <section className="panel">
         <div className="panel-title">Theme</div>
         <ThemeChooser />
       </section>
@@ -183,6 +188,42 @@ export function SettingsPage() {
       </section>
     </div>
   );
+}
+
+/** `--allow-internal-http-requests` for this run: link check may then request localhost and the LAN. */
+function InternalLinksSwitch() {
+  const client = useQueryClient();
+  const current = useQuery({
+    queryKey: ['checks-settings'],
+    queryFn: ({ signal }) => api.get<ChecksSettings>('checks/settings', signal),
+  });
+  const change = useMutation({
+    mutationFn: (allow: boolean) =>
+      api.send<ChecksSettings>('PUT', 'checks/settings', { allowInternalHttpRequests: allow }),
+    onSuccess: (data) => client.setQueryData(['checks-settings'], data),
+  });
+  return (
+    <>
+      {change.isError && <ErrorNotice title="Not changed" error={change.error} />}
+      <label className="toggle">
+        <input
+          type="checkbox"
+          data-testid="allow-internal-http-requests"
+          disabled={!current.data || change.isPending}
+          checked={current.data?.allowInternalHttpRequests ?? false}
+          onChange={(e) => change.mutate(e.target.checked)}
+        />{' '}
+        Link check may request internal addresses (localhost, the LAN) until the next start
+      </label>
+      <p className="muted">
+        Off by default, like --allow-internal-http-requests. Mailbeacon's own listeners are never requested.
+      </p>
+    </>
+  );
+}
+
+interface ChecksSettings {
+  allowInternalHttpRequests: boolean;
 }
 
 function Listener({ label, value, mono }: { label: string; value: string; mono?: boolean }) {
