@@ -6,6 +6,7 @@ import { readBody } from '../../ingest/parse.js';
 import { checkLinks, extractLinks } from '../../checks/link-check.js';
 import { checkSpam } from '../../checks/spamd.js';
 import { notFound, parseOr400 } from './messages.js';
+import { loadOptional } from '../../optional-package.js';
 
 export interface CheckRoutesDeps {
   store: MessageStore;
@@ -48,7 +49,11 @@ export function registerCheckRoutes(
       if (!html) throw badRequest('the message does not contain HTML');
       if (html.length > MAX_CHECKED_HTML) throw badRequest('the HTML is larger than 2 MB and is not checked');
       // caniemail's data and sharp's native library are loaded on first use, not at every start.
-      const { checkHtml } = await import('../../checks/html-check.js');
+      const { checkHtml } = await loadOptional(
+        'caniemail',
+        'The HTML check',
+        () => import('../../checks/html-check.js'),
+      );
       return checkHtml(html);
     },
   );
@@ -95,7 +100,11 @@ export function registerCheckRoutes(
       const id = store.resolveId(req.params.id);
       const part = id ? await store.part(id, req.params.partId) : undefined;
       if (!part) return notFound(reply, 'part');
-      const { thumbnail } = await import('../../checks/thumbnail.js');
+      const { thumbnail } = await loadOptional(
+        'sharp',
+        'Thumbnails',
+        () => import('../../checks/thumbnail.js'),
+      );
       return reply.type('image/jpeg').send(await thumbnail(part.content, part.content_type));
     },
   );
