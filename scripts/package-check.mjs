@@ -181,18 +181,32 @@ try {
   say('typechecked');
 
   // 4. The installed library starts a sandbox in a project's process.
-  const library = `import { startSandbox } from 'mailbeacon/testing';
+  // Without caniemail and the MCP SDK (the CLI's bundles carry them) its HTML check and /mcp say what to install.
+  const library = `import nodemailer from 'nodemailer';
+import { startSandbox } from 'mailbeacon/testing';
 const mb = await startSandbox();
-const info = await mb.client.info();
-await mb.stop();
-console.log(info.Version);`;
+try {
+  const transport = nodemailer.createTransport({ ...mb.smtp, ignoreTLS: true });
+  await transport.sendMail({ from: 'a@example.com', to: 'b@example.com', subject: 'Hi', html: '<p>Hi</p>' });
+  const { ID } = await mb.client.waitForMail({ to: 'b@example.com' });
+  for (const [path, init, wanted] of [
+    ['/api/v1/message/' + ID + '/html-check', {}, 'npm install caniemail'],
+    ['/mcp', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }, 'npm install @modelcontextprotocol/sdk'],
+  ]) {
+    const res = await fetch(mb.http + path, init);
+    const body = await res.text();
+    if (res.status !== 501 || !body.includes(wanted)) throw new Error(path + ': ' + res.status + ' ' + body);
+  }
+} finally {
+  await mb.stop();
+}`;
   writeFileSync(join(project, 'library.mjs'), library);
   let libraryOk = true;
   try {
-    run(process.execPath, ['library.mjs'], project);
+    execFileSync(process.execPath, ['library.mjs'], { cwd: project, env, stdio: 'inherit' });
   } catch {
     libraryOk = false;
-    failures.push('startSandbox() from the installed mailbeacon/testing failed (see above)');
+    failures.push('the installed mailbeacon/testing failed (see above)');
   }
 
   say('library run');
@@ -213,7 +227,9 @@ console.log(info.Version);`;
   say(`tarball: ${mb(tarballBytes)} (${files.length} files; target ≤ ${mb(TARGETS.tarball)})`);
   say(`the installing project's node_modules: ${mb(nodeModulesBytes)} (target ≤ ${mb(TARGETS.nodeModules)})`);
   say(`strict consumer, skipLibCheck off: ${typesOk ? 'compiles' : 'FAILS'}`);
-  say(`startSandbox() from the installed library: ${libraryOk ? 'runs' : 'FAILS'}`);
+  say(
+    `startSandbox() from the installed library: ${libraryOk ? 'runs; its HTML check and /mcp name the package to add' : 'FAILS'}`,
+  );
   say(`npx mailbeacon serve: ${uiOk ? `UI served at ${http}/` : 'UI NOT served'}`);
 } catch (err) {
   failures.push(err.stack ?? String(err));
