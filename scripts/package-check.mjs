@@ -180,7 +180,7 @@ try {
   }
   say('typechecked');
 
-  // 4. The installed library starts a sandbox in a project's process.
+  // 4. The installed library starts a sandbox in a project's process, with the published UI.
   // Without caniemail and the MCP SDK (the CLI's bundles carry them) its HTML check and /mcp say what to install.
   const library = `import nodemailer from 'nodemailer';
 import { startSandbox } from 'mailbeacon/testing';
@@ -189,6 +189,8 @@ try {
   const transport = nodemailer.createTransport({ ...mb.smtp, ignoreTLS: true });
   await transport.sendMail({ from: 'a@example.com', to: 'b@example.com', subject: 'Hi', html: '<p>Hi</p>' });
   const { ID } = await mb.client.waitForMail({ to: 'b@example.com' });
+  const page = await (await fetch(mb.http + '/')).text();
+  if (!page.includes('<script type="module"')) throw new Error('the library serves no UI: ' + page);
   for (const [path, init, wanted] of [
     ['/api/v1/message/' + ID + '/html-check', {}, 'npm install caniemail'],
     ['/mcp', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }, 'npm install @modelcontextprotocol/sdk'],
@@ -228,7 +230,7 @@ try {
   say(`the installing project's node_modules: ${mb(nodeModulesBytes)} (target ≤ ${mb(TARGETS.nodeModules)})`);
   say(`strict consumer, skipLibCheck off: ${typesOk ? 'compiles' : 'FAILS'}`);
   say(
-    `startSandbox() from the installed library: ${libraryOk ? 'runs; its HTML check and /mcp name the package to add' : 'FAILS'}`,
+    `startSandbox() from the installed library: ${libraryOk ? 'runs, serves the UI; its HTML check and /mcp name the package to add' : 'FAILS'}`,
   );
   say(`npx mailbeacon serve: ${uiOk ? `UI served at ${http}/` : 'UI NOT served'}`);
 } catch (err) {
