@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { defineConfig, externalizeDepsPlugin } from 'electron-vite';
 import react from '@vitejs/plugin-react';
 import type { Plugin } from 'vite';
@@ -34,12 +35,48 @@ function hubCookieInDev(): Plugin {
   };
 }
 
+/**
+ * The main bundles import the package's `dependencies` and `optionalDependencies` from node_modules; whatever else
+ * they use (the MCP SDK, caniemail: devDependencies) is bundled in, so the published package runs without them. A
+ * package that a bundled dependency takes from its own nested node_modules (caniemail's htmlparser2) is bundled with
+ * it rather than swapped for the top-level version.
+ */
+function externalizeRuntimeDeps(): Plugin {
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as Record<string, Record<string, string>>;
+  const runtime = new Set([
+    ...Object.keys(pkg.dependencies ?? {}),
+    ...Object.keys(pkg.optionalDependencies ?? {}),
+  ]);
+  const root = resolve('.');
+  const packageOf = (id: string) =>
+    id
+      .split('/')
+      .slice(0, id.startsWith('@') ? 2 : 1)
+      .join('/');
+  const nestedCopy = (importer: string, name: string) => {
+    for (let dir = dirname(importer); dir.startsWith(root) && dir !== root; dir = dirname(dir)) {
+      if (existsSync(resolve(dir, 'node_modules', name))) return true;
+    }
+    return false;
+  };
+  return {
+    name: 'mailbeacon-externalize-runtime-deps',
+    enforce: 'pre',
+    resolveId(id, importer) {
+      const name = packageOf(id);
+      if (!runtime.has(name) || (importer && nestedCopy(importer, name))) return null;
+      return { id, external: true };
+    },
+  };
+}
+
 // Three builds: the Electron main process (plus the headless CLI, which shares its code),
 // the preload script, and the React renderer that both the desktop window and `mailbeacon serve` load.
 export default defineConfig({
   main: {
-    plugins: [externalizeDepsPlugin()],
+    plugins: [externalizeRuntimeDeps()],
     build: {
+      externalizeDeps: false,
       outDir: 'out/main',
       rollupOptions: {
         input: {

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Runs the bundle that `npm run build` made (out/main/cli.js) when it is at least as new as the sources beside it;
-// otherwise, in a checkout, the TypeScript sources through tsx, so the CLI is never older than the code. The bundle
-// starts faster and uses some 40 MB less memory than compiling on the fly.
+// The published package carries only the build (out/) and runs it as it is: no sources, no build tools.
+// In a checkout (src-main/ is there), it runs the bundle that `npm run build` made (out/main/cli.js) when it is at
+// least as new as the sources beside it; otherwise the TypeScript sources through tsx, so the CLI is never older
+// than the code. The bundle starts faster and uses some 40 MB less memory than compiling on the fly.
 // Before `serve`, a checkout whose UI bundle (out/renderer) is missing or older than src-renderer/ is built first,
 // so `npm install` then `npx mailbeacon serve` gives the UI without a separate `npm run build`.
 import { spawnSync } from 'node:child_process';
@@ -80,7 +81,17 @@ function buildUi() {
   }
 }
 
+const checkout = existsSync(sources);
+
+if (!checkout && !existsSync(bundle)) {
+  process.stderr.write(
+    `mailbeacon: ${bundle} is missing; this installation is incomplete (reinstall mailbeacon).\n`,
+  );
+  process.exit(1);
+}
+
 if (
+  checkout &&
   process.argv[2] === 'serve' &&
   !process.argv.includes('--help') &&
   existsSync(rendererSources) &&
@@ -89,7 +100,7 @@ if (
   buildUi();
 
 const useSources =
-  existsSync(sources) &&
+  checkout &&
   (process.env.MAILBEACON_FROM_SOURCE ||
     !existsSync(bundle) ||
     statSync(bundle).mtimeMs < newestSource(sources));

@@ -11,6 +11,7 @@ import { API_HTTP_LIMITS, applyHttpLimits, httpServerOptions, type HttpLimits } 
 import { isHubPath, mercureLinkHeader } from '../hub/discovery.js';
 import { errorBody } from './errors.js';
 import { crossSiteOutboundRefusal, crossSiteRefusal, fromProgram } from './csrf.js';
+import { MissingPackageError } from '../optional-package.js';
 
 /** The parts of the Mercure hub the HTTP listener needs (see src-main/hub). */
 export interface HubEndpoint {
@@ -133,13 +134,16 @@ export class ApiServer {
     this.app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
       const given = err.statusCode;
       const status = given !== undefined && given >= 400 && given <= 599 ? given : 500;
-      if (status >= 500) logger.error(`${req.method} ${req.url.split('?')[0]}: ${err.stack ?? err.message}`);
+      // A feature whose optional package is missing says which package; every other 5xx hides its detail.
+      const said = err instanceof MissingPackageError;
+      if (status >= 500 && !said)
+        logger.error(`${req.method} ${req.url.split('?')[0]}: ${err.stack ?? err.message}`);
       // Headers set before the failure (a part's Content-Disposition) may be what failed; the answer has its own.
       reply.removeHeader('Content-Disposition');
       reply
         .code(status)
         .type('application/json; charset=utf-8')
-        .send(errorBody(status >= 500 ? 'internal error' : err.message));
+        .send(errorBody(status >= 500 && !said ? 'internal error' : err.message));
     });
     this.app.setNotFoundHandler((req, reply) => {
       reply

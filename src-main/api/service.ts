@@ -90,7 +90,8 @@ export function sandboxRoutes(deps: SandboxRoutesDeps): RouteModule[] {
 /** The built UI: `out/renderer` in the package root, found by walking up (works from src-main/ and any bundle chunk). */
 export function defaultUiDir(from = import.meta.dirname): string {
   for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'src-main')))
+    // A checkout's root (lib/ has a package.json and src-main/ too, but no UI sources).
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'src-renderer')))
       return join(dir, 'out', 'renderer');
     if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'out', 'renderer')))
       return join(dir, 'out', 'renderer');

@@ -1,4 +1,5 @@
 import { readBody } from '../ingest/parse.js';
+import { loadOptional } from '../optional-package.js';
 import { CheckRefused } from './limits.js';
 import { extractLinks } from './link-check.js';
 import { parseReport } from './spamd.js';
@@ -24,8 +25,12 @@ export async function runCheck(task: CheckTask): Promise<unknown> {
     case 'html-check': {
       const { html } = await readBody(asBuffer(task.raw));
       if (!html) throw new CheckRefused('the message does not contain HTML', 400);
-      // caniemail's data is loaded on first use, not at every start of the worker.
-      const { checkHtml } = await import('./html-check.js');
+      // caniemail's data is loaded on first use, not at every start of the worker; the library may lack it.
+      const { checkHtml } = await loadOptional(
+        'caniemail',
+        'The HTML check',
+        () => import('./html-check.js'),
+      );
       return checkHtml(html);
     }
     case 'links': {

@@ -1,5 +1,11 @@
-import sharp from 'sharp';
+import type sharpFunction from 'sharp';
+import { loadOptional } from '../optional-package.js';
 import { CheckRefused } from './limits.js';
+
+/** sharp's native library is loaded with the first thumbnail, not at every start; the library may lack it. */
+let sharpModule: Promise<typeof sharpFunction> | undefined;
+const loadSharp = () =>
+  (sharpModule ??= loadOptional('sharp', 'Thumbnails', () => import('sharp')).then((m) => m.default));
 
 export const THUMB_WIDTH = 180;
 export const THUMB_HEIGHT = 120;
@@ -23,7 +29,7 @@ const QUEUE = 64;
 /** Thumbnails kept (a few kilobytes each): the inbox and a mail's view ask for the same ones again and again. */
 const CACHE_ENTRIES = 256;
 
-const canvas = () =>
+const canvas = (sharp: Awaited<ReturnType<typeof loadSharp>>) =>
   sharp({
     create: { width: THUMB_WIDTH, height: THUMB_HEIGHT, channels: 3, background: '#ffffff' },
   });
@@ -34,6 +40,7 @@ const canvas = () =>
  * event loop only waits for it.
  */
 export async function thumbnail(content: Buffer, contentType: string): Promise<Buffer> {
+  const sharp = await loadSharp();
   if (contentType.toLowerCase().startsWith('image/') && !/svg/i.test(contentType)) {
     try {
       const input = () =>
@@ -54,7 +61,7 @@ export async function thumbnail(content: Buffer, contentType: string): Promise<B
         .resize(THUMB_WIDTH, THUMB_HEIGHT, { fit: fills ? 'cover' : 'inside', withoutEnlargement: true })
         .flatten({ background: '#ffffff' })
         .toBuffer();
-      return await canvas()
+      return await canvas(sharp)
         .composite([{ input: image, gravity: 'centre' }])
         .jpeg({ quality: 80 })
         .toBuffer();
@@ -62,7 +69,7 @@ export async function thumbnail(content: Buffer, contentType: string): Promise<B
       // Not an image sharp may read (or a damaged, oversized or overlong one): the blank thumbnail below.
     }
   }
-  return canvas().jpeg({ quality: 80 }).toBuffer();
+  return canvas(sharp).jpeg({ quality: 80 }).toBuffer();
 }
 
 /** A part's content, or undefined when there is no such part. */

@@ -75,7 +75,46 @@ export interface LiveOptions {
   signal?: AbortSignal;
 }
 
-export type LiveUpdate = MessageUpdate | EventUpdate;
+/**
+ * A subscription event of the hub (Mercure's subscriptions API): a subscriber to a topic came or went. Selectors that
+ * match `/.well-known/mercure/subscriptions/…`, such as the default `*`, receive them.
+ */
+export interface SubscriptionUpdate {
+  type: 'Subscription';
+  id: string;
+  topic: string;
+  subscriber: string;
+  active: boolean;
+  payload?: unknown;
+}
+
+/** An update that is none of Mailbeacon's own (another publisher's, on a selected topic), as it came. */
+export interface OtherUpdate {
+  type: 'other';
+  /** The update's id (`Last-Event-ID`). */
+  id: string;
+  /** Its SSE event type (`message` unless the publisher gave one). */
+  event: string;
+  data: string;
+}
+
+export type LiveUpdate = MessageUpdate | EventUpdate | SubscriptionUpdate | OtherUpdate;
+
+/** The `type` of Mailbeacon's own updates (MessageUpdate, EventUpdate) and of the hub's subscription events. */
+const KNOWN_UPDATES = new Set(['created', 'read', 'deleted', 'tags', 'relay', 'event', 'Subscription']);
+
+/** One hub event as `live()` yields it: parsed when it is one of the known updates, else as it came. */
+function toLiveUpdate(event: { id: string; type: string; data: string }): LiveUpdate {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(event.data);
+  } catch {
+    // Not JSON: another publisher's update.
+  }
+  const type = (parsed as { type?: unknown } | null)?.type;
+  if (typeof type === 'string' && KNOWN_UPDATES.has(type)) return parsed as LiveUpdate;
+  return { type: 'other', id: event.id, event: event.type, data: event.data };
+}
 
 export interface MessageEventsFilter extends Page {
   message: string;
@@ -369,8 +408,9 @@ export class MailbeaconClient {
   }
 
   /**
-   * The hub's updates as they happen (mails caught, read, deleted, relayed; opens, clicks, unsubscribes).
-   * Ends when the signal aborts or the loop breaks.
+   * The hub's updates as they happen (mails caught, read, deleted, relayed; opens, clicks, unsubscribes), its
+   * subscription events and other publishers' updates on the selected topics. Ends when the signal aborts or the
+   * loop breaks.
    */
   async *live(options: LiveOptions = {}): AsyncGenerator<LiveUpdate> {
     const topics = options.topics ?? ['*'];
@@ -388,7 +428,7 @@ export class MailbeaconClient {
         signal: abort.signal,
       });
       if (!res.ok || !res.body) throw new MailbeaconError(res.status, (await res.text()).trim(), 'GET', url);
-      for await (const event of readEventStream(res.body)) yield JSON.parse(event.data) as LiveUpdate;
+      for await (const event of readEventStream(res.body)) yield toLiveUpdate(event);
     } catch (err) {
       if (!abort.signal.aborted) throw err;
     } finally {

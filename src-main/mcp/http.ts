@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { MailbeaconClient } from '../client/index.js';
 import type { Logger } from '../logger.js';
 import { errorBody } from '../api/errors.js';
+import { loadOptional } from '../optional-package.js';
 
 export const MCP_PATH = '/mcp';
 
@@ -23,10 +24,9 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
     [typeof import('./server.js'), typeof import('@modelcontextprotocol/sdk/server/streamableHttp.js')]
   >;
   const load = () =>
-    (loading ??= Promise.all([
-      import('./server.js'),
-      import('@modelcontextprotocol/sdk/server/streamableHttp.js'),
-    ]));
+    (loading ??= loadOptional('@modelcontextprotocol/sdk', 'MCP', () =>
+      Promise.all([import('./server.js'), import('@modelcontextprotocol/sdk/server/streamableHttp.js')]),
+    ));
   app.route({
     method: ['GET', 'POST', 'DELETE'],
     url: MCP_PATH,

@@ -4,7 +4,27 @@ import { Sandbox } from '../sandbox.js';
 import { MailbeaconClient } from '../client/index.js';
 
 export { MailbeaconClient } from '../client/index.js';
-export { Sandbox } from '../sandbox.js';
+
+/**
+ * What a test gets of the composition root besides the API. Written out here, not `Sandbox` itself, so that the
+ * declarations a project compiles against name no store, database or HTTP framework types.
+ */
+export interface SandboxHandle {
+  readonly addresses: {
+    /** host:port */
+    smtp: string;
+    http: string;
+    tracking: string;
+    trackingUrl: string;
+    /** host:port of the POP3 listener, when enabled (`flags: { pop3: '127.0.0.1:0' }`). */
+    pop3?: string;
+  };
+  /** Whether SMTP answers new mail with 451 (the UI's pause). */
+  readonly capturePaused: boolean;
+  setCapturePaused(paused: boolean): void;
+  unreadCount(): number;
+  stop(): Promise<void>;
+}
 
 export interface SandboxStartOptions {
   /** Settings as `serve` takes them, in camelCase (`{ tokenMode: 'signed', relay: 'smtp://…' }`). */
@@ -16,8 +36,8 @@ export interface SandboxStartOptions {
 }
 
 export interface RunningSandbox {
-  /** The composition root itself, for what the API does not offer. */
-  sandbox: Sandbox;
+  /** The composition root, for what the API does not offer. */
+  sandbox: SandboxHandle;
   /** Where the app under test sends its mail. */
   smtp: { host: string; port: number };
   /** The implicit TLS listener (`flags: { smtps: '127.0.0.1:0' }`), for apps sending with `secure: true`. */
