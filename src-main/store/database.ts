@@ -1,6 +1,7 @@
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { closeSync, mkdirSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { createPrivateFile, DATA_DIR_MODE } from './data-dir.js';
 import { MIGRATIONS } from './migrations.js';
 import { attachSearch, searchPathOf } from './search-index.js';
 
@@ -55,8 +56,9 @@ function quickCheck(db: Database, schema: string): string[] {
 /** Opens (creating if needed) the database in WAL mode, brings its schema up to date and attaches the search index. */
 export function openDatabase({ path, nativeBinding, warn }: OpenDatabaseOptions): Database {
   if (path !== ':memory:') {
-    mkdirSync(dirname(path), { recursive: true });
+    mkdirSync(dirname(path), { recursive: true, mode: DATA_DIR_MODE });
     assertSqliteFile(path);
+    createPrivateFile(path);
   }
   const db = new BetterSqlite3(path, nativeBinding ? { nativeBinding } : {});
   try {
