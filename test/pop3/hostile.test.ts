@@ -117,7 +117,9 @@ describe('POP3 and a web page', () => {
         },
         {
           port: hostPort(t.sandbox.addresses.pop3!).port,
-          body: `USER ${user}\r\nPASS ${pass}\r\nDELE 1\r\nDELE 2\r\nQUIT\r\n`,
+          // Padding after the commands keeps the browser sending (and not yet reading the greeting) while the
+          // commands are read, as a page wanting to succeed would do.
+          body: `USER ${user}\r\nPASS ${pass}\r\nDELE 1\r\nDELE 2\r\nQUIT\r\n${'-\r\n'.repeat(1 << 20)}`,
         },
       );
       expect(outcome).toMatch(/Failed to fetch|answered/);
