@@ -48,7 +48,9 @@ describe('encodeMultiline', () => {
   });
 
   it('encodes every corpus mail as the reference does', () => {
-    const files = readdirSync(FIXTURES, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.eml'));
+    const files = readdirSync(FIXTURES, { recursive: true, encoding: 'utf8' }).filter((f) =>
+      f.endsWith('.eml'),
+    );
     expect(files.length).toBeGreaterThan(10);
     for (const file of files) {
       const mail = readFileSync(join(FIXTURES, file));
