@@ -52,7 +52,9 @@ export async function subscribe(
   if (req.destroyed || res.destroyed) return;
   let release: () => void;
   try {
-    release = hub.budget.acquire(token?.raw, req.socket.remoteAddress ?? '', topics);
+    release = hub.budget.acquire(token?.raw, req.socket.remoteAddress ?? '', topics, (t) =>
+      hub.matcher.cost(t),
+    );
   } catch (err) {
     if (err instanceof ClientLimitError)
       throw new HubHttpError(429, `[hub] ${err.message}`, { 'Retry-After': '10' });
