@@ -95,7 +95,10 @@ export class Pop3Server {
       stream: async (chunks: Iterable<Buffer>) => {
         for (const chunk of chunks) {
           if (socket.destroyed) return;
-          if (!socket.write(chunk)) {
+          // A socket whose kernel buffer takes every chunk at once never asks to wait: yield between chunks
+          // anyway, so other connections and requests are served while a large mail goes out.
+          if (socket.write(chunk)) await new Promise((resolve) => setImmediate(resolve));
+          else {
             await new Promise<void>((resolve) => {
               const done = () => {
                 socket.off('drain', done);

@@ -242,7 +242,8 @@ export class Pop3Session {
     if (!entry) return;
     const mail = this.#options.mailbox.read(entry.id);
     if (!mail) return this.#err(`message ${arg} was deleted from Mailbeacon meanwhile`);
-    this.#ok(`${octets(mail)} octets`);
+    // The size LIST reported when known (the entry keeps it), so a large mail is not scanned twice.
+    this.#ok(`${entry.size ?? (entry.size = octets(mail))} octets`);
     return this.#io.stream(encodeMultiline(mail, bodyLines));
   }
 

@@ -85,8 +85,13 @@ const LINE_END = [CR, LF];
 /** The size of the mail with every line ended by CRLF, before dot-stuffing: what LIST and STAT report. */
 export function octets(mail: Buffer): number {
   let size = mail.length;
-  for (let i = mail.indexOf(LF); i !== -1; i = mail.indexOf(LF, i + 1))
-    if (i === 0 || mail[i - 1] !== CR) size++;
+  // A byte loop: a mail of short lines would make a native indexOf call per line, many times slower.
+  let previous = -1;
+  for (let i = 0; i < mail.length; i++) {
+    const byte = mail[i]!;
+    if (byte === LF && previous !== CR) size++;
+    previous = byte;
+  }
   // A last line without its line end gets one on the wire.
   if (mail.length > 0 && mail[mail.length - 1] !== LF) size += 2;
   return size;
