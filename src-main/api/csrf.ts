@@ -19,6 +19,15 @@ function hostOf(value: string): string | undefined {
 }
 
 /**
+ * Whether a request carries none of what a browser adds to every request a page makes (Origin, Referer, Fetch
+ * Metadata): it comes from a program (curl, a test suite), which no page can drive.
+ */
+export function fromProgram(req: IncomingMessage): boolean {
+  const h = req.headers;
+  return h.origin === undefined && h.referer === undefined && h['sec-fetch-site'] === undefined;
+}
+
+/**
  * Why a state-changing request is refused as cross-site, or undefined when it may go on. A page on another site
  * can make the browser send a "simple" request (form post, `fetch` in `no-cors` mode) with the user's cookies and
  * Basic credentials, but cannot give it a JSON content type nor a foreign Origin. So a POST, PUT, PATCH or DELETE

@@ -39,6 +39,10 @@ export function notFound(reply: FastifyReply, what = 'message'): FastifyReply {
 
 /** Validates with zod and turns a failure into a 400 that says what was wrong. */
 export function parseOr400<T>(schema: z.ZodType<T>, value: unknown): T {
+  // A body of another type than JSON arrives as bytes (see ApiServer): zod would take a Buffer for an object with
+  // none of the fields (or list its methods as unknown keys).
+  if (Buffer.isBuffer(value))
+    throw badRequest('bad request: the body must be JSON (send Content-Type: application/json)');
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const message = result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');

@@ -10,6 +10,7 @@ import {
   type NewMessage,
 } from '../store/messages.js';
 import { addressText, type SearchEntry } from '../store/search-index.js';
+import { searchBody } from './parse.js';
 import type { MailToPrepare, PreparedMail } from './prepare.js';
 
 /** A mail as the SMTP catcher (or `POST /api/v1/send`) hands it over. */
@@ -171,7 +172,7 @@ export class Ingest {
             seq: result,
             subject: m.subject,
             addresses: addressText([m.from, ...m.to, ...m.cc, ...m.bcc, ...m.replyTo], m.envelopeTo),
-            body: m.searchText,
+            body: searchBody(m),
           });
           item.resolve(result);
         });

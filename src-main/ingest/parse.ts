@@ -225,7 +225,18 @@ export async function parseMail(raw: Buffer, options: ParseOptions = {}): Promis
   };
 }
 
-/** The text a stored mail is found by, for the full-text index (see store/search-index.ts). */
+/**
+ * What a mail's body is found by in the full-text index: its text (see `searchText`) and the file names of its parts,
+ * as Mailpit searches them, with runs of whitespace made one space so that a quoted phrase finds words that a line
+ * break separates.
+ */
+export function searchBody(fields: Pick<ParsedFields, 'searchText' | 'parts'>): string {
+  let body = fields.searchText;
+  for (const part of fields.parts) if (part.filename) body += ` ${part.filename}`;
+  return body.replace(/\s+/g, ' ').trim();
+}
+
+/** The body text a stored mail is found by, for the full-text index (see store/search-index.ts). */
 export async function readSearchText(raw: Buffer): Promise<string> {
-  return (await parseMail(raw)).searchText;
+  return searchBody(await parseMail(raw));
 }

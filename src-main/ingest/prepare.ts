@@ -1,3 +1,4 @@
+import type { Address } from '../model/message.js';
 import type { TrackingManifest } from '../model/tracking.js';
 import type { TrackingInjector } from '../tracking/inject/injector.js';
 import { leafParts, type MimeTree } from '../mime/mime.js';
@@ -50,7 +51,11 @@ export async function prepareMail(
   } catch {
     // (each reader splits it again and says why it cannot, in its own way)
   }
-  const fields = await parseMail(mail.raw, { tree, simpleMailReader: reading.simpleMailReader });
+  const fields = withEnvelope(
+    await parseMail(mail.raw, { tree, simpleMailReader: reading.simpleMailReader }),
+    mail.envelopeFrom,
+    mail.envelopeTo,
+  );
   // A mail stored in slices keeps no decoded parts (they are read from it when asked for): no need to copy
   // megabytes of them back from a worker.
   const sliced = mail.raw.length >= SLICED_MAIL_BYTES;
@@ -75,4 +80,32 @@ export async function prepareMail(
     manifest: sliced ? null : result.manifest,
     manifestJson: sliced && result.manifest ? Buffer.from(JSON.stringify(result.manifest)) : null,
   };
+}
+
+/** An envelope address as a mail address: something@somewhere, nothing else (Mailpit skips what it cannot parse). */
+const ENVELOPE_ADDRESS = /^[^\s@<>]+@[^\s@<>]+$/;
+
+/**
+ * The mail's fields as Mailpit reads them with its envelope: recipients given only in RCPT TO (a BCC, or a framework
+ * that leaves its recipients out of the headers) are added to Bcc, and the Return-Path is the envelope sender (the
+ * From address for a null sender). The stored bytes stay as received; Mailpit writes both into the mail's headers.
+ */
+export function withEnvelope(fields: ParsedFields, envelopeFrom: string, envelopeTo: string[]): ParsedFields {
+  // Without an envelope (none is known) the mail's own Return-Path header stands.
+  if (envelopeTo.length === 0 && !envelopeFrom) {
+    fields.returnPath ||= fields.from?.Address ?? '';
+    return fields;
+  }
+  fields.returnPath = envelopeFrom || (fields.from?.Address ?? '');
+  const listed = new Set<string>();
+  for (const a of [...fields.to, ...fields.cc, ...fields.bcc]) listed.add(a.Address.toLowerCase());
+  const added: Address[] = [];
+  for (const address of envelopeTo) {
+    const key = address.toLowerCase();
+    if (listed.has(key) || !ENVELOPE_ADDRESS.test(address)) continue;
+    listed.add(key);
+    added.push({ Name: '', Address: address });
+  }
+  if (added.length) fields.bcc = [...fields.bcc, ...added];
+  return fields;
 }

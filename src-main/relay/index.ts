@@ -6,8 +6,8 @@ import type { MessageStore } from '../store/messages.js';
 import { RelayWorker, type RelayConfig } from './worker.js';
 
 export { RelayOutbox } from '../store/relay-outbox.js';
-export { RelayRequestError, RelayWorker, RELAY_ID_HEADER, TRACK_HEADER } from './worker.js';
-export type { RelayConfig, RelayConfigView, RelayWorkerOptions } from './worker.js';
+export { RelayRequestError, RelayWorker, RELAY_ID_HEADER, RELEASE_WAIT_MS, TRACK_HEADER } from './worker.js';
+export type { RelayConfig, RelayConfigView, RelayWorkerOptions, ReleaseResult } from './worker.js';
 
 export type RelaySettings = Pick<
   Settings,

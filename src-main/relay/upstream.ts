@@ -70,6 +70,8 @@ interface Job {
   message: Buffer;
   /** Already handed back once by a reused connection that turned out to be closed. */
   requeued: boolean;
+  /** How long a connection opened for this mail may take to connect and to be greeted (SETUP_TIMEOUT_MS otherwise). */
+  setupTimeoutMs?: number;
   resolve: (delivery: Delivery) => void;
   reject: (err: SendError) => void;
 }
@@ -142,13 +144,20 @@ export class UpstreamPool {
     }
   }
 
-  /** Sends `message` (the mail's bytes, headers first) to the envelope's recipients; signs it first with --relay-dkim-*. */
-  async send(envelope: { from: string; to: string[] }, message: Buffer): Promise<Delivery> {
+  /**
+   * Sends `message` (the mail's bytes, headers first) to the envelope's recipients; signs it first with
+   * --relay-dkim-*. `setupTimeoutMs` shortens the wait for a connection opened for this mail (someone is waiting).
+   */
+  async send(
+    envelope: { from: string; to: string[] },
+    message: Buffer,
+    setupTimeoutMs?: number,
+  ): Promise<Delivery> {
     if (this.#closed) throw poolError('the relay is stopping');
     const signed = this.#dkim ? await this.#sign(message) : message;
     if (this.#closed) throw poolError('the relay is stopping');
     return new Promise<Delivery>((resolve, reject) => {
-      this.#queue.push({ ...envelope, message: signed, requeued: false, resolve, reject });
+      this.#queue.push({ ...envelope, message: signed, requeued: false, setupTimeoutMs, resolve, reject });
       this.#dispatch();
     });
   }
@@ -194,7 +203,10 @@ export class UpstreamPool {
 
   /** Opens a connection for `job`; a connection that cannot be opened fails that mail (the next one tries anew). */
   #open(job: Job): void {
-    const smtp = new SMTPConnection(this.#options);
+    const timeout = job.setupTimeoutMs;
+    const smtp = new SMTPConnection(
+      timeout ? { ...this.#options, connectionTimeout: timeout, greetingTimeout: timeout } : this.#options,
+    );
     const session: Session = { smtp, sent: 0, ended: false };
     this.#opening.add(smtp);
     // Until the session is set up, a failure is told by the 'error' event (or a bare 'end'); afterwards it reaches

@@ -52,6 +52,14 @@ const IN_HAND = 2 * POOL_CONNECTIONS;
 const RECORD_BATCH = POOL_CONNECTIONS;
 const RECORD_DELAY_MS = 20;
 
+/**
+ * How long a release waits for the upstream's answer, as Mailpit answers a release with it; an upstream slower than
+ * this leaves the mail to the outbox. A connection opened for the release has RELEASE_SETUP_MS to connect and as
+ * long to be greeted, so an upstream that cannot be reached fails within the wait.
+ */
+export const RELEASE_WAIT_MS = 6_000;
+const RELEASE_SETUP_MS = 2_500;
+
 /** Timers longer than this overflow setTimeout (it fires at once); a long wait is re-armed in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -114,6 +122,18 @@ interface Outcome {
   next: number | null;
 }
 
+/**
+ * What a release came to while its caller waited: `sent` (the upstream took it), `refused` (the upstream refused it or
+ * could not be reached: the entry is dead, not retried, since the caller has the error) or `queued` (no answer within
+ * the wait: the entry stays in the outbox and follows its retry schedule).
+ */
+export interface ReleaseResult {
+  entry: RelayEntry;
+  outcome: 'sent' | 'refused' | 'queued';
+  /** The upstream's reply, or the error, for `sent` and `refused`. */
+  reply?: string;
+}
+
 /** A refused relay request, carrying the HTTP status the API answers with. */
 export class RelayRequestError extends Error {
   constructor(
@@ -161,6 +181,8 @@ export class RelayWorker {
   #recordImmediate?: NodeJS.Immediate;
   #running = false;
   #finishedSincePrune = 0;
+  /** Releases whose caller waits for the first attempt's outcome, by outbox id. */
+  readonly #waiters = new Map<number, (result: { ok: boolean; reply: string }) => void>();
 
   constructor(options: RelayWorkerOptions) {
     this.#options = options;
@@ -250,6 +272,27 @@ export class RelayWorker {
     this.#mayBeDue = true;
     this.#wakeSoon();
     return entry;
+  }
+
+  /**
+   * Mailpit's release as Mailpit answers it: relays the mail and waits up to `waitMs` for the upstream's answer (see
+   * ReleaseResult). Refusals of the request itself throw RelayRequestError, as `release` does.
+   */
+  async releaseAndWait(messageId: string, to: string[], waitMs = RELEASE_WAIT_MS): Promise<ReleaseResult> {
+    const queued = this.release(messageId, to);
+    const answer = await new Promise<{ ok: boolean; reply: string } | undefined>((resolve) => {
+      const timer = setTimeout(() => {
+        this.#waiters.delete(queued.id);
+        resolve(undefined);
+      }, waitMs);
+      this.#waiters.set(queued.id, (result) => {
+        clearTimeout(timer);
+        resolve(result);
+      });
+    });
+    const entry = this.#outbox.entry(queued.id) ?? queued;
+    if (!answer) return { entry, outcome: 'queued' };
+    return { entry, outcome: answer.ok ? 'sent' : 'refused', reply: answer.reply };
   }
 
   /** Sends a failed or dead entry again now, with a fresh retry schedule. */
@@ -423,6 +466,9 @@ export class RelayWorker {
       const attempt = { at: new Date(outcome.atMs).toISOString(), ...outcome.attempt };
       this.#emit(entryOf(row, [...(job.attempts ?? []), attempt]));
       retrying ||= outcome.status === 'failed';
+      const waiter = this.#waiters.get(row.id);
+      this.#waiters.delete(row.id);
+      waiter?.(outcome.attempt);
     }
     this.#finishedSincePrune += finished.length;
     if (this.#finishedSincePrune >= PRUNE_EVERY) {
@@ -454,10 +500,13 @@ export class RelayWorker {
     const source = config.original ? mail.raw : (mail.tracked ?? mail.raw);
     const raw = prependHeader(removeHeader(source, TRACK_HEADER), RELAY_ID_HEADER, row.relay_id);
     const recipients = JSON.parse(row.recipients_json) as string[];
+    // A release whose caller waits: a connection has to come up within the wait, and a failure is the answer.
+    const waited = this.#waiters.has(row.id);
     try {
       const delivery = await this.#pool!.send(
         { from: config.from ?? row.envelope_from, to: recipients },
         raw,
+        waited ? RELEASE_SETUP_MS : undefined,
       );
       const rejected = delivery.rejected;
       const reply =
@@ -467,7 +516,8 @@ export class RelayWorker {
       const error = err as SendError;
       const reply = describeError(error);
       const delay = config.retries[row.attempt_count];
-      if (isPermanent(error) || delay === undefined) {
+      // (the caller of a release still waiting is told of the failure: a retry later would deliver behind its back)
+      if (isPermanent(error) || delay === undefined || this.#waiters.has(row.id)) {
         this.#log.warn(`mail ${row.message_id} (relay entry ${row.id}) is dead: ${reply}`);
         return { atMs: clock.now(), attempt: { ok: false, reply }, status: 'dead', next: null };
       }

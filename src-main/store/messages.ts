@@ -173,6 +173,10 @@ export class MessageStore {
     return this.#search.idsMatching(query);
   }
 
+  latestMatching(query: string): string | undefined {
+    return this.#search.latestMatching(query);
+  }
+
   // Tags (message-tags.ts)
 
   tags(): string[] {

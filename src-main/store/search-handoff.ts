@@ -95,6 +95,17 @@ export class SearchHandoff {
     );
   }
 
+  /** The newest mail matching a search query (Mailpit's `latest?query=`), undefined when none does. */
+  latestMatching(query: string): string | undefined {
+    const { where, params, narrow } = buildSearch(query);
+    return this.#db
+      .prepare(
+        `SELECT m.id FROM messages m WHERE ${where}${narrow ? ` AND ${narrow.where}` : ''} ORDER BY m.seq DESC LIMIT 1`,
+      )
+      .pluck()
+      .get(...params, ...(narrow?.params ?? [])) as string | undefined;
+  }
+
   /** Ids of every mail matching a search query (for `DELETE /api/v1/search`). */
   idsMatching(query: string): string[] {
     const { where, params } = buildSearch(query);

@@ -21,8 +21,11 @@ import type { MessageRow } from './message-rows.js';
 export const searchPathOf = (dbPath: string): string =>
   dbPath === ':memory:' ? ':memory:' : `${dbPath}-search`;
 
-/** Bumped when the index's schema changes: an index of another version is dropped and built again. */
-const SEARCH_VERSION = 1;
+/**
+ * Bumped when the index's schema changes: an index of another version is dropped and built again from the mails.
+ * 2: trigrams (substrings, as Mailpit matches them) instead of words; file names of parts in `body`.
+ */
+const SEARCH_VERSION = 2;
 
 /** Page cache for the index on a connection, in KiB. */
 const SEARCH_CACHE_KIB = 2_000;
@@ -46,9 +49,11 @@ export function attachSearch(db: Database, dbPath: string, create: boolean): voi
     db.exec(`
       DROP TABLE IF EXISTS search.messages_fts;
       DROP TABLE IF EXISTS search.search_state;
+      -- Every sequence of three characters is a term, so any part of a word (or of a sentence without spaces, as
+      -- Chinese and Japanese write) of three or more characters is found by a lookup; see search-query.ts.
       CREATE VIRTUAL TABLE search.messages_fts USING fts5 (
         subject, addresses, body,
-        content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
+        content = '', contentless_delete = 1, tokenize = 'trigram remove_diacritics 1'
       );
       -- Every mail up to indexed_seq is in the index.
       CREATE TABLE search.search_state (

@@ -1,13 +1,17 @@
 // Mailpit's search syntax, parsed once into filters that become one SQL condition over `messages m` (searches) or are
 // checked against a mail about to be stored (tag rules, see `matchesMail`):
-//   plain words and "quoted phrases" (full text, every term must match);
-//   from: to: cc: bcc: reply-to: addressed: subject: (words or word prefixes of the field) and message-id: (substring);
+//   plain words and "quoted phrases" (substrings of the subject, addresses, text and file names; every term must match);
+//   from: to: cc: bcc: reply-to: addressed: subject: message-id: (substrings of the field);
 //   tag: is:read is:unread is:tagged has:attachment has:inline larger: smaller: (k/m/g units) before: after:;
-//   Mailbeacon's is:opened is:clicked is:unsubscribed is:relayed; any term negated with a leading '!' or '-'.
+//   Mailbeacon's is:opened is:clicked is:unsubscribed (counted hits, model/counting.ts), is:machine-opened
+//   is:machine-clicked (proxies, scanners), source: (recipient, simulated, preview: whose hits those count) and
+//   is:relayed; any term negated with a leading '!' or '-'.
 // A `word:` at the start of a term that is no known filter is a 400 naming the known ones, never a silent empty
 // result; URLs (`http://…`, `mailto:…`) and times (`10:30`) are searched as text.
 
 import type { Address, MessageListing } from '../model/message.js';
+import { countedSql, machineSql, parseSource, TRACKING_SOURCES } from '../model/counting.js';
+import type { TrackingSource } from '../model/tracking.js';
 
 export interface SqlCondition {
   where: string;
@@ -26,7 +30,16 @@ export interface SqlSearch extends SqlCondition {
 }
 
 type AddressField = 'from' | 'to' | 'cc' | 'bcc' | 'reply-to' | 'addressed';
-type IsValue = 'read' | 'unread' | 'tagged' | 'opened' | 'clicked' | 'unsubscribed' | 'relayed';
+type IsValue =
+  | 'read'
+  | 'unread'
+  | 'tagged'
+  | 'opened'
+  | 'clicked'
+  | 'unsubscribed'
+  | 'machine-opened'
+  | 'machine-clicked'
+  | 'relayed';
 
 /** One term of a query. */
 export type Filter = { negated: boolean } & (
@@ -36,13 +49,24 @@ export type Filter = { negated: boolean } & (
   | { kind: 'message-id'; value: string }
   | { kind: 'tag'; value: string }
   | { kind: 'is'; value: IsValue }
+  | { kind: 'source'; value: TrackingSource }
   | { kind: 'has'; value: 'attachment' | 'inline' }
   | { kind: 'size'; op: 'larger' | 'smaller'; bytes: number }
   | { kind: 'date'; op: 'before' | 'after'; ms: number }
 );
 
 const ADDRESS_FIELDS: AddressField[] = ['from', 'to', 'cc', 'bcc', 'reply-to', 'addressed'];
-const IS_VALUES: IsValue[] = ['read', 'unread', 'tagged', 'opened', 'clicked', 'unsubscribed', 'relayed'];
+const IS_VALUES: IsValue[] = [
+  'read',
+  'unread',
+  'tagged',
+  'opened',
+  'clicked',
+  'unsubscribed',
+  'machine-opened',
+  'machine-clicked',
+  'relayed',
+];
 const HAS_VALUES = ['attachment', 'attachments', 'inline'];
 
 /** Every filter prefix, as a 400 for an unknown one lists them. */
@@ -52,6 +76,7 @@ export const SEARCH_PREFIXES = [
   'message-id',
   'tag',
   'is',
+  'source',
   'has',
   'larger',
   'smaller',
@@ -101,6 +126,8 @@ function parseDate(value: string): number | null {
 
 /** The filters of a query; an unknown prefix or a bad value is an Error with `statusCode` 400. */
 export function parseQuery(query: string): Filter[] {
+  // SQLite ends a string at a NUL: the full-text index would read the term as unterminated.
+  if (query.includes('\0')) throw badQuery('a query cannot contain a NUL character');
   const filters: Filter[] = [];
   for (const { negated, key: written, value } of tokenize(query)) {
     const raw = written ? `${written}:${value}` : value;
@@ -133,6 +160,10 @@ export function parseQuery(query: string): Filter[] {
       const v = value.toLowerCase() as IsValue;
       if (!IS_VALUES.includes(v)) throw badQuery(`unknown is:${value} (known: ${IS_VALUES.join(', ')})`);
       filters.push({ kind: 'is', value: v, negated });
+    } else if (key === 'source') {
+      const v = parseSource(value);
+      if (!v) throw badQuery(`unknown source:${value} (known: ${TRACKING_SOURCES.join(', ')})`);
+      filters.push({ kind: 'source', value: v, negated });
     } else if (key === 'has') {
       const v = value.toLowerCase();
       if (!HAS_VALUES.includes(v)) throw badQuery(`unknown has:${value} (known: attachment, inline)`);
@@ -152,10 +183,43 @@ export function parseQuery(query: string): Filter[] {
   return filters;
 }
 
-/** A term for FTS5: quoted so operators in user input are literals, with prefix matching on the last word. */
+/**
+ * A term for the full-text index: quoted so operators in user input are literals. The index holds trigrams, so the
+ * phrase matches wherever the term is a substring; whitespace is one space, as in the indexed text.
+ */
 function ftsPhrase(value: string): string {
-  return `"${value.replaceAll('"', '""')}"*`;
+  return `"${value.replace(/\s+/g, ' ').replaceAll('"', '""')}"`;
 }
+
+/**
+ * The index's narrowing for a field filter, which LIKE then confirms on the field: every third trigram of the term
+ * and its last one, as terms that must all be there. Fewer look-ups than the whole phrase, whose every trigram would be
+ * read, and no positions to compare.
+ */
+function ftsTrigrams(value: string): string {
+  const chars = [...value.replace(/\s+/g, ' ')];
+  const grams: string[] = [];
+  for (let i = 0; i + 3 <= chars.length; i += 3) grams.push(chars.slice(i, i + 3).join(''));
+  if (chars.length % 3) grams.push(chars.slice(-3).join(''));
+  return `(${grams.map((g) => `"${g.replaceAll('"', '""')}"`).join(' AND ')})`;
+}
+
+/** Trigrams find terms of three characters or more; shorter ones are looked for with LIKE (see SHORT_TERM_COLUMNS). */
+const indexable = (value: string) => [...value.replace(/\s+/g, ' ')].length >= 3;
+
+/**
+ * Where a term too short for the index is looked for: the subject, the addresses and the start of the text (its
+ * snippet), by reading every mail's row (the index cannot narrow it).
+ */
+const SHORT_TERM_COLUMNS = [
+  'm.subject',
+  'm.from_json',
+  'm.to_json',
+  'm.cc_json',
+  'm.bcc_json',
+  'm.reply_to_json',
+  'm.snippet',
+];
 
 const escapeLike = (value: string) => `%${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
@@ -172,6 +236,8 @@ const TRACKING_KIND: Partial<Record<IsValue, string>> = {
   opened: 'open',
   clicked: 'click',
   unsubscribed: 'unsub',
+  'machine-opened': 'open',
+  'machine-clicked': 'click',
 };
 
 const FTS_IN = 'm.seq IN (SELECT rowid FROM search.messages_fts WHERE messages_fts MATCH ?)';
@@ -185,20 +251,34 @@ export function buildSearch(query: string): SqlSearch {
   const fts: string[] = [];
   const ftsNot: string[] = [];
   const hasWord = (value: string) => /[\p{L}\p{N}]/u.test(value);
+  // `source:` says whose hits the tracking filters of the same search count (default: model/counting.ts's).
+  const sources = filters.flatMap((f) => (f.kind === 'source' && !f.negated ? [f.value] : []));
+  const notSources = new Set(filters.flatMap((f) => (f.kind === 'source' && f.negated ? [f.value] : [])));
+  const scope =
+    sources.length > 0 || notSources.size > 0
+      ? (sources.length > 0 ? sources : TRACKING_SOURCES).filter((s) => !notSources.has(s))
+      : undefined;
 
   for (const f of filters) {
     const not = f.negated ? 'NOT ' : '';
     switch (f.kind) {
       case 'text':
-        if (hasWord(f.value)) (f.negated ? ftsNot : fts).push(ftsPhrase(f.value));
+        if (!hasWord(f.value)) break;
+        if (indexable(f.value)) {
+          (f.negated ? ftsNot : fts).push(ftsPhrase(f.value));
+        } else {
+          const cols = SHORT_TERM_COLUMNS;
+          clauses.push(`${not}(${cols.map((c) => `${c} LIKE ? ESCAPE '\\'`).join(' OR ')})`);
+          for (let i = 0; i < cols.length; i++) params.push(escapeLike(f.value));
+        }
         break;
       case 'address':
       case 'subject': {
-        if (!f.negated && hasWord(f.value)) {
-          // Narrow to the mails whose indexed names, addresses or subject hold these words (as words or word
-          // prefixes), then confirm the field with LIKE: scanning every row would read the whole mailbox.
+        if (!f.negated && hasWord(f.value) && indexable(f.value)) {
+          // Narrow to the mails whose indexed names, addresses or subject hold the term, then confirm the field
+          // with LIKE: scanning every row would read the whole mailbox.
           clauses.push(FTS_IN);
-          params.push(`${f.kind === 'subject' ? 'subject' : 'addresses'} : ${ftsPhrase(f.value)}`);
+          params.push(`${f.kind === 'subject' ? 'subject' : 'addresses'} : ${ftsTrigrams(f.value)}`);
         }
         const columns = f.kind === 'subject' ? ['m.subject'] : ADDRESS_COLUMNS[f.field];
         clauses.push(`${not}(${columns.map((c) => `${c} LIKE ? ESCAPE '\\'`).join(' OR ')})`);
@@ -217,20 +297,27 @@ export function buildSearch(query: string): SqlSearch {
         if (f.value === 'read' || f.value === 'unread') {
           clauses.push(`${not}(m.read = ${f.value === 'read' ? 1 : 0})`);
         } else if (f.value === 'tagged') {
-          clauses.push(`${not}(m.tags_json != '[]')`);
+          // message_tags holds a row per tag of every tagged mail (see message-tags.ts).
+          clauses.push(`m.seq ${not}IN (SELECT seq FROM message_tags)`);
         } else if (f.value === 'relayed') {
           // The outbox has no index by mail (it would cost every relayed mail's commit): read it once per query.
           clauses.push(`m.id ${not}IN (SELECT message_id FROM relay_outbox WHERE status = 'sent')`);
         } else {
-          clauses.push(`${not}EXISTS (SELECT 1 FROM events e WHERE e.message_id = m.id AND e.kind = ?)`);
+          const rule = f.value.startsWith('machine-') ? machineSql(scope, 'e.') : countedSql(scope, 'e.');
+          // The events read once per query, as a set of mails: a look-up per mail read every mail of the mailbox.
+          clauses.push(
+            `m.seq ${not}IN (SELECT seq FROM messages WHERE id IN (SELECT e.message_id FROM events e WHERE e.kind = ? AND ${rule}))`,
+          );
           params.push(TRACKING_KIND[f.value]);
         }
         break;
+      case 'source':
+        break; // read above, with the tracking filters it scopes
       case 'has':
         clauses.push(
           f.value === 'attachment'
             ? `${not}(m.attachments > 0)`
-            : `${not}EXISTS (SELECT 1 FROM message_parts p WHERE p.seq = m.seq AND p.inline = 1)`,
+            : `m.seq ${not}IN (SELECT seq FROM message_parts WHERE inline = 1)`,
         );
         break;
       case 'size':
@@ -294,8 +381,8 @@ const addressString = (list: (Address | null)[]) =>
     .join(', ');
 
 /**
- * Whether a mail not yet stored matches filters (tag rules on ingest). Words and fields match as substrings, a
- * little wider than the index's word prefixes; a new mail is unread and has no tracking events or relay yet.
+ * Whether a mail not yet stored matches filters (tag rules on ingest). Words and fields match as substrings, as in
+ * the index; a new mail is unread and has no tracking events or relay yet.
  */
 export function matchesMail(filters: Filter[], mail: MailCandidate): boolean {
   return filters.every((f) => {
@@ -337,6 +424,8 @@ export function matchesMail(filters: Filter[], mail: MailCandidate): boolean {
       case 'date':
         hit = f.op === 'before' ? mail.createdMs < f.ms : mail.createdMs >= f.ms;
         break;
+      case 'source':
+        return true; // only scopes tracking filters, which a new mail matches none of
     }
     return hit !== f.negated;
   });

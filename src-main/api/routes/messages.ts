@@ -64,6 +64,36 @@ export function contentDisposition(type: 'inline' | 'attachment', filename: stri
   return `${type}; filename="${fallback}"; filename*=UTF-8''${encoded}`;
 }
 
+const latestQuery = z.object({ query: z.string().max(2000).optional() });
+
+/**
+ * The mail a route's `:id` names: Mailpit's `latest` is the newest mail, or with `?query=…` the newest one matching
+ * that search; undefined when there is none.
+ */
+export async function resolveMessageId(
+  store: MessageStore,
+  id: string,
+  querystring: unknown,
+): Promise<string | undefined> {
+  if (id !== 'latest') return id;
+  const { query } = parseOr400(latestQuery, querystring);
+  if (!query?.trim()) return store.latestId();
+  // A bad query is a 400 before any wait.
+  buildSearch(query);
+  await store.searchReady();
+  return store.latestMatching(query);
+}
+
+/**
+ * A header name as Mailpit spells it, Go's `textproto.CanonicalMIMEHeaderKey`: the first letter and every letter
+ * after a hyphen upper case, the rest lower case (`Message-Id`, `Mime-Version`); a name with a byte that is not a
+ * token character stays as it is.
+ */
+export function canonicalHeaderName(name: string): string {
+  if (!/^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/.test(name)) return name;
+  return name.toLowerCase().replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
+}
+
 /** Mailpit v1 message routes, with Mailpit's paths and JSON shapes. */
 export function registerMessageRoutes(app: FastifyInstance, { store, bus }: MessageRoutesDeps): void {
   app.get(
@@ -80,7 +110,11 @@ export function registerMessageRoutes(app: FastifyInstance, { store, bus }: Mess
     { config: { summary: 'Search messages with Mailpit syntax (query, start, limit)' } },
     async (req) => {
       const { start, limit, query } = parseOr400(paging, req.query);
-      if (query.trim()) await store.searchReady();
+      // As Mailpit: the list without a query is GET /api/v1/messages.
+      if (!query.trim())
+        throw badRequest('bad request: query is required (GET /api/v1/messages lists every message)');
+      buildSearch(query);
+      await store.searchReady();
       return toMailpitPage(store.page(start, limit, query), store.tags());
     },
   );
@@ -135,9 +169,9 @@ export function registerMessageRoutes(app: FastifyInstance, { store, bus }: Mess
   app.get<{ Params: { id: string } }>(
     '/api/v1/message/:id',
     // A GET changes nothing: the UI marks a mail read with PUT /api/v1/messages when it opens it.
-    { config: { summary: 'One message (ID or "latest")' } },
+    { config: { summary: 'One message (ID, or "latest" with an optional ?query= search)' } },
     async (req, reply) => {
-      const id = store.resolveId(req.params.id);
+      const id = await resolveMessageId(store, req.params.id, req.query);
       const row = id ? store.get(id) : undefined;
       if (!row) return notFound(reply);
       const { inline, attachments } = store.attachmentsOf(row.seq);
@@ -182,22 +216,31 @@ export function registerMessageRoutes(app: FastifyInstance, { store, bus }: Mess
 
   app.get<{ Params: { id: string } }>(
     '/api/v1/message/:id/headers',
-    { config: { summary: 'Headers of a message, name → values' } },
+    { config: { summary: "Headers of a message, name (Mailpit's spelling) → values, names in order" } },
     async (req, reply) => {
-      const id = store.resolveId(req.params.id);
+      const id = await resolveMessageId(store, req.params.id, req.query);
       const stored = id ? store.raw(id) : undefined;
       if (!stored) return notFound(reply);
+      const byName = new Map<string, string[]>();
+      for (const h of readHeaders(stored.raw)) {
+        const name = canonicalHeaderName(h.name);
+        const values = byName.get(name);
+        if (values) values.push(h.value);
+        else byName.set(name, [h.value]);
+      }
+      // Sorted as Mailpit's JSON map is (Go orders a map's keys by their bytes).
       const out: Record<string, string[]> = {};
-      for (const h of readHeaders(stored.raw)) (out[h.name] ??= []).push(h.value);
+      for (const name of [...byName.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)))
+        out[name] = byName.get(name)!;
       return out;
     },
   );
 
-  app.get<{ Params: { id: string }; Querystring: { version?: string } }>(
+  app.get<{ Params: { id: string }; Querystring: { version?: string; query?: string } }>(
     '/api/v1/message/:id/raw',
     { config: { summary: 'The message source as received (version=tracked: with tracking injected)' } },
     async (req, reply) => {
-      const id = store.resolveId(req.params.id);
+      const id = await resolveMessageId(store, req.params.id, req.query);
       const raw = id ? store.raw(id) : undefined;
       if (!raw) return notFound(reply);
       const version = req.query.version ?? 'original';
@@ -213,7 +256,7 @@ export function registerMessageRoutes(app: FastifyInstance, { store, bus }: Mess
     '/api/v1/message/:id/part/:partId',
     { config: { summary: 'An attachment or inline part, decoded' } },
     async (req, reply) => {
-      const id = store.resolveId(req.params.id);
+      const id = await resolveMessageId(store, req.params.id, req.query);
       const part = id ? await store.part(id, req.params.partId) : undefined;
       if (!part) return notFound(reply, 'part');
       reply.type(part.content_type || 'application/octet-stream');

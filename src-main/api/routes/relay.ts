@@ -1,8 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { MessageStore } from '../../store/messages.js';
-import { RelayRequestError, type RelayWorker } from '../../relay/index.js';
+import {
+  RELEASE_WAIT_MS,
+  RelayRequestError,
+  type RelayWorker,
+  type ReleaseResult,
+} from '../../relay/index.js';
 import { badRequest, notFound, parseOr400 } from '../errors.js';
+import { resolveMessageId } from './messages.js';
 
 export interface RelayRoutesDeps {
   /** null when no --relay is configured: the routes still answer, saying so. */
@@ -20,20 +26,38 @@ export function registerRelayRoutes(app: FastifyInstance, { relay, store }: Rela
   app.post<{ Params: { id: string } }>(
     '/api/v1/message/:id/release',
     {
-      config: { summary: 'Relay a stored message to the given recipients ({To: [...]}) through the outbox' },
+      config: {
+        summary:
+          'Relay a stored message to the given recipients ({To: [...]}): "ok" once the upstream took it, its error when it refused it or could not be reached, 202 when it has not answered within a few seconds (the outbox sends it)',
+      },
     },
     async (req, reply) => {
-      const id = store.resolveId(req.params.id);
+      const id = await resolveMessageId(store, req.params.id, req.query);
       if (!id || !store.get(id)) return notFound(reply);
       if (!relay) throw badRequest(NOT_CONFIGURED);
       const { To } = parseOr400(releaseBody, req.body);
+      let result: ReleaseResult;
       try {
-        relay.release(id, To);
+        result = await relay.releaseAndWait(id, To);
       } catch (err) {
         if (err instanceof RelayRequestError && err.statusCode === 404) return notFound(reply);
         throw err;
       }
-      return 'ok';
+      const { entry, outcome } = result;
+      reply.header('X-Mailbeacon-Relay-Entry', String(entry.id));
+      // Mailpit answers a release with the upstream's error, as a 400.
+      if (outcome === 'refused')
+        throw badRequest(
+          `SMTP error: ${result.reply} (relay entry ${entry.id} is dead; POST /api/v1/relay/${entry.id}/retry sends it again)`,
+        );
+      if (outcome === 'queued')
+        return reply
+          .code(202)
+          .type('text/plain; charset=utf-8')
+          .send(
+            `queued: the upstream has not answered within ${RELEASE_WAIT_MS / 1000} s; relay entry ${entry.id} stays in the outbox (GET /api/v1/relay)`,
+          );
+      return reply.type('text/plain; charset=utf-8').send('ok');
     },
   );
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { MessageStore } from '../../store/messages.js';
 import { readBody } from '../../ingest/parse.js';
-import { notFound } from './messages.js';
+import { notFound, resolveMessageId } from './messages.js';
 
 /**
  * What a mail's HTML may do when shown on its own: images, styles and fonts from anywhere (as a mail client shows
@@ -22,18 +22,18 @@ const escapeAttr = (value: string) => value.replace(/[&"<>]/g, (c) => `&#${c.cha
 
 /** Mailpit's `/view/{ID}.html` and `/view/{ID}.txt`: a mail's HTML or text part alone, for tests and links. */
 export function registerViewRoutes(app: FastifyInstance, { store }: { store: MessageStore }): void {
-  app.get<{ Params: { file: string }; Querystring: { embed?: string } }>(
+  app.get<{ Params: { file: string }; Querystring: { embed?: string; query?: string } }>(
     '/view/:file',
     {
       config: {
         summary:
-          'A message\'s HTML part ({ID}.html, embed=1 for an iframe) or text part ({ID}.txt); ID or "latest"',
+          'A message\'s HTML part ({ID}.html, embed=1 for an iframe) or text part ({ID}.txt); ID, or "latest" with an optional ?query= search',
       },
     },
     async (req, reply) => {
       const m = /^(.+)\.(html|txt)$/.exec(req.params.file);
       if (!m) return notFound(reply);
-      const id = store.resolveId(m[1]!);
+      const id = await resolveMessageId(store, m[1]!, req.query);
       const row = id ? store.get(id) : undefined;
       const stored = row ? store.raw(row.id) : undefined;
       if (!row || !stored) return notFound(reply);
