@@ -12,7 +12,9 @@ import { formatHostPort } from './net/listen.js';
 import type { HttpLimits } from './net/http-limits.js';
 import { createRelay } from './relay/index.js';
 import { Chaos } from './smtp/chaos.js';
+import type { Pop3Login } from './pop3/login.js';
 import { createCapture, type Capture } from './smtp/service.js';
+import { secureDataDir } from './store/data-dir.js';
 import { DataDirLock } from './store/data-dir-lock.js';
 import type { MessageStore } from './store/messages.js';
 import type { Retention } from './store/retention.js';
@@ -71,6 +73,7 @@ export class Sandbox {
   #retention?: Retention;
   #capture?: Capture;
   #addresses?: SandboxAddresses;
+  #pop3Login?: Pop3Login;
   /** What stop() closes, in reverse order of start. */
   readonly #closers: { what: string; close: () => Promise<void> | void }[] = [];
   #stopping?: Promise<void>;
@@ -84,6 +87,11 @@ export class Sandbox {
 
   get addresses(): SandboxAddresses {
     return this.#addresses ?? notStarted();
+  }
+
+  /** The login of the POP3 listener (`--pop3-auth` or generated), when it runs. */
+  get pop3Login(): Pop3Login | undefined {
+    return this.#pop3Login;
   }
 
   get store(): MessageStore {
@@ -124,7 +132,11 @@ export class Sandbox {
     };
     try {
       // Before anything is opened: a second process on the same data would relay and announce the same mail twice.
-      if (settings.dataDir !== ':memory:') this.#lock = DataDirLock.acquire(settings.dataDir);
+      if (settings.dataDir !== ':memory:') {
+        // Caught mail is personal data: no other local user may read the directory or its files.
+        secureDataDir(settings.dataDir, (message) => logger.child('db').warn(message));
+        this.#lock = DataDirLock.acquire(settings.dataDir);
+      }
       const data = opened(
         'db',
         openStore(settings, { nativeBinding: this.#options.nativeBinding, logger, readers: mailReaders }),
@@ -169,6 +181,7 @@ export class Sandbox {
         deleted,
         smtpRejected: () => this.#capture?.smtp()?.rejected ?? 0,
         addresses: () => this.#addresses,
+        pop3Login: () => this.#pop3Login,
         keyFingerprint: tracking.fingerprint,
         httpUrl: () => httpUrl,
       });
@@ -178,6 +191,7 @@ export class Sandbox {
       await opened('tracking', tracking).listen();
       this.#capture = opened('smtp', createCapture(settings, { ...base, ingest, store, chaos }));
       const mail = await this.#capture.listen();
+      this.#pop3Login = mail.pop3Login;
 
       this.#addresses = {
         smtp: mail.smtp,

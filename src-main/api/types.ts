@@ -125,6 +125,11 @@ export interface AppInformation {
   Listeners: { smtp: string; http: string; tracking: string };
   TrackingURL: string;
   KeyFingerprint: string;
+  /**
+   * Mailbeacon: the POP3 listener (--pop3) and its login; the password only when it was generated (one given with
+   * --pop3-auth is the user's own). Whoever can read this API can read every mail already.
+   */
+  POP3?: { Address: string; User: string; Password?: string };
 }
 
 // ---- hub topics and payloads (docs/HUB.md) ----

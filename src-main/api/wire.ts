@@ -178,6 +178,7 @@ export const appInformation = z.object({
   Listeners: z.object({ smtp: z.string(), http: z.string(), tracking: z.string() }),
   TrackingURL: z.string(),
   KeyFingerprint: z.string(),
+  POP3: z.object({ Address: z.string(), User: z.string(), Password: z.string().optional() }).optional(),
 });
 
 export const simulationProfile = z.enum(SIMULATE_PROFILES);

@@ -105,15 +105,23 @@ export async function serve(argv: string[]): Promise<number> {
 
   try {
     const addresses = await sandbox.start();
+    // A generated login is shown whole (nobody else knows it); one given with --pop3-auth only by its user.
+    const login = sandbox.pop3Login;
+    const pop3Login = login && { user: login.user, ...(login.generated && { pass: login.pass }) };
     if (settings.json) {
       process.stdout.write(
-        `${JSON.stringify({ smtp: addresses.smtp, http: addresses.http, tracking: addresses.tracking, trackingUrl: addresses.trackingUrl, dataDir: settings.dataDir, ...(addresses.pop3 && { pop3: addresses.pop3 }) })}\n`,
+        `${JSON.stringify({ smtp: addresses.smtp, http: addresses.http, tracking: addresses.tracking, trackingUrl: addresses.trackingUrl, dataDir: settings.dataDir, ...(addresses.pop3 && { pop3: addresses.pop3 }), ...(pop3Login && { pop3Login }) })}\n`,
       );
     }
     logger.info(`SMTP      ${addresses.smtp}`);
     logger.info(`UI + API  ${addresses.http}`);
     logger.info(`Tracking  ${addresses.tracking} (links use ${addresses.trackingUrl})`);
-    if (addresses.pop3) logger.info(`POP3      ${addresses.pop3}`);
+    if (addresses.pop3 && login) {
+      const how = login.generated
+        ? `password ${login.pass}, kept in the data directory`
+        : 'set by --pop3-auth';
+      logger.info(`POP3      ${addresses.pop3} (user ${login.user}, ${how})`);
+    }
     logger.info(`Data      ${settings.dataDir}`);
   } catch (err) {
     process.off('SIGINT', handler);

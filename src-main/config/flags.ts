@@ -88,7 +88,7 @@ export const SERVE_FLAGS: FlagSpec[] = [
     type: 'string',
     arg: 'USER:PASS',
     group: 'pop3',
-    help: 'POP3 login (default: any login on loopback; required when --pop3 binds elsewhere)',
+    help: 'POP3 login (default: one generated into the data dir, shown at start and in Settings; required when --pop3 binds beyond loopback)',
   },
   {
     name: 'spamassassin',

@@ -101,7 +101,7 @@ export async function authorizeRequest(
   if (!source) return undefined;
   if (source.via === 'cookie') checkCookieOrigin(req, options);
   try {
-    return await verifyToken(source.token, options.key, options.nowMs);
+    return { ...(await verifyToken(source.token, options.key, options.nowMs)), raw: source.token };
   } catch (err) {
     if (err instanceof TokenError) throw new AuthorizationError(err.message, 401);
     throw err;

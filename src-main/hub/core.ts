@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Clock, Logger } from '../logger.js';
+import type { ClientBudget } from './client-limits.js';
 import type { UpdateHistory } from './history.js';
 import type { VerifiedToken } from './jwt.js';
 import type { Subscriber } from './subscriber.js';
@@ -12,6 +13,8 @@ export interface HubCore {
   readonly history: UpdateHistory;
   readonly matcher: TopicSelectorMatcher;
   readonly queueLimit: number;
+  /** Streams and URI templates per token, per address and overall. */
+  readonly budget: ClientBudget;
   readonly logger: Logger;
   readonly clock: Clock;
   authorize(

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { systemClock, type Clock, type Logger } from '../logger.js';
 import { AUTH_COOKIE, AUTH_COOKIE_PATH, AuthorizationError, authorizeRequest } from './authorize.js';
+import { ClientBudget, type ClientLimits } from './client-limits.js';
 import { HUB_PATH, SUBSCRIPTIONS_PATH, isHubPath } from './discovery.js';
 import type { HubHistoryRows } from '../model/hub-update.js';
 import { EARLIEST, MemoryHistory, StoredHistory, type UpdateHistory } from './history.js';
@@ -43,6 +44,8 @@ export interface HubOptions {
   /** Updates the in-memory history keeps (the stored one is bounded by the store). */
   historySize: number;
   queueLimit?: number;
+  /** Streams and URI templates a client may hold open (client-limits.ts); tests lower them. */
+  clientLimits?: Partial<ClientLimits>;
   logger: Logger;
   clock?: Clock;
   /** The HTTP listener's public base, e.g. http://127.0.0.1:8025; a function because the port is known late. */
@@ -59,6 +62,7 @@ export class Hub implements HubCore {
   readonly history: UpdateHistory;
   readonly matcher = new TopicSelectorMatcher();
   readonly queueLimit: number;
+  readonly budget: ClientBudget;
   readonly logger: Logger;
   readonly clock: Clock;
   private readonly options: HubOptions;
@@ -66,11 +70,15 @@ export class Hub implements HubCore {
   private readonly heartbeat: NodeJS.Timeout | undefined;
   private lastDispatchedId = EARLIEST;
   private closed = false;
+  /** Subscription events waiting to be published, oldest first. */
+  private readonly announcements: UpdateInput[] = [];
+  private announcing = false;
 
   constructor(options: HubOptions) {
     this.options = options;
     this.anonymous = options.anonymous;
     this.queueLimit = options.queueLimit ?? DEFAULT_QUEUE_LIMIT;
+    this.budget = new ClientBudget(options.clientLimits);
     this.logger = options.logger;
     this.clock = options.clock ?? systemClock;
     this.history = options.storedHistory
@@ -187,21 +195,40 @@ export class Hub implements HubCore {
 
   // ---- internals ----
 
-  /** Subscription events: private updates, so only subscribers allowed to see subscriptions get them. */
+  /**
+   * Subscription events: private updates, so only subscribers allowed to see subscriptions get them. A stream
+   * announces one per selector, and matching each against every subscriber's templates is real work: they are
+   * published one per turn of the event loop, in order, so other requests are served in between.
+   */
   private announce(subscriber: Subscriber, active: boolean): void {
-    // Runs from socket events: a failure (the store already closed at shutdown) must not escape as an
-    // uncaught exception, and losing a subscription event is harmless.
-    try {
-      for (const topic of subscriber.topics) {
-        this.dispatch({
-          topics: [subscriptionTopic(topic, subscriber.id)],
-          data: JSON.stringify(subscriptionDocument(topic, subscriber, active)),
-          private: true,
-        });
-      }
-    } catch (err) {
-      this.logger.warn(`subscription event for ${subscriber.id} not published: ${(err as Error).message}`);
+    for (const topic of subscriber.topics) {
+      this.announcements.push({
+        topics: [subscriptionTopic(topic, subscriber.id)],
+        data: JSON.stringify(subscriptionDocument(topic, subscriber, active)),
+        private: true,
+      });
     }
+    if (!this.announcing) {
+      this.announcing = true;
+      setImmediate(() => this.announceNext());
+    }
+  }
+
+  private announceNext(): void {
+    const next = this.announcements.shift();
+    if (!next || this.closed) {
+      this.announcements.length = 0;
+      this.announcing = false;
+      return;
+    }
+    // Runs from a timer: a failure (the store already closed at shutdown) must not escape as an uncaught
+    // exception, and losing a subscription event is harmless.
+    try {
+      this.dispatch(next);
+    } catch (err) {
+      this.logger.warn(`subscription event ${next.topics[0]} not published: ${(err as Error).message}`);
+    }
+    setImmediate(() => this.announceNext());
   }
 
   private lastEventId(): string {

@@ -11,6 +11,8 @@ export interface VerifiedToken {
   mercure: MercureClaims;
   /** Expiry in Unix seconds, when the token has one. */
   exp?: number;
+  /** The JWT as presented, which identifies its holder for the per-client limits. */
+  raw?: string;
 }
 
 /** A token that cannot be used: missing, malformed, badly signed or expired. Always answered with 401. */

@@ -67,7 +67,7 @@ export function loadOrCreateHubKeys(dataDir: string, settings: KeySettings): Hub
     subscriberKey: stored.subscriberKey ?? generateKey(),
   };
   if (stored.publisherKey !== generated.publisherKey || stored.subscriberKey !== generated.subscriberKey) {
-    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     writeFileSync(file, `${JSON.stringify(generated, null, 2)}\n`, { mode: 0o600 });
     // The mode option applies only when the file is created; an older file with wider rights is tightened.
     chmodSync(file, 0o600);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AuthorizationError } from './authorize.js';
+import { ClientLimitError } from './client-limits.js';
 import { EARLIEST } from './history.js';
 import type { HubCore } from './core.js';
 import { HubHttpError } from './http.js';
@@ -49,6 +50,17 @@ export async function subscribe(
   }
   // The client may have gone while the token was being checked.
   if (req.destroyed || res.destroyed) return;
+  let release: () => void;
+  try {
+    release = hub.budget.acquire(token?.raw, req.socket.remoteAddress ?? '', topics, (t) =>
+      hub.matcher.cost(t),
+    );
+  } catch (err) {
+    if (err instanceof ClientLimitError)
+      throw new HubHttpError(429, `[hub] ${err.message}`, { 'Retry-After': '10' });
+    throw err;
+  }
+  res.once('close', release);
 
   const lastEventId = requestedLastEventId(req, query);
   const cursor = lastEventId === undefined ? undefined : hub.history.after(lastEventId);

@@ -342,6 +342,11 @@ export class TemplateMatcher {
     this.initial = this.intern(this.closure([this.start]));
   }
 
+  /** States of the automaton: what one topic character may cost at most. */
+  get size(): number {
+    return this.a.kind.length;
+  }
+
   test(topic: string): boolean {
     if (this.stale) {
       this.stale = false;
@@ -427,6 +432,15 @@ export class TopicSelectorMatcher {
     if (selector === MATCH_ALL || selector === topic) return true;
     if (!selector.includes('{')) return false;
     return this.compiled(selector)?.test(topic) ?? false;
+  }
+
+  /**
+   * What matching a topic against `selector` may cost per topic character: the automaton's states for a template,
+   * 1 for `*`, an exact topic or a template that only matches itself.
+   */
+  cost(selector: string): number {
+    if (selector === MATCH_ALL || !selector.includes('{')) return 1;
+    return this.compiled(selector)?.size ?? 1;
   }
 
   /** True when at least one topic matches at least one selector. */

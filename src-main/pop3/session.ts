@@ -1,10 +1,13 @@
 import { timingSafeEqual } from 'node:crypto';
+import type { LoginThrottle } from './login-throttle.js';
 import type { Pop3Mailbox } from './mailbox.js';
 import { encodeMultiline, octets } from './wire.js';
 
 /** What a session asks of its connection. */
 export interface SessionIo {
-  write(chunks: string | Buffer[]): void;
+  write(text: string): void;
+  /** Sends the chunks one after the other, each once the socket has taken the previous ones. */
+  stream(chunks: Iterable<Buffer>): Promise<void>;
   /** Sends nothing more and closes. */
   end(): void;
   /** Switches the connection to TLS (after "+OK" went out); false when TLS is not available. */
@@ -14,9 +17,13 @@ export interface SessionIo {
 
 export interface SessionOptions {
   mailbox: Pop3Mailbox;
-  /** Required credentials; without them any USER/PASS is accepted. */
-  auth?: { user: string; pass: string };
+  /** The one login that opens the mailbox. */
+  auth: { user: string; pass: string };
   tls: boolean;
+  /** Spaces out login attempts per client address (shared by every connection). */
+  throttle: LoginThrottle;
+  /** The client's address, for the throttle. */
+  remoteAddress: string;
 }
 
 interface Entry {
@@ -27,6 +34,17 @@ interface Entry {
 
 /** Wrong passwords before the connection is closed. */
 const MAX_AUTH_FAILURES = 3;
+
+/** Unknown or misplaced commands before the connection is closed: a client that speaks POP3 sends very few. */
+const MAX_UNKNOWN_COMMANDS = 5;
+
+/**
+ * A line of an HTTP request: its request line, or a header line (`Host: …`). A web page can make the browser
+ * send a POST to this port, its body full of POP3 commands; such a connection is closed at its first line, as
+ * smtp-server does for SMTP, before any of the body is read as commands.
+ */
+const HTTP_LINE =
+  /^(?:(?:GET|HEAD|POST|PUT|DELETE|OPTIONS|TRACE|CONNECT|PATCH|PRI) |HTTP\/\d|[!#$%&'*+.^_`|~0-9A-Za-z-]+:)/i;
 
 function sameText(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -45,6 +63,7 @@ export class Pop3Session {
   #state: 'authorization' | 'transaction' | 'done' = 'authorization';
   #user: string | undefined;
   #failures = 0;
+  #unknown = 0;
   #entries: Entry[] = [];
 
   constructor(io: SessionIo, options: SessionOptions) {
@@ -60,9 +79,13 @@ export class Pop3Session {
     return this.#state === 'done';
   }
 
-  /** One command line, without its line end. */
-  handle(line: string): void {
+  /**
+   * One command line, without its line end. A promise when the reply takes time (a streamed mail, a delayed
+   * login): the next line waits for it.
+   */
+  handle(line: string): Promise<void> | void {
     if (this.#state === 'done') return;
+    if (HTTP_LINE.test(line)) return this.#close('this is a POP3 server, not HTTP');
     const space = line.indexOf(' ');
     const verb = (space === -1 ? line : line.slice(0, space)).toUpperCase();
     const arg = space === -1 ? '' : line.slice(space + 1);
@@ -73,8 +96,8 @@ export class Pop3Session {
       if (verb === 'USER') return this.#userCommand(arg);
       if (verb === 'PASS') return this.#pass(arg);
       if (verb === 'STLS') return this.#stls();
-      return this.#err(
-        `${verb || 'empty command'} is not allowed before login (USER, PASS, STLS, CAPA, QUIT)`,
+      return this.#unknownCommand(
+        `${verb.slice(0, 20) || 'empty command'} is not allowed before login (USER, PASS, STLS, CAPA, QUIT)`,
       );
     }
     const args = arg.split(' ').filter(Boolean);
@@ -101,8 +124,20 @@ export class Pop3Session {
       case 'STLS':
         return this.#err('STLS is only allowed before login');
       default:
-        return this.#err(`unknown command ${verb.slice(0, 20)}`);
+        return this.#unknownCommand(`unknown command ${verb.slice(0, 20)}`);
     }
+  }
+
+  #unknownCommand(text: string): void {
+    if (++this.#unknown >= MAX_UNKNOWN_COMMANDS) return this.#close(`${text}; too many unknown commands`);
+    this.#err(text);
+  }
+
+  /** The last reply: nothing the client sends after it is read. */
+  #close(text: string): void {
+    this.#state = 'done';
+    this.#err(`${text}, closing`);
+    this.#io.end();
   }
 
   #ok(text: string): void {
@@ -125,18 +160,22 @@ export class Pop3Session {
     this.#ok('send PASS');
   }
 
-  #pass(pass: string): void {
+  async #pass(pass: string): Promise<void> {
     if (this.#user === undefined) return this.#err('USER first');
-    const auth = this.#options.auth;
-    if (auth && !(sameText(this.#user, auth.user) && sameText(pass, auth.pass))) {
-      this.#user = undefined;
-      if (++this.#failures >= MAX_AUTH_FAILURES) {
-        this.#err('[AUTH] invalid credentials, closing');
-        this.#state = 'done';
-        return this.#io.end();
-      }
+    const user = this.#user;
+    this.#user = undefined;
+    const { throttle, remoteAddress, auth } = this.#options;
+    const wait = throttle.reserve(remoteAddress);
+    if (wait === undefined)
+      return this.#close('[SYS/TEMP] too many failed logins from your address, try later');
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (this.#state === 'done') return;
+    if (!(sameText(user, auth.user) && sameText(pass, auth.pass))) {
+      throttle.failed(remoteAddress);
+      if (++this.#failures >= MAX_AUTH_FAILURES) return this.#close('[AUTH] invalid credentials');
       return this.#err('[AUTH] invalid credentials');
     }
+    throttle.succeeded(remoteAddress);
     this.#entries = this.#options.mailbox.ids().map((id) => ({ id, deleted: false }));
     this.#state = 'transaction';
     this.#ok(`${this.#entries.length} messages`);
@@ -198,12 +237,14 @@ export class Pop3Session {
     this.#io.write(`+OK\r\n${lines.join('')}.\r\n`);
   }
 
-  #retr(arg: string | undefined, bodyLines: number): void {
+  #retr(arg: string | undefined, bodyLines: number): Promise<void> | void {
     const entry = this.#entry(arg);
     if (!entry) return;
     const mail = this.#options.mailbox.read(entry.id);
     if (!mail) return this.#err(`message ${arg} was deleted from Mailbeacon meanwhile`);
-    this.#io.write([Buffer.from(`+OK ${octets(mail)} octets\r\n`), ...encodeMultiline(mail, bodyLines)]);
+    // The size LIST reported when known (the entry keeps it), so a large mail is not scanned twice.
+    this.#ok(`${entry.size ?? (entry.size = octets(mail))} octets`);
+    return this.#io.stream(encodeMultiline(mail, bodyLines));
   }
 
   #dele(arg: string | undefined): void {

@@ -4,6 +4,7 @@ import type { Ingest } from '../ingest/ingest.js';
 import type { Logger } from '../logger.js';
 import { formatHostPort } from '../net/listen.js';
 import { startPop3 } from '../pop3/index.js';
+import type { Pop3Login } from '../pop3/login.js';
 import type { Pop3Server } from '../pop3/server.js';
 import type { MessageStore } from '../store/messages.js';
 import { SmtpCatcher } from './catcher.js';
@@ -14,7 +15,7 @@ export interface Capture {
   /** The SMTP listener, once `listen` has built it. */
   smtp(): SmtpCatcher | undefined;
   /** Starts SMTP (and SMTPS with `--smtps`), then POP3 when `--pop3` asks for it (all share the TLS certificate). */
-  listen(): Promise<{ smtp: string; smtps?: string; pop3?: string }>;
+  listen(): Promise<{ smtp: string; smtps?: string; pop3?: string; pop3Login?: Pop3Login }>;
   /** Stops SMTP (no new mail), then POP3; a failure of the first does not keep the second open. */
   close(): Promise<void>;
 }
@@ -76,7 +77,7 @@ export function createCapture(
       return {
         smtp: formatHostPort(bound.host, bound.port),
         ...(smtps && { smtps: formatHostPort(smtps.host, smtps.port) }),
-        ...(started && { pop3: started.address }),
+        ...(started && { pop3: started.address, pop3Login: started.login }),
       };
     },
     close: async () => {

@@ -54,7 +54,7 @@ export async function loadSmtpTls(options: {
   const material = { key: pems.private, cert: pems.cert };
   if (persist) {
     writeFileSync(keyPath, material.key, { mode: 0o600 });
-    writeFileSync(certPath, material.cert);
+    writeFileSync(certPath, material.cert, { mode: 0o600 });
     return { ...material, certFile: certPath };
   }
   return material;

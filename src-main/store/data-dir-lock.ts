@@ -41,7 +41,7 @@ export class DataDirLock {
 
   /** Takes the lock of `dataDir`, or throws a `[db]` error naming the process that holds it. */
   static acquire(dataDir: string): DataDirLock {
-    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const lock = new DataDirLock(join(dataDir, LOCK_FILE));
     for (let attempt = 0; attempt < TAKEOVER_ATTEMPTS; attempt++) {
       let fd: number;

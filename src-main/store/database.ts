@@ -11,6 +11,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname } from 'node:path';
+import { createPrivateFile, DATA_DIR_MODE } from './data-dir.js';
 import { MIGRATIONS } from './migrations.js';
 import { attachSearch, searchPathOf } from './search-index.js';
 
@@ -100,7 +101,7 @@ function quickCheck(db: Database, schema: string): string[] {
 export function openDatabase({ path, nativeBinding, warn, info }: OpenDatabaseOptions): Database {
   let check = false;
   if (path !== ':memory:') {
-    mkdirSync(dirname(path), { recursive: true });
+    mkdirSync(dirname(path), { recursive: true, mode: DATA_DIR_MODE });
     assertSqliteFile(path);
     const existing = statSync(path, { throwIfNoEntry: false });
     if (existing && existing.size > 0) {
@@ -111,6 +112,7 @@ export function openDatabase({ path, nativeBinding, warn, info }: OpenDatabaseOp
           : `${path} was closed cleanly: its integrity check is skipped`,
       );
     }
+    createPrivateFile(path);
   }
   const db = new BetterSqlite3(path, nativeBinding ? { nativeBinding } : {});
   try {
@@ -184,7 +186,9 @@ export function closeDatabase(db: Database): void {
   try {
     if (existsSync(`${path}-wal`) && statSync(`${path}-wal`).size > 0) return;
     const { size, mtimeMs } = statSync(path);
-    writeFileSync(closedMarkerOf(path), JSON.stringify({ size, mtimeMs } satisfies ClosedMarker));
+    writeFileSync(closedMarkerOf(path), JSON.stringify({ size, mtimeMs } satisfies ClosedMarker), {
+      mode: 0o600,
+    });
   } catch {
     // Without the marker the next start checks the whole file: slower, never wrong.
   }

@@ -1,5 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Address } from '../model/message.js';
+import { createPrivateFile } from './data-dir.js';
 import type { MessageRow } from './message-rows.js';
 
 /**
@@ -34,6 +35,7 @@ const BATCH = 256;
 
 /** Attaches the search database to a connection, creating its schema if needed (`create`: only the owner does). */
 export function attachSearch(db: Database, dbPath: string, create: boolean): void {
+  if (create && dbPath !== ':memory:') createPrivateFile(searchPathOf(dbPath));
   db.prepare('ATTACH DATABASE ? AS search').run(searchPathOf(dbPath));
   // SQLite's default page cache here would be 16 MB for this database too, on every connection.
   db.pragma(`search.cache_size = -${SEARCH_CACHE_KIB}`);

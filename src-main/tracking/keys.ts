@@ -63,7 +63,7 @@ export function loadOrCreateKeyFile(dataDir: string): Buffer {
       throw err;
     }
   }
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const key = generateKey();
   try {
     // 'wx': if another process created the file in the meantime, its key wins and we read it below.

@@ -18,9 +18,16 @@ const CLIENT = join(import.meta.dirname, 'client.py');
 type Step = (string | number)[];
 type Result = Record<string, unknown>;
 
+/** Runs poplib through `steps`; a bare `['login']` logs in with the sandbox's own POP3 login. */
 async function pop(t: TestSandbox, steps: Step[]): Promise<Result[]> {
   const [host, port] = t.sandbox.addresses.pop3!.split(/:(?=\d+$)/);
-  const { stdout } = await run('python3', [CLIENT, host!, port!, JSON.stringify(steps)], { timeout: 30_000 });
+  const login = t.sandbox.pop3Login!;
+  const filled = steps.map((s) =>
+    s[0] === 'login' && s.length === 1 ? ['login', login.user, login.pass] : s,
+  );
+  const { stdout } = await run('python3', [CLIENT, host!, port!, JSON.stringify(filled)], {
+    timeout: 30_000,
+  });
   return JSON.parse(stdout) as Result[];
 }
 
@@ -54,7 +61,7 @@ const until = async (check: () => boolean) => {
   for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
 };
 
-describe('POP3 without --pop3-auth (loopback: any login)', () => {
+describe('POP3 without --pop3-auth (the generated login)', () => {
   let t: TestSandbox;
   let ids: string[];
 
@@ -81,7 +88,7 @@ describe('POP3 without --pop3-auth (loopback: any login)', () => {
 
     const out = await pop(t, [
       ['capa'],
-      ['login', 'dev', 'anything'],
+      ['login'],
       ['stat'],
       ['list'],
       ['uidl'],
@@ -108,32 +115,27 @@ describe('POP3 without --pop3-auth (loopback: any login)', () => {
   });
 
   it('deletes marked mails from the store on QUIT, not before, and RSET unmarks', async () => {
-    const dropped = await pop(t, [
-      ['login', 'x', 'y'],
-      ['dele', 2],
-      ['retr', 2],
-      ['dele', 9],
-    ]);
+    const dropped = await pop(t, [['login'], ['dele', 2], ['retr', 2], ['dele', 9]]);
     expect(dropped[2]!.dele).toMatch(/^\+OK/);
     expect(dropped[3]!.error).toMatch(/already deleted/);
     expect(dropped[4]!.error).toMatch(/no such message/);
     // The client went away without QUIT: nothing is deleted.
     expect((await getJson<{ Messages: number }>(`${t.http}/api/v1/info`)).Messages).toBe(3);
 
-    const reset = await pop(t, [['login', 'x', 'y'], ['dele', 1], ['rset'], ['quit']]);
+    const reset = await pop(t, [['login'], ['dele', 1], ['rset'], ['quit']]);
     expect(reset.at(-1)!.quit).toMatch(/^\+OK/);
     expect((await getJson<{ Messages: number }>(`${t.http}/api/v1/info`)).Messages).toBe(3);
 
-    const out = await pop(t, [['login', 'x', 'y'], ['dele', 2], ['stat'], ['quit']]);
+    const out = await pop(t, [['login'], ['dele', 2], ['stat'], ['quit']]);
     expect(out[3]!.stat).toEqual([2, expect.any(Number)]);
     expect(out[4]!.quit).toMatch(/1 deleted/);
     expect((await fetch(`${t.http}/api/v1/message/${ids[1]}`)).status).toBe(404);
-    const after = await pop(t, [['login', 'x', 'y'], ['uidl'], ['quit']]);
+    const after = await pop(t, [['login'], ['uidl'], ['quit']]);
     expect(after[2]!.uidl).toEqual([`1 ${ids[0]}`, `2 ${ids[2]}`]);
   });
 
   it('upgrades to TLS with STLS and serves the same bytes over it', async () => {
-    const out = await pop(t, [['stls'], ['capa'], ['login', 'x', 'y'], ['retr', 1], ['quit']]);
+    const out = await pop(t, [['stls'], ['capa'], ['login'], ['retr', 1], ['quit']]);
     expect(out[1]!.tls).toMatch(/^TLSv1\.[23]$/);
     expect(out[2]!.capa).not.toContain('STLS');
     expect(Buffer.from(out[4]!.retr as string, 'base64').equals(await tracked(t, ids[0]!))).toBe(true);
@@ -158,6 +160,7 @@ describe('POP3 bounds', () => {
     const server = new Pop3Server({
       mailbox: storeMailbox(t.sandbox.store, t.sandbox.bus),
       logger: createLogger('silent'),
+      auth: { user: 'u', pass: 'p' },
       maxConnections: 1,
       idleTimeoutMs: 300,
     });

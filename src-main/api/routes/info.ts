@@ -3,6 +3,7 @@ import type { Settings } from '../../config/schema.js';
 import type { EventBus } from '../../events/bus.js';
 import type { Clock } from '../../logger.js';
 import type { Ingest } from '../../ingest/ingest.js';
+import type { Pop3Login } from '../../pop3/login.js';
 import type { MessageStore } from '../../store/messages.js';
 import { VERSION } from '../../version.js';
 import type { AppInformation } from '../types.js';
@@ -21,6 +22,8 @@ export interface InfoDeps {
   smtpRejected: () => number;
   /** The listeners; undefined until the sandbox has started them all. */
   addresses: () => InfoAddresses | undefined;
+  /** The POP3 login, when --pop3 runs. */
+  pop3Login?: () => Pop3Login | undefined;
   keyFingerprint: string;
 }
 
@@ -47,6 +50,7 @@ export function appInformation(deps: InfoDeps): AppInformation {
   }
   const addresses = deps.addresses();
   if (!addresses) throw new Error('the sandbox is not started');
+  const pop3Login = deps.pop3Login?.();
   return {
     Version: VERSION,
     LatestVersion: VERSION,
@@ -67,6 +71,14 @@ export function appInformation(deps: InfoDeps): AppInformation {
     Listeners: { smtp: addresses.smtp, http: addresses.http, tracking: addresses.tracking },
     TrackingURL: addresses.trackingUrl,
     KeyFingerprint: deps.keyFingerprint,
+    ...(addresses.pop3 &&
+      pop3Login && {
+        POP3: {
+          Address: addresses.pop3,
+          User: pop3Login.user,
+          ...(pop3Login.generated && { Password: pop3Login.pass }),
+        },
+      }),
   };
 }
 

@@ -49,6 +49,22 @@ export function SettingsPage() {
               <Listener label="Tracking endpoints" value={withScheme(info.data.Listeners.tracking)} />
               <Listener label="Tracking links point to" value={info.data.TrackingURL} />
               <Listener label="Key fingerprint" value={info.data.KeyFingerprint} mono />
+              {info.data.POP3 && (
+                <>
+                  <Listener label="POP3" value={info.data.POP3.Address} />
+                  <Listener label="POP3 user" value={info.data.POP3.User} mono />
+                  {info.data.POP3.Password ? (
+                    <Listener label="POP3 password" value={info.data.POP3.Password} mono />
+                  ) : (
+                    <tr>
+                      <th>POP3 password</th>
+                      <td colSpan={2} className="muted">
+                        set by --pop3-auth
+                      </td>
+                    </tr>
+                  )}
+                </>
+              )}
               <tr>
                 <th>Version</th>
                 <td colSpan={2}>

@@ -1,0 +1,77 @@
+// The streamed POP3 encoding: whatever the chunk size, the chunks joined are the wire text of RFC 1939 §3, built here
+// line by line the plain way, and no chunk is larger than asked.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { encodeMultiline } from '../../src-main/pop3/wire.js';
+
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'eml');
+
+/** The reference: split on LF, drop a CR before it, double a leading dot, CRLF after each line, then ".CRLF". */
+function reference(mail: Buffer, maxBodyLines = Infinity): Buffer {
+  const text = mail.toString('latin1');
+  const lines = text === '' ? [] : text.split('\n');
+  if (text.endsWith('\n')) lines.pop();
+  const out: string[] = [];
+  let inBody = false;
+  let body = 0;
+  for (const raw of lines) {
+    if (inBody && body >= maxBodyLines) break;
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    out.push(`${line.startsWith('.') ? '.' : ''}${line}\r\n`);
+    if (inBody) body++;
+    else if (line === '') inBody = true;
+  }
+  return Buffer.from(`${out.join('')}.\r\n`, 'latin1');
+}
+
+const joined = (mail: Buffer, lines: number, size: number) => {
+  const chunks = [...encodeMultiline(mail, lines, size)];
+  expect(Math.max(0, ...chunks.map((c) => c.length))).toBeLessThanOrEqual(size);
+  return Buffer.concat(chunks);
+};
+
+const samples: [string, Buffer][] = [
+  ['empty', Buffer.alloc(0)],
+  ['dots', Buffer.from('Subject: x\r\n\r\n.\r\n..\r\n.a\r\nb\r\n.')],
+  ['bare LF', Buffer.from('A: 1\n\nline\n.dot\nlast')],
+  ['long line', Buffer.from(`S: y\r\n\r\n${'x'.repeat(20_000)}\r\n.${'y'.repeat(7_000)}\r\n`)],
+  ['short lines', Buffer.from(`S: z\r\n\r\n${'.a\r\nbc\r\n'.repeat(5_000)}`)],
+];
+
+describe('encodeMultiline', () => {
+  it.each(samples)('%s: equals the line-by-line encoding at every chunk size', (_name, mail) => {
+    for (const size of [1, 2, 3, 7, 64, 4096, 65_536]) {
+      expect(joined(mail, Infinity, size).equals(reference(mail))).toBe(true);
+      expect(joined(mail, 2, size).equals(reference(mail, 2))).toBe(true);
+    }
+  });
+
+  it('encodes every corpus mail as the reference does', () => {
+    const files = readdirSync(FIXTURES, { recursive: true, encoding: 'utf8' }).filter((f) =>
+      f.endsWith('.eml'),
+    );
+    expect(files.length).toBeGreaterThan(10);
+    for (const file of files) {
+      const mail = readFileSync(join(FIXTURES, file));
+      expect(joined(mail, Infinity, 1000).equals(reference(mail)), file).toBe(true);
+      expect(joined(mail, 0, 1000).equals(reference(mail, 0)), file).toBe(true);
+    }
+  });
+
+  it('holds one chunk at a time: a 10 MB mail of short lines comes out in 64 KB pieces', () => {
+    const mail = Buffer.from(`Subject: big\r\n\r\n${'.short\r\n'.repeat(1_300_000)}`);
+    let pieces = 0;
+    let total = 0;
+    let largest = 0;
+    for (const chunk of encodeMultiline(mail)) {
+      pieces++;
+      total += chunk.length;
+      largest = Math.max(largest, chunk.length);
+    }
+    expect(largest).toBe(64 * 1024);
+    // Every body line starts with a dot and gets a second one; then the terminator.
+    expect(total).toBe(mail.length + 1_300_000 + 3);
+    expect(pieces).toBe(Math.ceil(total / (64 * 1024)));
+  });
+});
