@@ -534,7 +534,7 @@ describe('UI on an empty sandbox', () => {
     await page.goto(`${empty.http}/`);
     await waitLive(page);
     await empty.stop();
-    const banner = page.getByRole('status').filter({ hasText: 'Live updates are off' });
+    const banner = page.getByRole('status').filter({ hasText: 'Live updates paused: reconnecting…' });
     await banner.waitFor({ timeout: 30_000 });
     await page.getByTestId('live-indicator').filter({ hasText: 'offline' }).waitFor();
     await banner.getByRole('button', { name: 'Retry now' }).waitFor();

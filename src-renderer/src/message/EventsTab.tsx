@@ -1,11 +1,12 @@
 import { ErrorNotice } from '../shared/ErrorNotice';
 import { EventHead, EventRow } from '../events/EventRow';
 import { useMessageEvents, useTracking } from './useMessage';
+import { Loading } from '../shared/Loading';
 
 export function EventsTab({ id }: { id: string }) {
   const events = useMessageEvents(id);
   const tracking = useTracking(id);
-  if (events.isPending) return <p className="muted pad">Loading…</p>;
+  if (events.isPending) return <Loading />;
   if (events.isError) return <ErrorNotice error={events.error} onRetry={() => void events.refetch()} />;
   const linkByToken = new Map((tracking.data?.links ?? []).map((l) => [l.tokenId, l.index]));
   if (events.data.events.length === 0)
