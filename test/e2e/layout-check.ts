@@ -72,8 +72,10 @@ export async function outsideTheirBox(page: Page): Promise<string[]> {
 
       // A pane that scrolls both ways hides columns off to its side, with the scrollbar at its far bottom: wide
       // content scrolls in a box of its own (a table's wrapper, a code block) or wraps.
-      const scrollsBothWays =
-        /auto|scroll/.test(s.overflowX) && /auto|scroll/.test(s.overflowY) && !el.matches('pre, textarea');
+      const ownBox =
+        el.matches('pre, textarea, table') ||
+        (el.children.length === 1 && el.firstElementChild!.matches('table, pre'));
+      const scrollsBothWays = /auto|scroll/.test(s.overflowX) && /auto|scroll/.test(s.overflowY) && !ownBox;
       if (scrollsBothWays && el.scrollWidth > el.clientWidth + slack)
         problems.push(`${describe(el)} scrolls sideways: ${el.scrollWidth} px in ${el.clientWidth} px`);
 

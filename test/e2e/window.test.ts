@@ -119,6 +119,8 @@ const pages = (): { name: string; path: string; ready: string }[] => [
     ready: 'message-view',
   })),
   { name: 'events', path: '/events', ready: 'events-page' },
+  // Every source and class, so the timeline's table has rows.
+  { name: 'events-all', path: '/events?kind=&classification=&source=&range=all', ready: 'events-page' },
   { name: 'relay', path: '/relay', ready: 'relay-page' },
   { name: 'settings', path: '/settings', ready: 'settings-page' },
 ];

@@ -16,14 +16,17 @@ export function EventsTab({ id }: { id: string }) {
         the Simulate menu imitates real recipients. Events appear here live.
       </p>
     );
+  // A wide timeline scrolls in its own box, so the pane's other content keeps its place.
   return (
-    <table className="table events-table" data-testid="message-events">
-      <EventHead />
-      <tbody>
-        {events.data.events.map((e) => (
-          <EventRow key={e.id} event={e} linkNumber={linkByToken.get(e.token_id)} />
-        ))}
-      </tbody>
-    </table>
+    <div className="table-scroll">
+      <table className="table events-table" data-testid="message-events">
+        <EventHead />
+        <tbody>
+          {events.data.events.map((e) => (
+            <EventRow key={e.id} event={e} linkNumber={linkByToken.get(e.token_id)} />
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
