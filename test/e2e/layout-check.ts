@@ -3,6 +3,16 @@
 // box that scrolls (overflow auto/scroll) may extend past it: that box's scrollbar is the visible edge.
 import type { Page } from 'playwright-core';
 
+// The checker runs in the page; the Node program that compiles this file has no DOM types, so the few names it
+// uses are declared loosely here (the DOM lib would clash with Node's own `performance` and `fetch` types).
+/* eslint-disable @typescript-eslint/no-explicit-any */
+declare const document: any;
+declare const getComputedStyle: (el: any) => any;
+declare const NodeFilter: { SHOW_TEXT: number };
+type Element = any;
+type CSSStyleDeclaration = any;
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
 /** Sub-pixel rounding and borders; a real overflow is wider than this. */
 const SLACK_PX = 1.5;
 
@@ -53,7 +63,7 @@ export async function outsideTheirBox(page: Page): Promise<string[]> {
     const ellipsisWorks = (s: CSSStyleDeclaration) =>
       s.textOverflow === 'ellipsis' && !/flex|grid/.test(s.display);
 
-    const all = Array.from(document.body.querySelectorAll('*'));
+    const all: Element[] = Array.from(document.body.querySelectorAll('*'));
     for (const el of all) {
       if (el.closest('svg') && el.tagName.toLowerCase() !== 'svg') continue;
       if (el.closest('[aria-hidden="true"]')) continue;

@@ -107,7 +107,7 @@ async function settled(page: Page): Promise<void> {
     (await page.getByText('Loading…', { exact: true }).count()) === 0 ? true : undefined,
   );
   // Fonts and the charts' resize observers settle after the data arrives.
-  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
 }
 
 const pages = (): { name: string; path: string; ready: string }[] => [
