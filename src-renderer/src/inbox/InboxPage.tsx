@@ -155,16 +155,18 @@ export function InboxPage() {
   const confirmDelete = () => {
     if (!pendingDelete) return;
     const ids = pendingDelete.all ? [] : pendingDelete.ids;
-    // The mail that follows the open one, as mail clients do: deleting from the keyboard goes on reading.
-    const next = pendingDelete.all ? undefined : nextAfterDelete(ids);
+    // The mail that follows the open one, as mail clients do: deleting from the keyboard goes on reading. The open
+    // mail is left before it is deleted, so its pane does not ask for a mail that is gone.
+    const leaving = pendingDelete.all || (selectedId !== null && ids.includes(selectedId));
+    const next = leaving && !pendingDelete.all ? nextAfterDelete(ids) : undefined;
+    if (next) open(next.index, next.id);
+    else if (leaving) navigate(`/${search}`);
     del.mutate(
       { ids, query: pendingDelete.all ? query : '' },
       {
         onSuccess: () => {
           setPendingDelete(null);
           setChecked(new Set());
-          if (!pendingDelete.all && selectedId && ids.includes(selectedId) && next) open(next.index, next.id);
-          else if (pendingDelete.all || (selectedId && ids.includes(selectedId))) navigate(`/${search}`);
         },
       },
     );
