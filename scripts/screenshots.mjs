@@ -108,7 +108,7 @@ async function main() {
         await page.waitForTimeout(1000); // the charts draw after their data
         await page.screenshot({ path: join(OUT, `events-${width}-${theme}.png`) });
         await page.goto(`${http}/#/settings`);
-        await page.getByTestId('settings-page').waitFor();
+        await page.getByTestId('effective-config').scrollIntoViewIfNeeded();
         await page.waitForTimeout(500);
         await page.screenshot({ path: join(OUT, `settings-${width}-${theme}.png`) });
         await context.close();
