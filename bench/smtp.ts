@@ -7,10 +7,13 @@
  *  2. Mailbeacon's RSS after 20,000 mails;
  *  3. Mailbeacon's ingest rate with 100,000 mails already stored, against the rate on an empty store;
  *  4. search over 100,000+ mails through GET /api/v1/search: median and p95 per query kind;
- *  5. CPU time per mail of each ingest stage, in this process (where the time goes, and what two fixes would save).
+ *  5. CPU time per mail of each ingest stage, in this process (where the time goes, and what two fixes would save);
+ *  6. a client that does not pipeline (one command, one reply, as Python's smtplib and most framework mailers send)
+ *     against the bare smtp-server, MailDev and Mailbeacon's empty store, one after the other: both ratios.
  *
  *   tsx bench/smtp.ts [--mails 20000] [--prefill 100000] [--connections 10] [--max-seconds 120]
- *                     [--only floor,maildev,empty,inline,full,search,stages] [--rounds 1]
+ *                     [--only floor,maildev,empty,inline,full,search,stages,lockstep] [--rounds 1]
+ *                     [--lockstep-mails 5000]  (mails of the client that does not pipeline, per server)
  *                     [--prof DIR]         (CPU profiles of Mailbeacon into DIR)
  *                     [--max-messages 0]   (Mailbeacon's --max-messages; serve's default 10000 prunes a mail per mail)
  *                     [--bundle]           (run the built CLI, out/main/cli.js, instead of the sources through tsx)
@@ -62,7 +65,8 @@ const { values: args } = parseArgs({
     prefill: { type: 'string', default: '100000' },
     connections: { type: 'string', default: '10' },
     'max-seconds': { type: 'string', default: '120' },
-    only: { type: 'string', default: 'floor,maildev,empty,inline,full,search,stages' },
+    only: { type: 'string', default: 'floor,maildev,empty,inline,full,search,stages,lockstep' },
+    'lockstep-mails': { type: 'string', default: '5000' },
     // MailDev and Mailbeacon's empty store run in turn this many times; the ratio is taken from their mean rates.
     rounds: { type: 'string', default: '1' },
     prof: { type: 'string' },
@@ -167,8 +171,15 @@ interface LoadRun extends SmtpLoadResult {
   loadAverage: string;
 }
 
-async function load(port: number, pid: number, label: string, mails = MAILS): Promise<LoadRun> {
+async function load(
+  port: number,
+  pid: number,
+  label: string,
+  mails = MAILS,
+  pipelining = true,
+): Promise<LoadRun> {
   await runSmtpLoad({
+    pipelining,
     host: '127.0.0.1',
     port,
     connections: CONNECTIONS,
@@ -178,6 +189,7 @@ async function load(port: number, pid: number, label: string, mails = MAILS): Pr
   });
   const cpuBefore = cpuSecondsOf(pid);
   const result = await runSmtpLoad({
+    pipelining,
     host: '127.0.0.1',
     port,
     connections: CONNECTIONS,
@@ -254,11 +266,12 @@ interface Results {
   full?: LoadRun & { storedBefore: number; rssMb: number; prefillSeconds: number };
   search?: { query: string; what: string; matches: number; runs: number; medianMs: number; p95Ms: number }[];
   stages?: StageCost[];
+  /** The client that does not pipeline. */
+  lockstep?: { floor: LoadRun; maildev: LoadRun; mailbeacon: LoadRun };
 }
 const results: Results = { maildev: [], empty: [] };
 
-async function floor(): Promise<void> {
-  log('floor: bare smtp-server that discards');
+async function startFloor(): Promise<{ port: number; child: ChildProcess }> {
   const child = spawn(process.execPath, ['--import', 'tsx', DISCARD_SERVER], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -267,12 +280,17 @@ async function floor(): Promise<void> {
     child.stdout!.once('data', (d: Buffer) => resolve((JSON.parse(d.toString()) as { port: number }).port));
     child.once('exit', (code) => reject(new Error(`[bench] discard server exited with ${code}`)));
   });
+  return { port, child };
+}
+
+async function floor(): Promise<void> {
+  log('floor: bare smtp-server that discards');
+  const { port, child } = await startFloor();
   results.floor = await load(port, child.pid!, 'floor');
   await stopChild(child);
 }
 
-async function maildev(): Promise<void> {
-  log('MailDev 3 (in memory)');
+async function startMaildev(): Promise<{ port: number; child: ChildProcess }> {
   const [smtp, web] = [await freePort(), await freePort()];
   const child = spawn(
     process.execPath,
@@ -292,6 +310,12 @@ async function maildev(): Promise<void> {
   );
   cleanup.push(() => stopChild(child));
   await waitForPort(smtp, child);
+  return { port: smtp, child };
+}
+
+async function maildev(): Promise<void> {
+  log('MailDev 3 (in memory)');
+  const { port: smtp, child } = await startMaildev();
   const result = await load(smtp, child.pid!, 'maildev');
   results.maildev.push({ ...result, rssMb: memoryOf(child.pid!).rssMb });
   await stopChild(child);
@@ -324,6 +348,34 @@ async function inline(): Promise<void> {
   const result = await load(serve.smtpPort, serve.child.pid!, 'mailbeacon (main thread only)');
   results.inline = { ...result, rssMb: memoryOf(serve.child.pid!).rssMb };
   await serve.stop(STOP_TIMEOUT_MS);
+}
+
+/** The client that does not pipeline, against the floor, MailDev and Mailbeacon's empty store in turn. */
+async function lockstep(): Promise<void> {
+  const mails = Number(args['lockstep-mails']);
+  log(`a client that does not pipeline, ${mails} mails each`);
+  const floorServer = await startFloor();
+  const floorRun = await load(floorServer.port, floorServer.child.pid!, 'floor, no pipelining', mails, false);
+  await stopChild(floorServer.child);
+  const maildevServer = await startMaildev();
+  const maildevRun = await load(
+    maildevServer.port,
+    maildevServer.child.pid!,
+    'maildev, no pipelining',
+    mails,
+    false,
+  );
+  await stopChild(maildevServer.child);
+  const serve = await startMailbeacon(tempDir('mb-bench-smtp-lockstep-'), 'lockstep');
+  const mailbeaconRun = await load(
+    serve.smtpPort,
+    serve.child.pid!,
+    'mailbeacon, no pipelining',
+    mails,
+    false,
+  );
+  await serve.stop(STOP_TIMEOUT_MS);
+  results.lockstep = { floor: floorRun, maildev: maildevRun, mailbeacon: mailbeaconRun };
 }
 
 async function full(search: boolean): Promise<void> {
@@ -461,6 +513,23 @@ function report(): string {
     lines.push(
       `Rate with ${f.storedBefore} stored: ${Math.round(f.rate)} mails/s = ${((100 * f.rate) / e.rate).toFixed(0)}% of the empty-store rate, ${((100 * f.mailsPerCpuSecond) / e.mailsPerCpuSecond).toFixed(0)}% by CPU (target ≥ 80%); RSS ${f.rssMb.toFixed(0)} MB; prefill took ${f.prefillSeconds.toFixed(0)} s`,
     );
+  const ls = results.lockstep;
+  if (ls) {
+    lines.push(
+      '',
+      `A client that does not pipeline (one command, one reply), ${CONNECTIONS} connections:`,
+      '',
+      '| server | mails/s | accepted | refused | seconds | server CPU s | mails per CPU s | load avg |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    );
+    row('smtp-server, discarding (floor)', ls.floor);
+    row('MailDev 3, in memory', ls.maildev);
+    row('Mailbeacon, durable, empty store', ls.mailbeacon);
+    lines.push(
+      '',
+      `Without pipelining: Mailbeacon / MailDev ${(ls.mailbeacon.rate / ls.maildev.rate).toFixed(2)}× by rate, ${(ls.mailbeacon.mailsPerCpuSecond / ls.maildev.mailsPerCpuSecond).toFixed(2)}× by CPU; Mailbeacon / bare smtp-server ${(ls.mailbeacon.rate / ls.floor.rate).toFixed(2)}× by rate`,
+    );
+  }
   if (results.stages) {
     lines.push('', '| stage (in-process) | CPU ms per mail |', '| --- | ---: |');
     for (const st of results.stages) lines.push(`| ${st.stage} | ${st.cpuMsPerMail.toFixed(3)} |`);
@@ -490,6 +559,7 @@ try {
     if (ONLY.has('empty')) await empty();
   }
   if (ONLY.has('inline')) await inline();
+  if (ONLY.has('lockstep')) await lockstep();
   if (ONLY.has('full') || ONLY.has('search')) await full(ONLY.has('search'));
   if (ONLY.has('stages')) {
     log('ingest stages, in-process');

@@ -47,6 +47,8 @@ export interface SandboxAddresses {
   trackingUrl: string;
   /** host:port of the POP3 listener, when enabled (--pop3). */
   pop3?: string;
+  /** host:port of the implicit TLS SMTP listener, when enabled (--smtps). */
+  smtps?: string;
 }
 
 const notStarted = (): never => {
@@ -183,6 +185,7 @@ export class Sandbox {
         tracking: tracking.address(),
         trackingUrl: tracking.base(),
         ...(mail.pop3 && { pop3: mail.pop3 }),
+        ...(mail.smtps && { smtps: mail.smtps }),
       };
       // Webhooks first: the relay announces the entries it resumes, and those events should reach them.
       webhooks?.start();

@@ -6,6 +6,7 @@ import { openDatabase } from '../../src-main/store/database.js';
 import { CommitQueue } from '../../src-main/store/commit-queue.js';
 import { mailReaders } from '../../src-main/ingest/service.js';
 import { MessageStore, type NewMessage, type StoredPart } from '../../src-main/store/messages.js';
+import { addressText, type SearchEntry } from '../../src-main/store/search-index.js';
 import { SENDERS, WORDS, sampleFields, sampleMailRenderer } from './sample-mail.js';
 
 /** Mails per transaction while pre-filling; one commit per mail would measure fsync, not the mailbox size. */
@@ -56,6 +57,10 @@ export async function prefillMailbox(
   const now = Date.now();
 
   const db = openDatabase({ path: join(dataDir, DATABASE_FILE) });
+  // A page cache of its own size: the prefill writes the indexes of a mailbox far larger than serve's cache holds.
+  db.pragma('cache_size = -262144');
+  // Nothing to keep across a crash until the prefill is done.
+  db.pragma('synchronous = OFF');
   try {
     const store = new MessageStore(db, { commits: new CommitQueue(db), ...mailReaders });
     const message = (n: number): NewMessage => {
@@ -80,11 +85,25 @@ export async function prefillMailbox(
         tracked: null,
       };
     };
+    // Each mail's search entry is handed over after its commit with the text already read, as ingest does, so the
+    // index is not built by parsing every stored mail again.
     const insertBatch = db.transaction((from: number, to: number) => {
-      for (let n = from; n < to; n++) store.insert(message(n), 0);
+      const entries: SearchEntry[] = [];
+      for (let n = from; n < to; n++) {
+        const m = message(n);
+        const seq = store.insert(m, 0);
+        entries.push({
+          seq,
+          subject: m.subject,
+          addresses: addressText([m.from, ...m.to, ...m.cc, ...m.bcc, ...m.replyTo], m.envelopeTo),
+          body: m.searchText,
+        });
+      }
+      return entries;
     });
     for (let n = 0; n < count; n += BATCH) {
-      insertBatch(n, Math.min(n + BATCH, count));
+      store.handToSearch(insertBatch(n, Math.min(n + BATCH, count)));
+      await store.searchReady();
       onProgress?.(Math.min(n + BATCH, count));
     }
     db.prepare(`UPDATE messages SET read = 1 WHERE seq % ${PREFILL_READ_EVERY} = 0`).run();

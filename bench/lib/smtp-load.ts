@@ -18,6 +18,11 @@ export interface SmtpLoadOptions {
   progressEvery?: number;
   /** How long a reply may take (default 30 s); a mail of megabytes on a busy machine needs longer. */
   replyTimeoutMs?: number;
+  /**
+   * false: one command, then its reply, then the next (as Python's smtplib and most framework mailers send), instead
+   * of MAIL, RCPT and DATA in one write.
+   */
+  pipelining?: boolean;
 }
 
 export interface SmtpLoadResult {
@@ -84,7 +89,7 @@ class ReplyReader {
 
 /**
  * Sends mails over `connections` raw SMTP connections with PIPELINING (MAIL, RCPT and DATA in one write, the content
- * after the 354), the way a fast sender does. Prebuilt content keeps the generator's own CPU time small, so the
+ * after the 354), the way a fast sender does, or without (`pipelining: false`). Prebuilt content keeps the generator's own CPU time small, so the
  * server under test is what is measured.
  */
 export async function runSmtpLoad(options: SmtpLoadOptions): Promise<SmtpLoadResult> {
@@ -111,8 +116,19 @@ export async function runSmtpLoad(options: SmtpLoadOptions): Promise<SmtpLoadRes
       socket.write(`EHLO load${c}.bench.test\r\n`);
       await replies.next();
       for (let n = claim(); n !== null; n = claim()) {
-        socket.write(`MAIL FROM:<app${c}@bench.test>\r\nRCPT TO:<user${n}@example.test>\r\nDATA\r\n`);
-        const [from, rcpt, data] = [await replies.next(), await replies.next(), await replies.next()];
+        const commands = [`MAIL FROM:<app${c}@bench.test>\r\n`, `RCPT TO:<user${n}@example.test>\r\n`, 'DATA\r\n'];
+        let from: string, rcpt: string, data: string;
+        if (options.pipelining === false) {
+          socket.write(commands[0]!);
+          from = await replies.next();
+          socket.write(commands[1]!);
+          rcpt = await replies.next();
+          socket.write(commands[2]!);
+          data = await replies.next();
+        } else {
+          socket.write(commands.join(''));
+          [from, rcpt, data] = [await replies.next(), await replies.next(), await replies.next()];
+        }
         if (!data.startsWith('354')) {
           fail(`${from} / ${rcpt} / ${data}`);
           socket.write('RSET\r\n');

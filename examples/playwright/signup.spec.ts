@@ -3,7 +3,7 @@ import nodemailer from 'nodemailer';
 import { expect, test } from './fixtures.js';
 
 test('a click in the browser is recorded', async ({ mailbeacon, page }) => {
-  const transport = nodemailer.createTransport({ ...mailbeacon.smtp, ignoreTLS: true });
+  const transport = nodemailer.createTransport(mailbeacon.smtp);
   await transport.sendMail({
     from: 'app@example.com',
     to: 'grace@example.com',

@@ -6,7 +6,7 @@ import { useSandbox } from 'mailbeacon/testing/vitest';
 const mailbeacon = useSandbox();
 
 it('records the click on the confirmation link', async () => {
-  const transport = nodemailer.createTransport({ ...mailbeacon.smtp, ignoreTLS: true });
+  const transport = nodemailer.createTransport(mailbeacon.smtp);
   await transport.sendMail({
     from: 'app@example.com',
     to: 'ada@example.com',

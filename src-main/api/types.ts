@@ -6,6 +6,7 @@ import type * as message from '../model/message.js';
 import type * as tracking from '../model/tracking.js';
 import type * as relay from '../model/relay.js';
 import type * as webhook from '../model/webhook.js';
+import type * as counting from '../model/counting.js';
 
 // Where the wire shape is the domain's shape, the wire type is the model's (the dependency points api -> model).
 export type Address = message.Address;
@@ -203,3 +204,7 @@ export interface SpamCheckResponse {
   Score: number;
   Rules: SpamRule[];
 }
+export type HitCounts = message.HitCounts;
+export type CountScope = counting.CountScope;
+export type HitRole = counting.HitRole;
+export { roleOf, countedSources, DEFAULT_COUNT_SCOPE, TRACKING_SOURCES } from '../model/counting.js';

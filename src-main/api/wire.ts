@@ -7,14 +7,18 @@ import { SIMULATE_PROFILES } from './types.js';
 
 export const address = z.object({ Name: z.string(), Address: z.string() });
 
-export const trackingCounts = z.object({
+const hitCounts = z.object({
   opens: z.number(),
   uniqueOpens: z.number(),
   clicks: z.number(),
   uniqueClicks: z.number(),
   unsubscribed: z.boolean(),
   machine: z.object({ opens: z.number(), clicks: z.number() }),
-  sandbox: z.object({ opens: z.number(), clicks: z.number(), unsubscribed: z.boolean() }),
+});
+
+export const trackingCounts = hitCounts.extend({
+  recipients: hitCounts,
+  preview: z.object({ opens: z.number(), clicks: z.number(), unsubscribed: z.boolean() }),
 });
 
 export const messageSummary = z.object({
@@ -104,7 +108,7 @@ export const trackingEvent = z.object({
   message_id: z.string(),
   classification,
   method: z.string(),
-  source: z.enum(['recipient', 'sandbox']),
+  source: z.enum(['recipient', 'simulated', 'preview']),
 });
 
 export const eventsResponse = z.object({

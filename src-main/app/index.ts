@@ -37,6 +37,7 @@ import { guardAllWebContents } from './navigation.js';
 import { MailNotifier } from './notifications.js';
 import { installPermissionPolicy } from './permissions.js';
 import { PREFERENCES_FILE, PreferencesFile } from './preferences.js';
+import { checkSmtpTlsPrefs } from './smtp-tls-prefs.js';
 import { installQuitSequence } from './quit.js';
 import { startWithPortRecovery } from './start-sandbox.js';
 import { AppTray } from './tray.js';
@@ -93,7 +94,11 @@ async function startSandbox(userData: string, preferences: PreferencesFile) {
   });
   if (binding.problem) log.warn(binding.problem);
   return startWithPortRecovery({
-    settings: loadSettings(preferences.listenerFlags(process.env), process.env, userData),
+    settings: loadSettings(
+      { ...preferences.smtpTlsFlags(process.env), ...preferences.listenerFlags(process.env) },
+      process.env,
+      userData,
+    ),
     // The UI the sandbox serves is the renderer built beside this bundle (out/renderer next to out/main).
     create: (settings) =>
       new Sandbox(settings, { logger, nativeBinding: binding.path, uiDir: join(here, '../renderer') }),
@@ -250,6 +255,11 @@ function serveWindowRequests(
       },
       getNotificationPrefs: () => preferences.notifications,
       setNotificationPrefs: (prefs) => preferences.setNotifications(prefs),
+      getSmtpTlsPrefs: () => preferences.smtpTls,
+      setSmtpTlsPrefs: async (prefs) => {
+        await checkSmtpTlsPrefs(prefs);
+        return preferences.setSmtpTls(prefs);
+      },
     },
     log,
   );

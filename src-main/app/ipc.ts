@@ -1,9 +1,10 @@
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
 import type { Logger } from '../logger.js';
-import { IPC_CHANNELS, type NotificationPrefs } from '../preload/channels.js';
+import { IPC_CHANNELS, type NotificationPrefs, type SmtpTlsPrefs } from '../preload/channels.js';
 import { originOf } from './content-security.js';
 import { isWebUrl } from './navigation.js';
 import { parseNotificationPrefs } from './notifications.js';
+import { parseSmtpTlsPrefs } from './smtp-tls-prefs.js';
 
 /** The part of an invoke event the sender check looks at. */
 export type IpcCaller = Pick<IpcMainInvokeEvent, 'sender'> & {
@@ -37,6 +38,8 @@ export interface DesktopApi {
   revealDataFolder(): Promise<void>;
   getNotificationPrefs(): NotificationPrefs;
   setNotificationPrefs(prefs: NotificationPrefs): NotificationPrefs;
+  getSmtpTlsPrefs(): SmtpTlsPrefs;
+  setSmtpTlsPrefs(prefs: SmtpTlsPrefs): Promise<SmtpTlsPrefs>;
 }
 
 /** Refusals carry the subsystem, like every error the app reports. */
@@ -76,6 +79,16 @@ export function registerIpcHandlers(
           'expected {newMail, firstOpen, firstClick} booleans',
         );
       return api.setNotificationPrefs(parsed);
+    },
+    [IPC_CHANNELS.getSmtpTlsPrefs]: () => api.getSmtpTlsPrefs(),
+    [IPC_CHANNELS.setSmtpTlsPrefs]: (prefs) => {
+      const parsed = parseSmtpTlsPrefs(prefs);
+      if (!parsed)
+        throw new IpcRefusedError(
+          IPC_CHANNELS.setSmtpTlsPrefs,
+          'expected {starttls, certFile, keyFile, requireTls, smtps}',
+        );
+      return api.setSmtpTlsPrefs(parsed);
     },
   };
   for (const [channel, handler] of Object.entries(handlers)) {

@@ -8,6 +8,12 @@ import {
   type NotificationPrefs,
 } from './notifications.js';
 import { formatAddress, LISTENER_NAMES, type Listeners, type ListenerName } from './ports.js';
+import {
+  DEFAULT_SMTP_TLS_PREFS,
+  smtpTlsLaunchFlags,
+  smtpTlsPrefsSchema,
+  type SmtpTlsPrefs,
+} from './smtp-tls-prefs.js';
 
 /**
  * Choices made in the desktop app, kept in userData next to the data `mailbeacon serve --data-dir` shares. They are
@@ -22,6 +28,8 @@ const preferencesSchema = z.object({
   listeners: z
     .object({ smtp: z.string().optional(), http: z.string().optional(), tracking: z.string().optional() })
     .default({}),
+  /** STARTTLS, SMTPS and "require TLS", as chosen in Settings; used from the next start. */
+  smtpTls: smtpTlsPrefsSchema.default(DEFAULT_SMTP_TLS_PREFS),
 });
 
 export type DesktopPreferences = z.infer<typeof preferencesSchema>;
@@ -40,6 +48,21 @@ export class PreferencesFile {
   setNotifications(prefs: NotificationPrefs): NotificationPrefs {
     this.write({ ...this.current, notifications: { ...prefs } });
     return this.notifications;
+  }
+
+  get smtpTls(): SmtpTlsPrefs {
+    return { ...this.current.smtpTls };
+  }
+
+  /** Checked by the caller (`checkSmtpTlsPrefs`) before it is saved. */
+  setSmtpTls(prefs: SmtpTlsPrefs): SmtpTlsPrefs {
+    this.write({ ...this.current, smtpTls: { ...prefs } });
+    return this.smtpTls;
+  }
+
+  /** The remembered TLS choices as `loadSettings` flags; `MB_SMTP_TLS`-style variables of this launch win. */
+  smtpTlsFlags(env: NodeJS.ProcessEnv): Record<string, unknown> {
+    return smtpTlsLaunchFlags(this.current.smtpTls, env);
   }
 
   rememberListeners(listeners: Listeners): void {

@@ -11,11 +11,16 @@ const SAMPLE_HTML = `<!doctype html>
 
 /** `mailbeacon send`: one sample mail with links, so a new user sees tracking at work. */
 export async function sendSample(argv: string[]): Promise<number> {
-  let values: { smtp?: string; to?: string; help?: boolean };
+  let values: { smtp?: string; to?: string; http?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { smtp: { type: 'string' }, to: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        smtp: { type: 'string' },
+        to: { type: 'string' },
+        http: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     }));
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`);
@@ -23,7 +28,8 @@ export async function sendSample(argv: string[]): Promise<number> {
   }
   if (values.help) {
     process.stdout.write(
-      'Usage: mailbeacon send [--smtp ADDR:PORT (default 127.0.0.1:1025)] [--to ADDRESS]\n',
+      'Usage: mailbeacon send [--smtp ADDR:PORT (default 127.0.0.1:1025)] [--to ADDRESS]\n' +
+        '                       [--http URL (the UI, to say where to look; default $MB_HTTP or http://127.0.0.1:8025)]\n',
     );
     return 0;
   }
@@ -38,6 +44,19 @@ export async function sendSample(argv: string[]): Promise<number> {
       html: SAMPLE_HTML,
     });
     process.stdout.write(`${info.response}\n`);
+    // The 250 names the stored mail: point at it in the UI (a hash route, so any static server serves it).
+    const id = /queued as (\S+)/.exec(info.response)?.[1];
+    let ui = values.http ?? process.env.MB_HTTP ?? 'http://127.0.0.1:8025';
+    if (!/^https?:\/\//i.test(ui)) ui = `http://${ui}`;
+    try {
+      const where = new URL(id ? `/#/message/${encodeURIComponent(id)}` : '/', ui).href;
+      process.stdout.write(
+        `Open it: ${where}\nThen open its Preview (your own reading: listed, never counted), or use Simulate to ` +
+          `play a recipient (counted, labelled "simulated").\n`,
+      );
+    } catch {
+      process.stderr.write(`--http: "${ui}" is not a URL\n`);
+    }
     return 0;
   } catch (err) {
     process.stderr.write(`could not send to ${host}:${port}: ${(err as Error).message}\n`);

@@ -4,18 +4,37 @@ import { SERVE_FLAGS, envName, type FlagSpec } from '../config/flags.js';
 import { Sandbox } from '../sandbox.js';
 import { createLogger } from '../logger.js';
 
+/** `--help`'s headings, in the order shown: what a first run needs comes first, tuning last. */
 const GROUP_TITLES: Record<FlagSpec['group'], string> = {
-  listeners: 'Listeners',
-  storage: 'Storage',
   smtp: 'SMTP',
+  ui: 'UI and API',
   tracking: 'Tracking',
-  hub: 'Live updates (Mercure hub)',
   relay: 'Relay to a real SMTP server',
   webhooks: 'Webhooks',
+  checks: 'Checks',
+  pop3: 'POP3 (read caught mail in a mail client)',
+  storage: 'Storage',
+  hub: 'Live updates (Mercure hub)',
   output: 'Output',
+  tuning: 'Advanced tuning',
 };
 
-export function serveHelp(): string {
+const NAME_WIDTH = 30;
+
+/** Wraps a flag's help to the terminal (100 columns when not one), indented under its description column. */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line];
+}
+
+export function serveHelp(columns = process.stdout.columns || 100): string {
   const lines = [
     'Usage: mailbeacon serve [flags]',
     '',
@@ -23,11 +42,18 @@ export function serveHelp(): string {
     'Every flag can also be set with an MB_* environment variable (--smtp-auth → MB_SMTP_AUTH) or in',
     'mailbeacon.json in the data directory (camelCase keys: {"smtpAuth": "user:pass"}); flags win.',
   ];
+  const helpWidth = Math.max(40, Math.min(columns, 120) - NAME_WIDTH - 4);
   for (const group of Object.keys(GROUP_TITLES) as FlagSpec['group'][]) {
+    const flags = SERVE_FLAGS.filter((flag) => flag.group === group);
+    if (!flags.length) continue;
     lines.push('', `${GROUP_TITLES[group]}:`);
-    for (const f of SERVE_FLAGS.filter((flag) => flag.group === group)) {
+    for (const f of flags) {
       const name = `--${f.name}${f.arg ? ` ${f.arg}` : ''}${f.multiple ? ' …' : ''}`;
-      lines.push(`  ${name.padEnd(34)} ${f.help}`);
+      const [first, ...rest] = wrap(f.help, helpWidth);
+      // A name longer than its column gets a line of its own.
+      if (name.length > NAME_WIDTH) lines.push(`  ${name}`, `  ${''.padEnd(NAME_WIDTH)}  ${first}`);
+      else lines.push(`  ${name.padEnd(NAME_WIDTH)}  ${first}`);
+      for (const more of rest) lines.push(`  ${''.padEnd(NAME_WIDTH)}  ${more}`);
     }
   }
   lines.push(

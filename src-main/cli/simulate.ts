@@ -116,5 +116,9 @@ export async function simulate(
   for (const s of answer.steps ?? []) {
     out.write(`${s.at}  ${s.kind.padEnd(5)}  ${s.classification.padEnd(7)}  ${s.url ?? ''}\n`);
   }
+  out.write(
+    `Recorded as simulated (source "simulated"): counted with recipients' hits, labelled as simulated, and left ` +
+      `out when only real recipients are counted.\nSee them: ${new URL(`/#/message/${encodeURIComponent(id)}`, base).href}\n`,
+  );
   return 0;
 }

@@ -1,5 +1,5 @@
 import { decodeHTML } from 'entities';
-import type { EventUpdate, MessageUpdate } from '../api/types.js';
+import type { EventUpdate, MessageUpdate, TrackingSource, TrackingSummary } from '../api/types.js';
 import type {
   AppInformation,
   Classification,
@@ -85,12 +85,22 @@ export interface MessageEventsFilter extends Page {
 export interface AllEventsFilter extends Page {
   kind?: TokenKind;
   classification?: Classification;
+  source?: TrackingSource;
+  since?: string;
+}
+
+/** `summary()`'s options: `simulated: false` counts real recipients only; `since` as for events. */
+export interface SummaryOptions {
+  simulated?: boolean;
   since?: string;
 }
 
 /** A desktop browser's user agent: a click through the client is classified like a person's click. */
 const BROWSER_UA =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36';
+
+/** The time since delivery a click through the client stands for, as the simulated `human-click`'s. */
+const CLICK_AGE_S = 300;
 
 /** How long one long poll of `/api/v1/wait` lasts before the helper looks again: bounds the start-up race. */
 const WAIT_SLICE_MS = 2_000;
@@ -198,6 +208,16 @@ export class MailbeaconClient {
     return this.#json('GET', `/api/v1/events${query(filter)}`);
   }
 
+  /**
+   * The rates as the Events page shows them: mails opened, clicked and unsubscribed by people (recipients and
+   * simulated recipients, or with `simulated: false` real recipients only), their denominators, and the hits
+   * counted beside them (docs/TRACKING.md).
+   */
+  summary(options: SummaryOptions = {}): Promise<TrackingSummary> {
+    const simulated = options.simulated === false ? 'no' : undefined;
+    return this.#json('GET', `/api/v1/tracking/summary${query({ simulated, since: options.since })}`);
+  }
+
   /** Resolves with the newest mail matching `to`, `subject` and `query`, already caught or arriving in time. */
   async waitForMail(options: WaitForMailOptions = {}): Promise<MessageSummary> {
     const terms = [
@@ -271,7 +291,8 @@ export class MailbeaconClient {
 
   /**
    * Clicks a tracked link the way a recipient's browser does: requests the tracked URL and stops at the redirect
-   * (nothing outside is fetched), so the tracking server records the click.
+   * (nothing outside is fetched), so the tracking server records the click, as a simulated recipient's: the URL
+   * carries the mark the API hands out for it (`preview-urls?as=simulated`).
    */
   async click(id: string, choice: LinkChoice): Promise<ClickResult> {
     const manifest = await this.tracking(id);
@@ -302,9 +323,18 @@ export class MailbeaconClient {
         id,
       );
     }
-    const res = await fetch(link.trackedUrl, {
+    const marked = await this.#json<{ urls: Record<string, string> }>(
+      'GET',
+      `/api/v1/message/${enc(id)}/preview-urls?as=simulated`,
+    );
+    const res = await fetch(marked.urls[link.trackedUrl] ?? link.trackedUrl, {
       redirect: 'manual',
-      headers: { 'User-Agent': BROWSER_UA, Accept: 'text/html,application/xhtml+xml' },
+      headers: {
+        'User-Agent': BROWSER_UA,
+        Accept: 'text/html,application/xhtml+xml',
+        // A person's click, not a scanner's on arrival, even when the test clicks right after the mail came in.
+        'X-Mailbeacon-Imitate-Age': String(CLICK_AGE_S),
+      },
     });
     await res.body?.cancel();
     if (res.status >= 400) {

@@ -10,7 +10,19 @@ export interface FlagSpec {
   help: string;
   /** Placeholder shown in `--help` for string flags. */
   arg?: string;
-  group: 'listeners' | 'storage' | 'smtp' | 'tracking' | 'hub' | 'relay' | 'webhooks' | 'output';
+  /** The heading it is listed under in `--help` (src-main/cli/serve.ts orders them). */
+  group:
+    | 'smtp'
+    | 'ui'
+    | 'tracking'
+    | 'relay'
+    | 'webhooks'
+    | 'checks'
+    | 'pop3'
+    | 'storage'
+    | 'hub'
+    | 'output'
+    | 'tuning';
 }
 
 export const SERVE_FLAGS: FlagSpec[] = [
@@ -18,28 +30,28 @@ export const SERVE_FLAGS: FlagSpec[] = [
     name: 'smtp',
     type: 'string',
     arg: 'ADDR:PORT',
-    group: 'listeners',
+    group: 'smtp',
     help: 'SMTP listener (default 127.0.0.1:1025; port 0 = any free port)',
   },
   {
     name: 'http',
     type: 'string',
     arg: 'ADDR:PORT',
-    group: 'listeners',
+    group: 'ui',
     help: 'UI, API and hub listener (default 127.0.0.1:8025)',
   },
   {
     name: 'tracking',
     type: 'string',
     arg: 'ADDR:PORT',
-    group: 'listeners',
+    group: 'tracking',
     help: 'tracking endpoints /o /c /u (default 127.0.0.1:8026)',
   },
   {
     name: 'tracking-url',
     type: 'string',
     arg: 'URL',
-    group: 'listeners',
+    group: 'tracking',
     help: 'public base of tracking links, e.g. a tunnel (default: the tracking listener)',
   },
   {
@@ -47,20 +59,20 @@ export const SERVE_FLAGS: FlagSpec[] = [
     type: 'string',
     multiple: true,
     arg: 'LIST',
-    group: 'listeners',
+    group: 'ui',
     help: 'host names the UI/API/hub (and a loopback tracking listener) answer besides loopback, e.g. mb.test or mb.test:8025 (others get 421)',
   },
   {
     name: 'ui-auth',
     type: 'string',
     arg: 'USER:PASS',
-    group: 'listeners',
+    group: 'ui',
     help: 'require HTTP basic auth for the UI, API and hub',
   },
   {
     name: 'mcp-write',
     type: 'boolean',
-    group: 'listeners',
+    group: 'ui',
     help: 'let MCP clients at /mcp change state: delete, release, simulate, click (default read-only)',
   },
 
@@ -68,21 +80,21 @@ export const SERVE_FLAGS: FlagSpec[] = [
     name: 'pop3',
     type: 'string',
     arg: 'ADDR:PORT',
-    group: 'listeners',
+    group: 'pop3',
     help: 'serve the caught mails (as tracked) over POP3, e.g. to open them in Thunderbird (default: off)',
   },
   {
     name: 'pop3-auth',
     type: 'string',
     arg: 'USER:PASS',
-    group: 'listeners',
+    group: 'pop3',
     help: 'POP3 login (default: any login on loopback; required when --pop3 binds elsewhere)',
   },
   {
     name: 'spamassassin',
     type: 'string',
     arg: 'HOST:PORT',
-    group: 'listeners',
+    group: 'checks',
     help: 'a running spamd for the spam score check, e.g. 127.0.0.1:783 (default: off)',
   },
 
@@ -147,9 +159,34 @@ export const SERVE_FLAGS: FlagSpec[] = [
     type: 'string',
     arg: 'FILE',
     group: 'smtp',
-    help: 'PEM certificate for STARTTLS (default: self-signed, generated into the data dir)',
+    help: 'PEM certificate: turns on STARTTLS with it (and serves --smtps)',
   },
-  { name: 'smtp-tls-key', type: 'string', arg: 'FILE', group: 'smtp', help: 'PEM private key for STARTTLS' },
+  {
+    name: 'smtp-tls-key',
+    type: 'string',
+    arg: 'FILE',
+    group: 'smtp',
+    help: 'PEM private key of --smtp-tls-cert',
+  },
+  {
+    name: 'smtp-tls',
+    type: 'boolean',
+    group: 'smtp',
+    help: 'offer STARTTLS with a self-signed certificate generated into the data dir (default: no STARTTLS, so every client delivers with its default settings)',
+  },
+  {
+    name: 'smtp-require-tls',
+    type: 'boolean',
+    group: 'smtp',
+    help: 'refuse AUTH and MAIL with 530 until the client has sent STARTTLS, to test an app’s TLS path',
+  },
+  {
+    name: 'smtps',
+    type: 'string',
+    arg: 'ADDR:PORT',
+    group: 'smtp',
+    help: 'also listen with implicit TLS (SMTPS, like port 465), for apps set to secure: true (default: off)',
+  },
   {
     name: 'max-message-size',
     type: 'string',
@@ -168,35 +205,35 @@ export const SERVE_FLAGS: FlagSpec[] = [
     name: 'max-connections',
     type: 'string',
     arg: 'N',
-    group: 'smtp',
+    group: 'tuning',
     help: 'concurrent SMTP connections (default 100; more get 421)',
   },
   {
     name: 'smtp-command-timeout',
     type: 'string',
     arg: 'DURATION',
-    group: 'smtp',
+    group: 'tuning',
     help: 'longest a client may take to send one command line, however slowly it drips (default 60s; then 421)',
   },
   {
     name: 'smtp-data-timeout',
     type: 'string',
     arg: 'DURATION',
-    group: 'smtp',
+    group: 'tuning',
     help: 'longest a client may take to send one mail after DATA (default 10m; then 421)',
   },
   {
     name: 'ingest-threads',
     type: 'string',
     arg: 'N',
-    group: 'smtp',
+    group: 'tuning',
     help: 'worker threads that parse mails and inject tracking (default: one per core beyond the first two, at most 4, and one for mails of 512 KB or more; 0 = every mail on the main thread, large ones too; 1 = every mail on a worker)',
   },
   {
     name: 'simple-mail-reader',
     type: 'string',
     arg: 'yes|no',
-    group: 'smtp',
+    group: 'tuning',
     help: 'speed switch: read simple mails (one HTML part, or text and HTML as alternatives, no attachments) without mailparser (default yes; no = mailparser for every mail, the reference path)',
   },
   {
@@ -217,7 +254,7 @@ export const SERVE_FLAGS: FlagSpec[] = [
     name: 'tracking-thread',
     type: 'string',
     arg: 'yes|no',
-    group: 'tracking',
+    group: 'tuning',
     help: 'answer tracking hits on a thread of their own (default: yes with three or more cores)',
   },
   {
@@ -299,14 +336,14 @@ export const SERVE_FLAGS: FlagSpec[] = [
     name: 'hub-heartbeat',
     type: 'string',
     arg: 'SECONDS',
-    group: 'hub',
+    group: 'tuning',
     help: 'heartbeat interval (default 30)',
   },
   {
     name: 'hub-history',
     type: 'string',
     arg: 'N',
-    group: 'hub',
+    group: 'tuning',
     help: 'updates kept for Last-Event-ID replay (default 10000)',
   },
 

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULTS, settingsSchema, subsystemOf, type Settings } from './schema.js';
+import { DEFAULTS, checkedSettingsSchema, subsystemOf, type Settings } from './schema.js';
 import { SERVE_FLAGS, configKey, envName } from './flags.js';
 
 export const CONFIG_FILE = 'mailbeacon.json';
@@ -67,7 +67,7 @@ export function loadSettings(
   const envValues = fromEnv(env);
   const dataDir = String(flags.dataDir ?? envValues.dataDir ?? fallbackDataDir);
   const merged = { ...DEFAULTS, ...fromFile(dataDir), ...envValues, ...flags, dataDir };
-  const result = settingsSchema.safeParse(merged);
+  const result = checkedSettingsSchema.safeParse(merged);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const key = String(issue.path[0] ?? '');

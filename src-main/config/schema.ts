@@ -210,6 +210,9 @@ export const settingsSchema = z.object({
   smtpAuth: credentials.optional(),
   smtpTlsCert: z.string().optional(),
   smtpTlsKey: z.string().optional(),
+  smtpTls: bool.default(false),
+  smtpRequireTls: bool.default(false),
+  smtps: listen.optional(),
   maxMessageSize: byteSize,
   maxRecipients: count('--max-recipients'),
   // smtp-server reads 0 as "no limit"; a sandbox always keeps one, so many idle clients cannot exhaust it.
@@ -280,6 +283,31 @@ export const settingsSchema = z.object({
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
+
+/** The schema with the rules that tie several settings together; `loadSettings` checks with this one. */
+export const checkedSettingsSchema = settingsSchema.superRefine(smtpTlsRules);
+
+/** The SMTP TLS flags that only make sense together. */
+function smtpTlsRules(
+  s: { smtpTlsCert?: string; smtpTlsKey?: string; smtpTls: boolean; smtpRequireTls: boolean },
+  ctx: z.RefinementCtx,
+): void {
+  if (!!s.smtpTlsCert !== !!s.smtpTlsKey) {
+    const missing = s.smtpTlsCert ? 'smtpTlsKey' : 'smtpTlsCert';
+    ctx.addIssue({
+      code: 'custom',
+      path: [missing],
+      message: 'is missing: --smtp-tls-cert and --smtp-tls-key go together',
+    });
+  }
+  if (s.smtpRequireTls && !s.smtpTls && !s.smtpTlsCert) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['smtpRequireTls'],
+      message: 'needs STARTTLS; give --smtp-tls or a certificate (--smtp-tls-cert and --smtp-tls-key)',
+    });
+  }
+}
 
 /** Which subsystem a setting belongs to, for `[smtp] …`-style error messages. */
 export function subsystemOf(key: string): string {

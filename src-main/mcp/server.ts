@@ -76,8 +76,10 @@ export function createMcpServer({ client, write, version }: McpOptions): McpServ
       title: 'List caught mails',
       description:
         'List the mails Mailbeacon caught, newest first, optionally filtered by a search in Mailpit syntax ' +
-        '(to:addr from:addr subject:words "phrase" is:unread is:opened is:clicked tag:name before:/after:date …). ' +
-        'Each row has ID, From, To, Subject, Created, Snippet and tracking counts.',
+        '(to:addr from:addr subject:words "phrase" is:unread is:opened is:clicked is:machine-opened tag:name ' +
+        'before:/after:date …; source:recipient limits is:opened … to real recipients). Each row has ID, From, To, ' +
+        'Subject, Created, Snippet and tracking counts: opens and clicks by people from recipients and simulated ' +
+        'recipients, the same from real recipients only under `recipients`, machine hits and preview hits apart.',
       inputSchema: {
         query: z.string().max(2000).optional().describe('Search in Mailpit syntax; omit for every mail'),
         limit: z.number().int().min(1).max(200).default(20).describe('At most this many rows (default 20)'),
@@ -161,7 +163,8 @@ export function createMcpServer({ client, write, version }: McpOptions): McpServ
       description:
         'List tracking events (opens, clicks, unsubscribes), newest first, of one mail or of all. Each event says ' +
         'who most likely made it: classification human, proxy (image proxies, Apple MPP), scanner (link scanners) ' +
-        'or expired.',
+        "or expired; and its source: recipient, simulated (made by Mailbeacon in a recipient's place) or preview " +
+        "(the user's own reading in Mailbeacon, never counted).",
       inputSchema: {
         message: id.optional(),
         kind: tokenKind.optional().describe('open, click or unsub'),
@@ -176,6 +179,26 @@ export function createMcpServer({ client, write, version }: McpOptions): McpServ
       const page = await client.events({ message, kind, limit: c ? 1000 : limit });
       const events = c ? page.events.filter((e) => e.classification === c).slice(0, limit) : page.events;
       return json({ total: c ? events.length : page.total, events });
+    }),
+  );
+
+  server.registerTool(
+    'tracking_summary',
+    {
+      title: 'Tracking rates',
+      description:
+        'How many mails were opened, clicked and unsubscribed, as the Events page counts them: people from ' +
+        'recipients and simulated recipients (simulated: false for real recipients only), out of the mails with ' +
+        'a pixel (opens) and with a tracked link (clicks); machine and preview hits counted beside them.',
+      inputSchema: {
+        simulated: z.boolean().default(true).describe('Count simulated recipients too (default true)'),
+        since: z.string().max(64).optional().describe('Only hits since this ISO time or unix ms'),
+      },
+      annotations: readOnly,
+    },
+    run(async ({ simulated, since }) => {
+      const { perMail: _perMail, ...rates } = await client.summary({ simulated, since });
+      return json(rates);
     }),
   );
 

@@ -6,21 +6,28 @@ export interface Address {
   Address: string;
 }
 
-/**
- * A mail's tracking counts. The top-level figures count a recipient's people only (classification `human`, source
- * `recipient`); machine hits (proxy, scanner) and Mailbeacon's own hits (sandbox) are counted beside them, never
- * mixed in. "Unique" is distinct (token, client), a client being IP + user agent, or Apple's proxy as one client.
- */
-export interface TrackingCounts {
+/** Opens, clicks and unsubscribe counted under one scope (model/counting.ts), machine hits beside them. */
+export interface HitCounts {
   opens: number;
   uniqueOpens: number;
   clicks: number;
   uniqueClicks: number;
   unsubscribed: boolean;
-  /** A recipient's machine hits: mail providers' image proxies and link scanners. */
+  /** Machine hits of the same sources: mail providers' image proxies and link scanners. */
   machine: { opens: number; clicks: number };
-  /** Hits from Mailbeacon itself: the preview and simulations. */
-  sandbox: { opens: number; clicks: number; unsubscribed: boolean };
+}
+
+/**
+ * A mail's tracking counts, as model/counting.ts defines them. The top-level figures count people's hits
+ * (classification `human`) from recipients and simulated recipients; `recipients` the same from real recipients
+ * only; machine hits are counted beside them, never mixed in; the user's own preview hits apart. "Unique" is
+ * distinct (token, client), a client being IP + user agent, or Apple's proxy as one client.
+ */
+export interface TrackingCounts extends HitCounts {
+  /** The same figures from real recipients only (the "real recipients only" switch). */
+  recipients: HitCounts;
+  /** The user's own hits in Mailbeacon's preview: listed, never counted. */
+  preview: { opens: number; clicks: number; unsubscribed: boolean };
 }
 
 /** A stored mail as listed: its envelope fields, state and tracking counts (api/wire/messages.ts maps it). */

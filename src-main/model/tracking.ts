@@ -1,6 +1,8 @@
 // The domain of tracking: tokens, classifications, the manifest of a tracked mail and its events.
 // Events keep snake_case fields: they are the events table's columns and the API's, webhooks' and hub's payloads.
 
+import type { CountScope } from './counting.js';
+
 export type TokenKind = 'open' | 'click' | 'unsub';
 export type Classification = 'human' | 'proxy' | 'scanner' | 'expired';
 /** Recipients `POST /api/v1/message/{ID}/simulate` can imitate (docs/TRACKING.md). */
@@ -30,8 +32,12 @@ export const PROFILE_HELP: Record<SimulateProfile, string> = {
   'inbox-journey': 'delivery, proxy prefetch, a human open, a click, sometimes an unsubscribe, over time',
 };
 
-/** Who caused a hit: a recipient's side (person or machine), or Mailbeacon itself (preview, simulations). */
-export type TrackingSource = 'recipient' | 'sandbox';
+/**
+ * Who made a hit (docs/TRACKING.md): `recipient`, anything Mailbeacon did not make itself; `simulated`, a hit
+ * Mailbeacon made on purpose in a recipient's place (Simulate, the simulate API and CLI, `--simulate`, the client's
+ * `click()`); `preview`, the user reading the mail in Mailbeacon's own preview (formerly `sandbox`).
+ */
+export type TrackingSource = 'recipient' | 'simulated' | 'preview';
 
 export interface TrackedLink {
   /** 1-based number of the rewritten link in document order, as shown in the UI. */
@@ -105,17 +111,36 @@ export interface EventsResponse {
   subjects: Record<string, string>;
 }
 
-/** `GET /api/v1/tracking/summary`: the rates and the per-mail ranking for one filter (classification, source). */
+/** How many mails had at least one open, click and unsubscribe. */
+export interface MailsWith {
+  opened: number;
+  clicked: number;
+  unsubscribed: number;
+}
+
+/**
+ * `GET /api/v1/tracking/summary`: the rates and the per-mail ranking. By default the figures follow the one
+ * definition (model/counting.ts) under the scope; `classification` and `source` parameters replace it.
+ */
 export interface TrackingSummary {
+  /** Whose hits count: recipients and simulated recipients, or real recipients only. */
+  scope: CountScope;
   /** Mails caught (all of them, whatever the filter). */
   mails: number;
+  /** The rates' denominators: mails that carry an open pixel, and mails with at least one tracked link. */
+  withPixel: number;
+  withLinks: number;
   /** Mails with at least one open / click / unsubscribe that passes the filter. */
   opened: number;
   clicked: number;
   unsubscribed: number;
-  /** Events beside the filtered ones, so that none is hidden: machine hits of recipients, and sandbox hits. */
+  /** The same per source, so a figure can say where it comes from ("1 opened · simulated"). */
+  bySource: { recipient: MailsWith; simulated: MailsWith };
+  /** Hits beside the counted ones, so that none is hidden: machine hits (proxies, scanners) of counted sources,
+   * simulated hits when only real recipients count, and the user's own preview hits. */
   machine: number;
-  sandbox: number;
+  excluded: number;
+  preview: number;
   /** The mails with the most filtered events, most first. */
   perMail: { id: string; subject: string; opens: number; clicks: number; unsubs: number }[];
 }

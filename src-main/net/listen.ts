@@ -6,7 +6,12 @@ export interface BoundAddress {
 }
 
 /** The flag that moves each listener, named in the errors so the user knows what to change. */
-const FLAG_OF: Record<string, string> = { smtp: '--smtp', http: '--http', tracking: '--tracking' };
+const FLAG_OF: Record<string, string> = {
+  smtp: '--smtp',
+  smtps: '--smtps',
+  http: '--http',
+  tracking: '--tracking',
+};
 
 /** An address already taken: the desktop app offers free ports instead of failing. */
 export class PortInUseError extends Error {

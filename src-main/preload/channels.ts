@@ -6,6 +6,8 @@ export const IPC_CHANNELS = {
   revealDataFolder: 'mailbeacon:reveal-data-folder',
   getNotificationPrefs: 'mailbeacon:get-notification-prefs',
   setNotificationPrefs: 'mailbeacon:set-notification-prefs',
+  getSmtpTlsPrefs: 'mailbeacon:get-smtp-tls-prefs',
+  setSmtpTlsPrefs: 'mailbeacon:set-smtp-tls-prefs',
 } as const;
 
 export type IpcChannel = (typeof IPC_CHANNELS)[keyof typeof IPC_CHANNELS];
@@ -20,6 +22,19 @@ export interface NotificationPrefs {
   firstClick: boolean;
 }
 
+/** How the desktop app's SMTP listener speaks TLS: the choices `serve` takes as flags, applied at the next start. */
+export interface SmtpTlsPrefs {
+  /** STARTTLS: off (every client's defaults deliver), with a generated self-signed certificate, or with the user's. */
+  starttls: 'off' | 'self-signed' | 'certificate';
+  /** PEM files of the user's certificate (`starttls: 'certificate'`). */
+  certFile: string;
+  keyFile: string;
+  /** Answer 530 to AUTH and MAIL before STARTTLS. */
+  requireTls: boolean;
+  /** `ADDR:PORT` of an implicit TLS (SMTPS) listener, or empty for none. */
+  smtps: string;
+}
+
 /** What the window sees as `window.mailbeacon` (only in the desktop app; the browser UI must not rely on it). */
 export interface MailbeaconBridge {
   appVersion(): Promise<string>;
@@ -28,4 +43,7 @@ export interface MailbeaconBridge {
   revealDataFolder(): Promise<void>;
   getNotificationPrefs(): Promise<NotificationPrefs>;
   setNotificationPrefs(prefs: NotificationPrefs): Promise<NotificationPrefs>;
+  getSmtpTlsPrefs(): Promise<SmtpTlsPrefs>;
+  /** Saves the choices for the next start; rejects with the `[smtp] …` reason when they could not start. */
+  setSmtpTlsPrefs(prefs: SmtpTlsPrefs): Promise<SmtpTlsPrefs>;
 }

@@ -20,7 +20,12 @@ export interface SmtpCatcherOptions {
   dataTimeoutMs: number;
   /** When set, AUTH is required and checked; otherwise any credentials (or none) are accepted. */
   auth?: { user: string; pass: string };
-  tls: { key: string | Buffer; cert: string | Buffer };
+  /** Certificate for STARTTLS and the implicit TLS listener; without it neither is offered. */
+  tls?: { key: string | Buffer; cert: string | Buffer };
+  /** Offer STARTTLS on the plain listener (needs `tls`). */
+  starttls?: boolean;
+  /** Refuse AUTH and MAIL with `530` until the client has switched to TLS (for testing an app's TLS path). */
+  requireTls?: boolean;
   hostname?: string;
   /** Errors answered on purpose (`--enable-chaos`, `PUT /api/v1/chaos`). */
   chaos?: Chaos;
@@ -53,16 +58,27 @@ function coalesceReplies(socket: Socket): void {
  */
 export class SmtpCatcher {
   readonly #options: SmtpCatcherOptions;
-  readonly #server: SMTPServer;
+  /** The plain listener first; then the implicit TLS one (SMTPS) when `listenImplicitTls` built it. */
+  readonly #listeners: { server: SMTPServer; slowClients: SlowClientGuard }[] = [];
   readonly #inflight = new Set<Promise<unknown>>();
-  readonly #slowClients: SlowClientGuard;
   #paused = false;
   #rejected = 0;
 
   constructor(options: SmtpCatcherOptions) {
+    if ((options.starttls || options.requireTls) && !options.tls)
+      throw new Error('[smtp] STARTTLS needs a certificate');
     this.#options = options;
+    this.#listeners.push(this.#build(false));
+  }
+
+  /** One smtp-server with the catcher's hooks: plain (STARTTLS as configured) or implicit TLS from the first byte. */
+  #build(implicitTls: boolean): { server: SMTPServer; slowClients: SlowClientGuard } {
+    const options = this.#options;
     const { logger, auth } = options;
-    this.#server = new SMTPServer({
+    const starttls = !implicitTls && !!options.starttls;
+    const requireTls = !implicitTls && !!options.requireTls;
+    const mustUpgrade = () => smtpError(530, '5.7.0 Must issue a STARTTLS command first');
+    const server: SMTPServer = new SMTPServer({
       name: options.hostname ?? 'mailbeacon',
       banner: 'Mailbeacon catches every mail',
       size: options.maxMessageSize,
@@ -71,11 +87,15 @@ export class SmtpCatcher {
       allowInsecureAuth: true,
       disableReverseLookup: true,
       maxClients: options.maxConnections,
-      key: options.tls.key,
-      cert: options.tls.cert,
+      // Without a certificate of the user's choosing STARTTLS is not offered at all: most clients upgrade whenever
+      // it is offered and then refuse a self-signed certificate, so offering it would break their defaults.
+      ...(implicitTls || starttls ? { key: options.tls!.key, cert: options.tls!.cert } : {}),
+      ...(implicitTls ? { secure: true } : {}),
+      ...(starttls ? {} : { disabledCommands: ['STARTTLS'] }),
       logger: false,
       closeTimeout: CLOSE_TIMEOUT_MS,
-      onAuth: (a, _session, callback) => {
+      onAuth: (a, session, callback) => {
+        if (requireTls && !session.secure) return callback(mustUpgrade());
         const chaos = options.chaos?.fire('Authentication');
         if (chaos) return callback(chaos);
         if (!auth) return callback(null, { user: a.username ?? '' });
@@ -92,7 +112,8 @@ export class SmtpCatcher {
         }
         callback();
       },
-      onMailFrom: (_address, _session, callback) => {
+      onMailFrom: (_address, session, callback) => {
+        if (requireTls && !session.secure) return callback(mustUpgrade());
         if (this.#paused)
           return callback(smtpError(421, '4.3.2 Capture is paused in Mailbeacon, try again later'));
         const chaos = options.chaos?.fire('Sender');
@@ -100,25 +121,26 @@ export class SmtpCatcher {
         callback();
       },
       onSecure: (socket, _session, callback) => {
-        this.#slowClients.watch(socket);
+        slowClients.watch(socket);
         callback();
       },
-      onData: (stream, session, callback) => this.#onData(stream, session, callback),
+      onData: (stream, session, callback) => this.#onData(slowClients, stream, session, callback),
     });
-    this.#slowClients = new SlowClientGuard(
-      this.#server,
+    const slowClients = new SlowClientGuard(
+      server,
       { commandTimeoutMs: options.commandTimeoutMs, dataTimeoutMs: options.dataTimeoutMs },
       (what, remote) =>
         logger.warn(`${remote} took too long to send ${what === 'data' ? 'a mail' : 'a command'}: closed`),
     );
-    this.#server.on('error', (err) => {
+    server.on('error', (err) => {
       // A failed bind is the listen() promise's to report, once and with the cause worded for the user.
-      if (this.#server.server.listening) logger.error(`server error: ${err.message}`);
+      if (server.server.listening) logger.error(`server error: ${err.message}`);
     });
-    this.#server.server.on('connection', (socket: Socket) => {
+    server.server.on('connection', (socket: Socket) => {
       coalesceReplies(socket);
-      this.#slowClients.watch(socket);
+      slowClients.watch(socket);
     });
+    return { server, slowClients };
   }
 
   /** While paused, new mails get `421` (temporary), so well-behaved senders retry later. */
@@ -135,12 +157,13 @@ export class SmtpCatcher {
   }
 
   #onData(
+    slowClients: SlowClientGuard,
     stream: SMTPServerDataStream,
     session: SMTPServerSession,
     callback: (err?: Error | null, message?: string) => void,
   ): void {
     const bytes = new MailBytes(this.#options.maxMessageSize);
-    const arrived = this.#slowClients.dataStarted(session.id);
+    const arrived = slowClients.dataStarted(session.id);
     stream.on('data', (chunk: Buffer) => {
       // Past the size limit smtp-server answers 552 itself; keep no more bytes than that.
       if (!stream.sizeExceeded) bytes.push(chunk);
@@ -182,12 +205,22 @@ export class SmtpCatcher {
   }
 
   async listen(host: string, port: number): Promise<BoundAddress> {
-    return listen(this.#server.server, host, port, 'smtp');
+    return listen(this.#listeners[0]!.server.server, host, port, 'smtp');
+  }
+
+  /** A second listener speaking TLS from the first byte (SMTPS, port 465 style), into the same store. */
+  async listenImplicitTls(host: string, port: number): Promise<BoundAddress> {
+    if (!this.#options.tls) throw new Error('[smtp] SMTPS needs a certificate');
+    const built = this.#build(true);
+    this.#listeners.push(built);
+    return listen(built.server.server, host, port, 'smtps');
   }
 
   /** Stops accepting, then waits for every mail already being stored, so nothing acknowledged is lost. */
   async close(): Promise<void> {
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    await Promise.all(
+      this.#listeners.map(({ server }) => new Promise<void>((resolve) => server.close(() => resolve()))),
+    );
     await Promise.allSettled([...this.#inflight]);
   }
 }

@@ -13,8 +13,8 @@ import { loadSmtpTls } from './tls.js';
 export interface Capture {
   /** The SMTP listener, once `listen` has built it. */
   smtp(): SmtpCatcher | undefined;
-  /** Starts SMTP, then POP3 when `--pop3` asks for it (both share the TLS certificate). */
-  listen(): Promise<{ smtp: string; pop3?: string }>;
+  /** Starts SMTP (and SMTPS with `--smtps`), then POP3 when `--pop3` asks for it (all share the TLS certificate). */
+  listen(): Promise<{ smtp: string; smtps?: string; pop3?: string }>;
   /** Stops SMTP (no new mail), then POP3; a failure of the first does not keep the second open. */
   close(): Promise<void>;
 }
@@ -29,11 +29,17 @@ export function createCapture(
   return {
     smtp: () => smtp,
     listen: async () => {
-      const tls = await loadSmtpTls({
-        dataDir: settings.dataDir,
-        certFile: settings.smtpTlsCert,
-        keyFile: settings.smtpTlsKey,
-      });
+      // STARTTLS is on with --smtp-tls or the user's own certificate. The certificate is made or read only when a
+      // listener uses it: POP3 keeps offering STLS with it, as mail clients expect.
+      const starttls = settings.smtpTls || !!settings.smtpTlsCert;
+      const tls =
+        starttls || settings.smtps || settings.pop3
+          ? await loadSmtpTls({
+              dataDir: settings.dataDir,
+              certFile: settings.smtpTlsCert,
+              keyFile: settings.smtpTlsKey,
+            })
+          : undefined;
       smtp = new SmtpCatcher({
         accept: (mail) => deps.ingest.accept(mail),
         logger: deps.logger.child('smtp'),
@@ -44,19 +50,34 @@ export function createCapture(
         dataTimeoutMs: settings.smtpDataTimeout,
         auth: settings.smtpAuth,
         tls,
+        starttls,
+        requireTls: settings.smtpRequireTls,
         chaos: deps.chaos,
       });
+      if (tls && (starttls || settings.smtps)) {
+        deps.logger
+          .child('smtp')
+          .info(
+            `TLS certificate ${tls.certFile ?? '(self-signed, kept in memory: give --data-dir to keep it)'}${starttls ? '' : ' (SMTPS only)'}`,
+          );
+      }
       const bound = await smtp.listen(settings.smtp.host, settings.smtp.port);
+      const smtps =
+        settings.smtps && (await smtp.listenImplicitTls(settings.smtps.host, settings.smtps.port));
       const started =
         settings.pop3 &&
         (await startPop3(settings, {
           store: deps.store,
           bus: deps.bus,
-          tls,
+          tls: tls!,
           logger: deps.logger.child('pop3'),
         }));
       if (started) pop3 = started.server;
-      return { smtp: formatHostPort(bound.host, bound.port), ...(started && { pop3: started.address }) };
+      return {
+        smtp: formatHostPort(bound.host, bound.port),
+        ...(smtps && { smtps: formatHostPort(smtps.host, smtps.port) }),
+        ...(started && { pop3: started.address }),
+      };
     },
     close: async () => {
       try {

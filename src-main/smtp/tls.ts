@@ -5,6 +5,8 @@ import { createSecureContext } from 'node:tls';
 export interface TlsMaterial {
   key: string;
   cert: string;
+  /** Where the certificate is, for clients told to trust it (none for a throw-away `:memory:` run). */
+  certFile?: string;
 }
 
 const KEY_FILE = 'smtp-tls.key';
@@ -31,17 +33,16 @@ export async function loadSmtpTls(options: {
     } catch (err) {
       throw new Error(`[smtp] cannot read the TLS certificate or key: ${(err as Error).message}`);
     }
-    return usable(material, `--smtp-tls-key ${keyFile} and --smtp-tls-cert ${certFile}`, 'fix them');
+    usable(material, `--smtp-tls-key ${keyFile} and --smtp-tls-cert ${certFile}`, 'fix them');
+    return { ...material, certFile };
   }
   const persist = dataDir !== ':memory:';
   const keyPath = join(dataDir, KEY_FILE);
   const certPath = join(dataDir, CERT_FILE);
   if (persist && existsSync(keyPath) && existsSync(certPath)) {
-    return usable(
-      { key: readFileSync(keyPath, 'utf8'), cert: readFileSync(certPath, 'utf8') },
-      `${keyPath} and ${certPath}`,
-      'delete both to generate a new self-signed pair',
-    );
+    const material = { key: readFileSync(keyPath, 'utf8'), cert: readFileSync(certPath, 'utf8') };
+    usable(material, `${keyPath} and ${certPath}`, 'delete both to generate a new self-signed pair');
+    return { ...material, certFile: certPath };
   }
   // Loaded only when a certificate must be made: the library and its X.509 stack cost ~10 MB of memory.
   const { generate } = await import('selfsigned');
@@ -54,6 +55,7 @@ export async function loadSmtpTls(options: {
   if (persist) {
     writeFileSync(keyPath, material.key, { mode: 0o600 });
     writeFileSync(certPath, material.cert);
+    return { ...material, certFile: certPath };
   }
   return material;
 }
@@ -62,7 +64,7 @@ export async function loadSmtpTls(options: {
  * The key and certificate as TLS will load them at the first STARTTLS: a damaged or mismatched pair is reported at
  * start, naming the files, instead of failing every STARTTLS later.
  */
-function usable(material: TlsMaterial, files: string, remedy: string): TlsMaterial {
+function usable(material: TlsMaterial, files: string, remedy: string): void {
   try {
     createSecureContext({ key: material.key, cert: material.cert });
   } catch (err) {
@@ -70,5 +72,4 @@ function usable(material: TlsMaterial, files: string, remedy: string): TlsMateri
       `[smtp] the TLS key and certificate ${files} cannot be used (${(err as Error).message}); ${remedy}`,
     );
   }
-  return material;
 }

@@ -1,5 +1,15 @@
 import BetterSqlite3, { type Database } from 'better-sqlite3';
-import { closeSync, mkdirSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { MIGRATIONS } from './migrations.js';
 import { attachSearch, searchPathOf } from './search-index.js';
@@ -11,6 +21,40 @@ export interface OpenDatabaseOptions {
   nativeBinding?: string;
   /** Told when the search index was unreadable and is built again from the stored mails. */
   warn?: (message: string) => void;
+  /** Told whether the files' integrity is checked at this start, and why. */
+  info?: (message: string) => void;
+}
+
+/**
+ * Written beside the database when it is closed cleanly (`closeDatabase`): the database file's size and time of
+ * last change then. A start that finds it, matching the file, skips reading the whole file for damage (tens of
+ * seconds for a mailbox of gigabytes); any other start (after a crash, a kill, a file copied or restored in place)
+ * checks it all before it writes. It is removed before the first write, so a crash after that leaves none.
+ */
+export const closedMarkerOf = (dbPath: string): string => `${dbPath}-closed`;
+
+interface ClosedMarker {
+  size: number;
+  mtimeMs: number;
+}
+
+/** Whether the database was last closed cleanly by `closeDatabase` and has not changed since; removes the marker. */
+function takeClosedMarker(path: string): boolean {
+  const marker = closedMarkerOf(path);
+  let clean = false;
+  try {
+    const saved = JSON.parse(readFileSync(marker, 'utf8')) as Partial<ClosedMarker>;
+    const now = statSync(path);
+    clean =
+      saved.size === now.size &&
+      saved.mtimeMs === now.mtimeMs &&
+      // A write-ahead log with content means a connection wrote after the close.
+      !(existsSync(`${path}-wal`) && statSync(`${path}-wal`).size > 0);
+  } catch {
+    // No marker (a crash, a first start, a data directory from elsewhere) or an unreadable one: check the file.
+  }
+  rmSync(marker, { force: true });
+  return clean;
 }
 
 /** The first 16 bytes of every SQLite database file. */
@@ -53,10 +97,20 @@ function quickCheck(db: Database, schema: string): string[] {
 }
 
 /** Opens (creating if needed) the database in WAL mode, brings its schema up to date and attaches the search index. */
-export function openDatabase({ path, nativeBinding, warn }: OpenDatabaseOptions): Database {
+export function openDatabase({ path, nativeBinding, warn, info }: OpenDatabaseOptions): Database {
+  let check = false;
   if (path !== ':memory:') {
     mkdirSync(dirname(path), { recursive: true });
     assertSqliteFile(path);
+    const existing = statSync(path, { throwIfNoEntry: false });
+    if (existing && existing.size > 0) {
+      check = !takeClosedMarker(path);
+      info?.(
+        check
+          ? `checking ${path} for damage (it was not closed cleanly by its last user); a large file takes a while`
+          : `${path} was closed cleanly: its integrity check is skipped`,
+      );
+    }
   }
   const db = new BetterSqlite3(path, nativeBinding ? { nativeBinding } : {});
   try {
@@ -70,15 +124,17 @@ export function openDatabase({ path, nativeBinding, warn }: OpenDatabaseOptions)
     // as fast (the OS caches the file) and the process smaller (docs/SMTP-BENCH.md).
     db.pragma('cache_size = -4000');
     db.pragma('temp_store = MEMORY');
-    // A damaged file is reported now, naming it, rather than as a 500 on the first request that reads the page.
-    const problems = path === ':memory:' ? [] : quickCheck(db, 'main');
+    // A damaged file is reported now, naming it, rather than as a 500 on the first request that reads the page. Its
+    // header and schema are read at every start (the pragmas, the migrations); its pages only when it may have been
+    // damaged since a clean close (see closedMarkerOf).
+    const problems = check ? quickCheck(db, 'main') : [];
     if (problems.length > 0) {
       throw new Error(
         `[db] ${path} is damaged (${problems.slice(0, 3).join('; ')}); restore it from a copy, or move it away to start with an empty one`,
       );
     }
     migrate(db);
-    openSearch(db, path, warn);
+    openSearch(db, path, check, warn);
   } catch (err) {
     db.close();
     if (path !== ':memory:' && isDamage(err)) {
@@ -95,10 +151,10 @@ export function openDatabase({ path, nativeBinding, warn }: OpenDatabaseOptions)
  * Attaches the search index; one that is unreadable or damaged is deleted and built again from the stored mails
  * (everything in it can be rebuilt, so it is never a reason not to start).
  */
-function openSearch(db: Database, path: string, warn?: (message: string) => void): void {
+function openSearch(db: Database, path: string, check: boolean, warn?: (message: string) => void): void {
   try {
     attachSearch(db, path, true);
-    const problems = path === ':memory:' ? [] : quickCheck(db, 'search');
+    const problems = check ? quickCheck(db, 'search') : [];
     if (problems.length === 0) return;
     throw Object.assign(new Error(problems.slice(0, 3).join('; ')), { code: 'SQLITE_CORRUPT' });
   } catch (err) {
@@ -114,6 +170,23 @@ function openSearch(db: Database, path: string, warn?: (message: string) => void
     }
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
     attachSearch(db, path, true);
+  }
+}
+
+/**
+ * Closes the database and, when that left it whole in its file (no other connection holds a write-ahead log), writes
+ * the marker that lets the next start skip reading it all for damage (see closedMarkerOf).
+ */
+export function closeDatabase(db: Database): void {
+  const path = db.name;
+  db.close();
+  if (path === ':memory:' || path === '') return;
+  try {
+    if (existsSync(`${path}-wal`) && statSync(`${path}-wal`).size > 0) return;
+    const { size, mtimeMs } = statSync(path);
+    writeFileSync(closedMarkerOf(path), JSON.stringify({ size, mtimeMs } satisfies ClosedMarker));
+  } catch {
+    // Without the marker the next start checks the whole file: slower, never wrong.
   }
 }
 

@@ -8,7 +8,15 @@ import type {
   TrackingSource,
   TrackingSummary,
 } from '../model/tracking.js';
-import type { TrackingCounts } from '../model/message.js';
+import type { HitCounts, TrackingCounts } from '../model/message.js';
+import {
+  countedSql,
+  DEFAULT_COUNT_SCOPE,
+  machineSql,
+  roleOf,
+  storedSource,
+  type CountScope,
+} from '../model/counting.js';
 import type { CommitQueue } from './commit-queue.js';
 import { MultiRowInsert } from './multi-insert.js';
 
@@ -32,8 +40,9 @@ export interface NewTrackingEvent {
 
 export interface EventQuery {
   kind?: TokenKind;
-  classification?: Classification;
-  source?: TrackingSource;
+  /** Any of these (undefined: every one). */
+  classifications?: Classification[];
+  sources?: TrackingSource[];
   /** Only hits at or after this unix-nanosecond time. */
   since?: bigint;
   messageId?: string;
@@ -60,20 +69,33 @@ interface EventRow {
   source: string;
 }
 
-/** Which hits a rate or a chart counts: by default a recipient's people, nothing else. */
+/**
+ * Which hits a rate, a chart or a link's figures count: by default those model/counting.ts counts under the scope;
+ * given classifications or sources replace that definition (`expired` hits are never counted).
+ */
 export interface CountFilter {
-  /** '' = every classification but `expired`. */
-  classification: Classification | '';
-  /** '' = both. */
-  source: TrackingSource | '';
+  scope: CountScope;
+  classifications?: Classification[];
+  sources?: TrackingSource[];
   since?: bigint;
 }
 
-export const DEFAULT_COUNT_FILTER: CountFilter = { classification: 'human', source: 'recipient' };
+export const DEFAULT_COUNT_FILTER: CountFilter = { scope: DEFAULT_COUNT_SCOPE };
+
+/** The SQL condition of a CountFilter over events (`alias` with its dot); its values are constants, checked. */
+function countFilterSql(filter: CountFilter, alias = ''): string {
+  if (!filter.classifications && !filter.sources) return countedSql(filter.scope, alias);
+  const quote = (values: string[]) => values.map((v) => `'${v.replace(/'/g, "''")}'`).join(', ');
+  const parts = [`${alias}classification != 'expired'`];
+  if (filter.classifications) parts.push(`${alias}classification IN (${quote(filter.classifications)})`);
+  if (filter.sources) parts.push(`${alias}source IN (${quote(filter.sources)})`);
+  return `(${parts.join(' AND ')})`;
+}
 
 /**
- * Tracking events in SQLite. Every hit is its own row. A mail's counts are a recipient's human hits, with machine
- * (proxy, scanner) and sandbox hits counted beside them; `expired` hits are never opens or clicks (docs/TRACKING.md).
+ * Tracking events in SQLite. Every hit is its own row. What a figure counts is model/counting.ts's one definition:
+ * people's hits from recipients and simulated recipients, machine (proxy, scanner) hits beside them, the preview's
+ * apart, `expired` hits nowhere (docs/TRACKING.md).
  * "Unique" is distinct (token, client), the client being IP + user agent or Apple's proxy as one (see clientKey).
  * The store publishes nothing: the tracking server emits on the bus.
  */
@@ -81,7 +103,6 @@ export class EventStore {
   private readonly select: Statement;
   private readonly count: Statement;
   private readonly counts: Statement;
-  private readonly stats: Statement;
   private readonly unsubscribed: Statement;
   private readonly subjects: Statement;
 
@@ -101,8 +122,8 @@ export class EventStore {
   ) {
     this.commits = commits;
     const where = `WHERE (@kind IS NULL OR kind = @kind)
-         AND (@classification IS NULL OR classification = @classification)
-         AND (@source IS NULL OR source = @source)
+         AND (@classifications IS NULL OR classification IN (SELECT value FROM json_each(@classifications)))
+         AND (@sources IS NULL OR source IN (SELECT value FROM json_each(@sources)))
          AND (@since IS NULL OR ts >= @since)
          AND (@messageId IS NULL OR message_id = @messageId)`;
     this.select = db
@@ -116,17 +137,6 @@ export class EventStore {
        WHERE message_id IN (SELECT value FROM json_each(?)) AND classification != 'expired'
        GROUP BY message_id, kind, classification, source`,
     );
-    // Per token (one per link occurrence, plus pixel and unsubscribe), for the filter: every hit, and distinct
-    // clients, since a single token's distinct-token count would always be 1.
-    this.stats = db
-      .prepare(
-        `SELECT token_id, COUNT(*) AS total, COUNT(DISTINCT client) AS uniq, MAX(ts) AS last
-         FROM events WHERE message_id = @messageId AND classification != 'expired'
-           AND (@classification IS NULL OR classification = @classification)
-           AND (@source IS NULL OR source = @source)
-         GROUP BY token_id`,
-      )
-      .safeIntegers(true);
     this.unsubscribed = db
       .prepare(
         `SELECT 1 FROM events
@@ -226,8 +236,8 @@ export class EventStore {
   list(query: EventQuery = {}): EventsResponse {
     const params = {
       kind: query.kind ?? null,
-      classification: query.classification ?? null,
-      source: query.source ?? null,
+      classifications: query.classifications ? JSON.stringify(query.classifications) : null,
+      sources: query.sources ? JSON.stringify(query.sources) : null,
       since: query.since ?? null,
       messageId: query.messageId ?? null,
     };
@@ -252,50 +262,72 @@ export class EventStore {
 
   /** Rates and the per-mail ranking (the mails with the most events that pass the filter). */
   summary(filter: CountFilter = DEFAULT_COUNT_FILTER, perMail = 12): TrackingSummary {
-    const params = {
-      classification: filter.classification || null,
-      source: filter.source || null,
-      since: filter.since ?? null,
-      limit: perMail,
-    };
-    const where = `classification != 'expired'
-      AND (@classification IS NULL OR classification = @classification)
-      AND (@source IS NULL OR source = @source)
-      AND (@since IS NULL OR ts >= @since)`;
+    const params = { since: filter.since ?? null, limit: perMail };
+    const where = `${countFilterSql(filter)} AND (@since IS NULL OR ts >= @since)`;
     const mailsWith = this.db
       .prepare(
-        `SELECT kind, COUNT(DISTINCT message_id) AS n FROM events WHERE ${where} AND message_id != '' GROUP BY kind`,
+        `SELECT kind, source, COUNT(DISTINCT message_id) AS n FROM events
+         WHERE ${where} AND message_id != '' GROUP BY kind, source`,
+      )
+      .all(params) as { kind: string; source: string; n: number }[];
+    // Mails, not hits: a mail opened by a recipient and a simulation is one opened mail.
+    const opened = this.db
+      .prepare(
+        `SELECT kind, COUNT(DISTINCT message_id) AS n FROM events
+         WHERE ${where} AND message_id != '' GROUP BY kind`,
       )
       .all(params) as { kind: string; n: number }[];
-    const n = (kind: string) => mailsWith.find((r) => r.kind === kind)?.n ?? 0;
+    const n = (kind: string) => opened.find((r) => r.kind === kind)?.n ?? 0;
+    const of = (source: string): TrackingSummary['bySource']['recipient'] => {
+      const m = (kind: string) =>
+        mailsWith.find((r) => r.kind === kind && storedSource(r.source) === source)?.n ?? 0;
+      return { opened: m('open'), clicked: m('click'), unsubscribed: m('unsub') };
+    };
     const beside = this.db
       .prepare(
         `SELECT
-           SUM(source = 'recipient' AND classification IN ('proxy', 'scanner')) AS machine,
-           SUM(source = 'sandbox') AS sandbox
-         FROM events WHERE classification != 'expired' AND (@since IS NULL OR ts >= @since)`,
+           SUM(${machineSql(filter.scope)}) AS machine,
+           SUM(classification != 'expired' AND source = 'simulated' AND ${filter.scope === 'recipients' ? 1 : 0}) AS excluded,
+           SUM(classification != 'expired' AND source IN ('preview', 'sandbox')) AS preview
+         FROM events WHERE (@since IS NULL OR ts >= @since)`,
       )
-      .get({ since: params.since }) as { machine: number | null; sandbox: number | null };
+      .get({ since: params.since }) as {
+      machine: number | null;
+      excluded: number | null;
+      preview: number | null;
+    };
     const perMailRows = this.db
       .prepare(
         `SELECT e.message_id AS id, COALESCE(m.subject, '') AS subject,
                 SUM(e.kind = 'open') AS opens, SUM(e.kind = 'click') AS clicks, SUM(e.kind = 'unsub') AS unsubs
          FROM events e JOIN messages m ON m.id = e.message_id
-         WHERE e.classification != 'expired'
-           AND (@classification IS NULL OR e.classification = @classification)
-           AND (@source IS NULL OR e.source = @source)
-           AND (@since IS NULL OR e.ts >= @since)
+         WHERE ${countFilterSql(filter, 'e.')} AND (@since IS NULL OR e.ts >= @since)
          GROUP BY e.message_id ORDER BY COUNT(*) DESC, MAX(e.id) DESC LIMIT @limit`,
       )
       .all(params) as TrackingSummary['perMail'];
     const mails = this.db.prepare('SELECT COUNT(*) FROM messages').pluck().get() as number;
+    // The rates' denominators: a plain-text mail carries no pixel and cannot be opened. A manifest that does not
+    // read as JSON counts as neither (json_* would fail the whole query).
+    const tracked = this.db
+      .prepare(
+        `SELECT
+           SUM(CASE WHEN json_valid(manifest_json) THEN json_type(manifest_json, '$.pixel') = 'object' END) AS pixel,
+           SUM(CASE WHEN json_valid(manifest_json) THEN json_array_length(manifest_json, '$.links') > 0 END) AS links
+         FROM message_data`,
+      )
+      .get() as { pixel: number | null; links: number | null };
     return {
+      scope: filter.scope,
       mails,
+      withPixel: tracked.pixel ?? 0,
+      withLinks: tracked.links ?? 0,
       opened: n('open'),
       clicked: n('click'),
       unsubscribed: n('unsub'),
+      bySource: { recipient: of('recipient'), simulated: of('simulated') },
       machine: beside.machine ?? 0,
-      sandbox: beside.sandbox ?? 0,
+      excluded: beside.excluded ?? 0,
+      preview: beside.preview ?? 0,
       perMail: perMailRows,
     };
   }
@@ -315,34 +347,32 @@ export class EventStore {
     for (const row of rows) {
       const c = out.get(row.message_id);
       if (!c) continue;
-      if (row.source === 'sandbox') {
-        if (row.kind === 'open') c.sandbox.opens += row.total;
-        else if (row.kind === 'click') c.sandbox.clicks += row.total;
-        else if (row.kind === 'unsub') c.sandbox.unsubscribed = true;
-      } else if (row.classification !== 'human') {
-        if (row.kind === 'open') c.machine.opens += row.total;
-        else if (row.kind === 'click') c.machine.clicks += row.total;
-      } else if (row.kind === 'open') {
-        c.opens = row.total;
-        c.uniqueOpens = row.uniq;
-      } else if (row.kind === 'click') {
-        c.clicks = row.total;
-        c.uniqueClicks = row.uniq;
-      } else if (row.kind === 'unsub') {
-        c.unsubscribed = row.total > 0;
+      const hit = { source: storedSource(row.source), classification: row.classification as Classification };
+      if (roleOf(hit) === 'preview') {
+        if (row.kind === 'open') c.preview.opens += row.total;
+        else if (row.kind === 'click') c.preview.clicks += row.total;
+        else if (row.kind === 'unsub') c.preview.unsubscribed = true;
+        continue;
       }
+      add(c, roleOf(hit, 'with-simulated'), row);
+      add(c.recipients, roleOf(hit, 'recipients'), row);
     }
     return out;
   }
 
-  /** Per token of a mail: hits and distinct clients that pass the filter (by default a recipient's people). */
+  /** Per token of a mail: hits and distinct clients that pass the filter (by default the counted ones). */
   statsFor(messageId: string, filter: CountFilter = DEFAULT_COUNT_FILTER): MessageTracking['stats'] {
     const out: MessageTracking['stats'] = {};
-    const rows = this.stats.all({
-      messageId,
-      classification: filter.classification || null,
-      source: filter.source || null,
-    }) as {
+    // Per token (one per link occurrence, plus pixel and unsubscribe): every hit, and distinct clients, since a
+    // single token's distinct-token count would always be 1.
+    const rows = this.db
+      .prepare(
+        `SELECT token_id, COUNT(*) AS total, COUNT(DISTINCT client) AS uniq, MAX(ts) AS last
+         FROM events WHERE message_id = ? AND ${countFilterSql(filter)}
+         GROUP BY token_id`,
+      )
+      .safeIntegers(true)
+      .all(messageId) as {
       token_id: string;
       total: bigint;
       uniq: bigint;
@@ -355,7 +385,7 @@ export class EventStore {
   }
 }
 
-export function emptyCounts(): TrackingCounts {
+function emptyHitCounts(): HitCounts {
   return {
     opens: 0,
     uniqueOpens: 0,
@@ -363,8 +393,33 @@ export function emptyCounts(): TrackingCounts {
     uniqueClicks: 0,
     unsubscribed: false,
     machine: { opens: 0, clicks: 0 },
-    sandbox: { opens: 0, clicks: 0, unsubscribed: false },
   };
+}
+
+export function emptyCounts(): TrackingCounts {
+  return {
+    ...emptyHitCounts(),
+    recipients: emptyHitCounts(),
+    preview: { opens: 0, clicks: 0, unsubscribed: false },
+  };
+}
+
+/** Adds one (kind, classification, source) group of a mail's hits to the counts of a scope. */
+function add(c: HitCounts, role: string, row: { kind: string; total: number; uniq: number }): void {
+  if (role === 'machine') {
+    if (row.kind === 'open') c.machine.opens += row.total;
+    else if (row.kind === 'click') c.machine.clicks += row.total;
+  } else if (role === 'counted') {
+    if (row.kind === 'open') {
+      c.opens += row.total;
+      c.uniqueOpens += row.uniq;
+    } else if (row.kind === 'click') {
+      c.clicks += row.total;
+      c.uniqueClicks += row.uniq;
+    } else if (row.kind === 'unsub') {
+      c.unsubscribed ||= row.total > 0;
+    }
+  }
 }
 
 function nsToIso(ns: bigint): string {
@@ -391,6 +446,6 @@ function toApi(row: EventRow): TrackingEvent {
     message_id: row.message_id,
     classification: row.classification as Classification,
     method: row.method,
-    source: row.source === 'sandbox' ? 'sandbox' : 'recipient',
+    source: storedSource(row.source),
   };
 }

@@ -32,6 +32,8 @@ export class MessageReads {
   readonly #part: Statement;
   readonly #partsOf: Statement;
   readonly #slices: Statement;
+  readonly #listSeqs: Statement;
+  readonly #rowsOf: Statement;
   readonly #readParts: MailPartReader;
 
   constructor(
@@ -64,6 +66,12 @@ export class MessageReads {
     this.#slices = db
       .prepare('SELECT data FROM message_slices WHERE mail_id = ? AND kind = ? ORDER BY n')
       .pluck();
+    this.#listSeqs = db
+      .prepare('SELECT seq FROM messages INDEXED BY messages_seq_read ORDER BY seq DESC LIMIT ? OFFSET ?')
+      .pluck();
+    this.#rowsOf = db.prepare(
+      `SELECT ${SUMMARY_COLUMNS} FROM messages m WHERE m.seq IN (SELECT value FROM json_each(?)) ORDER BY m.seq DESC`,
+    );
   }
 
   latestId(): string | undefined {
@@ -154,28 +162,46 @@ export class MessageReads {
     };
   }
 
-  /** A page of mails, newest first, optionally filtered by a Mailpit search query (see `searchReady`). */
+  /**
+   * A page of mails, newest first, optionally filtered by a Mailpit search query (see `searchReady`). The page's seqs
+   * are found first, in narrow indexes where the query allows, and only its rows are read: skipping `start` mails
+   * then steps over index entries, not rows.
+   */
   page(start: number, limit: number, query = ''): MessagePage {
     const { total, unread } = this.#count();
     const search = query.trim() ? buildSearch(query) : null;
-    const where = search ? search.where : '1';
-    const params = search ? search.params : [];
-    const narrow = search?.narrow;
-    const rows = this.#db
-      .prepare(
-        `SELECT ${SUMMARY_COLUMNS} FROM messages m WHERE ${where}${narrow ? ` AND ${narrow.where}` : ''}
-         ORDER BY m.seq DESC LIMIT ? OFFSET ?`,
-      )
-      .all(...params, ...(narrow?.params ?? []), limit, start) as MessageRow[];
     let messagesCount = total;
     let messagesUnread = unread;
-    if (search) {
+    let seqs: number[];
+    if (!search) {
+      seqs = this.#listSeqs.all(limit, start) as number[];
+    } else {
+      const { where, params, narrow } = search;
+      // A query on nothing but seq and read is answered from the (seq, read) index alone.
+      const covered = !/\bm\.(?!seq\b|read\b)\w/.test(`${where} ${narrow?.where ?? ''}`);
+      const from = covered ? 'messages m INDEXED BY messages_seq_read' : 'messages m';
       const counts = this.#db
-        .prepare(`SELECT count(*) AS n, coalesce(sum(m.read = 0), 0) AS u FROM messages m WHERE ${where}`)
+        .prepare(`SELECT count(*) AS n, coalesce(sum(m.read = 0), 0) AS u FROM ${from} WHERE ${where}`)
         .get(...params) as { n: number; u: number };
       messagesCount = counts.n;
       messagesUnread = counts.u;
+      // Few matches are gathered through the filter's own index and sorted; many are met soon enough walking the
+      // mailbox newest first.
+      const sparse = counts.n * counts.n < (start + limit) * total;
+      const matching = `SELECT m.seq FROM ${from} WHERE ${where}${narrow ? ` AND ${narrow.where}` : ''}`;
+      seqs =
+        start >= counts.n
+          ? []
+          : (this.#db
+              .prepare(
+                sparse
+                  ? `WITH hits AS MATERIALIZED (${matching}) SELECT seq FROM hits ORDER BY seq DESC LIMIT ? OFFSET ?`
+                  : `${matching} ORDER BY m.seq DESC LIMIT ? OFFSET ?`,
+              )
+              .pluck()
+              .all(...params, ...(narrow?.params ?? []), limit, start) as number[]);
     }
+    const rows = seqs.length ? (this.#rowsOf.all(JSON.stringify(seqs)) as MessageRow[]) : [];
     const tracking = this.trackingCounts(rows.map((r) => r.id));
     return {
       total,

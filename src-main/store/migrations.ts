@@ -283,4 +283,28 @@ export const MIGRATIONS: ((db: Database) => void)[] = [
       END;
     `);
   },
+  // 13: Mailbeacon's own hits are told apart: `preview` (the user reading the mail in the preview) and `simulated`
+  // (hits made in a recipient's place), where both were `sandbox`. A stored sandbox hit is taken as simulated when it
+  // came from an address only the simulations imitate (tracking/profiles.ts), else as the preview's.
+  (db) => {
+    db.exec(`
+      UPDATE events SET source = CASE
+          WHEN remote_ip IN ('203.0.113.25', '17.58.63.10', '66.249.84.10', '40.107.22.10', '209.85.220.41')
+            THEN 'simulated'
+          ELSE 'preview'
+        END
+      WHERE source = 'sandbox';
+    `);
+  },
+  // 14: every page and filter reads narrow indexes rather than every mail's row: (seq, read) lets a page deep in the
+  // list skip its predecessors, and counts the matches of a search (and how many are unread) without the rows;
+  // size is looked up and message-id scanned in an index of their own; has:inline reads only inline parts
+  (db) => {
+    db.exec(`
+      CREATE INDEX messages_seq_read ON messages (seq, read);
+      CREATE INDEX messages_size ON messages (size, read);
+      CREATE INDEX messages_message_id ON messages (message_id, read);
+      CREATE INDEX message_parts_inline ON message_parts (seq) WHERE inline = 1;
+    `);
+  },
 ];

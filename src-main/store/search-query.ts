@@ -3,11 +3,15 @@
 //   plain words and "quoted phrases" (full text, every term must match);
 //   from: to: cc: bcc: reply-to: addressed: subject: (words or word prefixes of the field) and message-id: (substring);
 //   tag: is:read is:unread is:tagged has:attachment has:inline larger: smaller: (k/m/g units) before: after:;
-//   Mailbeacon's is:opened is:clicked is:unsubscribed is:relayed; any term negated with a leading '!' or '-'.
+//   Mailbeacon's is:opened is:clicked is:unsubscribed (counted hits, model/counting.ts), is:machine-opened
+//   is:machine-clicked (proxies, scanners), source: (recipient, simulated, preview: whose hits those count) and
+//   is:relayed; any term negated with a leading '!' or '-'.
 // A `word:` at the start of a term that is no known filter is a 400 naming the known ones, never a silent empty
 // result; URLs (`http://…`, `mailto:…`) and times (`10:30`) are searched as text.
 
 import type { Address, MessageListing } from '../model/message.js';
+import { countedSql, machineSql, parseSource, TRACKING_SOURCES } from '../model/counting.js';
+import type { TrackingSource } from '../model/tracking.js';
 
 export interface SqlCondition {
   where: string;
@@ -26,7 +30,16 @@ export interface SqlSearch extends SqlCondition {
 }
 
 type AddressField = 'from' | 'to' | 'cc' | 'bcc' | 'reply-to' | 'addressed';
-type IsValue = 'read' | 'unread' | 'tagged' | 'opened' | 'clicked' | 'unsubscribed' | 'relayed';
+type IsValue =
+  | 'read'
+  | 'unread'
+  | 'tagged'
+  | 'opened'
+  | 'clicked'
+  | 'unsubscribed'
+  | 'machine-opened'
+  | 'machine-clicked'
+  | 'relayed';
 
 /** One term of a query. */
 export type Filter = { negated: boolean } & (
@@ -36,13 +49,24 @@ export type Filter = { negated: boolean } & (
   | { kind: 'message-id'; value: string }
   | { kind: 'tag'; value: string }
   | { kind: 'is'; value: IsValue }
+  | { kind: 'source'; value: TrackingSource }
   | { kind: 'has'; value: 'attachment' | 'inline' }
   | { kind: 'size'; op: 'larger' | 'smaller'; bytes: number }
   | { kind: 'date'; op: 'before' | 'after'; ms: number }
 );
 
 const ADDRESS_FIELDS: AddressField[] = ['from', 'to', 'cc', 'bcc', 'reply-to', 'addressed'];
-const IS_VALUES: IsValue[] = ['read', 'unread', 'tagged', 'opened', 'clicked', 'unsubscribed', 'relayed'];
+const IS_VALUES: IsValue[] = [
+  'read',
+  'unread',
+  'tagged',
+  'opened',
+  'clicked',
+  'unsubscribed',
+  'machine-opened',
+  'machine-clicked',
+  'relayed',
+];
 const HAS_VALUES = ['attachment', 'attachments', 'inline'];
 
 /** Every filter prefix, as a 400 for an unknown one lists them. */
@@ -52,6 +76,7 @@ export const SEARCH_PREFIXES = [
   'message-id',
   'tag',
   'is',
+  'source',
   'has',
   'larger',
   'smaller',
@@ -133,6 +158,10 @@ export function parseQuery(query: string): Filter[] {
       const v = value.toLowerCase() as IsValue;
       if (!IS_VALUES.includes(v)) throw badQuery(`unknown is:${value} (known: ${IS_VALUES.join(', ')})`);
       filters.push({ kind: 'is', value: v, negated });
+    } else if (key === 'source') {
+      const v = parseSource(value);
+      if (!v) throw badQuery(`unknown source:${value} (known: ${TRACKING_SOURCES.join(', ')})`);
+      filters.push({ kind: 'source', value: v, negated });
     } else if (key === 'has') {
       const v = value.toLowerCase();
       if (!HAS_VALUES.includes(v)) throw badQuery(`unknown has:${value} (known: attachment, inline)`);
@@ -172,6 +201,8 @@ const TRACKING_KIND: Partial<Record<IsValue, string>> = {
   opened: 'open',
   clicked: 'click',
   unsubscribed: 'unsub',
+  'machine-opened': 'open',
+  'machine-clicked': 'click',
 };
 
 const FTS_IN = 'm.seq IN (SELECT rowid FROM search.messages_fts WHERE messages_fts MATCH ?)';
@@ -185,6 +216,13 @@ export function buildSearch(query: string): SqlSearch {
   const fts: string[] = [];
   const ftsNot: string[] = [];
   const hasWord = (value: string) => /[\p{L}\p{N}]/u.test(value);
+  // `source:` says whose hits the tracking filters of the same search count (default: model/counting.ts's).
+  const sources = filters.flatMap((f) => (f.kind === 'source' && !f.negated ? [f.value] : []));
+  const notSources = new Set(filters.flatMap((f) => (f.kind === 'source' && f.negated ? [f.value] : [])));
+  const scope =
+    sources.length > 0 || notSources.size > 0
+      ? (sources.length > 0 ? sources : TRACKING_SOURCES).filter((s) => !notSources.has(s))
+      : undefined;
 
   for (const f of filters) {
     const not = f.negated ? 'NOT ' : '';
@@ -217,20 +255,27 @@ export function buildSearch(query: string): SqlSearch {
         if (f.value === 'read' || f.value === 'unread') {
           clauses.push(`${not}(m.read = ${f.value === 'read' ? 1 : 0})`);
         } else if (f.value === 'tagged') {
-          clauses.push(`${not}(m.tags_json != '[]')`);
+          // message_tags holds a row per tag of every tagged mail (see message-tags.ts).
+          clauses.push(`m.seq ${not}IN (SELECT seq FROM message_tags)`);
         } else if (f.value === 'relayed') {
           // The outbox has no index by mail (it would cost every relayed mail's commit): read it once per query.
           clauses.push(`m.id ${not}IN (SELECT message_id FROM relay_outbox WHERE status = 'sent')`);
         } else {
-          clauses.push(`${not}EXISTS (SELECT 1 FROM events e WHERE e.message_id = m.id AND e.kind = ?)`);
+          const rule = f.value.startsWith('machine-') ? machineSql(scope, 'e.') : countedSql(scope, 'e.');
+          // The events read once per query, as a set of mails: a look-up per mail read every mail of the mailbox.
+          clauses.push(
+            `m.seq ${not}IN (SELECT seq FROM messages WHERE id IN (SELECT e.message_id FROM events e WHERE e.kind = ? AND ${rule}))`,
+          );
           params.push(TRACKING_KIND[f.value]);
         }
         break;
+      case 'source':
+        break; // read above, with the tracking filters it scopes
       case 'has':
         clauses.push(
           f.value === 'attachment'
             ? `${not}(m.attachments > 0)`
-            : `${not}EXISTS (SELECT 1 FROM message_parts p WHERE p.seq = m.seq AND p.inline = 1)`,
+            : `m.seq ${not}IN (SELECT seq FROM message_parts WHERE inline = 1)`,
         );
         break;
       case 'size':
@@ -337,6 +382,8 @@ export function matchesMail(filters: Filter[], mail: MailCandidate): boolean {
       case 'date':
         hit = f.op === 'before' ? mail.createdMs < f.ms : mail.createdMs >= f.ms;
         break;
+      case 'source':
+        return true; // only scopes tracking filters, which a new mail matches none of
     }
     return hit !== f.negated;
   });

@@ -5,7 +5,7 @@ import type { EventBus } from '../events/bus.js';
 import type { Clock, Logger } from '../logger.js';
 import { WalCheckpointer } from './checkpointer.js';
 import { CommitQueue } from './commit-queue.js';
-import { openDatabase } from './database.js';
+import { closeDatabase, openDatabase } from './database.js';
 import { EventRetention } from './event-retention.js';
 import { EventStore } from './events.js';
 import { HubHistoryStore } from './hub-history.js';
@@ -45,6 +45,7 @@ export function openStore(
     path,
     nativeBinding: deps.nativeBinding,
     warn: (message) => deps.logger.warn(message),
+    info: (message) => log.info(message),
   });
   const commits = new CommitQueue(db);
   const store = new MessageStore(db, { commits, ...deps.readers });
@@ -70,7 +71,7 @@ export function openStore(
         failed = err;
       }
       commits.flush(); // what the last turn queued (hub history) before the store goes
-      db.close();
+      closeDatabase(db);
       if (failed) throw failed;
     },
   };

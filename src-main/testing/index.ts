@@ -20,6 +20,8 @@ export interface RunningSandbox {
   sandbox: Sandbox;
   /** Where the app under test sends its mail. */
   smtp: { host: string; port: number };
+  /** The implicit TLS listener (`flags: { smtps: '127.0.0.1:0' }`), for apps sending with `secure: true`. */
+  smtps?: { host: string; port: number };
   /** The UI + API + hub listener, `http://127.0.0.1:PORT`. */
   http: string;
   /** The tracking listener, `http://127.0.0.1:PORT`. */
@@ -30,6 +32,11 @@ export interface RunningSandbox {
   client: MailbeaconClient;
   /** Stops every listener and frees the store; idempotent. */
   stop(): Promise<void>;
+}
+
+function hostPort(address: string): { host: string; port: number } {
+  const [host, port] = address.split(/:(?=\d+$)/);
+  return { host: host!.replace(/^\[|\]$/g, ''), port: Number(port) };
 }
 
 /**
@@ -53,10 +60,10 @@ export async function startSandbox(options: SandboxStartOptions = {}): Promise<R
   const logger = options.log ? createLogger('info', options.log) : createLogger('warn');
   const sandbox = new Sandbox(settings, { logger });
   const addresses = await sandbox.start();
-  const [host, port] = addresses.smtp.split(/:(?=\d+$)/);
   return {
     sandbox,
-    smtp: { host: host!.replace(/^\[|\]$/g, ''), port: Number(port) },
+    smtp: hostPort(addresses.smtp),
+    ...(addresses.smtps && { smtps: hostPort(addresses.smtps) }),
     http: addresses.http,
     tracking: addresses.tracking,
     trackingUrl: addresses.trackingUrl,

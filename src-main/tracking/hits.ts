@@ -17,7 +17,7 @@ export interface Hit {
   remoteIp: string;
   /** When the hit arrived, in unix nanoseconds. */
   ts: bigint;
-  /** `sandbox` for Mailbeacon's own hits (a marked URL: the preview, simulations). */
+  /** `preview` or `simulated` for Mailbeacon's own hits (a marked URL), else `recipient`. */
   source: TrackingSource;
   /** A simulation's imitated time since delivery, in ms, classified instead of the real one. */
   ageMs?: number;

@@ -1,4 +1,8 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { TrackingSource } from '../model/tracking.js';
+
+/** The sources Mailbeacon's own hits have: the user's preview, and hits made in a recipient's place. */
+export type OwnSource = Exclude<TrackingSource, 'recipient'>;
 
 /** The query parameter that marks a tracking URL as fetched by Mailbeacon itself (preview, simulations). */
 export const SANDBOX_PARAM = 'mb';
@@ -17,7 +21,9 @@ const MARK_CHARS = 22;
  * Marks tracking URLs as Mailbeacon's own. The mark is an HMAC of the token under a key made when the sandbox
  * starts and never written anywhere: only the API (which serves the preview and runs simulations) and the tracking
  * listener know it. A recipient of a relayed mail never sees a marked URL, and cannot make one for any token, so
- * "sandbox" cannot be forged to hide real hits; a mark does not outlive the process that made it.
+ * a recipient's hit cannot be forged into Mailbeacon's own; a mark does not outlive the process that made it. The
+ * preview's mark and a simulation's differ (the simulation's HMAC covers a prefix too), so the listener tells the
+ * user's own reading from a hit made in a recipient's place.
  */
 export class SandboxMarker {
   readonly key: Uint8Array;
@@ -26,21 +32,27 @@ export class SandboxMarker {
     this.key = key;
   }
 
-  mark(token: string): string {
-    return createHmac('sha256', this.key).update(token).digest('base64url').slice(0, MARK_CHARS);
+  mark(token: string, source: OwnSource = 'preview'): string {
+    const hmac = createHmac('sha256', this.key);
+    if (source === 'simulated') hmac.update('simulated\0');
+    return hmac.update(token).digest('base64url').slice(0, MARK_CHARS);
   }
 
-  verify(token: string, mark: string): boolean {
-    if (mark.length !== MARK_CHARS || !token) return false;
-    return timingSafeEqual(Buffer.from(this.mark(token)), Buffer.from(mark));
+  /** Whose mark this is for the token, or undefined when it is no valid mark. */
+  verify(token: string, mark: string): OwnSource | undefined {
+    if (mark.length !== MARK_CHARS || !token) return undefined;
+    const given = Buffer.from(mark);
+    if (timingSafeEqual(Buffer.from(this.mark(token, 'preview')), given)) return 'preview';
+    if (timingSafeEqual(Buffer.from(this.mark(token, 'simulated')), given)) return 'simulated';
+    return undefined;
   }
 
   /** A tracking URL (`…/o?t=…`) with its mark added. */
-  markUrl(url: string): string {
+  markUrl(url: string, source: OwnSource = 'preview'): string {
     const u = new URL(url);
     const token = u.searchParams.get('t');
     if (!token) return url;
-    u.searchParams.set(SANDBOX_PARAM, this.mark(token));
+    u.searchParams.set(SANDBOX_PARAM, this.mark(token, source));
     return u.href;
   }
 

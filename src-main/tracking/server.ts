@@ -14,7 +14,13 @@ import {
 import type { Hit, HitSink } from './hits.js';
 import { PAGE_CSP, badLinkPage, confirmPage, unsubscribedPage } from './pages.js';
 import { PIXEL_PNG } from './pixel.js';
-import { IMITATE_AGE_HEADER, IMITATE_IP_HEADER, SANDBOX_PARAM, SandboxMarker } from './sandbox-mark.js';
+import {
+  IMITATE_AGE_HEADER,
+  IMITATE_IP_HEADER,
+  SANDBOX_PARAM,
+  SandboxMarker,
+  type OwnSource,
+} from './sandbox-mark.js';
 import { TokenError, type DecodedToken, type TokenCodec } from './token.js';
 
 /** A one-click body is `List-Unsubscribe=One-Click`; anything beyond this is not a form we need to read. */
@@ -263,25 +269,29 @@ export class TrackingServer {
       ts: this.options.clock.nowNs(),
       source: 'recipient',
     };
-    if (this.isSandbox(req)) this.imitate(req, hit);
+    const own = this.ownSource(req);
+    if (own) {
+      hit.source = own;
+      // Only a simulation imitates a client; the preview is the user's own browser, as it is.
+      if (own === 'simulated') this.imitate(req, hit);
+    }
     this.pendingHits.push(hit);
     if (this.pending.length === 1) setImmediate(this.sendPending);
     else if (this.pending.length >= MAX_BATCH) this.send();
   }
 
-  /** The request carries a valid mark for its token: Mailbeacon's preview or a simulation made it. */
-  private isSandbox(req: IncomingMessage): boolean {
-    if (!this.marker) return false;
+  /** Who made the hit when the request carries a valid mark for its token: the preview or a simulation. */
+  private ownSource(req: IncomingMessage): OwnSource | undefined {
+    if (!this.marker) return undefined;
     const target = req.url ?? '';
     const q = target.indexOf('?');
-    if (q < 0) return false;
+    if (q < 0) return undefined;
     const mark = queryParam(target.slice(q + 1), SANDBOX_PARAM);
-    return mark !== '' && this.marker.verify(queryParam(target.slice(q + 1), 't'), mark);
+    return mark === '' ? undefined : this.marker.verify(queryParam(target.slice(q + 1), 't'), mark);
   }
 
-  /** A sandbox hit: the address and delivery age a simulation imitates, so it is classified as that client. */
+  /** A simulated hit: the address and delivery age the simulation imitates, so it is classified as that client. */
   private imitate(req: IncomingMessage, hit: Hit): void {
-    hit.source = 'sandbox';
     const ip = req.headers[IMITATE_IP_HEADER];
     if (typeof ip === 'string' && isIP(ip.trim())) hit.remoteIp = ip.trim();
     const age = Number(req.headers[IMITATE_AGE_HEADER]);

@@ -83,7 +83,7 @@ export const MAX_COMPRESS = 100_000;
 /**
  * Simulated recipients: each profile's requests go to the real tracking listener over HTTP with the imitated
  * client's headers, on URLs carrying the sandbox mark, so the whole chain runs (classification, events, hub,
- * webhooks, UI) and every event says `source: "sandbox"`. Journeys run in the background until done or close().
+ * webhooks, UI) and every event says `source: "simulated"`. Journeys run in the background until done or close().
  */
 export class Simulator {
   readonly #options: SimulatorOptions;
@@ -166,7 +166,7 @@ export class Simulator {
       const due = start + (p.offsetS * 1000) / compress;
       await sleep(due - clock.now(), signal);
       if (signal.aborted) throw new Error('cancelled');
-      const tracked = new URL(marker.markUrl(p.tracked));
+      const tracked = new URL(marker.markUrl(p.tracked, 'simulated'));
       const target = new URL(tracked.pathname + tracked.search, this.#options.listener());
       made.push(new Date(clock.now()).toISOString());
       await send(target, p, signal);

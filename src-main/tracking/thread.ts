@@ -235,7 +235,8 @@ type PackedHit = [
   ua: string,
   remoteIp: string,
   ts: string,
-  sandbox: 0 | 1,
+  /** 0 recipient, 1 preview, 2 simulated. */
+  source: 0 | 1 | 2,
   ageMs: number | null,
 ];
 
@@ -259,7 +260,7 @@ export function packHits(hits: Hit[]): string {
       ua,
       remoteIp,
       ts.toString(),
-      source === 'sandbox' ? 1 : 0,
+      source === 'preview' ? 1 : source === 'simulated' ? 2 : 0,
       ageMs ?? null,
     ];
   }
@@ -270,7 +271,7 @@ export function unpackHits(packed: string): Hit[] {
   const rows = JSON.parse(packed) as PackedHit[];
   const hits: Hit[] = new Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
-    const [id, kind, url, metadata, tokenTs, exp, method, ua, remoteIp, ts, sandbox, ageMs] = rows[i]!;
+    const [id, kind, url, metadata, tokenTs, exp, method, ua, remoteIp, ts, source, ageMs] = rows[i]!;
     const payload: TokenPayload = { id, kind, metadata, ts: BigInt(tokenTs) };
     if (url !== null) payload.url = url;
     if (exp !== null) payload.exp = exp;
@@ -280,7 +281,7 @@ export function unpackHits(packed: string): Hit[] {
       ua,
       remoteIp,
       ts: BigInt(ts),
-      source: sandbox ? 'sandbox' : 'recipient',
+      source: source === 1 ? 'preview' : source === 2 ? 'simulated' : 'recipient',
     };
     if (ageMs !== null) hit.ageMs = ageMs;
     hits[i] = hit;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { IpcRefusedError, isTrustedSender, registerIpcHandlers } from '../../src-main/app/ipc.js';
-import { IPC_CHANNELS, type NotificationPrefs } from '../../src-main/preload/channels.js';
+import { checkSmtpTlsPrefs, DEFAULT_SMTP_TLS_PREFS } from '../../src-main/app/smtp-tls-prefs.js';
+import { IPC_CHANNELS, type NotificationPrefs, type SmtpTlsPrefs } from '../../src-main/preload/channels.js';
 import { recordingLogger, StandInIpcMain, StandInWebContents } from './stand-ins.js';
 
 const APP = 'http://127.0.0.1:8025';
@@ -10,6 +11,7 @@ function setup() {
   const ipcMain = new StandInIpcMain();
   const calls: string[] = [];
   let prefs: NotificationPrefs = { newMail: true, firstOpen: true, firstClick: true };
+  let tls: SmtpTlsPrefs = DEFAULT_SMTP_TLS_PREFS;
   const { logger, lines } = recordingLogger();
   const unregister = registerIpcHandlers(
     ipcMain,
@@ -20,6 +22,11 @@ function setup() {
       revealDataFolder: async () => void calls.push('reveal'),
       getNotificationPrefs: () => prefs,
       setNotificationPrefs: (p) => (prefs = p),
+      getSmtpTlsPrefs: () => tls,
+      setSmtpTlsPrefs: async (p) => {
+        await checkSmtpTlsPrefs(p);
+        return (tls = p);
+      },
     },
     logger,
   );
@@ -104,5 +111,33 @@ describe('IPC handlers', () => {
       );
     }
     expect(calls).toEqual([]);
+  });
+
+  it("saves TLS choices that can start, and refuses the others with the settings schema's reason", async () => {
+    const { ipcMain, fromApp } = setup();
+    const requireAlone = { ...DEFAULT_SMTP_TLS_PREFS, requireTls: true };
+    await expect(ipcMain.invoke(IPC_CHANNELS.setSmtpTlsPrefs, fromApp, requireAlone)).rejects.toThrow(
+      '[smtp] --smtp-require-tls: needs STARTTLS',
+    );
+    const missingFiles = {
+      ...DEFAULT_SMTP_TLS_PREFS,
+      starttls: 'certificate',
+      certFile: '/nowhere/c.pem',
+      keyFile: '/nowhere/k.pem',
+    };
+    await expect(ipcMain.invoke(IPC_CHANNELS.setSmtpTlsPrefs, fromApp, missingFiles)).rejects.toThrow(
+      '[smtp] cannot read the TLS certificate or key',
+    );
+    await expect(
+      ipcMain.invoke(IPC_CHANNELS.setSmtpTlsPrefs, fromApp, { starttls: 'yes please' }),
+    ).rejects.toThrow(IpcRefusedError);
+    const chosen = {
+      ...DEFAULT_SMTP_TLS_PREFS,
+      starttls: 'self-signed',
+      requireTls: true,
+      smtps: '127.0.0.1:1465',
+    };
+    expect(await ipcMain.invoke(IPC_CHANNELS.setSmtpTlsPrefs, fromApp, chosen)).toEqual(chosen);
+    expect(await ipcMain.invoke(IPC_CHANNELS.getSmtpTlsPrefs, fromApp)).toEqual(chosen);
   });
 });

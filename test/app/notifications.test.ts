@@ -33,7 +33,15 @@ const message = (id: string, subject: string): MessageListing => ({
     uniqueClicks: 0,
     unsubscribed: false,
     machine: { opens: 0, clicks: 0 },
-    sandbox: { opens: 0, clicks: 0, unsubscribed: false },
+    recipients: {
+      opens: 0,
+      uniqueOpens: 0,
+      clicks: 0,
+      uniqueClicks: 0,
+      unsubscribed: false,
+      machine: { opens: 0, clicks: 0 },
+    },
+    preview: { opens: 0, clicks: 0, unsubscribed: false },
   },
 });
 

@@ -66,4 +66,28 @@ describe('desktop preferences', () => {
     expect(flags).toEqual({ http: '127.0.0.1:8027', tracking: '127.0.0.1:8028' });
     expect(loadSettings({ ...flags, dataDir: ':memory:' }, env).smtp.port).toBe(2525);
   });
+
+  it('keeps STARTTLS off until chosen, then gives the TLS choices to the next start as serve flags', () => {
+    const file = prefsFile();
+    const env = {};
+    expect(loadSettings(new PreferencesFile(file).smtpTlsFlags(env), env, ':memory:')).toMatchObject({
+      smtpTls: false,
+      smtpRequireTls: false,
+    });
+    new PreferencesFile(file).setSmtpTls({
+      starttls: 'self-signed',
+      certFile: '',
+      keyFile: '',
+      requireTls: true,
+      smtps: '127.0.0.1:1465',
+    });
+    const settings = loadSettings(new PreferencesFile(file).smtpTlsFlags(env), env, ':memory:');
+    expect(settings).toMatchObject({
+      smtpTls: true,
+      smtpRequireTls: true,
+      smtps: { host: '127.0.0.1', port: 1465 },
+    });
+    // A launch with MB_SMTP_TLS* variables says what the user wants now.
+    expect(new PreferencesFile(file).smtpTlsFlags({ MB_SMTPS: '127.0.0.1:2465' })).toEqual({});
+  });
 });

@@ -53,7 +53,7 @@ function runPreload() {
 }
 
 describe('preload', () => {
-  it('exposes five named functions as window.mailbeacon, and nothing else', async () => {
+  it('exposes its named functions as window.mailbeacon, and nothing else', async () => {
     const preload = runPreload();
     const exposed = await preload.next('exposed');
     expect(exposed.key).toBe('mailbeacon');
@@ -63,6 +63,8 @@ describe('preload', () => {
       revealDataFolder: 'function',
       getNotificationPrefs: 'function',
       setNotificationPrefs: 'function',
+      getSmtpTlsPrefs: 'function',
+      setSmtpTlsPrefs: 'function',
     });
   });
 

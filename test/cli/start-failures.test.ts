@@ -3,9 +3,10 @@
 // non-zero exit and a message that names the cause and the file or port.
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import BetterSqlite3 from 'better-sqlite3';
 import nodemailer from 'nodemailer';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { MessagesSummary } from '../../src-main/api/types.js';
@@ -112,13 +113,13 @@ describe('a start that fails', () => {
 
   it('exits 1 naming the TLS key when it cannot be loaded', async () => {
     const dir = dataDir();
-    // A first start generates the pair; then the key is damaged.
-    const first = await serveOn(dir);
+    // A first start with STARTTLS generates the pair; then the key is damaged.
+    const first = await serveOn(dir, ['--smtp-tls']);
     await first.stop();
     const key = join(dir, 'smtp-tls.key');
     const pem = readFileSync(key, 'utf8');
     writeFileSync(key, pem.replace(/^(-----BEGIN [A-Z ]+-----\n)[\s\S]{64}/, '$1'));
-    const run = await runServe(dir);
+    const run = await runServe(dir, ['--smtp-tls']);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`[smtp] the TLS key and certificate ${key} and`);
     expect(run.stderr).toContain('cannot be used');
@@ -142,6 +143,33 @@ describe('a start that fails', () => {
     const run = await runServe(dir);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`[db] ${db} is not a usable database`);
+  });
+
+  it('checks a database changed since its clean close, and exits naming the damage before writing to it', async () => {
+    const dir = dataDir();
+    const first = await serveOn(dir);
+    expect(await first.stop()).toEqual({ code: 0, signal: null });
+    const db = join(dir, 'mailbeacon.db');
+    expect(existsSync(`${db}-closed`)).toBe(true);
+    // A page no start reads (the root of an index used only by one-click unsubscribes), damaged on disk: only a
+    // read of the whole file finds it.
+    const reader = new BetterSqlite3(db);
+    const pageSize = reader.pragma('page_size', { simple: true }) as number;
+    const root = reader
+      .prepare("SELECT rootpage FROM sqlite_schema WHERE name = 'events_unsub_token'")
+      .pluck()
+      .get() as number;
+    reader.close();
+    const fd = openSync(db, 'r+');
+    writeSync(fd, Buffer.alloc(pageSize, 0xa5), 0, pageSize, (root - 1) * pageSize);
+    closeSync(fd);
+    const damaged = readFileSync(db);
+
+    const run = await runServe(dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`[db] checking ${db} for damage (it was not closed cleanly`);
+    expect(run.stderr).toContain(`[db] ${db} is damaged (`);
+    expect(readFileSync(db).equals(damaged)).toBe(true);
   });
 
   it('takes an empty database file as a new database', async () => {
@@ -170,7 +198,6 @@ describe('one process per data directory', () => {
     const transport = nodemailer.createTransport({
       host: first.smtpHost,
       port: first.smtpPort,
-      ignoreTLS: true,
     });
     const info = await transport.sendMail({
       from: 'a@acme.test',
@@ -197,6 +224,35 @@ describe('one process per data directory', () => {
   });
 });
 
+describe('the integrity check at start', () => {
+  it('is skipped after a clean stop, and reads the whole file after a crash, saying which in the log', async () => {
+    const dir = dataDir();
+    const db = join(dir, 'mailbeacon.db');
+    const first = await serveOn(dir);
+    const transport = nodemailer.createTransport({
+      host: first.smtpHost,
+      port: first.smtpPort,
+      ignoreTLS: true,
+    });
+    await transport.sendMail({ from: 'a@acme.test', to: 'b@example.org', subject: 'kept', text: 't' });
+    transport.close();
+    expect(await first.stop()).toEqual({ code: 0, signal: null });
+
+    const clean = await serveOn(dir);
+    expect(clean.stderr).toContain(`[db] ${db} was closed cleanly: its integrity check is skipped`);
+    expect(clean.stderr).not.toContain('checking');
+    // The marker is gone while the database is open, so a crash now leaves none.
+    expect(existsSync(`${db}-closed`)).toBe(false);
+    await clean.crash();
+
+    const afterCrash = await serveOn(dir);
+    expect(afterCrash.stderr).toContain(`[db] checking ${db} for damage (it was not closed cleanly`);
+    const list = await getJson<MessagesSummary>(`${afterCrash.http}/api/v1/messages`);
+    expect(list.messages.map((m) => m.Subject)).toEqual(['kept']);
+    await afterCrash.stop();
+  });
+});
+
 describe('the search index', () => {
   it('is rebuilt from the stored mails when its file is damaged', async () => {
     const dir = dataDir();
@@ -204,7 +260,6 @@ describe('the search index', () => {
     const transport = nodemailer.createTransport({
       host: first.smtpHost,
       port: first.smtpPort,
-      ignoreTLS: true,
     });
     for (const word of ['marzipan', 'tangerine']) {
       await transport.sendMail({

@@ -128,6 +128,40 @@ describe('mailbeacon serve', () => {
     for (const flag of SERVE_FLAGS) expect(run.output().stdout).toContain(`--${flag.name}`);
   });
 
+  it('--help groups the flags by topic: what a first run needs on the first screen, tuning last', async () => {
+    const run = runCli(['serve', '--help']);
+    expect(await run.exited).toBe(0);
+    const help = run.output().stdout;
+    const headings = help.split('\n').filter((line) => /^\S.*:$/.test(line));
+    expect(headings).toEqual([
+      'SMTP:',
+      'UI and API:',
+      'Tracking:',
+      'Relay to a real SMTP server:',
+      'Webhooks:',
+      'Checks:',
+      'POP3 (read caught mail in a mail client):',
+      'Storage:',
+      'Live updates (Mercure hub):',
+      'Output:',
+      'Advanced tuning:',
+    ]);
+    // A terminal's first screen: the SMTP and UI flags, the TLS switches among them, nothing of the tuning.
+    const firstScreen = help.split('\n').slice(0, 40).join('\n');
+    for (const flag of ['--smtp ', '--smtp-tls ', '--smtps ', '--http ', '--ui-auth '])
+      expect(firstScreen).toContain(flag);
+    const tuning = help.slice(help.indexOf('Advanced tuning:'));
+    for (const flag of ['--ingest-threads', '--max-connections', '--smtp-command-timeout', '--hub-history'])
+      expect(tuning).toContain(flag);
+    // Wrapped to the width a pipe gets, each flag listed once.
+    const flagLines = help.split('\n').filter((line) => line.startsWith('  '));
+    expect(Math.max(...flagLines.map((line) => line.length))).toBeLessThanOrEqual(100);
+    for (const flag of SERVE_FLAGS)
+      expect(
+        flagLines.filter((line) => line.startsWith(`  --${flag.name} `) || line === `  --${flag.name}`),
+      ).toHaveLength(1);
+  });
+
   it('exits 2 with a tagged message on a bad flag value', async () => {
     const run = runCli(['serve', '--smtp', 'localhost', '--data-dir', ':memory:']);
     expect(await run.exited).toBe(2);

@@ -34,7 +34,6 @@ async function send(mail: Record<string, unknown>): Promise<string> {
   const transport = nodemailer.createTransport({
     host: serve.smtpHost,
     port: serve.smtpPort,
-    ignoreTLS: true,
   });
   try {
     return queuedId(

@@ -1,5 +1,6 @@
-// The preview and the Events page in Debian's Chromium against a real `mailbeacon serve`: the preview's hits are
-// Mailbeacon's own (sandbox) and fire once per session; rate cards count a recipient's people by default.
+// The preview and the Events page in Debian's Chromium against a real `mailbeacon serve`: the preview's hits are the
+// user's own (source preview) and fire once per session; rate cards count people from recipients and simulated
+// recipients by default, real recipients alone with the switch.
 import { randomUUID } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -46,7 +47,6 @@ async function sendMail(subject: string): Promise<string> {
     host: serve.smtpHost,
     port: serve.smtpPort,
     secure: false,
-    ignoreTLS: true,
   });
   await transport.sendMail({
     from: '"Acme Shop" <shop@acme.test>',
@@ -109,15 +109,15 @@ describe('the preview is the sandbox', () => {
     });
     const opens = all.events.filter((e) => e.kind === 'open');
     expect(opens).toHaveLength(1);
-    expect(opens[0]!.source).toBe('sandbox');
-    expect(all.events.every((e) => e.source === 'sandbox')).toBe(true);
+    expect(opens[0]!.source).toBe('preview');
+    expect(all.events.every((e) => e.source === 'preview')).toBe(true);
     const recipient = await api<EventsResponse>(`message/${id}/events?source=recipient`);
     expect(recipient.total).toBe(0);
   });
 });
 
 describe('the Events page', () => {
-  it('counts a recipient’s people in the rate cards by default, machine and sandbox hits beside them', async () => {
+  it('counts people from recipients and simulated recipients by default, machine hits beside them, and real recipients alone with the switch', async () => {
     const human = unique('Human');
     const humanId = await sendMail(human);
     const machine = unique('Machine');
@@ -143,12 +143,12 @@ describe('the Events page', () => {
 
     const page = await openApp('/events');
     const openRate = page.getByTestId('open-rate');
-    await openRate.filter({ hasText: '1 opened' }).waitFor();
-    expect(await openRate.textContent()).toContain('human hits from recipients');
+    // By default a recipient's person and a simulated person both count, each labelled.
+    await openRate.filter({ hasText: '2 opened · recipients + simulated' }).waitFor();
+    expect(await openRate.textContent()).toContain('with a pixel');
     expect(await page.getByTestId('click-rate').textContent()).toContain('0 clicked');
     const beside = await page.getByTestId('beside').textContent();
-    expect(beside).toContain('1 proxy/scanner hits');
-    expect(beside).toMatch(/[1-9]\d* sandbox hits/);
+    expect(beside).toMatch(/[3-9]\d* proxy\/scanner/);
     // The per-mail chart names the mail that had the events.
     await page
       .locator('.chart-panel')
@@ -157,11 +157,14 @@ describe('the Events page', () => {
     await page.locator('table[data-testid=all-events] th').filter({ hasText: 'Source' }).waitFor();
     await page.screenshot({ path: artifactPath('events-rates.png'), fullPage: true });
 
-    // The same cards for the sandbox's hits.
-    await page.getByLabel('Source').selectOption('sandbox');
-    await openRate.filter({ hasText: 'from Mailbeacon' }).waitFor();
-    await page.getByLabel('Class').selectOption('');
-    await openRate.filter({ hasText: 'all hits from Mailbeacon' }).waitFor();
-    expect(await openRate.textContent()).toMatch(/[1-9]\d* opened/);
+    // Real recipients only: the simulated person drops out and is named beside the figures.
+    await page.getByTestId('scope-switch').getByRole('checkbox').check();
+    await openRate.filter({ hasText: '1 opened · real recipients' }).waitFor();
+    expect(await page.getByTestId('beside').textContent()).toMatch(/1 proxy\/scanner .* [1-9]\d* simulated/);
+    await page.getByTestId('scope-switch').getByRole('checkbox').uncheck();
+    await openRate.filter({ hasText: '2 opened' }).waitFor();
+    // The list filters by source, `sandbox` in an old link meaning the preview.
+    await page.getByLabel('Source').selectOption('simulated');
+    await page.locator('[data-testid=event-row][data-role=counted]').first().waitFor();
   });
 });

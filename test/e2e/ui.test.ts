@@ -72,7 +72,6 @@ function transport() {
     host: serve.smtpHost,
     port: serve.smtpPort,
     secure: false,
-    ignoreTLS: true,
   });
 }
 

@@ -58,7 +58,6 @@ export function smtpTransport(
     host: t.smtpHost,
     port: t.smtpPort,
     secure: false,
-    ignoreTLS: true,
     ...extra,
   });
 }

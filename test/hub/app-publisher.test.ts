@@ -38,7 +38,15 @@ const summary = (id: string): MessageSummary => ({
     uniqueClicks: 0,
     unsubscribed: false,
     machine: { opens: 0, clicks: 0 },
-    sandbox: { opens: 0, clicks: 0, unsubscribed: false },
+    recipients: {
+      opens: 0,
+      uniqueOpens: 0,
+      clicks: 0,
+      uniqueClicks: 0,
+      unsubscribed: false,
+      machine: { opens: 0, clicks: 0 },
+    },
+    preview: { opens: 0, clicks: 0, unsubscribed: false },
   },
 });
 

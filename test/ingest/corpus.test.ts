@@ -153,7 +153,7 @@ describe.each(PATHS)('the mail corpus through SMTP and back, $path', ({ flags, m
 
   it.each(mails)('$name is stored as sent, or refused with a clear 5xx', async ({ name, path }) => {
     const file = readFileSync(path);
-    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: proxyPort, ignoreTLS: true });
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: proxyPort });
     const connectionsBefore = proxy.connections.length;
     let response: string;
     try {
@@ -206,7 +206,6 @@ describe.each(PATHS)('the mail corpus through SMTP and back, $path', ({ flags, m
     const transport = nodemailer.createTransport({
       host: '127.0.0.1',
       port: t.smtpPort,
-      ignoreTLS: true,
       pool: true,
       maxConnections: 1,
     });

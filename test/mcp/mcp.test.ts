@@ -8,6 +8,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { startSandbox, type RunningSandbox } from '../../src-main/testing/index.js';
 import { WRITE_REFUSED } from '../../src-main/mcp/server.js';
+import type { TrackingSummary } from '../../src-main/api/types.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const TOOLS = [
@@ -18,6 +19,7 @@ const TOOLS = [
   'read_message',
   'release_message',
   'simulate_recipient',
+  'tracking_summary',
   'wait_for_event',
   'wait_for_mail',
 ];
@@ -31,7 +33,7 @@ async function call(client: Client, name: string, args: Record<string, unknown> 
 }
 
 async function send(mb: RunningSandbox, to: string, subject: string) {
-  const transport = nodemailer.createTransport({ host: mb.smtp.host, port: mb.smtp.port, ignoreTLS: true });
+  const transport = nodemailer.createTransport({ host: mb.smtp.host, port: mb.smtp.port });
   await transport.sendMail({
     from: 'app@example.com',
     to,
@@ -113,6 +115,12 @@ describe('mailbeacon mcp over stdio, read-only by default', () => {
     await mb.client.click(id, { index: 1 });
     const event = (await call(client, 'wait_for_event', { message: id, kind: 'click', timeout: 5 })).json();
     expect(event.url).toBe('https://example.com/start');
+    // The tool clicks in a recipient's place: a simulated person's click, counted like the Events page counts it.
+    expect([event.source, event.classification]).toEqual(['simulated', 'human']);
+    const rates = (await call(client, 'tracking_summary', {})).json() as unknown as TrackingSummary;
+    expect(rates.clicked).toBeGreaterThanOrEqual(1);
+    expect(rates.bySource.simulated.clicked).toBe(rates.clicked);
+    expect((await call(client, 'tracking_summary', { simulated: false })).json().clicked).toBe(0);
     const events = (await call(client, 'list_events', { message: id })).json();
     expect((events.events as unknown[]).length).toBe(1);
     const all = (
@@ -177,6 +185,12 @@ describe('/mcp on the HTTP listener, with --mcp-write', () => {
     expect(clicked.json().location).toBe('https://example.com/start');
     const event = (await call(client, 'wait_for_event', { message: id, kind: 'click', timeout: 5 })).json();
     expect(event.url).toBe('https://example.com/start');
+    // The tool clicks in a recipient's place: a simulated person's click, counted like the Events page counts it.
+    expect([event.source, event.classification]).toEqual(['simulated', 'human']);
+    const rates = (await call(client, 'tracking_summary', {})).json() as unknown as TrackingSummary;
+    expect(rates.clicked).toBeGreaterThanOrEqual(1);
+    expect(rates.bySource.simulated.clicked).toBe(rates.clicked);
+    expect((await call(client, 'tracking_summary', { simulated: false })).json().clicked).toBe(0);
     // No --relay here: the tool reaches the route and reports the server's reason.
     const release = await call(client, 'release_message', { id, to: ['a@example.org'] });
     expect(release.isError).toBe(true);

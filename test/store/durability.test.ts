@@ -35,7 +35,6 @@ async function burst(serve: ServeProcess, onAck: (acked: number) => void): Promi
     nodemailer.createTransport({
       host: serve.smtpHost,
       port: serve.smtpPort,
-      ignoreTLS: true,
       pool: true,
       maxConnections: CONNECTIONS_PER_TRANSPORT,
       maxMessages: Infinity,
@@ -128,7 +127,6 @@ describe('durability of acknowledged mail', () => {
     const transport = nodemailer.createTransport({
       host: second.smtpHost,
       port: second.smtpPort,
-      ignoreTLS: true,
     });
     const info = await transport.sendMail({
       from: 'a@acme.test',

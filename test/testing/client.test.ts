@@ -15,7 +15,7 @@ let upstream: SMTPServer;
 const relayed: string[] = [];
 
 async function send(to: string, subject: string, extra: Record<string, unknown> = {}) {
-  const transport = nodemailer.createTransport({ host: mb.smtp.host, port: mb.smtp.port, ignoreTLS: true });
+  const transport = nodemailer.createTransport({ host: mb.smtp.host, port: mb.smtp.port });
   await transport.sendMail({ from: 'app@example.com', to, subject, html: HTML, text: 'Hello', ...extra });
   transport.close();
 }
@@ -186,7 +186,6 @@ describe('startSandbox', () => {
       const transport = nodemailer.createTransport({
         host: other.smtp.host,
         port: other.smtp.port,
-        ignoreTLS: true,
       });
       await transport.sendMail({
         from: 'a@example.com',

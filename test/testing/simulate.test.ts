@@ -14,7 +14,7 @@ afterAll(() => mb?.stop());
 
 describe('client.simulate', () => {
   it('plays a recipient profile whose answer matches the wire schema, and its hits are recorded', async () => {
-    const transport = nodemailer.createTransport({ host: mb.smtp.host, port: mb.smtp.port, ignoreTLS: true });
+    const transport = nodemailer.createTransport({ host: mb.smtp.host, port: mb.smtp.port });
     await transport.sendMail({
       from: 'app@example.com',
       to: 'sim@example.com',

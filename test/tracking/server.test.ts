@@ -162,7 +162,7 @@ describe.each<[string, Where]>([
       h.events.list({ messageId: id }).events.map((e) => `${e.kind}:${e.method}:${e.classification}`);
     expect(byMessage('m2').sort()).toEqual(['click:GET:human', 'click:HEAD:scanner', 'open:GET:proxy']);
     expect(byMessage('m3')).toEqual(['click:GET:scanner']);
-    expect(h.events.list({ classification: 'scanner' }).total).toBe(2);
+    expect(h.events.list({ classifications: ['scanner'] }).total).toBe(2);
     expect(h.events.list({ kind: 'open' }).total).toBe(1);
   });
 

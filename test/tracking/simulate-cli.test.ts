@@ -42,8 +42,11 @@ describe('mailbeacon simulate', () => {
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/click\s+human\s+https:\/\/example\.com\/b/);
+    // It says the hits are simulated, and where to see them in the UI.
+    expect(r.out).toContain('Recorded as simulated');
+    expect(r.out).toContain(`${t.http}/#/message/${encodeURIComponent(id)}`);
     const { events } = await getJson<EventsResponse>(`${t.http}/api/v1/message/${id}/events`);
-    expect(events[0]).toMatchObject({ kind: 'click', classification: 'human', source: 'sandbox' });
+    expect(events[0]).toMatchObject({ kind: 'click', classification: 'human', source: 'simulated' });
     expect(events[0]!.url).toBe('https://example.com/b');
 
     const json = await run(['latest', 'apple-mpp', '--http', t.http.replace(/^http:\/\//, ''), '--json']);

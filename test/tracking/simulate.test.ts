@@ -92,7 +92,7 @@ describe.each([
       const stored = await getJson<EventsResponse>(`${t.http}/api/v1/message/${id}/events?limit=100`);
       const mine = [...stored.events].reverse();
       expect(mine.map((e) => ({ kind: e.kind, classification: e.classification }))).toEqual(expected);
-      for (const e of mine) expect(e.source).toBe('sandbox');
+      for (const e of mine) expect(e.source).toBe('simulated');
       if (profile === 'apple-mpp') expect(mine[0]!.remote_ip).toBe('17.58.63.10');
       if (profile === 'gmail-proxy') expect(mine[0]!.ua).toContain('GoogleImageProxy');
 
@@ -101,7 +101,7 @@ describe.each([
         return got.length === expected.length ? got : undefined;
       });
       expect(published.map((e) => [e.classification, e.source])).toEqual(
-        expected.map((x) => [x.classification, 'sandbox']),
+        expected.map((x) => [x.classification, 'simulated']),
       );
 
       const hooks = await eventually('the webhooks', () => {
@@ -112,17 +112,30 @@ describe.each([
         expect(verifyStandardWebhook(secret, hook)).toBe(true);
         const { type, data } = JSON.parse(hook.body) as { type: string; data: TrackingEvent };
         expect(type).toBe(data.kind);
-        expect(data.source).toBe('sandbox');
+        expect(data.source).toBe('simulated');
         expect(expected.map((x) => x.classification)).toContain(data.classification);
       }
 
-      // A mail's own counts are a recipient's people: sandbox hits stand beside them.
+      // A mail's own counts hold simulated people (machines beside them); real recipients' alone hold none.
       const { messages } = await getJson<{ messages: MessageSummary[] }>(`${t.http}/api/v1/messages`);
       const counts = messages.find((m) => m.ID === id)!.Tracking;
-      expect([counts.opens, counts.clicks, counts.unsubscribed]).toEqual([0, 0, false]);
-      const sandboxHits =
-        counts.sandbox.opens + counts.sandbox.clicks + (counts.sandbox.unsubscribed ? 1 : 0);
-      expect(sandboxHits).toBe(expected.length);
+      const human = (kind: string) =>
+        expected.filter((x) => x.kind === kind && x.classification === 'human').length;
+      expect([counts.opens, counts.clicks, counts.unsubscribed]).toEqual([
+        human('open'),
+        human('click'),
+        human('unsub') > 0,
+      ]);
+      expect(counts.machine.opens + counts.machine.clicks).toBe(
+        expected.filter((x) => x.classification !== 'human').length,
+      );
+      const real = counts.recipients;
+      expect([real.opens, real.clicks, real.unsubscribed, real.machine.opens + real.machine.clicks]).toEqual([
+        0,
+        0,
+        false,
+        0,
+      ]);
     },
   );
 
@@ -141,7 +154,7 @@ describe.each([
     expect([...times].sort((a, b) => a - b)).toEqual(times);
 
     const events = await eventually('the journey', async () => {
-      const got = await getJson<EventsResponse>(`${t.http}/api/v1/message/${id}/events?source=sandbox`);
+      const got = await getJson<EventsResponse>(`${t.http}/api/v1/message/${id}/events?source=simulated`);
       return got.total === steps.length ? got.events.reverse() : undefined;
     });
     expect(events.map((e) => [e.kind, e.classification])).toEqual(
@@ -168,15 +181,17 @@ describe.each([
     expect(((await off.json()) as { Error: string }).Error).toMatch(/without tracking/);
   });
 
-  it('keeps sandbox and machine hits out of the default rates', async () => {
+  it('counts simulated people in the default rates, labelled, and leaves them out with simulated=no', async () => {
     const summary = await getJson<TrackingSummary>(`${t.http}/api/v1/tracking/summary`);
-    expect(summary.opened).toBe(0);
-    expect(summary.clicked).toBe(0);
-    expect(summary.sandbox).toBeGreaterThan(0);
-    const sandbox = await getJson<TrackingSummary>(`${t.http}/api/v1/tracking/summary?source=sandbox`);
-    expect(sandbox.opened).toBeGreaterThan(0);
-    expect(sandbox.perMail.length).toBeGreaterThan(0);
-    for (const m of sandbox.perMail) expect(m.subject).toMatch(/^Simulated /);
+    expect(summary.opened).toBeGreaterThan(0);
+    expect(summary.bySource.simulated.opened).toBe(summary.opened);
+    expect(summary.bySource.recipient.opened).toBe(0);
+    expect(summary.machine).toBeGreaterThan(0);
+    expect(summary.perMail.length).toBeGreaterThan(0);
+    for (const m of summary.perMail) expect(m.subject).toMatch(/^Simulated /);
+    const real = await getJson<TrackingSummary>(`${t.http}/api/v1/tracking/summary?simulated=no`);
+    expect([real.opened, real.clicked, real.unsubscribed, real.machine]).toEqual([0, 0, 0, 0]);
+    expect(real.excluded).toBeGreaterThan(0);
   });
 });
 
@@ -194,8 +209,8 @@ describe('--simulate on every caught mail', () => {
       return got.total === 2 ? got.events.reverse() : undefined;
     });
     expect(events.map((e) => [e.classification, e.source])).toEqual([
-      ['proxy', 'sandbox'],
-      ['human', 'sandbox'],
+      ['proxy', 'simulated'],
+      ['human', 'simulated'],
     ]);
   });
 });

@@ -212,7 +212,7 @@ describe('hits between threads', () => {
         ua: 'Mozilla/5.0 "quoted" \\ back\u2028slash',
         remoteIp: '2001:db8::1',
         ts: 1_764_000_001_987_654_321n,
-        source: 'sandbox',
+        source: 'simulated',
         ageMs: 300_000,
       },
       {

@@ -30,6 +30,7 @@ export interface InfoAddresses {
   tracking: string;
   trackingUrl: string;
   pop3?: string;
+  smtps?: string;
 }
 
 /** Mailpit's application information, with our listeners, tracking URL and key fingerprint. */

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { ApiRequestError, errorBody, notFound, parseOr400 } from '../errors.js';
-import type { MessageTracking, TrackingManifest } from '../types.js';
+import type { Classification, MessageTracking, TrackingManifest, TrackingSource } from '../types.js';
+import { countedSources, parseSource, TRACKING_SOURCES, type CountScope } from '../../model/counting.js';
 import { MAX_EVENTS_LIMIT, type CountFilter, type EventStore } from '../../store/events.js';
 import type { MessageStore } from '../../store/messages.js';
 import { untrackedManifest } from '../../tracking/inject/injector.js';
@@ -30,18 +31,109 @@ const MAX_METADATA_VALUE = 1_000;
 const MAX_NANOSECONDS = 2n ** 63n - 1n;
 
 const kind = z.enum(['open', 'click', 'unsub']);
-const classification = z.enum(['human', 'proxy', 'scanner', 'expired']);
-const source = z.enum(['recipient', 'sandbox']);
-/** `all` (or empty) lifts a filter; counts default to a recipient's people. */
-const countFilterQuery = z.object({
-  classification: z.union([classification, z.enum(['all', ''])]).optional(),
-  source: z.union([source, z.enum(['all', ''])]).optional(),
+const CLASSIFICATIONS: Classification[] = ['human', 'proxy', 'scanner', 'expired'];
+
+/**
+ * One vocabulary for every route's `classification` and `source`: a value, a comma-separated list of them, or `all`
+ * (or empty) for no filter. `machine` is proxy and scanner; `counted` the sources the scope counts; `sandbox` is
+ * the old name of `preview`. Undefined means "not given", so each route applies its own default.
+ */
+function listParam<T extends string>(
+  name: string,
+  expand: (value: string) => T[] | undefined,
+  known: string,
+) {
+  return z
+    .string()
+    .max(200)
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined) return undefined;
+      const values = text
+        .split(',')
+        .map((v) => v.trim().toLowerCase())
+        .filter(Boolean);
+      if (values.length === 0 || values.includes('all')) return 'all' as const;
+      const out = new Set<T>();
+      for (const value of values) {
+        const expanded = expand(value);
+        if (!expanded) {
+          ctx.addIssue({ code: 'custom', message: `unknown ${name} "${value}" (known: ${known})` });
+          return z.NEVER;
+        }
+        for (const v of expanded) out.add(v);
+      }
+      return [...out];
+    });
+}
+
+const classificationParam = listParam<Classification>(
+  'classification',
+  (v) =>
+    v === 'machine'
+      ? ['proxy', 'scanner']
+      : (CLASSIFICATIONS as string[]).includes(v)
+        ? [v as Classification]
+        : undefined,
+  `${CLASSIFICATIONS.join(', ')}, machine, all`,
+);
+
+/** The "real recipients only" switch: `simulated=no` counts recipients alone (default: recipients and simulated). */
+const simulatedParam = z
+  .enum(['yes', 'no', 'true', 'false', '1', '0'])
+  .optional()
+  .transform((v): CountScope => (v === 'no' || v === 'false' || v === '0' ? 'recipients' : 'with-simulated'));
+
+const filterQuery = z.object({
+  classification: classificationParam,
+  source: z.string().max(200).optional(),
+  simulated: simulatedParam,
 });
 
-function countFilter(q: z.infer<typeof countFilterQuery>, since?: bigint): CountFilter {
-  const c = q.classification ?? 'human';
-  const s = q.source ?? 'recipient';
-  return { classification: c === 'all' ? '' : c, source: s === 'all' ? '' : s, since };
+/** `source` needs the scope (`counted`), so it is read after the rest of the query. */
+function sourcesOf(text: string | undefined, scope: CountScope): TrackingSource[] | 'all' | undefined {
+  const parsed = listParam<TrackingSource>(
+    'source',
+    (v) => (v === 'counted' ? countedSources(scope) : parseSource(v) ? [parseSource(v)!] : undefined),
+    `${TRACKING_SOURCES.join(', ')}, counted, all (sandbox for preview)`,
+  ).safeParse(text);
+  if (!parsed.success) throw new ApiRequestError(400, parsed.error.issues[0]?.message ?? 'bad source');
+  return parsed.data;
+}
+
+interface ParsedFilter {
+  scope: CountScope;
+  classifications: Classification[] | 'all' | undefined;
+  sources: TrackingSource[] | 'all' | undefined;
+}
+
+function readFilter(query: unknown): ParsedFilter {
+  const q = parseOr400(filterQuery, query ?? {});
+  return { scope: q.simulated, classifications: q.classification, sources: sourcesOf(q.source, q.simulated) };
+}
+
+/** What the figures count: the one definition under the scope, unless a classification or source replaces it. */
+function countFilter(f: ParsedFilter, since?: bigint): CountFilter {
+  if (f.classifications === undefined && f.sources === undefined) return { scope: f.scope, since };
+  return {
+    scope: f.scope,
+    classifications:
+      f.classifications === undefined
+        ? ['human']
+        : f.classifications === 'all'
+          ? undefined
+          : f.classifications,
+    sources: f.sources === undefined ? countedSources(f.scope) : f.sources === 'all' ? undefined : f.sources,
+    since,
+  };
+}
+
+/** A listing's filter: nothing given lists every event; the scope does not hide listed events. */
+function listFilter(f: ParsedFilter): { classifications?: Classification[]; sources?: TrackingSource[] } {
+  return {
+    classifications: Array.isArray(f.classifications) ? f.classifications : undefined,
+    sources: Array.isArray(f.sources) ? f.sources : undefined,
+  };
 }
 
 /**
@@ -85,22 +177,18 @@ const paging = {
   offset: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
 };
 
-const eventsQuery = z.object({
+const eventsQuery = filterQuery.extend({
   kind: kind.optional(),
-  classification: classification.optional(),
-  source: source.optional(),
   since: since.optional(),
   ...paging,
 });
 
-const messageEventsQuery = z.object({
+const messageEventsQuery = filterQuery.extend({
   ...paging,
   kind: kind.optional(),
-  classification: classification.optional(),
-  source: source.optional(),
 });
 
-const summaryQuery = countFilterQuery.extend({
+const summaryQuery = filterQuery.extend({
   since: since.optional(),
   mails: z.coerce.number().int().min(1).max(100).optional(),
 });
@@ -115,6 +203,8 @@ const simulateBody = z
   .strict();
 
 const idParams = z.object({ id: z.string().min(1).max(200) });
+
+const previewUrlsQuery = z.object({ as: z.enum(['preview', 'simulated']).default('preview') });
 
 const mintBody = z
   .object({
@@ -172,8 +262,10 @@ export function registerTrackingRoutes(app: FastifyInstance, deps: TrackingRoute
       } catch {
         manifest = untrackedManifest('the stored tracking manifest could not be read');
       }
-      const filter = parseOr400(countFilterQuery, req.query ?? {});
-      const body: MessageTracking = { ...manifest, stats: events.statsFor(id, countFilter(filter)) };
+      const body: MessageTracking = {
+        ...manifest,
+        stats: events.statsFor(id, countFilter(readFilter(req.query))),
+      };
       return body;
     },
   );
@@ -184,13 +276,13 @@ export function registerTrackingRoutes(app: FastifyInstance, deps: TrackingRoute
     async (req, reply) => {
       const params = parseOr400(idParams, req.params);
       const query = parseOr400(messageEventsQuery, req.query ?? {});
+      const filter = listFilter(readFilter(req.query));
       const id = resolveId(params.id);
       if (!id) return notFound(reply);
       return events.list({
         messageId: id,
         kind: query.kind,
-        classification: query.classification,
-        source: query.source,
+        ...filter,
         limit: query.limit,
         offset: query.offset ?? query.start,
       });
@@ -201,15 +293,15 @@ export function registerTrackingRoutes(app: FastifyInstance, deps: TrackingRoute
     '/api/v1/events',
     {
       config: {
-        summary: 'Tracking events of all mails, newest first (kind, classification, since, limit, start)',
+        summary:
+          'Tracking events of all mails, newest first (kind, classification, source, since, limit, start)',
       },
     },
     async (req) => {
       const q = parseOr400(eventsQuery, req.query ?? {});
       return events.list({
         kind: q.kind,
-        classification: q.classification,
-        source: q.source,
+        ...listFilter(readFilter(req.query)),
         since: q.since,
         limit: q.limit,
         offset: q.offset ?? q.start,
@@ -222,13 +314,13 @@ export function registerTrackingRoutes(app: FastifyInstance, deps: TrackingRoute
     {
       config: {
         summary:
-          'Open, click and unsubscribe rates and the mails with most events, for a classification and source ' +
-          '(default human, recipient; "all" lifts either), since',
+          'Open, click and unsubscribe rates and the mails with most events: by default people from recipients ' +
+          'and simulated recipients (simulated=no: recipients only); classification, source replace it; since',
       },
     },
     async (req) => {
       const query = parseOr400(summaryQuery, req.query ?? {});
-      return events.summary(countFilter(query, query.since), query.mails ?? 12);
+      return events.summary(countFilter(readFilter(req.query), query.since), query.mails ?? 12);
     },
   );
 
@@ -237,11 +329,13 @@ export function registerTrackingRoutes(app: FastifyInstance, deps: TrackingRoute
     {
       config: {
         summary:
-          "The mail's tracking URLs as the preview fetches them, marked so that its hits are recorded as sandbox",
+          "The mail's tracking URLs as the preview fetches them, marked so that its hits are recorded as preview " +
+          "(as=simulated: as a simulated recipient, for clients that click in a recipient's place)",
       },
     },
     async (req, reply) => {
       const params = parseOr400(idParams, req.params);
+      const { as } = parseOr400(previewUrlsQuery, req.query ?? {});
       const id = resolveId(params.id);
       if (!id) return notFound(reply);
       let manifest: TrackingManifest | undefined;
@@ -255,7 +349,7 @@ export function registerTrackingRoutes(app: FastifyInstance, deps: TrackingRoute
       const add = (url: string | undefined) => {
         if (!url) return;
         try {
-          urls[url] = marker.markUrl(url);
+          urls[url] = marker.markUrl(url, as);
         } catch {
           // not a URL; the preview leaves it as it is
         }

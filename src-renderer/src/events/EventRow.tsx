@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
-import type { TrackingEvent } from '../../../src-main/api/types';
+import { roleOf, type HitRole, type TrackingEvent } from '../../../src-main/api/types';
+import { useCountScope } from '../shared/countScope';
 import { clockTime, fullTime } from '../format/time';
 import { ClickIcon, EyeIcon, UnsubIcon } from '../shared/icons';
 
@@ -31,8 +32,17 @@ export function EventRow({
   linkNumber?: number;
   subject?: ReactNode;
 }) {
+  const scope = useCountScope();
+  const source = e.source ?? 'recipient';
+  const role = roleOf({ source, classification: e.classification }, scope);
   return (
-    <tr className={`event event-${e.kind}`} data-testid="event-row" data-kind={e.kind}>
+    <tr
+      className={`event event-${e.kind} event-${role}`}
+      data-testid="event-row"
+      data-kind={e.kind}
+      data-role={role}
+      title={ROLE_HELP[role]}
+    >
       <td className="num" title={fullTime(e.time)}>
         {clockTime(e.time)}
       </td>
@@ -49,9 +59,10 @@ export function EventRow({
         <span className={`class class-${e.classification}`}>{e.classification}</span>
       </td>
       <td>
-        <span className={`source source-${e.source ?? 'recipient'}`} data-testid="event-source">
-          {e.source ?? 'recipient'}
+        <span className={`source source-${source}`} data-testid="event-source">
+          {source === 'preview' ? 'preview · yours' : source}
         </span>
+        {role !== 'counted' && <span className="muted small"> · {ROLE_LABEL[role]}</span>}
       </td>
       <td className="mono">{e.remote_ip}</td>
       <td className="event-ua" title={e.ua}>
@@ -60,6 +71,22 @@ export function EventRow({
     </tr>
   );
 }
+
+const ROLE_LABEL: Record<HitRole, string> = {
+  counted: 'counted',
+  machine: 'beside',
+  excluded: 'not counted',
+  preview: 'not counted',
+  expired: 'not counted',
+};
+
+const ROLE_HELP: Record<HitRole, string> = {
+  counted: 'Counted: a person, from a recipient or a simulated recipient',
+  machine: 'Counted beside the figures: an image proxy or a link scanner',
+  excluded: 'Not counted: a simulated hit, while only real recipients are counted',
+  preview: "Not counted: your own reading in Mailbeacon's preview",
+  expired: 'Not counted: the link had expired',
+};
 
 /** The column headers of EventRow's table. */
 export function EventHead({ withSubject }: { withSubject?: boolean }) {
@@ -73,7 +100,9 @@ export function EventHead({ withSubject }: { withSubject?: boolean }) {
         <th title="Who most likely made the hit: a person, an image proxy, a link scanner, or an expired link">
           Class
         </th>
-        <th title="recipient: from outside; sandbox: Mailbeacon's preview or a simulation">Source</th>
+        <th title="recipient: from outside Mailbeacon; simulated: made by Mailbeacon in a recipient's place; preview: your own reading in Mailbeacon">
+          Source
+        </th>
         <th>Address</th>
         <th>User agent</th>
       </tr>

@@ -34,7 +34,7 @@ export function EventsOverTime({ points, size }: { points: SeriesPoint[]; size: 
         <Bar dataKey="unsubs" name="unsubscribes" stackId="a" fill="var(--unsub)" isAnimationActive={false} />
         <Bar
           dataKey="machine"
-          name="proxy / scanner / expired"
+          name="proxy / scanner (beside)"
           stackId="a"
           fill="var(--machine)"
           isAnimationActive={false}

@@ -3,11 +3,13 @@ import { useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import type {
   Classification,
+  CountScope,
   EventsResponse,
   TokenKind,
   TrackingSource,
   TrackingSummary,
 } from '../../../src-main/api/types';
+import { setCountScope, sourceLabel, useCountScope } from '../shared/countScope';
 import { api } from '../api/client';
 import { queryKeys } from '../api/queryKeys';
 import { ErrorNotice } from '../shared/ErrorNotice';
@@ -16,7 +18,7 @@ import {
   DEFAULT_EVENT_FILTER,
   eventQueryString,
   EVENTS_PAGE_LIMIT,
-  filterLabel,
+  scopeLabel,
   summaryQueryString,
   type EventFilter,
   type TimeRange,
@@ -36,16 +38,17 @@ const KINDS: { value: TokenKind | ''; label: string }[] = [
 ];
 /** In the URL, 'all' stands for '' so that a missing parameter can mean the default. */
 const CLASSES: { value: Classification | ''; label: string }[] = [
+  { value: '', label: 'all classes' },
   { value: 'human', label: 'people (human)' },
   { value: 'proxy', label: 'image proxies' },
   { value: 'scanner', label: 'link scanners' },
   { value: 'expired', label: 'expired links' },
-  { value: '', label: 'all classes' },
 ];
 const SOURCES: { value: TrackingSource | ''; label: string }[] = [
+  { value: '', label: 'all sources' },
   { value: 'recipient', label: 'recipients' },
-  { value: 'sandbox', label: 'sandbox (preview, simulations)' },
-  { value: '', label: 'recipients and sandbox' },
+  { value: 'simulated', label: 'simulated recipients' },
+  { value: 'preview', label: 'your preview (not counted)' },
 ];
 const RANGES: { value: TimeRange; label: string }[] = [
   { value: 'hour', label: 'last hour' },
@@ -57,7 +60,8 @@ const RANGES: { value: TimeRange; label: string }[] = [
 /** A select's value from the URL: missing = the default, 'all' = ''. */
 function pick<T extends string>(raw: string | null, options: { value: T | '' }[], fallback: T | ''): T | '' {
   if (raw === null) return fallback;
-  const value = raw === 'all' ? '' : raw;
+  // `sandbox` is the old name of `preview`, in links saved before the two were told apart.
+  const value = raw === 'all' ? '' : raw === 'sandbox' ? 'preview' : raw;
   return options.some((o) => o.value === value) ? (value as T | '') : fallback;
 }
 
@@ -76,11 +80,22 @@ function loadEvents(filter: EventFilter, signal: AbortSignal): Promise<EventsRes
   return api.get<EventsResponse>(`events?${eventQueryString(filter, Date.now())}`, signal);
 }
 
-function loadSummary(filter: EventFilter, signal: AbortSignal): Promise<TrackingSummary> {
+function loadSummary(filter: EventFilter, scope: CountScope, signal: AbortSignal): Promise<TrackingSummary> {
   return api.get<TrackingSummary>(
-    `tracking/summary?${summaryQueryString(filter, Date.now())}&mails=${PER_MAIL_COUNT}`,
+    `tracking/summary?${summaryQueryString(filter, scope, Date.now())}&mails=${PER_MAIL_COUNT}`,
     signal,
   );
+}
+
+/** A rate's detail: how many mails, and whose hits made them ("1 opened · simulated"). */
+function rateDetail(
+  n: number,
+  verb: string,
+  by: { recipient: number; simulated: number },
+  scope: CountScope,
+): string {
+  const whose = scope === 'recipients' ? 'real recipients' : sourceLabel(by.recipient, by.simulated);
+  return `${n} ${verb}${whose ? ` · ${whose}` : ''}`;
 }
 
 export function EventsPage() {
@@ -90,17 +105,23 @@ export function EventsPage() {
     queryKey: queryKeys.events(filter),
     queryFn: ({ signal }) => loadEvents(filter, signal),
   });
+  const scope = useCountScope();
   const stats = useQuery({
-    queryKey: queryKeys.statsFor(filter),
-    queryFn: ({ signal }) => loadSummary(filter, signal),
+    queryKey: queryKeys.statsFor(filter, scope),
+    queryFn: ({ signal }) => loadSummary(filter, scope, signal),
   });
-  const counted = filterLabel(filter);
+  const counted = scopeLabel(scope);
 
   const size = useMemo(
     () => bucketSize(filter.range, events.data?.events ?? []),
     [filter.range, events.data],
   );
-  const points = useMemo(() => eventSeries(events.data?.events ?? [], size), [events.data, size]);
+  const points = useMemo(
+    () => eventSeries(events.data?.events ?? [], size, scope),
+    [events.data, size, scope],
+  );
+  const s = stats.data;
+  const nothingCounted = s !== undefined && s.opened + s.clicked + s.unsubscribed === 0;
   const subjects = new Map<string, string>([
     ...(stats.data?.perMail ?? []).map((m) => [m.id, m.subject] as const),
     ...Object.entries(events.data?.subjects ?? {}),
@@ -124,34 +145,69 @@ export function EventsPage() {
           onRetry={() => void stats.refetch()}
         />
       )}
-      {stats.data && (
+      {s && (
         <div className="stat-cards" data-testid="rate-cards" title={`Counting ${counted}`}>
-          <Stat label="mails" value={stats.data.mails.toLocaleString('en')} detail="caught" />
+          <Stat label="mails" value={s.mails.toLocaleString('en')} detail="caught" testId="mails" />
           <Stat
             label="open rate"
-            value={percent(stats.data.opened, stats.data.mails)}
-            detail={`${stats.data.opened} opened · ${counted}`}
+            value={percent(s.opened, s.withPixel)}
+            detail={rateDetail(
+              s.opened,
+              'opened',
+              { recipient: s.bySource.recipient.opened, simulated: s.bySource.simulated.opened },
+              scope,
+            )}
+            small={`of ${s.withPixel} mail${s.withPixel === 1 ? '' : 's'} with a pixel`}
             testId="open-rate"
+            count={s.opened}
           />
           <Stat
             label="click rate"
-            value={percent(stats.data.clicked, stats.data.mails)}
-            detail={`${stats.data.clicked} clicked · ${counted}`}
+            value={percent(s.clicked, s.withLinks)}
+            detail={rateDetail(
+              s.clicked,
+              'clicked',
+              { recipient: s.bySource.recipient.clicked, simulated: s.bySource.simulated.clicked },
+              scope,
+            )}
+            small={`of ${s.withLinks} mail${s.withLinks === 1 ? '' : 's'} with a tracked link`}
             testId="click-rate"
+            count={s.clicked}
           />
           <Stat
             label="unsubscribe rate"
-            value={percent(stats.data.unsubscribed, stats.data.mails)}
-            detail={`${stats.data.unsubscribed} unsubscribed · ${counted}`}
+            value={percent(s.unsubscribed, s.mails)}
+            detail={rateDetail(
+              s.unsubscribed,
+              'unsubscribed',
+              { recipient: s.bySource.recipient.unsubscribed, simulated: s.bySource.simulated.unsubscribed },
+              scope,
+            )}
+            small={`of ${s.mails} mail${s.mails === 1 ? '' : 's'} caught`}
+            testId="unsub-rate"
+            count={s.unsubscribed}
           />
           <Stat
-            label="not counted as people"
-            value={(stats.data.machine + stats.data.sandbox).toLocaleString('en')}
-            detail={`${stats.data.machine} proxy/scanner hits · ${stats.data.sandbox} sandbox hits`}
+            label="not counted"
+            value={(s.machine + s.preview + s.excluded).toLocaleString('en')}
+            detail={
+              `${s.machine} proxy/scanner · ${s.preview} your preview` +
+              (scope === 'recipients' ? ` · ${s.excluded} simulated` : '')
+            }
+            small="hits beside the figures"
             testId="beside"
           />
         </div>
       )}
+      <label className="filters" data-testid="scope-switch">
+        <input
+          type="checkbox"
+          checked={scope === 'recipients'}
+          onChange={(e) => setCountScope(e.target.checked ? 'recipients' : 'with-simulated')}
+        />{' '}
+        Real recipients only <span className="muted small">(leave out simulated recipients' hits)</span>
+      </label>
+      {s && nothingCounted && <NothingCounted preview={s.preview} excluded={s.excluded} scope={scope} />}
       <div className="filters" role="group" aria-label="Filters">
         <select aria-label="Kind" value={filter.kind} onChange={(e) => set('kind', e.target.value)}>
           {KINDS.map((k) => (
@@ -194,15 +250,27 @@ export function EventsPage() {
         )}
       </div>
       <div className="charts">
-        <section className="panel chart-panel">
+        <section
+          className="panel chart-panel"
+          data-testid="chart-over-time"
+          data-opens={sum(points, 'opens')}
+          data-clicks={sum(points, 'clicks')}
+          data-unsubs={sum(points, 'unsubs')}
+          data-machine={sum(points, 'machine')}
+        >
           <div className="panel-title">Over time · {counted}</div>
           {points.length > 0 ? (
             <EventsOverTime points={points} size={size} />
           ) : (
-            <p className="muted chart-empty">No events in this range.</p>
+            <p className="muted chart-empty">No counted events in this range.</p>
           )}
         </section>
-        <section className="panel chart-panel">
+        <section
+          className="panel chart-panel"
+          data-testid="chart-per-mail"
+          data-opens={sum(s?.perMail ?? [], 'opens')}
+          data-clicks={sum(s?.perMail ?? [], 'clicks')}
+        >
           <div className="panel-title">
             Per mail · the {PER_MAIL_COUNT} with most events · {counted}
           </div>
@@ -216,7 +284,7 @@ export function EventsPage() {
               }))}
             />
           ) : (
-            <p className="muted chart-empty">No mail had such events in this range.</p>
+            <p className="muted chart-empty">No mail has counted events in this range.</p>
           )}
         </section>
       </div>
@@ -224,11 +292,12 @@ export function EventsPage() {
       {events.isPending && <Loading className="muted" />}
       {events.data &&
         (events.data.events.length === 0 ? (
-          <div className="empty">
-            <div className="empty-title">No events</div>
+          <div className="empty" data-testid="events-empty">
+            <div className="empty-title">No events match this filter</div>
             <div className="muted">
-              Open a tracked mail's Preview (an open) or click a link in it (a click); events show up here
-              live.
+              Hits show up here live. Simulate (a mail's Simulate menu), a mail client reading over POP3
+              (serve --pop3) and the test suite's <code>click()</code> make counted ones; your own reading in
+              the Preview is listed too, marked as yours and never counted.
             </div>
           </div>
         ) : (
@@ -257,20 +326,57 @@ function Stat({
   label,
   value,
   detail,
+  small,
   testId,
+  count,
 }: {
   label: string;
   value: string;
   detail?: string;
+  small?: string;
   testId?: string;
+  count?: number;
 }) {
   return (
-    <div className="stat" data-testid={testId}>
+    <div className="stat" data-testid={testId} data-count={count}>
       <div className="stat-value">{value}</div>
       <div className="stat-label">{label}</div>
       {detail && <div className="muted small">{detail}</div>}
+      {small && <div className="muted small">{small}</div>}
     </div>
   );
+}
+
+/** With no counted events: what would produce them, and what is there but not counted. */
+function NothingCounted({
+  preview,
+  excluded,
+  scope,
+}: {
+  preview: number;
+  excluded: number;
+  scope: CountScope;
+}) {
+  return (
+    <div className="empty" data-testid="nothing-counted">
+      <div className="empty-title">
+        Nothing counted yet{scope === 'recipients' ? ' from real recipients' : ''}
+      </div>
+      <div className="muted">
+        Counted opens and clicks come from a mail's Simulate menu, a mail client reading the mail over POP3
+        (serve --pop3) or from its own relay, or the test suite's <code>click()</code>.{' '}
+        {preview > 0 &&
+          `${preview} preview hit${preview === 1 ? ' is' : 's are'} hidden from the figures: your own reading in Mailbeacon. `}
+        {excluded > 0 &&
+          `${excluded} simulated hit${excluded === 1 ? ' is' : 's are'} left out by "Real recipients only".`}
+      </div>
+    </div>
+  );
+}
+
+/** A chart's total of one series, for its data attributes (what the bars add up to). */
+function sum<K extends string>(rows: Record<K, number>[], key: K): number {
+  return rows.reduce((n, r) => n + r[key], 0);
 }
 
 function truncate(s: string, n: number): string {

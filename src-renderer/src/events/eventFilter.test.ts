@@ -46,7 +46,7 @@ describe('event filters', () => {
     expect(matchesEventFilter(ev({}), f, NOW)).toBe(true);
     expect(matchesEventFilter(ev({ kind: 'click' }), f, NOW)).toBe(false);
     expect(matchesEventFilter(ev({ classification: 'proxy' }), f, NOW)).toBe(false);
-    expect(matchesEventFilter(ev({ source: 'sandbox' }), f, NOW)).toBe(false);
+    expect(matchesEventFilter(ev({ source: 'preview' }), f, NOW)).toBe(false);
     expect(matchesEventFilter(ev({ time: '2026-11-23T10:59:59Z' }), f, NOW)).toBe(false);
     expect(matchesEventFilter(ev({ time: 'garbage' }), f, NOW)).toBe(false);
     expect(

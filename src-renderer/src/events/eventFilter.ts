@@ -1,5 +1,11 @@
 // The Events page's filters, as API query parameters and as a test for events that arrive live.
-import type { Classification, TokenKind, TrackingEvent, TrackingSource } from '../../../src-main/api/types';
+import type {
+  Classification,
+  CountScope,
+  TokenKind,
+  TrackingEvent,
+  TrackingSource,
+} from '../../../src-main/api/types';
 
 export type TimeRange = 'hour' | 'day' | 'week' | 'all';
 
@@ -11,11 +17,14 @@ export interface EventFilter {
   range: TimeRange;
 }
 
-/** By default a recipient's people: machine hits and Mailbeacon's own (sandbox) hits are one choice away. */
+/**
+ * By default every event is listed (the preview's and machines' marked as not counted); what the figures count is
+ * the one definition (roleOf), not this filter.
+ */
 export const DEFAULT_EVENT_FILTER: EventFilter = {
   kind: '',
-  classification: 'human',
-  source: 'recipient',
+  classification: '',
+  source: '',
   range: 'day',
 };
 
@@ -60,24 +69,16 @@ export function matchesEventFilter(
   return true;
 }
 
-/** The summary route's query for the same filter ('all' lifts what '' leaves open). */
-export function summaryQueryString(filter: EventFilter, now: number): string {
+/** The summary route's query: the one definition under the scope, over the filter's time range. */
+export function summaryQueryString(filter: EventFilter, scope: CountScope, now: number): string {
   const params = new URLSearchParams();
-  params.set('classification', filter.classification || 'all');
-  params.set('source', filter.source || 'all');
+  if (scope === 'recipients') params.set('simulated', 'no');
   const since = rangeStart(filter.range, now);
   if (since !== null) params.set('since', new Date(since).toISOString());
   return params.toString();
 }
 
-/** What a figure under this filter counts, in words: "human hits from recipients". */
-export function filterLabel(filter: EventFilter): string {
-  const who = filter.classification ? `${filter.classification} hits` : 'all hits';
-  const from =
-    filter.source === 'recipient'
-      ? ' from recipients'
-      : filter.source === 'sandbox'
-        ? ' from Mailbeacon (preview, simulations)'
-        : '';
-  return who + from;
+/** What the figures count, in words. */
+export function scopeLabel(scope: CountScope): string {
+  return scope === 'recipients' ? 'people · real recipients only' : 'people · recipients and simulated';
 }

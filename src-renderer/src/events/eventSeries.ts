@@ -1,6 +1,6 @@
 // Events grouped for the chart: opens and clicks per time bucket, machine hits (proxies, scanners) kept apart so
 // the human signal is not drowned by Apple's prefetching or a link scanner.
-import type { TrackingEvent } from '../../../src-main/api/types';
+import { roleOf, type CountScope, type TrackingEvent } from '../../../src-main/api/types';
 import type { TimeRange } from './eventFilter';
 
 export interface SeriesPoint {
@@ -32,19 +32,29 @@ export function bucketSize(range: TimeRange, events: TrackingEvent[]): number {
   return size;
 }
 
-/** Points for every bucket between the first and last event, so empty hours show as zero, not as a gap. */
-export function eventSeries(events: TrackingEvent[], size: number): SeriesPoint[] {
+/**
+ * Points for every bucket between the first and last counted event, so empty hours show as zero, not as a gap.
+ * What a bar counts is the one definition (roleOf) under the scope: the preview's hits (and simulated ones with
+ * real recipients only) are not charted, machine hits stack apart.
+ */
+export function eventSeries(
+  events: TrackingEvent[],
+  size: number,
+  scope: CountScope = 'with-simulated',
+): SeriesPoint[] {
   const buckets = new Map<number, SeriesPoint>();
   let min = Infinity;
   let max = -Infinity;
   for (const e of events) {
     const time = Date.parse(e.time);
     if (Number.isNaN(time)) continue;
+    const role = roleOf({ source: e.source ?? 'recipient', classification: e.classification }, scope);
+    if (role !== 'counted' && role !== 'machine') continue;
     const t = Math.floor(time / size) * size;
     min = Math.min(min, t);
     max = Math.max(max, t);
     const p = buckets.get(t) ?? { t, opens: 0, clicks: 0, unsubs: 0, machine: 0 };
-    if (e.classification !== 'human') p.machine++;
+    if (role === 'machine') p.machine++;
     else if (e.kind === 'open') p.opens++;
     else if (e.kind === 'click') p.clicks++;
     else p.unsubs++;

@@ -30,7 +30,15 @@ const message: MessageSummary = {
     uniqueClicks: 1,
     unsubscribed: true,
     machine: { opens: 2, clicks: 0 },
-    sandbox: { opens: 1, clicks: 0, unsubscribed: false },
+    recipients: {
+      opens: 3,
+      uniqueOpens: 1,
+      clicks: 1,
+      uniqueClicks: 1,
+      unsubscribed: true,
+      machine: { opens: 2, clicks: 0 },
+    },
+    preview: { opens: 1, clicks: 0, unsubscribed: false },
   },
 };
 
@@ -54,10 +62,13 @@ describe('message row', () => {
     expect(screen.getByTitle('Unread')).toBeTruthy();
     expect(screen.getByTitle('2 attachments')).toBeTruthy();
     expect(
-      screen.getByTitle('Opened 3× by people (1 unique) · not counted: 2 proxy, 1 sandbox').textContent,
+      screen.getByTitle('Opened 3× by people (1 unique): recipients · not counted: 2 proxy, 1 your preview')
+        .textContent,
     ).toContain('3');
     expect(
-      screen.getByTitle('Clicked 1× by people (1 unique) · not counted: 0 scanner, 0 sandbox').textContent,
+      screen.getByTitle(
+        'Clicked 1× by people (1 unique): recipients · not counted: 0 scanner, 0 your preview',
+      ).textContent,
     ).toContain('1');
     expect(screen.getByText('unsubscribed')).toBeTruthy();
   });
@@ -95,7 +106,15 @@ describe('message row', () => {
             uniqueClicks: 0,
             unsubscribed: false,
             machine: { opens: 0, clicks: 0 },
-            sandbox: { opens: 0, clicks: 0, unsubscribed: false },
+            recipients: {
+              opens: 0,
+              uniqueOpens: 0,
+              clicks: 0,
+              uniqueClicks: 0,
+              unsubscribed: false,
+              machine: { opens: 0, clicks: 0 },
+            },
+            preview: { opens: 0, clicks: 0, unsubscribed: false },
           },
         }}
         selected={false}

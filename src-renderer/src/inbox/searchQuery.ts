@@ -1,4 +1,5 @@
 // The search box holds Mailpit's query syntax; the chips are shortcuts that add or remove one term of it.
+import type { CountScope } from '../../../src-main/api/types';
 
 export type ChipId = 'unread' | 'opened' | 'clicked' | 'not-opened';
 
@@ -39,9 +40,27 @@ export function toggleChip(query: string, id: ChipId): string {
   return kept.join(' ');
 }
 
+const TRACKING_TERM = /^[-!]?is:(opened|clicked|unsubscribed|machine-opened|machine-clicked)$/i;
+
+/**
+ * The query as sent: with "Real recipients only" on, its tracking filters (`is:opened` …) count real recipients
+ * alone, as every other figure does then, unless the query names a `source:` itself.
+ */
+export function scopedQuery(query: string, scope: CountScope): string {
+  if (scope !== 'recipients') return query;
+  const terms = tokenize(query);
+  if (!terms.some((t) => TRACKING_TERM.test(t)) || terms.some((t) => /^[-!]?source:/i.test(t))) return query;
+  return `${query.trim()} source:recipient`;
+}
+
 /** The API call for a query: the plain list when empty, the search otherwise. */
-export function listPath(query: string, start: number, limit: number): string {
-  const q = query.trim();
+export function listPath(
+  query: string,
+  start: number,
+  limit: number,
+  scope: CountScope = 'with-simulated',
+): string {
+  const q = scopedQuery(query, scope).trim();
   if (!q) return `messages?start=${start}&limit=${limit}`;
   return `search?query=${encodeURIComponent(q)}&start=${start}&limit=${limit}`;
 }

@@ -5,6 +5,7 @@ import type { MessageSummary, MessagesSummary } from '../../../src-main/api/type
 import { api } from '../api/client';
 import { queryKeys } from '../api/queryKeys';
 import { listPath } from './searchQuery';
+import { useCountScope } from '../shared/countScope';
 import { PAGE_SIZE, pagesForRange, rowAt as rowFromPages } from './pageWindow';
 
 /** Rows assumed visible before the list has measured itself: a tall window's worth. */
@@ -23,6 +24,7 @@ export interface MessagePages {
 }
 
 export function useMessagePages(query: string): MessagePages {
+  const scope = useCountScope();
   const [range, setRange] = useState<{ query: string; first: number; last: number }>({
     query,
     first: 0,
@@ -42,9 +44,9 @@ export function useMessagePages(query: string): MessagePages {
 
   const results = useQueries({
     queries: pageNumbers.map((page) => ({
-      queryKey: queryKeys.messagesPage(query, page),
+      queryKey: queryKeys.messagesPage(query, page, scope),
       queryFn: ({ signal }: { signal: AbortSignal }) =>
-        api.get<MessagesSummary>(listPath(query, page * PAGE_SIZE, PAGE_SIZE), signal),
+        api.get<MessagesSummary>(listPath(query, page * PAGE_SIZE, PAGE_SIZE, scope), signal),
     })),
   });
 

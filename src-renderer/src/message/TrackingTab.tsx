@@ -32,7 +32,7 @@ function Summary({ t, events }: { t: MessageTracking; events: TrackingEvent[] })
   const opens = events.filter((e) => e.kind === 'open');
   const byClass = new Map<string, number>();
   for (const e of opens) {
-    const key = e.source === 'sandbox' ? `sandbox ${e.classification}` : e.classification;
+    const key = e.source && e.source !== 'recipient' ? `${e.source} ${e.classification}` : e.classification;
     byClass.set(key, (byClass.get(key) ?? 0) + 1);
   }
   const classes = [...byClass].map(([c, n]) => `${c} ${n}`).join(', ');

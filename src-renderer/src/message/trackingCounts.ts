@@ -1,23 +1,21 @@
 // The open mail's counts, kept live from its event timeline. Refetching the mail itself would mark it read again
 // (the API's GET does, as Mailpit's does), undoing a "mark unread" the user just made.
-import type { TrackingCounts, TrackingEvent } from '../../../src-main/api/types';
+import {
+  roleOf,
+  type CountScope,
+  type HitCounts,
+  type TrackingCounts,
+  type TrackingEvent,
+} from '../../../src-main/api/types';
 
-/**
- * Counts as the server defines them (TrackingCounts): a recipient's human hits, "unique" being distinct token and
- * client (address + user agent); machine and sandbox hits beside them.
- */
-export function countsFromEvents(events: TrackingEvent[]): TrackingCounts {
-  const people = events.filter(
-    (e) => e.classification === 'human' && (e.source ?? 'recipient') === 'recipient',
-  );
-  const machine = events.filter(
-    (e) =>
-      (e.source ?? 'recipient') === 'recipient' &&
-      (e.classification === 'proxy' || e.classification === 'scanner'),
-  );
-  const sandbox = events.filter((e) => e.source === 'sandbox' && e.classification !== 'expired');
-  const opens = people.filter((e) => e.kind === 'open');
-  const clicks = people.filter((e) => e.kind === 'click');
+/** A mail's figures under one scope, by the one definition the server uses too (roleOf). */
+function hitCounts(events: TrackingEvent[], scope: CountScope): HitCounts {
+  const role = (e: TrackingEvent) =>
+    roleOf({ source: e.source ?? 'recipient', classification: e.classification }, scope);
+  const counted = events.filter((e) => role(e) === 'counted');
+  const machine = events.filter((e) => role(e) === 'machine');
+  const opens = counted.filter((e) => e.kind === 'open');
+  const clicks = counted.filter((e) => e.kind === 'click');
   const unique = (list: TrackingEvent[]) =>
     new Set(list.map((e) => `${e.token_id} ${e.remote_ip} ${e.ua}`)).size;
   return {
@@ -25,15 +23,41 @@ export function countsFromEvents(events: TrackingEvent[]): TrackingCounts {
     uniqueOpens: unique(opens),
     clicks: clicks.length,
     uniqueClicks: unique(clicks),
-    unsubscribed: people.some((e) => e.kind === 'unsub'),
+    unsubscribed: counted.some((e) => e.kind === 'unsub'),
     machine: {
       opens: machine.filter((e) => e.kind === 'open').length,
       clicks: machine.filter((e) => e.kind === 'click').length,
     },
-    sandbox: {
-      opens: sandbox.filter((e) => e.kind === 'open').length,
-      clicks: sandbox.filter((e) => e.kind === 'click').length,
-      unsubscribed: sandbox.some((e) => e.kind === 'unsub'),
+  };
+}
+
+/** Counts as the server defines them (TrackingCounts), from a mail's events. */
+export function countsFromEvents(events: TrackingEvent[]): TrackingCounts {
+  const preview = events.filter(
+    (e) => roleOf({ source: e.source ?? 'recipient', classification: e.classification }) === 'preview',
+  );
+  return {
+    ...hitCounts(events, 'with-simulated'),
+    recipients: hitCounts(events, 'recipients'),
+    preview: {
+      opens: preview.filter((e) => e.kind === 'open').length,
+      clicks: preview.filter((e) => e.kind === 'click').length,
+      unsubscribed: preview.some((e) => e.kind === 'unsub'),
+    },
+  };
+}
+
+function larger(a: HitCounts | undefined, b: HitCounts): HitCounts {
+  if (!a) return b;
+  return {
+    opens: Math.max(a.opens, b.opens),
+    uniqueOpens: Math.max(a.uniqueOpens, b.uniqueOpens),
+    clicks: Math.max(a.clicks, b.clicks),
+    uniqueClicks: Math.max(a.uniqueClicks, b.uniqueClicks),
+    unsubscribed: a.unsubscribed || b.unsubscribed,
+    machine: {
+      opens: Math.max(a.machine?.opens ?? 0, b.machine.opens),
+      clicks: Math.max(a.machine?.clicks ?? 0, b.machine.clicks),
     },
   };
 }
@@ -47,19 +71,12 @@ export function liveCounts(
   const fromEvents = countsFromEvents(events);
   if (!snapshot) return fromEvents;
   return {
-    opens: Math.max(snapshot.opens, fromEvents.opens),
-    uniqueOpens: Math.max(snapshot.uniqueOpens, fromEvents.uniqueOpens),
-    clicks: Math.max(snapshot.clicks, fromEvents.clicks),
-    uniqueClicks: Math.max(snapshot.uniqueClicks, fromEvents.uniqueClicks),
-    unsubscribed: snapshot.unsubscribed || fromEvents.unsubscribed,
-    machine: {
-      opens: Math.max(snapshot.machine?.opens ?? 0, fromEvents.machine.opens),
-      clicks: Math.max(snapshot.machine?.clicks ?? 0, fromEvents.machine.clicks),
-    },
-    sandbox: {
-      opens: Math.max(snapshot.sandbox?.opens ?? 0, fromEvents.sandbox.opens),
-      clicks: Math.max(snapshot.sandbox?.clicks ?? 0, fromEvents.sandbox.clicks),
-      unsubscribed: (snapshot.sandbox?.unsubscribed ?? false) || fromEvents.sandbox.unsubscribed,
+    ...larger(snapshot, fromEvents),
+    recipients: larger(snapshot.recipients, fromEvents.recipients),
+    preview: {
+      opens: Math.max(snapshot.preview?.opens ?? 0, fromEvents.preview.opens),
+      clicks: Math.max(snapshot.preview?.clicks ?? 0, fromEvents.preview.clicks),
+      unsubscribed: (snapshot.preview?.unsubscribed ?? false) || fromEvents.preview.unsubscribed,
     },
   };
 }

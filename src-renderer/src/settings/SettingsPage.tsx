@@ -15,6 +15,7 @@ import { CopyButton } from '../shared/CopyButton';
 import { ErrorNotice } from '../shared/ErrorNotice';
 import { relativeTime } from '../format/time';
 import { smtpSnippets } from './smtpSnippets';
+import { SmtpTlsSettings } from './SmtpTlsSettings';
 import { ThemeChooser } from '../layout/ThemeChooser';
 import { NotificationToggle } from '../notify/BrowserNotifications';
 import { configRows } from './effectiveConfig';
@@ -63,6 +64,11 @@ export function SettingsPage() {
       <section className="panel">
         <div className="panel-title">Send mail here from your app</div>
         <Snippets address={smtp || '127.0.0.1:1025'} />
+      </section>
+
+      <section className="panel">
+        <div className="panel-title">SMTP TLS</div>
+        <SmtpTlsSettings settings={settings.data} />
       </section>
 
       <section className="panel">

@@ -1,4 +1,5 @@
-// Copy-paste configuration that points a framework's mailer at this sandbox's SMTP listener.
+// Copy-paste configuration that points a framework's mailer at this sandbox's SMTP listener, in each client's
+// default settings (the listener offers no STARTTLS unless --smtp-tls or a certificate turns it on).
 
 export interface SmtpSnippet {
   id: string;
@@ -26,13 +27,7 @@ export function smtpSnippets(address: string): SmtpSnippet[] {
       language: 'javascript',
       code: `import nodemailer from 'nodemailer';
 
-const transport = nodemailer.createTransport({
-  host: '${host}',
-  port: ${port},
-  secure: false,
-  // Mailbeacon offers STARTTLS with a self-signed certificate
-  tls: { rejectUnauthorized: false },
-});
+const transport = nodemailer.createTransport({ host: '${host}', port: ${port}, secure: false });
 
 await transport.sendMail({
   from: 'shop@example.test',
@@ -59,11 +54,7 @@ EMAIL_HOST_PASSWORD = ""`,
       language: 'ruby',
       code: `# config/environments/development.rb
 config.action_mailer.delivery_method = :smtp
-config.action_mailer.smtp_settings = {
-  address: "${host}",
-  port: ${port},
-  enable_starttls_auto: false
-}`,
+config.action_mailer.smtp_settings = { address: "${host}", port: ${port} }`,
     },
     {
       id: 'laravel',
@@ -83,9 +74,7 @@ MAIL_ENCRYPTION=null`,
       language: 'properties',
       code: `# application.properties
 spring.mail.host=${host}
-spring.mail.port=${port}
-spring.mail.properties.mail.smtp.auth=false
-spring.mail.properties.mail.smtp.starttls.enable=false`,
+spring.mail.port=${port}`,
     },
     {
       id: 'go',

@@ -1,0 +1,1 @@
+SSL_CERT_FILE=/path/to/smtp-tls.crt go run send.go

@@ -1,0 +1,16 @@
+import { readFileSync } from 'node:fs';
+import nodemailer from 'nodemailer';
+
+const transport = nodemailer.createTransport({
+  host: '127.0.0.1',
+  port: 1025,
+  secure: false,
+  requireTLS: true,
+  tls: { ca: readFileSync('/path/to/smtp-tls.crt') },
+});
+await transport.sendMail({
+  from: 'shop@example.test',
+  to: 'ann@example.org',
+  subject: 'Hello from Nodemailer over STARTTLS',
+  text: 'Hi Ann',
+});

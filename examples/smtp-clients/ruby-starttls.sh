@@ -1,0 +1,1 @@
+SSL_CERT_FILE=/path/to/smtp-tls.crt ruby net_smtp.rb

@@ -1,0 +1,1 @@
+swaks --server 127.0.0.1:1025 --from shop@example.test --to ann@example.org --tls --tls-verify --tls-ca-path /path/to/smtp-tls.crt
