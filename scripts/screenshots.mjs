@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm run screenshots`: the README's pictures, taken from the real UI so they stay true. Starts `mailbeacon serve`
 // on free ports with an empty data dir, sends the sample mail (`mailbeacon send`) to a few recipients, and photographs
-// the inbox and the tracking inspector at 800 and 1440 px, light and dark, with Chromium (/usr/bin/chromium or
-// $CHROMIUM). Usage: node scripts/screenshots.mjs [--out docs/screenshots]
+// the inbox, the tracking inspector, the Events page and Settings at 800, 1024 and 1440 px, light and dark, with
+// Chromium (/usr/bin/chromium or $CHROMIUM). Usage: node scripts/screenshots.mjs [--out docs/screenshots]
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,7 @@ import { chromium } from 'playwright-core';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({ options: { out: { type: 'string', default: 'docs/screenshots' } } });
 const OUT = resolve(ROOT, values.out);
-const WIDTHS = [800, 1440];
+const WIDTHS = [800, 1024, 1440];
 const THEMES = ['light', 'dark'];
 const RECIPIENTS = [
   'Ann Example <ann@example.org>',
@@ -79,6 +79,13 @@ async function main() {
       });
     const list = await (await fetch(`${http}/api/v1/messages`)).json();
     const id = list.messages[0].ID;
+    // A recipient's journey and a link scanner, so the tracking inspector and the Events page have something to show.
+    for (const profile of ['inbox-journey', 'safe-links', 'human-click'])
+      await fetch(`${http}/api/v1/message/${id}/simulate`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ profile, compress: 100000 }),
+      });
     for (const width of WIDTHS) {
       for (const theme of THEMES) {
         const context = await browser.newContext({
@@ -96,6 +103,14 @@ async function main() {
         await page.getByTestId('message-view').waitFor();
         await page.waitForTimeout(1000); // images and the pixel's open settle
         await page.screenshot({ path: join(OUT, `tracking-${width}-${theme}.png`) });
+        await page.goto(`${http}/#/events?kind=&classification=&source=&range=all`);
+        await page.getByTestId('events-page').waitFor();
+        await page.waitForTimeout(1000); // the charts draw after their data
+        await page.screenshot({ path: join(OUT, `events-${width}-${theme}.png`) });
+        await page.goto(`${http}/#/settings`);
+        await page.getByTestId('effective-config').scrollIntoViewIfNeeded();
+        await page.waitForTimeout(500);
+        await page.screenshot({ path: join(OUT, `settings-${width}-${theme}.png`) });
         await context.close();
       }
     }

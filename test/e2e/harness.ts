@@ -59,6 +59,9 @@ export interface Serve {
   tracking: string;
   output: () => string;
   stop: () => Promise<void>;
+  dataDir: string;
+  /** Leave the data directory in place on stop, for a restart on it; the caller removes it. */
+  keepData: () => void;
 }
 
 /** Listener addresses come as host:port or as URLs; tests want URLs for HTTP. */
@@ -66,8 +69,15 @@ function asUrl(address: string): string {
   return /^https?:\/\//.test(address) ? address.replace(/\/$/, '') : `http://${address}`;
 }
 
-export async function startServe(extraArgs: string[] = []): Promise<Serve> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'mailbeacon-ui-e2e-'));
+export interface ServeOptions {
+  /** Start on this data directory and leave it in place on stop (a restart's second run). */
+  dataDir?: string;
+  /** The HTTP listener's address, such as the one a first run was given, so a page open on it reconnects. */
+  http?: string;
+}
+
+export async function startServe(extraArgs: string[] = [], options: ServeOptions = {}): Promise<Serve> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'mailbeacon-ui-e2e-'));
   const args = [
     'bin/mailbeacon.js',
     'serve',
@@ -76,7 +86,7 @@ export async function startServe(extraArgs: string[] = []): Promise<Serve> {
     '--smtp',
     '127.0.0.1:0',
     '--http',
-    '127.0.0.1:0',
+    options.http ?? '127.0.0.1:0',
     '--tracking',
     '127.0.0.1:0',
     '--json',
@@ -89,6 +99,7 @@ export async function startServe(extraArgs: string[] = []): Promise<Serve> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  let keep = false;
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const line = await new Promise<string>((resolveLine, reject) => {
     const timer = setTimeout(
@@ -124,7 +135,11 @@ export async function startServe(extraArgs: string[] = []): Promise<Serve> {
         await exited;
         clearTimeout(timer);
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!options.dataDir && !keep) rmSync(dataDir, { recursive: true, force: true });
+    },
+    dataDir,
+    keepData() {
+      keep = true;
     },
   };
 }

@@ -163,8 +163,9 @@ describe('live link to the hub', () => {
   });
 
   it('backs off exponentially up to a cap, and builds the hub URL with lastEventID', () => {
-    expect([0, 1, 2, 3].map(retryDelay)).toEqual([1000, 2000, 4000, 8000]);
-    expect(retryDelay(20)).toBe(30_000);
+    expect([0, 1, 2, 3].map(retryDelay)).toEqual([250, 500, 1000, 2000]);
+    // A restarted server is found again within the cap.
+    expect(retryDelay(20)).toBe(2_000);
     expect(hubUrl('/.well-known/mercure', ['a', 'b c'], 'id:1')).toBe(
       '/.well-known/mercure?topic=a&topic=b+c&lastEventID=id%3A1',
     );

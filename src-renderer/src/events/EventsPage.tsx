@@ -25,6 +25,7 @@ import {
 } from './eventFilter';
 import { bucketSize, eventSeries, percent } from './eventSeries';
 import { EventsOverTime, PerMailChart } from './EventsChart';
+import { Loading } from '../shared/Loading';
 
 /** Mails in the per-mail chart: those with the most events under the filter. */
 const PER_MAIL_COUNT = 12;
@@ -288,7 +289,7 @@ export function EventsPage() {
         </section>
       </div>
       {events.isError && <ErrorNotice error={events.error} onRetry={() => void events.refetch()} />}
-      {events.isPending && <p className="muted">Loading…</p>}
+      {events.isPending && <Loading className="muted" />}
       {events.data &&
         (events.data.events.length === 0 ? (
           <div className="empty" data-testid="events-empty">

@@ -71,7 +71,8 @@ export function EmptyMessagePane({ hasMail }: { hasMail: boolean }) {
           ? 'Pick a mail in the list, or press j / k to open the next or previous one (? lists every shortcut).'
           : 'Mail your app sends to the sandbox shows up here as it arrives.'}
       </p>
-      {smtp && snippet && (
+      {/* Without mail the list's own empty state already shows the snippet; once is enough. */}
+      {hasMail && smtp && snippet && (
         <div className="empty-pane-card">
           <div className="empty-pane-card-head">
             <span>

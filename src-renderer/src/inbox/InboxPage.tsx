@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useNavigate, useParams, useSearchParams } from 'react-router';
+import { ApiError, errorMessage } from '../api/client';
 import { ErrorNotice } from '../shared/ErrorNotice';
 import { ConfirmDialog } from '../shared/Modal';
 import { isTypingTarget, keyTargets, listMove } from '../layout/keyboard';
@@ -92,6 +93,10 @@ export function InboxPage() {
   }, [live]);
 
   const total = pages.total ?? 0;
+  // A search the server cannot read is the user's to fix, shown under the box; a retry would not help.
+  const searchError =
+    query && pages.error instanceof ApiError && pages.error.status === 400 ? pages.error : null;
+  const offline = pages.error instanceof ApiError && pages.error.status === 0;
   // Where the open mail sits in the list, so j/k continue from it when it was opened by a link or a click.
   let selectedIndex = -1;
   if (selectedId)
@@ -150,16 +155,44 @@ export function InboxPage() {
   const confirmDelete = () => {
     if (!pendingDelete) return;
     const ids = pendingDelete.all ? [] : pendingDelete.ids;
+    // The mail that follows the open one, as mail clients do: deleting from the keyboard goes on reading. The open
+    // mail is left before it is deleted, so its pane does not ask for a mail that is gone.
+    const leaving = pendingDelete.all || (selectedId !== null && ids.includes(selectedId));
+    const next = leaving && !pendingDelete.all ? nextAfterDelete(ids) : undefined;
+    if (next) open(next.index, next.id);
+    else if (leaving) navigate(`/${search}`);
     del.mutate(
       { ids, query: pendingDelete.all ? query : '' },
       {
         onSuccess: () => {
           setPendingDelete(null);
           setChecked(new Set());
-          if (pendingDelete.all || (selectedId && ids.includes(selectedId))) navigate(`/${search}`);
         },
       },
     );
+  };
+
+  /** The first row after the open mail that is not being deleted, else the nearest one before it. */
+  const nextAfterDelete = (ids: readonly string[]): { index: number; id: string } | undefined => {
+    if (selectedIndex < 0) return undefined;
+    const gone = new Set(ids);
+    const remaining = (i: number) => {
+      const r = pages.rowAt(i);
+      return r && !gone.has(r.ID) ? r : undefined;
+    };
+    let removedBefore = 0;
+    for (let i = 0; i < selectedIndex; i++)
+      if (pages.rowAt(i) && gone.has(pages.rowAt(i)!.ID)) removedBefore++;
+    for (let i = selectedIndex + 1; i < total; i++) {
+      const r = remaining(i);
+      if (r) return { index: i - removedBefore - 1, id: r.ID };
+      if (!pages.rowAt(i)) break;
+    }
+    for (let i = selectedIndex - 1; i >= 0; i--) {
+      const r = remaining(i);
+      if (r) return { index: i - removedBefore, id: r.ID };
+    }
+    return undefined;
   };
 
   const loadedIds = [...pages.loaded.values()].flat().map((m) => m.ID);
@@ -169,7 +202,18 @@ export function InboxPage() {
   return (
     <div className={selectedId ? 'inbox inbox-open' : 'inbox'}>
       <section className="list-pane" aria-label="Mail list">
-        <SearchBar ref={searchRef} query={query} onChange={setQuery} />
+        <SearchBar
+          ref={searchRef}
+          query={query}
+          onChange={setQuery}
+          error={
+            searchError
+              ? errorMessage(searchError)
+                  .replace(/ \(\/api\/v1\/[^)]*\)$/, '')
+                  .replace(/^400 /, '')
+              : null
+          }
+        />
         <div className="toolbar">
           <label className="toolbar-check" title="Select the loaded mails">
             <input
@@ -222,8 +266,12 @@ export function InboxPage() {
           </button>
         </div>
         {setRead.isError && <ErrorNotice title="Could not change the read state" error={setRead.error} />}
-        {pages.error ? (
-          <ErrorNotice error={pages.error} onRetry={pages.refetch} title="Could not load the mail list" />
+        {pages.error && !searchError ? (
+          <ErrorNotice
+            error={pages.error}
+            onRetry={pages.refetch}
+            title={offline ? 'Offline: the server does not answer' : 'Could not load the mail list'}
+          />
         ) : null}
         {pages.total === 0 ? (
           <EmptyInbox searching={query !== ''} />

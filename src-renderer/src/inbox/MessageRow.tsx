@@ -66,7 +66,9 @@ export function MessageRow({
           </span>
         </div>
         <div className="row-line">
-          <span className="row-subject">{m.Subject || '(no subject)'}</span>
+          <span className="row-subject" title={m.Subject || undefined}>
+            {m.Subject || '(no subject)'}
+          </span>
           <TagChips tags={m.Tags} />
           {m.Attachments > 0 && (
             <span className="row-attach" title={`${m.Attachments} attachment${m.Attachments > 1 ? 's' : ''}`}>

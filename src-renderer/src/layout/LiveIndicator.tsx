@@ -13,7 +13,7 @@ export function LiveIndicator() {
   return (
     <div
       className={`live live-${state}`}
-      title={`Live updates from the hub: ${LABELS[state]}`}
+      title={`Live updates: ${LABELS[state]}`}
       data-testid="live-indicator"
     >
       <span className="live-dot" aria-hidden="true" />
@@ -22,22 +22,23 @@ export function LiveIndicator() {
   );
 }
 
-/** Shown only while the live link is down: what is wrong, when it retries, and a button to retry now. */
+/** Shown while the live link is broken: what it means, when it retries, and a button to retry now. */
 export function LiveBanner() {
   const { state, retryAt, retryNow } = useLive();
   const [now, setNow] = useState(() => Date.now());
+  const broken = state === 'down' || state === 'reconnecting';
   useEffect(() => {
-    if (state !== 'down') return;
-    const t = setInterval(() => setNow(Date.now()), 1000);
+    if (!broken) return;
+    const t = setInterval(() => setNow(Date.now()), 500);
     return () => clearInterval(t);
-  }, [state]);
-  if (state !== 'down') return null;
-  const seconds = retryAt ? Math.max(0, Math.ceil((retryAt - now) / 1000)) : null;
+  }, [broken]);
+  if (!broken) return null;
+  const seconds = retryAt ? Math.max(0, Math.ceil((retryAt - now) / 1000)) : 0;
   return (
-    <div className="banner banner-warn" role="status">
+    <div className="banner banner-warn" role="status" data-testid="live-banner">
       <span>
-        Live updates are off: the hub at <code>/.well-known/mercure</code> is unreachable.
-        {seconds !== null && ` Retrying in ${seconds} s.`} What you see may be out of date.
+        <strong>Live updates paused: reconnecting…</strong> {seconds > 0 ? `Next try in ${seconds} s. ` : ''}
+        The server does not answer; what you see may be out of date.
       </span>
       <button type="button" className="btn btn-small" onClick={retryNow}>
         Retry now

@@ -3,7 +3,15 @@ import { SHORTCUTS } from './keyboard';
 
 export function ShortcutsHelp({ onClose }: { onClose: () => void }) {
   return (
-    <Modal title="Keyboard shortcuts" onClose={onClose}>
+    <Modal
+      title="Keyboard shortcuts"
+      onClose={onClose}
+      footer={
+        <button type="button" className="btn btn-primary" onClick={onClose}>
+          Close
+        </button>
+      }
+    >
       <table className="shortcuts">
         <tbody>
           {SHORTCUTS.map((s) => (

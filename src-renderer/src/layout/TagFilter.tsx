@@ -25,8 +25,9 @@ export function TagFilter() {
             className={active ? 'nav-item tag-item active' : 'nav-item tag-item'}
             aria-pressed={active}
             onClick={() => navigate(active ? '/' : `/?q=${encodeURIComponent(term)}`)}
+            title={`${tag}: ${count.toLocaleString('en')} mail${count === 1 ? '' : 's'}`}
           >
-            <span>{tag}</span>
+            <span className="tag-name">{tag}</span>
             <span className="nav-count">{count.toLocaleString('en')}</span>
           </button>
         );

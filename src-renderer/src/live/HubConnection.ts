@@ -15,12 +15,18 @@ export interface HubConnectionOptions {
   createEventSource?: (url: string) => EventSource;
 }
 
-/** First manual retry after the browser gave up; doubles up to the cap so a stopped server is not hammered. */
-const FIRST_RETRY_MS = 1_000;
-/** Long enough to be quiet, short enough that a restarted `mailbeacon serve` is picked up while one looks. */
-const MAX_RETRY_MS = 30_000;
-/** Native reconnects that fail in a row before we close and take over with our own backoff. */
-const NATIVE_FAILURES_BEFORE_TAKEOVER = 3;
+/** First retry after a dropped stream: a blip is over before anyone notices. */
+const FIRST_RETRY_MS = 250;
+/**
+ * The hub is the same server the page came from, usually on loopback: a retry against a stopped one is a refused
+ * connection and costs nothing, so the cap is what makes a restarted `mailbeacon serve` live again within seconds.
+ */
+const MAX_RETRY_MS = 2_000;
+/**
+ * Native reconnects that fail in a row before we close and take over. The browser waits its own 3 s between tries
+ * (the hub sends no `retry:`), too slow for a restart; our retries carry the last event id in the URL, as it would.
+ */
+const NATIVE_FAILURES_BEFORE_TAKEOVER = 1;
 
 export function retryDelay(attempt: number): number {
   return Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.max(0, attempt));

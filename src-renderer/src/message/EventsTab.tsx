@@ -1,11 +1,12 @@
 import { ErrorNotice } from '../shared/ErrorNotice';
 import { EventHead, EventRow } from '../events/EventRow';
 import { useMessageEvents, useTracking } from './useMessage';
+import { Loading } from '../shared/Loading';
 
 export function EventsTab({ id }: { id: string }) {
   const events = useMessageEvents(id);
   const tracking = useTracking(id);
-  if (events.isPending) return <p className="muted pad">Loading…</p>;
+  if (events.isPending) return <Loading />;
   if (events.isError) return <ErrorNotice error={events.error} onRetry={() => void events.refetch()} />;
   const linkByToken = new Map((tracking.data?.links ?? []).map((l) => [l.tokenId, l.index]));
   if (events.data.events.length === 0)
@@ -15,14 +16,17 @@ export function EventsTab({ id }: { id: string }) {
         the Simulate menu imitates real recipients. Events appear here live.
       </p>
     );
+  // A wide timeline scrolls in its own box, so the pane's other content keeps its place.
   return (
-    <table className="table events-table" data-testid="message-events">
-      <EventHead />
-      <tbody>
-        {events.data.events.map((e) => (
-          <EventRow key={e.id} event={e} linkNumber={linkByToken.get(e.token_id)} />
-        ))}
-      </tbody>
-    </table>
+    <div className="table-scroll">
+      <table className="table events-table" data-testid="message-events">
+        <EventHead />
+        <tbody>
+          {events.data.events.map((e) => (
+            <EventRow key={e.id} event={e} linkNumber={linkByToken.get(e.token_id)} />
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }

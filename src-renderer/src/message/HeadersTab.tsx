@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { ErrorNotice } from '../shared/ErrorNotice';
 import { addedHeaderNames, parseRawHeaders } from './rawHeaders';
 import { useHeaders, useRaw } from './useMessage';
+import { Loading } from '../shared/Loading';
 
 export function HeadersTab({ id }: { id: string }) {
   const [version, setVersion] = useState<'original' | 'tracked'>('original');
@@ -40,7 +41,7 @@ export function HeadersTab({ id }: { id: string }) {
       {source.isError ? (
         <ErrorNotice error={source.error} onRetry={() => void source.refetch()} />
       ) : !table ? (
-        <p className="muted pad">Loading…</p>
+        <Loading />
       ) : (
         <table className="table headers-table" data-testid="headers-table">
           <tbody>

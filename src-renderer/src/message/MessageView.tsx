@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { TagEditor } from './TagEditor';
 import { useQueryClient } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router';
@@ -19,6 +19,8 @@ import { liveCounts } from './trackingCounts';
 import { ReleaseDialog } from './ReleaseDialog';
 import { SimulateMenu } from './SimulateMenu';
 import { MESSAGE_TABS } from './tabs';
+import { TabBar } from './TabBar';
+import { Loading } from '../shared/Loading';
 
 export function MessageView({
   id,
@@ -52,20 +54,12 @@ export function MessageView({
   const setRead = useSetRead();
   const client = useQueryClient();
   const loaded = message.isSuccess;
-  const tabBar = useRef<HTMLDivElement>(null);
 
   // Fetching a mail marks it read on the server (Mailpit's behaviour); show that in the list without waiting for
   // the hub to say so.
   useEffect(() => {
     if (loaded) setReadInCache(client, [id], true);
   }, [loaded, client, id]);
-
-  // In a narrow window the tab bar scrolls; keep the open tab in sight.
-  useEffect(() => {
-    tabBar.current
-      ?.querySelector('[aria-selected="true"]')
-      ?.scrollIntoView?.({ block: 'nearest', inline: 'nearest' });
-  }, [tab.id, loaded]);
 
   const back = onBack && (
     <button
@@ -81,7 +75,7 @@ export function MessageView({
     return (
       <div className="message">
         {back && <div className="message-toolbar">{back}</div>}
-        <div className="empty empty-quiet muted">Loading…</div>
+        <Loading className="empty empty-quiet muted" />
       </div>
     );
   if (message.isError)
@@ -119,14 +113,24 @@ export function MessageView({
           >
             <SendIcon size={14} /> Release
           </button>
-          <a
-            className="btn btn-small btn-icon-text"
-            href={apiUrl(`message/${encodeURIComponent(id)}/raw?dl=1`)}
-            download={`${id}.eml`}
-            title="Download the raw mail (.eml)"
-          >
-            <DownloadIcon size={14} /> .eml
-          </a>
+          <span className="btn-group" role="group" aria-label="Download">
+            <a
+              className="btn btn-small btn-icon-text"
+              href={apiUrl(`message/${encodeURIComponent(id)}/raw?dl=1`)}
+              download={`${id}.eml`}
+              title="Download the mail as it was sent (.eml)"
+            >
+              <DownloadIcon size={14} /> .eml
+            </a>
+            <a
+              className="btn btn-small"
+              href={apiUrl(`message/${encodeURIComponent(id)}/raw?version=tracked&dl=1`)}
+              download={`${id}-tracked.eml`}
+              title="Download the mail as tracked, with the pixel and rewritten links (.eml)"
+            >
+              tracked
+            </a>
+          </span>
           <button
             type="button"
             className="btn btn-small btn-icon-text"
@@ -186,20 +190,11 @@ export function MessageView({
         )}
         {setRead.isError && <ErrorNotice title="Could not mark unread" error={setRead.error} />}
       </header>
-      <div className="tabs" role="tablist" ref={tabBar} data-testid="message-tabs">
-        {MESSAGE_TABS.map((t) => (
-          <button
-            key={t.id}
-            type="button"
-            role="tab"
-            aria-selected={tab.id === t.id}
-            className={tab.id === t.id ? 'tab tab-on' : 'tab'}
-            onClick={() => setTab(t.id)}
-          >
-            {t.label(m)}
-          </button>
-        ))}
-      </div>
+      <TabBar
+        tabs={MESSAGE_TABS.map((t) => ({ id: t.id, label: t.label(m) }))}
+        selected={tab.id}
+        onSelect={setTab}
+      />
       <div className="tab-body" role="tabpanel">
         {tab.render({ message: m, id, release: () => setReleasing(true) })}
       </div>

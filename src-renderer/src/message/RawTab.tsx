@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { ErrorNotice } from '../shared/ErrorNotice';
 import { useRaw } from './useMessage';
+import { Loading } from '../shared/Loading';
 
 export function RawTab({ id }: { id: string }) {
   const [version, setVersion] = useState<'original' | 'tracked'>('original');
@@ -26,7 +27,7 @@ export function RawTab({ id }: { id: string }) {
         </div>
       </div>
       {raw.isPending ? (
-        <p className="muted pad">Loading…</p>
+        <Loading />
       ) : raw.isError ? (
         <ErrorNotice error={raw.error} onRetry={() => void raw.refetch()} />
       ) : (

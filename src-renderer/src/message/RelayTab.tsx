@@ -2,10 +2,11 @@ import type { Message } from '../../../src-main/api/types';
 import { useRelay } from '../api/resources';
 import { ErrorNotice } from '../shared/ErrorNotice';
 import { RelayEntries } from '../relay/RelayEntries';
+import { Loading } from '../shared/Loading';
 
 export function RelayTab({ message: m, onRelease }: { message: Message; onRelease: () => void }) {
   const relay = useRelay();
-  if (relay.isPending) return <p className="muted pad">Loading…</p>;
+  if (relay.isPending) return <Loading />;
   if (relay.isError) return <ErrorNotice error={relay.error} onRetry={() => void relay.refetch()} />;
   const entries = relay.data.entries.filter((e) => e.messageId === m.ID);
   return (

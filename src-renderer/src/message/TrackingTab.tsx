@@ -4,11 +4,12 @@ import { clockTime, fullTime } from '../format/time';
 import { ErrorNotice } from '../shared/ErrorNotice';
 import { useMessageEvents, useTracking } from './useMessage';
 import { diffHtml, foldUnchanged, type Segment } from './htmlDiff';
+import { Loading } from '../shared/Loading';
 
 export function TrackingTab({ message: m }: { message: Message }) {
   const tracking = useTracking(m.ID);
   const events = useMessageEvents(m.ID);
-  if (tracking.isPending) return <p className="muted pad">Loading…</p>;
+  if (tracking.isPending) return <Loading />;
   if (tracking.isError) return <ErrorNotice error={tracking.error} onRetry={() => void tracking.refetch()} />;
   const t = tracking.data;
   if (!t.enabled)

@@ -2,13 +2,14 @@ import { useRelay } from '../api/resources';
 import { ErrorNotice } from '../shared/ErrorNotice';
 import { RelayEntries } from './RelayEntries';
 import { configValue } from './relayConfig';
+import { Loading } from '../shared/Loading';
 
 export function RelayPage() {
   const relay = useRelay();
   return (
     <div className="page" data-testid="relay-page">
       <h1 className="page-title">Relay</h1>
-      {relay.isPending && <p className="muted">Loading…</p>}
+      {relay.isPending && <Loading className="muted" />}
       {relay.isError && <ErrorNotice error={relay.error} onRetry={() => void relay.refetch()} />}
       {relay.data && (
         <>

@@ -18,6 +18,7 @@ import { smtpSnippets } from './smtpSnippets';
 import { SmtpTlsSettings } from './SmtpTlsSettings';
 import { ThemeChooser } from '../layout/ThemeChooser';
 import { NotificationToggle } from '../notify/BrowserNotifications';
+import { configRows } from './effectiveConfig';
 
 for (const [name, lang] of Object.entries({ javascript, python, ruby, ini, properties, go, csharp })) {
   hljs.registerLanguage(name, lang);
@@ -190,12 +191,15 @@ export function SettingsPage() {
         <div className="panel-title">Effective configuration</div>
         {settings.isError && <ErrorNotice error={settings.error} onRetry={() => void settings.refetch()} />}
         {settings.data && (
-          <table className="table kv">
+          <table className="table kv config-table" data-testid="effective-config">
             <tbody>
-              {Object.entries(settings.data).map(([k, v]) => (
-                <tr key={k}>
-                  <th>{k}</th>
-                  <td className="mono">{formatValue(v)}</td>
+              {configRows(settings.data).map((row) => (
+                <tr key={row.flag}>
+                  <th className="mono">{row.flag}</th>
+                  <td className="mono">
+                    {row.value}
+                    {row.note && <span className="muted small"> ({row.note})</span>}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -290,11 +294,4 @@ function Snippets({ address }: { address: string }) {
 function withScheme(address: string): string {
   if (!address) return '';
   return /^[a-z]+:\/\//i.test(address) ? address : `http://${address}`;
-}
-
-function formatValue(v: unknown): string {
-  if (v === null || v === undefined || v === '') return '—';
-  if (Array.isArray(v)) return v.length ? v.join(', ') : '—';
-  if (typeof v === 'object') return JSON.stringify(v);
-  return String(v);
 }
