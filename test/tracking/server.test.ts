@@ -120,7 +120,15 @@ describe.each<[string, Where]>([
       uniqueClicks: 0,
       unsubscribed: false,
       machine: { opens: 0, clicks: 0 },
-      sandbox: { opens: 0, clicks: 0, unsubscribed: false },
+      recipients: {
+        opens: 1,
+        uniqueOpens: 1,
+        clicks: 0,
+        uniqueClicks: 0,
+        unsubscribed: false,
+        machine: { opens: 0, clicks: 0 },
+      },
+      preview: { opens: 0, clicks: 0, unsubscribed: false },
     });
   });
 
