@@ -116,10 +116,16 @@ async function agree(page: Page, id: string, step: string, scope: CountScope) {
   // The Events page: rate cards and both charts.
   await page.goto(`${serve.http}/#/events`);
   await setScope(page, scope);
-  await page
-    .locator(`[data-testid=open-rate][data-count="${f.opened}"]`)
-    .waitFor({ timeout: 10_000 })
-    .catch(() => undefined);
+  // The cards load on their own: wait for each to reach the figure (or the 10 s bound) before comparing.
+  for (const [card, count] of [
+    ['open-rate', f.opened],
+    ['click-rate', f.clicked],
+    ['unsub-rate', f.unsubscribed],
+  ] as const)
+    await page
+      .locator(`[data-testid=${card}][data-count="${count}"]`)
+      .waitFor({ timeout: 10_000 })
+      .catch(() => undefined);
   expect(await attr(page, 'open-rate', 'data-count'), label).toBe(f.opened);
   expect(await attr(page, 'click-rate', 'data-count'), label).toBe(f.clicked);
   expect(await attr(page, 'unsub-rate', 'data-count'), label).toBe(f.unsubscribed);
@@ -155,6 +161,12 @@ async function agree(page: Page, id: string, step: string, scope: CountScope) {
   );
   // The list row's badges show what happened, with the same figures.
   const row = page.getByTestId('message-row').filter({ hasText: mail.Subject });
+  // The list loads beside the message: wait for its row to show the figures before counting badges.
+  if (counts.opens > 0)
+    await row.locator(`[data-testid=badge-opens][data-count="${counts.opens}"]`).waitFor();
+  else await row.waitFor();
+  if (counts.clicks > 0)
+    await row.locator(`[data-testid=badge-clicks][data-count="${counts.clicks}"]`).waitFor();
   expect(await row.getByTestId('badge-opens').count(), label).toBe(counts.opens > 0 ? 1 : 0);
   if (counts.opens > 0)
     expect(Number(await row.getByTestId('badge-opens').getAttribute('data-count')), label).toBe(counts.opens);
