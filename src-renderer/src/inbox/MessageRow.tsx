@@ -77,7 +77,9 @@ export function MessageRow({
           )}
         </div>
         <div className="row-line">
-          <span className="row-snippet">{m.Snippet}</span>
+          <span className="row-snippet" title={m.Snippet || undefined}>
+            {m.Snippet}
+          </span>
           <TrackingBadges counts={m.Tracking} />
         </div>
       </div>
