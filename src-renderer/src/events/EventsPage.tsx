@@ -261,8 +261,10 @@ export function EventsPage() {
           <div className="panel-title">Over time · {counted}</div>
           {points.length > 0 ? (
             <EventsOverTime points={points} size={size} />
-          ) : (
+          ) : stats.data ? (
             <p className="muted chart-empty">No counted events in this range.</p>
+          ) : (
+            <Loading className="muted chart-empty" />
           )}
         </section>
         <section
@@ -283,8 +285,10 @@ export function EventsPage() {
                 unsubs: m.unsubs,
               }))}
             />
-          ) : (
+          ) : stats.data ? (
             <p className="muted chart-empty">No mail has counted events in this range.</p>
+          ) : (
+            <Loading className="muted chart-empty" />
           )}
         </section>
       </div>
