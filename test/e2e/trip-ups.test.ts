@@ -147,7 +147,7 @@ describe('what a user trips on', () => {
     await menu.waitFor({ state: 'detached' });
   });
 
-  it.skip('opens the next mail after a delete from the keyboard', async () => {
+  it('opens the next mail after a delete from the keyboard', async () => {
     const first = await sendMail(serve, 'Keyboard delete one');
     const second = await sendMail(serve, 'Keyboard delete two');
     await sendMail(serve, 'Keyboard delete three');

@@ -58,11 +58,14 @@ export function InboxPage() {
     [setParams],
   );
 
-  // A mail deleted elsewhere (another window, a test suite's DELETE) must not stay open here.
+  // A mail deleted elsewhere (another window, a test suite's DELETE) must not stay open here. Deletes made here have
+  // already moved on to the next mail, and their news can arrive before this closure sees the new route.
+  const deletedHere = useRef(new Set<string>());
   useEffect(
     () =>
       live.subscribe((u) => {
         if (u.type !== 'deleted' || !selectedId) return;
+        if (u.ids !== 'all' && u.ids.every((id) => deletedHere.current.has(id))) return;
         if (u.ids === 'all' || u.ids.includes(selectedId)) navigate(`/${search}`);
       }),
     [live, selectedId, navigate, search],
@@ -159,6 +162,7 @@ export function InboxPage() {
     // mail is left before it is deleted, so its pane does not ask for a mail that is gone.
     const leaving = pendingDelete.all || (selectedId !== null && ids.includes(selectedId));
     const next = leaving && !pendingDelete.all ? nextAfterDelete(ids) : undefined;
+    for (const id of ids) deletedHere.current.add(id);
     if (next) open(next.index, next.id);
     else if (leaving) navigate(`/${search}`);
     del.mutate(
