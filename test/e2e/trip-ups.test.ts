@@ -247,10 +247,10 @@ describe('after the server restarts', () => {
       await page.getByTestId('offline').waitFor({ timeout: LIVE_MS });
       await page.screenshot({ path: artifactPath('offline.png') });
       // The Events page says so too, rather than that the range holds no events.
-      await page.evaluate(() => (window.location.hash = '#/events'));
+      await page.evaluate(`window.location.hash = '#/events'`);
       await page.getByTestId('offline').first().waitFor({ timeout: LIVE_MS });
       expect(await page.getByText('in this range').count()).toBe(0);
-      await page.evaluate((mail) => (window.location.hash = `#/message/${mail}`), id);
+      await page.evaluate(`window.location.hash = '#/message/${id}'`);
       // The next try is never further off than the retry cap, so a restarted server is found within seconds.
       for (let i = 0; i < 12; i++) {
         const next = /Next try in (\d+) s/.exec((await banner.textContent().catch(() => '')) ?? '');
