@@ -3,7 +3,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { injectorFrom } from './injector-settings.js';
 import { prepareMail } from './prepare.js';
 import { readSearchText } from './parse.js';
-import { runCheckpoints } from '../store/checkpointer.js';
+import { runCheckpoints } from '../store/sqlite/checkpointer.js';
 import type { PrepareReply, PrepareRequest, PrepareWorkerData } from './pool.js';
 import type { PreparedMail } from './prepare.js';
 
