@@ -7,6 +7,7 @@ import { EventBus } from './events/bus.js';
 import { createHub } from './hub/service.js';
 import type { Ingest } from './ingest/ingest.js';
 import { createIngest, mailReaders } from './ingest/service.js';
+import { createInboxes } from './inboxes/service.js';
 import { createLogger, systemClock, type Clock, type Logger } from './logger.js';
 import { formatHostPort } from './net/listen.js';
 import type { HttpLimits } from './net/http-limits.js';
@@ -51,6 +52,8 @@ export interface SandboxAddresses {
   pop3?: string;
   /** host:port of the implicit TLS SMTP listener, when enabled (--smtps). */
   smtps?: string;
+  /** host:port of each `--smtp-inbox` listener, by inbox. */
+  inboxes?: Record<string, string>;
 }
 
 const notStarted = (): never => {
@@ -144,6 +147,7 @@ export class Sandbox {
       this.#data = data;
       const { db, store, events, hubHistory } = data;
       const base = { bus, logger, clock };
+      const { access: inboxAccess } = createInboxes(settings, { inboxes: data.inboxes, clock });
       const deleted = countDeletions(bus);
       const retention = createRetention(settings, { ...base, db, store });
       this.#retention = retention.retention;
@@ -173,6 +177,7 @@ export class Sandbox {
       opened('retention', retention);
       api = createApi({
         ...{ settings, store, ingest, events, tracking, hub, relay, webhooks, chaos },
+        ...{ inboxes: data.inboxes, inboxAccess },
         ...base,
         uiDir: this.#options.uiDir,
         limits: this.#options.httpLimits,
@@ -189,7 +194,7 @@ export class Sandbox {
       httpUrl = `http://${formatHostPort(http.host, http.port)}`;
 
       await opened('tracking', tracking).listen();
-      this.#capture = opened('smtp', createCapture(settings, { ...base, ingest, store, chaos }));
+      this.#capture = opened('smtp', createCapture(settings, { ...base, ingest, store, chaos, inboxAccess }));
       const mail = await this.#capture.listen();
       this.#pop3Login = mail.pop3Login;
 
@@ -200,6 +205,7 @@ export class Sandbox {
         trackingUrl: tracking.base(),
         ...(mail.pop3 && { pop3: mail.pop3 }),
         ...(mail.smtps && { smtps: mail.smtps }),
+        ...(mail.inboxes && { inboxes: mail.inboxes }),
       };
       // Webhooks first: the relay announces the entries it resumes, and those events should reach them.
       webhooks?.start();

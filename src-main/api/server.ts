@@ -12,6 +12,7 @@ import { isHubPath, mercureLinkHeader } from '../hub/discovery.js';
 import { errorBody } from './errors.js';
 import { crossSiteOutboundRefusal, crossSiteRefusal, fromProgram } from './csrf.js';
 import { MissingPackageError } from '../optional-package.js';
+import { admits, registerInboxScope, takeInboxPrefix, type InboxEndpoint } from './inbox-scope.js';
 
 /** The parts of the Mercure hub the HTTP listener needs (see src-main/hub). */
 export interface HubEndpoint {
@@ -40,6 +41,8 @@ export interface ApiServerOptions {
   /** Folder of the built renderer (index.html and assets); the UI is served at `/`. */
   uiDir?: string;
   uiAuth?: { user: string; pass: string };
+  /** The inboxes: `/inbox/NAME/…` serves everything below for NAME alone, and each request gets its scope. */
+  inboxes?: InboxEndpoint;
   /** Public base of this listener (known after listen), for the Mercure discovery Link header. */
   publicUrl: () => string;
   /** Host names answered besides loopback and the bound address (`--allowed-hosts`); anything else gets 421. */
@@ -94,7 +97,11 @@ export class ApiServer {
         refuseHost(res, req.headers.host);
         return;
       }
-      if (uiAuth && !credentialsMatch(req.headers.authorization, uiAuth)) {
+      const { inboxes } = options;
+      const admitted = inboxes
+        ? admits(takeInboxPrefix(req, inboxes.access), inboxes.access, !!uiAuth)
+        : !uiAuth || credentialsMatch(req.headers.authorization, uiAuth);
+      if (!admitted) {
         res.writeHead(401, {
           'WWW-Authenticate': 'Basic realm="Mailbeacon", charset="UTF-8"',
           'Content-Type': 'text/plain',
@@ -123,6 +130,7 @@ export class ApiServer {
     });
     this.#registerErrors(logger);
     this.#registerCsrfCheck();
+    if (options.inboxes) registerInboxScope(this.app, options.inboxes);
     this.#registerDiscovery();
     this.#registerBodyParsers();
     for (const register of options.routes) register(this.app);

@@ -9,6 +9,8 @@ import { registerMcpRoute } from '../mcp/http.js';
 import type { RelayWorker } from '../relay/index.js';
 import type { Chaos } from '../smtp/chaos.js';
 import type { EventStore } from '../store/sqlite/events.js';
+import type { InboxStore } from '../store/inboxes.js';
+import type { InboxAccess } from '../inboxes/access.js';
 import type { Tracking } from '../tracking/service.js';
 import type { WebhookDispatcher } from '../webhooks/index.js';
 import { VERSION } from '../version.js';
@@ -19,7 +21,8 @@ import { registerCheckRoutes } from './routes/checks.js';
 import { CheckRunner } from '../checks/runner.js';
 import { GuardedFetch } from '../net/guarded-fetch.js';
 import { registerHubRoutes } from './routes/hub.js';
-import { registerMessageRoutes } from './routes/messages.js';
+import { registerMessageRoutes, resolveMessageId } from './routes/messages.js';
+import { registerInboxRoutes } from './routes/inboxes.js';
 import { registerRelayRoutes } from './routes/relay.js';
 import { registerTagRoutes } from './routes/tags.js';
 import { registerTrackingRoutes } from './routes/tracking.js';
@@ -33,6 +36,8 @@ export interface SandboxRoutesDeps extends AppRoutesDeps {
   relay: RelayWorker | null;
   webhooks: WebhookDispatcher | null;
   chaos: Chaos;
+  inboxes: InboxStore;
+  inboxAccess: InboxAccess;
   /** http://host:port of this API, once it listens (the MCP route's client calls it). */
   httpUrl: () => string;
   logger: Logger;
@@ -44,6 +49,14 @@ export function sandboxRoutes(deps: SandboxRoutesDeps): RouteModule[] {
   return [
     (app) => registerAppRoutes(app, deps),
     (app) => registerMessageRoutes(app, { store, bus }),
+    (app) =>
+      registerInboxRoutes(app, {
+        store,
+        bus,
+        inboxes: deps.inboxes,
+        access: deps.inboxAccess,
+        clock: deps.clock,
+      }),
     (app) =>
       registerTrackingRoutes(app, {
         store,
@@ -118,6 +131,12 @@ export function createApi(
     logger: logger.child('http'),
     uiDir: deps.uiDir ?? defaultUiDir(),
     uiAuth: settings.uiAuth,
+    inboxes: {
+      access: deps.inboxAccess,
+      exists: (name) => deps.inboxes.exists(name),
+      inboxOf: (id) => deps.store.inboxOf(id),
+      resolveLatest: (query, scope) => resolveMessageId(deps.store, 'latest', query, scope),
+    },
     hub: deps.hub,
     publicUrl: deps.httpUrl,
     allowedHosts: settings.allowedHosts,

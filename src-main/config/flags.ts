@@ -154,6 +154,30 @@ export const SERVE_FLAGS: FlagSpec[] = [
   },
 
   {
+    name: 'inbox',
+    type: 'string',
+    multiple: true,
+    arg: 'NAME=QUERY',
+    group: 'smtp',
+    help: "put mail sent without an SMTP user name in inbox NAME when it matches QUERY, e.g. 'shop=to:@shop.test' (repeatable, first match wins)",
+  },
+  {
+    name: 'smtp-inbox',
+    type: 'string',
+    multiple: true,
+    arg: 'NAME=ADDR:PORT',
+    group: 'smtp',
+    help: 'an extra SMTP listener whose mail all goes to inbox NAME (repeatable)',
+  },
+  {
+    name: 'inbox-auth',
+    type: 'string',
+    multiple: true,
+    arg: 'NAME=USER:PASS',
+    group: 'smtp',
+    help: "close inbox NAME: its SMTP AUTH, API and UI need these credentials (or --ui-auth's) (repeatable)",
+  },
+  {
     name: 'smtp-auth',
     type: 'string',
     arg: 'USER:PASS',

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseQuery } from '../store/search-query.js';
 import { AddressSet } from '../net/addresses.js';
 import { SIMULATE_PROFILES } from '../model/tracking.js';
+import { inboxAuth, inboxRules, smtpInboxes } from './inboxes.js';
 
 /** `host:port` as given by a user; port 0 means any free port. IPv6 hosts go in brackets: `[::1]:1025`. */
 export interface ListenAddress {
@@ -209,6 +210,9 @@ export const settingsSchema = z.object({
   maxEvents: count('--max-events'),
   // smtp
   smtpAuth: credentials.optional(),
+  inbox: inboxRules.default([]),
+  smtpInbox: smtpInboxes.default([]),
+  inboxAuth: inboxAuth.default([]),
   smtpTlsCert: z.string().optional(),
   smtpTlsKey: z.string().optional(),
   smtpTls: bool.default(false),
@@ -319,6 +323,7 @@ export function subsystemOf(key: string): string {
     return 'tracking';
   if (/^(dataDir|maxMessages|maxAge|maxEvents)$/.test(key)) return 'db';
   if (/^tag/.test(key)) return 'tags';
+  if (/^inbox/.test(key)) return 'inboxes';
   if (key === 'enableChaos') return 'smtp';
   if (key.startsWith('hub')) return 'hub';
   if (key.startsWith('relay')) return 'relay';

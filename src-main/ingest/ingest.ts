@@ -1,4 +1,5 @@
 import { sortableId } from '../ids.js';
+import { DEFAULT_INBOX } from '../model/inbox.js';
 import type { EventBus } from '../events/bus.js';
 import type { Clock } from '../logger.js';
 import type { QueuedWrite } from '../store/sqlite/commit-queue.js';
@@ -20,6 +21,8 @@ export interface CaughtMail {
   envelopeTo: string[];
   username: string;
   remoteIp: string;
+  /** The inbox its SMTP login or listener named; without one the rules choose (see `IngestOptions.inbox`). */
+  inbox?: string;
 }
 
 /** What a commit hook sees: the stored mail, inside the transaction that stores it. */
@@ -40,6 +43,8 @@ export interface IngestOptions {
   prepare: (mail: MailToPrepare) => Promise<PreparedMail>;
   /** The tags of a new mail (X-Tags, plus-addresses, AUTH user, rules; see tags.ts); default: its X-Tags. */
   tags?: (message: NewMessage) => string[];
+  /** The inbox of a mail that came without one (`--inbox` rules, inboxes/routing.ts); default: `default`. */
+  inbox?: (message: NewMessage) => string;
 }
 
 /**
@@ -102,6 +107,7 @@ export class Ingest {
       trackedPatch,
     };
     message.tags = this.#options.tags ? this.#options.tags(message) : cleanTags(message.tags ?? []);
+    message.inbox = mail.inbox ?? this.#options.inbox?.(message) ?? DEFAULT_INBOX;
     const hooks = this.#hooks.map((hook) => (seq: number) => hook({ seq, id, message }));
     // A large mail's bytes go first, a slice per commit: written in the mail's own commit they held the event loop
     // (and every API answer) for seconds. The mail exists, and is acknowledged, only once its row commits.

@@ -10,6 +10,7 @@ import { PreparePool, defaultPrepareThreads } from './pool.js';
 import type { MailToPrepare, ReadingSettings } from './prepare.js';
 import { readSearchText, readWithMailparser } from './parse.js';
 import { tagger } from './tags.js';
+import { inboxRouter } from '../inboxes/routing.js';
 
 /** How the store reads a stored mail again (its search text, the parts of a mail kept in slices). */
 export const mailReaders: MailReaders = {
@@ -73,6 +74,7 @@ export function createIngest(
       plusAddresses: settings.tagsPlusAddresses,
       username: settings.tagsUsername,
     }),
+    inbox: inboxRouter(settings.inbox),
   });
   return { ingest, close: () => pool.close() };
 }

@@ -43,6 +43,8 @@ export interface MessageListing {
   subject: string;
   createdMs: number;
   username: string;
+  /** The inbox it belongs to (model/inbox.ts). */
+  inbox: string;
   tags: string[];
   size: number;
   /** Parts that are not inline. */

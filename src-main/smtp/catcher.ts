@@ -20,6 +20,13 @@ export interface SmtpCatcherOptions {
   dataTimeoutMs: number;
   /** When set, AUTH is required and checked; otherwise any credentials (or none) are accepted. */
   auth?: { user: string; pass: string };
+  /**
+   * Checks an AUTH login and names the inbox its mail goes to (inboxes/routing.ts); throws with the reply's text to
+   * refuse it. Replaces the check of `auth`, which still makes AUTH required.
+   */
+  login?: (user: string, pass: string) => { user: string; inbox?: string };
+  /** Every mail of this listener goes to this inbox (`--smtp-inbox`), whatever the login. */
+  inbox?: string;
   /** Certificate for STARTTLS and the implicit TLS listener; without it neither is offered. */
   tls?: { key: string | Buffer; cert: string | Buffer };
   /** Offer STARTTLS on the plain listener (needs `tls`). */
@@ -98,6 +105,13 @@ export class SmtpCatcher {
         if (requireTls && !session.secure) return callback(mustUpgrade());
         const chaos = options.chaos?.fire('Authentication');
         if (chaos) return callback(chaos);
+        if (options.login) {
+          try {
+            return callback(null, { user: options.login(a.username ?? '', a.password ?? '') });
+          } catch (err) {
+            return callback(smtpError(535, (err as Error).message));
+          }
+        }
         if (!auth) return callback(null, { user: a.username ?? '' });
         if (a.username === auth.user && a.password === auth.pass) return callback(null, { user: a.username });
         return callback(smtpError(535, '5.7.8 Authentication credentials invalid'));
@@ -187,6 +201,7 @@ export class SmtpCatcher {
             typeof session.user === 'string'
               ? session.user
               : ((session.user as { user?: string })?.user ?? ''),
+          inbox: this.#options.inbox ?? (session.user as { inbox?: string } | undefined)?.inbox,
           remoteIp: session.remoteAddress,
         })
         .then(

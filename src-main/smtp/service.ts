@@ -1,6 +1,6 @@
 import type { Settings } from '../config/schema.js';
 import type { EventBus } from '../events/bus.js';
-import type { Ingest } from '../ingest/ingest.js';
+import type { CaughtMail, Ingest } from '../ingest/ingest.js';
 import type { Logger } from '../logger.js';
 import { formatHostPort } from '../net/listen.js';
 import { startPop3 } from '../pop3/index.js';
@@ -10,12 +10,21 @@ import type { MessageStore } from '../store/sqlite/messages.js';
 import { SmtpCatcher } from './catcher.js';
 import type { Chaos } from './chaos.js';
 import { loadSmtpTls } from '../net/tls.js';
+import type { InboxAccess } from '../inboxes/access.js';
+import { smtpLogin } from '../inboxes/routing.js';
 
 export interface Capture {
   /** The SMTP listener, once `listen` has built it. */
   smtp(): SmtpCatcher | undefined;
   /** Starts SMTP (and SMTPS with `--smtps`), then POP3 when `--pop3` asks for it (all share the TLS certificate). */
-  listen(): Promise<{ smtp: string; smtps?: string; pop3?: string; pop3Login?: Pop3Login }>;
+  listen(): Promise<{
+    smtp: string;
+    smtps?: string;
+    pop3?: string;
+    pop3Login?: Pop3Login;
+    /** `--smtp-inbox`: host:port of each inbox's own listener. */
+    inboxes?: Record<string, string>;
+  }>;
   /** Stops SMTP (no new mail), then POP3; a failure of the first does not keep the second open. */
   close(): Promise<void>;
 }
@@ -23,10 +32,19 @@ export interface Capture {
 /** The listeners that catch and serve mail: SMTP into ingest, and POP3 out of the store. */
 export function createCapture(
   settings: Settings,
-  deps: { ingest: Ingest; store: MessageStore; bus: EventBus; chaos: Chaos; logger: Logger },
+  deps: {
+    ingest: Ingest;
+    store: MessageStore;
+    bus: EventBus;
+    chaos: Chaos;
+    logger: Logger;
+    inboxAccess: InboxAccess;
+  },
 ): Capture {
   let smtp: SmtpCatcher | undefined;
   let pop3: Pop3Server | undefined;
+  /** `--smtp-inbox`: a listener per inbox. */
+  const extra: SmtpCatcher[] = [];
   return {
     smtp: () => smtp,
     listen: async () => {
@@ -41,8 +59,8 @@ export function createCapture(
               keyFile: settings.smtpTlsKey,
             })
           : undefined;
-      smtp = new SmtpCatcher({
-        accept: (mail) => deps.ingest.accept(mail),
+      const catcherOptions = {
+        accept: (mail: CaughtMail) => deps.ingest.accept(mail),
         logger: deps.logger.child('smtp'),
         maxMessageSize: settings.maxMessageSize,
         maxRecipients: settings.maxRecipients,
@@ -54,7 +72,9 @@ export function createCapture(
         starttls,
         requireTls: settings.smtpRequireTls,
         chaos: deps.chaos,
-      });
+        login: smtpLogin(deps.inboxAccess, settings.smtpAuth),
+      };
+      smtp = new SmtpCatcher(catcherOptions);
       if (tls && (starttls || settings.smtps)) {
         deps.logger
           .child('smtp')
@@ -65,6 +85,13 @@ export function createCapture(
       const bound = await smtp.listen(settings.smtp.host, settings.smtp.port);
       const smtps =
         settings.smtps && (await smtp.listenImplicitTls(settings.smtps.host, settings.smtps.port));
+      const inboxListeners: Record<string, string> = {};
+      for (const { inbox, host, port } of settings.smtpInbox) {
+        const catcher = new SmtpCatcher({ ...catcherOptions, inbox });
+        extra.push(catcher);
+        const at = await catcher.listen(host, port);
+        inboxListeners[inbox] = formatHostPort(at.host, at.port);
+      }
       const started =
         settings.pop3 &&
         (await startPop3(settings, {
@@ -78,11 +105,12 @@ export function createCapture(
         smtp: formatHostPort(bound.host, bound.port),
         ...(smtps && { smtps: formatHostPort(smtps.host, smtps.port) }),
         ...(started && { pop3: started.address, pop3Login: started.login }),
+        ...(settings.smtpInbox.length && { inboxes: inboxListeners }),
       };
     },
     close: async () => {
       try {
-        await smtp?.close();
+        await Promise.all([smtp?.close(), ...extra.map((c) => c.close())]);
       } finally {
         await pop3?.close();
       }

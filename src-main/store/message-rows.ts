@@ -1,5 +1,6 @@
 import type { Address, MessageListing, TrackingCounts } from '../model/message.js';
 import type { TrackingManifest } from '../model/tracking.js';
+import { DEFAULT_INBOX } from '../model/inbox.js';
 import { emptyCounts } from './sqlite/events.js';
 
 // The rows of the mail tables as the store's parts read and write them, and their mapping to the model's listing.
@@ -42,6 +43,8 @@ export interface NewMessage extends MessageFields {
   id: string;
   createdMs: number;
   username: string;
+  /** The inbox it lands in (model/inbox.ts); `default` when not given. */
+  inbox?: string;
   envelopeFrom: string;
   envelopeTo: string[];
   remoteIp: string;
@@ -74,6 +77,7 @@ export interface MessageRow {
   attachments: number;
   read: number;
   tags_json: string;
+  inbox: string;
 }
 
 export interface FullMessageRow extends MessageRow {
@@ -130,6 +134,7 @@ export function summaryOfNew(m: NewMessage): MessageListing {
     subject: m.subject,
     createdMs: m.createdMs,
     username: m.username,
+    inbox: m.inbox ?? DEFAULT_INBOX,
     tags: m.tags ?? [],
     size: m.raw.length,
     attachments: m.parts.filter((p) => !p.inline).length,
@@ -151,6 +156,7 @@ export function toListing(r: MessageRow, tracking: TrackingCounts): MessageListi
     subject: r.subject,
     createdMs: r.created_ms,
     username: r.username,
+    inbox: r.inbox,
     tags: JSON.parse(r.tags_json) as string[],
     size: r.size,
     attachments: r.attachments,

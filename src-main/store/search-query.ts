@@ -2,7 +2,7 @@
 // checked against a mail about to be stored (tag rules, see `matchesMail`):
 //   plain words and "quoted phrases" (substrings of the subject, addresses, text and file names; every term must match);
 //   from: to: cc: bcc: reply-to: addressed: subject: message-id: (substrings of the field);
-//   tag: is:read is:unread is:tagged has:attachment has:inline larger: smaller: (k/m/g units) before: after:;
+//   tag: inbox: is:read is:unread is:tagged has:attachment has:inline larger: smaller: (k/m/g units) before: after:;
 //   Mailbeacon's is:opened is:clicked is:unsubscribed (counted hits, model/counting.ts), is:machine-opened
 //   is:machine-clicked (proxies, scanners), source: (recipient, simulated, preview: whose hits those count) and
 //   is:relayed; any term negated with a leading '!' or '-'.
@@ -48,6 +48,7 @@ export type Filter = { negated: boolean } & (
   | { kind: 'subject'; value: string }
   | { kind: 'message-id'; value: string }
   | { kind: 'tag'; value: string }
+  | { kind: 'inbox'; value: string }
   | { kind: 'is'; value: IsValue }
   | { kind: 'source'; value: TrackingSource }
   | { kind: 'has'; value: 'attachment' | 'inline' }
@@ -75,6 +76,7 @@ export const SEARCH_PREFIXES = [
   'subject',
   'message-id',
   'tag',
+  'inbox',
   'is',
   'source',
   'has',
@@ -156,6 +158,8 @@ export function parseQuery(query: string): Filter[] {
       filters.push({ kind: 'message-id', value: value.replace(/^<|>$/g, ''), negated });
     } else if (key === 'tag') {
       filters.push({ kind: 'tag', value, negated });
+    } else if (key === 'inbox') {
+      filters.push({ kind: 'inbox', value, negated });
     } else if (key === 'is') {
       const v = value.toLowerCase() as IsValue;
       if (!IS_VALUES.includes(v)) throw badQuery(`unknown is:${value} (known: ${IS_VALUES.join(', ')})`);
@@ -293,6 +297,11 @@ export function buildSearch(query: string): SqlSearch {
         clauses.push(`m.seq ${not}IN (SELECT seq FROM message_tags WHERE tag = ?)`);
         params.push(f.value);
         break;
+      case 'inbox':
+        // An index lookup in (inbox, seq, read) when it is the only condition.
+        clauses.push(`${not}(m.inbox = ?)`);
+        params.push(f.value);
+        break;
       case 'is':
         if (f.value === 'read' || f.value === 'unread') {
           clauses.push(`${not}(m.read = ${f.value === 'read' ? 1 : 0})`);
@@ -371,6 +380,8 @@ export interface MailCandidate extends Pick<
   inline: number;
   /** The text a plain word is looked for in: subject, addresses and body. */
   text: string;
+  /** The inbox it is going to, once known (`inbox:` never matches before). */
+  inbox?: string;
 }
 
 const has = (haystack: string, needle: string) => haystack.toLowerCase().includes(needle.toLowerCase());
@@ -411,6 +422,9 @@ export function matchesMail(filters: Filter[], mail: MailCandidate): boolean {
         break;
       case 'tag':
         hit = mail.tags.some((t) => t.toLowerCase() === f.value.toLowerCase());
+        break;
+      case 'inbox':
+        hit = mail.inbox === f.value;
         break;
       case 'is':
         hit = f.value === 'unread' || (f.value === 'tagged' && mail.tags.length > 0);

@@ -9,6 +9,7 @@ import { closeDatabase, openDatabase } from './sqlite/database.js';
 import { EventRetention } from './sqlite/event-retention.js';
 import { EventStore } from './sqlite/events.js';
 import { HubHistoryStore } from './sqlite/hub-history.js';
+import { InboxStore } from './inboxes.js';
 import { MessageStore, type MessageStoreOptions } from './sqlite/messages.js';
 import { Retention } from './retention.js';
 
@@ -23,6 +24,8 @@ export interface OpenStore {
   commits: CommitQueue;
   store: MessageStore;
   events: EventStore;
+  /** The inboxes table and whole-inbox changes (see inboxes.ts). */
+  inboxes: InboxStore;
   /** The hub's history (`--hub-history`), handed to the hub. */
   hubHistory: HubHistoryStore;
   /** Started by ingest, which may hand it to a prepare worker. */
@@ -61,6 +64,7 @@ export function openStore(
     commits,
     store,
     events,
+    inboxes: new InboxStore(db, store),
     hubHistory,
     checkpointer,
     close: async () => {

@@ -15,6 +15,7 @@ export function toWireSummary(m: MessageListing): MessageSummary {
     Subject: m.subject,
     Created: new Date(m.createdMs).toISOString(),
     Username: m.username,
+    Inbox: m.inbox,
     Tags: m.tags,
     Size: m.size,
     Attachments: m.attachments,

@@ -33,6 +33,7 @@ export const messageSummary = z.object({
   Subject: z.string(),
   Created: z.string(),
   Username: z.string(),
+  Inbox: z.string(),
   Tags: z.array(z.string()),
   Size: z.number(),
   Attachments: z.number(),

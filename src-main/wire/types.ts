@@ -29,6 +29,18 @@ export type TrackingSummary = tracking.TrackingSummary;
 export type MessageTracking = tracking.MessageTracking;
 export { SIMULATE_PROFILES, HUMAN_CLIENTS, PROFILE_HELP } from '../model/tracking.js';
 
+/** One inbox in `GET /api/v1/inboxes` (`{Inboxes: InboxSummary[]}`). */
+export interface InboxSummary {
+  Name: string;
+  Total: number;
+  Unread: number;
+  /** Closed by `--inbox-auth`: its mail needs its credentials or the administrator's. */
+  Closed: boolean;
+  /** When its newest mail arrived (ISO 8601), null when it holds none. */
+  LastMail: string | null;
+  Created: string;
+}
+
 /** One row of `GET /api/v1/messages` and `GET /api/v1/search` (Mailpit's MessageSummary plus tracking counts). */
 export interface MessageSummary {
   ID: string;
@@ -42,6 +54,8 @@ export interface MessageSummary {
   Subject: string;
   Created: string;
   Username: string;
+  /** Mailbeacon: the inbox it belongs to. */
+  Inbox: string;
   Tags: string[];
   Size: number;
   Attachments: number;

@@ -22,6 +22,7 @@ const message = (id: string, subject: string): MessageListing => ({
   subject,
   createdMs: Date.parse('2026-11-23T10:00:00Z'),
   username: '',
+  inbox: 'default',
   tags: [],
   size: 1000,
   attachments: 0,

@@ -7,6 +7,7 @@ import type { EventBus } from '../../events/bus.js';
 import type { MessageStore } from '../../store/sqlite/messages.js';
 import { buildSearch } from '../../store/search-query.js';
 import { readBody, readHeaders } from '../../ingest/parse.js';
+import { ALL_INBOXES, type InboxScope } from '../../model/inbox.js';
 
 export interface MessageRoutesDeps {
   store: MessageStore;
@@ -74,14 +75,15 @@ export async function resolveMessageId(
   store: MessageStore,
   id: string,
   querystring: unknown,
+  scope: InboxScope = ALL_INBOXES,
 ): Promise<string | undefined> {
   if (id !== 'latest') return id;
   const { query } = parseOr400(latestQuery, querystring);
-  if (!query?.trim()) return store.latestId();
+  if (!query?.trim()) return store.latestId(scope);
   // A bad query is a 400 before any wait.
   buildSearch(query);
   await store.searchReady();
-  return store.latestMatching(query);
+  return store.latestMatching(query, scope);
 }
 
 /**
@@ -101,7 +103,7 @@ export function registerMessageRoutes(app: FastifyInstance, { store, bus }: Mess
     { config: { summary: 'List messages, newest first (start, limit)' } },
     async (req) => {
       const { start, limit } = parseOr400(paging, req.query);
-      return toMailpitPage(store.page(start, limit), store.tags());
+      return toMailpitPage(store.page(start, limit, '', req.inboxScope), store.tags());
     },
   );
 
@@ -115,7 +117,7 @@ export function registerMessageRoutes(app: FastifyInstance, { store, bus }: Mess
         throw badRequest('bad request: query is required (GET /api/v1/messages lists every message)');
       buildSearch(query);
       await store.searchReady();
-      return toMailpitPage(store.page(start, limit, query), store.tags());
+      return toMailpitPage(store.page(start, limit, query, req.inboxScope), store.tags());
     },
   );
 
@@ -127,11 +129,11 @@ export function registerMessageRoutes(app: FastifyInstance, { store, bus }: Mess
       const read = body?.Read ?? false;
       if (body?.Search?.trim()) await store.searchReady();
       const ids = body?.Search?.trim()
-        ? store.idsMatching(body.Search)
+        ? store.idsMatching(body.Search, req.inboxScope)
         : body?.IDs?.length
           ? body.IDs
           : 'all';
-      const changed = store.setRead(ids, read);
+      const changed = store.setRead(ids, read, req.inboxScope);
       if (changed.length) bus.emit('message.read', changed, read);
       return 'ok';
     },
@@ -143,8 +145,10 @@ export function registerMessageRoutes(app: FastifyInstance, { store, bus }: Mess
     async (req) => {
       const body = parseOr400(idsBody, req.body);
       const ids = body?.IDs?.length ? body.IDs : 'all';
-      const deleted = store.delete(ids);
-      if (deleted.length) bus.emit('message.deleted', ids === 'all' ? 'all' : deleted);
+      const deleted = store.delete(ids, req.inboxScope);
+      // Everyone's "all" only when every inbox was emptied; within a scope, the mails that went.
+      const everything = ids === 'all' && req.inboxScope.kind === 'all';
+      if (deleted.length) bus.emit('message.deleted', everything ? 'all' : deleted);
       return 'ok';
     },
   );
@@ -160,7 +164,7 @@ export function registerMessageRoutes(app: FastifyInstance, { store, bus }: Mess
           `bad request: the query "${query}" has no search term; to delete every message use DELETE /api/v1/messages`,
         );
       await store.searchReady();
-      const deleted = store.delete(store.idsMatching(query));
+      const deleted = store.delete(store.idsMatching(query, req.inboxScope), req.inboxScope);
       if (deleted.length) bus.emit('message.deleted', deleted);
       return 'ok';
     },

@@ -10,10 +10,11 @@ import {
   type MessagePage,
   type MessageRow,
 } from '../message-rows.js';
+import { ALL_INBOXES, scopeSql, type InboxScope } from '../../model/inbox.js';
 import { buildSearch } from '../search-query.js';
 
 const SUMMARY_COLUMNS = `m.seq, m.id, m.created_ms, m.message_id, m.subject, m.from_json, m.to_json, m.cc_json, m.bcc_json,
-  m.reply_to_json, m.username, m.size, m.snippet, m.attachments, m.read, m.tags_json`;
+  m.reply_to_json, m.username, m.size, m.snippet, m.attachments, m.read, m.tags_json, m.inbox`;
 
 /** Reads a mail's parts (decoded) from its raw bytes: ingest's reader, handed in by whoever opens the store. */
 export type MailPartReader = (raw: Buffer) => Promise<{ partId: string; content: Buffer }[]>;
@@ -34,6 +35,10 @@ export class MessageReads {
   readonly #slices: Statement;
   readonly #listSeqs: Statement;
   readonly #rowsOf: Statement;
+  readonly #listInbox: Statement;
+  readonly #countInbox: Statement;
+  readonly #latestInInbox: Statement;
+  readonly #inboxOf: Statement;
   readonly #readParts: MailPartReader;
 
   constructor(
@@ -69,18 +74,53 @@ export class MessageReads {
     this.#listSeqs = db
       .prepare('SELECT seq FROM messages INDEXED BY messages_seq_read ORDER BY seq DESC LIMIT ? OFFSET ?')
       .pluck();
+    this.#listInbox = db
+      .prepare(
+        'SELECT seq FROM messages INDEXED BY messages_inbox WHERE inbox = ? ORDER BY seq DESC LIMIT ? OFFSET ?',
+      )
+      .pluck();
+    this.#countInbox = db.prepare(
+      `SELECT count(*) AS total, coalesce(sum(read = 0), 0) AS unread FROM messages INDEXED BY messages_inbox
+      WHERE inbox IN (SELECT value FROM json_each(?))`,
+    );
+    this.#latestInInbox = db
+      .prepare('SELECT id FROM messages INDEXED BY messages_inbox WHERE inbox = ? ORDER BY seq DESC LIMIT 1')
+      .pluck();
+    this.#inboxOf = db.prepare('SELECT inbox FROM messages WHERE id = ?').pluck();
     this.#rowsOf = db.prepare(
       `SELECT ${SUMMARY_COLUMNS} FROM messages m WHERE m.seq IN (SELECT value FROM json_each(?)) ORDER BY m.seq DESC`,
     );
   }
 
-  latestId(): string | undefined {
-    return this.#latestId.get() as string | undefined;
+  /** The newest mail in `scope`. */
+  latestId(scope: InboxScope = ALL_INBOXES): string | undefined {
+    if (scope.kind === 'all') return this.#latestId.get() as string | undefined;
+    if (scope.kind === 'inbox') return this.#latestInInbox.get(scope.name) as string | undefined;
+    const inScope = scopeSql(scope, 'inbox')!;
+    return this.#db
+      .prepare(`SELECT id FROM messages WHERE ${inScope.where} ORDER BY seq DESC LIMIT 1`)
+      .pluck()
+      .get(...inScope.params) as string | undefined;
   }
 
   /** Resolves Mailpit's `latest` alias. */
-  resolveId(id: string): string | undefined {
-    return id === 'latest' ? this.latestId() : id;
+  resolveId(id: string, scope: InboxScope = ALL_INBOXES): string | undefined {
+    return id === 'latest' ? this.latestId(scope) : id;
+  }
+
+  /** The inbox a mail belongs to, undefined for an unknown id. */
+  inboxOf(id: string): string | undefined {
+    return this.#inboxOf.get(id) as string | undefined;
+  }
+
+  /** The mails, and unread mails, of `scope` (the running count for every inbox, an index range otherwise). */
+  countIn(scope: InboxScope): { total: number; unread: number } {
+    if (scope.kind === 'all') return this.#count();
+    const names = scope.kind === 'inbox' ? [scope.name] : scope.hidden;
+    const counted = this.#countInbox.get(JSON.stringify(names)) as { total: number; unread: number };
+    if (scope.kind === 'inbox') return counted;
+    const all = this.#count();
+    return { total: all.total - counted.total, unread: all.unread - counted.unread };
   }
 
   /** The stored tracking manifest (JSON), null for a mail stored without one, undefined for an unknown id. */
@@ -167,19 +207,32 @@ export class MessageReads {
    * are found first, in narrow indexes where the query allows, and only its rows are read: skipping `start` mails
    * then steps over index entries, not rows.
    */
-  page(start: number, limit: number, query = ''): MessagePage {
-    const { total, unread } = this.#count();
-    const search = query.trim() ? buildSearch(query) : null;
+  page(start: number, limit: number, query = '', scope: InboxScope = ALL_INBOXES): MessagePage {
+    const { total, unread } = this.countIn(scope);
+    const inScope = scopeSql(scope, 'm.inbox');
+    const search = query.trim() || inScope ? buildSearch(query) : null;
     let messagesCount = total;
     let messagesUnread = unread;
     let seqs: number[];
     if (!search) {
       seqs = this.#listSeqs.all(limit, start) as number[];
+    } else if (scope.kind === 'inbox' && !search.hasTerms) {
+      seqs = this.#listInbox.all(scope.name, limit, start) as number[];
     } else {
-      const { where, params, narrow } = search;
-      // A query on nothing but seq and read is answered from the (seq, read) index alone.
-      const covered = !/\bm\.(?!seq\b|read\b)\w/.test(`${where} ${narrow?.where ?? ''}`);
-      const from = covered ? 'messages m INDEXED BY messages_seq_read' : 'messages m';
+      const { narrow } = search;
+      // The scope first: within one inbox the search reads that inbox's slice of the (inbox, seq, read) index.
+      const where = inScope ? `${inScope.where} AND ${search.where}` : search.where;
+      const params = inScope ? [...inScope.params, ...search.params] : search.params;
+      // A query on nothing but seq and read is answered from the (seq, read) index alone, and within one inbox
+      // from the (inbox, seq, read) one.
+      const covered = !/\bm\.(?!seq\b|read\b|inbox\b)\w/.test(`${search.where} ${narrow?.where ?? ''}`);
+      const from = !covered
+        ? 'messages m'
+        : scope.kind === 'inbox'
+          ? 'messages m INDEXED BY messages_inbox'
+          : /\bm\.inbox\b/.test(where)
+            ? 'messages m'
+            : 'messages m INDEXED BY messages_seq_read';
       const counts = this.#db
         .prepare(`SELECT count(*) AS n, coalesce(sum(m.read = 0), 0) AS u FROM ${from} WHERE ${where}`)
         .get(...params) as { n: number; u: number };

@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
+import { ALL_INBOXES, DEFAULT_INBOX, scopeSql, type InboxScope } from '../../model/inbox.js';
 import type { CommitQueue } from './commit-queue.js';
 import { inChunks, NO_BYTES, type IdSelection, type NewMessage } from '../message-rows.js';
 import type { MessageTags } from './message-tags.js';
@@ -21,6 +22,7 @@ export class MessageWrites {
   readonly #commits: CommitQueue;
   readonly #tags: MessageTags;
   readonly #insertMessage: Statement;
+  readonly #insertInbox: Statement;
   readonly #insertData: Statement;
   readonly #insertPart: Statement;
   readonly #count: Statement;
@@ -44,9 +46,11 @@ export class MessageWrites {
     this.#insertMessage =
       db.prepare(`INSERT INTO messages (id, created_ms, message_id, subject, from_json, to_json,
       cc_json, bcc_json, reply_to_json, return_path, date_ms, username, size, snippet,
-      attachments, warnings_json, envelope_from, envelope_to, remote_ip, tags_json)
+      attachments, warnings_json, envelope_from, envelope_to, remote_ip, tags_json, inbox)
       VALUES (@id, @createdMs, @messageId, @subject, @from, @to, @cc, @bcc, @replyTo, @returnPath, @dateMs, @username,
-      @size, @snippet, @attachments, @warnings, @envelopeFrom, @envelopeTo, @remoteIp, @tags)`);
+      @size, @snippet, @attachments, @warnings, @envelopeFrom, @envelopeTo, @remoteIp, @tags, @inbox)`);
+    // An inbox exists from its first mail on; when it does already, this is one look-up in a small table.
+    this.#insertInbox = db.prepare('INSERT OR IGNORE INTO inboxes (name, created_ms) VALUES (?, ?)');
     this.#insertData = db.prepare(
       'INSERT INTO message_data (seq, manifest_json, raw, tracked, tracked_patch, sliced) VALUES (?, ?, ?, ?, ?, ?)',
     );
@@ -102,8 +106,10 @@ export class MessageWrites {
         envelopeTo: JSON.stringify(m.envelopeTo),
         remoteIp: m.remoteIp,
         tags: m.tags?.length ? JSON.stringify(m.tags) : '[]',
+        inbox: m.inbox ?? DEFAULT_INBOX,
       }).lastInsertRowid,
     );
+    this.#insertInbox.run(m.inbox ?? DEFAULT_INBOX, m.createdMs);
     if (m.tags) this.#tags.add(seq, m.tags);
     const patch = m.tracked ? m.trackedPatch : null;
     const sliced = m.sliced === true;
@@ -255,29 +261,57 @@ export class MessageWrites {
     this.#commits.enqueue({ write: () => this.#dropSlices.run(mailId), done: () => {} });
   }
 
-  /** Sets read state; returns the ids that changed. */
-  setRead(selection: IdSelection, read: boolean): string[] {
+  /** Sets read state of the mails selected within `scope`; returns the ids that changed. */
+  setRead(selection: IdSelection, read: boolean, scope: InboxScope = ALL_INBOXES): string[] {
     const flag = read ? 1 : 0;
+    const inScope = scopeSql(scope, 'inbox');
+    const and = inScope ? ` AND ${inScope.where}` : '';
+    const scopeParams = inScope?.params ?? [];
     if (selection === 'all') {
       return this.#db
-        .prepare('UPDATE messages SET read = ? WHERE read != ? RETURNING id')
+        .prepare(`UPDATE messages SET read = ? WHERE read != ?${and} RETURNING id`)
         .pluck()
-        .all(flag, flag) as string[];
+        .all(flag, flag, ...scopeParams) as string[];
     }
     return inChunks(
       selection,
       (chunk) =>
         this.#db
           .prepare(
-            `UPDATE messages SET read = ? WHERE read != ? AND id IN (${chunk.map(() => '?').join(',')}) RETURNING id`,
+            `UPDATE messages SET read = ? WHERE read != ? AND id IN (${chunk.map(() => '?').join(',')})${and} RETURNING id`,
           )
           .pluck()
-          .all(flag, flag, ...chunk) as string[],
+          .all(flag, flag, ...chunk, ...scopeParams) as string[],
     );
   }
 
-  /** Deletes mails; returns the ids that existed. */
-  delete(selection: IdSelection): string[] {
+  /** Deletes the mails selected within `scope`; returns the ids that existed. */
+  delete(selection: IdSelection, scope: InboxScope = ALL_INBOXES): string[] {
+    const inScope = scopeSql(scope, 'inbox');
+    if (inScope) {
+      const and = ` AND ${inScope.where}`;
+      const ids =
+        selection === 'all'
+          ? (this.#db
+              .prepare(`SELECT id FROM messages WHERE 1${and}`)
+              .pluck()
+              .all(...inScope.params) as string[])
+          : selection;
+      const deleted = this.#db.transaction(() =>
+        inChunks(
+          ids,
+          (chunk) =>
+            this.#db
+              .prepare(
+                `DELETE FROM messages WHERE id IN (${chunk.map(() => '?').join(',')})${and} RETURNING id`,
+              )
+              .pluck()
+              .all(...chunk, ...inScope.params) as string[],
+        ),
+      )();
+      this.#total -= deleted.length;
+      return deleted;
+    }
     const deleted =
       selection === 'all'
         ? this.#db.transaction(() => {

@@ -1,6 +1,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { Database } from 'better-sqlite3';
 import type { AttachmentInfo, MessageListing, TrackingCounts } from '../../model/message.js';
+import { ALL_INBOXES, type InboxScope } from '../../model/inbox.js';
 import type { CommitQueue } from './commit-queue.js';
 import { EventStore } from './events.js';
 import { MessageReads, type MailPartReader } from './message-reads.js';
@@ -86,12 +87,12 @@ export class MessageStore {
     return this.#writes.dropRelayEntries(limit);
   }
 
-  setRead(selection: IdSelection, read: boolean): string[] {
-    return this.#writes.setRead(selection, read);
+  setRead(selection: IdSelection, read: boolean, scope: InboxScope = ALL_INBOXES): string[] {
+    return this.#writes.setRead(selection, read, scope);
   }
 
-  delete(selection: IdSelection): string[] {
-    return this.#writes.delete(selection);
+  delete(selection: IdSelection, scope: InboxScope = ALL_INBOXES): string[] {
+    return this.#writes.delete(selection, scope);
   }
 
   count(): { total: number; unread: number } {
@@ -123,8 +124,16 @@ export class MessageStore {
     return this.#reads.attachmentsOf(seq);
   }
 
-  page(start: number, limit: number, query = ''): MessagePage {
-    return this.#reads.page(start, limit, query);
+  page(start: number, limit: number, query = '', scope: InboxScope = ALL_INBOXES): MessagePage {
+    return this.#reads.page(start, limit, query, scope);
+  }
+
+  countIn(scope: InboxScope): { total: number; unread: number } {
+    return this.#reads.countIn(scope);
+  }
+
+  inboxOf(id: string): string | undefined {
+    return this.#reads.inboxOf(id);
   }
 
   summaryOf(row: MessageRow): MessageListing {
@@ -135,12 +144,12 @@ export class MessageStore {
     return this.#reads.trackingCounts(ids);
   }
 
-  latestId(): string | undefined {
-    return this.#reads.latestId();
+  latestId(scope: InboxScope = ALL_INBOXES): string | undefined {
+    return this.#reads.latestId(scope);
   }
 
-  resolveId(id: string): string | undefined {
-    return this.#reads.resolveId(id);
+  resolveId(id: string, scope: InboxScope = ALL_INBOXES): string | undefined {
+    return this.#reads.resolveId(id, scope);
   }
 
   manifestJson(id: string): string | null | undefined {
@@ -169,12 +178,12 @@ export class MessageStore {
     return this.#search.matches(id, query);
   }
 
-  idsMatching(query: string): string[] {
-    return this.#search.idsMatching(query);
+  idsMatching(query: string, scope: InboxScope = ALL_INBOXES): string[] {
+    return this.#search.idsMatching(query, scope);
   }
 
-  latestMatching(query: string): string | undefined {
-    return this.#search.latestMatching(query);
+  latestMatching(query: string, scope: InboxScope = ALL_INBOXES): string | undefined {
+    return this.#search.latestMatching(query, scope);
   }
 
   // Tags (message-tags.ts)

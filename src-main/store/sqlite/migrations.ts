@@ -307,4 +307,27 @@ export const MIGRATIONS: ((db: Database) => void)[] = [
       CREATE INDEX message_parts_inline ON message_parts (seq) WHERE inline = 1;
     `);
   },
+  // 15: inboxes. Every mail, tracking event and outbox entry belongs to one (`default` for everything stored before);
+  // listing or searching one inbox walks its slice of (inbox, seq, read) newest first and counts it from that index
+  // alone. seq is the order of arrival, so it stands for the received time here. An event takes its mail's inbox as
+  // it is written, so no tracking path has to know about inboxes.
+  (db) => {
+    db.exec(`
+      CREATE TABLE inboxes (
+        name        TEXT PRIMARY KEY,
+        created_ms  INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      ALTER TABLE messages ADD COLUMN inbox TEXT NOT NULL DEFAULT 'default';
+      ALTER TABLE events ADD COLUMN inbox TEXT NOT NULL DEFAULT 'default';
+      ALTER TABLE relay_outbox ADD COLUMN inbox TEXT NOT NULL DEFAULT 'default';
+      CREATE INDEX messages_inbox ON messages (inbox, seq, read);
+      CREATE INDEX events_inbox ON events (inbox, id);
+      CREATE TRIGGER events_inbox AFTER INSERT ON events WHEN new.message_id != '' BEGIN
+        UPDATE events SET inbox = coalesce((SELECT inbox FROM messages WHERE id = new.message_id), 'default')
+          WHERE id = new.id;
+      END;
+      INSERT INTO inboxes (name, created_ms)
+        SELECT 'default', coalesce((SELECT min(created_ms) FROM messages), CAST(strftime('%s', 'now') AS INTEGER) * 1000);
+    `);
+  },
 ];

@@ -1,7 +1,16 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { Database } from 'better-sqlite3';
 import { SearchIndexer, type MailTextReader, type SearchEntry } from '../search-index.js';
-import { buildSearch } from '../search-query.js';
+import { ALL_INBOXES, scopeSql, type InboxScope } from '../../model/inbox.js';
+import { buildSearch, type SqlCondition } from '../search-query.js';
+
+/** A search's condition within an inbox scope. */
+function scoped(search: SqlCondition, scope: InboxScope): SqlCondition {
+  const inScope = scopeSql(scope, 'm.inbox');
+  return inScope
+    ? { where: `${inScope.where} AND ${search.where}`, params: [...inScope.params, ...search.params] }
+    : search;
+}
 
 /** How long a search waits for the indexing thread before it indexes what is missing itself. */
 const SEARCH_WAIT_MS = 1_000;
@@ -96,8 +105,10 @@ export class SearchHandoff {
   }
 
   /** The newest mail matching a search query (Mailpit's `latest?query=`), undefined when none does. */
-  latestMatching(query: string): string | undefined {
-    const { where, params, narrow } = buildSearch(query);
+  latestMatching(query: string, scope: InboxScope = ALL_INBOXES): string | undefined {
+    const search = buildSearch(query);
+    const { narrow } = search;
+    const { where, params } = scoped(search, scope);
     return this.#db
       .prepare(
         `SELECT m.id FROM messages m WHERE ${where}${narrow ? ` AND ${narrow.where}` : ''} ORDER BY m.seq DESC LIMIT 1`,
@@ -107,8 +118,8 @@ export class SearchHandoff {
   }
 
   /** Ids of every mail matching a search query (for `DELETE /api/v1/search`). */
-  idsMatching(query: string): string[] {
-    const { where, params } = buildSearch(query);
+  idsMatching(query: string, scope: InboxScope = ALL_INBOXES): string[] {
+    const { where, params } = scoped(buildSearch(query), scope);
     return this.#db
       .prepare(`SELECT m.id FROM messages m WHERE ${where}`)
       .pluck()

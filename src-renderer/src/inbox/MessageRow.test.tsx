@@ -19,6 +19,7 @@ const message: MessageSummary = {
   Subject: 'Welcome to Acme',
   Created: new Date().toISOString(),
   Username: '',
+  Inbox: 'default',
   Tags: [],
   Size: 1200,
   Attachments: 2,

@@ -1,0 +1,113 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { EventBus } from '../../events/bus.js';
+import type { InboxAccess } from '../../inboxes/access.js';
+import type { Clock } from '../../logger.js';
+import { inboxNameProblem } from '../../model/inbox.js';
+import type { InboxStore } from '../../store/inboxes.js';
+import type { MessageStore } from '../../store/sqlite/messages.js';
+import { badRequest, conflict, errorBody, parseOr400 } from '../errors.js';
+import type { InboxSummary } from '../../wire/types.js';
+
+export interface InboxRoutesDeps {
+  store: MessageStore;
+  bus: EventBus;
+  inboxes: InboxStore;
+  access: InboxAccess;
+  clock: Clock;
+}
+
+const nameBody = z.object({ Name: z.string().max(200) });
+
+/** A name from a request, or a 400 saying what is wrong with it. */
+function checkedName(name: string): string {
+  const problem = inboxNameProblem(name);
+  if (problem) throw badRequest(`bad inbox name: ${problem}`);
+  return name;
+}
+
+/** The inboxes: list them with their counts, create, rename, empty and delete one. */
+export function registerInboxRoutes(app: FastifyInstance, deps: InboxRoutesDeps): void {
+  const { inboxes, access, bus } = deps;
+
+  /** Whether this request may see inbox `name`: its own under `/inbox/NAME/`, else every inbox its caller may. */
+  const visible = (req: FastifyRequest, name: string) =>
+    req.inboxName !== undefined ? req.inboxName === name : access.mayOpen(req.caller, name);
+
+  /** The named inbox when it exists and this request may see it; a 404 (the same either way) otherwise. */
+  const known = (req: FastifyRequest<{ Params: { name: string } }>): string => {
+    const name = checkedName(req.params.name);
+    if (!visible(req, name) || !inboxes.exists(name))
+      throw Object.assign(new Error(`inbox not found: ${name}`), { statusCode: 404 });
+    return name;
+  };
+
+  app.get(
+    '/api/v1/inboxes',
+    { config: { summary: 'The inboxes this caller sees: name, total, unread, closed or not, last mail' } },
+    async (req) => {
+      const list: InboxSummary[] = inboxes
+        .list()
+        .filter((row) => visible(req, row.name))
+        .map((row) => ({
+          Name: row.name,
+          Total: row.total,
+          Unread: row.unread,
+          Closed: access.isClosed(row.name),
+          LastMail: row.lastMs === null ? null : new Date(row.lastMs).toISOString(),
+          Created: new Date(row.createdMs).toISOString(),
+        }));
+      return { Inboxes: list };
+    },
+  );
+
+  app.post(
+    '/api/v1/inboxes',
+    { config: { summary: 'Create an inbox ({Name}); 409 when it exists' } },
+    async (req, reply) => {
+      const name = checkedName(parseOr400(nameBody, req.body).Name);
+      if (req.inboxName !== undefined && req.inboxName !== name)
+        throw badRequest('bad request: an inbox creates no other inbox');
+      if (!inboxes.create(name, deps.clock.now())) throw conflict(`inbox exists: ${name}`);
+      return reply.code(201).send('ok');
+    },
+  );
+
+  app.put<{ Params: { name: string } }>(
+    '/api/v1/inboxes/:name',
+    { config: { summary: 'Rename an inbox ({Name}) with its mails, events and outbox entries' } },
+    async (req) => {
+      const from = known(req);
+      const to = checkedName(parseOr400(nameBody, req.body).Name);
+      if (from === to) return 'ok';
+      // A closed inbox's credentials are given by name on the command line: the name stays.
+      if (access.isClosed(from) || access.isClosed(to))
+        throw conflict(`a closed inbox (--inbox-auth) keeps its name: ${access.isClosed(from) ? from : to}`);
+      if (inboxes.exists(to)) throw conflict(`inbox exists: ${to}`);
+      inboxes.rename(from, to);
+      return 'ok';
+    },
+  );
+
+  app.delete<{ Params: { name: string } }>(
+    '/api/v1/inboxes/:name/messages',
+    { config: { summary: 'Empty an inbox: its mails, their events and outbox entries, in one transaction' } },
+    async (req) => {
+      const deleted = inboxes.empty(known(req));
+      if (deleted.length) bus.emit('message.deleted', deleted);
+      return 'ok';
+    },
+  );
+
+  app.delete<{ Params: { name: string } }>(
+    '/api/v1/inboxes/:name',
+    { config: { summary: 'Delete an inbox with its mails, events and outbox entries, in one transaction' } },
+    async (req, reply) => {
+      const deleted = inboxes.delete(known(req));
+      if (!deleted)
+        return reply.code(404).type('application/json; charset=utf-8').send(errorBody('inbox not found'));
+      if (deleted.length) bus.emit('message.deleted', deleted);
+      return 'ok';
+    },
+  );
+}

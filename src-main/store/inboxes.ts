@@ -1,0 +1,94 @@
+import type { Database, Statement } from 'better-sqlite3';
+import { oneInbox } from '../model/inbox.js';
+import type { MessageStore } from './sqlite/messages.js';
+
+/** An inbox's row with its figures, as `list` reads them. */
+export interface InboxRow {
+  name: string;
+  createdMs: number;
+  total: number;
+  unread: number;
+  /** When its newest mail arrived (ms), null when it holds none. */
+  lastMs: number | null;
+}
+
+/**
+ * The `inboxes` table and what moves whole inboxes: listing them with their counts, creating, renaming, emptying
+ * and deleting one. A mail's own inbox is written with the mail (message-writes.ts), which creates the inbox's row.
+ * Whole-inbox changes go through `MessageStore.delete` so its running count stays right.
+ */
+export class InboxStore {
+  readonly #db: Database;
+  readonly #messages: MessageStore;
+  readonly #list: Statement;
+  readonly #get: Statement;
+  readonly #create: Statement;
+
+  constructor(db: Database, messages: MessageStore) {
+    this.#db = db;
+    this.#messages = messages;
+    // Each inbox's counts come from its slice of the (inbox, seq, read) index, its newest mail from that slice's end.
+    this.#list = db.prepare(`SELECT name, created_ms AS createdMs, total, unread,
+        (SELECT created_ms FROM messages WHERE seq = last) AS lastMs
+      FROM (SELECT i.name, i.created_ms, count(m.seq) AS total, coalesce(sum(m.read = 0), 0) AS unread,
+          max(m.seq) AS last
+        FROM inboxes i LEFT JOIN messages m INDEXED BY messages_inbox ON m.inbox = i.name
+        GROUP BY i.name)
+      ORDER BY name`);
+    this.#get = db.prepare('SELECT name FROM inboxes WHERE name = ?').pluck();
+    this.#create = db.prepare('INSERT OR IGNORE INTO inboxes (name, created_ms) VALUES (?, ?)');
+  }
+
+  list(): InboxRow[] {
+    return this.#list.all() as InboxRow[];
+  }
+
+  exists(name: string): boolean {
+    return this.#get.get(name) !== undefined;
+  }
+
+  /** Creates an inbox (nothing when it exists); true when it is new. */
+  create(name: string, nowMs: number): boolean {
+    return this.#create.run(name, nowMs).changes > 0;
+  }
+
+  /**
+   * Moves every mail, event and outbox entry of `from` to `to`, which must not exist; false when `from` does not.
+   */
+  rename(from: string, to: string): boolean {
+    return this.#db.transaction(() => {
+      const moved = this.#db.prepare('UPDATE inboxes SET name = ? WHERE name = ?').run(to, from).changes > 0;
+      if (!moved) return false;
+      for (const table of ['messages', 'events', 'relay_outbox'])
+        this.#db.prepare(`UPDATE ${table} SET inbox = ? WHERE inbox = ?`).run(to, from);
+      return true;
+    })();
+  }
+
+  /** Deletes an inbox's mails, their events and outbox entries in one transaction; returns the mails' ids. */
+  empty(name: string): string[] {
+    return this.#db.transaction(() => this.#emptyRows(name))();
+  }
+
+  /** Deletes an inbox with everything in it, in one transaction; undefined when it does not exist. */
+  delete(name: string): string[] | undefined {
+    return this.#db.transaction(() => {
+      if (!this.exists(name)) return undefined;
+      const ids = this.#emptyRows(name);
+      this.#db.prepare('DELETE FROM inboxes WHERE name = ?').run(name);
+      return ids;
+    })();
+  }
+
+  #emptyRows(name: string): string[] {
+    try {
+      const ids = this.#messages.delete('all', oneInbox(name));
+      this.#db.prepare('DELETE FROM events WHERE inbox = ?').run(name);
+      this.#db.prepare('DELETE FROM relay_outbox WHERE inbox = ?').run(name);
+      return ids;
+    } catch (err) {
+      this.#messages.recount();
+      throw err;
+    }
+  }
+}
