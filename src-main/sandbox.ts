@@ -170,7 +170,10 @@ export class Sandbox {
       opened('http', { close: () => api?.close() });
       const { hub } = opened(
         'hub',
-        createHub(settings, { ...base, history: hubHistory, publicUrl: () => httpUrl }),
+        createHub(settings, {
+          ...{ ...base, history: hubHistory, publicUrl: () => httpUrl },
+          inboxOf: (id: string) => store.inboxOf(id),
+        }),
       );
       if (webhooks) opened('webhooks', { close: () => webhooks.stop() });
       if (relay) opened('relay', { close: () => relay.stop() });

@@ -12,12 +12,14 @@ import { isHubPath, mercureLinkHeader } from '../hub/discovery.js';
 import { errorBody } from './errors.js';
 import { crossSiteOutboundRefusal, crossSiteRefusal, fromProgram } from './csrf.js';
 import { MissingPackageError } from '../optional-package.js';
+import type { InboxScope } from '../model/inbox.js';
 import { admits, registerInboxScope, takeInboxPrefix, type InboxEndpoint } from './inbox-scope.js';
 
 /** The parts of the Mercure hub the HTTP listener needs (see src-main/hub). */
 export interface HubEndpoint {
-  handle(req: IncomingMessage, res: ServerResponse): void;
-  subscriberCookie(): Promise<string>;
+  handle(req: IncomingMessage, res: ServerResponse, scope?: InboxScope): void;
+  /** `prefix` is the page's `/inbox/NAME`, so that the cookie goes to that inbox's hub URL. */
+  subscriberCookie(prefix?: string): Promise<string>;
 }
 
 declare module 'fastify' {
@@ -98,8 +100,9 @@ export class ApiServer {
         return;
       }
       const { inboxes } = options;
+      const found = inboxes ? takeInboxPrefix(req, inboxes.access) : undefined;
       const admitted = inboxes
-        ? admits(takeInboxPrefix(req, inboxes.access), inboxes.access, !!uiAuth)
+        ? admits(found!, inboxes.access, !!uiAuth)
         : !uiAuth || credentialsMatch(req.headers.authorization, uiAuth);
       if (!admitted) {
         res.writeHead(401, {
@@ -110,7 +113,7 @@ export class ApiServer {
         return;
       }
       if (hub && isHubPath((req.url ?? '/').split('?')[0]!)) {
-        hub.handle(req, res);
+        hub.handle(req, res, found && inboxes!.access.scope(found.caller, found.name));
         return;
       }
       fastifyHandler(req, res);
@@ -208,7 +211,10 @@ export class ApiServer {
   #registerUi(): void {
     const { uiDir, hub } = this.#options;
     const hasUi = !!uiDir && existsSync(join(uiDir, 'index.html'));
-    const sendIndex = async (_req: unknown, reply: import('fastify').FastifyReply) => {
+    const sendIndex = async (
+      req: import('fastify').FastifyRequest,
+      reply: import('fastify').FastifyReply,
+    ) => {
       if (!hasUi) {
         return reply
           .code(503)
@@ -218,7 +224,7 @@ export class ApiServer {
           );
       }
       // The UI's live updates need a subscriber JWT; it travels as an HttpOnly cookie scoped to the hub.
-      if (hub) reply.header('Set-Cookie', await hub.subscriberCookie());
+      if (hub) reply.header('Set-Cookie', await hub.subscriberCookie(inboxPrefixOf(req.inboxName)));
       reply.header('Content-Security-Policy', UI_CSP);
       // For browsers that predate frame-ancestors.
       reply.header('X-Frame-Options', 'DENY');
@@ -264,3 +270,7 @@ export class ApiServer {
     await closed;
   }
 }
+
+/** The URL prefix of a request's inbox ('' on the unscoped routes). */
+const inboxPrefixOf = (name: string | undefined): string =>
+  name === undefined ? '' : `/inbox/${encodeURIComponent(name)}`;

@@ -9,6 +9,10 @@ import {
 import { toWireSummary } from '../wire/messages.js';
 import type { EventBus, SandboxEvents } from '../events/bus.js';
 import type { Hub } from './hub.js';
+import { inboxTopic } from './inbox-topics.js';
+
+/** How many mails' inboxes the publisher remembers, so a deletion can still be told to the inbox it was in. */
+const REMEMBERED_INBOXES = 10_000;
 
 /**
  * A bulk change (mark all read, delete 5,000 mails) is announced on the collection topic only: one alternate
@@ -21,6 +25,8 @@ export interface AppPublisherOptions {
   hub: Hub;
   /** Mail content is personal data, so updates are private unless the user decides otherwise. */
   privateUpdates?: boolean;
+  /** The inbox of a stored mail (undefined once it is gone): updates carry their inbox's topic. */
+  inboxOf?: (id: string) => string | undefined;
 }
 
 type Listeners = { [K in keyof SandboxEvents]: (...args: SandboxEvents[K]) => void };
@@ -33,16 +39,24 @@ export class AppPublisher {
   private started = false;
 
   private readonly listeners: Listeners = {
-    'message.created': (message) =>
-      this.messages([message.id], { type: 'created', message: toWireSummary(message) }),
-    'message.read': (ids, read) => this.messages(ids, { type: 'read', ids, read }),
-    'message.deleted': (ids) => this.messages(ids === 'all' ? [] : ids, { type: 'deleted', ids }),
-    'message.tags': (ids) => this.messages(ids, { type: 'tags', ids }),
-    'relay.status': (entry) => this.messages([entry.messageId], { type: 'relay', entry }),
+    'message.created': (message) => {
+      if (message.inbox !== undefined) this.remember(message.id, message.inbox);
+      this.messages([message.id], { type: 'created', message: toWireSummary(message) }, message.inbox);
+    },
+    'message.read': (ids, read) => this.perInbox(ids, (part) => ({ type: 'read', ids: part, read })),
+    'message.deleted': (ids) =>
+      ids === 'all'
+        ? this.messages([], { type: 'deleted', ids })
+        : this.perInbox(ids, (part) => ({ type: 'deleted', ids: part })),
+    'message.tags': (ids) => this.perInbox(ids, (part) => ({ type: 'tags', ids: part })),
+    'relay.status': (entry) =>
+      this.messages([entry.messageId], { type: 'relay', entry }, this.inboxOf(entry.messageId)),
     'tracking.event': (event) => {
       const payload: EventUpdate = { type: 'event', event };
       const topics = [TOPIC_EVENTS];
       if (event.message_id) topics.push(messageEventsTopic(event.message_id));
+      const inbox = event.message_id ? this.inboxOf(event.message_id) : undefined;
+      if (inbox !== undefined) topics.push(inboxTopic(inbox));
       this.send(topics, payload);
     },
   };
@@ -51,6 +65,37 @@ export class AppPublisher {
     this.bus = options.bus;
     this.hub = options.hub;
     this.privateUpdates = options.privateUpdates ?? true;
+    this.lookup = options.inboxOf;
+  }
+
+  private readonly lookup: ((id: string) => string | undefined) | undefined;
+  private readonly known = new Map<string, string>();
+
+  private remember(id: string, inbox: string): void {
+    this.known.delete(id);
+    this.known.set(id, inbox);
+    if (this.known.size > REMEMBERED_INBOXES) this.known.delete(this.known.keys().next().value!);
+  }
+
+  private inboxOf(id: string): string | undefined {
+    const known = this.known.get(id);
+    if (known !== undefined) return known;
+    const found = this.lookup?.(id);
+    if (found !== undefined) this.remember(id, found);
+    return found;
+  }
+
+  /** One update per inbox the mails are in, so that each reaches only who may see that inbox. */
+  private perInbox(ids: string[], payload: (ids: string[]) => MessageUpdate): void {
+    const groups = new Map<string | undefined, string[]>();
+    for (const id of ids) {
+      const inbox = this.inboxOf(id);
+      const group = groups.get(inbox);
+      if (group) group.push(id);
+      else groups.set(inbox, [id]);
+    }
+    if (groups.size === 0) groups.set(undefined, []);
+    for (const [inbox, part] of groups) this.messages(part, payload(part), inbox);
   }
 
   start(): void {
@@ -69,8 +114,9 @@ export class AppPublisher {
     }
   }
 
-  private messages(ids: string[], payload: MessageUpdate): void {
+  private messages(ids: string[], payload: MessageUpdate, inbox?: string): void {
     const topics = [TOPIC_MESSAGES];
+    if (inbox !== undefined) topics.push(inboxTopic(inbox));
     if (ids.length <= MAX_PER_MESSAGE_TOPICS) topics.push(...ids.filter(Boolean).map(messageTopic));
     this.send(topics, payload);
   }

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Clock, Logger } from '../logger.js';
+import type { InboxScope } from '../model/inbox.js';
 import type { ClientBudget } from './client-limits.js';
 import type { UpdateHistory } from './history.js';
 import type { VerifiedToken } from './jwt.js';
@@ -23,6 +24,8 @@ export interface HubCore {
     role: 'publisher' | 'subscriber',
   ): Promise<VerifiedToken | undefined>;
   canReceive(subscriber: Subscriber, update: Update): boolean;
+  /** The inboxes a request to the hub may see, as the HTTP listener found them. */
+  scopeOf(req: IncomingMessage): InboxScope | undefined;
   dispatch(input: UpdateInput): Update;
   register(subscriber: Subscriber): void;
   unregister(subscriber: Subscriber): void;

@@ -1,3 +1,5 @@
+import type { InboxScope } from '../model/inbox.js';
+import { inboxAllows, inboxOfTopics } from './inbox-topics.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { systemClock, type Clock, type Logger } from '../logger.js';
 import { AUTH_COOKIE, AUTH_COOKIE_PATH, AuthorizationError, authorizeRequest } from './authorize.js';
@@ -67,6 +69,8 @@ export class Hub implements HubCore {
   readonly clock: Clock;
   private readonly options: HubOptions;
   private readonly subscribers = new Set<Subscriber>();
+  /** The inbox scope of each hub request, handed in by the HTTP listener with the request. */
+  private readonly scopes = new WeakMap<IncomingMessage, InboxScope>();
   private readonly heartbeat: NodeJS.Timeout | undefined;
   private lastDispatchedId = EARLIEST;
   private closed = false;
@@ -99,7 +103,8 @@ export class Hub implements HubCore {
   }
 
   /** Answers every request whose path is /.well-known/mercure or below it. */
-  handle(req: IncomingMessage, res: ServerResponse): void {
+  handle(req: IncomingMessage, res: ServerResponse, scope?: InboxScope): void {
+    if (scope) this.scopes.set(req, scope);
     this.route(req, res).catch((err: unknown) => this.fail(req, res, err));
   }
 
@@ -117,9 +122,9 @@ export class Hub implements HubCore {
   }
 
   /** A Set-Cookie value giving a browser page a subscriber JWT for every topic, readable by no script. */
-  async subscriberCookie(): Promise<string> {
+  async subscriberCookie(prefix = ''): Promise<string> {
     const jwt = await this.mintSubscriberToken(['*'], COOKIE_TTL_SECONDS);
-    return `${AUTH_COOKIE}=${jwt}; HttpOnly; SameSite=Strict; Path=${AUTH_COOKIE_PATH}`;
+    return `${AUTH_COOKIE}=${jwt}; HttpOnly; SameSite=Strict; Path=${prefix}${AUTH_COOKIE_PATH}`;
   }
 
   /** Ends every event stream; later requests get 503. */
@@ -146,7 +151,12 @@ export class Hub implements HubCore {
     });
   }
 
+  scopeOf(req: IncomingMessage): InboxScope | undefined {
+    return this.scopes.get(req);
+  }
+
   canReceive(subscriber: Subscriber, update: Update): boolean {
+    if (!inboxAllows(subscriber.scope, subscriber.allowed, inboxOfTopics(update.topics))) return false;
     if (update.private && !this.matcher.matchesAny(update.topics, subscriber.allowed)) return false;
     return this.matcher.matchesAny(update.topics, subscriber.topics);
   }
@@ -173,8 +183,10 @@ export class Hub implements HubCore {
       }
       return false;
     };
+    const inbox = inboxOfTopics(update.topics);
     for (const s of this.subscribers) {
       // Rights first: they come from signed tokens, while topic selectors are whatever the subscriber sent.
+      if (!inboxAllows(s.scope, s.allowed, inbox)) continue;
       if ((!update.private || matches(s.allowed)) && matches(s.topics)) s.send(frame);
     }
     return update;

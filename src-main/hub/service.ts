@@ -16,6 +16,8 @@ export function createHub(
     logger: Logger;
     clock: Clock;
     publicUrl: () => string;
+    /** The inbox of a stored mail, for the inbox topic of its updates. */
+    inboxOf?: (id: string) => string | undefined;
   },
 ): { hub: Hub; close: () => Promise<void> } {
   const hub = new Hub({
@@ -29,7 +31,7 @@ export function createHub(
     clock: deps.clock,
     publicUrl: deps.publicUrl,
   });
-  const publisher = new AppPublisher({ bus: deps.bus, hub });
+  const publisher = new AppPublisher({ bus: deps.bus, hub, inboxOf: deps.inboxOf });
   publisher.start();
   return {
     hub,

@@ -83,6 +83,7 @@ export async function subscribe(
     res,
     topics,
     allowed: token?.mercure.subscribe ?? [],
+    scope: hub.scopeOf(req),
     payload: token?.mercure.payload,
     ...(token?.exp !== undefined ? { expiresAtMs: token.exp * 1000 } : {}),
     nowMs,

@@ -1,3 +1,4 @@
+import type { InboxScope } from '../model/inbox.js';
 import type { ServerResponse } from 'node:http';
 import type { Logger } from '../logger.js';
 import type { ReplayCursor } from './history.js';
@@ -23,6 +24,8 @@ export interface SubscriberOptions {
   topics: string[];
   /** The `mercure.subscribe` selectors of its JWT: which private updates it may receive. */
   allowed: string[];
+  /** The inboxes the subscribing request may see (undefined: every inbox, as without inboxes). */
+  scope?: InboxScope;
   /** The `mercure.payload` of its JWT, published in subscription events. */
   payload: unknown;
   /** Expiry of its JWT in Unix ms; the stream is closed then. */
@@ -43,6 +46,7 @@ export class Subscriber {
   readonly id: string;
   readonly topics: string[];
   readonly allowed: string[];
+  readonly scope: InboxScope | undefined;
   readonly payload: unknown;
   private readonly res: ServerResponse;
   private readonly queueLimit: number;
@@ -59,6 +63,7 @@ export class Subscriber {
     this.res = options.res;
     this.topics = options.topics;
     this.allowed = options.allowed;
+    this.scope = options.scope;
     this.payload = options.payload;
     this.queueLimit = options.queueLimit;
     this.limit = options.queueLimit;

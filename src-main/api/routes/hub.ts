@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { HUB_PATH } from '../../hub/discovery.js';
 import type { Hub } from '../../hub/hub.js';
+import { inboxTopic } from '../../hub/inbox-topics.js';
 import { parseOr400 } from '../errors.js';
 
 /** A day: long enough for a test run, short enough that a leaked token soon stops working. */
@@ -24,7 +25,8 @@ export function registerHubRoutes(app: FastifyInstance, { hub }: { hub: Hub }): 
     { config: { summary: 'A subscriber JWT for the hub (subscribe=selector, repeatable; ttl=seconds)' } },
     async (req) => {
       const { subscribe, ttl } = parseOr400(tokenQuery, req.query);
-      const selectors = [subscribe].flat();
+      // An inbox's token reaches that inbox's updates only, whatever it asked for.
+      const selectors = req.inboxName === undefined ? [subscribe].flat() : [inboxTopic(req.inboxName)];
       return { token: await hub.mintSubscriberToken(selectors, ttl), hub: HUB_PATH, selectors, ttl };
     },
   );

@@ -1,5 +1,6 @@
 // The one place the renderer talks HTTP. Every call is same-origin and relative, so the identical bundle works
 // in the Electron window and in a browser pointed at `mailbeacon serve`.
+import { INBOX_BASE } from '../inboxes/inboxBase';
 
 /** An HTTP failure with the server's own message, so the UI can show what went wrong instead of a blank pane. */
 export class ApiError extends Error {
@@ -14,7 +15,8 @@ export class ApiError extends Error {
   }
 }
 
-const API_BASE = '/api/v1';
+// Under `/inbox/NAME/` every call goes to that inbox's API.
+const API_BASE = `${INBOX_BASE}/api/v1`;
 
 async function failure(path: string, res: Response): Promise<ApiError> {
   let detail = '';
@@ -39,14 +41,17 @@ async function request(
   path: string,
   body?: unknown,
   signal?: AbortSignal,
+  unscoped = false,
 ): Promise<Response> {
-  const url = path.startsWith('/') ? path : `${API_BASE}/${path}`;
+  const url = unscoped ? path : path.startsWith('/') ? `${INBOX_BASE}${path}` : `${API_BASE}/${path}`;
   let res: Response;
   try {
     res = await fetch(url, {
       method,
       signal,
-      credentials: 'same-origin',
+      // An inbox's page asks the unscoped routes without its credentials: they open only that inbox, and a
+      // refusal must not make the browser ask for a password.
+      credentials: unscoped && INBOX_BASE ? 'omit' : 'same-origin',
       headers:
         body === undefined
           ? { Accept: 'application/json' }
@@ -62,9 +67,14 @@ async function request(
 }
 
 export const api = {
-  /** `path` is relative to /api/v1 (`messages?start=0`), or absolute when it starts with '/'. */
+  /** `path` is relative to /api/v1 (`messages?start=0`), or to the page's inbox when it starts with '/'. */
   async get<T>(path: string, signal?: AbortSignal): Promise<T> {
     const res = await request('GET', path, undefined, signal);
+    return (await res.json()) as T;
+  },
+  /** An absolute path outside the page's inbox (`/api/v1/inboxes`: every inbox the caller may see). */
+  async getUnscoped<T>(path: string, signal?: AbortSignal): Promise<T> {
+    const res = await request('GET', path, undefined, signal, true);
     return (await res.json()) as T;
   },
   async text(path: string, signal?: AbortSignal): Promise<string> {

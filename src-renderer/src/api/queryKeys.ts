@@ -19,4 +19,5 @@ export const queryKeys = {
   webhooks: ['webhooks'] as const,
   info: ['info'] as const,
   settings: ['settings'] as const,
+  inboxes: ['inboxes'] as const,
 };

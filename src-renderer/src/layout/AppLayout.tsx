@@ -8,6 +8,8 @@ import { LiveIndicator, LiveBanner } from './LiveIndicator';
 import { ShortcutsHelp } from './ShortcutsHelp';
 import { ChaosBadge } from './ChaosBadge';
 import { TagFilter } from './TagFilter';
+import { InboxSwitcher } from '../inboxes/InboxSwitcher';
+import { CURRENT_INBOX } from '../inboxes/inboxBase';
 import { isTypingTarget } from './keyboard';
 
 export function AppLayout() {
@@ -74,6 +76,7 @@ export function AppLayout() {
           <GearIcon size={16} />
           <span className="nav-label">Settings</span>
         </NavLink>
+        <InboxSwitcher />
         <TagFilter />
         <div className="sidebar-foot">
           <div className="sidebar-wide">
@@ -85,6 +88,11 @@ export function AppLayout() {
               </div>
             ) : (
               <div className="muted">{info.isError ? 'unknown' : '…'}</div>
+            )}
+            {smtp && CURRENT_INBOX !== undefined && (
+              <div className="sidebar-smtp" title="The SMTP user name that sends mail into this inbox">
+                <span className="muted">user</span> <code>{CURRENT_INBOX}</code>
+              </div>
             )}
           </div>
           <LiveIndicator />

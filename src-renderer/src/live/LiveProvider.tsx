@@ -4,8 +4,10 @@ import { useQueryClient } from '@tanstack/react-query';
 import { TOPIC_EVENTS, TOPIC_MESSAGES } from '../../../src-main/wire/types';
 import { HubConnection, type LinkState } from './HubConnection';
 import { CacheUpdater, type HubUpdate } from './applyUpdate';
+import { INBOX_BASE } from '../inboxes/inboxBase';
 
-export const HUB_PATH = '/.well-known/mercure';
+/** Under `/inbox/NAME/` the hub answers with that inbox's updates only. */
+export const HUB_PATH = `${INBOX_BASE}/.well-known/mercure`;
 
 interface LiveContextValue {
   state: LinkState;

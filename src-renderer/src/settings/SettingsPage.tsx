@@ -15,6 +15,7 @@ import { CopyButton } from '../shared/CopyButton';
 import { ErrorNotice } from '../shared/ErrorNotice';
 import { relativeTime } from '../format/time';
 import { smtpSnippets } from './smtpSnippets';
+import { CURRENT_INBOX } from '../inboxes/inboxBase';
 import { SmtpTlsSettings } from './SmtpTlsSettings';
 import { ThemeChooser } from '../layout/ThemeChooser';
 import { NotificationToggle } from '../notify/BrowserNotifications';
@@ -79,7 +80,7 @@ export function SettingsPage() {
 
       <section className="panel">
         <div className="panel-title">Send mail here from your app</div>
-        <Snippets address={smtp || '127.0.0.1:1025'} />
+        <Snippets address={smtp || '127.0.0.1:1025'} user={CURRENT_INBOX} />
       </section>
 
       <section className="panel">
@@ -258,8 +259,8 @@ function Listener({ label, value, mono }: { label: string; value: string; mono?:
   );
 }
 
-function Snippets({ address }: { address: string }) {
-  const snippets = useMemo(() => smtpSnippets(address), [address]);
+function Snippets({ address, user }: { address: string; user?: string }) {
+  const snippets = useMemo(() => smtpSnippets(address, user), [address, user]);
   const [active, setActive] = useState(snippets[0].id);
   const s = snippets.find((x) => x.id === active) ?? snippets[0];
   const html = useMemo(() => hljs.highlight(s.code, { language: s.language }).value, [s]);

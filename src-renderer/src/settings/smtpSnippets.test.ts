@@ -28,3 +28,17 @@ describe('SMTP snippets', () => {
     expect(splitAddress('nonsense')).toEqual({ host: '127.0.0.1', port: 1025 });
   });
 });
+
+describe('SMTP snippets for an inbox', () => {
+  it('logs in with the inbox as user name in every snippet', () => {
+    const plain = smtpSnippets('127.0.0.1:42311');
+    const forShop = smtpSnippets('127.0.0.1:42311', 'shop-eu');
+    for (const [i, s] of forShop.entries()) {
+      expect(s.code, s.label).toContain('shop-eu');
+      expect(s.code, s.label).toContain('42311');
+      expect(plain[i]!.code, s.label).not.toContain('shop-eu');
+    }
+    expect(forShop.find((s) => s.id === 'go')!.code).toContain('smtp.SendMail("127.0.0.1:42311", auth,');
+    expect(forShop.find((s) => s.id === 'nodemailer')!.code).toContain("auth: { user: 'shop-eu'");
+  });
+});

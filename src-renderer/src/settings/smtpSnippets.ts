@@ -18,8 +18,62 @@ export function splitAddress(address: string): { host: string; port: number } {
   return { host, port: Number(m[2]) };
 }
 
-export function smtpSnippets(address: string): SmtpSnippet[] {
+/**
+ * `user` is the inbox the mail goes to (the SMTP AUTH user name); an open inbox takes any password, a closed one
+ * its own, which the page cannot know, so the snippets hold a placeholder for it.
+ */
+export function smtpSnippets(address: string, user?: string): SmtpSnippet[] {
   const { host, port } = splitAddress(address);
+  const snippets = plainSnippets(host, port);
+  return user === undefined
+    ? snippets
+    : snippets.map((s) => ({ ...s, code: withUser(s.id, s.code, user, host) }));
+}
+
+const PASSWORD = 'any-password';
+
+/** A snippet that logs in as `user`: the inbox its mail lands in. */
+function withUser(id: string, code: string, user: string, host: string): string {
+  const u = JSON.stringify(user);
+  const p = JSON.stringify(PASSWORD);
+  switch (id) {
+    case 'nodemailer':
+      return code.replace(
+        'secure: false })',
+        `secure: false,\n  auth: { user: '${user}', pass: '${PASSWORD}' },\n})`,
+      );
+    case 'django':
+      return code
+        .replace('EMAIL_HOST_USER = ""', `EMAIL_HOST_USER = ${u}`)
+        .replace('EMAIL_HOST_PASSWORD = ""', `EMAIL_HOST_PASSWORD = ${p}`);
+    case 'rails':
+      return code.replace(' }', `,\n  user_name: ${u}, password: ${p}, authentication: :plain }`);
+    case 'laravel':
+      return code
+        .replace('MAIL_USERNAME=null', `MAIL_USERNAME=${user}`)
+        .replace('MAIL_PASSWORD=null', `MAIL_PASSWORD=${PASSWORD}`);
+    case 'spring':
+      return `${code}\nspring.mail.username=${user}\nspring.mail.password=${PASSWORD}`;
+    case 'go':
+      return code
+        .replace(
+          '// No auth: net/smtp refuses PLAIN auth without TLS except to localhost.',
+          `// net/smtp sends PLAIN auth without TLS only to localhost.\n\tauth := smtp.PlainAuth("", ${u}, ${p}, "${host}")`,
+        )
+        .replace(', nil, "shop', ', auth, "shop');
+    case 'dotnet':
+      return code
+        .replace('using System.Net.Mail;', 'using System.Net;\nusing System.Net.Mail;')
+        .replace(
+          '{ EnableSsl = false }',
+          `{\n    EnableSsl = false, Credentials = new NetworkCredential(${u}, ${p}) }`,
+        );
+    default:
+      return code;
+  }
+}
+
+function plainSnippets(host: string, port: number): SmtpSnippet[] {
   return [
     {
       id: 'nodemailer',
