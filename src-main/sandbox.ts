@@ -197,7 +197,13 @@ export class Sandbox {
       httpUrl = `http://${formatHostPort(http.host, http.port)}`;
 
       await opened('tracking', tracking).listen();
-      this.#capture = opened('smtp', createCapture(settings, { ...base, ingest, store, chaos, inboxAccess }));
+      this.#capture = opened(
+        'smtp',
+        createCapture(settings, {
+          ...{ ...base, ingest, store, chaos, inboxAccess },
+          inboxExists: (name: string) => data.inboxes.exists(name),
+        }),
+      );
       const mail = await this.#capture.listen();
       this.#pop3Login = mail.pop3Login;
 

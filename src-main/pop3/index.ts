@@ -1,3 +1,4 @@
+import type { InboxScope } from '../model/inbox.js';
 import type { Settings } from '../config/schema.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../logger.js';
@@ -16,7 +17,14 @@ const isLoopback = (host: string) => host === '127.0.0.1' || host === '::1' || h
  */
 export async function startPop3(
   settings: Pick<Settings, 'pop3' | 'pop3Auth' | 'dataDir'>,
-  deps: { store: MessageStore; bus: EventBus; tls: TlsMaterial; logger: Logger },
+  deps: {
+    store: MessageStore;
+    bus: EventBus;
+    tls: TlsMaterial;
+    logger: Logger;
+    /** The inboxes a login opens, given POP3's own login (inboxes/pop3-login.ts). */
+    login?: (own: { user: string; pass: string }) => (user: string, pass: string) => InboxScope | undefined;
+  },
 ): Promise<{ server: Pop3Server; address: string; login: Pop3Login }> {
   const { host, port } = settings.pop3!;
   if (!settings.pop3Auth && !isLoopback(host)) {
@@ -29,6 +37,7 @@ export async function startPop3(
     mailbox: storeMailbox(deps.store, deps.bus),
     logger: deps.logger,
     auth: { user: login.user, pass: login.pass },
+    login: deps.login?.({ user: login.user, pass: login.pass }),
     tls: deps.tls,
   });
   const bound = await server.listen(host, port);

@@ -1,14 +1,15 @@
 import type { EventBus } from '../events/bus.js';
+import { ALL_INBOXES, type InboxScope } from '../model/inbox.js';
 import type { MessageStore } from '../store/sqlite/messages.js';
 
 /** What a POP3 session sees of the store: the caught mails as tracked, and deletion. */
 export interface Pop3Mailbox {
   /** Ids of the caught mails, oldest first (message 1 is the oldest). */
-  ids(): string[];
+  ids(scope?: InboxScope): string[];
   /** The tracked mail (what `raw?version=tracked` returns), undefined once deleted. */
   read(id: string): Buffer | undefined;
   /** Deletes mails from the store; the UI hears of it like any other deletion. */
-  delete(ids: string[]): void;
+  delete(ids: string[], scope?: InboxScope): void;
 }
 
 /** The newest mails a session lists; a maildrop beyond this makes clients download for minutes. */
@@ -16,17 +17,17 @@ export const MAX_LISTED = 10_000;
 
 export function storeMailbox(store: MessageStore, bus: EventBus): Pop3Mailbox {
   return {
-    ids: () =>
+    ids: (scope = ALL_INBOXES) =>
       store
-        .page(0, MAX_LISTED)
+        .page(0, MAX_LISTED, '', scope)
         .messages.map((m) => m.id)
         .reverse(),
     read: (id) => {
       const stored = store.raw(id);
       return stored ? (stored.tracked ?? stored.raw) : undefined;
     },
-    delete: (ids) => {
-      const deleted = store.delete(ids);
+    delete: (ids, scope = ALL_INBOXES) => {
+      const deleted = store.delete(ids, scope);
       if (deleted.length) bus.emit('message.deleted', deleted);
     },
   };

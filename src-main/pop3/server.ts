@@ -1,3 +1,4 @@
+import type { InboxScope } from '../model/inbox.js';
 import { createServer, type Server, type Socket } from 'node:net';
 import { TLSSocket, createSecureContext, type SecureContext } from 'node:tls';
 import type { Logger } from '../logger.js';
@@ -12,6 +13,8 @@ export interface Pop3ServerOptions {
   logger: Logger;
   /** The one login that opens the mailbox (`--pop3-auth`, or the generated one). */
   auth: { user: string; pass: string };
+  /** Who may log in and which inboxes each login opens (inboxes/pop3-login.ts); without it, only `auth`, to all. */
+  login?: (user: string, pass: string) => InboxScope | undefined;
   /** Certificate for STLS. */
   tls?: TlsMaterial;
   maxConnections?: number;
@@ -117,6 +120,7 @@ export class Pop3Server {
     const session = new Pop3Session(io, {
       mailbox: this.#options.mailbox,
       auth: this.#options.auth,
+      login: this.#options.login,
       tls: !!this.#secureContext,
       throttle: this.#throttle,
       remoteAddress: plain.remoteAddress ?? '',

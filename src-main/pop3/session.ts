@@ -1,3 +1,4 @@
+import { ALL_INBOXES, type InboxScope } from '../model/inbox.js';
 import { timingSafeEqual } from 'node:crypto';
 import type { LoginThrottle } from './login-throttle.js';
 import type { Pop3Mailbox } from './mailbox.js';
@@ -19,6 +20,8 @@ export interface SessionOptions {
   mailbox: Pop3Mailbox;
   /** The one login that opens the mailbox. */
   auth: { user: string; pass: string };
+  /** The inboxes a login opens (undefined: refused); without it, `auth` opens every mail. */
+  login?: (user: string, pass: string) => InboxScope | undefined;
   tls: boolean;
   /** Spaces out login attempts per client address (shared by every connection). */
   throttle: LoginThrottle;
@@ -63,6 +66,8 @@ export class Pop3Session {
   #state: 'authorization' | 'transaction' | 'done' = 'authorization';
   #user: string | undefined;
   #failures = 0;
+  /** The inboxes the login opened. */
+  #scope: InboxScope = ALL_INBOXES;
   #unknown = 0;
   #entries: Entry[] = [];
 
@@ -170,13 +175,19 @@ export class Pop3Session {
       return this.#close('[SYS/TEMP] too many failed logins from your address, try later');
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     if (this.#state === 'done') return;
-    if (!(sameText(user, auth.user) && sameText(pass, auth.pass))) {
+    const scope = this.#options.login
+      ? this.#options.login(user, pass)
+      : sameText(user, auth.user) && sameText(pass, auth.pass)
+        ? ALL_INBOXES
+        : undefined;
+    if (!scope) {
       throttle.failed(remoteAddress);
       if (++this.#failures >= MAX_AUTH_FAILURES) return this.#close('[AUTH] invalid credentials');
       return this.#err('[AUTH] invalid credentials');
     }
     throttle.succeeded(remoteAddress);
-    this.#entries = this.#options.mailbox.ids().map((id) => ({ id, deleted: false }));
+    this.#scope = scope;
+    this.#entries = this.#options.mailbox.ids(scope).map((id) => ({ id, deleted: false }));
     this.#state = 'transaction';
     this.#ok(`${this.#entries.length} messages`);
   }
@@ -257,7 +268,7 @@ export class Pop3Session {
   #quit(): void {
     const doomed = this.#entries.filter((e) => e.deleted).map((e) => e.id);
     this.#state = 'done';
-    if (doomed.length) this.#options.mailbox.delete(doomed);
+    if (doomed.length) this.#options.mailbox.delete(doomed, this.#scope);
     this.#ok(`bye${doomed.length ? `, ${doomed.length} deleted` : ''}`);
     this.#io.end();
   }

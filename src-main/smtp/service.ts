@@ -12,6 +12,7 @@ import type { Chaos } from './chaos.js';
 import { loadSmtpTls } from '../net/tls.js';
 import type { InboxAccess } from '../inboxes/access.js';
 import { smtpLogin } from '../inboxes/routing.js';
+import { pop3Login } from '../inboxes/pop3-login.js';
 
 export interface Capture {
   /** The SMTP listener, once `listen` has built it. */
@@ -39,6 +40,8 @@ export function createCapture(
     chaos: Chaos;
     logger: Logger;
     inboxAccess: InboxAccess;
+    /** Whether an inbox exists: POP3 opens only those. */
+    inboxExists?: (name: string) => boolean;
   },
 ): Capture {
   let smtp: SmtpCatcher | undefined;
@@ -99,6 +102,7 @@ export function createCapture(
           bus: deps.bus,
           tls: tls!,
           logger: deps.logger.child('pop3'),
+          login: (own) => pop3Login(deps.inboxAccess, own, settings.inboxAuth, deps.inboxExists),
         }));
       if (started) pop3 = started.server;
       return {
