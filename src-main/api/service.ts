@@ -10,7 +10,7 @@ import type { RelayWorker } from '../relay/index.js';
 import type { Chaos } from '../smtp/chaos.js';
 import type { EventStore } from '../store/sqlite/events.js';
 import type { InboxStore } from '../store/inboxes.js';
-import type { InboxAccess } from '../inboxes/access.js';
+import { basicCredentials, type InboxAccess } from '../inboxes/access.js';
 import type { Tracking } from '../tracking/service.js';
 import type { WebhookDispatcher } from '../webhooks/index.js';
 import { VERSION } from '../version.js';
@@ -71,7 +71,11 @@ export function sandboxRoutes(deps: SandboxRoutesDeps): RouteModule[] {
     (app) => registerWebhookRoutes(app, { webhooks: deps.webhooks }),
     (app) =>
       registerMcpRoute(app, {
-        client: () => new MailbeaconClient({ url: deps.httpUrl(), auth: settings.uiAuth }),
+        client: (asked) =>
+          new MailbeaconClient({
+            url: `${deps.httpUrl()}${asked.inboxName === undefined ? '' : `/inbox/${encodeURIComponent(asked.inboxName)}`}`,
+            auth: basicCredentials(asked.authorization),
+          }),
         write: settings.mcpWrite,
         version: VERSION,
         logger: deps.logger.child('mcp'),

@@ -8,7 +8,11 @@ export const MCP_PATH = '/mcp';
 
 export interface McpRouteDeps {
   /** A client of this listener's own API (its address is known once it listens). */
-  client: () => MailbeaconClient;
+  /**
+   * A client that sees what the request may: its `/inbox/NAME` (undefined on `/mcp`) and its own Basic credentials,
+   * so MCP shows a closed inbox only to whoever could open it.
+   */
+  client: (asked: { inboxName: string | undefined; authorization: string | undefined }) => MailbeaconClient;
   write: boolean;
   version: string;
   logger: Logger;
@@ -44,7 +48,11 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
           .send(errorBody('this MCP endpoint is stateless: POST JSON-RPC messages'));
       }
       const [{ createMcpServer }, { StreamableHTTPServerTransport }] = await load();
-      const server = createMcpServer({ client: deps.client(), write: deps.write, version: deps.version });
+      const server = createMcpServer({
+        client: deps.client({ inboxName: req.inboxName, authorization: req.headers.authorization }),
+        write: deps.write,
+        version: deps.version,
+      });
       const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
       reply.hijack();
       reply.raw.on('close', () => {
