@@ -7,7 +7,7 @@ import { inboxNameProblem } from '../../model/inbox.js';
 import type { InboxStore } from '../../store/inboxes.js';
 import type { MessageStore } from '../../store/messages.js';
 import { badRequest, conflict, errorBody, parseOr400 } from '../errors.js';
-import type { InboxSummary } from '../types.js';
+import type { InboxSummary } from '../../wire/types.js';
 
 export interface InboxRoutesDeps {
   store: MessageStore;
