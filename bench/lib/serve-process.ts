@@ -26,6 +26,8 @@ export interface ServeProcessOptions {
   fromSource?: boolean;
   /** Run the built CLI itself, whatever the age of the sources (a benchmark measures exactly what it built). */
   bundle?: boolean;
+  /** Another checkout's CLI entry (`bin/mailbeacon.js`), to measure it beside this one. */
+  bin?: string;
 }
 
 export interface ServeExit {
@@ -67,7 +69,7 @@ export class ServeProcess {
       process.execPath,
       [
         ...(options.nodeArgs ?? []),
-        options.bundle ? BUNDLE : BIN,
+        options.bin ?? (options.bundle ? BUNDLE : BIN),
         'serve',
         '--data-dir',
         options.dataDir,

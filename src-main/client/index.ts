@@ -1,5 +1,11 @@
 import { decodeHTML } from 'entities';
-import type { EventUpdate, MessageUpdate, TrackingSource, TrackingSummary } from '../wire/types.js';
+import type {
+  EventUpdate,
+  InboxSummary,
+  MessageUpdate,
+  TrackingSource,
+  TrackingSummary,
+} from '../wire/types.js';
 import type {
   AppInformation,
   Classification,
@@ -210,6 +216,20 @@ export class MailbeaconClient {
   async setRead(ids: string[] | 'all', read: boolean): Promise<void> {
     if (Array.isArray(ids) && !ids.length) return;
     await this.#request('PUT', '/api/v1/messages', ids === 'all' ? { Read: read } : { IDs: ids, Read: read });
+  }
+
+  /** The inboxes this client sees, with their counts (`GET /api/v1/inboxes`). */
+  async inboxes(): Promise<InboxSummary[]> {
+    return (await this.#json<{ Inboxes: InboxSummary[] }>('GET', '/api/v1/inboxes')).Inboxes;
+  }
+
+  /** Creates an inbox; nothing when it exists already. */
+  async createInbox(name: string): Promise<void> {
+    try {
+      await this.#request('POST', '/api/v1/inboxes', { Name: name });
+    } catch (err) {
+      if (!(err instanceof MailbeaconError && err.status === 409)) throw err;
+    }
   }
 
   /** Every tag in use. */

@@ -60,6 +60,25 @@ export function scopeSql(scope: InboxScope, column: string): { where: string; pa
   }
 }
 
+/**
+ * The same condition with the names written in: for queries whose other values are named parameters. Safe because
+ * every name in a scope passed `inboxNameProblem` (letters, digits, `.`, `_`, `-`); a name that did not is refused.
+ */
+export function scopeSqlLiteral(scope: InboxScope, column: string): string {
+  const names = scope.kind === 'inbox' ? [scope.name] : scope.kind === 'except' ? scope.hidden : [];
+  if (names.some((n) => !INBOX_NAME.test(n)))
+    throw new Error('an inbox scope holds a name that is no inbox name');
+  const list = names.map((n) => `'${n}'`).join(', ');
+  switch (scope.kind) {
+    case 'all':
+      return '1';
+    case 'inbox':
+      return `${column} = ${list}`;
+    case 'except':
+      return names.length ? `${column} NOT IN (${list})` : '1';
+  }
+}
+
 /** An inbox as `GET /api/v1/inboxes` lists it. */
 export interface InboxInfo {
   name: string;

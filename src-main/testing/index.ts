@@ -50,8 +50,23 @@ export interface RunningSandbox {
   trackingUrl: string;
   /** A client of this sandbox's API. */
   client: MailbeaconClient;
+  /**
+   * An inbox of this sandbox (created if need be): SMTP settings whose user name puts mail in it, and a client that
+   * sees its mail only. Test files that each take their own inbox share one sandbox without seeing each other's
+   * mail. A closed inbox (`--inbox-auth`) needs its credentials.
+   */
+  inbox(name: string, credentials?: { user: string; pass: string }): Promise<InboxHandle>;
   /** Stops every listener and frees the store; idempotent. */
   stop(): Promise<void>;
+}
+
+/** One inbox of a running sandbox (see `RunningSandbox.inbox`). */
+export interface InboxHandle {
+  name: string;
+  /** Where the app under test sends its mail, with the SMTP AUTH login that puts it in this inbox. */
+  smtp: { host: string; port: number; auth: { user: string; pass: string } };
+  /** A client of this inbox's API (`/inbox/NAME`): lists, searches and waits on this inbox's mail only. */
+  client: MailbeaconClient;
 }
 
 function hostPort(address: string): { host: string; port: number } {
@@ -88,6 +103,18 @@ export async function startSandbox(options: SandboxStartOptions = {}): Promise<R
     tracking: addresses.tracking,
     trackingUrl: addresses.trackingUrl,
     client: new MailbeaconClient({ url: addresses.http, auth: settings.uiAuth }),
+    inbox: async (name, credentials) => {
+      const auth = credentials ?? settings.uiAuth;
+      const client = new MailbeaconClient({
+        url: `${addresses.http}/inbox/${encodeURIComponent(name)}`,
+        auth,
+      });
+      // Created from the unscoped API, so that its client answers before the inbox's first mail.
+      await new MailbeaconClient({ url: addresses.http, auth }).createInbox(name);
+      // An open inbox takes any password: its name is the login.
+      const smtpAuth = credentials ?? { user: name, pass: 'mailbeacon' };
+      return { name, smtp: { ...hostPort(addresses.smtp), auth: smtpAuth }, client };
+    },
     stop: () => sandbox.stop(),
   };
 }

@@ -37,6 +37,7 @@ export function useSandbox(options: SandboxStartOptions = {}): RunningSandbox {
     get client() {
       return current().client;
     },
+    inbox: (name, credentials) => current().inbox(name, credentials),
     stop: () => current().stop(),
   };
 }

@@ -3,6 +3,7 @@ import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { z } from 'zod';
 import type { TrackingEvent } from '../../wire/types.js';
 import type { MessageListing } from '../../model/message.js';
+import { inScope } from '../../model/inbox.js';
 import { toWireSummary } from '../../wire/messages.js';
 import type { EventBus } from '../../events/bus.js';
 import { buildSearch } from '../../store/search-query.js';
@@ -73,7 +74,7 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppRoutesDeps): vo
   app.get(
     '/api/v1/info',
     { config: { summary: 'Application information and listener addresses' } },
-    async () => appInformation(deps),
+    async (req) => appInformation(deps, req.inboxScope),
   );
   app.get('/api/v1/webui', { config: { summary: "Web UI configuration (Mailpit's shape)" } }, async () =>
     webuiConfig(deps.settings),
@@ -112,6 +113,8 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppRoutesDeps): vo
         envelopeTo: [...body.To.map((a) => a.Email), ...body.Cc.map((a) => a.Email), ...body.Bcc],
         username: '',
         remoteIp: req.ip,
+        // Sent under /inbox/NAME/: into that inbox.
+        ...(req.inboxName !== undefined && { inbox: req.inboxName }),
       });
       if (body.Tags.length) {
         // Added to the tags ingest gave it (X-Tags, plus-addresses, --tag rules).
@@ -147,8 +150,9 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppRoutesDeps): vo
           reply.raw.off('close', onClose);
           resolve(reply.code(status).send(body));
         };
+        const scope = req.inboxScope;
         const onMessage = (m: MessageListing) => {
-          if (q.kind !== 'message') return;
+          if (q.kind !== 'message' || !inScope(scope, m.inbox)) return;
           const query = q.query;
           if (!query) return done(200, toWireSummary(m));
           // The new mail is in the full-text index a moment after it is announced.
@@ -162,6 +166,7 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppRoutesDeps): vo
         const onEvent = (e: TrackingEvent) => {
           if (q.kind === 'message' || (q.kind !== 'event' && e.kind !== q.kind)) return;
           if (q.message && e.message_id !== q.message) return;
+          if (scope.kind !== 'all' && !inScope(scope, store.inboxOf(e.message_id) ?? '')) return;
           done(200, e);
         };
         // The client went away: stop listening (nothing can be sent any more).

@@ -6,6 +6,7 @@ import type { Ingest } from '../../ingest/ingest.js';
 import type { Pop3Login } from '../../pop3/login.js';
 import type { MessageStore } from '../../store/sqlite/messages.js';
 import { VERSION } from '../../version.js';
+import { ALL_INBOXES, type InboxScope } from '../../model/inbox.js';
 import type { AppInformation } from '../../wire/types.js';
 
 /** What `/api/v1/info`, `/api/v1/webui` and `/api/v1/settings` describe; getters read the running sandbox. */
@@ -37,8 +38,8 @@ export interface InfoAddresses {
 }
 
 /** Mailpit's application information, with our listeners, tracking URL and key fingerprint. */
-export function appInformation(deps: InfoDeps): AppInformation {
-  const { total, unread } = deps.store.count();
+export function appInformation(deps: InfoDeps, scope: InboxScope = ALL_INBOXES): AppInformation {
+  const { total, unread } = deps.store.countIn(scope);
   const stats = deps.ingest.stats;
   let size = 0;
   if (deps.databasePath !== ':memory:') {

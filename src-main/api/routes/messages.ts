@@ -7,7 +7,7 @@ import type { EventBus } from '../../events/bus.js';
 import type { MessageStore } from '../../store/sqlite/messages.js';
 import { buildSearch } from '../../store/search-query.js';
 import { readBody, readHeaders } from '../../ingest/parse.js';
-import { ALL_INBOXES, type InboxScope } from '../../model/inbox.js';
+import { ALL_INBOXES, inScope, type InboxScope } from '../../model/inbox.js';
 
 export interface MessageRoutesDeps {
   store: MessageStore;
@@ -279,7 +279,10 @@ export function registerMessageRoutes(app: FastifyInstance, { store, bus }: Mess
 
   app.put('/api/v1/tags', { config: { summary: 'Set the tags of messages ({IDs, Tags})' } }, async (req) => {
     const { IDs, Tags } = parseOr400(tagsBody, req.body);
-    const changed = store.setTags(IDs, Tags);
+    const scope = req.inboxScope;
+    // Another inbox's mail is left as it is, as if it did not exist.
+    const ids = scope.kind === 'all' ? IDs : IDs.filter((id) => inScope(scope, store.inboxOf(id) ?? ''));
+    const changed = store.setTags(ids, Tags);
     if (changed.length) bus.emit('message.tags', changed);
     return 'ok';
   });

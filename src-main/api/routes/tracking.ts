@@ -306,6 +306,7 @@ export function registerTrackingRoutes(app: FastifyInstance, deps: TrackingRoute
         since: q.since,
         limit: q.limit,
         offset: q.offset ?? q.start,
+        scope: req.inboxScope,
       });
     },
   );
@@ -321,7 +322,11 @@ export function registerTrackingRoutes(app: FastifyInstance, deps: TrackingRoute
     },
     async (req) => {
       const query = parseOr400(summaryQuery, req.query ?? {});
-      return events.summary(countFilter(readFilter(req.query), query.since), query.mails ?? 12);
+      return events.summary(
+        countFilter(readFilter(req.query), query.since),
+        query.mails ?? 12,
+        req.inboxScope,
+      );
     },
   );
 

@@ -18,6 +18,7 @@ import {
   type CountScope,
 } from '../../model/counting.js';
 import type { CommitQueue } from './commit-queue.js';
+import { ALL_INBOXES, scopeSqlLiteral, type InboxScope } from '../../model/inbox.js';
 import { MultiRowInsert } from './multi-insert.js';
 
 /** A hit as the tracking server saw it, before it has a row id. */
@@ -48,6 +49,8 @@ export interface EventQuery {
   messageId?: string;
   limit?: number;
   offset?: number;
+  /** The inboxes whose mails' hits are listed (default: all). */
+  scope?: InboxScope;
 }
 
 /** Page size when a caller gives none, and the most one page may hold. */
@@ -125,7 +128,9 @@ export class EventStore {
          AND (@classifications IS NULL OR classification IN (SELECT value FROM json_each(@classifications)))
          AND (@sources IS NULL OR source IN (SELECT value FROM json_each(@sources)))
          AND (@since IS NULL OR ts >= @since)
-         AND (@messageId IS NULL OR message_id = @messageId)`;
+         AND (@messageId IS NULL OR message_id = @messageId)
+         AND (@inboxIn IS NULL OR inbox IN (SELECT value FROM json_each(@inboxIn)))
+         AND (@inboxOut IS NULL OR inbox NOT IN (SELECT value FROM json_each(@inboxOut)))`;
     this.select = db
       .prepare(`SELECT * FROM events ${where} ORDER BY id DESC LIMIT @limit OFFSET @offset`)
       .safeIntegers(true);
@@ -234,7 +239,10 @@ export class EventStore {
   }
 
   list(query: EventQuery = {}): EventsResponse {
+    const scope = query.scope ?? ALL_INBOXES;
     const params = {
+      inboxIn: scope.kind === 'inbox' ? JSON.stringify([scope.name]) : null,
+      inboxOut: scope.kind === 'except' ? JSON.stringify(scope.hidden) : null,
       kind: query.kind ?? null,
       classifications: query.classifications ? JSON.stringify(query.classifications) : null,
       sources: query.sources ? JSON.stringify(query.sources) : null,
@@ -261,9 +269,14 @@ export class EventStore {
   }
 
   /** Rates and the per-mail ranking (the mails with the most events that pass the filter). */
-  summary(filter: CountFilter = DEFAULT_COUNT_FILTER, perMail = 12): TrackingSummary {
+  summary(
+    filter: CountFilter = DEFAULT_COUNT_FILTER,
+    perMail = 12,
+    scope: InboxScope = ALL_INBOXES,
+  ): TrackingSummary {
     const params = { since: filter.since ?? null, limit: perMail };
-    const where = `${countFilterSql(filter)} AND (@since IS NULL OR ts >= @since)`;
+    const inEvents = scopeSqlLiteral(scope, 'inbox');
+    const where = `${countFilterSql(filter)} AND (@since IS NULL OR ts >= @since) AND ${inEvents}`;
     const mailsWith = this.db
       .prepare(
         `SELECT kind, source, COUNT(DISTINCT message_id) AS n FROM events
@@ -289,7 +302,7 @@ export class EventStore {
            SUM(${machineSql(filter.scope)}) AS machine,
            SUM(classification != 'expired' AND source = 'simulated' AND ${filter.scope === 'recipients' ? 1 : 0}) AS excluded,
            SUM(classification != 'expired' AND source IN ('preview', 'sandbox')) AS preview
-         FROM events WHERE (@since IS NULL OR ts >= @since)`,
+         FROM events WHERE (@since IS NULL OR ts >= @since) AND ${inEvents}`,
       )
       .get({ since: params.since }) as {
       machine: number | null;
@@ -302,10 +315,12 @@ export class EventStore {
                 SUM(e.kind = 'open') AS opens, SUM(e.kind = 'click') AS clicks, SUM(e.kind = 'unsub') AS unsubs
          FROM events e JOIN messages m ON m.id = e.message_id
          WHERE ${countFilterSql(filter, 'e.')} AND (@since IS NULL OR e.ts >= @since)
+           AND ${scopeSqlLiteral(scope, 'e.inbox')}
          GROUP BY e.message_id ORDER BY COUNT(*) DESC, MAX(e.id) DESC LIMIT @limit`,
       )
       .all(params) as TrackingSummary['perMail'];
-    const mails = this.db.prepare('SELECT COUNT(*) FROM messages').pluck().get() as number;
+    const inMails = scopeSqlLiteral(scope, 'm.inbox');
+    const mails = this.db.prepare(`SELECT COUNT(*) FROM messages m WHERE ${inMails}`).pluck().get() as number;
     // The rates' denominators: a plain-text mail carries no pixel and cannot be opened. A manifest that does not
     // read as JSON counts as neither (json_* would fail the whole query).
     const tracked = this.db
@@ -313,7 +328,7 @@ export class EventStore {
         `SELECT
            SUM(CASE WHEN json_valid(manifest_json) THEN json_type(manifest_json, '$.pixel') = 'object' END) AS pixel,
            SUM(CASE WHEN json_valid(manifest_json) THEN json_array_length(manifest_json, '$.links') > 0 END) AS links
-         FROM message_data`,
+         FROM message_data${scope.kind === 'all' ? '' : ` d JOIN messages m ON m.seq = d.seq WHERE ${inMails}`}`,
       )
       .get() as { pixel: number | null; links: number | null };
     return {

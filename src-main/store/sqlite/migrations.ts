@@ -309,8 +309,8 @@ export const MIGRATIONS: ((db: Database) => void)[] = [
   },
   // 15: inboxes. Every mail, tracking event and outbox entry belongs to one (`default` for everything stored before);
   // listing or searching one inbox walks its slice of (inbox, seq, read) newest first and counts it from that index
-  // alone. seq is the order of arrival, so it stands for the received time here. An event takes its mail's inbox as
-  // it is written, so no tracking path has to know about inboxes.
+  // alone. seq is the order of arrival, so it stands for the received time here. An event and an outbox entry take
+  // their mail's inbox as they are written, so neither tracking nor the relay has to know about inboxes.
   (db) => {
     db.exec(`
       CREATE TABLE inboxes (
@@ -324,6 +324,10 @@ export const MIGRATIONS: ((db: Database) => void)[] = [
       CREATE INDEX events_inbox ON events (inbox, id);
       CREATE TRIGGER events_inbox AFTER INSERT ON events WHEN new.message_id != '' BEGIN
         UPDATE events SET inbox = coalesce((SELECT inbox FROM messages WHERE id = new.message_id), 'default')
+          WHERE id = new.id;
+      END;
+      CREATE TRIGGER relay_outbox_inbox AFTER INSERT ON relay_outbox BEGIN
+        UPDATE relay_outbox SET inbox = coalesce((SELECT inbox FROM messages WHERE id = new.message_id), 'default')
           WHERE id = new.id;
       END;
       INSERT INTO inboxes (name, created_ms)

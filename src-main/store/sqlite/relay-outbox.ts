@@ -86,8 +86,7 @@ export class RelayOutbox {
   constructor(db: Database) {
     this.#insert =
       db.prepare(`INSERT INTO relay_outbox (message_id, subject, envelope_from, recipients_json, reason,
-      status, relay_id, next_attempt_ms, created_ms, updated_ms, inbox) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-      coalesce((SELECT inbox FROM messages WHERE id = ?1), 'default'))`);
+      status, relay_id, next_attempt_ms, created_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#due =
       db.prepare(`SELECT * FROM relay_outbox WHERE status IN ('pending', 'failed') AND next_attempt_ms <= ?
       ORDER BY next_attempt_ms, id LIMIT ?`);
