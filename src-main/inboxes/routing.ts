@@ -1,5 +1,5 @@
 import { DEFAULT_INBOX, inboxNameProblem } from '../model/inbox.js';
-import { summaryOfNew, type NewMessage } from '../store/messages.js';
+import { summaryOfNew, type NewMessage } from '../store/sqlite/messages.js';
 import { matchesMail, parseQuery, type MailCandidate } from '../store/search-query.js';
 import type { Credentials, InboxAccess } from './access.js';
 

@@ -3,14 +3,15 @@ import type { Database } from 'better-sqlite3';
 import type { Settings } from '../config/schema.js';
 import type { EventBus } from '../events/bus.js';
 import type { Clock, Logger } from '../logger.js';
-import { WalCheckpointer } from './checkpointer.js';
-import { CommitQueue } from './commit-queue.js';
-import { closeDatabase, openDatabase } from './database.js';
-import { EventRetention } from './event-retention.js';
-import { EventStore } from './events.js';
-import { HubHistoryStore } from './hub-history.js';
-import { InboxStore } from './inboxes.js';
-import { MessageStore, type MessageStoreOptions } from './messages.js';
+import type { SpawnWorker } from '../threads/spawn.js';
+import { WalCheckpointer } from './sqlite/checkpointer.js';
+import { CommitQueue } from './sqlite/commit-queue.js';
+import { closeDatabase, openDatabase } from './sqlite/database.js';
+import { EventRetention } from './sqlite/event-retention.js';
+import { EventStore } from './sqlite/events.js';
+import { HubHistoryStore } from './sqlite/hub-history.js';
+import { InboxStore } from './sqlite/inboxes.js';
+import { MessageStore, type MessageStoreOptions } from './sqlite/messages.js';
 import { Retention } from './retention.js';
 
 export const DATABASE_FILE = 'mailbeacon.db';
@@ -24,7 +25,7 @@ export interface OpenStore {
   commits: CommitQueue;
   store: MessageStore;
   events: EventStore;
-  /** The inboxes table and whole-inbox changes (see inboxes.ts). */
+  /** The inboxes table and whole-inbox changes (see sqlite/inboxes.ts). */
   inboxes: InboxStore;
   /** The hub's history (`--hub-history`), handed to the hub. */
   hubHistory: HubHistoryStore;
@@ -40,7 +41,7 @@ export type MailReaders = Pick<MessageStoreOptions, 'readText' | 'readParts'>;
 /** Opens the database with its shared commit queue, the stores of its tables and the WAL checkpointer. */
 export function openStore(
   settings: Pick<Settings, 'dataDir' | 'hubHistory'>,
-  deps: { nativeBinding?: string; logger: Logger; readers: MailReaders },
+  deps: { nativeBinding?: string; logger: Logger; readers: MailReaders; spawnCheckpoints: SpawnWorker },
 ): OpenStore {
   const path = databasePath(settings.dataDir);
   const log = deps.logger.child('db');
@@ -56,6 +57,7 @@ export function openStore(
     path,
     nativeBinding: deps.nativeBinding,
     indexOn: (port) => store.indexOn(port),
+    spawn: deps.spawnCheckpoints,
   });
   const events = new EventStore(db, commits);
   const hubHistory = new HubHistoryStore(db, commits, settings.hubHistory);

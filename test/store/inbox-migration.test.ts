@@ -3,8 +3,8 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { migrate } from '../../src-main/store/database.js';
-import { MIGRATIONS } from '../../src-main/store/migrations.js';
+import { migrate } from '../../src-main/store/sqlite/database.js';
+import { MIGRATIONS } from '../../src-main/store/sqlite/migrations.js';
 import { getJson, startSandbox, tempDir } from '../helpers/sandbox.js';
 
 const RAW = Buffer.from(

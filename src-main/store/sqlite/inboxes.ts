@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { oneInbox } from '../model/inbox.js';
+import { oneInbox } from '../../model/inbox.js';
 import type { MessageStore } from './messages.js';
 
 /** An inbox's row with its figures, as `list` reads them. */

@@ -1,15 +1,14 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { Database } from 'better-sqlite3';
-import type { AttachmentInfo, MessageListing, TrackingCounts } from '../model/message.js';
-import { ALL_INBOXES, type InboxScope } from '../model/inbox.js';
+import type { AttachmentInfo, MessageListing, TrackingCounts } from '../../model/message.js';
 import type { CommitQueue } from './commit-queue.js';
 import { EventStore } from './events.js';
 import { MessageReads, type MailPartReader } from './message-reads.js';
-import type { FullMessageRow, IdSelection, MessagePage, MessageRow, NewMessage } from './message-rows.js';
+import type { FullMessageRow, IdSelection, MessagePage, MessageRow, NewMessage } from '../message-rows.js';
 import { MessageTags } from './message-tags.js';
 import { MessageWrites, type MailToInsert } from './message-writes.js';
 import { SearchHandoff } from './search-handoff.js';
-import type { MailTextReader, SearchEntry } from './search-index.js';
+import type { MailTextReader, SearchEntry } from '../search-index.js';
 
 export {
   SLICED_MAIL_BYTES,
@@ -22,9 +21,9 @@ export {
   type MessageRow,
   type NewMessage,
   type StoredPart,
-} from './message-rows.js';
+} from '../message-rows.js';
 export { cleanTags } from './message-tags.js';
-
+import { ALL_INBOXES, type InboxScope } from '../../model/inbox.js';
 export interface MessageStoreOptions {
   /** The database's shared commit, which every writer to it uses. */
   commits: CommitQueue;
