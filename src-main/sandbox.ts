@@ -14,7 +14,7 @@ import { createMailListeners, type MailListeners } from './sandbox/mail-listener
 import { mcpRoute } from './sandbox/mcp-route.js';
 import type { SandboxAddresses, SandboxOptions } from './sandbox/options.js';
 import { Chaos } from './smtp/chaos.js';
-import type { MessageStore } from './store/messages.js';
+import type { MessageStore } from './store/sqlite/messages.js';
 import type { Retention } from './store/retention.js';
 import { createRetention, databasePath, type OpenStore } from './store/service.js';
 import { createTracking } from './tracking/service.js';

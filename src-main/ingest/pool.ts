@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import type { Logger } from '../logger.js';
-import type { CheckpointTask, HandOff } from '../store/checkpointer.js';
+import type { CheckpointTask, HandOff } from '../store/sqlite/checkpointer.js';
 import type { SpawnWorker } from '../threads/spawn.js';
 import type { InjectorSettings } from './injector-settings.js';
 import type { MailToPrepare, PreparedMail, ReadingSettings } from './prepare.js';
@@ -9,7 +9,7 @@ import type { MailToPrepare, PreparedMail, ReadingSettings } from './prepare.js'
 export interface PrepareWorkerData {
   tracking: InjectorSettings;
   reading: ReadingSettings;
-  /** One worker also checkpoints the database, which spares a thread of its own (see store/checkpointer.ts). */
+  /** One worker also checkpoints the database, which spares a thread of its own (see store/sqlite/checkpointer.ts). */
   checkpoint?: CheckpointTask;
 }
 

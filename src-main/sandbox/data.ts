@@ -2,7 +2,7 @@ import type { Settings } from '../config/schema.js';
 import { mailReaders } from '../ingest/service.js';
 import type { Logger } from '../logger.js';
 import { secureDataDir } from '../store/data-dir.js';
-import { DataDirLock } from '../store/data-dir-lock.js';
+import { DataDirLock } from '../store/sqlite/data-dir-lock.js';
 import { openStore, type OpenStore } from '../store/service.js';
 import { spawner } from '../workers/index.js';
 
