@@ -1,4 +1,3 @@
-import type { Database } from 'better-sqlite3';
 import { countDeletions } from './api/routes/info.js';
 import type { ApiServer } from './api/server.js';
 import { createApi, warnIfExposed } from './api/service.js';
@@ -16,7 +15,8 @@ import type { Pop3Login } from './pop3/login.js';
 import { createCapture, type Capture } from './smtp/service.js';
 import { secureDataDir } from './store/data-dir.js';
 import { DataDirLock } from './store/sqlite/data-dir-lock.js';
-import type { MessageStore } from './store/sqlite/messages.js';
+import type { MessageStore } from './store/contract.js';
+import type { SqliteDatabase } from './store/sqlite/database.js';
 import type { Retention } from './store/retention.js';
 import { createRetention, databasePath, openStore, type OpenStore } from './store/service.js';
 import { createTracking } from './tracking/service.js';
@@ -95,7 +95,7 @@ export class Sandbox {
   }
 
   get store(): MessageStore {
-    return this.#data?.store ?? notStarted();
+    return this.#data?.messages ?? notStarted();
   }
 
   get ingest(): Ingest {
@@ -107,12 +107,18 @@ export class Sandbox {
     return this.#retention ?? notStarted();
   }
 
-  get db(): Database {
-    return this.#data?.db ?? notStarted();
+  /** Every repository of the store, as the services were handed them. */
+  get storage(): OpenStore {
+    return this.#data ?? notStarted();
+  }
+
+  /** The SQLite handle, for tests that look at rows directly. */
+  get db(): SqliteDatabase {
+    return this.#data?.sqlite ?? notStarted();
   }
 
   unreadCount(): number {
-    return this.#data?.store.count().unread ?? 0;
+    return this.#data?.messages.count().unread ?? 0;
   }
 
   get capturePaused(): boolean {
@@ -142,10 +148,10 @@ export class Sandbox {
         openStore(settings, { nativeBinding: this.#options.nativeBinding, logger, readers: mailReaders }),
       );
       this.#data = data;
-      const { db, store, events, hubHistory } = data;
+      const { messages: store, events, hubHistory } = data;
       const base = { bus, logger, clock };
       const deleted = countDeletions(bus);
-      const retention = createRetention(settings, { ...base, db, store });
+      const retention = createRetention(settings, { ...base, store, eventPruning: data.eventPruning });
       this.#retention = retention.retention;
       const { clock: clockGiven, trackingLimits: limits } = this.#options;
       const tracking = createTracking(settings, { ...base, store, events, clockGiven: !!clockGiven, limits });
@@ -155,9 +161,18 @@ export class Sandbox {
       this.#ingest = ingest;
       const chaos = new Chaos(settings.enableChaos);
       // The relay's outbox row is written in the same transaction as each mail it should forward.
-      const relay = createRelay(settings, { ...base, db, store, logger: logger.child('relay') });
-      relay?.attach(ingest);
-      const webhooks = createWebhooks(settings, { ...base, db, logger: logger.child('webhooks') });
+      const relay = createRelay(settings, {
+        ...base,
+        outbox: data.relayOutbox,
+        store,
+        logger: logger.child('relay'),
+      });
+      relay?.attach(store);
+      const webhooks = createWebhooks(settings, {
+        ...base,
+        deliveries: data.webhookDeliveries,
+        logger: logger.child('webhooks'),
+      });
 
       let httpUrl = '';
       let startedAt = 0;

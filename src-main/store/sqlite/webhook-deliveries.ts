@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
+import type { WebhookDeliveries } from '../contract.js';
 import type { WebhookDelivery } from '../../model/webhook.js';
 
 export interface DeliveryRow {
@@ -26,7 +27,7 @@ const LIST_LIMIT = 500;
  * A row being sent keeps its state but has its next_attempt_ms pushed past the request timeout (a lease): no other
  * pass picks it up meanwhile, and if the process dies mid-request the row is simply due again later.
  */
-export class WebhookDeliveries {
+export class SqliteWebhookDeliveries implements WebhookDeliveries {
   readonly #insert: Statement;
   readonly #due: Statement;
   readonly #lease: Statement;
