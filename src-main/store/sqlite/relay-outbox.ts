@@ -76,7 +76,10 @@ export class SqliteRelayOutbox implements RelayOutbox {
       }
       return rows;
     };
-    this.#claimTx = db.transaction(claim);
+    // BEGIN IMMEDIATE: a claim reads the due rows, then marks them; with a second process on the file, a deferred
+    // transaction could not take the write lock after its read and would fail instead of waiting its turn.
+    const claimTx = db.transaction(claim);
+    this.#claimTx = (nowMs, limit) => claimTx.immediate(nowMs, limit);
     this.#finishTx = db.transaction((outcomes: AttemptOutcome[], nowMs: number, limit: number) => {
       for (const { id, atMs, attempt, status, next } of outcomes) {
         this.#attempt.run(id, atMs, attempt.ok ? 1 : 0, attempt.reply);

@@ -62,11 +62,13 @@ export class SqliteWebhookDeliveries implements WebhookDeliveries {
     this.#enqueueTx = db.transaction((rows: NewDelivery[]) =>
       rows.map((row) => Number(this.#insert.run(row).lastInsertRowid)),
     );
-    this.#claimTx = db.transaction((nowMs: number, leaseMs: number, limit: number) => {
+    // BEGIN IMMEDIATE, as the relay outbox's claim: a second process on the file waits its turn.
+    const claimTx = db.transaction((nowMs: number, leaseMs: number, limit: number) => {
       const rows = this.#due.all(nowMs, limit) as DeliveryRow[];
       for (const row of rows) this.#lease.run(nowMs + leaseMs, row.id);
       return rows;
     });
+    this.#claimTx = (nowMs, leaseMs, limit) => claimTx.immediate(nowMs, leaseMs, limit);
   }
 
   /** One row per endpoint for one event, in one transaction. */
