@@ -216,13 +216,13 @@ async function phase(
         {},
       );
       relay = createRelay(relaySettings, {
-        db: sandbox.db,
+        outbox: sandbox.storage.relayOutbox,
         store: sandbox.store,
         bus: sandbox.bus,
         logger: logger.child('relay'),
         clock: sandbox.clock,
       })!;
-      relay.attach(sandbox.ingest);
+      relay.attach(sandbox.store);
       // Counted from the status updates rather than polled from the table (a count over the outbox is a scan).
       sandbox.bus.on('relay.status', (entry) => {
         if (entry.status === 'sent') sentCount++;

@@ -6,7 +6,7 @@ import type { Hub } from '../hub/hub.js';
 import type { Logger } from '../logger.js';
 import type { RelayWorker } from '../relay/index.js';
 import type { Chaos } from '../smtp/chaos.js';
-import type { EventStore } from '../store/sqlite/events.js';
+import type { EventStore } from '../store/contract.js';
 import type { Tracking } from '../tracking/service.js';
 import type { WebhookDispatcher } from '../webhooks/index.js';
 import { ApiServer, type RouteModule } from './server.js';

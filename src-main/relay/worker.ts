@@ -1,12 +1,10 @@
-import type { Database } from 'better-sqlite3';
 import type { RelayAttempt, RelayEntry, RelayStatus } from '../model/relay.js';
 import type { EventBus } from '../events/bus.js';
-import type { CommitHook } from '../ingest/ingest.js';
 import type { Clock, Logger } from '../logger.js';
 import type { RelayConfigView } from '../wire/types.js';
-import type { MessageStore } from '../store/sqlite/messages.js';
+import type { AttemptOutcome, CommitHook, MessageStore, OutboxRow, RelayOutbox } from '../store/contract.js';
 import { prependHeader, removeHeader } from './headers.js';
-import { RelayOutbox, entryOf, type AttemptOutcome, type OutboxRow } from '../store/sqlite/relay-outbox.js';
+import { entryOf } from '../store/outbox-rows.js';
 import { autoRecipients, releaseRecipients, type RecipientRules } from './recipients.js';
 import {
   POOL_CONNECTIONS,
@@ -79,8 +77,9 @@ export interface RelayConfig {
 }
 
 export interface RelayWorkerOptions {
-  db: Database;
   store: MessageStore;
+  /** The outbox's rows (see RelayOutbox in store/contract.ts). */
+  outbox: RelayOutbox;
   bus: EventBus;
   logger: Logger;
   clock: Clock;
@@ -172,7 +171,7 @@ export class RelayWorker {
 
   constructor(options: RelayWorkerOptions) {
     this.#options = options;
-    this.#outbox = new RelayOutbox(options.db);
+    this.#outbox = options.outbox;
     this.#log = options.logger;
   }
 
@@ -199,10 +198,10 @@ export class RelayWorker {
   }
 
   /** Registers the commit hook that writes an outbox row, in the mail's own transaction, when a rule matches. */
-  attach(ingest: { addCommitHook(hook: CommitHook): void }): void {
+  attach(store: { addCommitHook(hook: CommitHook): void }): void {
     const { rules } = this.#options.config;
     if (!rules.all && !rules.matching) return;
-    ingest.addCommitHook(({ message }) => {
+    store.addCommitHook(({ message }) => {
       const envelope = message.envelopeTo.length ? message.envelopeTo : message.to.map((a) => a.Address);
       const recipients = autoRecipients(rules, envelope);
       if (!recipients.length) return;

@@ -7,7 +7,7 @@ import { newMessageId } from '../../src-main/ingest/ingest.js';
 import { parseMail } from '../../src-main/ingest/parse.js';
 import { DATABASE_FILE } from '../../src-main/sandbox.js';
 import { openDatabase } from '../../src-main/store/sqlite/database.js';
-import { MessageStore } from '../../src-main/store/sqlite/messages.js';
+import { SqliteMessageStore } from '../../src-main/store/sqlite/messages.js';
 import { getJson, smtpTransport, startSandbox, tempDir } from '../helpers/sandbox.js';
 import { storeOptions } from '../helpers/stores.js';
 
@@ -16,7 +16,7 @@ afterEach(() => temps.splice(0).forEach((t) => t.remove()));
 
 async function storeWith(mails: string[]) {
   const db = openDatabase({ path: ':memory:' });
-  const store = new MessageStore(db, storeOptions(db));
+  const store = new SqliteMessageStore(db, storeOptions(db));
   for (const text of mails) {
     const raw = Buffer.from(text.replaceAll('\n', '\r\n'));
     store.insert({

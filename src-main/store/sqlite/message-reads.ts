@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { AttachmentInfo, MessageListing, TrackingCounts } from '../../model/message.js';
 import { applyPatch } from '../../mime/patch.js';
-import type { EventStore } from './events.js';
+import type { SqliteEventStore } from './events.js';
 import {
   NO_BYTES,
   NO_TRACKING,
@@ -21,7 +21,7 @@ export type MailPartReader = (raw: Buffer) => Promise<{ partId: string; content:
 /** What reads the mails: a mail's row, bytes and parts, pages of the listing (searched or not), tracking counts. */
 export class MessageReads {
   readonly #db: Database;
-  readonly #events: EventStore;
+  readonly #events: SqliteEventStore;
   /** The mails and unread mails in all (see MessageWrites.count). */
   readonly #count: () => { total: number; unread: number };
   readonly #fullById: Statement;
@@ -38,7 +38,7 @@ export class MessageReads {
 
   constructor(
     db: Database,
-    events: EventStore,
+    events: SqliteEventStore,
     count: () => { total: number; unread: number },
     readParts: MailPartReader,
   ) {
@@ -219,7 +219,7 @@ export class MessageReads {
     return toListing(row, this.trackingCounts([row.id]).get(row.id) ?? NO_TRACKING);
   }
 
-  /** Open/click counts per mail (see EventStore.countsFor). */
+  /** Open/click counts per mail (see SqliteEventStore.countsFor). */
   trackingCounts(ids: string[]): Map<string, TrackingCounts> {
     return this.#events.countsFor(ids);
   }
