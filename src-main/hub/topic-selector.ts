@@ -443,6 +443,19 @@ export class TopicSelectorMatcher {
     return this.compiled(selector)?.size ?? 1;
   }
 
+  /**
+   * Compiles the templates among `selectors` not compiled yet, one per turn of the event loop: a subscription may
+   * bring 32 costly templates, and compiling them in one turn would hold every other request and SMTP session.
+   * Afterwards `cost` and `matches` find them compiled.
+   */
+  async prepare(selectors: readonly string[]): Promise<void> {
+    for (const selector of new Set(selectors)) {
+      if (selector === MATCH_ALL || !selector.includes('{') || this.templates.has(selector)) continue;
+      await new Promise((resolve) => setImmediate(resolve));
+      this.compiled(selector);
+    }
+  }
+
   /** True when at least one topic matches at least one selector. */
   matchesAny(topics: readonly string[], selectors: readonly string[]): boolean {
     for (const selector of selectors) {
