@@ -22,7 +22,7 @@ export interface Pop3Mailbox {
 export const MAX_LISTED = 10_000;
 
 /** The most of a mail encoded or counted in one turn of the event loop. */
-export const PIECE_BYTES = 256 * 1024;
+export const PIECE_BYTES = 128 * 1024;
 
 /** The mail as received with its patch's edits (in order, not overlapping) applied, piece by piece. */
 function* patched(raw: Iterable<Buffer>, edits: readonly Edit[]): Generator<Buffer> {

@@ -63,6 +63,33 @@ export function* encodeMultiline(
   pieces: for (const piece of Buffer.isBuffer(mail) ? [mail] : mail) {
     let start = 0;
     if (piece.length === 0) continue;
+    if (maxBodyLines === Infinity) {
+      // The whole mail goes out (RETR): no lines to count, so the piece is encoded by two native replaces
+      // instead of line by line (a mail of short lines has hundreds of thousands).
+      let prefix = '';
+      let text = piece.toString('latin1');
+      if (pendingCr) {
+        pendingCr = false;
+        if (text[0] === '\n') {
+          prefix = '\r\n';
+          text = text.slice(1);
+          atLineStart = true;
+        } else prefix = '\r';
+      }
+      if (atLineStart && text[0] === '.') prefix += '.';
+      if (text.length > 0) atLineStart = text.endsWith('\n');
+      if (text.endsWith('\r')) {
+        pendingCr = true;
+        text = text.slice(0, -1);
+      }
+      const wire = Buffer.from(
+        prefix + text.replace(/\r?\n/g, '\r\n').replace(/\r\n\./g, '\r\n..'),
+        'latin1',
+      );
+      put(wire, 0, wire.length);
+      while (ready.length) yield ready.shift()!;
+      continue;
+    }
     if (pendingCr) {
       pendingCr = false;
       if (piece[0] === LF) {
