@@ -12,10 +12,15 @@ export interface Pop3Mailbox {
    * store when asked for; undefined once deleted.
    */
   open(id: string): Iterable<Buffer> | undefined;
-  /** The mail's size on the wire (see WireSize), undefined once deleted. */
-  size(id: string): Promise<number | undefined>;
+  /** The mail's size on the wire and whether its line ends are all CRLF (see WireSize), undefined once deleted. */
+  measure(id: string): Promise<Measure | undefined>;
   /** Deletes mails from the store; the UI hears of it like any other deletion. */
   delete(ids: string[]): void;
+}
+
+export interface Measure {
+  octets: number;
+  crlf: boolean;
 }
 
 /** The newest mails a session lists; a maildrop beyond this makes clients download for minutes. */
@@ -63,8 +68,8 @@ function* bounded(pieces: Iterable<Buffer>): Generator<Buffer> {
 }
 
 export function storeMailbox(store: MessageStore, bus: EventBus): Pop3Mailbox {
-  // Mails do not change once caught: a size counted once holds for every later session.
-  const sizes = new Map<string, number>();
+  // Mails do not change once caught: what is counted once holds for every later session.
+  const measures = new Map<string, Measure>();
   const open = (id: string): Iterable<Buffer> | undefined => {
     const patch = store.pieces(id, 'patch');
     if (!patch) return undefined;
@@ -84,9 +89,9 @@ export function storeMailbox(store: MessageStore, bus: EventBus): Pop3Mailbox {
         .messages.map((m) => m.id)
         .reverse(),
     open,
-    size: async (id) => {
-      const known = sizes.get(id);
-      if (known !== undefined) return known;
+    measure: async (id) => {
+      const known = measures.get(id);
+      if (known) return known;
       const pieces = open(id);
       if (!pieces) return undefined;
       const size = new WireSize();
@@ -94,13 +99,14 @@ export function storeMailbox(store: MessageStore, bus: EventBus): Pop3Mailbox {
         size.add(piece);
         await new Promise((resolve) => setImmediate(resolve));
       }
-      if (sizes.size >= MAX_LISTED) sizes.clear();
-      sizes.set(id, size.total);
-      return size.total;
+      const measure = { octets: size.total, crlf: size.crlf };
+      if (measures.size >= MAX_LISTED) measures.clear();
+      measures.set(id, measure);
+      return measure;
     },
     delete: (ids) => {
       const deleted = store.delete(ids);
-      for (const id of deleted) sizes.delete(id);
+      for (const id of deleted) measures.delete(id);
       if (deleted.length) bus.emit('message.deleted', deleted);
     },
   };

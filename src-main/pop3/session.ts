@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { LoginThrottle } from './login-throttle.js';
 import type { Pop3Mailbox } from './mailbox.js';
-import { encodeMultiline } from './wire.js';
+import { WIRE_CHUNK, encodeMultiline } from './wire.js';
 
 /** What a session asks of its connection. */
 export interface SessionIo {
@@ -29,6 +29,8 @@ export interface SessionOptions {
 interface Entry {
   id: string;
   size?: number;
+  /** Its line ends are all CRLF: it goes out as it is but for its dots. */
+  crlf?: boolean;
   deleted: boolean;
 }
 
@@ -205,7 +207,11 @@ export class Pop3Session {
 
   /** Size on the wire; a mail deleted from the store meanwhile counts 0 (RETR then says it is gone). */
   async #size(entry: Entry): Promise<number> {
-    if (entry.size === undefined) entry.size = (await this.#options.mailbox.size(entry.id)) ?? 0;
+    if (entry.size === undefined) {
+      const measure = await this.#options.mailbox.measure(entry.id);
+      entry.size = measure?.octets ?? 0;
+      entry.crlf = measure?.crlf ?? false;
+    }
     return entry.size;
   }
 
@@ -250,7 +256,7 @@ export class Pop3Session {
       return;
     }
     this.#ok(`${size} octets`);
-    return this.#io.stream(encodeMultiline(mail, bodyLines));
+    return this.#io.stream(encodeMultiline(mail, bodyLines, WIRE_CHUNK, entry.crlf));
   }
 
   #dele(arg: string | undefined): void {

@@ -1,6 +1,8 @@
 const LF = 0x0a;
 const CR = 0x0d;
 const DOT = 0x2e;
+/** A line that starts with a dot, in a mail whose line ends are CRLF. */
+const STUFFED = Buffer.from('\n.');
 
 /** Bytes of wire text gathered before they go to the socket: large enough for few writes, small beside any mail. */
 export const WIRE_CHUNK = 64 * 1024;
@@ -19,6 +21,8 @@ export function* encodeMultiline(
   mail: Buffer | Iterable<Buffer>,
   maxBodyLines = Infinity,
   chunkSize = WIRE_CHUNK,
+  /** Every LF of the mail follows a CR (see WireSize.crlf): its bytes pass as they are, but for the dots. */
+  crlf = false,
 ): Generator<Buffer, void, undefined> {
   const ready: Buffer[] = [];
   let chunk = Buffer.allocUnsafe(chunkSize);
@@ -49,6 +53,8 @@ export function* encodeMultiline(
   let atLineStart = true;
   let lineLength = 0;
   let pendingCr = false;
+  // The CR that ends a mail sent as it is (crlf): its line end needs only the LF.
+  let endsWithCr = false;
   let inBody = false;
   let bodyLines = 0;
   const endLine = () => {
@@ -63,6 +69,20 @@ export function* encodeMultiline(
   pieces: for (const piece of Buffer.isBuffer(mail) ? [mail] : mail) {
     let start = 0;
     if (piece.length === 0) continue;
+    if (maxBodyLines === Infinity && crlf) {
+      // Nothing to change but a dot that starts a line: the bytes between are copied as they are.
+      if (atLineStart && piece[0] === DOT) putByte(DOT);
+      for (let dot = piece.indexOf(STUFFED); dot !== -1; dot = piece.indexOf(STUFFED, start)) {
+        put(piece, start, dot + 2);
+        putByte(DOT);
+        start = dot + 2;
+      }
+      put(piece, start, piece.length);
+      atLineStart = piece[piece.length - 1] === LF;
+      endsWithCr = piece[piece.length - 1] === CR;
+      while (ready.length) yield ready.shift()!;
+      continue;
+    }
     if (maxBodyLines === Infinity) {
       // The whole mail goes out (RETR): no lines to count, so the piece is encoded by two native replaces
       // instead of line by line (a mail of short lines has hundreds of thousands).
@@ -124,7 +144,8 @@ export function* encodeMultiline(
     while (ready.length) yield ready.shift()!;
   }
   // A last line without its line end gets one (a CR there counts as its line end); then the terminator.
-  if (!atLineStart && !cut()) endLine();
+  if (endsWithCr) putByte(LF);
+  else if (!atLineStart && !cut()) endLine();
   putByte(DOT);
   putByte(CR);
   putByte(LF);
@@ -139,6 +160,7 @@ export function* encodeMultiline(
 export class WireSize {
   #size = 0;
   #previous = -1;
+  #bareLf = false;
 
   add(piece: Buffer): void {
     let size = piece.length;
@@ -150,7 +172,13 @@ export class WireSize {
       previous = byte;
     }
     this.#previous = previous;
+    if (size > piece.length) this.#bareLf = true;
     this.#size += size;
+  }
+
+  /** Every LF so far follows a CR: the mail goes out as it is but for its dots (see encodeMultiline). */
+  get crlf(): boolean {
+    return !this.#bareLf;
   }
 
   get total(): number {

@@ -38,6 +38,7 @@ const samples: [string, Buffer][] = [
   ['long line', Buffer.from(`S: y\r\n\r\n${'x'.repeat(20_000)}\r\n.${'y'.repeat(7_000)}\r\n`)],
   ['short lines', Buffer.from(`S: z\r\n\r\n${'.a\r\nbc\r\n'.repeat(5_000)}`)],
   ['lone CRs', Buffer.from('A: 1\r\n\r\na\rb\r\r\n.\r\r\nend\r')],
+  ['CRLF, dots', Buffer.from('.A: 1\r\n\r\n.\r\n..\r\nx.\r\n.\r\n.end\r')],
 ];
 
 /** The mail cut into pieces of `size` bytes, as the store hands out a large mail's slices. */
@@ -61,6 +62,10 @@ describe('encodeMultiline', () => {
       const counted = new WireSize();
       for (const piece of piecesOf(mail, size)) counted.add(piece);
       expect(counted.total).toBe(octets(mail));
+      if (counted.crlf) {
+        const asIs = Buffer.concat([...encodeMultiline(piecesOf(mail, size), Infinity, 1000, true)]);
+        expect(asIs.equals(reference(mail)), `pieces of ${size}, CRLF as it is`).toBe(true);
+      }
     }
   });
 
@@ -86,6 +91,12 @@ describe('encodeMultiline', () => {
       const mail = readFileSync(join(FIXTURES, file));
       expect(joined(mail, Infinity, 1000).equals(reference(mail)), file).toBe(true);
       expect(joined(mail, 0, 1000).equals(reference(mail, 0)), file).toBe(true);
+      const size = new WireSize();
+      size.add(mail);
+      if (size.crlf) {
+        const asIs = Buffer.concat([...encodeMultiline(piecesOf(mail, 777), Infinity, 1000, true)]);
+        expect(asIs.equals(reference(mail)), `${file}, CRLF as it is`).toBe(true);
+      }
     }
   });
 
