@@ -49,9 +49,20 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 class LineClient {
   #buffer = '';
   #waiters: { done: (text: string) => boolean; resolve: (text: string) => void }[] = [];
+  #counting?: { bytes: number; tail: string; mark: string; resolve: (bytes: number) => void };
   constructor(readonly socket: Socket) {
     socket.setEncoding('latin1');
     socket.on('data', (d: string) => {
+      const c = this.#counting;
+      if (c) {
+        c.bytes += d.length;
+        c.tail = (c.tail + d).slice(-16);
+        if (c.tail.endsWith(c.mark) || (c.bytes === d.length && d.startsWith('-ERR'))) {
+          this.#counting = undefined;
+          c.resolve(c.bytes);
+        }
+        return;
+      }
       this.#buffer += d;
       const w = this.#waiters[0];
       if (w && w.done(this.#buffer)) {
@@ -68,6 +79,18 @@ class LineClient {
       socket.once('error', reject);
     });
   }
+  /**
+   * Sends `line` and resolves with the size of the reply once it ends with `mark`, keeping none of it: a reply of
+   * megabytes gathered into one string would cost this process more than the server it measures.
+   */
+  count(line: string, mark: string): Promise<number> {
+    const counted = new Promise<number>(
+      (resolve) => (this.#counting = { bytes: 0, tail: '', mark, resolve }),
+    );
+    this.socket.write(`${line}\r\n`);
+    return counted;
+  }
+
   /** Sends `line` (if any) and resolves once the reply satisfies `done`. */
   ask(
     line: string | undefined,
@@ -229,10 +252,10 @@ async function main(): Promise<void> {
             (m) => [Number(m[1]), Number(m[2])] as const,
           );
           const [n, size] = sizes.sort((a, b) => b[1] - a[1])[0]!;
-          const mail = await c.ask(`RETR ${n}`, (t) => t.endsWith('\r\n.\r\n') || t.startsWith('-ERR'));
+          const read = await c.count(`RETR ${n}`, '\r\n.\r\n');
           await c.ask('QUIT');
           c.socket.destroy();
-          return `${(mail.length / 1024 / 1024).toFixed(1)} MB read (${(size / 1024 / 1024).toFixed(1)} MB listed)`;
+          return `${(read / 1024 / 1024).toFixed(1)} MB read (${(size / 1024 / 1024).toFixed(1)} MB listed)`;
         },
       },
       hub: {

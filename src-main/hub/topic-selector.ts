@@ -446,13 +446,16 @@ export class TopicSelectorMatcher {
   /**
    * Compiles the templates among `selectors` not compiled yet, one per turn of the event loop: a subscription may
    * bring 32 costly templates, and compiling them in one turn would hold every other request and SMTP session.
-   * Afterwards `cost` and `matches` find them compiled.
+   * Afterwards `cost` and `matches` find them compiled. Stops once they need more than `room` automaton states.
    */
-  async prepare(selectors: readonly string[]): Promise<void> {
+  async prepare(selectors: readonly string[], room = Infinity): Promise<void> {
+    let states = 0;
     for (const selector of new Set(selectors)) {
-      if (selector === MATCH_ALL || !selector.includes('{') || this.templates.has(selector)) continue;
-      await new Promise((resolve) => setImmediate(resolve));
-      this.compiled(selector);
+      if (selector === MATCH_ALL || !selector.includes('{')) continue;
+      // Past the client's room the subscription is refused: what is left need not be compiled.
+      if (states > room) return;
+      if (!this.templates.has(selector)) await new Promise((resolve) => setImmediate(resolve));
+      states += this.compiled(selector)?.size ?? 1;
     }
   }
 
