@@ -1,6 +1,6 @@
 import type { EventBus } from '../events/bus.js';
 import { decodePatch, type Edit } from '../mime/patch.js';
-import type { MessageStore } from '../store/messages.js';
+import type { MessageStore } from '../store/sqlite/messages.js';
 import { WireSize } from './wire.js';
 
 /** What a POP3 session sees of the store: the caught mails as tracked, and deletion. */
