@@ -50,7 +50,7 @@ export async function subscribe(
   }
   // The client may have gone while the token was being checked (or the templates compiled).
   if (req.destroyed || res.destroyed) return;
-  await hub.matcher.prepare(topics, hub.budget.room(token?.raw, req.socket.remoteAddress ?? ''));
+  await hub.matcher.prepare(topics, () => hub.budget.room(token?.raw, req.socket.remoteAddress ?? ''));
   if (req.destroyed || res.destroyed) return;
   let release: () => void;
   try {

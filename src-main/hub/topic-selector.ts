@@ -446,9 +446,19 @@ export class TopicSelectorMatcher {
   /**
    * Compiles the templates among `selectors` not compiled yet, one per turn of the event loop: a subscription may
    * bring 32 costly templates, and compiling them in one turn would hold every other request and SMTP session.
-   * Afterwards `cost` and `matches` find them compiled. Stops once they need more than `room` automaton states.
+   * Afterwards `cost` and `matches` find them compiled. Stops once they need more than `room()` automaton states
+   * (asked when this subscription's turn comes).
    */
-  async prepare(selectors: readonly string[], room = Infinity): Promise<void> {
+  prepare(selectors: readonly string[], room: () => number = () => Infinity): Promise<void> {
+    // One subscription at a time: each sees the room the ones before it left once they took their budget.
+    const turn = this.queue.then(() => this.compileWithin(selectors, room()));
+    this.queue = turn.catch(() => {});
+    return turn;
+  }
+
+  private queue: Promise<void> = Promise.resolve();
+
+  private async compileWithin(selectors: readonly string[], room: number): Promise<void> {
     let states = 0;
     for (const selector of new Set(selectors)) {
       if (selector === MATCH_ALL || !selector.includes('{')) continue;

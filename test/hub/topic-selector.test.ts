@@ -208,7 +208,7 @@ describe('TopicSelectorMatcher', () => {
       setImmediate(tick);
     };
     setImmediate(tick);
-    await matcher.prepare(templates, 0);
+    await matcher.prepare(templates, () => 0);
     ticking = false;
     // One template compiled (its states are over the room of 0), the other five left for acquire to refuse.
     expect(turns).toBeLessThanOrEqual(1);
