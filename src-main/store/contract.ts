@@ -72,6 +72,11 @@ export interface MessageStore {
 
   get(id: string): FullMessageRow | undefined;
   raw(id: string): { raw: Buffer; tracked: Buffer | null } | undefined;
+  /**
+   * One of a mail's stored blobs (as received, its tracked copy, or the tracked copy's patch) as the pieces it is
+   * stored in, each read when asked for. Undefined for an unknown id.
+   */
+  pieces(id: string, kind: 'raw' | 'tracked' | 'patch'): Iterable<Buffer> | undefined;
   part(
     id: string,
     partId: string,

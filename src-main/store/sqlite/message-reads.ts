@@ -119,6 +119,36 @@ export class MessageReads {
     };
   }
 
+  /**
+   * One of a mail's stored blobs (as received, its tracked copy, or the tracked copy's patch) as the pieces it is
+   * stored in, each read when asked for: a large mail's slices one at a time instead of joined. No piece for a blob
+   * not stored; undefined for an unknown id. A mail deleted while read fails its next piece.
+   */
+  pieces(id: string, kind: 'raw' | 'tracked' | 'patch'): Iterable<Buffer> | undefined {
+    const row = this.#raw.get(id) as
+      { raw: Buffer; tracked: Buffer | null; tracked_patch: Buffer | null; sliced: number } | undefined;
+    if (!row) return undefined;
+    if (!row.sliced) {
+      const blob = kind === 'raw' ? row.raw : kind === 'tracked' ? row.tracked : row.tracked_patch;
+      return blob ? [blob] : [];
+    }
+    const db = this.#db;
+    const count = db
+      .prepare('SELECT count(*) FROM message_slices WHERE mail_id = ? AND kind = ?')
+      .pluck()
+      .get(id, kind) as number;
+    const slice = db
+      .prepare('SELECT data FROM message_slices WHERE mail_id = ? AND kind = ? AND n = ?')
+      .pluck();
+    return (function* () {
+      for (let n = 0; n < count; n++) {
+        const data = slice.get(id, kind, n) as Buffer | undefined;
+        if (!data) throw new Error('[store] the mail was deleted while it was read');
+        yield data;
+      }
+    })();
+  }
+
   /** A part's decoded bytes: stored, or read again from the raw mail for a mail stored in slices. */
   async part(
     id: string,

@@ -118,6 +118,10 @@ export class SqliteMessageStore implements MessageStore {
     return this.#reads.raw(id);
   }
 
+  pieces(id: string, kind: 'raw' | 'tracked' | 'patch'): Iterable<Buffer> | undefined {
+    return this.#reads.pieces(id, kind);
+  }
+
   part(
     id: string,
     partId: string,
