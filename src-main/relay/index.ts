@@ -3,6 +3,7 @@ import type { Settings } from '../config/schema.js';
 import type { EventBus } from '../events/bus.js';
 import type { Clock, Logger } from '../logger.js';
 import type { MessageStore } from '../store/messages.js';
+import type { Upstream, UpstreamOptions } from './upstream.js';
 import { RelayWorker, type RelayConfig } from './worker.js';
 
 export { RelayOutbox } from '../store/relay-outbox.js';
@@ -61,7 +62,14 @@ export function relayConfig(settings: RelaySettings): RelayConfig | null {
 /** Builds the relay worker when `--relay` is set, or returns null (nothing is ever relayed without it). */
 export function createRelay(
   settings: RelaySettings,
-  deps: { db: Database; store: MessageStore; bus: EventBus; logger: Logger; clock: Clock },
+  deps: {
+    db: Database;
+    store: MessageStore;
+    bus: EventBus;
+    logger: Logger;
+    clock: Clock;
+    upstream?: (options: UpstreamOptions) => Upstream;
+  },
 ): RelayWorker | null {
   const config = relayConfig(settings);
   return config && new RelayWorker({ ...deps, config });
