@@ -2,7 +2,7 @@ import type { Settings } from '../config/schema.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../logger.js';
 import { formatHostPort } from '../net/listen.js';
-import type { TlsMaterial } from '../smtp/tls.js';
+import type { TlsMaterial } from '../net/tls.js';
 import type { MessageStore } from '../store/messages.js';
 import { loadOrCreatePop3Login, type Pop3Login } from './login.js';
 import { storeMailbox } from './mailbox.js';

@@ -9,7 +9,7 @@ import type { Pop3Server } from '../pop3/server.js';
 import type { MessageStore } from '../store/messages.js';
 import { SmtpCatcher } from './catcher.js';
 import type { Chaos } from './chaos.js';
-import { loadSmtpTls } from './tls.js';
+import { loadSmtpTls } from '../net/tls.js';
 
 export interface Capture {
   /** The SMTP listener, once `listen` has built it. */

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { toWireSummary } from '../api/wire/messages.js';
+import { toWireSummary } from '../wire/messages.js';
 import type { MessageListing } from '../model/message.js';
 import type { RelayEntry } from '../model/relay.js';
 import type { TrackingEvent } from '../model/tracking.js';

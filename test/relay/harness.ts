@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
-import type { RelayEntry } from '../../src-main/api/types.js';
+import type { RelayEntry } from '../../src-main/wire/types.js';
 import { loadSettings } from '../../src-main/config/load.js';
 import { EventBus } from '../../src-main/events/bus.js';
 import { Ingest } from '../../src-main/ingest/ingest.js';

@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EventsResponse, MessageTracking } from '../../src-main/api/types.js';
+import type { EventsResponse, MessageTracking } from '../../src-main/wire/types.js';
 import { registerTrackingRoutes } from '../../src-main/api/routes/tracking.js';
 import { MessageStore } from '../../src-main/store/messages.js';
 import { EventBus } from '../../src-main/events/bus.js';

@@ -9,7 +9,7 @@ import type {
   MessagesSummary,
   MessageTracking,
   TrackingSummary,
-} from '../../src-main/api/types.js';
+} from '../../src-main/wire/types.js';
 import { MailbeaconClient } from '../../src-main/client/index.js';
 import { migrate, openDatabase } from '../../src-main/store/database.js';
 import { MIGRATIONS } from '../../src-main/store/migrations.js';

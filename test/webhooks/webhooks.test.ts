@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RelayEntry, WebhookDelivery } from '../../src-main/api/types.js';
+import type { RelayEntry, WebhookDelivery } from '../../src-main/wire/types.js';
 import { registerWebhookRoutes } from '../../src-main/api/routes/webhooks.js';
 import { loadSettings } from '../../src-main/config/load.js';
 import { createLogger } from '../../src-main/logger.js';

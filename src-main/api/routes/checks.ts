@@ -9,7 +9,7 @@ import { checkSpam } from '../../checks/spamd.js';
 import { ThumbnailService } from '../../checks/thumbnail.js';
 import type { GuardedFetch } from '../../net/guarded-fetch.js';
 import { pointsAt } from '../../tracking/host-match.js';
-import type { HtmlCheckResponse, LinkCheckResponse, SpamCheckResponse } from '../types.js';
+import type { HtmlCheckResponse, LinkCheckResponse, SpamCheckResponse } from '../../wire/types.js';
 import { notFound, parseOr400 } from './messages.js';
 
 export interface CheckRoutesDeps {

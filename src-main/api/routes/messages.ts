@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { badRequest, notFound, parseOr400 } from '../errors.js';
-import type { Message } from '../types.js';
-import { toWireAttachment, toWireSummary } from '../wire/messages.js';
+import type { Message } from '../../wire/types.js';
+import { toWireAttachment, toWireSummary } from '../../wire/messages.js';
 import type { EventBus } from '../../events/bus.js';
 import type { MessageStore } from '../../store/messages.js';
 import { buildSearch } from '../../store/search-query.js';

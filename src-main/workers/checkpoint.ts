@@ -6,7 +6,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { MailTextReader } from '../store/search-index.js';
 import { runCheckpoints, type CheckpointTask } from '../store/checkpointer.js';
 
-const readSearchText: MailTextReader = async (raw) => (await import('./parse.js')).readSearchText(raw);
+const readSearchText: MailTextReader = async (raw) =>
+  (await import('../ingest/parse.js')).readSearchText(raw);
 
 const port = parentPort!;
 const close = runCheckpoints(workerData as CheckpointTask, readSearchText, (message) =>
