@@ -1,4 +1,4 @@
-import { cleanTags, summaryOfNew, type NewMessage } from '../store/messages.js';
+import { cleanTags, summaryOfNew, type NewMessage } from '../store/sqlite/messages.js';
 import { matchesMail, parseQuery, type Filter } from '../store/search-query.js';
 
 export interface TaggingSettings {

@@ -6,7 +6,7 @@ import type { TrackingEvent } from '../model/tracking.js';
 import type { WebhookDelivery } from '../model/webhook.js';
 import type { EventBus } from '../events/bus.js';
 import type { Clock, Logger } from '../logger.js';
-import { WebhookDeliveries, type DeliveryRow } from '../store/webhook-deliveries.js';
+import { WebhookDeliveries, type DeliveryRow } from '../store/sqlite/webhook-deliveries.js';
 import { EventFilter, RELAY_EVENT } from './event-types.js';
 import { newWebhookId, secretKey, signWebhook } from './signature.js';
 

@@ -3,7 +3,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { injectorFrom } from '../ingest/injector-settings.js';
 import { prepareMail } from '../ingest/prepare.js';
 import { readSearchText } from '../ingest/parse.js';
-import { runCheckpoints } from '../store/checkpointer.js';
+import { runCheckpoints } from '../store/sqlite/checkpointer.js';
 import type { PrepareReply, PrepareRequest, PrepareWorkerData } from '../ingest/pool.js';
 import type { PreparedMail } from '../ingest/prepare.js';
 

@@ -4,8 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TrackingEvent } from '../../src-main/wire/types.js';
 import { EventBus } from '../../src-main/events/bus.js';
 import { createLogger, systemClock } from '../../src-main/logger.js';
-import { openDatabase } from '../../src-main/store/database.js';
-import { EventStore } from '../../src-main/store/events.js';
+import { openDatabase } from '../../src-main/store/sqlite/database.js';
+import { EventStore } from '../../src-main/store/sqlite/events.js';
 import {
   TokenCodec,
   generateKey,

@@ -7,7 +7,7 @@ import { registerWebhookRoutes } from '../../src-main/api/routes/webhooks.js';
 import { loadSettings } from '../../src-main/config/load.js';
 import { createLogger } from '../../src-main/logger.js';
 import { createWebhooks, generateSecret, type WebhookDispatcher } from '../../src-main/webhooks/index.js';
-import { WebhookDeliveries } from '../../src-main/store/webhook-deliveries.js';
+import { WebhookDeliveries } from '../../src-main/store/sqlite/webhook-deliveries.js';
 import { SECRET_FILE, loadOrCreateWebhookSecret } from '../../src-main/webhooks/secret.js';
 import { smtpTransport, startSandbox, tempDir, type TestSandbox } from '../helpers/sandbox.js';
 import { waitFor } from '../relay/harness.js';
