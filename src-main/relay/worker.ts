@@ -9,6 +9,7 @@ import { autoRecipients, releaseRecipients, type RecipientRules } from './recipi
 import {
   POOL_CONNECTIONS,
   UpstreamPool,
+  type Upstream,
   describeError,
   isPermanent,
   maskUrl,
@@ -88,6 +89,8 @@ export interface RelayWorkerOptions {
   stopGraceMs?: number;
   /** How many of the newest outbox entries are kept (RETAIN_ENTRIES). */
   retainEntries?: number;
+  /** The connections to the upstream (UpstreamPool unless given; bench:relay compares it with nodemailer's pool). */
+  upstream?: (options: UpstreamOptions) => Upstream;
 }
 
 /** A relay request the worker has claimed: its row, and what sending it needs. */
@@ -159,7 +162,7 @@ export class RelayWorker {
   #reserved: Job[] = [];
   /** Whether the table may hold rows that are (or will be) due; false once a claim came back short. */
   #mayBeDue = true;
-  #pool?: UpstreamPool;
+  #pool?: Upstream;
   #timer?: NodeJS.Timeout;
   #immediate?: NodeJS.Immediate;
   #recordTimer?: NodeJS.Timeout;
@@ -304,7 +307,7 @@ export class RelayWorker {
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    this.#pool ??= new UpstreamPool(this.#options.config);
+    this.#pool ??= this.#options.upstream?.(this.#options.config) ?? new UpstreamPool(this.#options.config);
     this.#outbox.prune(this.#options.retainEntries ?? RETAIN_ENTRIES);
     const resumed = this.#outbox.resumeInterrupted(this.#options.clock.now());
     if (resumed.length) {
