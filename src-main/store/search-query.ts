@@ -223,14 +223,18 @@ const SHORT_TERM_COLUMNS = [
 
 const escapeLike = (value: string) => `%${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-const ADDRESS_COLUMNS: Record<AddressField, string[]> = {
-  from: ['m.from_json'],
-  to: ['m.to_json'],
-  cc: ['m.cc_json'],
-  bcc: ['m.bcc_json'],
-  'reply-to': ['m.reply_to_json'],
-  addressed: ['m.from_json', 'm.to_json', 'm.cc_json', 'm.bcc_json', 'm.reply_to_json'],
+/** The bit of each address field in the index's `message_addresses.fields` (store/search-index.ts). */
+export const ADDRESS_FIELD_BITS: Record<Exclude<AddressField, 'addressed'>, number> = {
+  from: 1,
+  to: 2,
+  cc: 4,
+  bcc: 8,
+  'reply-to': 16,
 };
+const ANY_ADDRESS_FIELD = 31;
+
+/** An address as address filters match it, in the index and in memory: a substring of `name <address>`. */
+export const addressKey = (a: Address): string => `${a.Name} <${a.Address}>`.toLowerCase();
 
 const TRACKING_KIND: Partial<Record<IsValue, string>> = {
   opened: 'open',
@@ -272,17 +276,29 @@ export function buildSearch(query: string): SqlSearch {
           for (let i = 0; i < cols.length; i++) params.push(escapeLike(f.value));
         }
         break;
-      case 'address':
+      case 'address': {
+        // The distinct addresses holding the term (by their trigrams; a shorter term reads them all), then the
+        // mails that carry one of them in the field.
+        const bits = f.field === 'addressed' ? ANY_ADDRESS_FIELD : ADDRESS_FIELD_BITS[f.field];
+        const value = f.value.toLowerCase();
+        const addresses = indexable(value)
+          ? 'SELECT rowid FROM search.addresses_fts WHERE addresses_fts MATCH ?'
+          : 'SELECT id FROM search.addresses WHERE instr(text, ?) > 0';
+        clauses.push(
+          `m.seq ${not}IN (SELECT seq FROM search.message_addresses WHERE fields & ${bits} AND address IN (${addresses}))`,
+        );
+        params.push(indexable(value) ? ftsPhrase(value) : value);
+        break;
+      }
       case 'subject': {
         if (!f.negated && hasWord(f.value) && indexable(f.value)) {
-          // Narrow to the mails whose indexed names, addresses or subject hold the term, then confirm the field
-          // with LIKE: scanning every row would read the whole mailbox.
+          // Narrow to the mails whose indexed subject holds the term, then confirm the field with LIKE: scanning
+          // every row would read the whole mailbox.
           clauses.push(FTS_IN);
-          params.push(`${f.kind === 'subject' ? 'subject' : 'addresses'} : ${ftsTrigrams(f.value)}`);
+          params.push(`subject : ${ftsTrigrams(f.value)}`);
         }
-        const columns = f.kind === 'subject' ? ['m.subject'] : ADDRESS_COLUMNS[f.field];
-        clauses.push(`${not}(${columns.map((c) => `${c} LIKE ? ESCAPE '\\'`).join(' OR ')})`);
-        for (let i = 0; i < columns.length; i++) params.push(escapeLike(f.value));
+        clauses.push(`${not}(m.subject LIKE ? ESCAPE '\\')`);
+        params.push(escapeLike(f.value));
         break;
       }
       case 'message-id':
@@ -374,11 +390,8 @@ export interface MailCandidate extends Pick<
 }
 
 const has = (haystack: string, needle: string) => haystack.toLowerCase().includes(needle.toLowerCase());
-const addressString = (list: (Address | null)[]) =>
-  list
-    .filter((a): a is Address => !!a)
-    .map((a) => `${a.Name} <${a.Address}>`)
-    .join(', ');
+const hasAddress = (list: (Address | null)[], needle: string) =>
+  list.some((a) => !!a && addressKey(a).includes(needle.toLowerCase()));
 
 /**
  * Whether a mail not yet stored matches filters (tag rules on ingest). Words and fields match as substrings, as in
@@ -400,7 +413,7 @@ export function matchesMail(filters: Filter[], mail: MailCandidate): boolean {
           'reply-to': mail.replyTo,
           addressed: [mail.from, ...mail.to, ...mail.cc, ...mail.bcc, ...mail.replyTo],
         };
-        hit = has(addressString(lists[f.field]), f.value);
+        hit = hasAddress(lists[f.field], f.value);
         break;
       }
       case 'subject':
