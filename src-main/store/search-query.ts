@@ -244,7 +244,7 @@ const TRACKING_KIND: Partial<Record<IsValue, string>> = {
   'machine-clicked': 'click',
 };
 
-const FTS_IN = 'm.seq IN (SELECT rowid FROM search.messages_fts WHERE messages_fts MATCH ?)';
+const FTS_MATCH = 'SELECT rowid FROM search.messages_fts WHERE messages_fts MATCH ?';
 
 /** Builds the condition; an unparseable term is an Error with `statusCode` 400. */
 export function buildSearch(query: string): SqlSearch {
@@ -254,6 +254,14 @@ export function buildSearch(query: string): SqlSearch {
   const narrow: SqlCondition = { where: '', params: [] };
   const fts: string[] = [];
   const ftsNot: string[] = [];
+  // Sets of mails the match must be in, intersected into one `m.seq IN (…)`: two such lists on one index would be
+  // probed as every pair of their members.
+  const sets: SqlCondition[] = [];
+  const mailSet = (negated: boolean, sql: string, ...values: unknown[]) => {
+    if (!negated) return void sets.push({ where: sql, params: values });
+    clauses.push(`m.seq NOT IN (${sql})`);
+    params.push(...values);
+  };
   const hasWord = (value: string) => /[\p{L}\p{N}]/u.test(value);
   // `source:` says whose hits the tracking filters of the same search count (default: model/counting.ts's).
   const sources = filters.flatMap((f) => (f.kind === 'source' && !f.negated ? [f.value] : []));
@@ -284,18 +292,18 @@ export function buildSearch(query: string): SqlSearch {
         const addresses = indexable(value)
           ? 'SELECT rowid FROM search.addresses_fts WHERE addresses_fts MATCH ?'
           : 'SELECT id FROM search.addresses WHERE instr(text, ?) > 0';
-        clauses.push(
-          `m.seq ${not}IN (SELECT seq FROM search.message_addresses WHERE fields & ${bits} AND address IN (${addresses}))`,
+        mailSet(
+          f.negated,
+          `SELECT seq FROM search.message_addresses WHERE fields & ${bits} AND address IN (${addresses})`,
+          indexable(value) ? ftsPhrase(value) : value,
         );
-        params.push(indexable(value) ? ftsPhrase(value) : value);
         break;
       }
       case 'subject': {
         if (!f.negated && hasWord(f.value) && indexable(f.value)) {
           // Narrow to the mails whose indexed subject holds the term, then confirm the field with LIKE: scanning
           // every row would read the whole mailbox.
-          clauses.push(FTS_IN);
-          params.push(`subject : ${ftsTrigrams(f.value)}`);
+          fts.push(`subject : ${ftsTrigrams(f.value)}`);
         }
         clauses.push(`${not}(m.subject LIKE ? ESCAPE '\\')`);
         params.push(escapeLike(f.value));
@@ -306,35 +314,32 @@ export function buildSearch(query: string): SqlSearch {
         params.push(escapeLike(f.value));
         break;
       case 'tag':
-        clauses.push(`m.seq ${not}IN (SELECT seq FROM message_tags WHERE tag = ?)`);
-        params.push(f.value);
+        mailSet(f.negated, 'SELECT seq FROM message_tags WHERE tag = ?', f.value);
         break;
       case 'is':
         if (f.value === 'read' || f.value === 'unread') {
           clauses.push(`${not}(m.read = ${f.value === 'read' ? 1 : 0})`);
         } else if (f.value === 'tagged') {
           // message_tags holds a row per tag of every tagged mail (see message-tags.ts).
-          clauses.push(`m.seq ${not}IN (SELECT seq FROM message_tags)`);
+          mailSet(f.negated, 'SELECT seq FROM message_tags');
         } else if (f.value === 'relayed') {
           // The outbox has no index by mail (it would cost every relayed mail's commit): read it once per query.
           clauses.push(`m.id ${not}IN (SELECT message_id FROM relay_outbox WHERE status = 'sent')`);
         } else {
           const rule = f.value.startsWith('machine-') ? machineSql(scope, 'e.') : countedSql(scope, 'e.');
           // The events read once per query, as a set of mails: a look-up per mail read every mail of the mailbox.
-          clauses.push(
-            `m.seq ${not}IN (SELECT seq FROM messages WHERE id IN (SELECT e.message_id FROM events e WHERE e.kind = ? AND ${rule}))`,
+          mailSet(
+            f.negated,
+            `SELECT seq FROM messages WHERE id IN (SELECT e.message_id FROM events e WHERE e.kind = ? AND ${rule})`,
+            TRACKING_KIND[f.value],
           );
-          params.push(TRACKING_KIND[f.value]);
         }
         break;
       case 'source':
         break; // read above, with the tracking filters it scopes
       case 'has':
-        clauses.push(
-          f.value === 'attachment'
-            ? `${not}(m.attachments > 0)`
-            : `m.seq ${not}IN (SELECT seq FROM message_parts WHERE inline = 1)`,
-        );
+        if (f.value === 'attachment') clauses.push(`${not}(m.attachments > 0)`);
+        else mailSet(f.negated, 'SELECT seq FROM message_parts WHERE inline = 1');
         break;
       case 'size':
         clauses.push(`${not}(m.size ${f.op === 'larger' ? '>=' : '<'} ?)`);
@@ -352,13 +357,11 @@ export function buildSearch(query: string): SqlSearch {
     }
   }
 
-  if (fts.length) {
-    clauses.push(FTS_IN);
-    params.push(fts.join(' '));
-  }
-  for (const phrase of ftsNot) {
-    clauses.push(`m.seq NOT IN (SELECT rowid FROM search.messages_fts WHERE messages_fts MATCH ?)`);
-    params.push(phrase);
+  if (fts.length) mailSet(false, FTS_MATCH, fts.join(' AND '));
+  for (const phrase of ftsNot) mailSet(true, FTS_MATCH, phrase);
+  if (sets.length) {
+    clauses.push(`m.seq IN (${sets.map((set) => set.where).join(' INTERSECT ')})`);
+    for (const set of sets) params.push(...set.params);
   }
   return {
     where: clauses.length ? clauses.join(' AND ') : '1',

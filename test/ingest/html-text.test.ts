@@ -44,6 +44,19 @@ describe('search query building', () => {
     expect(params).toEqual(['"billing@shop.test"']);
   });
 
+  it('intersects the sets of mails a query names into one list, probed once per mail', () => {
+    // Two `m.seq IN` lists on the (seq, read) index were probed as every pair of their members.
+    const { where, params } = buildSearch('invoice from:shop0 is:unread tag:vip subject:renewal');
+    expect(where.match(/m\.seq IN \(/g)).toHaveLength(1);
+    expect(where.match(/INTERSECT/g)).toHaveLength(2);
+    expect(params).toEqual([
+      '%renewal%',
+      '"shop0"',
+      'vip',
+      '"invoice" AND subject : ("ren" AND "ewa" AND "wal")',
+    ]);
+  });
+
   it('negates an address filter as a set of mails, so a negated term still excludes every match', () => {
     const { where } = buildSearch('-from:billing');
     expect(where).toContain('m.seq NOT IN (SELECT seq FROM search.message_addresses');
@@ -53,7 +66,7 @@ describe('search query building', () => {
     // Each term is one quoted FTS5 phrase, so OR and * from the user are searched for, not obeyed; OR, too short
     // for the index, is looked for as text with LIKE.
     const { params } = buildSearch('"abc" OR bcd*');
-    expect(params.at(-1)).toBe('"abc" "bcd*"');
+    expect(params.at(-1)).toBe('"abc" AND "bcd*"');
     expect(params.slice(0, -1).every((p) => p === '%OR%')).toBe(true);
   });
 
