@@ -10,7 +10,7 @@ import {
   type MessagePage,
   type MessageRow,
 } from './message-rows.js';
-import { buildSearch } from './search-query.js';
+import { buildSearch } from './search-sql.js';
 
 const SUMMARY_COLUMNS = `m.seq, m.id, m.created_ms, m.message_id, m.subject, m.from_json, m.to_json, m.cc_json, m.bcc_json,
   m.reply_to_json, m.username, m.size, m.snippet, m.attachments, m.read, m.tags_json`;

@@ -2,7 +2,8 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { Address } from '../model/message.js';
 import { createPrivateFile } from './data-dir.js';
 import type { MessageRow } from './message-rows.js';
-import { ADDRESS_FIELD_BITS, addressKey } from './search-query.js';
+import { addressKey } from '../search/match.js';
+import { ADDRESS_FIELD_BITS } from './search-sql.js';
 
 /**
  * The full-text index of the mails lives in a database of its own, attached to every connection as `search`, and is
@@ -55,7 +56,7 @@ export function attachSearch(db: Database, dbPath: string, create: boolean): voi
       DROP TABLE IF EXISTS search.addresses_fts;
       DROP TABLE IF EXISTS search.message_addresses;
       -- Every sequence of three characters is a term, so any part of a word (or of a sentence without spaces, as
-      -- Chinese and Japanese write) of three or more characters is found by a lookup; see search-query.ts.
+      -- Chinese and Japanese write) of three or more characters is found by a lookup; see search-sql.ts.
       CREATE VIRTUAL TABLE search.messages_fts USING fts5 (
         subject, addresses, body,
         content = '', contentless_delete = 1, tokenize = 'trigram remove_diacritics 1'
