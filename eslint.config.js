@@ -92,7 +92,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: 'src-main/(?!api/types$)',
+              regex: 'src-main/(?!wire/types$)',
               message: 'The renderer talks to the main process over HTTP only; it may share the wire types.',
             },
           ],

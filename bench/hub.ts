@@ -69,9 +69,9 @@ async function runServer(impl: Impl): Promise<void> {
 
   if (impl === 'hub') {
     const { Hub } = await import('../src-main/hub/hub.js');
-    const { openDatabase } = await import('../src-main/store/database.js');
-    const { CommitQueue } = await import('../src-main/store/commit-queue.js');
-    const { HubHistoryStore } = await import('../src-main/store/hub-history.js');
+    const { openDatabase } = await import('../src-main/store/sqlite/database.js');
+    const { CommitQueue } = await import('../src-main/store/sqlite/commit-queue.js');
+    const { HubHistoryStore } = await import('../src-main/store/sqlite/hub-history.js');
     const { createLogger } = await import('../src-main/logger.js');
     // The configuration the app runs with: SQLite history of 10,000, private updates, JWT subscribers.
     const db = openDatabase({ path: join(dir, 'bench.db') });

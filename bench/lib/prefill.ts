@@ -2,10 +2,10 @@ import { join } from 'node:path';
 import { newMessageId } from '../../src-main/ingest/ingest.js';
 import { parseMail } from '../../src-main/ingest/parse.js';
 import { DATABASE_FILE } from '../../src-main/sandbox.js';
-import { openDatabase } from '../../src-main/store/database.js';
-import { CommitQueue } from '../../src-main/store/commit-queue.js';
+import { openDatabase } from '../../src-main/store/sqlite/database.js';
+import { CommitQueue } from '../../src-main/store/sqlite/commit-queue.js';
 import { mailReaders } from '../../src-main/ingest/service.js';
-import { MessageStore, type NewMessage, type StoredPart } from '../../src-main/store/messages.js';
+import { MessageStore, type NewMessage, type StoredPart } from '../../src-main/store/sqlite/messages.js';
 import { addressText, type SearchEntry } from '../../src-main/store/search-index.js';
 import { SENDERS, WORDS, sampleFields, sampleMailRenderer } from './sample-mail.js';
 

@@ -9,10 +9,10 @@ import { parseMail } from '../../src-main/ingest/parse.js';
 import { readSimpleMail } from '../../src-main/ingest/simple-mail.js';
 import { prepareMail } from '../../src-main/ingest/prepare.js';
 import { systemClock } from '../../src-main/logger.js';
-import { openDatabase } from '../../src-main/store/database.js';
-import { CommitQueue } from '../../src-main/store/commit-queue.js';
+import { openDatabase } from '../../src-main/store/sqlite/database.js';
+import { CommitQueue } from '../../src-main/store/sqlite/commit-queue.js';
 import { mailReaders } from '../../src-main/ingest/service.js';
-import { MessageStore, type NewMessage } from '../../src-main/store/messages.js';
+import { MessageStore, type NewMessage } from '../../src-main/store/sqlite/messages.js';
 import { generateKey } from '../../src-main/tracking/index.js';
 
 export interface StageCost {

@@ -8,7 +8,7 @@ import { MailbeaconClient } from '../client/index.js';
 import { registerMcpRoute } from '../mcp/http.js';
 import type { RelayWorker } from '../relay/index.js';
 import type { Chaos } from '../smtp/chaos.js';
-import type { EventStore } from '../store/events.js';
+import type { EventStore } from '../store/sqlite/events.js';
 import type { Tracking } from '../tracking/service.js';
 import type { WebhookDispatcher } from '../webhooks/index.js';
 import { VERSION } from '../version.js';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { envName } from '../config/flags.js';
 import { ConfigError, loadSettings } from '../config/load.js';
 import type { SmtpTlsPrefs } from '../preload/channels.js';
-import { loadSmtpTls } from '../smtp/tls.js';
+import { loadSmtpTls } from '../net/tls.js';
 
 export type { SmtpTlsPrefs };
 

@@ -1,6 +1,6 @@
 import { caniemail, rawData } from 'caniemail';
 import { parseDocument, DomUtils, ElementType } from 'htmlparser2';
-import type { HtmlCheckResponse, HtmlCheckResult, HtmlCheckWarning } from '../api/types.js';
+import type { HtmlCheckResponse, HtmlCheckResult, HtmlCheckWarning } from '../wire/types.js';
 import { TooLargeToCheck, assertNestingWithin } from './limits.js';
 
 /** HTML checked at most; larger mails get "too large to check". */

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { parseDocument, DomUtils } from 'htmlparser2';
-import type { LinkCheckResponse, LinkStatus } from '../api/types.js';
+import type { LinkCheckResponse, LinkStatus } from '../wire/types.js';
 import { RefusedRequestError, type GuardedFetch } from '../net/guarded-fetch.js';
 import { TooLargeToCheck, assertNestingWithin } from './limits.js';
 

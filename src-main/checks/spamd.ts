@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import type { SpamCheckResponse, SpamRule } from '../api/types.js';
+import type { SpamCheckResponse, SpamRule } from '../wire/types.js';
 import type { ListenAddress } from '../config/schema.js';
 
 const TIMEOUT_MS = 30_000;

@@ -1,5 +1,5 @@
 import { decodeHTML } from 'entities';
-import type { EventUpdate, MessageUpdate, TrackingSource, TrackingSummary } from '../api/types.js';
+import type { EventUpdate, MessageUpdate, TrackingSource, TrackingSummary } from '../wire/types.js';
 import type {
   AppInformation,
   Classification,
@@ -13,13 +13,13 @@ import type {
   SimulationResult,
   TokenKind,
   TrackingEvent,
-} from '../api/wire.js';
+} from '../wire/schemas.js';
 import { MailbeaconError, MailbeaconTimeoutError } from './errors.js';
 import { readEventStream } from './live.js';
 
 export { MailbeaconError, MailbeaconTimeoutError } from './errors.js';
-export type * from '../api/wire.js';
-export type { EventUpdate, MessageUpdate, RelayEntry } from '../api/types.js';
+export type * from '../wire/schemas.js';
+export type { EventUpdate, MessageUpdate, RelayEntry } from '../wire/types.js';
 
 export interface ClientOptions {
   /** The UI + API listener, e.g. `http://127.0.0.1:8025` (the default). */

@@ -5,8 +5,8 @@ import {
   messageTopic,
   type EventUpdate,
   type MessageUpdate,
-} from '../api/types.js';
-import { toWireSummary } from '../api/wire/messages.js';
+} from '../wire/types.js';
+import { toWireSummary } from '../wire/messages.js';
 import type { EventBus, SandboxEvents } from '../events/bus.js';
 import type { Hub } from './hub.js';
 

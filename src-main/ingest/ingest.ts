@@ -1,14 +1,14 @@
 import { sortableId } from '../ids.js';
 import type { EventBus } from '../events/bus.js';
 import type { Clock } from '../logger.js';
-import type { QueuedWrite } from '../store/commit-queue.js';
+import type { QueuedWrite } from '../store/sqlite/commit-queue.js';
 import {
   cleanTags,
   SLICED_MAIL_BYTES,
   summaryOfNew,
   type MessageStore,
   type NewMessage,
-} from '../store/messages.js';
+} from '../store/sqlite/messages.js';
 import { addressText, type SearchEntry } from '../store/search-index.js';
 import { searchBody } from './parse.js';
 import type { MailToPrepare, PreparedMail } from './prepare.js';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { simpleParser, type AddressObject } from 'mailparser';
 import libmime from 'libmime';
 import type { Address } from '../model/message.js';
-import type { MessageFields, StoredPart } from '../store/messages.js';
+import type { MessageFields, StoredPart } from '../store/sqlite/messages.js';
 import { leafParts, type LeafPart, type MimeTree } from '../mime/mime.js';
 import { htmlToText } from './html-text.js';
 import { readSimpleMail, type MailContent } from './simple-mail.js';

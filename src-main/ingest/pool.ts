@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import type { Logger } from '../logger.js';
-import type { CheckpointTask, HandOff } from '../store/checkpointer.js';
+import type { CheckpointTask, HandOff } from '../store/sqlite/checkpointer.js';
 import { spawnWorker } from '../threads/spawn.js';
 import type { InjectorSettings } from './injector-settings.js';
 import type { MailToPrepare, PreparedMail, ReadingSettings } from './prepare.js';

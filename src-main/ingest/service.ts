@@ -1,8 +1,8 @@
 import type { Settings } from '../config/schema.js';
 import type { EventBus } from '../events/bus.js';
 import type { Clock, Logger } from '../logger.js';
-import type { WalCheckpointer } from '../store/checkpointer.js';
-import type { MessageStore } from '../store/messages.js';
+import type { WalCheckpointer } from '../store/sqlite/checkpointer.js';
+import type { MessageStore } from '../store/sqlite/messages.js';
 import type { MailReaders } from '../store/service.js';
 import { Ingest } from './ingest.js';
 import { injectorFrom, type InjectorSettings } from './injector-settings.js';

@@ -1,4 +1,4 @@
-import { cleanTags, summaryOfNew, type NewMessage } from '../store/messages.js';
+import { cleanTags, summaryOfNew, type NewMessage } from '../store/sqlite/messages.js';
 import { matchesMail } from '../search/match.js';
 import { parseQuery, type Filter } from '../search/query.js';
 

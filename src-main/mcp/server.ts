@@ -2,7 +2,7 @@ import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mc
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { MailbeaconClient, MailbeaconError } from '../client/index.js';
-import { classification, simulationProfile, tokenKind } from '../api/wire.js';
+import { classification, simulationProfile, tokenKind } from '../wire/schemas.js';
 
 export interface McpOptions {
   /** The API the tools act on: the running app's, or the listener that serves `/mcp` itself. */

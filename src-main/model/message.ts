@@ -30,7 +30,7 @@ export interface TrackingCounts extends HitCounts {
   preview: { opens: number; clicks: number; unsubscribed: boolean };
 }
 
-/** A stored mail as listed: its envelope fields, state and tracking counts (api/wire/messages.ts maps it). */
+/** A stored mail as listed: its envelope fields, state and tracking counts (wire/messages.ts maps it). */
 export interface MessageListing {
   id: string;
   messageId: string;

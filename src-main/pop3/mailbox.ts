@@ -1,5 +1,5 @@
 import type { EventBus } from '../events/bus.js';
-import type { MessageStore } from '../store/messages.js';
+import type { MessageStore } from '../store/sqlite/messages.js';
 
 /** What a POP3 session sees of the store: the caught mails as tracked, and deletion. */
 export interface Pop3Mailbox {

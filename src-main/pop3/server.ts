@@ -2,7 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { TLSSocket, createSecureContext, type SecureContext } from 'node:tls';
 import type { Logger } from '../logger.js';
 import { listen, type BoundAddress } from '../net/listen.js';
-import type { TlsMaterial } from '../smtp/tls.js';
+import type { TlsMaterial } from '../net/tls.js';
 import { LoginThrottle } from './login-throttle.js';
 import type { Pop3Mailbox } from './mailbox.js';
 import { Pop3Session } from './session.js';

@@ -2,10 +2,10 @@ import type { Database } from 'better-sqlite3';
 import type { Settings } from '../config/schema.js';
 import type { EventBus } from '../events/bus.js';
 import type { Clock, Logger } from '../logger.js';
-import type { MessageStore } from '../store/messages.js';
+import type { MessageStore } from '../store/sqlite/messages.js';
 import { RelayWorker, type RelayConfig } from './worker.js';
 
-export { RelayOutbox } from '../store/relay-outbox.js';
+export { RelayOutbox } from '../store/sqlite/relay-outbox.js';
 export { RelayRequestError, RelayWorker, RELAY_ID_HEADER, RELEASE_WAIT_MS, TRACK_HEADER } from './worker.js';
 export type { RelayConfig, RelayConfigView, RelayWorkerOptions, ReleaseResult } from './worker.js';
 

@@ -3,9 +3,9 @@ import type { RelayAttempt, RelayEntry, RelayStatus } from '../model/relay.js';
 import type { EventBus } from '../events/bus.js';
 import type { CommitHook } from '../ingest/ingest.js';
 import type { Clock, Logger } from '../logger.js';
-import type { MessageStore } from '../store/messages.js';
+import type { MessageStore } from '../store/sqlite/messages.js';
 import { prependHeader, removeHeader } from './headers.js';
-import { RelayOutbox, entryOf, type AttemptOutcome, type OutboxRow } from '../store/relay-outbox.js';
+import { RelayOutbox, entryOf, type AttemptOutcome, type OutboxRow } from '../store/sqlite/relay-outbox.js';
 import { autoRecipients, releaseRecipients, type RecipientRules } from './recipients.js';
 import {
   POOL_CONNECTIONS,

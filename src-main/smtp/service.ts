@@ -6,10 +6,10 @@ import { formatHostPort } from '../net/listen.js';
 import { startPop3 } from '../pop3/index.js';
 import type { Pop3Login } from '../pop3/login.js';
 import type { Pop3Server } from '../pop3/server.js';
-import type { MessageStore } from '../store/messages.js';
+import type { MessageStore } from '../store/sqlite/messages.js';
 import { SmtpCatcher } from './catcher.js';
 import type { Chaos } from './chaos.js';
-import { loadSmtpTls } from './tls.js';
+import { loadSmtpTls } from '../net/tls.js';
 
 export interface Capture {
   /** The SMTP listener, once `listen` has built it. */

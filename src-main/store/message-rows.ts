@@ -1,6 +1,6 @@
 import type { Address, MessageListing, TrackingCounts } from '../model/message.js';
 import type { TrackingManifest } from '../model/tracking.js';
-import { emptyCounts } from './events.js';
+import { emptyCounts } from './sqlite/events.js';
 
 // The rows of the mail tables as the store's parts read and write them, and their mapping to the model's listing.
 

@@ -118,7 +118,7 @@ function listOf<T>(json: string | null): T[] {
 
 /**
  * Reads the text a stored mail is found by (its text part, else its HTML's visible text). Reading mail is ingest's
- * job, so whoever builds the store hands this in (see ingest/service.ts and ingest/checkpoint-worker.ts).
+ * job, so whoever builds the store hands this in (see ingest/service.ts and workers/checkpoint.ts).
  */
 export type MailTextReader = (raw: Buffer) => Promise<string>;
 

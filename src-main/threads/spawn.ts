@@ -9,10 +9,10 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
  * each as an entry of its own) and their source beside this folder.
  */
 export const WORKER_ENTRIES = {
-  'ingest-worker': 'ingest/worker.ts',
-  'checkpoint-worker': 'ingest/checkpoint-worker.ts',
-  'tracking-worker': 'tracking/worker.ts',
-  'checks-worker': 'checks/worker.ts',
+  'ingest-worker': 'workers/ingest.ts',
+  'checkpoint-worker': 'workers/checkpoint.ts',
+  'tracking-worker': 'workers/tracking.ts',
+  'checks-worker': 'workers/checks.ts',
 } as const;
 
 export type WorkerEntry = keyof typeof WORKER_ENTRIES;

@@ -1,8 +1,8 @@
 import type { TrackingEvent, TrackingSource } from '../model/tracking.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../logger.js';
-import type { QueuedWrite } from '../store/commit-queue.js';
-import type { EventStore, NewTrackingEvent } from '../store/events.js';
+import type { QueuedWrite } from '../store/sqlite/commit-queue.js';
+import type { EventStore, NewTrackingEvent } from '../store/sqlite/events.js';
 import { classifyHit, clientKey, mayBeNearDelivery } from './classify.js';
 import { isExpired, type TokenPayload } from './token.js';
 

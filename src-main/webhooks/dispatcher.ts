@@ -1,12 +1,12 @@
 import type { Database } from 'better-sqlite3';
-import { toWireSummary } from '../api/wire/messages.js';
+import { toWireSummary } from '../wire/messages.js';
 import type { MessageListing } from '../model/message.js';
 import type { RelayEntry } from '../model/relay.js';
 import type { TrackingEvent } from '../model/tracking.js';
 import type { WebhookDelivery } from '../model/webhook.js';
 import type { EventBus } from '../events/bus.js';
 import type { Clock, Logger } from '../logger.js';
-import { WebhookDeliveries, type DeliveryRow } from '../store/webhook-deliveries.js';
+import { WebhookDeliveries, type DeliveryRow } from '../store/sqlite/webhook-deliveries.js';
 import { EventFilter, RELAY_EVENT } from './event-types.js';
 import { newWebhookId, secretKey, signWebhook } from './signature.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TrackingEvent } from '../../src-main/api/types.js';
+import type { TrackingEvent } from '../../src-main/wire/types.js';
 import type { MessageListing } from '../../src-main/model/message.js';
 import { EventBus } from '../../src-main/events/bus.js';
 import {

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LinkCheckResponse } from '../../src-main/api/types.js';
+import type { LinkCheckResponse } from '../../src-main/wire/types.js';
 import { queuedId, smtpTransport, startSandbox, type TestSandbox } from '../helpers/sandbox.js';
 
 let site: Server;

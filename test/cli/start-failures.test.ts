@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import nodemailer from 'nodemailer';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { MessagesSummary } from '../../src-main/api/types.js';
+import type { MessagesSummary } from '../../src-main/wire/types.js';
 import { ServeProcess } from '../../bench/lib/serve-process.js';
 import { getJson, tempDir } from '../helpers/sandbox.js';
 

@@ -14,7 +14,7 @@ import type {
   MessagesSummary,
   MessageTracking,
   TrackingSummary,
-} from '../../src-main/api/types';
+} from '../../src-main/wire/types';
 import {
   artifactPath,
   ensureRendererBuilt,

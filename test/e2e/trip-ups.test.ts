@@ -5,7 +5,7 @@ import { rmSync } from 'node:fs';
 import nodemailer from 'nodemailer';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { EventsResponse, MessagesSummary } from '../../src-main/api/types';
+import type { EventsResponse, MessagesSummary } from '../../src-main/wire/types';
 import { artifactPath, ensureRendererBuilt, launchChromium, startServe, until, type Serve } from './harness';
 
 /** Long enough for a live update to cross SMTP → store → hub → browser on a loaded CI machine. */

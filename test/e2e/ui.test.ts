@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { EventsResponse, MessagesSummary } from '../../src-main/api/types';
+import type { EventsResponse, MessagesSummary } from '../../src-main/wire/types';
 import {
   artifactPath,
   ensureRendererBuilt,

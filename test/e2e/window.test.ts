@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import nodemailer from 'nodemailer';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MessagesSummary } from '../../src-main/api/types';
+import type { MessagesSummary } from '../../src-main/wire/types';
 import {
   artifactPath,
   ensureRendererBuilt,

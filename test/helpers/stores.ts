@@ -1,8 +1,8 @@
 import type { Database } from 'better-sqlite3';
 import { readSearchText, readWithMailparser } from '../../src-main/ingest/parse.js';
-import { CommitQueue } from '../../src-main/store/commit-queue.js';
-import { HubHistoryStore } from '../../src-main/store/hub-history.js';
-import type { MessageStoreOptions } from '../../src-main/store/messages.js';
+import { CommitQueue } from '../../src-main/store/sqlite/commit-queue.js';
+import { HubHistoryStore } from '../../src-main/store/sqlite/hub-history.js';
+import type { MessageStoreOptions } from '../../src-main/store/sqlite/messages.js';
 
 const queues = new WeakMap<Database, CommitQueue>();
 

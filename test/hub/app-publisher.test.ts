@@ -9,7 +9,7 @@ import {
   type MessageUpdate,
   type RelayEntry,
   type TrackingEvent,
-} from '../../src-main/api/types.js';
+} from '../../src-main/wire/types.js';
 import { EventBus } from '../../src-main/events/bus.js';
 import type { MessageListing } from '../../src-main/model/message.js';
 import { AppPublisher, MAX_PER_MESSAGE_TOPICS } from '../../src-main/hub/app-publisher.js';

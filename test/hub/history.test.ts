@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
-import { openDatabase } from '../../src-main/store/database.js';
+import { openDatabase } from '../../src-main/store/sqlite/database.js';
 import { mintToken } from '../../src-main/hub/jwt.js';
 import {
   Client,

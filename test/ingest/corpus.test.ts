@@ -11,7 +11,7 @@ import { join, relative } from 'node:path';
 import { simpleParser, type AddressObject } from 'mailparser';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Address, Message } from '../../src-main/api/types.js';
+import type { Address, Message } from '../../src-main/wire/types.js';
 import { readSimpleMail } from '../../src-main/ingest/simple-mail.js';
 import { getJson, queuedId, startSandbox, type TestSandbox } from '../helpers/sandbox.js';
 

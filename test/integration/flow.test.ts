@@ -6,7 +6,7 @@ import type {
   MessageTracking,
   MessageUpdate,
   EventUpdate,
-} from '../../src-main/api/types.js';
+} from '../../src-main/wire/types.js';
 import { getJson, queuedId, smtpTransport, startSandbox, type TestSandbox } from '../helpers/sandbox.js';
 
 /** Subscribes to the sandbox's hub with a token from the API and collects parsed updates. */

@@ -8,7 +8,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { startSandbox, type RunningSandbox } from '../../src-main/testing/index.js';
 import { WRITE_REFUSED } from '../../src-main/mcp/server.js';
-import type { TrackingSummary } from '../../src-main/api/types.js';
+import type { TrackingSummary } from '../../src-main/wire/types.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const TOOLS = [

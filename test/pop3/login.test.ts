@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { POP3_LOGIN_FILE } from '../../src-main/pop3/login.js';
-import type { AppInformation } from '../../src-main/api/types.js';
+import type { AppInformation } from '../../src-main/wire/types.js';
 import { getJson, queuedId, smtpTransport, startSandbox, tempDir } from '../helpers/sandbox.js';
 
 const run = promisify(execFile);

@@ -1,6 +1,6 @@
 import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RelayEntry } from '../../src-main/api/types.js';
+import type { RelayEntry } from '../../src-main/wire/types.js';
 import { registerRelayRoutes } from '../../src-main/api/routes/relay.js';
 import type { RelayConfigView } from '../../src-main/relay/index.js';
 import { tempDir } from '../helpers/sandbox.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RelayEntry, WebhookDelivery } from '../../src-main/api/types.js';
+import type { RelayEntry, WebhookDelivery } from '../../src-main/wire/types.js';
 import { getJson, smtpTransport, startSandbox } from '../helpers/sandbox.js';
 import { Receiver, verifyStandardWebhook } from '../webhooks/receiver.js';
 import { Upstream, waitFor } from './harness.js';

@@ -8,7 +8,7 @@ import { copyFileSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeF
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MessagesSummary } from '../../src-main/api/types.js';
+import type { MessagesSummary } from '../../src-main/wire/types.js';
 import { getJson, startSandbox, tempDir, type TestSandbox } from '../helpers/sandbox.js';
 
 const run = promisify(execFile);

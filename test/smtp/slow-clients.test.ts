@@ -3,7 +3,7 @@
 // the flags, and the server must cut them with a 421 and keep serving everyone else.
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { MessagesSummary } from '../../src-main/api/types.js';
+import type { MessagesSummary } from '../../src-main/wire/types.js';
 import { getJson, smtpTransport, startSandbox, type TestSandbox } from '../helpers/sandbox.js';
 
 /** How often a dripping client sends its next byte: far more often than the idle timeout. */

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Message, MessagesSummary } from '../../src-main/api/types.js';
+import type { Message, MessagesSummary } from '../../src-main/wire/types.js';
 import { getJson, queuedId, smtpTransport, startSandbox, type TestSandbox } from '../helpers/sandbox.js';
 
 const run = promisify(execFile);

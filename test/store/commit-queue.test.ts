@@ -2,7 +2,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CommitQueue, type QueuedWrite } from '../../src-main/store/commit-queue.js';
+import { CommitQueue, type QueuedWrite } from '../../src-main/store/sqlite/commit-queue.js';
 import { tempDir } from '../helpers/sandbox.js';
 
 const temps: { remove: () => void }[] = [];

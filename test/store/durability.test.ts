@@ -3,7 +3,7 @@
 // again on the same data dir and look for every acknowledged mail through the API.
 import nodemailer from 'nodemailer';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Message, MessagesSummary } from '../../src-main/api/types.js';
+import type { Message, MessagesSummary } from '../../src-main/wire/types.js';
 import { ServeProcess } from '../../bench/lib/serve-process.js';
 import { getJson, queuedId, tempDir } from '../helpers/sandbox.js';
 

@@ -1,7 +1,7 @@
 // Tracking events are kept like mails: at most --max-events, the oldest pruned. A flood of pixel hits through the
 // real tracking listener must leave the events table at the limit, keeping the newest hits.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EventsResponse } from '../../src-main/api/types.js';
+import type { EventsResponse } from '../../src-main/wire/types.js';
 import { getJson, startSandbox, tempDir, type TestSandbox } from '../helpers/sandbox.js';
 
 const MAX_EVENTS = 40;

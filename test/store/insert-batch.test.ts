@@ -4,8 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from 'better-sqlite3';
 import { newMessageId } from '../../src-main/ingest/ingest.js';
 import { parseMail } from '../../src-main/ingest/parse.js';
-import { openDatabase } from '../../src-main/store/database.js';
-import { MessageStore, type NewMessage } from '../../src-main/store/messages.js';
+import { openDatabase } from '../../src-main/store/sqlite/database.js';
+import { MessageStore, type NewMessage } from '../../src-main/store/sqlite/messages.js';
 import { storeOptions } from '../helpers/stores.js';
 
 async function mail(subject: string, id = newMessageId()): Promise<NewMessage> {

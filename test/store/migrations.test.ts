@@ -3,9 +3,9 @@ import BetterSqlite3 from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readHeaders } from '../../src-main/ingest/parse.js';
-import { openDatabase, migrate } from '../../src-main/store/database.js';
-import { MIGRATIONS } from '../../src-main/store/migrations.js';
-import { MessageStore } from '../../src-main/store/messages.js';
+import { openDatabase, migrate } from '../../src-main/store/sqlite/database.js';
+import { MIGRATIONS } from '../../src-main/store/sqlite/migrations.js';
+import { MessageStore } from '../../src-main/store/sqlite/messages.js';
 import { tempDir } from '../helpers/sandbox.js';
 import { storeOptions } from '../helpers/stores.js';
 

@@ -3,8 +3,8 @@
 // same mails, in the same order, with the same counts, as filtering the whole mailbox would.
 import { afterEach, describe, expect, it } from 'vitest';
 import { newMessageId } from '../../src-main/ingest/ingest.js';
-import { openDatabase } from '../../src-main/store/database.js';
-import { MessageStore, type NewMessage, type StoredPart } from '../../src-main/store/messages.js';
+import { openDatabase } from '../../src-main/store/sqlite/database.js';
+import { MessageStore, type NewMessage, type StoredPart } from '../../src-main/store/sqlite/messages.js';
 import { storeOptions } from '../helpers/stores.js';
 
 interface Fixture {

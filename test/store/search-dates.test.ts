@@ -1,8 +1,8 @@
 // before: and after: match by the time a mail was received, whatever order the mails were stored in.
 import { afterEach, describe, expect, it } from 'vitest';
 import { newMessageId } from '../../src-main/ingest/ingest.js';
-import { openDatabase } from '../../src-main/store/database.js';
-import { MessageStore, type NewMessage } from '../../src-main/store/messages.js';
+import { openDatabase } from '../../src-main/store/sqlite/database.js';
+import { MessageStore, type NewMessage } from '../../src-main/store/sqlite/messages.js';
 import { storeOptions } from '../helpers/stores.js';
 
 const DAY = 86_400_000;

@@ -6,8 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { newMessageId } from '../../src-main/ingest/ingest.js';
 import { parseMail } from '../../src-main/ingest/parse.js';
 import { DATABASE_FILE } from '../../src-main/sandbox.js';
-import { openDatabase } from '../../src-main/store/database.js';
-import { MessageStore } from '../../src-main/store/messages.js';
+import { openDatabase } from '../../src-main/store/sqlite/database.js';
+import { MessageStore } from '../../src-main/store/sqlite/messages.js';
 import { getJson, smtpTransport, startSandbox, tempDir } from '../helpers/sandbox.js';
 import { storeOptions } from '../helpers/stores.js';
 

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASE_FILE } from '../../src-main/sandbox.js';
-import { openDatabase } from '../../src-main/store/database.js';
-import { MessageStore, SLICED_MAIL_BYTES } from '../../src-main/store/messages.js';
+import { openDatabase } from '../../src-main/store/sqlite/database.js';
+import { MessageStore, SLICED_MAIL_BYTES } from '../../src-main/store/sqlite/messages.js';
 import { getJson, smtpTransport, startSandbox, tempDir, type TestSandbox } from '../helpers/sandbox.js';
 import { storeOptions } from '../helpers/stores.js';
 

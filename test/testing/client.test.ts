@@ -3,7 +3,7 @@ import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import { startSandbox, type RunningSandbox } from '../../src-main/testing/index.js';
 import { MailbeaconError, MailbeaconTimeoutError, type LiveUpdate } from '../../src-main/client/index.js';
-import * as wire from '../../src-main/api/wire.js';
+import * as wire from '../../src-main/wire/schemas.js';
 
 const HTML = `<html><body><p>Hello</p>
 <a href="https://example.com/pricing">See <b>pricing</b></a>

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { startSandbox, type RunningSandbox } from '../../src-main/testing/index.js';
-import { RESPONSES } from '../../src-main/api/wire.js';
+import { RESPONSES } from '../../src-main/wire/schemas.js';
 
 type Document = {
   paths: Record<

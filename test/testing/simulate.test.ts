@@ -3,7 +3,7 @@ import nodemailer from 'nodemailer';
 import { z } from 'zod';
 import { startSandbox, type RunningSandbox } from '../../src-main/testing/index.js';
 import { MailbeaconError } from '../../src-main/client/index.js';
-import { RESPONSES, simulationResult } from '../../src-main/api/wire.js';
+import { RESPONSES, simulationResult } from '../../src-main/wire/schemas.js';
 
 let mb: RunningSandbox;
 

@@ -1,13 +1,13 @@
 import type { Database } from 'better-sqlite3';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EventsResponse, MessageTracking } from '../../src-main/api/types.js';
+import type { EventsResponse, MessageTracking } from '../../src-main/wire/types.js';
 import { registerTrackingRoutes } from '../../src-main/api/routes/tracking.js';
-import { MessageStore } from '../../src-main/store/messages.js';
+import { MessageStore } from '../../src-main/store/sqlite/messages.js';
 import { EventBus } from '../../src-main/events/bus.js';
 import { createLogger, systemClock } from '../../src-main/logger.js';
-import { openDatabase } from '../../src-main/store/database.js';
-import { EventStore } from '../../src-main/store/events.js';
+import { openDatabase } from '../../src-main/store/sqlite/database.js';
+import { EventStore } from '../../src-main/store/sqlite/events.js';
 import { TrackingInjector } from '../../src-main/tracking/inject/index.js';
 import { TokenCodec, generateKey } from '../../src-main/tracking/index.js';
 import { HitRecorder } from '../../src-main/tracking/hits.js';

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MessageTracking } from '../../src-main/api/types.js';
+import type { MessageTracking } from '../../src-main/wire/types.js';
 import { getJson, queuedId, smtpTransport, startSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import { hrefs, mustTrack, pixelCount, visibleText } from './html-checks.js';
 

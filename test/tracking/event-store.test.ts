@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src-main/store/database.js';
-import { EventStore, type NewTrackingEvent } from '../../src-main/store/events.js';
+import { openDatabase } from '../../src-main/store/sqlite/database.js';
+import { EventStore, type NewTrackingEvent } from '../../src-main/store/sqlite/events.js';
 import { commitsOf } from '../helpers/stores.js';
 
 function hit(i: number): NewTrackingEvent {

@@ -1,5 +1,5 @@
 import { EventSource } from 'eventsource';
-import type { EventUpdate, TrackingEvent } from '../../src-main/api/types.js';
+import type { EventUpdate, TrackingEvent } from '../../src-main/wire/types.js';
 import { getJson } from '../helpers/sandbox.js';
 
 /** A real subscriber to a sandbox's hub, collecting the tracking events it publishes. */

@@ -1,11 +1,11 @@
 import type { Database } from 'better-sqlite3';
 import { connect } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { TrackingEvent } from '../../src-main/api/types.js';
+import type { TrackingEvent } from '../../src-main/wire/types.js';
 import { EventBus } from '../../src-main/events/bus.js';
 import { createLogger, systemClock } from '../../src-main/logger.js';
-import { openDatabase } from '../../src-main/store/database.js';
-import { EventStore } from '../../src-main/store/events.js';
+import { openDatabase } from '../../src-main/store/sqlite/database.js';
+import { EventStore } from '../../src-main/store/sqlite/events.js';
 import {
   TokenCodec,
   generateKey,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EventsResponse } from '../../src-main/api/types.js';
+import type { EventsResponse } from '../../src-main/wire/types.js';
 import { simulate } from '../../src-main/cli/simulate.js';
 import { getJson, queuedId, smtpTransport, startSandbox, type TestSandbox } from '../helpers/sandbox.js';
 

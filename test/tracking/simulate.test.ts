@@ -4,7 +4,7 @@ import type {
   MessageSummary,
   TrackingEvent,
   TrackingSummary,
-} from '../../src-main/api/types.js';
+} from '../../src-main/wire/types.js';
 import { SIMULATE_PROFILES } from '../../src-main/tracking/profiles.js';
 import type { SimulateResult } from '../../src-main/tracking/simulate.js';
 import { generateSecret } from '../../src-main/webhooks/index.js';

@@ -9,10 +9,10 @@ import type {
   MessagesSummary,
   MessageTracking,
   TrackingSummary,
-} from '../../src-main/api/types.js';
+} from '../../src-main/wire/types.js';
 import { MailbeaconClient } from '../../src-main/client/index.js';
-import { migrate, openDatabase } from '../../src-main/store/database.js';
-import { MIGRATIONS } from '../../src-main/store/migrations.js';
+import { migrate, openDatabase } from '../../src-main/store/sqlite/database.js';
+import { MIGRATIONS } from '../../src-main/store/sqlite/migrations.js';
 import {
   getJson,
   queuedId,

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EventsResponse } from '../../src-main/api/types.js';
+import type { EventsResponse } from '../../src-main/wire/types.js';
 import { getJson, startSandbox, type TestSandbox } from '../helpers/sandbox.js';
 
 const CHROME =

@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { z } from 'zod';
-import type { TrackingEvent } from '../types.js';
+import type { TrackingEvent } from '../../wire/types.js';
 import type { MessageListing } from '../../model/message.js';
-import { toWireSummary } from '../wire/messages.js';
+import { toWireSummary } from '../../wire/messages.js';
 import type { EventBus } from '../../events/bus.js';
 import { parseQuery } from '../../search/query.js';
 import { errorBody, parseOr400 } from '../errors.js';
-import { responseJsonSchema } from '../wire.js';
+import { responseJsonSchema } from '../../wire/schemas.js';
 import { VERSION } from '../../version.js';
 import { appInformation, maskedSettings, webuiConfig, type InfoDeps } from './info.js';
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { ListenAddress } from '../../config/schema.js';
-import type { MessageStore } from '../../store/messages.js';
+import type { MessageStore } from '../../store/sqlite/messages.js';
 import { checkLinks } from '../../checks/link-check.js';
 import { CheckRefused } from '../../checks/limits.js';
 import type { CheckRunner } from '../../checks/runner.js';
@@ -9,7 +9,7 @@ import { checkSpam } from '../../checks/spamd.js';
 import { ThumbnailService } from '../../checks/thumbnail.js';
 import type { GuardedFetch } from '../../net/guarded-fetch.js';
 import { pointsAt } from '../../tracking/host-match.js';
-import type { HtmlCheckResponse, LinkCheckResponse, SpamCheckResponse } from '../types.js';
+import type { HtmlCheckResponse, LinkCheckResponse, SpamCheckResponse } from '../../wire/types.js';
 import { notFound, parseOr400 } from './messages.js';
 
 export interface CheckRoutesDeps {

@@ -4,9 +4,9 @@ import type { EventBus } from '../../events/bus.js';
 import type { Clock } from '../../logger.js';
 import type { Ingest } from '../../ingest/ingest.js';
 import type { Pop3Login } from '../../pop3/login.js';
-import type { MessageStore } from '../../store/messages.js';
+import type { MessageStore } from '../../store/sqlite/messages.js';
 import { VERSION } from '../../version.js';
-import type { AppInformation } from '../types.js';
+import type { AppInformation } from '../../wire/types.js';
 
 /** What `/api/v1/info`, `/api/v1/webui` and `/api/v1/settings` describe; getters read the running sandbox. */
 export interface InfoDeps {

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { badRequest, notFound, parseOr400 } from '../errors.js';
-import type { Message } from '../types.js';
-import { toWireAttachment, toWireSummary } from '../wire/messages.js';
+import type { Message } from '../../wire/types.js';
+import { toWireAttachment, toWireSummary } from '../../wire/messages.js';
 import type { EventBus } from '../../events/bus.js';
-import type { MessageStore } from '../../store/messages.js';
+import type { MessageStore } from '../../store/sqlite/messages.js';
 import { parseQuery } from '../../search/query.js';
 import { readBody, readHeaders } from '../../ingest/parse.js';
 

@@ -1,5 +1,5 @@
 // Every cached resource has one key shape here, so live updates know exactly what to refresh.
-import type { CountScope } from '../../../src-main/api/types';
+import type { CountScope } from '../../../src-main/wire/types';
 import type { EventFilter } from '../events/eventFilter';
 
 export const queryKeys = {

@@ -1,6 +1,6 @@
 // Queries for the app-wide resources several screens share.
 import { useQuery } from '@tanstack/react-query';
-import type { AppInformation, RelayEntry, WebhookDelivery } from '../../../src-main/api/types';
+import type { AppInformation, RelayEntry, WebhookDelivery } from '../../../src-main/wire/types';
 import { api } from './client';
 import { queryKeys } from './queryKeys';
 

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { roleOf, type HitRole, type TrackingEvent } from '../../../src-main/api/types';
+import { roleOf, type HitRole, type TrackingEvent } from '../../../src-main/wire/types';
 import { useCountScope } from '../shared/countScope';
 import { clockTime, fullTime } from '../format/time';
 import { ClickIcon, EyeIcon, UnsubIcon } from '../shared/icons';

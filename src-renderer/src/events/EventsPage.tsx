@@ -8,7 +8,7 @@ import type {
   TokenKind,
   TrackingSource,
   TrackingSummary,
-} from '../../../src-main/api/types';
+} from '../../../src-main/wire/types';
 import { setCountScope, sourceLabel, useCountScope } from '../shared/countScope';
 import { api } from '../api/client';
 import { queryKeys } from '../api/queryKeys';

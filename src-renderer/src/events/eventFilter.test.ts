@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TrackingEvent } from '../../../src-main/api/types';
+import type { TrackingEvent } from '../../../src-main/wire/types';
 import { eventQueryString, matchesEventFilter } from './eventFilter';
 import { bucketSize, eventSeries, percent } from './eventSeries';
 

@@ -5,7 +5,7 @@ import type {
   TokenKind,
   TrackingEvent,
   TrackingSource,
-} from '../../../src-main/api/types';
+} from '../../../src-main/wire/types';
 
 export type TimeRange = 'hour' | 'day' | 'week' | 'all';
 

@@ -1,6 +1,6 @@
 // Events grouped for the chart: opens and clicks per time bucket, machine hits (proxies, scanners) kept apart so
 // the human signal is not drowned by Apple's prefetching or a link scanner.
-import { roleOf, type CountScope, type TrackingEvent } from '../../../src-main/api/types';
+import { roleOf, type CountScope, type TrackingEvent } from '../../../src-main/wire/types';
 import type { TimeRange } from './eventFilter';
 
 export interface SeriesPoint {

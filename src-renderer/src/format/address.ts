@@ -1,4 +1,4 @@
-import type { Address } from '../../../src-main/api/types';
+import type { Address } from '../../../src-main/wire/types';
 
 /** The name when there is one, the address otherwise: what a list row has room for. */
 export function displayName(a: Address | null | undefined): string {

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, render, screen } from '@testing-library/react';
-import type { MessageSummary } from '../../../src-main/api/types';
+import type { MessageSummary } from '../../../src-main/wire/types';
 import { MessageRow } from './MessageRow';
 import { SearchBar } from './SearchBar';
 

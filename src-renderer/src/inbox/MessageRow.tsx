@@ -1,4 +1,4 @@
-import type { MessageSummary } from '../../../src-main/api/types';
+import type { MessageSummary } from '../../../src-main/wire/types';
 import { addressList, displayName } from '../format/address';
 import { fullTime, relativeTime } from '../format/time';
 import { TagChips } from '../shared/TagChips';

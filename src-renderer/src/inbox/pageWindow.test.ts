@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { MessageSummary } from '../../../src-main/api/types';
+import type { MessageSummary } from '../../../src-main/wire/types';
 import { indexOfId, PAGE_SIZE, pagesForRange, PREFETCH_ROWS, rowAt } from './pageWindow';
 
 const row = (id: string) => ({ ID: id }) as MessageSummary;

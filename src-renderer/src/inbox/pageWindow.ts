@@ -1,6 +1,6 @@
 // The list shows one virtual row per mail but fetches only the pages that cover the rows on screen, so 100,000
 // mails cost the same as 100.
-import type { MessageSummary } from '../../../src-main/api/types';
+import type { MessageSummary } from '../../../src-main/wire/types';
 
 /** Rows per API request: one request fills a tall screen several times over, and stays small to transfer. */
 export const PAGE_SIZE = 100;

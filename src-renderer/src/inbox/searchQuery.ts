@@ -1,5 +1,5 @@
 // The search box holds Mailpit's query syntax; the chips are shortcuts that add or remove one term of it.
-import type { CountScope } from '../../../src-main/api/types';
+import type { CountScope } from '../../../src-main/wire/types';
 
 export type ChipId = 'unread' | 'opened' | 'clicked' | 'not-opened';
 

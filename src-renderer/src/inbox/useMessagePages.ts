@@ -1,7 +1,7 @@
 // The inbox's data: the pages of the list that cover the rows on screen, fetched on demand and cached per page.
 import { useCallback, useState } from 'react';
 import { useQueries, useQueryClient } from '@tanstack/react-query';
-import type { MessageSummary, MessagesSummary } from '../../../src-main/api/types';
+import type { MessageSummary, MessagesSummary } from '../../../src-main/wire/types';
 import { api } from '../api/client';
 import { queryKeys } from '../api/queryKeys';
 import { listPath } from './searchQuery';

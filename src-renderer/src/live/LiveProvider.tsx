@@ -1,7 +1,7 @@
 // Keeps one hub connection for the whole app and tells every screen whether it is live.
 import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
-import { TOPIC_EVENTS, TOPIC_MESSAGES } from '../../../src-main/api/types';
+import { TOPIC_EVENTS, TOPIC_MESSAGES } from '../../../src-main/wire/types';
 import { HubConnection, type LinkState } from './HubConnection';
 import { CacheUpdater, type HubUpdate } from './applyUpdate';
 

@@ -8,7 +8,7 @@ import type {
   MessageUpdate,
   RelayEntry,
   TrackingEvent,
-} from '../../../src-main/api/types';
+} from '../../../src-main/wire/types';
 import { queryKeys } from '../api/queryKeys';
 import { matchesEventFilter, type EventFilter } from '../events/eventFilter';
 

@@ -1,4 +1,4 @@
-import type { Attachment, Message } from '../../../src-main/api/types';
+import type { Attachment, Message } from '../../../src-main/wire/types';
 import { apiUrl } from '../api/client';
 import { formatSize } from '../format/size';
 import { partPath } from './useMessage';

@@ -6,7 +6,7 @@ import type {
   LinkCheckResponse,
   Message,
   SpamCheckResponse,
-} from '../../../src-main/api/types';
+} from '../../../src-main/wire/types';
 import { ApiError, api } from '../api/client';
 import { ErrorNotice } from '../shared/ErrorNotice';
 

@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import hljs from 'highlight.js/lib/core';
 import xml from 'highlight.js/lib/languages/xml';
-import type { Message } from '../../../src-main/api/types';
+import type { Message } from '../../../src-main/wire/types';
 
 hljs.registerLanguage('xml', xml);
 

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { TagEditor } from './TagEditor';
 import { useQueryClient } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router';
-import type { Message } from '../../../src-main/api/types';
+import type { Message } from '../../../src-main/wire/types';
 import { apiUrl } from '../api/client';
 import { useRelay } from '../api/resources';
 import { addressList, fullAddress } from '../format/address';

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import type { Message } from '../../../src-main/api/types';
+import type { Message } from '../../../src-main/wire/types';
 import { api, apiUrl } from '../api/client';
 import { buildPreviewDocument, DEVICE_WIDTHS, textAsDocument, type DeviceWidth } from './previewDocument';
 import { claimFirstView, markPreviewHtml, type PreviewUrls } from './previewMarks';

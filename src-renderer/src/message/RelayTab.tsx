@@ -1,4 +1,4 @@
-import type { Message } from '../../../src-main/api/types';
+import type { Message } from '../../../src-main/wire/types';
 import { useRelay } from '../api/resources';
 import { ErrorNotice } from '../shared/ErrorNotice';
 import { RelayEntries } from '../relay/RelayEntries';

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import type { Message } from '../../../src-main/api/types';
+import type { Message } from '../../../src-main/wire/types';
 import { api } from '../api/client';
 import { queryKeys } from '../api/queryKeys';
 import { useRelay } from '../api/resources';

@@ -5,7 +5,7 @@ import {
   SIMULATE_PROFILES,
   type HumanClient,
   type SimulateProfile,
-} from '../../../src-main/api/types';
+} from '../../../src-main/wire/types';
 import { api, errorMessage } from '../api/client';
 import { Menu } from '../shared/Menu';
 

@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import type { Message, MessageTracking, TrackingEvent } from '../../../src-main/api/types';
+import type { Message, MessageTracking, TrackingEvent } from '../../../src-main/wire/types';
 import { clockTime, fullTime } from '../format/time';
 import { ErrorNotice } from '../shared/ErrorNotice';
 import { useMessageEvents, useTracking } from './useMessage';

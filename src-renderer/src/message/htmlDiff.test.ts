@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TrackingManifest } from '../../../src-main/api/types';
+import type { TrackingManifest } from '../../../src-main/wire/types';
 import { diffHtml, foldUnchanged } from './htmlDiff';
 
 const T = 'http://127.0.0.1:8026';

@@ -2,7 +2,7 @@
 // then only the changed lines are compared token by token, where a quoted attribute value is one token, so a
 // rewritten href shows as that one value and nothing else.
 import { diffArrays, diffLines } from 'diff';
-import type { TrackingManifest } from '../../../src-main/api/types';
+import type { TrackingManifest } from '../../../src-main/wire/types';
 
 export interface Segment {
   text: string;

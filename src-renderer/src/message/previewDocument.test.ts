@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
-import type { Attachment } from '../../../src-main/api/types';
+import type { Attachment } from '../../../src-main/wire/types';
 import { buildPreviewDocument, PREVIEW_CSP, rewriteCidUrls, textAsDocument } from './previewDocument';
 
 const logo = {

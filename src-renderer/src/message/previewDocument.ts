@@ -1,7 +1,7 @@
 // Builds the srcdoc of the preview iframe. The iframe is sandboxed without allow-scripts; the CSP inside the
 // document is a second wall in case a sandbox flag is ever added, and <base target="_blank"> makes every link
 // open in a new window (through the tracked redirect) instead of replacing the preview.
-import type { Attachment } from '../../../src-main/api/types';
+import type { Attachment } from '../../../src-main/wire/types';
 
 /**
  * No scripts, no forms, no frames, no connections; images, styles and fonts load because mail needs them and the

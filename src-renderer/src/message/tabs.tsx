@@ -1,7 +1,7 @@
 // The message view's tabs as data: a feature adds its tab by adding an entry here, and the tab bar, the URL
 // (?tab=id) and the keyboard follow.
 import type { ReactNode } from 'react';
-import type { Message } from '../../../src-main/api/types';
+import type { Message } from '../../../src-main/wire/types';
 import { PreviewTab } from './PreviewTab';
 import { TrackingTab } from './TrackingTab';
 import { EventsTab } from './EventsTab';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TrackingCounts, TrackingEvent } from '../../../src-main/api/types';
+import type { TrackingCounts, TrackingEvent } from '../../../src-main/wire/types';
 import { countsFromEvents, liveCounts } from './trackingCounts';
 
 const ev = (kind: TrackingEvent['kind'], token: string, over: Partial<TrackingEvent> = {}): TrackingEvent =>

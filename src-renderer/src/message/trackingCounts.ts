@@ -6,7 +6,7 @@ import {
   type HitCounts,
   type TrackingCounts,
   type TrackingEvent,
-} from '../../../src-main/api/types';
+} from '../../../src-main/wire/types';
 
 /** A mail's figures under one scope, by the one definition the server uses too (roleOf). */
 function hitCounts(events: TrackingEvent[], scope: CountScope): HitCounts {

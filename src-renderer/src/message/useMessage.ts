@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import type { EventsResponse, Message, MessageTracking } from '../../../src-main/api/types';
+import type { EventsResponse, Message, MessageTracking } from '../../../src-main/wire/types';
 import { api } from '../api/client';
 import { queryKeys } from '../api/queryKeys';
 import { useSetRead } from '../inbox/actions';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { MessageSummary, TrackingEvent } from '../../../src-main/api/types';
+import type { MessageSummary, TrackingEvent } from '../../../src-main/wire/types';
 import { NoticeRules } from './notices';
 
 const mail = {

@@ -1,7 +1,7 @@
 // Which live updates deserve a browser notification: a caught mail, and the first open, the first click and the
 // unsubscribe of each mail, as the desktop app notifies them. Hits classified as scanners (link checkers) or expired
 // tokens are not a person reading the mail, so they never count as a first.
-import type { MessageSummary } from '../../../src-main/api/types';
+import type { MessageSummary } from '../../../src-main/wire/types';
 import type { HubUpdate } from '../live/applyUpdate';
 
 export interface BrowserNotice {

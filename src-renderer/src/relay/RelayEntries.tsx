@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router';
-import type { RelayEntry } from '../../../src-main/api/types';
+import type { RelayEntry } from '../../../src-main/wire/types';
 import { api } from '../api/client';
 import { queryKeys } from '../api/queryKeys';
 import { clockTime, fullTime, relativeTime, untilTime } from '../format/time';

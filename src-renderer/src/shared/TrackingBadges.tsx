@@ -1,4 +1,4 @@
-import type { TrackingCounts } from '../../../src-main/api/types';
+import type { TrackingCounts } from '../../../src-main/wire/types';
 import { countsIn, sourceLabel, useCountScope } from './countScope';
 import { ClickIcon, EyeIcon } from './icons';
 

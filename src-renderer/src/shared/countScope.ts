@@ -1,7 +1,7 @@
 // The "real recipients only" switch: one choice for every figure the UI shows (badges, cards, charts, filters),
 // kept across sessions.
 import { useSyncExternalStore } from 'react';
-import type { CountScope, HitCounts, TrackingCounts } from '../../../src-main/api/types';
+import type { CountScope, HitCounts, TrackingCounts } from '../../../src-main/wire/types';
 
 const STORAGE_KEY = 'mailbeacon.countScope';
 const listeners = new Set<() => void>();

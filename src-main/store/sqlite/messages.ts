@@ -1,14 +1,14 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { Database } from 'better-sqlite3';
-import type { AttachmentInfo, MessageListing, TrackingCounts } from '../model/message.js';
+import type { AttachmentInfo, MessageListing, TrackingCounts } from '../../model/message.js';
 import type { CommitQueue } from './commit-queue.js';
 import { EventStore } from './events.js';
 import { MessageReads, type MailPartReader } from './message-reads.js';
-import type { FullMessageRow, IdSelection, MessagePage, MessageRow, NewMessage } from './message-rows.js';
+import type { FullMessageRow, IdSelection, MessagePage, MessageRow, NewMessage } from '../message-rows.js';
 import { MessageTags } from './message-tags.js';
 import { MessageWrites, type MailToInsert } from './message-writes.js';
 import { SearchHandoff } from './search-handoff.js';
-import type { MailTextReader, SearchEntry } from './search-index.js';
+import type { MailTextReader, SearchEntry } from '../search-index.js';
 
 export {
   SLICED_MAIL_BYTES,
@@ -21,7 +21,7 @@ export {
   type MessageRow,
   type NewMessage,
   type StoredPart,
-} from './message-rows.js';
+} from '../message-rows.js';
 export { cleanTags } from './message-tags.js';
 
 export interface MessageStoreOptions {

@@ -4,9 +4,10 @@
 // thread hands it each new mail's text, and this thread stays small.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MailTextReader } from '../store/search-index.js';
-import { runCheckpoints, type CheckpointTask } from '../store/checkpointer.js';
+import { runCheckpoints, type CheckpointTask } from '../store/sqlite/checkpointer.js';
 
-const readSearchText: MailTextReader = async (raw) => (await import('./parse.js')).readSearchText(raw);
+const readSearchText: MailTextReader = async (raw) =>
+  (await import('../ingest/parse.js')).readSearchText(raw);
 
 const port = parentPort!;
 const close = runCheckpoints(workerData as CheckpointTask, readSearchText, (message) =>

@@ -1,7 +1,7 @@
 // The checks' worker thread: reading a mail and checking it are CPU work on input a sender wrote, so none of it runs
 // where SMTP and the API answer (see checks/runner.ts, which kills this thread when a check overruns).
 import { parentPort } from 'node:worker_threads';
-import { runCheck, type CheckReply, type CheckRequest } from './tasks.js';
+import { runCheck, type CheckReply, type CheckRequest } from '../checks/tasks.js';
 
 const port = parentPort!;
 

@@ -7,8 +7,8 @@ import type {
   TrackingEvent,
   TrackingSource,
   TrackingSummary,
-} from '../model/tracking.js';
-import type { HitCounts, TrackingCounts } from '../model/message.js';
+} from '../../model/tracking.js';
+import type { HitCounts, TrackingCounts } from '../../model/message.js';
 import {
   countedSql,
   DEFAULT_COUNT_SCOPE,
@@ -16,7 +16,7 @@ import {
   roleOf,
   storedSource,
   type CountScope,
-} from '../model/counting.js';
+} from '../../model/counting.js';
 import type { CommitQueue } from './commit-queue.js';
 import { MultiRowInsert } from './multi-insert.js';
 

@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { HubHistoryRows, HubUpdate } from '../model/hub-update.js';
+import type { HubHistoryRows, HubUpdate } from '../../model/hub-update.js';
 import type { CommitQueue, QueuedWrite } from './commit-queue.js';
 import { MultiRowInsert } from './multi-insert.js';
 

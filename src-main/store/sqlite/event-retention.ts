@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../logger.js';
 
 /** Oldest events deleted per transaction: short enough that mails and hits waiting for the next commit barely notice. */
 const PRUNE_BATCH = 2_000;

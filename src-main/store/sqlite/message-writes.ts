@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { CommitQueue } from './commit-queue.js';
-import { inChunks, NO_BYTES, type IdSelection, type NewMessage } from './message-rows.js';
+import { inChunks, NO_BYTES, type IdSelection, type NewMessage } from '../message-rows.js';
 import type { MessageTags } from './message-tags.js';
 
 /** Bytes per slice, one commit each. */

@@ -1,9 +1,9 @@
 import { createRequire } from 'node:module';
 import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import type { Database } from 'better-sqlite3';
-import type { Logger } from '../logger.js';
-import { spawnWorker } from '../threads/spawn.js';
-import { SearchIndexer, attachSearch, type MailTextReader, type SearchEntry } from './search-index.js';
+import type { Logger } from '../../logger.js';
+import { spawnWorker } from '../../threads/spawn.js';
+import { SearchIndexer, attachSearch, type MailTextReader, type SearchEntry } from '../search-index.js';
 
 /** How often the WAL is folded back into the database file. */
 const CHECKPOINT_INTERVAL_MS = 500;

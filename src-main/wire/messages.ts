@@ -1,5 +1,5 @@
-import type { AttachmentInfo, MessageListing } from '../../model/message.js';
-import type { Attachment, MessageSummary } from '../types.js';
+import type { AttachmentInfo, MessageListing } from '../model/message.js';
+import type { Attachment, MessageSummary } from './types.js';
 
 /** A stored mail's list row in Mailpit's shape (`GET /api/v1/messages`, the hub's and webhooks' new-mail payload). */
 export function toWireSummary(m: MessageListing): MessageSummary {

@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { AttachmentInfo, MessageListing, TrackingCounts } from '../model/message.js';
-import { applyPatch } from '../mime/patch.js';
+import type { AttachmentInfo, MessageListing, TrackingCounts } from '../../model/message.js';
+import { applyPatch } from '../../mime/patch.js';
 import type { EventStore } from './events.js';
 import {
   NO_BYTES,
@@ -9,8 +9,8 @@ import {
   type FullMessageRow,
   type MessagePage,
   type MessageRow,
-} from './message-rows.js';
-import { buildSearch } from './search-sql.js';
+} from '../message-rows.js';
+import { buildSearch } from '../search-sql.js';
 
 const SUMMARY_COLUMNS = `m.seq, m.id, m.created_ms, m.message_id, m.subject, m.from_json, m.to_json, m.cc_json, m.bcc_json,
   m.reply_to_json, m.username, m.size, m.snippet, m.attachments, m.read, m.tags_json`;

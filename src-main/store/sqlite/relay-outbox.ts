@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { RelayAttempt, RelayEntry, RelayStatus } from '../model/relay.js';
-import { uuid7 } from '../ids.js';
+import type { RelayAttempt, RelayEntry, RelayStatus } from '../../model/relay.js';
+import { uuid7 } from '../../ids.js';
 
 /** An outbox row as the worker needs it to send. */
 export interface OutboxRow {

@@ -11,9 +11,9 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname } from 'node:path';
-import { createPrivateFile, DATA_DIR_MODE } from './data-dir.js';
+import { createPrivateFile, DATA_DIR_MODE } from '../data-dir.js';
 import { MIGRATIONS } from './migrations.js';
-import { attachSearch, searchPathOf } from './search-index.js';
+import { attachSearch, searchPathOf } from '../search-index.js';
 
 export interface OpenDatabaseOptions {
   /** A file path, or ':memory:'. */

@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { inChunks } from './message-rows.js';
+import { inChunks } from '../message-rows.js';
 
 /**
  * The mails' tags: `message_tags` (one row per tag and mail, what tag searches and counts read) and the mail row's

@@ -1,11 +1,11 @@
 // A worker thread that prepares mails (parse and inject) for the main thread, which only stores them.
 import { parentPort, workerData } from 'node:worker_threads';
-import { injectorFrom } from './injector-settings.js';
-import { prepareMail } from './prepare.js';
-import { readSearchText } from './parse.js';
-import { runCheckpoints } from '../store/checkpointer.js';
-import type { PrepareReply, PrepareRequest, PrepareWorkerData } from './pool.js';
-import type { PreparedMail } from './prepare.js';
+import { injectorFrom } from '../ingest/injector-settings.js';
+import { prepareMail } from '../ingest/prepare.js';
+import { readSearchText } from '../ingest/parse.js';
+import { runCheckpoints } from '../store/sqlite/checkpointer.js';
+import type { PrepareReply, PrepareRequest, PrepareWorkerData } from '../ingest/pool.js';
+import type { PreparedMail } from '../ingest/prepare.js';
 
 const { tracking: settings, reading, checkpoint } = workerData as PrepareWorkerData;
 let trackingBase = '';

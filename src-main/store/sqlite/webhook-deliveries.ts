@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { WebhookDelivery } from '../model/webhook.js';
+import type { WebhookDelivery } from '../../model/webhook.js';
 
 export interface DeliveryRow {
   id: number;

@@ -2,15 +2,15 @@
 // thread stores the hits.
 import { parentPort, workerData } from 'node:worker_threads';
 import { createLogger, systemClock } from '../logger.js';
-import type { HitSink } from './hits.js';
-import { TrackingServer } from './server.js';
+import type { HitSink } from '../tracking/hits.js';
+import { TrackingServer } from '../tracking/server.js';
 import {
   packHits,
   type FromTrackingWorker,
   type ToTrackingWorker,
   type TrackingWorkerData,
-} from './thread.js';
-import { TokenCodec } from './token.js';
+} from '../tracking/thread.js';
+import { TokenCodec } from '../tracking/token.js';
 
 const data = workerData as TrackingWorkerData;
 const port = parentPort!;
