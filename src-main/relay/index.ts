@@ -7,7 +7,8 @@ import { RelayWorker, type RelayConfig } from './worker.js';
 
 export { RelayOutbox } from '../store/sqlite/relay-outbox.js';
 export { RelayRequestError, RelayWorker, RELAY_ID_HEADER, RELEASE_WAIT_MS, TRACK_HEADER } from './worker.js';
-export type { RelayConfig, RelayConfigView, RelayWorkerOptions, ReleaseResult } from './worker.js';
+export type { RelayConfig, RelayWorkerOptions, ReleaseResult } from './worker.js';
+export type { RelayConfigView } from '../wire/types.js';
 
 export type RelaySettings = Pick<
   Settings,

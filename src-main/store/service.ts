@@ -3,6 +3,7 @@ import type { Database } from 'better-sqlite3';
 import type { Settings } from '../config/schema.js';
 import type { EventBus } from '../events/bus.js';
 import type { Clock, Logger } from '../logger.js';
+import type { SpawnWorker } from '../threads/spawn.js';
 import { WalCheckpointer } from './sqlite/checkpointer.js';
 import { CommitQueue } from './sqlite/commit-queue.js';
 import { closeDatabase, openDatabase } from './sqlite/database.js';
@@ -37,7 +38,7 @@ export type MailReaders = Pick<MessageStoreOptions, 'readText' | 'readParts'>;
 /** Opens the database with its shared commit queue, the stores of its tables and the WAL checkpointer. */
 export function openStore(
   settings: Pick<Settings, 'dataDir' | 'hubHistory'>,
-  deps: { nativeBinding?: string; logger: Logger; readers: MailReaders },
+  deps: { nativeBinding?: string; logger: Logger; readers: MailReaders; spawnCheckpoints: SpawnWorker },
 ): OpenStore {
   const path = databasePath(settings.dataDir);
   const log = deps.logger.child('db');
@@ -53,6 +54,7 @@ export function openStore(
     path,
     nativeBinding: deps.nativeBinding,
     indexOn: (port) => store.indexOn(port),
+    spawn: deps.spawnCheckpoints,
   });
   const events = new EventStore(db, commits);
   const hubHistory = new HubHistoryStore(db, commits, settings.hubHistory);
