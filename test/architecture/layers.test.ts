@@ -32,7 +32,11 @@ describe('the layers of src-main', () => {
       'model/scratch.ts',
       `import { MessageStore } from '../store/sqlite/messages.js';`,
     ],
-    ['search imports the store', 'search/scratch.ts', `import { MessageStore } from '../store/sqlite/messages.js';`],
+    [
+      'search imports the store',
+      'search/scratch.ts',
+      `import { MessageStore } from '../store/sqlite/messages.js';`,
+    ],
     ['config imports the store', 'config/scratch.ts', `import { openStore } from '../store/service.js';`],
     ['a base module imports a service', 'logger.ts', `import { Hub } from './hub/hub.js';`],
     ['a type-only import', 'webhooks/scratch.ts', `import type { ApiServer } from '../api/server.js';`],
