@@ -155,6 +155,8 @@ describe('the full-text index, filled behind the commits', () => {
       await store.searchReady();
       const entries = db.prepare('SELECT count(*) FROM search.messages_fts').pluck().get();
       expect(entries).toBe(3);
+      const linked = db.prepare('SELECT count(DISTINCT seq) FROM search.message_addresses').pluck().get();
+      expect(linked).toBe(3);
     } finally {
       db.close();
     }

@@ -10,7 +10,7 @@ import {
   type MessagePage,
   type MessageRow,
 } from '../message-rows.js';
-import { buildSearch } from '../search-query.js';
+import { buildSearch } from '../search-sql.js';
 
 const SUMMARY_COLUMNS = `m.seq, m.id, m.created_ms, m.message_id, m.subject, m.from_json, m.to_json, m.cc_json, m.bcc_json,
   m.reply_to_json, m.username, m.size, m.snippet, m.attachments, m.read, m.tags_json`;
@@ -207,8 +207,10 @@ export class MessageReads {
       seqs = this.#listSeqs.all(limit, start) as number[];
     } else {
       const { where, params, narrow } = search;
-      // A query on nothing but seq and read is answered from the (seq, read) index alone.
-      const covered = !/\bm\.(?!seq\b|read\b)\w/.test(`${where} ${narrow?.where ?? ''}`);
+      // A query on sets of mails (m.seq IN …) and read alone is answered from the (seq, read) index; one on read
+      // alone from the read index, which holds only the entries it counts.
+      const condition = `${where} ${narrow?.where ?? ''}`;
+      const covered = /\bm\.seq\b/.test(condition) && !/\bm\.(?!seq\b|read\b)\w/.test(condition);
       const from = covered ? 'messages m INDEXED BY messages_seq_read' : 'messages m';
       const counts = this.#db
         .prepare(`SELECT count(*) AS n, coalesce(sum(m.read = 0), 0) AS u FROM ${from} WHERE ${where}`)

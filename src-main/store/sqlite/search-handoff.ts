@@ -1,7 +1,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { Database } from 'better-sqlite3';
 import { SearchIndexer, type MailTextReader, type SearchEntry } from '../search-index.js';
-import { buildSearch } from '../search-query.js';
+import { buildSearch } from '../search-sql.js';
 
 /** How long a search waits for the indexing thread before it indexes what is missing itself. */
 const SEARCH_WAIT_MS = 1_000;
