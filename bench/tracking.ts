@@ -41,6 +41,7 @@ import { HitRecorder } from '../src-main/tracking/hits.js';
 import { TrackingServer } from '../src-main/tracking/server.js';
 import { TrackingThread, defaultTrackingThread } from '../src-main/tracking/thread.js';
 import { codecFromSettings } from '../src-main/tracking/setup.js';
+import { spawner } from '../src-main/workers/index.js';
 import { ServeProcess } from './lib/serve-process.js';
 
 /** CPU microseconds (user + system, every thread) a process has used so far (Linux: 100 clock ticks a second). */
@@ -78,7 +79,10 @@ async function runServer(): Promise<void> {
   const db = openDatabase({ path: dbPath });
   // As in the Sandbox: WAL checkpoints on a worker thread (its CPU time counts: process.cpuUsage covers every
   // thread). --wal-autocheckpoint instead leaves them to SQLite, inside the commits on the event loop.
-  const checkpointer = new WalCheckpointer(db, createLogger('error'), { path: dbPath });
+  const checkpointer = new WalCheckpointer(db, createLogger('error'), {
+    path: dbPath,
+    spawn: spawner('checkpoint-worker'),
+  });
   const autocheckpoint = process.env.MB_BENCH_WAL_AUTOCHECKPOINT;
   if (autocheckpoint) db.pragma(`wal_autocheckpoint = ${Number(autocheckpoint)}`);
   else checkpointer.start();
@@ -116,6 +120,7 @@ async function runServer(): Promise<void> {
     inline: () => {
       throw new Error('[bench] the tracking thread did not start');
     },
+    spawn: (workerData) => spawner('tracking-worker')({ workerData }),
   });
   const onThread = `http://127.0.0.1:${(await thread.listen('127.0.0.1', 0)).port}`;
   const onMain = `http://127.0.0.1:${(await here.listen('127.0.0.1', 0)).port}`;

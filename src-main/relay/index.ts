@@ -5,7 +5,8 @@ import type { MessageStore, RelayOutbox } from '../store/contract.js';
 import { RelayWorker, type RelayConfig } from './worker.js';
 
 export { RelayRequestError, RelayWorker, RELAY_ID_HEADER, RELEASE_WAIT_MS, TRACK_HEADER } from './worker.js';
-export type { RelayConfig, RelayConfigView, RelayWorkerOptions, ReleaseResult } from './worker.js';
+export type { RelayConfig, RelayWorkerOptions, ReleaseResult } from './worker.js';
+export type { RelayConfigView } from '../wire/types.js';
 
 export type RelaySettings = Pick<
   Settings,

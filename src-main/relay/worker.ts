@@ -1,6 +1,7 @@
 import type { RelayAttempt, RelayEntry, RelayStatus } from '../model/relay.js';
 import type { EventBus } from '../events/bus.js';
 import type { Clock, Logger } from '../logger.js';
+import type { RelayConfigView } from '../wire/types.js';
 import type { AttemptOutcome, CommitHook, MessageStore, OutboxRow, RelayOutbox } from '../store/contract.js';
 import { prependHeader, removeHeader } from './headers.js';
 import { entryOf } from '../store/outbox-rows.js';
@@ -73,21 +74,6 @@ export interface RelayConfig {
   /** Delays (ms) before each retry; after the last, a mail is dead. */
   retries: number[];
   dkim?: UpstreamOptions['dkim'];
-}
-
-/** The configuration as `GET /api/v1/relay` shows it. */
-export interface RelayConfigView {
-  enabled: true;
-  url: string;
-  all: boolean;
-  matching: string | null;
-  allow: string | null;
-  block: string | null;
-  to: string | null;
-  from: string | null;
-  original: boolean;
-  retries: number[];
-  dkim: { domain: string; selector: string } | null;
 }
 
 export interface RelayWorkerOptions {

@@ -4,6 +4,7 @@ import type { EventBus } from '../events/bus.js';
 import type { Clock, Logger } from '../logger.js';
 import type { EventPruning, MessageStore, SharedCommit, Store } from './contract.js';
 import { Retention } from './retention.js';
+import type { SpawnWorker } from '../threads/spawn.js';
 import { WalCheckpointer } from './sqlite/checkpointer.js';
 import { CommitQueue } from './sqlite/commit-queue.js';
 import { closeDatabase, openDatabase, type SqliteDatabase } from './sqlite/database.js';
@@ -41,7 +42,7 @@ export type MailReaders = Pick<MessageStoreOptions, 'readText' | 'readParts'>;
  */
 export function openStore(
   settings: Pick<Settings, 'dataDir' | 'hubHistory' | 'maxMessages' | 'maxEvents'>,
-  deps: { nativeBinding?: string; logger: Logger; readers: MailReaders },
+  deps: { nativeBinding?: string; logger: Logger; readers: MailReaders; spawnCheckpoints: SpawnWorker },
 ): OpenStore {
   const path = databasePath(settings.dataDir);
   const log = deps.logger.child('db');
@@ -63,6 +64,7 @@ export function openStore(
     path,
     nativeBinding: deps.nativeBinding,
     indexOn: (port) => messages.indexOn(port),
+    spawn: deps.spawnCheckpoints,
   });
   return {
     messages,

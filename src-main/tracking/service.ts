@@ -14,6 +14,7 @@ import { codecFromSettings, trackingBaseUrl } from './setup.js';
 import { SimulateError, Simulator } from './simulate.js';
 import { TrackingThread, defaultTrackingThread, type TrackingListener } from './thread.js';
 import type { TokenCodec } from './token.js';
+import type { SpawnWorker } from '../threads/spawn.js';
 
 /** `--simulate inbox-journey` on every mail: a minute of the journey per second, so it is seen while testing. */
 const AUTO_JOURNEY_COMPRESS = 60;
@@ -27,6 +28,8 @@ export interface TrackingDeps {
   /** A clock given to the sandbox (tests drive time with one) cannot reach another thread: keep the listener here. */
   clockGiven: boolean;
   limits?: Partial<HttpLimits>;
+  /** Starts the listener's thread (workers/tracking.ts). */
+  spawn: SpawnWorker;
 }
 
 export interface Tracking {
@@ -109,6 +112,7 @@ export function createTracking(settings: Settings, deps: TrackingDeps): Tracking
             sink,
             logger: log,
             inline: here,
+            spawn: (workerData) => deps.spawn({ workerData }),
           })
         : here();
     const bound = await listener.listen(settings.tracking.host, settings.tracking.port);

@@ -1,6 +1,7 @@
 // Checks on hostile input, through the real listener: huge style sheets, unclosed angle-bracket URLs, deep
 // nesting and oversize mails get a clear answer while the API keeps answering; the worker that runs them is killed
 // when a check overruns; thumbnails refuse SVG and decompression bombs and keep what they made.
+import { spawner } from '../../src-main/workers/index.js';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CheckRunner } from '../../src-main/checks/runner.js';
@@ -75,7 +76,11 @@ describe('checks off the main thread', () => {
   }, 120_000);
 
   it('kills the worker of a check that overruns its time, and the next check gets a fresh one', async () => {
-    const runner = new CheckRunner({ logger: createLogger('error'), timeLimitMs: { 'html-check': 200 } });
+    const runner = new CheckRunner({
+      spawn: spawner('checks-worker'),
+      logger: createLogger('error'),
+      timeLimitMs: { 'html-check': 200 },
+    });
     try {
       const blocks = Array.from({ length: 3000 }, (_, i) => `<style>.c${i}{display:flex}</style>`).join('');
       const raw = Buffer.from(

@@ -6,7 +6,7 @@ import { EventBus } from '../../src-main/events/bus.js';
 import { createLogger, systemClock, type LogLine } from '../../src-main/logger.js';
 import { openDatabase } from '../../src-main/store/sqlite/database.js';
 import { SqliteEventStore } from '../../src-main/store/sqlite/events.js';
-import { spawnWorker } from '../../src-main/threads/spawn.js';
+import { spawner } from '../../src-main/workers/index.js';
 import { TokenCodec, generateKey, mintUrl } from '../../src-main/tracking/index.js';
 import { HitRecorder, type Hit } from '../../src-main/tracking/hits.js';
 import { TrackingServer } from '../../src-main/tracking/server.js';
@@ -50,7 +50,7 @@ function harness(spawn?: TrackingThreadOptions['spawn']): Harness {
     spawn:
       spawn ??
       ((data) => {
-        const worker = spawnWorker('tracking-worker', { workerData: data });
+        const worker = spawner('tracking-worker')({ workerData: data });
         workers.push(worker);
         return worker;
       }),

@@ -6,6 +6,7 @@ import { mailReaders } from '../../../src-main/ingest/service.js';
 import { createLogger } from '../../../src-main/logger.js';
 import type { EventPruning, SharedCommit, Store } from '../../../src-main/store/contract.js';
 import { openStore } from '../../../src-main/store/service.js';
+import { spawner } from '../../../src-main/workers/index.js';
 import { tempDir } from '../../helpers/sandbox.js';
 
 export type StoreSettings = Pick<Settings, 'hubHistory' | 'maxMessages' | 'maxEvents'>;
@@ -35,7 +36,7 @@ export const sqlite: Engine = {
   open: (where, settings = {}) =>
     openStore(
       { ...DEFAULTS, ...settings, dataDir: where },
-      { logger: createLogger('error'), readers: mailReaders },
+      { logger: createLogger('error'), readers: mailReaders, spawnCheckpoints: spawner('checkpoint-worker') },
     ),
 };
 
