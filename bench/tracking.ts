@@ -31,9 +31,9 @@ import { createLogger, systemClock } from '../src-main/logger.js';
 import { openDatabase } from '../src-main/store/sqlite/database.js';
 import { WalCheckpointer } from '../src-main/store/sqlite/checkpointer.js';
 import { CommitQueue } from '../src-main/store/sqlite/commit-queue.js';
-import { EventStore } from '../src-main/store/sqlite/events.js';
+import { SqliteEventStore } from '../src-main/store/sqlite/events.js';
 import { mailReaders } from '../src-main/ingest/service.js';
-import { MessageStore } from '../src-main/store/sqlite/messages.js';
+import { SqliteMessageStore } from '../src-main/store/sqlite/messages.js';
 import { encodeQuotedPrintable } from '../src-main/mime/transfer.js';
 import { TokenCodec, generateKey, mintUrl } from '../src-main/tracking/index.js';
 import { PIXEL_PNG } from '../src-main/tracking/pixel.js';
@@ -88,12 +88,12 @@ async function runServer(): Promise<void> {
   else checkpointer.start();
   // The Sandbox's lookup of a mail's delivery time (a click within 2 s of it is a scanner), a query per click.
   const sharedCommit = new CommitQueue(db);
-  const messages = new MessageStore(db, { commits: sharedCommit, ...mailReaders });
+  // Commit times, to tell the store's stalls (WAL checkpoints) from the HTTP path's.
+  const events = new SqliteEventStore(db, sharedCommit);
+  const messages = new SqliteMessageStore(db, { commits: sharedCommit, events, ...mailReaders });
   const bus = new EventBus();
   let emitted = 0;
   bus.on('tracking.event', () => emitted++);
-  // Commit times, to tell the store's stalls (WAL checkpoints) from the HTTP path's.
-  const events = new EventStore(db, sharedCommit);
   const commits: number[] = [];
   const recordMany = events.recordMany.bind(events);
   events.recordMany = (batch) => {

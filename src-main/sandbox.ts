@@ -15,7 +15,8 @@ import { createMailListeners, type MailListeners } from './sandbox/mail-listener
 import { mcpRoute } from './sandbox/mcp-route.js';
 import type { SandboxAddresses, SandboxOptions } from './sandbox/options.js';
 import { Chaos } from './smtp/chaos.js';
-import type { MessageStore } from './store/sqlite/messages.js';
+import type { MessageStore } from './store/contract.js';
+import type { SqliteDatabase } from './store/sqlite/database.js';
 import type { Retention } from './store/retention.js';
 import { createRetention, databasePath, type OpenStore } from './store/service.js';
 import { createTracking } from './tracking/service.js';
@@ -68,7 +69,7 @@ export class Sandbox {
   }
 
   get store(): MessageStore {
-    return this.#data?.store ?? notStarted();
+    return this.#data?.messages ?? notStarted();
   }
 
   get ingest(): Ingest {
@@ -80,12 +81,18 @@ export class Sandbox {
     return this.#retention ?? notStarted();
   }
 
-  get db(): OpenStore['db'] {
-    return this.#data?.db ?? notStarted();
+  /** Every repository of the store, as the services were handed them. */
+  get storage(): OpenStore {
+    return this.#data ?? notStarted();
+  }
+
+  /** The SQLite handle, for tests that look at rows directly. */
+  get db(): SqliteDatabase {
+    return this.#data?.sqlite ?? notStarted();
   }
 
   unreadCount(): number {
-    return this.#data?.store.count().unread ?? 0;
+    return this.#data?.messages.count().unread ?? 0;
   }
 
   get capturePaused(): boolean {
@@ -108,10 +115,10 @@ export class Sandbox {
       const { lock, data } = openData(settings, { nativeBinding, logger });
       this.#lock = lock;
       this.#data = opened('db', data);
-      const { db, store, events, hubHistory } = data;
+      const { messages: store, events, hubHistory } = data;
       const base = { bus, logger, clock };
       const { access: inboxAccess } = createInboxes(settings, { inboxes: data.inboxes, clock });
-      const retention = createRetention(settings, { ...base, db, store });
+      const retention = createRetention(settings, { ...base, store, eventPruning: data.eventPruning });
       this.#retention = retention.retention;
       const trackingDeps = { ...base, store, events, clockGiven: !!clockGiven, limits };
       const tracking = createTracking(settings, { ...trackingDeps, spawn: spawner('tracking-worker') });
@@ -124,9 +131,18 @@ export class Sandbox {
       this.#ingest = ingest;
       const chaos = new Chaos(settings.enableChaos);
       // The relay's outbox row is written in the same transaction as each mail it should forward.
-      const relay = createRelay(settings, { ...base, db, store, logger: logger.child('relay') });
-      relay?.attach(ingest);
-      const webhooks = createWebhooks(settings, { ...base, db, logger: logger.child('webhooks') });
+      const relay = createRelay(settings, {
+        ...base,
+        outbox: data.relayOutbox,
+        store,
+        logger: logger.child('relay'),
+      });
+      relay?.attach(store);
+      const webhooks = createWebhooks(settings, {
+        ...base,
+        deliveries: data.webhookDeliveries,
+        logger: logger.child('webhooks'),
+      });
 
       let httpUrl = '';
       let startedAt = 0;

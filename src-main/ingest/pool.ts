@@ -9,7 +9,7 @@ import type { MailToPrepare, PreparedMail, ReadingSettings } from './prepare.js'
 export interface PrepareWorkerData {
   tracking: InjectorSettings;
   reading: ReadingSettings;
-  /** One worker also checkpoints the database, which spares a thread of its own (see store/checkpointer.ts). */
+  /** One worker also checkpoints the database, which spares a thread of its own (see store/sqlite/checkpointer.ts). */
   checkpoint?: CheckpointTask;
 }
 

@@ -2,7 +2,7 @@ import type { Settings } from '../config/schema.js';
 import type { EventBus } from '../events/bus.js';
 import type { Clock, Logger } from '../logger.js';
 import type { WalCheckpointer } from '../store/sqlite/checkpointer.js';
-import type { MessageStore } from '../store/sqlite/messages.js';
+import type { MessageStore } from '../store/contract.js';
 import type { MailReaders } from '../store/service.js';
 import type { SpawnWorker } from '../threads/spawn.js';
 import { Ingest } from './ingest.js';
@@ -71,7 +71,6 @@ export function createIngest(
     store: deps.store,
     bus: deps.bus,
     clock: deps.clock,
-    maxMessages: settings.maxMessages,
     prepare: (mail) => pool.prepare(mail),
     tags: tagger({
       rules: settings.tag,

@@ -8,7 +8,7 @@ import type { Pop3Server } from '../pop3/server.js';
 import type { Chaos } from '../smtp/chaos.js';
 import { createCapture, loadCaptureTls, type Capture } from '../smtp/service.js';
 import type { InboxAccess } from '../inboxes/access.js';
-import type { MessageStore } from '../store/sqlite/messages.js';
+import type { MessageStore } from '../store/contract.js';
 
 export interface MailListeners {
   /** The SMTP listener, once `listen` has built it. */

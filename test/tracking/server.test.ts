@@ -6,7 +6,7 @@ import type { TrackingEvent } from '../../src-main/wire/types.js';
 import { EventBus } from '../../src-main/events/bus.js';
 import { createLogger, systemClock } from '../../src-main/logger.js';
 import { openDatabase } from '../../src-main/store/sqlite/database.js';
-import { EventStore } from '../../src-main/store/sqlite/events.js';
+import { SqliteEventStore } from '../../src-main/store/sqlite/events.js';
 import {
   TokenCodec,
   generateKey,
@@ -32,7 +32,7 @@ const BROWSER_UA =
 
 interface Harness {
   db: Database;
-  events: EventStore;
+  events: SqliteEventStore;
   bus: EventBus;
   server: TrackingListener;
   codec: TokenCodec;
@@ -52,7 +52,7 @@ async function start(
 ): Promise<Harness> {
   const codec = new TokenCodec({ mode, keys });
   const db = openDatabase({ path: ':memory:' });
-  const events = new EventStore(db, commitsOf(db));
+  const events = new SqliteEventStore(db, commitsOf(db));
   const bus = new EventBus();
   const emitted: TrackingEvent[] = [];
   bus.on('tracking.event', (e) => emitted.push(e));
