@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { defineConfig, externalizeDepsPlugin } from 'electron-vite';
 import react from '@vitejs/plugin-react';
 import type { Plugin } from 'vite';
-import { WORKER_ENTRIES } from './src-main/threads/spawn';
+import { WORKER_ENTRIES } from './src-main/workers/index';
 
 /** In development the renderer comes from Vite's server; the API and the hub stay on the sandbox's listener. */
 const sandboxHttp = `http://${process.env.MB_HTTP ?? '127.0.0.1:8025'}`;

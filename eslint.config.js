@@ -4,30 +4,58 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import { importX, createNodeResolver } from 'eslint-plugin-import-x';
 import globals from 'globals';
 
-/** The services of src-main; the store below them imports none (docs/ARCHITECTURE.md). */
-const SERVICES = ['hub', 'tracking', 'relay', 'webhooks', 'api', 'ingest', 'smtp', 'app', 'cli'];
-/** A later `no-restricted-imports` replaces an earlier one for the same files, so each layer rule repeats this. */
+/**
+ * The layers of src-main, lowest first (docs/ARCHITECTURE.md). Each entry is a folder, or a file at the top of
+ * src-main (`ids` is src-main/ids.ts; `sandbox` is sandbox.ts and its folder). A part imports only from the layers
+ * below its own: never from a part in its own layer nor above, so no two folders can import each other. This holds
+ * for `import type`, `export … from` and `import()` as well. test/architecture/layers.test.ts checks that every
+ * top-level entry of src-main is in this list.
+ */
+export const LAYERS = [
+  {
+    name: 'base',
+    parts: ['model', 'ids', 'logger', 'version', 'optional-package', 'mime', 'net', 'threads'],
+  },
+  { name: 'bus', parts: ['events'] },
+  { name: 'wire', parts: ['wire'] },
+  // The search language imports only the base; config checks tag rules' queries with it.
+  { name: 'search', parts: ['search'] },
+  { name: 'config', parts: ['config'] },
+  { name: 'store', parts: ['store'] },
+  // Who sees which inbox and where a mail goes: the SMTP listener, ingest and the API ask it.
+  { name: 'inboxes', parts: ['inboxes'] },
+  // The services, in three steps: ingest puts tracking into mails, and SMTP, the relay and the checks use ingest.
+  { name: 'tracking', parts: ['tracking'] },
+  { name: 'ingest', parts: ['ingest'] },
+  { name: 'services', parts: ['smtp', 'relay', 'checks', 'hub', 'webhooks', 'pop3'] },
+  { name: 'api', parts: ['api'] },
+  { name: 'clients and threads', parts: ['client', 'workers', 'preload'] },
+  { name: 'mcp', parts: ['mcp'] },
+  { name: 'root', parts: ['sandbox'] },
+  { name: 'entry points', parts: ['cli', 'testing', 'app'] },
+];
+
+/** A part's paths: its folder, and for the top-level modules their file. */
+const pathsOf = (part) => [`src-main/${part}`, `src-main/${part}.ts`];
+
+/** One zone per part: nothing from its own layer or above, but itself. */
+function layerZones() {
+  return LAYERS.flatMap((layer, level) =>
+    layer.parts.map((part) => {
+      const above = LAYERS.slice(level).flatMap((l) => l.parts.filter((p) => p !== part));
+      return {
+        target: pathsOf(part),
+        from: above.flatMap(pathsOf),
+        message: `${part}/ is in the layer "${layer.name}": it imports only from the layers below (docs/ARCHITECTURE.md).`,
+      };
+    }),
+  );
+}
+
 const NO_ELECTRON = {
   name: 'electron',
   message: 'Only src-main/app/ and src-main/preload/ run inside Electron.',
 };
-
-/**
- * A layer rule: files matching `files` import nothing whose path matches `regex`, statically or with `import()`
- * (which `no-restricted-imports` does not see).
- */
-function layer(files, regex, message) {
-  return {
-    files: [files],
-    rules: {
-      'no-restricted-imports': ['error', { paths: [NO_ELECTRON], patterns: [{ regex, message }] }],
-      'no-restricted-syntax': [
-        'error',
-        { selector: `ImportExpression[source.value=/${regex.replaceAll('/', '\\/')}/]`, message },
-      ],
-    },
-  };
-}
 
 export default tseslint.config(
   { ignores: ['out/', 'dist/', 'node_modules/', 'test-artifacts/', 'native/', 'docs/', 'lib/'] },
@@ -69,21 +97,20 @@ export default tseslint.config(
       ],
     },
   },
-  layer(
-    'src-main/store/**/*.ts',
-    `^\\.\\./(${SERVICES.join('|')})/`,
-    'The store imports no service: a service hands the store what it needs (see sandbox.ts); shared types are in model/.',
-  ),
-  layer(
-    'src-main/tracking/**/*.ts',
-    '^(\\.\\./)+api/',
-    'Tracking imports nothing from api/: its types are in model/, the wire mapping is api/’s job.',
-  ),
-  layer(
-    'src-main/hub/**/*.ts',
-    '^(\\.\\./)+store/',
-    'The hub imports nothing from store/: the sandbox hands it its stored history; shared types are in model/.',
-  ),
+  {
+    files: ['src-main/**/*.ts'],
+    rules: {
+      'import-x/no-restricted-paths': ['error', { zones: layerZones() }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          // The layer rule sees import declarations and import(), not types written as import('…').
+          selector: 'TSImportType[argument.literal.value=/^\\.\\.\\//]',
+          message: 'Import the type with `import type`, which the layer rules check.',
+        },
+      ],
+    },
+  },
   {
     files: ['src-renderer/**/*.{ts,tsx}'],
     rules: {

@@ -31,9 +31,9 @@ import { createLogger, systemClock } from '../src-main/logger.js';
 import { openDatabase } from '../src-main/store/sqlite/database.js';
 import { WalCheckpointer } from '../src-main/store/sqlite/checkpointer.js';
 import { CommitQueue } from '../src-main/store/sqlite/commit-queue.js';
-import { EventStore } from '../src-main/store/sqlite/events.js';
+import { SqliteEventStore } from '../src-main/store/sqlite/events.js';
 import { mailReaders } from '../src-main/ingest/service.js';
-import { MessageStore } from '../src-main/store/sqlite/messages.js';
+import { SqliteMessageStore } from '../src-main/store/sqlite/messages.js';
 import { encodeQuotedPrintable } from '../src-main/mime/transfer.js';
 import { TokenCodec, generateKey, mintUrl } from '../src-main/tracking/index.js';
 import { PIXEL_PNG } from '../src-main/tracking/pixel.js';
@@ -41,6 +41,7 @@ import { HitRecorder } from '../src-main/tracking/hits.js';
 import { TrackingServer } from '../src-main/tracking/server.js';
 import { TrackingThread, defaultTrackingThread } from '../src-main/tracking/thread.js';
 import { codecFromSettings } from '../src-main/tracking/setup.js';
+import { spawner } from '../src-main/workers/index.js';
 import { ServeProcess } from './lib/serve-process.js';
 
 /** CPU microseconds (user + system, every thread) a process has used so far (Linux: 100 clock ticks a second). */
@@ -78,18 +79,21 @@ async function runServer(): Promise<void> {
   const db = openDatabase({ path: dbPath });
   // As in the Sandbox: WAL checkpoints on a worker thread (its CPU time counts: process.cpuUsage covers every
   // thread). --wal-autocheckpoint instead leaves them to SQLite, inside the commits on the event loop.
-  const checkpointer = new WalCheckpointer(db, createLogger('error'), { path: dbPath });
+  const checkpointer = new WalCheckpointer(db, createLogger('error'), {
+    path: dbPath,
+    spawn: spawner('checkpoint-worker'),
+  });
   const autocheckpoint = process.env.MB_BENCH_WAL_AUTOCHECKPOINT;
   if (autocheckpoint) db.pragma(`wal_autocheckpoint = ${Number(autocheckpoint)}`);
   else checkpointer.start();
   // The Sandbox's lookup of a mail's delivery time (a click within 2 s of it is a scanner), a query per click.
   const sharedCommit = new CommitQueue(db);
-  const messages = new MessageStore(db, { commits: sharedCommit, ...mailReaders });
+  // Commit times, to tell the store's stalls (WAL checkpoints) from the HTTP path's.
+  const events = new SqliteEventStore(db, sharedCommit);
+  const messages = new SqliteMessageStore(db, { commits: sharedCommit, events, ...mailReaders });
   const bus = new EventBus();
   let emitted = 0;
   bus.on('tracking.event', () => emitted++);
-  // Commit times, to tell the store's stalls (WAL checkpoints) from the HTTP path's.
-  const events = new EventStore(db, sharedCommit);
   const commits: number[] = [];
   const recordMany = events.recordMany.bind(events);
   events.recordMany = (batch) => {
@@ -116,6 +120,7 @@ async function runServer(): Promise<void> {
     inline: () => {
       throw new Error('[bench] the tracking thread did not start');
     },
+    spawn: (workerData) => spawner('tracking-worker')({ workerData }),
   });
   const onThread = `http://127.0.0.1:${(await thread.listen('127.0.0.1', 0)).port}`;
   const onMain = `http://127.0.0.1:${(await here.listen('127.0.0.1', 0)).port}`;

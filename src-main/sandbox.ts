@@ -1,60 +1,31 @@
-import type { Database } from 'better-sqlite3';
-import { countDeletions } from './api/routes/info.js';
 import type { ApiServer } from './api/server.js';
 import { createApi, warnIfExposed } from './api/service.js';
 import type { Settings } from './config/schema.js';
 import { EventBus } from './events/bus.js';
 import { createHub } from './hub/service.js';
 import type { Ingest } from './ingest/ingest.js';
-import { createIngest, mailReaders } from './ingest/service.js';
+import { createIngest } from './ingest/service.js';
 import { createInboxes } from './inboxes/service.js';
 import { createLogger, systemClock, type Clock, type Logger } from './logger.js';
 import { formatHostPort } from './net/listen.js';
-import type { HttpLimits } from './net/http-limits.js';
-import { createRelay } from './relay/index.js';
-import { Chaos } from './smtp/chaos.js';
 import type { Pop3Login } from './pop3/login.js';
-import { createCapture, type Capture } from './smtp/service.js';
-import { secureDataDir } from './store/data-dir.js';
-import { DataDirLock } from './store/sqlite/data-dir-lock.js';
-import type { MessageStore } from './store/sqlite/messages.js';
+import { createRelay } from './relay/index.js';
+import { openData } from './sandbox/data.js';
+import { createMailListeners, type MailListeners } from './sandbox/mail-listeners.js';
+import { mcpRoute } from './sandbox/mcp-route.js';
+import type { SandboxAddresses, SandboxOptions } from './sandbox/options.js';
+import { Chaos } from './smtp/chaos.js';
+import type { MessageStore } from './store/contract.js';
+import type { SqliteDatabase } from './store/sqlite/database.js';
 import type { Retention } from './store/retention.js';
-import { createRetention, databasePath, openStore, type OpenStore } from './store/service.js';
+import { createRetention, databasePath, type OpenStore } from './store/service.js';
 import { createTracking } from './tracking/service.js';
 import { createWebhooks } from './webhooks/index.js';
+import { spawner } from './workers/index.js';
 
 export { DATABASE_FILE } from './store/service.js';
 export { defaultUiDir } from './api/service.js';
-
-export interface SandboxOptions {
-  logger?: Logger;
-  clock?: Clock;
-  /** better_sqlite3.node built for Electron's ABI, when running inside Electron. */
-  nativeBinding?: string;
-  /** The built renderer; defaults to out/renderer beside the package. */
-  uiDir?: string;
-  /** Timeouts and connection cap of the UI/API/hub listener (src-main/net/http-limits.ts); tests shorten them. */
-  httpLimits?: Partial<HttpLimits>;
-  /** The same for the tracking listener, on whichever thread it runs. */
-  trackingLimits?: Partial<HttpLimits>;
-}
-
-export interface SandboxAddresses {
-  /** host:port */
-  smtp: string;
-  /** http://host:port */
-  http: string;
-  /** http://host:port of the tracking listener (links use `trackingUrl`, which may differ) */
-  tracking: string;
-  /** The public base of tracking links. */
-  trackingUrl: string;
-  /** host:port of the POP3 listener, when enabled (--pop3). */
-  pop3?: string;
-  /** host:port of the implicit TLS SMTP listener, when enabled (--smtps). */
-  smtps?: string;
-  /** host:port of each `--smtp-inbox` listener, by inbox. */
-  inboxes?: Record<string, string>;
-}
+export type { SandboxAddresses, SandboxOptions } from './sandbox/options.js';
 
 const notStarted = (): never => {
   throw new Error('the sandbox is not started');
@@ -70,11 +41,11 @@ export class Sandbox {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly #options: SandboxOptions;
-  #lock?: DataDirLock;
+  #lock?: { release(): void };
   #data?: OpenStore;
   #ingest?: Ingest;
   #retention?: Retention;
-  #capture?: Capture;
+  #capture?: MailListeners;
   #addresses?: SandboxAddresses;
   #pop3Login?: Pop3Login;
   /** What stop() closes, in reverse order of start. */
@@ -98,7 +69,7 @@ export class Sandbox {
   }
 
   get store(): MessageStore {
-    return this.#data?.store ?? notStarted();
+    return this.#data?.messages ?? notStarted();
   }
 
   get ingest(): Ingest {
@@ -110,12 +81,18 @@ export class Sandbox {
     return this.#retention ?? notStarted();
   }
 
-  get db(): Database {
-    return this.#data?.db ?? notStarted();
+  /** Every repository of the store, as the services were handed them. */
+  get storage(): OpenStore {
+    return this.#data ?? notStarted();
+  }
+
+  /** The SQLite handle, for tests that look at rows directly. */
+  get db(): SqliteDatabase {
+    return this.#data?.sqlite ?? notStarted();
   }
 
   unreadCount(): number {
-    return this.#data?.store.count().unread ?? 0;
+    return this.#data?.messages.count().unread ?? 0;
   }
 
   get capturePaused(): boolean {
@@ -134,34 +111,38 @@ export class Sandbox {
       return service;
     };
     try {
-      // Before anything is opened: a second process on the same data would relay and announce the same mail twice.
-      if (settings.dataDir !== ':memory:') {
-        // Caught mail is personal data: no other local user may read the directory or its files.
-        secureDataDir(settings.dataDir, (message) => logger.child('db').warn(message));
-        this.#lock = DataDirLock.acquire(settings.dataDir);
-      }
-      const data = opened(
-        'db',
-        openStore(settings, { nativeBinding: this.#options.nativeBinding, logger, readers: mailReaders }),
-      );
-      this.#data = data;
-      const { db, store, events, hubHistory } = data;
+      const { nativeBinding, clock: clockGiven, trackingLimits: limits } = this.#options;
+      const { lock, data } = openData(settings, { nativeBinding, logger });
+      this.#lock = lock;
+      this.#data = opened('db', data);
+      const { messages: store, events, hubHistory } = data;
       const base = { bus, logger, clock };
       const { access: inboxAccess } = createInboxes(settings, { inboxes: data.inboxes, clock });
-      const deleted = countDeletions(bus);
-      const retention = createRetention(settings, { ...base, db, store });
+      const retention = createRetention(settings, { ...base, store, eventPruning: data.eventPruning });
       this.#retention = retention.retention;
-      const { clock: clockGiven, trackingLimits: limits } = this.#options;
-      const tracking = createTracking(settings, { ...base, store, events, clockGiven: !!clockGiven, limits });
+      const trackingDeps = { ...base, store, events, clockGiven: !!clockGiven, limits };
+      const tracking = createTracking(settings, { ...trackingDeps, spawn: spawner('tracking-worker') });
+      const ingestDeps = { ...base, store, checkpointer: data.checkpointer, spawn: spawner('ingest-worker') };
       const { keys: trackingKeys, base: trackingBase } = tracking;
-      const ingestDeps = { ...base, store, checkpointer: data.checkpointer, trackingKeys, trackingBase };
-      const { ingest } = opened('ingest', createIngest(settings, ingestDeps));
+      const { ingest } = opened(
+        'ingest',
+        createIngest(settings, { ...ingestDeps, trackingKeys, trackingBase }),
+      );
       this.#ingest = ingest;
       const chaos = new Chaos(settings.enableChaos);
       // The relay's outbox row is written in the same transaction as each mail it should forward.
-      const relay = createRelay(settings, { ...base, db, store, logger: logger.child('relay') });
-      relay?.attach(ingest);
-      const webhooks = createWebhooks(settings, { ...base, db, logger: logger.child('webhooks') });
+      const relay = createRelay(settings, {
+        ...base,
+        outbox: data.relayOutbox,
+        store,
+        logger: logger.child('relay'),
+      });
+      relay?.attach(store);
+      const webhooks = createWebhooks(settings, {
+        ...base,
+        deliveries: data.webhookDeliveries,
+        logger: logger.child('webhooks'),
+      });
 
       let httpUrl = '';
       let startedAt = 0;
@@ -186,12 +167,13 @@ export class Sandbox {
         limits: this.#options.httpLimits,
         databasePath: databasePath(settings.dataDir),
         startedAt: () => startedAt,
-        deleted,
         smtpRejected: () => this.#capture?.smtp()?.rejected ?? 0,
         addresses: () => this.#addresses,
         pop3Login: () => this.#pop3Login,
         keyFingerprint: tracking.fingerprint,
         httpUrl: () => httpUrl,
+        spawnChecks: spawner('checks-worker'),
+        extraRoutes: [mcpRoute(settings, logger, () => httpUrl)],
       });
       const http = await api.listen(settings.http.host, settings.http.port);
       httpUrl = `http://${formatHostPort(http.host, http.port)}`;
@@ -199,14 +181,13 @@ export class Sandbox {
       await opened('tracking', tracking).listen();
       this.#capture = opened(
         'smtp',
-        createCapture(settings, {
+        createMailListeners(settings, {
           ...{ ...base, ingest, store, chaos, inboxAccess },
           inboxExists: (name: string) => data.inboxes.exists(name),
         }),
       );
       const mail = await this.#capture.listen();
       this.#pop3Login = mail.pop3Login;
-
       this.#addresses = {
         smtp: mail.smtp,
         http: httpUrl,

@@ -4,8 +4,9 @@ import { parseMail } from '../../src-main/ingest/parse.js';
 import { DATABASE_FILE } from '../../src-main/sandbox.js';
 import { openDatabase } from '../../src-main/store/sqlite/database.js';
 import { CommitQueue } from '../../src-main/store/sqlite/commit-queue.js';
+import { SqliteEventStore } from '../../src-main/store/sqlite/events.js';
 import { mailReaders } from '../../src-main/ingest/service.js';
-import { MessageStore, type NewMessage, type StoredPart } from '../../src-main/store/sqlite/messages.js';
+import { SqliteMessageStore, type NewMessage, type StoredPart } from '../../src-main/store/sqlite/messages.js';
 import { addressText, type SearchEntry } from '../../src-main/store/search-index.js';
 import { SENDERS, WORDS, sampleFields, sampleMailRenderer } from './sample-mail.js';
 
@@ -23,7 +24,7 @@ export const PREFILL_READ_EVERY = 3;
 const MARKER = 987_654_321;
 
 /**
- * Fills a data dir's database with `count` mails through MessageStore, the way ingest stores them, without SMTP or
+ * Fills a data dir's database with `count` mails through SqliteMessageStore, the way ingest stores them, without SMTP or
  * parsing every mail (that is what the benchmark measures afterwards). Each mail has its own id, subject, sender,
  * recipient, text words and date; raw bytes are the real rendered mail. Run it before `serve` opens the data dir.
  */
@@ -62,7 +63,8 @@ export async function prefillMailbox(
   // Nothing to keep across a crash until the prefill is done.
   db.pragma('synchronous = OFF');
   try {
-    const store = new MessageStore(db, { commits: new CommitQueue(db), ...mailReaders });
+    const commits = new CommitQueue(db);
+    const store = new SqliteMessageStore(db, { commits, events: new SqliteEventStore(db, commits), ...mailReaders });
     const message = (n: number): NewMessage => {
       const f = sampleFields(n);
       return {

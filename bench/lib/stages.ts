@@ -11,8 +11,9 @@ import { prepareMail } from '../../src-main/ingest/prepare.js';
 import { systemClock } from '../../src-main/logger.js';
 import { openDatabase } from '../../src-main/store/sqlite/database.js';
 import { CommitQueue } from '../../src-main/store/sqlite/commit-queue.js';
+import { SqliteEventStore } from '../../src-main/store/sqlite/events.js';
 import { mailReaders } from '../../src-main/ingest/service.js';
-import { MessageStore, type NewMessage } from '../../src-main/store/sqlite/messages.js';
+import { SqliteMessageStore, type NewMessage } from '../../src-main/store/sqlite/messages.js';
 import { generateKey } from '../../src-main/tracking/index.js';
 
 export interface StageCost {
@@ -42,7 +43,8 @@ export async function measureStages(render: (n: number) => Buffer): Promise<Stag
   const dir = mkdtempSync(join(tmpdir(), 'mb-bench-stages-'));
   const db = openDatabase({ path: join(dir, 'mailbeacon.db') });
   try {
-    const store = new MessageStore(db, { commits: new CommitQueue(db), ...mailReaders });
+    const commits = new CommitQueue(db);
+    const store = new SqliteMessageStore(db, { commits, events: new SqliteEventStore(db, commits), ...mailReaders });
     const injector = injectorFrom(
       { enabled: true, trackText: false, rules: [], tokenMode: 'sealed', keys: [generateKey()] },
       () => 'http://127.0.0.1:8026',
@@ -51,7 +53,6 @@ export async function measureStages(render: (n: number) => Buffer): Promise<Stag
       store,
       bus: new EventBus(),
       clock: systemClock,
-      maxMessages: 0,
       prepare: (mail) => prepareMail(mail, injector),
     });
     // One message object, given a new id and new bytes for each insert (the store keeps none of it). Spreading the

@@ -4,22 +4,20 @@ import type { HttpLimits } from '../net/http-limits.js';
 import type { Settings } from '../config/schema.js';
 import type { Hub } from '../hub/hub.js';
 import type { Logger } from '../logger.js';
-import { MailbeaconClient } from '../client/index.js';
-import { registerMcpRoute } from '../mcp/http.js';
 import type { RelayWorker } from '../relay/index.js';
 import type { Chaos } from '../smtp/chaos.js';
-import type { EventStore } from '../store/sqlite/events.js';
-import type { InboxStore } from '../store/inboxes.js';
-import { basicCredentials, type InboxAccess } from '../inboxes/access.js';
+import type { EventStore, InboxStore } from '../store/contract.js';
+import type { InboxAccess } from '../inboxes/access.js';
 import type { Tracking } from '../tracking/service.js';
 import type { WebhookDispatcher } from '../webhooks/index.js';
-import { VERSION } from '../version.js';
 import { ApiServer, type RouteModule } from './server.js';
 import { registerAppRoutes, type AppRoutesDeps } from './routes/app.js';
+import { countDeletions } from './routes/info.js';
 import { registerChaosRoutes } from './routes/chaos.js';
 import { registerCheckRoutes } from './routes/checks.js';
 import { CheckRunner } from '../checks/runner.js';
 import { GuardedFetch } from '../net/guarded-fetch.js';
+import type { SpawnWorker } from '../threads/spawn.js';
 import { registerHubRoutes } from './routes/hub.js';
 import { registerMessageRoutes, resolveMessageId } from './routes/messages.js';
 import { registerInboxRoutes } from './routes/inboxes.js';
@@ -38,9 +36,13 @@ export interface SandboxRoutesDeps extends AppRoutesDeps {
   chaos: Chaos;
   inboxes: InboxStore;
   inboxAccess: InboxAccess;
-  /** http://host:port of this API, once it listens (the MCP route's client calls it). */
+  /** http://host:port of this API, once it listens. */
   httpUrl: () => string;
   logger: Logger;
+  /** Starts a check worker (workers/checks.ts). */
+  spawnChecks: SpawnWorker;
+  /** Routes the sandbox builds from parts above the API (the MCP route). */
+  extraRoutes?: RouteModule[];
 }
 
 /** Every route module of a sandbox's API, each given its slice of the services. */
@@ -69,22 +71,11 @@ export function sandboxRoutes(deps: SandboxRoutesDeps): RouteModule[] {
     (app) => registerHubRoutes(app, { hub: deps.hub }),
     (app) => registerRelayRoutes(app, { relay: deps.relay, store }),
     (app) => registerWebhookRoutes(app, { webhooks: deps.webhooks }),
-    (app) =>
-      registerMcpRoute(app, {
-        client: (asked) =>
-          new MailbeaconClient({
-            url: `${deps.httpUrl()}${asked.inboxName === undefined ? '' : `/inbox/${encodeURIComponent(asked.inboxName)}`}`,
-            auth: basicCredentials(asked.authorization),
-          }),
-        write: settings.mcpWrite,
-        version: VERSION,
-        logger: deps.logger.child('mcp'),
-      }),
     (app) => registerTagRoutes(app, { store, bus }),
     (app) => registerChaosRoutes(app, { chaos: deps.chaos }),
     (app) => registerViewRoutes(app, { store }),
     (app) => {
-      const runner = new CheckRunner({ logger: deps.logger.child('checks') });
+      const runner = new CheckRunner({ logger: deps.logger.child('checks'), spawn: deps.spawnChecks });
       app.addHook('onClose', () => runner.close());
       // Read per request: the Settings page switches it for this run.
       const internal = { allowed: settings.allowInternalHttpRequests };
@@ -101,6 +92,7 @@ export function sandboxRoutes(deps: SandboxRoutesDeps): RouteModule[] {
         internal,
       });
     },
+    ...(deps.extraRoutes ?? []),
   ];
 }
 
@@ -128,8 +120,10 @@ export function warnIfExposed(settings: Settings, logger: Logger): void {
 
 /** The UI/API/hub listener of a sandbox with all its routes. */
 export function createApi(
-  deps: SandboxRoutesDeps & { uiDir?: string; limits?: Partial<HttpLimits> },
+  given: Omit<SandboxRoutesDeps, 'deleted'> & { uiDir?: string; limits?: Partial<HttpLimits> },
 ): ApiServer {
+  // Counted from now on: the info payload reports the mails deleted since the start.
+  const deps = { ...given, deleted: countDeletions(given.bus) };
   const { settings, logger } = deps;
   return new ApiServer({
     logger: logger.child('http'),

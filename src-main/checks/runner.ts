@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import type { Logger } from '../logger.js';
-import { spawnWorker } from '../threads/spawn.js';
+import type { SpawnWorker } from '../threads/spawn.js';
 import { CheckRefused } from './limits.js';
 import { runCheck, type CheckReply, type CheckTask } from './tasks.js';
 
@@ -15,6 +15,8 @@ export const CHECK_TIME_LIMITS_MS: Record<CheckTask['kind'], number> = {
 const WORKER_START_MS = 60_000;
 
 export interface CheckRunnerOptions {
+  /** Starts a check worker (workers/checks.ts). */
+  spawn: SpawnWorker;
   logger: Logger;
   /** Workers at most (each runs one check at a time); checks beyond wait in line. */
   workers?: number;
@@ -94,7 +96,7 @@ export class CheckRunner {
   #spawn(): Slot | undefined {
     let worker: Worker;
     try {
-      worker = spawnWorker('checks-worker');
+      worker = this.#options.spawn();
     } catch (err) {
       this.#options.logger.warn(`[checks] no worker thread (${(err as Error).message}); checks run inline`);
       this.#inline = true;

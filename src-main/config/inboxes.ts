@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { inboxNameProblem } from '../model/inbox.js';
-import { parseQuery } from '../store/search-query.js';
+import { parseQuery } from '../search/query.js';
 
 // The inbox flags: `--inbox NAME=QUERY`, `--smtp-inbox NAME=ADDR:PORT`, `--inbox-auth NAME=USER:PASS`, each
 // repeatable; a bad name or value is reported with the entry that holds it.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseQuery } from '../store/search-query.js';
+import { parseQuery } from '../search/query.js';
 import { AddressSet } from '../net/addresses.js';
 import { SIMULATE_PROFILES } from '../model/tracking.js';
 import { inboxAuth, inboxRules, smtpInboxes } from './inboxes.js';

@@ -31,6 +31,8 @@ export const DEFAULT_CLIENT_LIMITS: ClientLimits = {
 /** A refusal the subscribe handler answers with 429 and this text. */
 export class ClientLimitError extends Error {}
 
+const keyOf = (token: string) => createHash('sha256').update(token).digest('base64url');
+
 const isTemplate = (selector: string) => selector !== MATCH_ALL && selector.includes('{');
 
 /** Counts of one key (a token, an address, the hub): open streams, how many use each template, their states. */
@@ -71,6 +73,20 @@ export class ClientBudget {
   }
 
   /**
+   * Automaton states of new templates a stream of this client may still bring: what to compile at most before
+   * `acquire` decides (templates the client already holds cost nothing there, so this errs on the small side).
+   */
+  room(token: string | undefined, address: string): number {
+    const l = this.#limits;
+    const byToken = token === undefined ? undefined : this.#byToken.get(keyOf(token));
+    return Math.min(
+      token === undefined ? Infinity : l.templateStatesPerToken - (byToken?.states ?? 0),
+      l.templateStatesPerAddress - (this.#byAddress.get(address)?.states ?? 0),
+      l.templateStatesOverall - this.#overall.states,
+    );
+  }
+
+  /**
    * Takes what a new stream needs, or throws a ClientLimitError naming the limit; `cost` gives a template's states
    * (compiling it once, for the hub's cache). Returns the release, to be called once when the stream closes.
    */
@@ -80,8 +96,7 @@ export class ClientBudget {
     selectors: readonly string[],
     cost: (template: string) => number,
   ): () => void {
-    const templates = [...new Set(selectors.filter(isTemplate))].map((t): [string, number] => [t, cost(t)]);
-    const tokenKey = token === undefined ? undefined : createHash('sha256').update(token).digest('base64url');
+    const tokenKey = token === undefined ? undefined : keyOf(token);
     const byToken = tokenKey === undefined ? undefined : (this.#byToken.get(tokenKey) ?? new Holder());
     const byAddress = this.#byAddress.get(address) ?? new Holder();
     const l = this.#limits;
@@ -93,19 +108,24 @@ export class ClientBudget {
       throw new ClientLimitError(
         `your address already has ${byAddress.connections} open streams (at most ${l.connectionsPerAddress})`,
       );
+    // Checked as each template is costed: a stream refused at its fifth template leaves the rest uncompiled.
+    const templates: [string, number][] = [];
     const over = (h: Holder, limit: number) => h.states + h.extra(templates) > limit;
-    if (byToken && over(byToken, l.templateStatesPerToken))
-      throw new ClientLimitError(
-        `the URI templates of this JWT's open streams would need ${byToken.states + byToken.extra(templates)} automaton states; at most ${l.templateStatesPerToken} are accepted (close streams, or use fewer or simpler templates, exact topics or "*")`,
-      );
-    if (over(byAddress, l.templateStatesPerAddress))
-      throw new ClientLimitError(
-        `the URI templates of the open streams from your address would need ${byAddress.states + byAddress.extra(templates)} automaton states; at most ${l.templateStatesPerAddress} are accepted`,
-      );
-    if (over(this.#overall, l.templateStatesOverall))
-      throw new ClientLimitError(
-        `the hub's URI templates already need ${this.#overall.states} automaton states (at most ${l.templateStatesOverall}); try again when streams have closed`,
-      );
+    for (const t of new Set(selectors.filter(isTemplate))) {
+      templates.push([t, cost(t)]);
+      if (byToken && over(byToken, l.templateStatesPerToken))
+        throw new ClientLimitError(
+          `the URI templates of this JWT's open streams would need ${byToken.states + byToken.extra(templates)} automaton states or more; at most ${l.templateStatesPerToken} are accepted (close streams, or use fewer or simpler templates, exact topics or "*")`,
+        );
+      if (over(byAddress, l.templateStatesPerAddress))
+        throw new ClientLimitError(
+          `the URI templates of the open streams from your address would need ${byAddress.states + byAddress.extra(templates)} automaton states or more; at most ${l.templateStatesPerAddress} are accepted`,
+        );
+      if (over(this.#overall, l.templateStatesOverall))
+        throw new ClientLimitError(
+          `the hub's URI templates already need ${this.#overall.states} automaton states (at most ${l.templateStatesOverall}); try again when streams have closed`,
+        );
+    }
     const holders = byToken ? [byToken, byAddress, this.#overall] : [byAddress, this.#overall];
     for (const h of holders) h.take(templates, 1);
     if (tokenKey !== undefined && byToken) this.#byToken.set(tokenKey, byToken);

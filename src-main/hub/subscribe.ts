@@ -48,7 +48,9 @@ export async function subscribe(
   if (!token && !hub.anonymous) {
     throw new AuthorizationError('[hub] a subscriber JWT is required (anonymous subscribers are off)', 401);
   }
-  // The client may have gone while the token was being checked.
+  // The client may have gone while the token was being checked (or the templates compiled).
+  if (req.destroyed || res.destroyed) return;
+  await hub.matcher.prepare(topics, () => hub.budget.room(token?.raw, req.socket.remoteAddress ?? ''));
   if (req.destroyed || res.destroyed) return;
   let release: () => void;
   try {

@@ -443,6 +443,32 @@ export class TopicSelectorMatcher {
     return this.compiled(selector)?.size ?? 1;
   }
 
+  /**
+   * Compiles the templates among `selectors` not compiled yet, one per turn of the event loop: a subscription may
+   * bring 32 costly templates, and compiling them in one turn would hold every other request and SMTP session.
+   * Afterwards `cost` and `matches` find them compiled. Stops once they need more than `room()` automaton states
+   * (asked when this subscription's turn comes).
+   */
+  prepare(selectors: readonly string[], room: () => number = () => Infinity): Promise<void> {
+    // One subscription at a time: each sees the room the ones before it left once they took their budget.
+    const turn = this.queue.then(() => this.compileWithin(selectors, room()));
+    this.queue = turn.catch(() => {});
+    return turn;
+  }
+
+  private queue: Promise<void> = Promise.resolve();
+
+  private async compileWithin(selectors: readonly string[], room: number): Promise<void> {
+    let states = 0;
+    for (const selector of new Set(selectors)) {
+      if (selector === MATCH_ALL || !selector.includes('{')) continue;
+      // Past the client's room the subscription is refused: what is left need not be compiled.
+      if (states > room) return;
+      if (!this.templates.has(selector)) await new Promise((resolve) => setImmediate(resolve));
+      states += this.compiled(selector)?.size ?? 1;
+    }
+  }
+
   /** True when at least one topic matches at least one selector. */
   matchesAny(topics: readonly string[], selectors: readonly string[]): boolean {
     for (const selector of selectors) {

@@ -1,6 +1,7 @@
 import { DEFAULT_INBOX, inboxNameProblem } from '../model/inbox.js';
-import { summaryOfNew, type NewMessage } from '../store/sqlite/messages.js';
-import { matchesMail, parseQuery, type MailCandidate } from '../store/search-query.js';
+import { matchesMail, type MailCandidate } from '../search/match.js';
+import { parseQuery } from '../search/query.js';
+import { summaryOfNew, type NewMessage } from '../store/message-rows.js';
 import type { Credentials, InboxAccess } from './access.js';
 
 /** What an SMTP login opens: the user it is recorded as, and the inbox its mail goes to (none: by the rules). */

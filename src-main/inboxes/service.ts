@@ -1,6 +1,6 @@
 import type { Settings } from '../config/schema.js';
 import type { Clock } from '../logger.js';
-import type { InboxStore } from '../store/inboxes.js';
+import type { InboxStore } from '../store/contract.js';
 import { InboxAccess } from './access.js';
 
 /**

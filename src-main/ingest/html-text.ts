@@ -81,7 +81,9 @@ function endOfTag(html: string, from: number): number {
 /**
  * The visible text of an HTML body, for search and the snippet when a mail has no text part: text outside hidden
  * elements, entities decoded, a line break at every block element. One forward scan over the string with `indexOf`,
- * no tokens or attribute objects: several times cheaper than an HTML parser, and it never throws on broken markup.
+ * no tokens or attribute objects, and it never throws on broken markup. Hand-written rather than html-to-text (which
+ * mailparser brings): with options that give the same words, html-to-text costs ingest several times this on every
+ * HTML-only mail, as it builds a DOM and lays out blocks that search and the snippet do not need.
  */
 export function htmlToText(html: string): string {
   let out = '';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { simpleParser, type AddressObject } from 'mailparser';
 import libmime from 'libmime';
 import type { Address } from '../model/message.js';
-import type { MessageFields, StoredPart } from '../store/sqlite/messages.js';
+import { searchBody, type MessageFields, type StoredPart } from '../store/message-rows.js';
 import { leafParts, type LeafPart, type MimeTree } from '../mime/mime.js';
 import { htmlToText } from './html-text.js';
 import { readSimpleMail, type MailContent } from './simple-mail.js';
@@ -223,17 +223,6 @@ export async function parseMail(raw: Buffer, options: ParseOptions = {}): Promis
       .map((t) => t.trim())
       .filter(Boolean),
   };
-}
-
-/**
- * What a mail's body is found by in the full-text index: its text (see `searchText`) and the file names of its parts,
- * as Mailpit searches them, with runs of whitespace made one space so that a quoted phrase finds words that a line
- * break separates.
- */
-export function searchBody(fields: Pick<ParsedFields, 'searchText' | 'parts'>): string {
-  let body = fields.searchText;
-  for (const part of fields.parts) if (part.filename) body += ` ${part.filename}`;
-  return body.replace(/\s+/g, ' ').trim();
 }
 
 /** The body text a stored mail is found by, for the full-text index (see store/search-index.ts). */

@@ -2,14 +2,14 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import type { Logger } from '../logger.js';
 import type { CheckpointTask, HandOff } from '../store/sqlite/checkpointer.js';
-import { spawnWorker } from '../threads/spawn.js';
+import type { SpawnWorker } from '../threads/spawn.js';
 import type { InjectorSettings } from './injector-settings.js';
 import type { MailToPrepare, PreparedMail, ReadingSettings } from './prepare.js';
 
 export interface PrepareWorkerData {
   tracking: InjectorSettings;
   reading: ReadingSettings;
-  /** One worker also checkpoints the database, which spares a thread of its own (see store/checkpointer.ts). */
+  /** One worker also checkpoints the database, which spares a thread of its own (see store/sqlite/checkpointer.ts). */
   checkpoint?: CheckpointTask;
 }
 
@@ -43,6 +43,8 @@ interface Thread {
 }
 
 export interface PreparePoolOptions {
+  /** Starts a prepare worker (workers/ingest.ts). */
+  spawn: SpawnWorker;
   /** Worker threads to run; 0 prepares every mail on the calling thread. */
   size: number;
   data: PrepareWorkerData;
@@ -183,7 +185,7 @@ export class PreparePool {
     let worker: Worker;
     try {
       const handOff = checkpoints ? this.#options.checkpoint?.() : undefined;
-      worker = spawnWorker('ingest-worker', {
+      worker = this.#options.spawn({
         workerData: { ...this.#options.data, checkpoint: handOff?.task } satisfies PrepareWorkerData,
         transferList: handOff?.transferList,
       });

@@ -3,7 +3,7 @@ import type { TrackingManifest } from '../model/tracking.js';
 import type { TrackingInjector } from '../tracking/inject/injector.js';
 import { leafParts, type MimeTree } from '../mime/mime.js';
 import { encodePatch } from '../mime/patch.js';
-import { SLICED_MAIL_BYTES } from '../store/sqlite/messages.js';
+import { SLICED_MAIL_BYTES } from '../store/message-rows.js';
 import { parseMail, type ParsedFields } from './parse.js';
 
 /** What is known of a mail before it is read: its bytes, our id for it and its envelope. */

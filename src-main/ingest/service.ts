@@ -2,8 +2,9 @@ import type { Settings } from '../config/schema.js';
 import type { EventBus } from '../events/bus.js';
 import type { Clock, Logger } from '../logger.js';
 import type { WalCheckpointer } from '../store/sqlite/checkpointer.js';
-import type { MessageStore } from '../store/sqlite/messages.js';
+import type { MessageStore } from '../store/contract.js';
 import type { MailReaders } from '../store/service.js';
+import type { SpawnWorker } from '../threads/spawn.js';
 import { Ingest } from './ingest.js';
 import { injectorFrom, type InjectorSettings } from './injector-settings.js';
 import { PreparePool, defaultPrepareThreads } from './pool.js';
@@ -28,6 +29,8 @@ export interface IngestDeps {
   /** The tracking key ring (the first mints) and the public base of tracking links, known once it listens. */
   trackingKeys: Buffer[];
   trackingBase: () => string;
+  /** Starts a prepare worker (workers/ingest.ts). */
+  spawn: SpawnWorker;
 }
 
 /** Ingest with its prepare pool (tracking injection on workers or inline) and its tagger. */
@@ -51,6 +54,7 @@ export function createIngest(
   const inline = async (mail: MailToPrepare) =>
     (await (preparing ??= import('./prepare.js'))).prepareMail(mail, injector, reading);
   const pool = new PreparePool({
+    spawn: deps.spawn,
     size: settings.ingestThreads ?? defaultPrepareThreads(),
     // An explicit --ingest-threads 0 keeps every mail on the main thread; by default large ones get a worker.
     largeMailBytes: settings.ingestThreads === 0 ? Infinity : undefined,
@@ -67,7 +71,6 @@ export function createIngest(
     store: deps.store,
     bus: deps.bus,
     clock: deps.clock,
-    maxMessages: settings.maxMessages,
     prepare: (mail) => pool.prepare(mail),
     tags: tagger({
       rules: settings.tag,

@@ -1,5 +1,6 @@
-import { cleanTags, summaryOfNew, type NewMessage } from '../store/sqlite/messages.js';
-import { matchesMail, parseQuery, type Filter } from '../store/search-query.js';
+import { cleanTags, summaryOfNew, type NewMessage } from '../store/message-rows.js';
+import { matchesMail } from '../search/match.js';
+import { parseQuery, type Filter } from '../search/query.js';
 
 export interface TaggingSettings {
   /** `--tag NAME=QUERY`: the mails a query matches get the tag. */

@@ -45,6 +45,11 @@ export function encodePatch(edits: readonly Edit[]): Buffer {
 
 /** The tracked mail from the mail as received and its patch (see encodePatch). Throws on a patch that does not fit. */
 export function applyPatch(raw: Buffer, patch: Buffer): Buffer {
+  return applyEdits(raw, decodePatch(patch));
+}
+
+/** The edits of a patch (see encodePatch), for a reader that applies them piece by piece. */
+export function decodePatch(patch: Buffer): Edit[] {
   const edits: Edit[] = [];
   for (let at = 0; at < patch.length;) {
     if (at + EDIT_HEAD > patch.length) throw new Error("[store] a tracked mail's patch is cut short");
@@ -58,5 +63,5 @@ export function applyPatch(raw: Buffer, patch: Buffer): Buffer {
     });
     at = from + length;
   }
-  return applyEdits(raw, edits);
+  return edits;
 }

@@ -2,7 +2,9 @@
 // and list badges, the rate cards, the charts, the search filters (`is:opened` …), the API's summaries and the MCP
 // tools all ask this module, as a predicate (roleOf) or as SQL (countedSql, machineSql), so they cannot disagree.
 
-import type { Classification, TrackingSource } from './tracking.js';
+import type { Classification, CountScope, TrackingSource } from './tracking.js';
+
+export type { CountScope };
 
 /** Every source a hit may have, in the order the UI lists them. */
 export const TRACKING_SOURCES = [
@@ -14,11 +16,6 @@ export const TRACKING_SOURCES = [
 /** The name `preview` had before simulated hits were told apart from it; accepted wherever a source is read. */
 export const LEGACY_PREVIEW_SOURCE = 'sandbox';
 
-/**
- * Whose hits the figures count: recipients and simulated recipients alike (`with-simulated`, the default, since a
- * sandbox rarely has real recipients), or real recipients only (`recipients`).
- */
-export type CountScope = 'with-simulated' | 'recipients';
 export const DEFAULT_COUNT_SCOPE: CountScope = 'with-simulated';
 
 /**

@@ -1,8 +1,6 @@
 // The domain of tracking: tokens, classifications, the manifest of a tracked mail and its events.
 // Events keep snake_case fields: they are the events table's columns and the API's, webhooks' and hub's payloads.
 
-import type { CountScope } from './counting.js';
-
 export type TokenKind = 'open' | 'click' | 'unsub';
 export type Classification = 'human' | 'proxy' | 'scanner' | 'expired';
 /** Recipients `POST /api/v1/message/{ID}/simulate` can imitate (docs/TRACKING.md). */
@@ -38,6 +36,12 @@ export const PROFILE_HELP: Record<SimulateProfile, string> = {
  * `click()`); `preview`, the user reading the mail in Mailbeacon's own preview (formerly `sandbox`).
  */
 export type TrackingSource = 'recipient' | 'simulated' | 'preview';
+
+/**
+ * Whose hits the figures count: recipients and simulated recipients alike (`with-simulated`, the default, since a
+ * sandbox rarely has real recipients), or real recipients only (`recipients`).
+ */
+export type CountScope = 'with-simulated' | 'recipients';
 
 export interface TrackedLink {
   /** 1-based number of the rewritten link in document order, as shown in the UI. */

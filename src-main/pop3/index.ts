@@ -4,7 +4,7 @@ import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../logger.js';
 import { formatHostPort } from '../net/listen.js';
 import type { TlsMaterial } from '../net/tls.js';
-import type { MessageStore } from '../store/sqlite/messages.js';
+import type { MessageStore } from '../store/contract.js';
 import { loadOrCreatePop3Login, type Pop3Login } from './login.js';
 import { storeMailbox } from './mailbox.js';
 import { Pop3Server } from './server.js';

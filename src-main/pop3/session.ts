@@ -2,7 +2,7 @@ import { ALL_INBOXES, type InboxScope } from '../model/inbox.js';
 import { timingSafeEqual } from 'node:crypto';
 import type { LoginThrottle } from './login-throttle.js';
 import type { Pop3Mailbox } from './mailbox.js';
-import { encodeMultiline, octets } from './wire.js';
+import { WIRE_CHUNK, encodeMultiline } from './wire.js';
 
 /** What a session asks of its connection. */
 export interface SessionIo {
@@ -32,6 +32,8 @@ export interface SessionOptions {
 interface Entry {
   id: string;
   size?: number;
+  /** Its line ends are all CRLF: it goes out as it is but for its dots. */
+  crlf?: boolean;
   deleted: boolean;
 }
 
@@ -215,26 +217,31 @@ export class Pop3Session {
   }
 
   /** Size on the wire; a mail deleted from the store meanwhile counts 0 (RETR then says it is gone). */
-  #size(entry: Entry): number {
+  async #size(entry: Entry): Promise<number> {
     if (entry.size === undefined) {
-      const mail = this.#options.mailbox.read(entry.id);
-      entry.size = mail ? octets(mail) : 0;
+      const measure = await this.#options.mailbox.measure(entry.id);
+      entry.size = measure?.octets ?? 0;
+      entry.crlf = measure?.crlf ?? false;
     }
     return entry.size;
   }
 
-  #stat(): void {
+  async #stat(): Promise<void> {
     const live = this.#entries.filter((e) => !e.deleted);
-    this.#ok(`${live.length} ${live.reduce((sum, e) => sum + this.#size(e), 0)}`);
+    let total = 0;
+    for (const e of live) total += await this.#size(e);
+    this.#ok(`${live.length} ${total}`);
   }
 
-  #list(arg: string | undefined): void {
+  async #list(arg: string | undefined): Promise<void> {
     if (arg !== undefined) {
       const entry = this.#entry(arg);
-      if (entry) this.#ok(`${arg} ${this.#size(entry)}`);
+      if (entry) this.#ok(`${arg} ${await this.#size(entry)}`);
       return;
     }
-    const lines = this.#entries.flatMap((e, i) => (e.deleted ? [] : [`${i + 1} ${this.#size(e)}\r\n`]));
+    const lines: string[] = [];
+    for (const [i, e] of this.#entries.entries())
+      if (!e.deleted) lines.push(`${i + 1} ${await this.#size(e)}\r\n`);
     this.#io.write(`+OK ${lines.length} messages\r\n${lines.join('')}.\r\n`);
   }
 
@@ -248,14 +255,19 @@ export class Pop3Session {
     this.#io.write(`+OK\r\n${lines.join('')}.\r\n`);
   }
 
-  #retr(arg: string | undefined, bodyLines: number): Promise<void> | void {
+  /** Streams the mail piece by piece from the store: only a piece of it and a chunk of wire text are held. */
+  async #retr(arg: string | undefined, bodyLines: number): Promise<void> {
     const entry = this.#entry(arg);
     if (!entry) return;
-    const mail = this.#options.mailbox.read(entry.id);
-    if (!mail) return this.#err(`message ${arg} was deleted from Mailbeacon meanwhile`);
-    // The size LIST reported when known (the entry keeps it), so a large mail is not scanned twice.
-    this.#ok(`${entry.size ?? (entry.size = octets(mail))} octets`);
-    return this.#io.stream(encodeMultiline(mail, bodyLines));
+    // The size LIST reported when known (the entry keeps it), so a large mail is not counted twice.
+    const size = await this.#size(entry);
+    const mail = this.#options.mailbox.open(entry.id);
+    if (!mail || this.#state === 'done') {
+      if (!mail) this.#err(`message ${arg} was deleted from Mailbeacon meanwhile`);
+      return;
+    }
+    this.#ok(`${size} octets`);
+    return this.#io.stream(encodeMultiline(mail, bodyLines, WIRE_CHUNK, entry.crlf));
   }
 
   #dele(arg: string | undefined): void {

@@ -1,13 +1,13 @@
-import type { Database } from 'better-sqlite3';
 import type { Settings } from '../config/schema.js';
 import type { EventBus } from '../events/bus.js';
 import type { Clock, Logger } from '../logger.js';
-import type { MessageStore } from '../store/sqlite/messages.js';
+import type { MessageStore, RelayOutbox } from '../store/contract.js';
+import type { Upstream, UpstreamOptions } from './upstream.js';
 import { RelayWorker, type RelayConfig } from './worker.js';
 
-export { RelayOutbox } from '../store/sqlite/relay-outbox.js';
 export { RelayRequestError, RelayWorker, RELAY_ID_HEADER, RELEASE_WAIT_MS, TRACK_HEADER } from './worker.js';
-export type { RelayConfig, RelayConfigView, RelayWorkerOptions, ReleaseResult } from './worker.js';
+export type { RelayConfig, RelayWorkerOptions, ReleaseResult } from './worker.js';
+export type { RelayConfigView } from '../wire/types.js';
 
 export type RelaySettings = Pick<
   Settings,
@@ -61,7 +61,14 @@ export function relayConfig(settings: RelaySettings): RelayConfig | null {
 /** Builds the relay worker when `--relay` is set, or returns null (nothing is ever relayed without it). */
 export function createRelay(
   settings: RelaySettings,
-  deps: { db: Database; store: MessageStore; bus: EventBus; logger: Logger; clock: Clock },
+  deps: {
+    outbox: RelayOutbox;
+    store: MessageStore;
+    bus: EventBus;
+    logger: Logger;
+    clock: Clock;
+    upstream?: (options: UpstreamOptions) => Upstream;
+  },
 ): RelayWorker | null {
   const config = relayConfig(settings);
   return config && new RelayWorker({ ...deps, config });

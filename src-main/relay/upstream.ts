@@ -20,9 +20,9 @@ const SETUP_TIMEOUT_MS = 30_000;
 /** A stalled transaction (no reply to a command or to the end of DATA) is abandoned after this long; RFC 5321 §4.5.3.2 asks clients to wait up to 10 minutes for DATA, but a stuck upstream must not hold the worker that long. */
 const SOCKET_TIMEOUT_MS = 120_000;
 /** A connection is closed (QUIT) after this many mails and a fresh one opened, as mail clients commonly do. */
-const MESSAGES_PER_CONNECTION = 100;
+export const MESSAGES_PER_CONNECTION = 100;
 /** An idle connection is closed (QUIT) after this long, before the upstream's own idle timeout (Postfix: 300 s) drops it. */
-const IDLE_CLOSE_MS = 4 * 60_000;
+export const IDLE_CLOSE_MS = 4 * 60_000;
 
 /**
  * Header fields the re-signed DKIM signature covers: nodemailer's defaults plus List-Unsubscribe-Post, which RFC 8058
@@ -63,6 +63,12 @@ export interface SendError {
   responseCode?: number;
 }
 
+/** Sends raw mails to the upstream over pooled connections (UpstreamPool, or nodemailer's SMTPPool). */
+export interface Upstream {
+  send(envelope: { from: string; to: string[] }, message: Buffer, setupTimeoutMs?: number): Promise<Delivery>;
+  close(force: boolean): void;
+}
+
 /** A mail waiting for, or on, a connection. */
 interface Job {
   from: string;
@@ -95,7 +101,8 @@ const endedConnection = (err: SendError) =>
   err.code === 'ESOCKET' ||
   err.code === 'ETIMEDOUT';
 
-const poolError = (message: string): SendError => Object.assign(new Error(message), { code: 'ECONNECTION' });
+export const poolError = (message: string): SendError =>
+  Object.assign(new Error(message), { code: 'ECONNECTION' });
 
 /**
  * Pooled nodemailer SMTP connections to the upstream that send raw mails as they are (PIPELINING, STARTTLS, AUTH and
@@ -104,7 +111,7 @@ const poolError = (message: string): SendError => Object.assign(new Error(messag
  * replaced after MESSAGES_PER_CONNECTION mails, closed after IDLE_CLOSE_MS idle, and a mail that a reused connection
  * could not even start (the upstream had dropped it) goes out once more on a fresh one.
  */
-export class UpstreamPool {
+export class UpstreamPool implements Upstream {
   readonly #options: SMTPConnection.Options;
   readonly #auth?: { user: string; pass: string };
   readonly #dkim?: DKIM;
@@ -117,31 +124,12 @@ export class UpstreamPool {
   #closed = false;
 
   constructor(options: UpstreamOptions, size = POOL_CONNECTIONS) {
-    const url = new URL(options.url);
-    const secure = url.protocol === 'smtps:';
-    const user = decodeURIComponent(url.username);
-    const host = url.hostname.replace(/^\[|\]$/g, '');
+    const { auth, ...connection } = connectionOptions(options);
     this.#size = size;
-    this.#auth = user ? { user, pass: decodeURIComponent(url.password) } : undefined;
-    this.#options = {
-      host,
-      port: url.port ? Number(url.port) : secure ? 465 : 25,
-      secure,
-      // STARTTLS is used whenever the upstream offers it (nodemailer's default for a plain connection).
-      tls: { rejectUnauthorized: !options.tlsInsecure, servername: net.isIP(host) ? undefined : host },
-      connectionTimeout: SETUP_TIMEOUT_MS,
-      greetingTimeout: SETUP_TIMEOUT_MS,
-      socketTimeout: SOCKET_TIMEOUT_MS,
-      logger: false,
-    };
-    if (options.dkim) {
-      this.#dkim = new DKIM({
-        domainName: options.dkim.domain,
-        keySelector: options.dkim.selector,
-        privateKey: readDkimKey(options.dkim.keyFile),
-        headerFieldNames: DKIM_HEADER_FIELDS,
-      });
-    }
+    this.#auth = auth;
+    this.#options = connection;
+    const dkim = dkimOptions(options);
+    if (dkim) this.#dkim = new DKIM(dkim);
   }
 
   /**
@@ -327,6 +315,39 @@ export class UpstreamPool {
     const idle = this.#idle.indexOf(session);
     if (idle >= 0) this.#idle.splice(idle, 1);
   }
+}
+
+/** The connection settings both pools share: address, TLS, timeouts and the login taken from the URL. */
+export function connectionOptions(
+  options: UpstreamOptions,
+): SMTPConnection.Options & { auth?: { user: string; pass: string } } {
+  const url = new URL(options.url);
+  const secure = url.protocol === 'smtps:';
+  const user = decodeURIComponent(url.username);
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  return {
+    host,
+    port: url.port ? Number(url.port) : secure ? 465 : 25,
+    secure,
+    // STARTTLS is used whenever the upstream offers it (nodemailer's default for a plain connection).
+    tls: { rejectUnauthorized: !options.tlsInsecure, servername: net.isIP(host) ? undefined : host },
+    connectionTimeout: SETUP_TIMEOUT_MS,
+    greetingTimeout: SETUP_TIMEOUT_MS,
+    socketTimeout: SOCKET_TIMEOUT_MS,
+    logger: false,
+    auth: user ? { user, pass: decodeURIComponent(url.password) } : undefined,
+  };
+}
+
+/** The DKIM re-signing settings (--relay-dkim-*), the key read from its file. */
+export function dkimOptions(options: UpstreamOptions): DKIM.Options | undefined {
+  if (!options.dkim) return undefined;
+  return {
+    domainName: options.dkim.domain,
+    keySelector: options.dkim.selector,
+    privateKey: readDkimKey(options.dkim.keyFile),
+    headerFieldNames: DKIM_HEADER_FIELDS,
+  };
 }
 
 /** QUIT, then the connection closes once the upstream answers, or after QUIT_WAIT_MS whatever it does. */

@@ -1,15 +1,15 @@
-import type { Database } from 'better-sqlite3';
 import type { RelayAttempt, RelayEntry, RelayStatus } from '../model/relay.js';
 import type { EventBus } from '../events/bus.js';
-import type { CommitHook } from '../ingest/ingest.js';
 import type { Clock, Logger } from '../logger.js';
-import type { MessageStore } from '../store/sqlite/messages.js';
+import type { RelayConfigView } from '../wire/types.js';
+import type { AttemptOutcome, CommitHook, MessageStore, OutboxRow, RelayOutbox } from '../store/contract.js';
 import { prependHeader, removeHeader } from './headers.js';
-import { RelayOutbox, entryOf, type AttemptOutcome, type OutboxRow } from '../store/sqlite/relay-outbox.js';
+import { entryOf } from '../store/outbox-rows.js';
 import { autoRecipients, releaseRecipients, type RecipientRules } from './recipients.js';
 import {
   POOL_CONNECTIONS,
   UpstreamPool,
+  type Upstream,
   describeError,
   isPermanent,
   maskUrl,
@@ -77,24 +77,10 @@ export interface RelayConfig {
   dkim?: UpstreamOptions['dkim'];
 }
 
-/** The configuration as `GET /api/v1/relay` shows it. */
-export interface RelayConfigView {
-  enabled: true;
-  url: string;
-  all: boolean;
-  matching: string | null;
-  allow: string | null;
-  block: string | null;
-  to: string | null;
-  from: string | null;
-  original: boolean;
-  retries: number[];
-  dkim: { domain: string; selector: string } | null;
-}
-
 export interface RelayWorkerOptions {
-  db: Database;
   store: MessageStore;
+  /** The outbox's rows (see RelayOutbox in store/contract.ts). */
+  outbox: RelayOutbox;
   bus: EventBus;
   logger: Logger;
   clock: Clock;
@@ -103,6 +89,8 @@ export interface RelayWorkerOptions {
   stopGraceMs?: number;
   /** How many of the newest outbox entries are kept (RETAIN_ENTRIES). */
   retainEntries?: number;
+  /** The connections to the upstream (UpstreamPool unless given; bench:relay compares it with nodemailer's pool). */
+  upstream?: (options: UpstreamOptions) => Upstream;
 }
 
 /** A relay request the worker has claimed: its row, and what sending it needs. */
@@ -174,7 +162,7 @@ export class RelayWorker {
   #reserved: Job[] = [];
   /** Whether the table may hold rows that are (or will be) due; false once a claim came back short. */
   #mayBeDue = true;
-  #pool?: UpstreamPool;
+  #pool?: Upstream;
   #timer?: NodeJS.Timeout;
   #immediate?: NodeJS.Immediate;
   #recordTimer?: NodeJS.Timeout;
@@ -186,7 +174,7 @@ export class RelayWorker {
 
   constructor(options: RelayWorkerOptions) {
     this.#options = options;
-    this.#outbox = new RelayOutbox(options.db);
+    this.#outbox = options.outbox;
     this.#log = options.logger;
   }
 
@@ -213,10 +201,10 @@ export class RelayWorker {
   }
 
   /** Registers the commit hook that writes an outbox row, in the mail's own transaction, when a rule matches. */
-  attach(ingest: { addCommitHook(hook: CommitHook): void }): void {
+  attach(store: { addCommitHook(hook: CommitHook): void }): void {
     const { rules } = this.#options.config;
     if (!rules.all && !rules.matching) return;
-    ingest.addCommitHook(({ message }) => {
+    store.addCommitHook(({ message }) => {
       const envelope = message.envelopeTo.length ? message.envelopeTo : message.to.map((a) => a.Address);
       const recipients = autoRecipients(rules, envelope);
       if (!recipients.length) return;
@@ -319,7 +307,7 @@ export class RelayWorker {
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    this.#pool ??= new UpstreamPool(this.#options.config);
+    this.#pool ??= this.#options.upstream?.(this.#options.config) ?? new UpstreamPool(this.#options.config);
     this.#outbox.prune(this.#options.retainEntries ?? RETAIN_ENTRIES);
     const resumed = this.#outbox.resumeInterrupted(this.#options.clock.now());
     if (resumed.length) {

@@ -1,67 +1,53 @@
 import type { Settings } from '../config/schema.js';
-import type { EventBus } from '../events/bus.js';
 import type { CaughtMail, Ingest } from '../ingest/ingest.js';
-import type { Logger } from '../logger.js';
-import { formatHostPort } from '../net/listen.js';
-import { startPop3 } from '../pop3/index.js';
-import type { Pop3Login } from '../pop3/login.js';
-import type { Pop3Server } from '../pop3/server.js';
-import type { MessageStore } from '../store/sqlite/messages.js';
-import { SmtpCatcher } from './catcher.js';
-import type { Chaos } from './chaos.js';
-import { loadSmtpTls } from '../net/tls.js';
 import type { InboxAccess } from '../inboxes/access.js';
 import { smtpLogin } from '../inboxes/routing.js';
-import { pop3Login } from '../inboxes/pop3-login.js';
+import type { Logger } from '../logger.js';
+import { formatHostPort } from '../net/listen.js';
+import { loadSmtpTls, type TlsMaterial } from '../net/tls.js';
+import { SmtpCatcher } from './catcher.js';
+import type { Chaos } from './chaos.js';
 
 export interface Capture {
   /** The SMTP listener, once `listen` has built it. */
   smtp(): SmtpCatcher | undefined;
-  /** Starts SMTP (and SMTPS with `--smtps`), then POP3 when `--pop3` asks for it (all share the TLS certificate). */
-  listen(): Promise<{
+  /** Starts SMTP, and SMTPS with `--smtps`, with the certificate of `loadCaptureTls`. */
+  listen(tls: TlsMaterial | undefined): Promise<{
     smtp: string;
     smtps?: string;
-    pop3?: string;
-    pop3Login?: Pop3Login;
     /** `--smtp-inbox`: host:port of each inbox's own listener. */
     inboxes?: Record<string, string>;
   }>;
-  /** Stops SMTP (no new mail), then POP3; a failure of the first does not keep the second open. */
   close(): Promise<void>;
 }
 
-/** The listeners that catch and serve mail: SMTP into ingest, and POP3 out of the store. */
+/**
+ * The certificate of the listeners that speak mail: made or read only when one uses it (STARTTLS, SMTPS, or POP3,
+ * which keeps offering STLS with it, as mail clients expect).
+ */
+export async function loadCaptureTls(settings: Settings): Promise<TlsMaterial | undefined> {
+  const starttls = settings.smtpTls || !!settings.smtpTlsCert;
+  if (!starttls && !settings.smtps && !settings.pop3) return undefined;
+  return loadSmtpTls({
+    dataDir: settings.dataDir,
+    certFile: settings.smtpTlsCert,
+    keyFile: settings.smtpTlsKey,
+  });
+}
+
+/** The listener that catches mail: SMTP into ingest. */
 export function createCapture(
   settings: Settings,
-  deps: {
-    ingest: Ingest;
-    store: MessageStore;
-    bus: EventBus;
-    chaos: Chaos;
-    logger: Logger;
-    inboxAccess: InboxAccess;
-    /** Whether an inbox exists: POP3 opens only those. */
-    inboxExists?: (name: string) => boolean;
-  },
+  deps: { ingest: Ingest; chaos: Chaos; logger: Logger; inboxAccess: InboxAccess },
 ): Capture {
   let smtp: SmtpCatcher | undefined;
-  let pop3: Pop3Server | undefined;
   /** `--smtp-inbox`: a listener per inbox. */
   const extra: SmtpCatcher[] = [];
   return {
     smtp: () => smtp,
-    listen: async () => {
-      // STARTTLS is on with --smtp-tls or the user's own certificate. The certificate is made or read only when a
-      // listener uses it: POP3 keeps offering STLS with it, as mail clients expect.
+    listen: async (tls) => {
+      // STARTTLS is on with --smtp-tls or the user's own certificate.
       const starttls = settings.smtpTls || !!settings.smtpTlsCert;
-      const tls =
-        starttls || settings.smtps || settings.pop3
-          ? await loadSmtpTls({
-              dataDir: settings.dataDir,
-              certFile: settings.smtpTlsCert,
-              keyFile: settings.smtpTlsKey,
-            })
-          : undefined;
       const catcherOptions = {
         accept: (mail: CaughtMail) => deps.ingest.accept(mail),
         logger: deps.logger.child('smtp'),
@@ -95,29 +81,14 @@ export function createCapture(
         const at = await catcher.listen(host, port);
         inboxListeners[inbox] = formatHostPort(at.host, at.port);
       }
-      const started =
-        settings.pop3 &&
-        (await startPop3(settings, {
-          store: deps.store,
-          bus: deps.bus,
-          tls: tls!,
-          logger: deps.logger.child('pop3'),
-          login: (own) => pop3Login(deps.inboxAccess, own, settings.inboxAuth, deps.inboxExists),
-        }));
-      if (started) pop3 = started.server;
       return {
         smtp: formatHostPort(bound.host, bound.port),
         ...(smtps && { smtps: formatHostPort(smtps.host, smtps.port) }),
-        ...(started && { pop3: started.address, pop3Login: started.login }),
         ...(settings.smtpInbox.length && { inboxes: inboxListeners }),
       };
     },
     close: async () => {
-      try {
-        await Promise.all([smtp?.close(), ...extra.map((c) => c.close())]);
-      } finally {
-        await pop3?.close();
-      }
+      await Promise.all([smtp?.close(), ...extra.map((c) => c.close())]);
     },
   };
 }

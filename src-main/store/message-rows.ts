@@ -1,7 +1,6 @@
-import type { Address, MessageListing, TrackingCounts } from '../model/message.js';
+import type { Address, HitCounts, MessageListing, TrackingCounts } from '../model/message.js';
 import type { TrackingManifest } from '../model/tracking.js';
 import { DEFAULT_INBOX } from '../model/inbox.js';
-import { emptyCounts } from './sqlite/events.js';
 
 // The rows of the mail tables as the store's parts read and write them, and their mapping to the model's listing.
 
@@ -162,5 +161,52 @@ export function toListing(r: MessageRow, tracking: TrackingCounts): MessageListi
     attachments: r.attachments,
     snippet: r.snippet,
     tracking,
+  };
+}
+
+/**
+ * What a mail's body is found by in the full-text index: its text (see `searchText`) and the file names of its parts,
+ * as Mailpit searches them, with runs of whitespace made one space so that a quoted phrase finds words that a line
+ * break separates.
+ */
+export function searchBody(fields: Pick<MessageFields, 'searchText' | 'parts'>): string {
+  let body = fields.searchText;
+  for (const part of fields.parts) if (part.filename) body += ` ${part.filename}`;
+  return body.replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Tags as Mailpit keeps them: letters, digits, `-`, `.`, `_` and spaces (anything else is dropped), trimmed, one of
+ * each whatever its case (the first spelling wins), sorted.
+ */
+export function cleanTags(tags: string[]): string[] {
+  const seen = new Map<string, string>();
+  for (const tag of tags) {
+    const clean = tag
+      .replace(/[^\p{L}\p{N}\-._ ]/gu, '')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 100);
+    if (clean && !seen.has(clean.toLowerCase())) seen.set(clean.toLowerCase(), clean);
+  }
+  return [...seen.values()].sort((a, b) => a.localeCompare(b));
+}
+
+function emptyHitCounts(): HitCounts {
+  return {
+    opens: 0,
+    uniqueOpens: 0,
+    clicks: 0,
+    uniqueClicks: 0,
+    unsubscribed: false,
+    machine: { opens: 0, clicks: 0 },
+  };
+}
+
+export function emptyCounts(): TrackingCounts {
+  return {
+    ...emptyHitCounts(),
+    recipients: emptyHitCounts(),
+    preview: { opens: 0, clicks: 0, unsubscribed: false },
   };
 }

@@ -1,6 +1,6 @@
 import type { EventBus } from '../events/bus.js';
 import type { Clock, Logger } from '../logger.js';
-import type { MessageStore } from './sqlite/messages.js';
+import type { MessageStore } from './contract.js';
 
 export interface RetentionOptions {
   store: MessageStore;

@@ -2,6 +2,8 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { Address } from '../model/message.js';
 import { createPrivateFile } from './data-dir.js';
 import type { MessageRow } from './message-rows.js';
+import { addressKey } from '../search/match.js';
+import { ADDRESS_FIELD_BITS } from './search-sql.js';
 
 /**
  * The full-text index of the mails lives in a database of its own, attached to every connection as `search`, and is
@@ -24,8 +26,9 @@ export const searchPathOf = (dbPath: string): string =>
 /**
  * Bumped when the index's schema changes: an index of another version is dropped and built again from the mails.
  * 2: trigrams (substrings, as Mailpit matches them) instead of words; file names of parts in `body`.
+ * 3: the addresses of each mail by field, and the distinct addresses' own trigrams (`from:`, `to:` and the others).
  */
-const SEARCH_VERSION = 2;
+const SEARCH_VERSION = 3;
 
 /** Page cache for the index on a connection, in KiB. */
 const SEARCH_CACHE_KIB = 2_000;
@@ -49,8 +52,11 @@ export function attachSearch(db: Database, dbPath: string, create: boolean): voi
     db.exec(`
       DROP TABLE IF EXISTS search.messages_fts;
       DROP TABLE IF EXISTS search.search_state;
+      DROP TABLE IF EXISTS search.addresses;
+      DROP TABLE IF EXISTS search.addresses_fts;
+      DROP TABLE IF EXISTS search.message_addresses;
       -- Every sequence of three characters is a term, so any part of a word (or of a sentence without spaces, as
-      -- Chinese and Japanese write) of three or more characters is found by a lookup; see search-query.ts.
+      -- Chinese and Japanese write) of three or more characters is found by a lookup; see search-sql.ts.
       CREATE VIRTUAL TABLE search.messages_fts USING fts5 (
         subject, addresses, body,
         content = '', contentless_delete = 1, tokenize = 'trigram remove_diacritics 1'
@@ -61,6 +67,23 @@ export function attachSearch(db: Database, dbPath: string, create: boolean): voi
         indexed_seq  INTEGER NOT NULL
       );
       INSERT INTO search.search_state (id, indexed_seq) VALUES (1, 0);
+      -- Each address once, as an address filter matches it ("name <address>", lower case), and its trigrams: a
+      -- filter finds the few addresses that hold its term, then their mails, where the mails' own index would read
+      -- the postings of trigrams every mail's addresses share ("bil", "est").
+      CREATE TABLE search.addresses (
+        id    INTEGER PRIMARY KEY,
+        text  TEXT NOT NULL UNIQUE
+      );
+      CREATE VIRTUAL TABLE search.addresses_fts USING fts5 (text, content = '', tokenize = 'trigram');
+      -- Which mails carry an address, in which fields (ADDRESS_FIELD_BITS).
+      CREATE TABLE search.message_addresses (
+        address  INTEGER NOT NULL,
+        seq      INTEGER NOT NULL,
+        fields   INTEGER NOT NULL,
+        PRIMARY KEY (address, seq)
+      ) WITHOUT ROWID;
+      -- Retention purges by mail.
+      CREATE INDEX search.message_addresses_seq ON message_addresses (seq);
     `);
     db.pragma(`search.user_version = ${SEARCH_VERSION}`);
   })();
@@ -72,6 +95,9 @@ export function addressText(addresses: (Address | null | undefined)[], envelopeT
   for (const a of addresses) if (a) out.push(`${a.Name} ${a.Address}`);
   return out.concat(envelopeTo).join(' ');
 }
+
+/** A stored mail's address columns, as read for the address index. */
+type AddressColumns = Pick<MessageRow, 'from_json' | 'to_json' | 'cc_json' | 'bcc_json' | 'reply_to_json'>;
 
 /** A stored mail with no entry yet, as read back for the index. */
 type Unindexed = Pick<
@@ -120,6 +146,12 @@ export class SearchIndexer {
   readonly #oldest: Statement;
   readonly #purge: Statement;
   readonly #last: Statement;
+  readonly #addressesOf: Statement;
+  readonly #addressId: Statement;
+  readonly #addAddress: Statement;
+  readonly #addAddressText: Statement;
+  readonly #linkAddress: Statement;
+  readonly #purgeAddresses: Statement;
   #purgedBelow = 0;
   /** Entries handed over and not yet written, in the order of their mails. */
   #handed: SearchEntry[] = [];
@@ -143,6 +175,17 @@ export class SearchIndexer {
     this.#oldest = db.prepare('SELECT min(seq) FROM main.messages').pluck();
     this.#purge = db.prepare('DELETE FROM search.messages_fts WHERE rowid < ?');
     this.#last = db.prepare('SELECT max(seq) FROM main.messages').pluck();
+    this.#addressesOf = db.prepare(
+      'SELECT from_json, to_json, cc_json, bcc_json, reply_to_json FROM main.messages WHERE seq = ?',
+    );
+    this.#addressId = db.prepare('SELECT id FROM search.addresses WHERE text = ?').pluck();
+    this.#addAddress = db.prepare('INSERT INTO search.addresses (text) VALUES (?)');
+    this.#addAddressText = db.prepare('INSERT INTO search.addresses_fts (rowid, text) VALUES (?, ?)');
+    this.#linkAddress = db.prepare(
+      `INSERT INTO search.message_addresses (address, seq, fields) VALUES (?, ?, ?)
+       ON CONFLICT DO UPDATE SET fields = fields | excluded.fields`,
+    );
+    this.#purgeAddresses = db.prepare('DELETE FROM search.message_addresses WHERE seq < ?');
   }
 
   /** The last mail (by seq) the index holds, and every one before it. */
@@ -208,10 +251,41 @@ export class SearchIndexer {
   #write(entries: SearchEntry[]): number {
     this.#db.transaction(() => {
       const done = this.indexedSeq();
-      for (const e of entries) if (e.seq > done) this.#insert.run(e.seq, e.subject, e.addresses, e.body);
+      for (const e of entries) {
+        if (e.seq <= done) continue;
+        this.#insert.run(e.seq, e.subject, e.addresses, e.body);
+        this.#indexAddresses(e.seq);
+      }
       this.#setState.run(Math.max(done, entries[entries.length - 1]!.seq));
     })();
     return entries.length;
+  }
+
+  /** Links a stored mail to its addresses, field by field (a mail deleted meanwhile has none to link). */
+  #indexAddresses(seq: number): void {
+    const row = this.#addressesOf.get(seq) as AddressColumns | undefined;
+    if (!row) return;
+    const fields = new Map<string, number>();
+    const add = (json: string | null, bit: number) => {
+      for (const a of listOf<Address>(json)) {
+        if (typeof a !== 'object' || typeof a.Address !== 'string') continue;
+        const key = addressKey({ Name: typeof a.Name === 'string' ? a.Name : '', Address: a.Address });
+        fields.set(key, (fields.get(key) ?? 0) | bit);
+      }
+    };
+    add(row.from_json, ADDRESS_FIELD_BITS.from);
+    add(row.to_json, ADDRESS_FIELD_BITS.to);
+    add(row.cc_json, ADDRESS_FIELD_BITS.cc);
+    add(row.bcc_json, ADDRESS_FIELD_BITS.bcc);
+    add(row.reply_to_json, ADDRESS_FIELD_BITS['reply-to']);
+    for (const [text, bits] of fields) {
+      let id = this.#addressId.get(text) as number | undefined;
+      if (id === undefined) {
+        id = Number(this.#addAddress.run(text).lastInsertRowid);
+        this.#addAddressText.run(id, text);
+      }
+      this.#linkAddress.run(id, seq, bits);
+    }
   }
 
   /** Drops the entries of mails that retention (or a delete of everything) removed: all below the oldest one kept. */
@@ -219,6 +293,7 @@ export class SearchIndexer {
     const oldest = this.#oldest.get() as number | null;
     if (oldest === null || oldest <= this.#purgedBelow) return;
     this.#purge.run(oldest);
+    this.#purgeAddresses.run(oldest);
     this.#purgedBelow = oldest;
   }
 

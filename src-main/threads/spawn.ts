@@ -4,18 +4,17 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 
-/**
- * The modules that run in worker threads, by the name of their bundle in out/main (electron.vite.config.ts builds
- * each as an entry of its own) and their source beside this folder.
- */
-export const WORKER_ENTRIES = {
-  'ingest-worker': 'workers/ingest.ts',
-  'checkpoint-worker': 'workers/checkpoint.ts',
-  'tracking-worker': 'workers/tracking.ts',
-  'checks-worker': 'workers/checks.ts',
-} as const;
+/** Starts a worker thread with these options (`workerData`, `transferList`). */
+export type SpawnWorker = (options?: WorkerOptions) => Worker;
 
-export type WorkerEntry = keyof typeof WORKER_ENTRIES;
+/**
+ * A module that runs in a worker thread: the name of its bundle in out/main (electron.vite.config.ts builds each as
+ * an entry of its own) and its source, relative to src-main/. They are listed in workers/index.ts.
+ */
+export interface WorkerEntry {
+  name: string;
+  source: string;
+}
 
 /** Loads tsx into the worker first, then the TypeScript source of the entry. */
 const FROM_SOURCE = `
@@ -37,7 +36,7 @@ function tsxApiUrl(): string {
 }
 
 /** The bundled entry: out/main/<name>.js, beside this module's chunk or one folder up from it. */
-function bundledEntry(name: WorkerEntry): string {
+function bundledEntry(name: string): string {
   for (const dir of [import.meta.dirname, dirname(import.meta.dirname)]) {
     const file = join(dir, `${name}.js`);
     if (existsSync(file)) return file;
@@ -46,16 +45,16 @@ function bundledEntry(name: WorkerEntry): string {
 }
 
 /**
- * Starts a worker thread on one of WORKER_ENTRIES: the bundled file when this code runs from the build, the
+ * Starts a worker thread on an entry: the bundled file when this code runs from the build, the
  * TypeScript source through tsx when it runs from the sources (tsx, vitest). Throws when neither can be found, so
  * callers can fall back to doing the work on the main thread.
  */
-export function spawnWorker(name: WorkerEntry, options: WorkerOptions = {}): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(bundledEntry(name), options);
-  const entry = new URL(`../${WORKER_ENTRIES[name]}`, import.meta.url).href;
+export function spawnWorker(entry: WorkerEntry, options: WorkerOptions = {}): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(bundledEntry(entry.name), options);
+  const source = new URL(`../${entry.source}`, import.meta.url).href;
   return new Worker(FROM_SOURCE, {
     ...options,
     eval: true,
-    workerData: { ...(options.workerData as object), __tsx: tsxApiUrl(), __entry: entry },
+    workerData: { ...(options.workerData as object), __tsx: tsxApiUrl(), __entry: source },
   });
 }

@@ -1,8 +1,7 @@
 import type { TrackingEvent, TrackingSource } from '../model/tracking.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../logger.js';
-import type { QueuedWrite } from '../store/sqlite/commit-queue.js';
-import type { EventStore, NewTrackingEvent } from '../store/sqlite/events.js';
+import type { EventStore, NewTrackingEvent, QueuedWrite } from '../store/contract.js';
 import { classifyHit, clientKey, mayBeNearDelivery } from './classify.js';
 import { isExpired, type TokenPayload } from './token.js';
 

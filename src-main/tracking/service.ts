@@ -4,8 +4,8 @@ import type { Clock, Logger } from '../logger.js';
 import { formatHostPort } from '../net/listen.js';
 import { isLoopbackUrl, type HostRules } from '../net/host-check.js';
 import type { HttpLimits } from '../net/http-limits.js';
-import type { EventStore } from '../store/sqlite/events.js';
-import type { MessageStore } from '../store/sqlite/messages.js';
+import type { EventStore } from '../store/contract.js';
+import type { MessageStore } from '../store/contract.js';
 import { HitRecorder } from './hits.js';
 import type { SimulateProfile } from './profiles.js';
 import { SandboxMarker } from './sandbox-mark.js';
@@ -14,6 +14,7 @@ import { codecFromSettings, trackingBaseUrl } from './setup.js';
 import { SimulateError, Simulator } from './simulate.js';
 import { TrackingThread, defaultTrackingThread, type TrackingListener } from './thread.js';
 import type { TokenCodec } from './token.js';
+import type { SpawnWorker } from '../threads/spawn.js';
 
 /** `--simulate inbox-journey` on every mail: a minute of the journey per second, so it is seen while testing. */
 const AUTO_JOURNEY_COMPRESS = 60;
@@ -27,6 +28,8 @@ export interface TrackingDeps {
   /** A clock given to the sandbox (tests drive time with one) cannot reach another thread: keep the listener here. */
   clockGiven: boolean;
   limits?: Partial<HttpLimits>;
+  /** Starts the listener's thread (workers/tracking.ts). */
+  spawn: SpawnWorker;
 }
 
 export interface Tracking {
@@ -109,6 +112,7 @@ export function createTracking(settings: Settings, deps: TrackingDeps): Tracking
             sink,
             logger: log,
             inline: here,
+            spawn: (workerData) => deps.spawn({ workerData }),
           })
         : here();
     const bound = await listener.listen(settings.tracking.host, settings.tracking.port);

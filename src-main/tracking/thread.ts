@@ -1,7 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import type { Logger, LogLine } from '../logger.js';
-import { spawnWorker } from '../threads/spawn.js';
 import { PortInUseError } from '../net/listen.js';
 import type { HostRules } from '../net/host-check.js';
 import type { HttpLimits } from '../net/http-limits.js';
@@ -58,8 +57,8 @@ export interface TrackingThreadOptions {
   logger: Logger;
   /** The listener on this thread, for when no thread can run it. */
   inline: () => TrackingListener;
-  /** Starts the thread; tests pass one that keeps a handle on it. */
-  spawn?: (data: TrackingWorkerData) => Worker;
+  /** Starts the thread (workers/tracking.ts) with this data. */
+  spawn: (data: TrackingWorkerData) => Worker;
 }
 
 /**
@@ -137,7 +136,7 @@ export class TrackingThread implements TrackingListener {
     };
     let worker: Worker;
     try {
-      worker = (this.#options.spawn ?? spawnTrackingWorker)(data);
+      worker = this.#options.spawn(data);
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
@@ -217,10 +216,6 @@ export class TrackingThread implements TrackingListener {
     this.#inline = this.#options.inline();
     return this.#inline.listen(host, port);
   }
-}
-
-function spawnTrackingWorker(workerData: TrackingWorkerData): Worker {
-  return spawnWorker('tracking-worker', { workerData });
 }
 
 /** A hit as one JSON array; the times (bigints) as decimal text. */

@@ -1,4 +1,3 @@
-import type { Database } from 'better-sqlite3';
 import { toWireSummary } from '../wire/messages.js';
 import type { MessageListing } from '../model/message.js';
 import type { RelayEntry } from '../model/relay.js';
@@ -6,7 +5,7 @@ import type { TrackingEvent } from '../model/tracking.js';
 import type { WebhookDelivery } from '../model/webhook.js';
 import type { EventBus } from '../events/bus.js';
 import type { Clock, Logger } from '../logger.js';
-import { WebhookDeliveries, type DeliveryRow } from '../store/sqlite/webhook-deliveries.js';
+import type { DeliveryRow, WebhookDeliveries } from '../store/contract.js';
 import { EventFilter, RELAY_EVENT } from './event-types.js';
 import { newWebhookId, secretKey, signWebhook } from './signature.js';
 
@@ -24,7 +23,8 @@ export const RETAIN_DELIVERIES = 10_000;
 const PRUNE_EVERY = 500;
 
 export interface WebhookDispatcherOptions {
-  db: Database;
+  /** The delivery log's rows (see WebhookDeliveries in store/contract.ts). */
+  deliveries: WebhookDeliveries;
   bus: EventBus;
   logger: Logger;
   clock: Clock;
@@ -83,7 +83,7 @@ export class WebhookDispatcher {
     // Configuration errors first, before anything touches the database.
     this.#filter = new EventFilter(options.events);
     this.#key = secretKey(options.secret);
-    this.#deliveries = new WebhookDeliveries(options.db);
+    this.#deliveries = options.deliveries;
     this.#log = options.logger;
   }
 

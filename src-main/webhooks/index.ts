@@ -1,7 +1,7 @@
-import type { Database } from 'better-sqlite3';
 import type { Settings } from '../config/schema.js';
 import type { EventBus } from '../events/bus.js';
 import type { Clock, Logger } from '../logger.js';
+import type { WebhookDeliveries } from '../store/contract.js';
 import { WebhookDispatcher } from './dispatcher.js';
 import { loadOrCreateWebhookSecret } from './secret.js';
 
@@ -17,7 +17,7 @@ export type WebhookSettings = Pick<
 /** Builds the dispatcher when at least one `--webhook` is set, or returns null. */
 export function createWebhooks(
   settings: WebhookSettings,
-  deps: { db: Database; bus: EventBus; logger: Logger; clock: Clock },
+  deps: { deliveries: WebhookDeliveries; bus: EventBus; logger: Logger; clock: Clock },
 ): WebhookDispatcher | null {
   if (!settings.webhook.length) return null;
   for (const url of settings.webhook) {

@@ -1,9 +1,11 @@
-// The JSON shapes of the API routes that the typed client and the MCP server use, as zod schemas: the client's types
-// are inferred from them and the OpenAPI document's response schemas are generated from them, so the two cannot
-// drift. The interfaces in types.ts (which the renderer imports without zod) are checked against them at compile time.
+// The JSON shapes of the API, as zod schemas and the types inferred from them: the one definition the server, the
+// typed client, the MCP server and (through types.ts, types only) the renderer use. The OpenAPI document's response
+// schemas are generated from them.
 import { z } from 'zod';
-import type * as T from './types.js';
-import { SIMULATE_PROFILES } from './types.js';
+import type { Address as ModelAddress } from '../model/message.js';
+import type { RelayEntry } from '../model/relay.js';
+import { SIMULATE_PROFILES, type TrackingEvent as ModelTrackingEvent } from '../model/tracking.js';
+import type { WebhookDelivery } from '../model/webhook.js';
 
 export const address = z.object({ Name: z.string(), Address: z.string() });
 
@@ -61,6 +63,14 @@ export const attachment = z.object({
   Checksums: z.object({ MD5: z.string(), SHA1: z.string(), SHA256: z.string() }),
 });
 
+export const listUnsubscribe = z.object({
+  Header: z.string(),
+  Links: z.array(z.string()),
+  Errors: z.string(),
+  HeaderPost: z.string(),
+});
+
+/** `GET /api/v1/message/{ID}`. `HTML` is the mail as received; the tracked HTML is `TrackedHTML`. */
 export const message = z.object({
   ID: z.string(),
   MessageID: z.string(),
@@ -71,12 +81,7 @@ export const message = z.object({
   ReplyTo: z.array(address),
   ReturnPath: z.string(),
   Subject: z.string(),
-  ListUnsubscribe: z.object({
-    Header: z.string(),
-    Links: z.array(z.string()),
-    Errors: z.string(),
-    HeaderPost: z.string(),
-  }),
+  ListUnsubscribe: listUnsubscribe,
   Date: z.string(),
   Tags: z.array(z.string()),
   Username: z.string(),
@@ -207,6 +212,61 @@ export const hubToken = z.object({
   ttl: z.number(),
 });
 
+const relayStatus = z.enum(['pending', 'sending', 'sent', 'failed', 'dead']);
+
+export const relayEntry = z.object({
+  id: z.number(),
+  messageId: z.string(),
+  subject: z.string(),
+  recipients: z.array(z.string()),
+  status: relayStatus,
+  reason: z.enum(['rule', 'release']),
+  attempts: z.array(z.object({ at: z.string(), ok: z.boolean(), reply: z.string() })),
+  nextAttemptAt: z.string().nullable(),
+  createdAt: z.string(),
+});
+
+/** The relay's configuration as `GET /api/v1/relay` shows it (the upstream's password masked). */
+export const relayConfigView = z.object({
+  enabled: z.literal(true),
+  url: z.string(),
+  all: z.boolean(),
+  matching: z.string().nullable(),
+  allow: z.string().nullable(),
+  block: z.string().nullable(),
+  to: z.string().nullable(),
+  from: z.string().nullable(),
+  original: z.boolean(),
+  retries: z.array(z.number()),
+  dkim: z.object({ domain: z.string(), selector: z.string() }).nullable(),
+});
+
+/** `GET /api/v1/relay`: the configuration, or `enabled: false` without --relay, and the outbox. */
+export const relayResponse = z.object({
+  config: z.union([relayConfigView, z.object({ enabled: z.literal(false) })]),
+  entries: z.array(relayEntry),
+});
+
+export const webhookDelivery = z.object({
+  id: z.number(),
+  webhookId: z.string(),
+  url: z.string(),
+  eventType: z.string(),
+  status: z.enum(['pending', 'delivered', 'failed', 'dead']),
+  attempts: z.array(z.object({ at: z.string(), status: z.number().nullable(), error: z.string() })),
+  nextAttemptAt: z.string().nullable(),
+  createdAt: z.string(),
+});
+
+/** `GET /api/v1/webhooks/deliveries`: newest first, and the configured endpoints and event types. */
+export const webhooksResponse = z.object({
+  deliveries: z.array(webhookDelivery),
+  config: z.object({ urls: z.array(z.string()), events: z.array(z.string()) }),
+});
+
+/** `GET /api/v1/settings`: the running settings by name, secrets masked, and the listeners' addresses. */
+export const settingsResponse = z.record(z.string(), z.unknown());
+
 /** The body of every JSON error the API sends (Mailpit's shape). */
 export const apiError = z.object({ Error: z.string() });
 
@@ -224,6 +284,9 @@ export const RESPONSES = {
   'get /api/v1/tags': z.array(z.string()),
   'get /api/v1/hub/token': hubToken,
   'post /api/v1/message/{id}/simulate': simulationResult,
+  'get /api/v1/relay': relayResponse,
+  'get /api/v1/webhooks/deliveries': webhooksResponse,
+  'get /api/v1/settings': settingsResponse,
 } satisfies Record<string, z.ZodType>;
 
 export type Operation = keyof typeof RESPONSES;
@@ -252,15 +315,18 @@ export type SimulationProfile = z.infer<typeof simulationProfile>;
 export type SimulationResult = z.infer<typeof simulationResult>;
 export type HubToken = z.infer<typeof hubToken>;
 
-// Compile-time: the hand-written interfaces the server code and the renderer use are the same shapes.
+export type ListUnsubscribe = z.infer<typeof listUnsubscribe>;
+export type RelayConfigView = z.infer<typeof relayConfigView>;
+export type RelayResponse = z.infer<typeof relayResponse>;
+export type WebhooksResponse = z.infer<typeof webhooksResponse>;
+export type SettingsResponse = z.infer<typeof settingsResponse>;
+
+// Compile-time: where the wire shape is the model's, the two agree (relay and webhook entries go out as stored).
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Expect<_ extends true> = true;
-export type WireAgreesWithTypes = [
-  Expect<Same<MessageSummary, T.MessageSummary>>,
-  Expect<Same<MessagesSummary, T.MessagesSummary>>,
-  Expect<Same<Message, T.Message>>,
-  Expect<Same<TrackingEvent, T.TrackingEvent>>,
-  Expect<Same<EventsResponse, T.EventsResponse>>,
-  Expect<Same<MessageTracking, T.MessageTracking>>,
-  Expect<Same<AppInformation, T.AppInformation>>,
+export type WireAgreesWithModel = [
+  Expect<Same<z.infer<typeof relayEntry>, RelayEntry>>,
+  Expect<Same<z.infer<typeof webhookDelivery>, WebhookDelivery>>,
+  Expect<Same<TrackingEvent, ModelTrackingEvent>>,
+  Expect<Same<Address, ModelAddress>>,
 ];

@@ -1,6 +1,6 @@
-// JSON shapes of the HTTP API (/api/v1) and of the hub's updates.
+// JSON shapes of the HTTP API (/api/v1) and of the hub's updates, as types: the one place the renderer imports.
 // The message shapes follow Mailpit's API v1 field names exactly, so clients written for Mailpit work unchanged;
-// the tracking, relay and webhook shapes are Mailbeacon's own. The renderer imports this file for its types only.
+// the tracking, relay and webhook shapes are Mailbeacon's own.
 
 import type * as message from '../model/message.js';
 import type * as tracking from '../model/tracking.js';
@@ -29,6 +29,22 @@ export type TrackingSummary = tracking.TrackingSummary;
 export type MessageTracking = tracking.MessageTracking;
 export { SIMULATE_PROFILES, HUMAN_CLIENTS, PROFILE_HELP } from '../model/tracking.js';
 
+// The shapes the API's zod schemas describe (schemas.ts) are their one definition: their types are inferred there.
+// Re-exported as types only, so the renderer's bundle does not take in zod.
+export type {
+  MessageSummary,
+  MessagesSummary,
+  Attachment,
+  ListUnsubscribe,
+  Message,
+  AppInformation,
+  RelayConfigView,
+  RelayResponse,
+  WebhooksResponse,
+  SettingsResponse,
+} from './schemas.js';
+import type { MessageSummary } from './schemas.js';
+
 /** One inbox in `GET /api/v1/inboxes` (`{Inboxes: InboxSummary[]}`). */
 export interface InboxSummary {
   Name: string;
@@ -39,111 +55,6 @@ export interface InboxSummary {
   /** When its newest mail arrived (ISO 8601), null when it holds none. */
   LastMail: string | null;
   Created: string;
-}
-
-/** One row of `GET /api/v1/messages` and `GET /api/v1/search` (Mailpit's MessageSummary plus tracking counts). */
-export interface MessageSummary {
-  ID: string;
-  MessageID: string;
-  Read: boolean;
-  From: Address | null;
-  To: Address[];
-  Cc: Address[];
-  Bcc: Address[];
-  ReplyTo: Address[];
-  Subject: string;
-  Created: string;
-  Username: string;
-  /** Mailbeacon: the inbox it belongs to. */
-  Inbox: string;
-  Tags: string[];
-  Size: number;
-  Attachments: number;
-  Snippet: string;
-  /** Mailbeacon: counts of tracking events for this mail (human and machine alike; see `classification`). */
-  Tracking: TrackingCounts;
-}
-
-export interface MessagesSummary {
-  total: number;
-  unread: number;
-  count: number;
-  messages_count: number;
-  messages_unread: number;
-  start: number;
-  tags: string[];
-  messages: MessageSummary[];
-}
-
-export interface Attachment {
-  PartID: string;
-  FileName: string;
-  ContentType: string;
-  ContentID: string;
-  Size: number;
-  Checksums: { MD5: string; SHA1: string; SHA256: string };
-}
-
-export interface ListUnsubscribe {
-  Header: string;
-  Links: string[];
-  Errors: string;
-  HeaderPost: string;
-}
-
-/** `GET /api/v1/message/{ID}`. `HTML` is the mail as received; the tracked HTML is `TrackedHTML`. */
-export interface Message {
-  ID: string;
-  MessageID: string;
-  From: Address | null;
-  To: Address[];
-  Cc: Address[];
-  Bcc: Address[];
-  ReplyTo: Address[];
-  ReturnPath: string;
-  Subject: string;
-  ListUnsubscribe: ListUnsubscribe;
-  Date: string;
-  Tags: string[];
-  Username: string;
-  Text: string;
-  HTML: string;
-  Size: number;
-  Inline: Attachment[];
-  Attachments: Attachment[];
-  /** Mailbeacon: the HTML after tracking was injected ('' when the mail has no HTML or tracking was off). */
-  TrackedHTML: string;
-  /** Mailbeacon: problems the parser met; the raw mail is stored as received regardless. */
-  Warnings: string[];
-  Tracking: TrackingCounts;
-}
-
-export interface AppInformation {
-  Version: string;
-  LatestVersion: string;
-  Database: string;
-  DatabaseSize: number;
-  Messages: number;
-  Unread: number;
-  Tags: Record<string, number>;
-  RuntimeStats: {
-    Uptime: number;
-    Memory: number;
-    MessagesDeleted: number;
-    SMTPAccepted: number;
-    SMTPAcceptedSize: number;
-    SMTPRejected: number;
-    SMTPIgnored: number;
-  };
-  /** Mailbeacon: the real listener addresses and tracking settings. */
-  Listeners: { smtp: string; http: string; tracking: string };
-  TrackingURL: string;
-  KeyFingerprint: string;
-  /**
-   * Mailbeacon: the POP3 listener (--pop3) and its login; the password only when it was generated (one given with
-   * --pop3-auth is the user's own). Whoever can read this API can read every mail already.
-   */
-  POP3?: { Address: string; User: string; Password?: string };
 }
 
 // ---- hub topics and payloads (docs/HUB.md) ----

@@ -1,5 +1,5 @@
 // A thread that only checkpoints the WAL and fills the full-text index, for when no prepare worker does it (see
-// store/checkpointer.ts). It composes the store with ingest's mail reader, which the store does not import. The
+// store/sqlite/checkpointer.ts). It composes the store with ingest's mail reader, which the store does not import. The
 // reader (mailparser and its kin) loads only when the index must read a mail itself: most of the time the main
 // thread hands it each new mail's text, and this thread stays small.
 import { parentPort, workerData } from 'node:worker_threads';

@@ -175,7 +175,7 @@ describe('tags', () => {
     expect(await mailpit.getTags()).not.toContain('vip');
 
     // Each change was published on the messages topic.
-    t.sandbox.store.commits.flush();
+    t.sandbox.storage.commits.flush();
     const published = t.sandbox.db
       .prepare(`SELECT data FROM hub_history WHERE data LIKE '%"type":"tags"%'`)
       .pluck()

@@ -1,6 +1,7 @@
 // Checks on hostile input, through the real listener: huge style sheets, unclosed angle-bracket URLs, deep
 // nesting and oversize mails get a clear answer while the API keeps answering; the worker that runs them is killed
 // when a check overruns; thumbnails refuse SVG and decompression bombs and keep what they made.
+import { spawner } from '../../src-main/workers/index.js';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CheckRunner } from '../../src-main/checks/runner.js';
@@ -48,6 +49,49 @@ describe('checks off the main thread', () => {
     if (done.status === 422) expect(done.text).toMatch(/too large to check/);
   }, 120_000);
 
+  it('reports every one of 4,000 style blocks, each finding on its own line', async () => {
+    const blocks = Array.from(
+      { length: 4000 },
+      (_, i) => `<style>.c${i} { display: flex; border-radius: ${i}px; }</style>`,
+    ).join('\n');
+    const id = await send({
+      subject: 'Styles',
+      html: `<html><head>${blocks}</head><body><p>x</p></body></html>`,
+    });
+    const { status, text } = await get(`/api/v1/message/${id}/html-check`);
+    expect(status, text.slice(0, 200)).toBe(200);
+    const warnings = (
+      JSON.parse(text) as { Warnings: { Title: string; Score: { Found: number }; Lines: number[] }[] }
+    ).Warnings;
+    for (const title of ['display:flex', 'display', '<style> element', 'border-radius', 'Class selector']) {
+      const w = warnings.find((x) => x.Title === title);
+      expect(w?.Score.Found, title).toBe(4000);
+      expect(new Set(w?.Lines).size, title).toBe(4000);
+    }
+  }, 120_000);
+
+  it('keeps a block’s findings when one of its declarations has no data for some client', async () => {
+    // caniemail has no Thunderbird data for table-layout: checking the block fails as a whole.
+    const html = `<html><head><style>\ntd { table-layout: fixed; }\np { display: flex; }\n</style></head><body><p>x</p></body></html>`;
+    const id = await send({ subject: 'Table layout', html });
+    const { status, text } = await get(`/api/v1/message/${id}/html-check`);
+    expect(status, text.slice(0, 200)).toBe(200);
+    const warnings = (JSON.parse(text) as { Warnings: { Title: string; Lines: number[] }[] }).Warnings;
+    expect(warnings.find((w) => w.Title === 'display:flex')?.Lines).toEqual([expect.any(Number)]);
+  }, 60_000);
+
+  it('says "too large to check" for style blocks of too many distinct declarations', async () => {
+    const letters = (n: number) => n.toString(26).replace(/\d/g, (d) => 'qrstuvwxyz'[Number(d)]!);
+    const css = Array.from({ length: 21_000 }, (_, i) => `.a{x-${letters(i)}:y}`).join('\n');
+    const id = await send({
+      subject: 'Many',
+      html: `<html><head><style>${css}</style></head><body>x</body></html>`,
+    });
+    const { status, text } = await get(`/api/v1/message/${id}/html-check`);
+    expect(status).toBe(422);
+    expect(text).toMatch(/too large to check: .*more than 20000 distinct declarations and selectors/);
+  }, 120_000);
+
   it('extracts links from a 640 KB text part of unclosed <http:// in one pass', async () => {
     const text = `${'<http://a.test/x '.repeat(40_000)}\nsee http://b.test/end`;
     const id = await send({ subject: 'Brackets', text });
@@ -75,7 +119,11 @@ describe('checks off the main thread', () => {
   }, 120_000);
 
   it('kills the worker of a check that overruns its time, and the next check gets a fresh one', async () => {
-    const runner = new CheckRunner({ logger: createLogger('error'), timeLimitMs: { 'html-check': 200 } });
+    const runner = new CheckRunner({
+      spawn: spawner('checks-worker'),
+      logger: createLogger('error'),
+      timeLimitMs: { 'html-check': 200 },
+    });
     try {
       const blocks = Array.from({ length: 3000 }, (_, i) => `<style>.c${i}{display:flex}</style>`).join('');
       const raw = Buffer.from(

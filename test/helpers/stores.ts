@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { readSearchText, readWithMailparser } from '../../src-main/ingest/parse.js';
 import { CommitQueue } from '../../src-main/store/sqlite/commit-queue.js';
+import { SqliteEventStore } from '../../src-main/store/sqlite/events.js';
 import { HubHistoryStore } from '../../src-main/store/sqlite/hub-history.js';
 import type { MessageStoreOptions } from '../../src-main/store/sqlite/messages.js';
 
@@ -13,10 +14,20 @@ export function commitsOf(db: Database): CommitQueue {
   return queue;
 }
 
-/** What a MessageStore is built with in the Sandbox, for a test's own database. */
+const eventStores = new WeakMap<Database, SqliteEventStore>();
+
+/** The tracking events of a test's database: one SqliteEventStore per database, as the Sandbox's store opens it. */
+export function eventsOf(db: Database): SqliteEventStore {
+  let events = eventStores.get(db);
+  if (!events) eventStores.set(db, (events = new SqliteEventStore(db, commitsOf(db))));
+  return events;
+}
+
+/** What a SqliteMessageStore is built with in the Sandbox, for a test's own database. */
 export function storeOptions(db: Database): MessageStoreOptions {
   return {
     commits: commitsOf(db),
+    events: eventsOf(db),
     readText: readSearchText,
     readParts: async (raw) => (await readWithMailparser(raw)).parts,
   };

@@ -48,7 +48,7 @@ describe('hub bounds per client', () => {
     expect(refused.status).toBe(429);
     expect(refused.headers['retry-after']).toBe('10');
     expect(refused.body).toMatch(
-      /^\[hub\] the URI templates of this JWT's open streams would need \d+ automaton states; at most 32768/,
+      /^\[hub\] the URI templates of this JWT's open streams would need \d+ automaton states or more; at most 32768/,
     );
     // Exact topics and "*" are cheap and not counted; another token has its own budget.
     await open(subscribeUrl(hub.hubUrl, ['urn:x', '*']), jwt);
@@ -83,7 +83,7 @@ describe('hub bounds per client', () => {
     });
     expect(perAddress.status).toBe(429);
     expect(perAddress.body).toMatch(
-      new RegExp(`from your address would need ${2 * half} automaton states; at most ${half + 10}`),
+      new RegExp(`from your address would need \\d+ automaton states or more; at most ${half + 10}`),
     );
     await hub.close();
 

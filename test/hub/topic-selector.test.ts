@@ -178,6 +178,42 @@ describe('URI template compiler', () => {
 });
 
 describe('TopicSelectorMatcher', () => {
+  it('compiles a subscription’s templates one per turn of the event loop, then matches with them', async () => {
+    const matcher = new TopicSelectorMatcher();
+    const templates = Array.from({ length: 4 }, (_, i) => `https://e.test/{+a${i}}{+b}{?q,r}`);
+    let turns = 0;
+    let ticking = true;
+    const tick = () => {
+      if (!ticking) return;
+      turns++;
+      setImmediate(tick);
+    };
+    setImmediate(tick);
+    await matcher.prepare([...templates, '*', 'https://e.test/exact', templates[0]!]);
+    ticking = false;
+    // Other work (here a chain of immediates) ran between the compilations.
+    expect(turns).toBeGreaterThanOrEqual(templates.length - 1);
+    expect(matcher.matches('https://e.test/x/y?q=1', templates[0]!)).toBe(true);
+    expect(matcher.cost(templates[3]!)).toBeGreaterThan(1);
+  });
+
+  it('stops compiling a subscription’s templates once they need more states than the client has room for', async () => {
+    const matcher = new TopicSelectorMatcher();
+    const templates = Array.from({ length: 6 }, (_, i) => `https://e.test/{+x${i}}{?q,r}`);
+    let turns = 0;
+    let ticking = true;
+    const tick = () => {
+      if (!ticking) return;
+      turns++;
+      setImmediate(tick);
+    };
+    setImmediate(tick);
+    await matcher.prepare(templates, () => 0);
+    ticking = false;
+    // One template compiled (its states are over the room of 0), the other five left for acquire to refuse.
+    expect(turns).toBeLessThanOrEqual(1);
+  });
+
   const m = new TopicSelectorMatcher();
 
   it('follows the reference hub: *, exact, template, non-matching', () => {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { htmlToText } from '../../src-main/ingest/html-text.js';
-import { buildSearch } from '../../src-main/store/search-query.js';
 
 describe('htmlToText (search text and snippet of HTML-only mails)', () => {
   it('keeps visible text with line breaks at blocks, decodes entities, drops head, style and script', () => {
@@ -31,37 +30,5 @@ describe('htmlToText (search text and snippet of HTML-only mails)', () => {
 
   it('copes with broken markup', () => {
     expect(htmlToText('<p>open <b>bold <i>both</p> tail &nbsp;&lt;x&gt;')).toBe('open bold both\ntail <x>');
-  });
-});
-
-describe('search query building', () => {
-  it('narrows from:/to: through the full-text index and confirms with LIKE', () => {
-    const { where, params } = buildSearch('from:billing@shop.test');
-    expect(where).toContain('messages_fts MATCH');
-    expect(where).toContain('m.from_json LIKE');
-    // Every third trigram of the term (and its last) narrows; LIKE confirms the whole address in the field.
-    expect(params).toEqual([
-      'addresses : ("bil" AND "lin" AND "g@s" AND "hop" AND ".te" AND "est")',
-      '%billing@shop.test%',
-    ]);
-  });
-
-  it('negates without the index, so a negated term still excludes every match', () => {
-    const { where } = buildSearch('-from:billing');
-    expect(where).not.toContain('MATCH');
-    expect(where).toContain('NOT (m.from_json LIKE');
-  });
-
-  it('treats operators in user input as literals', () => {
-    // Each term is one quoted FTS5 phrase, so OR and * from the user are searched for, not obeyed; OR, too short
-    // for the index, is looked for as text with LIKE.
-    const { params } = buildSearch('"abc" OR bcd*');
-    expect(params.at(-1)).toBe('"abc" "bcd*"');
-    expect(params.slice(0, -1).every((p) => p === '%OR%')).toBe(true);
-  });
-
-  it('refuses an unknown is: value and a bad date with a 400', () => {
-    expect(() => buildSearch('is:sideways')).toThrow(expect.objectContaining({ statusCode: 400 }));
-    expect(() => buildSearch('before:yesterdayish')).toThrow(expect.objectContaining({ statusCode: 400 }));
   });
 });

@@ -9,6 +9,7 @@ import { injectorFrom, type InjectorSettings } from '../../src-main/ingest/injec
 import { prepareMail, type MailToPrepare, type PreparedMail } from '../../src-main/ingest/prepare.js';
 import { createLogger, type LogLine } from '../../src-main/logger.js';
 import { generateKey } from '../../src-main/tracking/index.js';
+import { spawner } from '../../src-main/workers/index.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'eml');
 const BASE = 'http://127.0.0.1:8026';
@@ -61,6 +62,7 @@ let pool: PreparePool | undefined;
 /** A pool whose every mail must be prepared on a worker: the main-thread fallback fails the test. */
 const onWorkersOnly = (size: number, tracking: InjectorSettings, simpleMailReader = true) =>
   new PreparePool({
+    spawn: spawner('ingest-worker'),
     size,
     data: { tracking, reading: { simpleMailReader } },
     trackingBase: () => BASE,
@@ -110,6 +112,7 @@ describe('preparing mails on worker threads', () => {
     const inline = inlineInjector(SETTINGS);
     const onMain: string[] = [];
     pool = new PreparePool({
+      spawn: spawner('ingest-worker'),
       size: 0,
       data: { tracking: SETTINGS, reading: { simpleMailReader: true } },
       trackingBase: () => BASE,
@@ -149,6 +152,7 @@ describe('preparing mails on worker threads', () => {
     const onMain: string[] = [];
     const inline = inlineInjector(SETTINGS);
     pool = new PreparePool({
+      spawn: spawner('ingest-worker'),
       size: 0,
       data: { tracking: SETTINGS, reading: { simpleMailReader: true } },
       trackingBase: () => BASE,
@@ -180,6 +184,7 @@ describe('preparing mails on worker threads', () => {
     const inline = inlineInjector(SETTINGS);
     // Sealed tokens need a key: a worker given none throws as it starts, every time.
     pool = new PreparePool({
+      spawn: spawner('ingest-worker'),
       size: 1,
       data: { tracking: { ...SETTINGS, tokenMode: 'sealed', keys: [] }, reading: { simpleMailReader: true } },
       trackingBase: () => BASE,

@@ -198,6 +198,39 @@ describe('POP3 and clients that take without giving', () => {
   });
 });
 
+describe('POP3 and a large tracked mail', () => {
+  let t: TestSandbox;
+
+  beforeAll(async () => {
+    t = await startSandbox({ pop3: '127.0.0.1:0', pop3Auth: 'dev:s3cret-pass' });
+    // Over 3 MB of HTML with a tracked link every 1.5 KB: stored in slices, its tracked copy as edits across them.
+    const html = Array.from(
+      { length: 2_000 },
+      (_, i) => `<p>${'.x'.repeat(750)}</p>\n<a href="https://shop.test/p/${i}">item ${i}</a>\n`,
+    ).join('');
+    await send(t, { subject: 'Large tracked', html: `<html><body>${html}</body></html>` });
+  });
+  afterAll(() => t?.stop());
+
+  it('streams it from the store piece by piece, byte for byte as the API serves it, and TOP alike', async () => {
+    const login = ['login', 'dev', 's3cret-pass'];
+    const out = await poplib(t, [login, ['list'], ['retr', 1], ['top', 1, 3], ['quit']]);
+    const size = Number((out[2]!.list as string[])[0]!.split(' ')[1]);
+    const body = Buffer.from(out[3]!.retr as string, 'base64');
+    const tracked = Buffer.from(
+      await (await fetch(`${t.http}/api/v1/message/latest/raw?version=tracked`)).arrayBuffer(),
+    );
+    const raw = Buffer.from(await (await fetch(`${t.http}/api/v1/message/latest/raw`)).arrayBuffer());
+    expect(tracked.length).toBeGreaterThan(3 * 1024 * 1024);
+    expect(tracked.equals(raw)).toBe(false);
+    expect(body.length).toBe(size);
+    expect(body.equals(tracked)).toBe(true);
+    const head = tracked.toString('latin1').split('\r\n\r\n')[0]!.split('\r\n');
+    expect((out[4]!.top as string[]).slice(0, head.length)).toEqual(head);
+    expect(out[4]!.top as string[]).toHaveLength(head.length + 1 + 3);
+  });
+});
+
 describe('POP3 and password guessing', () => {
   it('spaces attempts out across connections, closes after three failures, and keeps serving', async () => {
     const t = await startSandbox({ pop3: '127.0.0.1:0', pop3Auth: 'dev:right' });

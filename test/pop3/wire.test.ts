@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { encodeMultiline } from '../../src-main/pop3/wire.js';
+import { WireSize, encodeMultiline, octets } from '../../src-main/pop3/wire.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'eml');
 
@@ -37,7 +37,14 @@ const samples: [string, Buffer][] = [
   ['bare LF', Buffer.from('A: 1\n\nline\n.dot\nlast')],
   ['long line', Buffer.from(`S: y\r\n\r\n${'x'.repeat(20_000)}\r\n.${'y'.repeat(7_000)}\r\n`)],
   ['short lines', Buffer.from(`S: z\r\n\r\n${'.a\r\nbc\r\n'.repeat(5_000)}`)],
+  ['lone CRs', Buffer.from('A: 1\r\n\r\na\rb\r\r\n.\r\r\nend\r')],
+  ['CRLF, dots', Buffer.from('.A: 1\r\n\r\n.\r\n..\r\nx.\r\n.\r\n.end\r')],
 ];
+
+/** The mail cut into pieces of `size` bytes, as the store hands out a large mail's slices. */
+function* piecesOf(mail: Buffer, size: number): Generator<Buffer> {
+  for (let at = 0; at < mail.length; at += size) yield mail.subarray(at, at + size);
+}
 
 describe('encodeMultiline', () => {
   it.each(samples)('%s: equals the line-by-line encoding at every chunk size', (_name, mail) => {
@@ -45,6 +52,34 @@ describe('encodeMultiline', () => {
       expect(joined(mail, Infinity, size).equals(reference(mail))).toBe(true);
       expect(joined(mail, 2, size).equals(reference(mail, 2))).toBe(true);
     }
+  });
+
+  it.each(samples)('%s: equals it when read in pieces, whatever falls on a boundary', (_name, mail) => {
+    for (const size of [1, 2, 3, 5, 7, 64, 4096]) {
+      const whole = (lines: number) => Buffer.concat([...encodeMultiline(piecesOf(mail, size), lines, 1000)]);
+      expect(whole(Infinity).equals(reference(mail)), `pieces of ${size}`).toBe(true);
+      expect(whole(2).equals(reference(mail, 2)), `pieces of ${size}, TOP 2`).toBe(true);
+      const counted = new WireSize();
+      for (const piece of piecesOf(mail, size)) counted.add(piece);
+      expect(counted.total).toBe(octets(mail));
+      if (counted.crlf) {
+        const asIs = Buffer.concat([...encodeMultiline(piecesOf(mail, size), Infinity, 1000, true)]);
+        expect(asIs.equals(reference(mail)), `pieces of ${size}, CRLF as it is`).toBe(true);
+      }
+    }
+  });
+
+  it('reads no piece after the last line TOP sends', () => {
+    let read = 0;
+    const pieces = (function* () {
+      for (const piece of piecesOf(Buffer.from(`S: 1\r\n\r\n${'line\r\n'.repeat(100)}`), 6)) {
+        read++;
+        yield piece;
+      }
+    })();
+    const text = Buffer.concat([...encodeMultiline(pieces, 1)]).toString();
+    expect(text).toBe('S: 1\r\n\r\nline\r\n.\r\n');
+    expect(read).toBeLessThan(6);
   });
 
   it('encodes every corpus mail as the reference does', () => {
@@ -56,6 +91,12 @@ describe('encodeMultiline', () => {
       const mail = readFileSync(join(FIXTURES, file));
       expect(joined(mail, Infinity, 1000).equals(reference(mail)), file).toBe(true);
       expect(joined(mail, 0, 1000).equals(reference(mail, 0)), file).toBe(true);
+      const size = new WireSize();
+      size.add(mail);
+      if (size.crlf) {
+        const asIs = Buffer.concat([...encodeMultiline(piecesOf(mail, 777), Infinity, 1000, true)]);
+        expect(asIs.equals(reference(mail)), `${file}, CRLF as it is`).toBe(true);
+      }
     }
   });
 

@@ -10,7 +10,8 @@ import { Ingest } from '../../src-main/ingest/ingest.js';
 import { createLogger, systemClock, type LogLine } from '../../src-main/logger.js';
 import { RelayWorker, relayConfig } from '../../src-main/relay/index.js';
 import { openDatabase } from '../../src-main/store/sqlite/database.js';
-import { MessageStore } from '../../src-main/store/sqlite/messages.js';
+import { SqliteMessageStore } from '../../src-main/store/sqlite/messages.js';
+import { SqliteRelayOutbox } from '../../src-main/store/sqlite/relay-outbox.js';
 import { prepareMail } from '../../src-main/ingest/prepare.js';
 import { codecFromSettings } from '../../src-main/tracking/setup.js';
 import { storeOptions } from '../helpers/stores.js';
@@ -97,7 +98,7 @@ export class Upstream {
 /** The capture side of a sandbox without its listeners: database, store, ingest with tracking, and the relay worker. */
 export interface Pipeline {
   db: Database;
-  store: MessageStore;
+  store: SqliteMessageStore;
   bus: EventBus;
   ingest: Ingest;
   relay: RelayWorker;
@@ -116,7 +117,7 @@ export function openPipeline(
   const logs: LogLine[] = [];
   const logger = createLogger('info', (l) => logs.push(l));
   const db = openDatabase({ path: join(dataDir, 'mailbeacon.db') });
-  const store = new MessageStore(db, storeOptions(db));
+  const store = new SqliteMessageStore(db, storeOptions(db));
   const bus = new EventBus();
   const { keys } = codecFromSettings(settings);
   const injector = injectorFrom(
@@ -127,13 +128,12 @@ export function openPipeline(
     store,
     bus,
     clock: systemClock,
-    maxMessages: 0,
     prepare: (mail) => prepareMail(mail, injector),
   });
   const relayConfig_ = relayConfig(settings);
   if (!relayConfig_) throw new Error('no relay configured');
   const relay = new RelayWorker({
-    db,
+    outbox: new SqliteRelayOutbox(db),
     store,
     bus,
     logger: logger.child('relay'),
@@ -143,7 +143,7 @@ export function openPipeline(
   });
   const statuses: RelayEntry[] = [];
   bus.on('relay.status', (e) => statuses.push(e));
-  relay.attach(ingest);
+  relay.attach(store);
   relay.start();
   return {
     db,

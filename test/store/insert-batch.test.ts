@@ -5,7 +5,7 @@ import type { Database } from 'better-sqlite3';
 import { newMessageId } from '../../src-main/ingest/ingest.js';
 import { parseMail } from '../../src-main/ingest/parse.js';
 import { openDatabase } from '../../src-main/store/sqlite/database.js';
-import { MessageStore, type NewMessage } from '../../src-main/store/sqlite/messages.js';
+import { SqliteMessageStore, type NewMessage } from '../../src-main/store/sqlite/messages.js';
 import { storeOptions } from '../helpers/stores.js';
 
 async function mail(subject: string, id = newMessageId()): Promise<NewMessage> {
@@ -26,18 +26,18 @@ async function mail(subject: string, id = newMessageId()): Promise<NewMessage> {
   };
 }
 
-const subjects = (store: MessageStore) =>
+const subjects = (store: SqliteMessageStore) =>
   store
     .page(0, 50)
     .messages.map((m) => m.subject)
     .reverse();
 
-describe('MessageStore.insertBatch', () => {
+describe('SqliteMessageStore.insertBatch', () => {
   let db: Database;
-  let store: MessageStore;
+  let store: SqliteMessageStore;
   beforeEach(() => {
     db = openDatabase({ path: ':memory:' });
-    store = new MessageStore(db, storeOptions(db));
+    store = new SqliteMessageStore(db, storeOptions(db));
   });
   afterEach(() => db.close());
 

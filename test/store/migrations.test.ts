@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readHeaders } from '../../src-main/ingest/parse.js';
 import { openDatabase, migrate } from '../../src-main/store/sqlite/database.js';
 import { MIGRATIONS } from '../../src-main/store/sqlite/migrations.js';
-import { MessageStore } from '../../src-main/store/sqlite/messages.js';
+import { SqliteMessageStore } from '../../src-main/store/sqlite/messages.js';
 import { tempDir } from '../helpers/sandbox.js';
 import { storeOptions } from '../helpers/stores.js';
 
@@ -46,7 +46,7 @@ describe('schema migrations', () => {
     const db = openDatabase({ path });
     try {
       expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
-      const store = new MessageStore(db, storeOptions(db));
+      const store = new SqliteMessageStore(db, storeOptions(db));
       expect(store.raw('old-mail')).toEqual({ raw: RAW, tracked: TRACKED });
       expect(store.raw('untracked')).toEqual({ raw: RAW, tracked: null });
       expect(store.manifestJson('old-mail')).toBe(MANIFEST);

@@ -4,7 +4,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { newMessageId } from '../../src-main/ingest/ingest.js';
 import { openDatabase } from '../../src-main/store/sqlite/database.js';
-import { MessageStore, type NewMessage, type StoredPart } from '../../src-main/store/sqlite/messages.js';
+import {
+  SqliteMessageStore,
+  type NewMessage,
+  type StoredPart,
+} from '../../src-main/store/sqlite/messages.js';
 import { storeOptions } from '../helpers/stores.js';
 
 interface Fixture {
@@ -64,7 +68,7 @@ describe('pages', () => {
   it('give the mails and counts of a filter over the whole mailbox, at every offset and for every plan', () => {
     const db = openDatabase({ path: ':memory:' });
     dbs.push(db);
-    const store = new MessageStore(db, storeOptions(db));
+    const store = new SqliteMessageStore(db, storeOptions(db));
     const fixtures: (Fixture & { id: string })[] = [];
     for (let n = 0; n < 90; n++) {
       const f: Fixture = {

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { newMessageId } from '../../src-main/ingest/ingest.js';
 import { openDatabase } from '../../src-main/store/sqlite/database.js';
-import { MessageStore, type NewMessage } from '../../src-main/store/sqlite/messages.js';
+import { SqliteMessageStore, type NewMessage } from '../../src-main/store/sqlite/messages.js';
 import { storeOptions } from '../helpers/stores.js';
 
 const DAY = 86_400_000;
@@ -44,7 +44,7 @@ describe('date search', () => {
   it('before: finds exactly the mails received before the date, newest first, when seq and time disagree', () => {
     const db = openDatabase({ path: ':memory:' });
     dbs.push(db);
-    const store = new MessageStore(db, storeOptions(db));
+    const store = new SqliteMessageStore(db, storeOptions(db));
     // Stored in this order (seq 1..7); received on these days. A mail that took long to store has a later seq
     // than mails received after it ("late", "early"): the bound on seq a date gives must not cut it off.
     const days: [string, number][] = [

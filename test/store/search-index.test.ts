@@ -7,7 +7,7 @@ import { newMessageId } from '../../src-main/ingest/ingest.js';
 import { parseMail } from '../../src-main/ingest/parse.js';
 import { DATABASE_FILE } from '../../src-main/sandbox.js';
 import { openDatabase } from '../../src-main/store/sqlite/database.js';
-import { MessageStore } from '../../src-main/store/sqlite/messages.js';
+import { SqliteMessageStore } from '../../src-main/store/sqlite/messages.js';
 import { SearchIndexer } from '../../src-main/store/search-index.js';
 import { getJson, smtpTransport, startSandbox, tempDir, type TestSandbox } from '../helpers/sandbox.js';
 import { storeOptions } from '../helpers/stores.js';
@@ -75,7 +75,7 @@ describe('the full-text index, filled behind the commits', () => {
       const raw = Buffer.from(
         'From: other@acme.test\r\nTo: reader@example.test\r\nSubject: Stored behind its back\r\n\r\nunindexed zebra\r\n',
       );
-      new MessageStore(db, storeOptions(db)).insert({
+      new SqliteMessageStore(db, storeOptions(db)).insert({
         id: newMessageId(),
         createdMs: Date.now(),
         ...(await parseMail(raw)),
@@ -101,7 +101,7 @@ describe('the full-text index, filled behind the commits', () => {
   it('reads back a mail stored without an entry between mails handed over with theirs', async () => {
     const db = openDatabase({ path: ':memory:' });
     try {
-      const store = new MessageStore(db, storeOptions(db));
+      const store = new SqliteMessageStore(db, storeOptions(db));
       const seqs: number[] = [];
       for (const word of ['alpha', 'bravo', 'charlie']) {
         const raw = Buffer.from(`From: a@acme.test\r\nSubject: ${word}\r\n\r\nthe word ${word}\r\n`);
@@ -151,10 +151,12 @@ describe('the full-text index, filled behind the commits', () => {
     // Only the kept mails (and none of the five removed) have entries left, once the indexer has run again.
     const db = openDatabase({ path: join(temp.dir, DATABASE_FILE) });
     try {
-      const store = new MessageStore(db, storeOptions(db));
+      const store = new SqliteMessageStore(db, storeOptions(db));
       await store.searchReady();
       const entries = db.prepare('SELECT count(*) FROM search.messages_fts').pluck().get();
       expect(entries).toBe(3);
+      const linked = db.prepare('SELECT count(DISTINCT seq) FROM search.message_addresses').pluck().get();
+      expect(linked).toBe(3);
     } finally {
       db.close();
     }

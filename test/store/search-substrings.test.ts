@@ -7,7 +7,7 @@ import { newMessageId } from '../../src-main/ingest/ingest.js';
 import { parseMail } from '../../src-main/ingest/parse.js';
 import { DATABASE_FILE } from '../../src-main/sandbox.js';
 import { openDatabase } from '../../src-main/store/sqlite/database.js';
-import { MessageStore } from '../../src-main/store/sqlite/messages.js';
+import { SqliteMessageStore } from '../../src-main/store/sqlite/messages.js';
 import { getJson, smtpTransport, startSandbox, tempDir } from '../helpers/sandbox.js';
 import { storeOptions } from '../helpers/stores.js';
 
@@ -16,7 +16,7 @@ afterEach(() => temps.splice(0).forEach((t) => t.remove()));
 
 async function storeWith(mails: string[]) {
   const db = openDatabase({ path: ':memory:' });
-  const store = new MessageStore(db, storeOptions(db));
+  const store = new SqliteMessageStore(db, storeOptions(db));
   for (const text of mails) {
     const raw = Buffer.from(text.replaceAll('\n', '\r\n'));
     store.insert({
@@ -87,6 +87,44 @@ describe('substring search on the trigram index', () => {
     }
   });
 
+  it('finds address filters through the index of distinct addresses, field by field, as substrings', async () => {
+    const { db, store } = await storeWith([
+      'From: Billing Team <billing@shop7.test>\nTo: Ann <ann@example.test>\nSubject: one\n\nx\n',
+      'From: billing@shop70.test\nTo: bob@example.test\nCc: ann@example.test\nSubject: two\n\nx\n',
+      'From: news@other.test\nTo: cleo@example.test\nReply-To: BILLING@shop7.test\nSubject: three\n\nx\n',
+    ]);
+    try {
+      const subjects = (query: string) => store.page(0, 10, query).messages.map((m) => m.subject);
+      expect(subjects('from:billing@shop7.test')).toEqual(['one']);
+      expect(subjects('from:shop7')).toEqual(['two', 'one']);
+      expect(subjects('from:illing@SHOP7.te')).toEqual(['one']);
+      expect(subjects('from:"billing team"')).toEqual(['one']);
+      expect(subjects('to:ann@example.test')).toEqual(['one']);
+      expect(subjects('cc:ann')).toEqual(['two']);
+      expect(subjects('reply-to:billing@shop7')).toEqual(['three']);
+      expect(subjects('addressed:ann@')).toEqual(['two', 'one']);
+      expect(subjects('addressed:billing@shop7.test')).toEqual(['three', 'one']);
+      expect(subjects('-from:billing')).toEqual(['three']);
+      // Shorter than a trigram: every distinct address is read, not every mail.
+      expect(subjects('to:bo')).toEqual(['two']);
+      expect(subjects('from:70')).toEqual(['two']);
+      expect(subjects('from:nobody@nowhere.test')).toEqual([]);
+      expect(store.page(0, 10, 'from:shop7').messagesCount).toBe(2);
+      const plan = db
+        .prepare(
+          `EXPLAIN QUERY PLAN SELECT m.seq FROM messages m WHERE m.seq IN (SELECT seq FROM search.message_addresses
+           WHERE fields & 1 AND address IN (SELECT rowid FROM search.addresses_fts WHERE addresses_fts MATCH ?))`,
+        )
+        .all('"shop7"') as { detail: string }[];
+      const detail = plan.map((p) => p.detail).join('\n');
+      expect(detail).toMatch(/addresses_fts VIRTUAL TABLE INDEX/);
+      expect(detail).toMatch(/SEARCH search\.message_addresses USING PRIMARY KEY \(address=\?\)/);
+      expect(detail).not.toMatch(/SCAN m\b|SCAN messages/);
+    } finally {
+      db.close();
+    }
+  });
+
   it('builds an index of the earlier (word) kind again, so stored mails are found by substrings', async () => {
     const temp = tempDir();
     temps.push(temp);
@@ -125,7 +163,7 @@ describe('substring search on the trigram index', () => {
       await t.stop();
     }
     const after = new Database(join(temp.dir, `${DATABASE_FILE}-search`), { readonly: true });
-    expect(after.pragma('user_version', { simple: true })).toBe(2);
+    expect(after.pragma('user_version', { simple: true })).toBe(3);
     after.close();
   });
 });

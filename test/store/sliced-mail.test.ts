@@ -1,4 +1,4 @@
-// A large mail is written in slices before its row (MessageStore.writeSlices): over SMTP, its source (as received
+// A large mail is written in slices before its row (SqliteMessageStore.writeSlices): over SMTP, its source (as received
 // and as tracked) and its attachments still download byte for byte; deleting it removes its slices; slices left by
 // a mail whose row never committed are gone when the store opens again.
 import { randomBytes } from 'node:crypto';
@@ -7,7 +7,7 @@ import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASE_FILE } from '../../src-main/sandbox.js';
 import { openDatabase } from '../../src-main/store/sqlite/database.js';
-import { MessageStore, SLICED_MAIL_BYTES } from '../../src-main/store/sqlite/messages.js';
+import { SqliteMessageStore, SLICED_MAIL_BYTES } from '../../src-main/store/sqlite/messages.js';
 import { getJson, smtpTransport, startSandbox, tempDir, type TestSandbox } from '../helpers/sandbox.js';
 import { storeOptions } from '../helpers/stores.js';
 
@@ -122,7 +122,7 @@ describe('a large mail stored in slices', () => {
     await t.stop();
     const reopened = openDatabase({ path: join(temp.dir, DATABASE_FILE) });
     try {
-      new MessageStore(reopened, storeOptions(reopened));
+      new SqliteMessageStore(reopened, storeOptions(reopened));
       expect(reopened.prepare('SELECT count(*) FROM message_slices').pluck().get()).toBe(0);
     } finally {
       reopened.close();

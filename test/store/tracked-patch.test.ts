@@ -9,7 +9,7 @@ import { newMessageId } from '../../src-main/ingest/ingest.js';
 import { injectorFrom } from '../../src-main/ingest/injector-settings.js';
 import { prepareMail } from '../../src-main/ingest/prepare.js';
 import { openDatabase } from '../../src-main/store/sqlite/database.js';
-import { MessageStore } from '../../src-main/store/sqlite/messages.js';
+import { SqliteMessageStore } from '../../src-main/store/sqlite/messages.js';
 import { encodeQuotedPrintable } from '../../src-main/mime/transfer.js';
 import { generateKey } from '../../src-main/tracking/index.js';
 import { storeOptions } from '../helpers/stores.js';
@@ -40,14 +40,14 @@ const MAILS = [
 
 describe('tracked mails kept as patches', () => {
   let db: Database;
-  let store: MessageStore;
+  let store: SqliteMessageStore;
   const injector = injectorFrom(
     { enabled: true, trackText: true, rules: [], tokenMode: 'sealed', keys: [generateKey()] },
     () => 'http://127.0.0.1:8026',
   );
   beforeAll(() => {
     db = openDatabase({ path: ':memory:' });
-    store = new MessageStore(db, storeOptions(db));
+    store = new SqliteMessageStore(db, storeOptions(db));
   });
   afterAll(() => db.close());
 

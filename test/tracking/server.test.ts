@@ -1,11 +1,12 @@
 import type { Database } from 'better-sqlite3';
+import { spawner } from '../../src-main/workers/index.js';
 import { connect } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TrackingEvent } from '../../src-main/wire/types.js';
 import { EventBus } from '../../src-main/events/bus.js';
 import { createLogger, systemClock } from '../../src-main/logger.js';
 import { openDatabase } from '../../src-main/store/sqlite/database.js';
-import { EventStore } from '../../src-main/store/sqlite/events.js';
+import { SqliteEventStore } from '../../src-main/store/sqlite/events.js';
 import {
   TokenCodec,
   generateKey,
@@ -17,15 +18,21 @@ import {
 import { PIXEL_PNG } from '../../src-main/tracking/pixel.js';
 import { HitRecorder } from '../../src-main/tracking/hits.js';
 import { TrackingServer } from '../../src-main/tracking/server.js';
-import { TrackingThread, type TrackingListener } from '../../src-main/tracking/thread.js';
+import {
+  TrackingThread,
+  type TrackingListener,
+  type TrackingWorkerData,
+} from '../../src-main/tracking/thread.js';
 import { commitsOf } from '../helpers/stores.js';
+
+const spawnThread = (workerData: TrackingWorkerData) => spawner('tracking-worker')({ workerData });
 
 const BROWSER_UA =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36';
 
 interface Harness {
   db: Database;
-  events: EventStore;
+  events: SqliteEventStore;
   bus: EventBus;
   server: TrackingListener;
   codec: TokenCodec;
@@ -45,7 +52,7 @@ async function start(
 ): Promise<Harness> {
   const codec = new TokenCodec({ mode, keys });
   const db = openDatabase({ path: ':memory:' });
-  const events = new EventStore(db, commitsOf(db));
+  const events = new SqliteEventStore(db, commitsOf(db));
   const bus = new EventBus();
   const emitted: TrackingEvent[] = [];
   bus.on('tracking.event', (e) => emitted.push(e));
@@ -54,7 +61,9 @@ async function start(
   const sink = new HitRecorder({ events, bus, logger, deliveredAt: (id) => delivered.get(id) });
   const here = () => new TrackingServer({ codec, sink, logger, clock: systemClock, allowHosts });
   const server =
-    where === 'here' ? here() : new TrackingThread({ mode, keys, allowHosts, sink, logger, inline: here });
+    where === 'here'
+      ? here()
+      : new TrackingThread({ mode, keys, allowHosts, sink, logger, inline: here, spawn: spawnThread });
   const { host, port } = await server.listen('127.0.0.1', 0);
   return { db, events, bus, server, codec, base: `http://${host}:${port}`, emitted, delivered };
 }

@@ -5,8 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EventBus } from '../../src-main/events/bus.js';
 import { createLogger, systemClock, type LogLine } from '../../src-main/logger.js';
 import { openDatabase } from '../../src-main/store/sqlite/database.js';
-import { EventStore } from '../../src-main/store/sqlite/events.js';
-import { spawnWorker } from '../../src-main/threads/spawn.js';
+import { SqliteEventStore } from '../../src-main/store/sqlite/events.js';
+import { spawner } from '../../src-main/workers/index.js';
 import { TokenCodec, generateKey, mintUrl } from '../../src-main/tracking/index.js';
 import { HitRecorder, type Hit } from '../../src-main/tracking/hits.js';
 import { TrackingServer } from '../../src-main/tracking/server.js';
@@ -20,7 +20,7 @@ import { commitsOf } from '../helpers/stores.js';
 
 interface Harness {
   db: Database;
-  events: EventStore;
+  events: SqliteEventStore;
   thread: TrackingThread;
   codec: TokenCodec;
   logs: LogLine[];
@@ -35,7 +35,7 @@ function harness(spawn?: TrackingThreadOptions['spawn']): Harness {
   const keys = [generateKey()];
   const codec = new TokenCodec({ mode: 'sealed', keys });
   const db = openDatabase({ path: ':memory:' });
-  const events = new EventStore(db, commitsOf(db));
+  const events = new SqliteEventStore(db, commitsOf(db));
   const logs: LogLine[] = [];
   const logger = createLogger('info', (line) => logs.push(line));
   const sink = new HitRecorder({ events, bus: new EventBus(), logger, deliveredAt: () => undefined });
@@ -50,7 +50,7 @@ function harness(spawn?: TrackingThreadOptions['spawn']): Harness {
     spawn:
       spawn ??
       ((data) => {
-        const worker = spawnWorker('tracking-worker', { workerData: data });
+        const worker = spawner('tracking-worker')({ workerData: data });
         workers.push(worker);
         return worker;
       }),

@@ -7,7 +7,7 @@ import { registerWebhookRoutes } from '../../src-main/api/routes/webhooks.js';
 import { loadSettings } from '../../src-main/config/load.js';
 import { createLogger } from '../../src-main/logger.js';
 import { createWebhooks, generateSecret, type WebhookDispatcher } from '../../src-main/webhooks/index.js';
-import { WebhookDeliveries } from '../../src-main/store/sqlite/webhook-deliveries.js';
+import { SqliteWebhookDeliveries } from '../../src-main/store/sqlite/webhook-deliveries.js';
 import { SECRET_FILE, loadOrCreateWebhookSecret } from '../../src-main/webhooks/secret.js';
 import { smtpTransport, startSandbox, tempDir, type TestSandbox } from '../helpers/sandbox.js';
 import { waitFor } from '../relay/harness.js';
@@ -45,7 +45,7 @@ function dispatcher(
   );
   const { sandbox: s } = t;
   const webhooks = createWebhooks(settings, {
-    db: s.db,
+    deliveries: s.storage.webhookDeliveries,
     bus: s.bus,
     logger: createLogger('info', (l) => t.logs.push(l)).child('webhooks'),
     clock: s.clock,
@@ -237,7 +237,7 @@ describe('webhooks', () => {
 describe('webhook delivery retention', () => {
   it('keeps the newest deliveries and every waiting one', async () => {
     const t = await sandbox();
-    const deliveries = new WebhookDeliveries(t.sandbox.db);
+    const deliveries = new SqliteWebhookDeliveries(t.sandbox.db);
     const ids = deliveries.enqueue(
       Array.from({ length: 5 }, (_, i) => ({
         webhookId: `msg_${i}`,

@@ -6,7 +6,7 @@ import type { MessageListing } from '../../model/message.js';
 import { inScope } from '../../model/inbox.js';
 import { toWireSummary } from '../../wire/messages.js';
 import type { EventBus } from '../../events/bus.js';
-import { buildSearch } from '../../store/search-query.js';
+import { parseQuery } from '../../search/query.js';
 import { errorBody, parseOr400 } from '../errors.js';
 import { responseJsonSchema } from '../../wire/schemas.js';
 import { VERSION } from '../../version.js';
@@ -136,7 +136,7 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppRoutesDeps): vo
     async (req, reply) => {
       const q = parseOr400(waitQuery, req.query);
       // A bad query is a 400 now, not a silent wait until the timeout.
-      if (q.query) buildSearch(q.query);
+      if (q.query) parseQuery(q.query);
       // Nothing may travel for up to `timeout` seconds: the listener's idle timeout must not cut the wait.
       req.raw.socket.setTimeout(0);
       return new Promise((resolve) => {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { ListenAddress } from '../../config/schema.js';
-import type { MessageStore } from '../../store/sqlite/messages.js';
+import type { MessageStore } from '../../store/contract.js';
 import { checkLinks } from '../../checks/link-check.js';
 import { CheckRefused } from '../../checks/limits.js';
 import type { CheckRunner } from '../../checks/runner.js';

@@ -4,8 +4,7 @@ import type { EventBus } from '../../events/bus.js';
 import type { InboxAccess } from '../../inboxes/access.js';
 import type { Clock } from '../../logger.js';
 import { inboxNameProblem } from '../../model/inbox.js';
-import type { InboxStore } from '../../store/inboxes.js';
-import type { MessageStore } from '../../store/sqlite/messages.js';
+import type { InboxStore, MessageStore } from '../../store/contract.js';
 import { badRequest, conflict, errorBody, parseOr400 } from '../errors.js';
 import type { InboxSummary } from '../../wire/types.js';
 

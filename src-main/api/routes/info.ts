@@ -4,7 +4,7 @@ import type { EventBus } from '../../events/bus.js';
 import type { Clock } from '../../logger.js';
 import type { Ingest } from '../../ingest/ingest.js';
 import type { Pop3Login } from '../../pop3/login.js';
-import type { MessageStore } from '../../store/sqlite/messages.js';
+import type { MessageStore } from '../../store/contract.js';
 import { VERSION } from '../../version.js';
 import { ALL_INBOXES, type InboxScope } from '../../model/inbox.js';
 import type { AppInformation } from '../../wire/types.js';

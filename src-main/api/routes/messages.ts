@@ -4,8 +4,8 @@ import { badRequest, notFound, parseOr400 } from '../errors.js';
 import type { Message } from '../../wire/types.js';
 import { toWireAttachment, toWireSummary } from '../../wire/messages.js';
 import type { EventBus } from '../../events/bus.js';
-import type { MessageStore } from '../../store/sqlite/messages.js';
-import { buildSearch } from '../../store/search-query.js';
+import type { MessageStore } from '../../store/contract.js';
+import { parseQuery } from '../../search/query.js';
 import { readBody, readHeaders } from '../../ingest/parse.js';
 import { ALL_INBOXES, inScope, type InboxScope } from '../../model/inbox.js';
 
@@ -48,7 +48,7 @@ const tagsBody = z.object({
  */
 export function hasSearchTerm(query: string): boolean {
   // A filter with nothing after it (`from:`) is ignored by the parser, and would leave no condition at all.
-  return /[\p{L}\p{N}]/u.test(query) && buildSearch(query).hasTerms;
+  return /[\p{L}\p{N}]/u.test(query) && parseQuery(query).length > 0;
 }
 
 /** A stored part's file name as an RFC 6266 Content-Disposition: an ASCII fallback plus the UTF-8 `filename*`. */
@@ -81,7 +81,7 @@ export async function resolveMessageId(
   const { query } = parseOr400(latestQuery, querystring);
   if (!query?.trim()) return store.latestId(scope);
   // A bad query is a 400 before any wait.
-  buildSearch(query);
+  parseQuery(query);
   await store.searchReady();
   return store.latestMatching(query, scope);
 }
@@ -115,7 +115,7 @@ export function registerMessageRoutes(app: FastifyInstance, { store, bus }: Mess
       // As Mailpit: the list without a query is GET /api/v1/messages.
       if (!query.trim())
         throw badRequest('bad request: query is required (GET /api/v1/messages lists every message)');
-      buildSearch(query);
+      parseQuery(query);
       await store.searchReady();
       return toMailpitPage(store.page(start, limit, query, req.inboxScope), store.tags());
     },

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { MessageStore } from '../../store/sqlite/messages.js';
+import type { MessageStore } from '../../store/contract.js';
 import {
   RELEASE_WAIT_MS,
   RelayRequestError,

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { EventBus } from '../../events/bus.js';
-import type { MessageStore } from '../../store/sqlite/messages.js';
+import type { MessageStore } from '../../store/contract.js';
 import { parseOr400 } from './messages.js';
 
 export interface TagRoutesDeps {

@@ -3,8 +3,12 @@ import { z } from 'zod';
 import { ApiRequestError, errorBody, notFound, parseOr400 } from '../errors.js';
 import type { Classification, MessageTracking, TrackingManifest, TrackingSource } from '../../wire/types.js';
 import { countedSources, parseSource, TRACKING_SOURCES, type CountScope } from '../../model/counting.js';
-import { MAX_EVENTS_LIMIT, type CountFilter, type EventStore } from '../../store/sqlite/events.js';
-import type { MessageStore } from '../../store/sqlite/messages.js';
+import {
+  MAX_EVENTS_LIMIT,
+  type CountFilter,
+  type EventStore,
+  type MessageStore,
+} from '../../store/contract.js';
 import { untrackedManifest } from '../../tracking/inject/injector.js';
 import { ALREADY_TRACKING } from '../../tracking/inject/links.js';
 import type { TokenCodec } from '../../tracking/token.js';

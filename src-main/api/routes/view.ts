@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import type { MessageStore } from '../../store/sqlite/messages.js';
+import type { MessageStore } from '../../store/contract.js';
 import { readBody } from '../../ingest/parse.js';
 import { notFound, resolveMessageId } from './messages.js';
 

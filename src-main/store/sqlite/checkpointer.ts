@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import type { Database } from 'better-sqlite3';
 import type { Logger } from '../../logger.js';
-import { spawnWorker } from '../../threads/spawn.js';
+import type { SpawnWorker } from '../../threads/spawn.js';
 import { SearchIndexer, attachSearch, type MailTextReader, type SearchEntry } from '../search-index.js';
 
 /** How often the WAL is folded back into the database file. */
@@ -109,17 +109,25 @@ export class WalCheckpointer {
   readonly #logger: Logger;
   readonly #task: Omit<CheckpointTask, 'search'> | undefined;
   readonly #indexOn?: (port: MessagePort | undefined) => void;
+  readonly #spawn: SpawnWorker;
   #worker?: Worker;
 
   /** `indexOn` hears where the entries of new mails go: the thread that runs the checkpoints fills the index too. */
   constructor(
     db: Database,
     logger: Logger,
-    options: { path: string; nativeBinding?: string; indexOn?: (port: MessagePort | undefined) => void },
+    options: {
+      path: string;
+      nativeBinding?: string;
+      indexOn?: (port: MessagePort | undefined) => void;
+      /** Starts the checkpoint thread (workers/checkpoint.ts), when no prepare worker runs them. */
+      spawn: SpawnWorker;
+    },
   ) {
     this.#db = db;
     this.#logger = logger;
     this.#indexOn = options.indexOn;
+    this.#spawn = options.spawn;
     this.#task =
       options.path === ':memory:'
         ? undefined
@@ -160,7 +168,7 @@ export class WalCheckpointer {
     if (!this.#task || this.#worker) return;
     try {
       const { task, transferList } = this.handOff()!;
-      this.#worker = spawnWorker('checkpoint-worker', { workerData: task, transferList });
+      this.#worker = this.#spawn({ workerData: task, transferList });
       this.#worker.unref();
       this.#worker.on('message', (message: string) => this.#logger.warn(message));
       this.#worker.on('error', (err) => this.fallBack(err.message));

@@ -1,12 +1,7 @@
 import type { Database } from 'better-sqlite3';
+import type { QueuedWrite, SharedCommit } from '../contract.js';
 
-/** Rows a writer has waiting, written in the next shared transaction. */
-export interface QueuedWrite {
-  /** Writes the rows; runs inside the shared transaction, in a savepoint of its own. */
-  write(): void;
-  /** After the transaction: `err` is this write's error, or the commit's; undefined once the rows are durable. */
-  done(err?: Error): void;
-}
+export type { QueuedWrite };
 
 /**
  * One shared transaction every turn or two of the event loop (see `enqueue`) for everything that writes to a
@@ -17,7 +12,7 @@ export interface QueuedWrite {
  *
  * Each writer runs in a savepoint, so one that fails rolls back alone and is told so; the others still commit.
  */
-export class CommitQueue {
+export class CommitQueue implements SharedCommit {
   readonly #db: Database;
   readonly #savepoint: (write: QueuedWrite) => void;
   #queued: QueuedWrite[] = [];

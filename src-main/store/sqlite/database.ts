@@ -15,6 +15,9 @@ import { createPrivateFile, DATA_DIR_MODE } from '../data-dir.js';
 import { MIGRATIONS } from './migrations.js';
 import { attachSearch, searchPathOf } from '../search-index.js';
 
+/** The SQLite engine's handle, for the tests that look at rows directly. */
+export type SqliteDatabase = Database;
+
 export interface OpenDatabaseOptions {
   /** A file path, or ':memory:'. */
   path: string;

@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
+import type { EventPruning } from '../contract.js';
 import type { Logger } from '../../logger.js';
 
 /** Oldest events deleted per transaction: short enough that mails and hits waiting for the next commit barely notice. */
@@ -10,7 +11,7 @@ const PRUNE_BATCH = 2_000;
  * margin (a hundredth of it, at most 10,000) is the table counted for real and the oldest events deleted, in
  * small transactions on later turns of the event loop, never inside the commit that stores the hits.
  */
-export class EventRetention {
+export class EventRetention implements EventPruning {
   readonly #db: Database;
   readonly #max: number;
   readonly #margin: number;

@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
+import { DEFAULT_EVENTS_LIMIT, MAX_EVENTS_LIMIT, type EventStore } from '../contract.js';
 import type {
   Classification,
   EventsResponse,
@@ -17,6 +18,7 @@ import {
   storedSource,
   type CountScope,
 } from '../../model/counting.js';
+import { emptyCounts } from '../message-rows.js';
 import type { CommitQueue } from './commit-queue.js';
 import { ALL_INBOXES, scopeSqlLiteral, type InboxScope } from '../../model/inbox.js';
 import { MultiRowInsert } from './multi-insert.js';
@@ -52,10 +54,6 @@ export interface EventQuery {
   /** The inboxes whose mails' hits are listed (default: all). */
   scope?: InboxScope;
 }
-
-/** Page size when a caller gives none, and the most one page may hold. */
-export const DEFAULT_EVENTS_LIMIT = 50;
-export const MAX_EVENTS_LIMIT = 1_000;
 
 interface EventRow {
   id: bigint;
@@ -102,7 +100,7 @@ function countFilterSql(filter: CountFilter, alias = ''): string {
  * "Unique" is distinct (token, client), the client being IP + user agent or Apple's proxy as one (see clientKey).
  * The store publishes nothing: the tracking server emits on the bus.
  */
-export class EventStore {
+export class SqliteEventStore implements EventStore {
   private readonly select: Statement;
   private readonly count: Statement;
   private readonly counts: Statement;
@@ -398,25 +396,6 @@ export class EventStore {
     }
     return out;
   }
-}
-
-function emptyHitCounts(): HitCounts {
-  return {
-    opens: 0,
-    uniqueOpens: 0,
-    clicks: 0,
-    uniqueClicks: 0,
-    unsubscribed: false,
-    machine: { opens: 0, clicks: 0 },
-  };
-}
-
-export function emptyCounts(): TrackingCounts {
-  return {
-    ...emptyHitCounts(),
-    recipients: emptyHitCounts(),
-    preview: { opens: 0, clicks: 0, unsubscribed: false },
-  };
 }
 
 /** Adds one (kind, classification, source) group of a mail's hits to the counts of a scope. */

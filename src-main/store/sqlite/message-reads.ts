@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { AttachmentInfo, MessageListing, TrackingCounts } from '../../model/message.js';
 import { applyPatch } from '../../mime/patch.js';
-import type { EventStore } from './events.js';
+import type { SqliteEventStore } from './events.js';
 import {
   NO_BYTES,
   NO_TRACKING,
@@ -10,8 +10,8 @@ import {
   type MessagePage,
   type MessageRow,
 } from '../message-rows.js';
+import { buildSearch } from '../search-sql.js';
 import { ALL_INBOXES, scopeSql, type InboxScope } from '../../model/inbox.js';
-import { buildSearch } from '../search-query.js';
 
 const SUMMARY_COLUMNS = `m.seq, m.id, m.created_ms, m.message_id, m.subject, m.from_json, m.to_json, m.cc_json, m.bcc_json,
   m.reply_to_json, m.username, m.size, m.snippet, m.attachments, m.read, m.tags_json, m.inbox`;
@@ -22,7 +22,7 @@ export type MailPartReader = (raw: Buffer) => Promise<{ partId: string; content:
 /** What reads the mails: a mail's row, bytes and parts, pages of the listing (searched or not), tracking counts. */
 export class MessageReads {
   readonly #db: Database;
-  readonly #events: EventStore;
+  readonly #events: SqliteEventStore;
   /** The mails and unread mails in all (see MessageWrites.count). */
   readonly #count: () => { total: number; unread: number };
   readonly #fullById: Statement;
@@ -43,7 +43,7 @@ export class MessageReads {
 
   constructor(
     db: Database,
-    events: EventStore,
+    events: SqliteEventStore,
     count: () => { total: number; unread: number },
     readParts: MailPartReader,
   ) {
@@ -159,6 +159,36 @@ export class MessageReads {
     };
   }
 
+  /**
+   * One of a mail's stored blobs (as received, its tracked copy, or the tracked copy's patch) as the pieces it is
+   * stored in, each read when asked for: a large mail's slices one at a time instead of joined. No piece for a blob
+   * not stored; undefined for an unknown id. A mail deleted while read fails its next piece.
+   */
+  pieces(id: string, kind: 'raw' | 'tracked' | 'patch'): Iterable<Buffer> | undefined {
+    const row = this.#raw.get(id) as
+      { raw: Buffer; tracked: Buffer | null; tracked_patch: Buffer | null; sliced: number } | undefined;
+    if (!row) return undefined;
+    if (!row.sliced) {
+      const blob = kind === 'raw' ? row.raw : kind === 'tracked' ? row.tracked : row.tracked_patch;
+      return blob ? [blob] : [];
+    }
+    const db = this.#db;
+    const count = db
+      .prepare('SELECT count(*) FROM message_slices WHERE mail_id = ? AND kind = ?')
+      .pluck()
+      .get(id, kind) as number;
+    const slice = db
+      .prepare('SELECT data FROM message_slices WHERE mail_id = ? AND kind = ? AND n = ?')
+      .pluck();
+    return (function* () {
+      for (let n = 0; n < count; n++) {
+        const data = slice.get(id, kind, n) as Buffer | undefined;
+        if (!data) throw new Error('[store] the mail was deleted while it was read');
+        yield data;
+      }
+    })();
+  }
+
   /** A part's decoded bytes: stored, or read again from the raw mail for a mail stored in slices. */
   async part(
     id: string,
@@ -223,14 +253,16 @@ export class MessageReads {
       // The scope first: within one inbox the search reads that inbox's slice of the (inbox, seq, read) index.
       const where = inScope ? `${inScope.where} AND ${search.where}` : search.where;
       const params = inScope ? [...inScope.params, ...search.params] : search.params;
-      // A query on nothing but seq and read is answered from the (seq, read) index alone, and within one inbox
-      // from the (inbox, seq, read) one.
-      const covered = !/\bm\.(?!seq\b|read\b|inbox\b)\w/.test(`${search.where} ${narrow?.where ?? ''}`);
+      // A query on sets of mails (m.seq IN …) and read alone is answered from the (seq, read) index, and within one
+      // inbox from the (inbox, seq, read) one; one on read alone from the read index, which holds only the entries
+      // it counts.
+      const condition = `${search.where} ${narrow?.where ?? ''}`;
+      const covered = !/\bm\.(?!seq\b|read\b|inbox\b)\w/.test(condition);
       const from = !covered
         ? 'messages m'
         : scope.kind === 'inbox'
           ? 'messages m INDEXED BY messages_inbox'
-          : /\bm\.inbox\b/.test(where)
+          : /\bm\.inbox\b/.test(where) || !/\bm\.seq\b/.test(condition)
             ? 'messages m'
             : 'messages m INDEXED BY messages_seq_read';
       const counts = this.#db
@@ -272,7 +304,7 @@ export class MessageReads {
     return toListing(row, this.trackingCounts([row.id]).get(row.id) ?? NO_TRACKING);
   }
 
-  /** Open/click counts per mail (see EventStore.countsFor). */
+  /** Open/click counts per mail (see SqliteEventStore.countsFor). */
   trackingCounts(ids: string[]): Map<string, TrackingCounts> {
     return this.#events.countsFor(ids);
   }

@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { inChunks } from '../message-rows.js';
+import { cleanTags, inChunks } from '../message-rows.js';
 
 /**
  * The mails' tags: `message_tags` (one row per tag and mail, what tag searches and counts read) and the mail row's
@@ -88,21 +88,4 @@ export class MessageTags {
     this.#clear.run(seq);
     this.add(seq, tags);
   }
-}
-
-/**
- * Tags as Mailpit keeps them: letters, digits, `-`, `.`, `_` and spaces (anything else is dropped), trimmed, one of
- * each whatever its case (the first spelling wins), sorted.
- */
-export function cleanTags(tags: string[]): string[] {
-  const seen = new Map<string, string>();
-  for (const tag of tags) {
-    const clean = tag
-      .replace(/[^\p{L}\p{N}\-._ ]/gu, '')
-      .replace(/\s+/g, ' ')
-      .trim()
-      .slice(0, 100);
-    if (clean && !seen.has(clean.toLowerCase())) seen.set(clean.toLowerCase(), clean);
-  }
-  return [...seen.values()].sort((a, b) => a.localeCompare(b));
 }

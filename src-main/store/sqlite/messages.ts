@@ -1,9 +1,11 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { Database } from 'better-sqlite3';
-import type { AttachmentInfo, MessageListing, TrackingCounts } from '../../model/message.js';
 import { ALL_INBOXES, type InboxScope } from '../../model/inbox.js';
+import type { AttachmentInfo, MessageListing, TrackingCounts } from '../../model/message.js';
 import type { CommitQueue } from './commit-queue.js';
-import { EventStore } from './events.js';
+import type { SqliteEventStore } from './events.js';
+import { MailWriter } from './mail-writer.js';
+import type { CommitHook, MessageStore } from '../contract.js';
 import { MessageReads, type MailPartReader } from './message-reads.js';
 import type { FullMessageRow, IdSelection, MessagePage, MessageRow, NewMessage } from '../message-rows.js';
 import { MessageTags } from './message-tags.js';
@@ -23,11 +25,15 @@ export {
   type NewMessage,
   type StoredPart,
 } from '../message-rows.js';
-export { cleanTags } from './message-tags.js';
+export { cleanTags } from '../message-rows.js';
 
 export interface MessageStoreOptions {
   /** The database's shared commit, which every writer to it uses. */
   commits: CommitQueue;
+  /** The tracking events, whose counts the listings carry (one SqliteEventStore per database). */
+  events: SqliteEventStore;
+  /** `--max-messages`: the oldest mails beyond it go in the commit that stores new ones (0 = keep all). */
+  maxMessages?: number;
   /** How the full-text index reads a mail stored without its entry (see search-index.ts). */
   readText: MailTextReader;
   /** How the parts of a mail stored in slices are read again from its bytes (see message-reads.ts). */
@@ -36,47 +42,51 @@ export interface MessageStoreOptions {
 
 /**
  * Mails, their raw bytes, parts and tags: what the rest of the code uses of the mail tables. It only delegates, to
- * one part per job, where the queries and their reasons are: `MessageWrites` (inserts, slices, pruning, deletes,
- * read flags), `MessageReads` (rows, bytes, parts, pages), `SearchHandoff` (the full-text index and matching) and
+ * one part per job, where the queries and their reasons are: `MailWriter` (the way a caught mail is written),
+ * `MessageWrites` (inserts, slices, pruning, deletes, read flags), `MessageReads` (rows, bytes, parts, pages), `SearchHandoff` (the full-text index and matching) and
  * `MessageTags`. Knows nothing of who is told about changes (see EventBus).
  */
-export class MessageStore {
+export class SqliteMessageStore implements MessageStore {
   /** The database's shared commit (see CommitQueue). */
   readonly commits: CommitQueue;
   readonly #writes: MessageWrites;
+  readonly #writer: MailWriter;
   readonly #reads: MessageReads;
   readonly #search: SearchHandoff;
   readonly #tags: MessageTags;
 
-  constructor(db: Database, { commits, readText, readParts }: MessageStoreOptions) {
+  constructor(db: Database, { commits, events, maxMessages = 0, readText, readParts }: MessageStoreOptions) {
     this.commits = commits;
-    const events = new EventStore(db, commits);
     this.#search = new SearchHandoff(db, readText);
     this.#tags = new MessageTags(db);
     const writes = new MessageWrites(db, commits, this.#tags);
     this.#writes = writes;
+    this.#writer = new MailWriter({ commits, writes, search: this.#search, maxMessages });
     this.#reads = new MessageReads(db, events, () => writes.count(), readParts);
+  }
+
+  // The write path (mail-writer.ts)
+
+  /** Stores a caught mail; resolves with its seq once it is durable (see MailWriter). */
+  write(message: NewMessage, manifestJson?: Buffer | null): Promise<number> {
+    return this.#writer.write(message, manifestJson);
+  }
+
+  /** Registers work that commits atomically with every mail written (the relay's outbox row). */
+  addCommitHook(hook: CommitHook): void {
+    this.#writer.addCommitHook(hook);
   }
 
   // Writes (message-writes.ts)
 
+  /** Fixtures (tests, the benchmarks' prefill): stores mails now, outside the shared commit. */
   insertBatch(items: MailToInsert[], maxMessages = 0): (number | Error)[] {
     return this.#writes.insertBatch(items, maxMessages);
   }
 
+  /** Fixtures: one mail now, outside the shared commit; see insertBatch. */
   insert(message: NewMessage, maxMessages = 0, hooks: ((seq: number) => void)[] = []): number {
     return this.#writes.insert(message, maxMessages, hooks);
-  }
-
-  writeSlices(
-    mailId: string,
-    bytes: { raw: Buffer; tracked: Buffer | null; patch: Buffer | null; manifest: Buffer | null },
-  ): Promise<void> {
-    return this.#writes.writeSlices(mailId, bytes);
-  }
-
-  dropSlices(mailId: string): void {
-    this.#writes.dropSlices(mailId);
   }
 
   pruneOlderThan(cutoffMs: number, limit: number): string[] {
@@ -99,6 +109,7 @@ export class MessageStore {
     return this.#writes.count();
   }
 
+  /** Counts the mails again, after a failed whole-inbox change (see SqliteInboxStore). */
   recount(): void {
     this.#writes.recount();
   }
@@ -111,6 +122,10 @@ export class MessageStore {
 
   raw(id: string): { raw: Buffer; tracked: Buffer | null } | undefined {
     return this.#reads.raw(id);
+  }
+
+  pieces(id: string, kind: 'raw' | 'tracked' | 'patch'): Iterable<Buffer> | undefined {
+    return this.#reads.pieces(id, kind);
   }
 
   part(

@@ -263,7 +263,7 @@ export const MIGRATIONS: ((db: Database) => void)[] = [
       `);
   },
   // 12: a large mail's bytes are written as slices, one commit each, before the row that makes it a mail
-  // (MessageStore.writeSlices): one transaction of megabytes held the event loop for seconds. Its parts' decoded
+  // (SqliteMessageStore.writeSlices): one transaction of megabytes held the event loop for seconds. Its parts' decoded
   // bytes are read from the raw mail when asked for. Slices of a mail that never got its row are removed at start.
   (db) => {
     db.exec(`

@@ -1,58 +1,8 @@
 import type { Database, Statement } from 'better-sqlite3';
+import type { RelayOutbox } from '../contract.js';
+import { entryOf, type AttemptOutcome, type NewOutboxEntry, type OutboxRow } from '../outbox-rows.js';
 import type { RelayAttempt, RelayEntry, RelayStatus } from '../../model/relay.js';
 import { uuid7 } from '../../ids.js';
-
-/** An outbox row as the worker needs it to send. */
-export interface OutboxRow {
-  id: number;
-  message_id: string;
-  subject: string;
-  envelope_from: string;
-  recipients_json: string;
-  reason: RelayEntry['reason'];
-  status: RelayStatus;
-  relay_id: string;
-  attempt_count: number;
-  next_attempt_ms: number | null;
-  created_ms: number;
-}
-
-export interface NewOutboxEntry {
-  messageId: string;
-  subject: string;
-  envelopeFrom: string;
-  recipients: string[];
-  reason: RelayEntry['reason'];
-  nowMs: number;
-}
-
-/** What one attempt came to, as the outbox records it. */
-export interface AttemptOutcome {
-  id: number;
-  /** When the attempt ended (ms). */
-  atMs: number;
-  attempt: { ok: boolean; reply: string };
-  status: RelayStatus;
-  /** When the next attempt is due (ms), for a failed one. */
-  next: number | null;
-}
-
-/** An outbox row as the API shows it, given its attempts (oldest first). */
-export function entryOf(row: OutboxRow, attempts: RelayAttempt[]): RelayEntry {
-  const waiting = row.status === 'pending' || row.status === 'failed';
-  return {
-    id: row.id,
-    messageId: row.message_id,
-    subject: row.subject,
-    recipients: JSON.parse(row.recipients_json) as string[],
-    status: row.status,
-    reason: row.reason,
-    attempts,
-    nextAttemptAt:
-      waiting && row.next_attempt_ms !== null ? new Date(row.next_attempt_ms).toISOString() : null,
-    createdAt: new Date(row.created_ms).toISOString(),
-  };
-}
 
 /** How many entries `GET /api/v1/relay` shows; older ones stay in the table. */
 const LIST_LIMIT = 500;
@@ -65,7 +15,7 @@ const LIST_LIMIT = 500;
  * States: pending (never tried) → sending (an SMTP transaction is under way) → sent | failed (temporary failure, a
  * retry is scheduled at next_attempt_ms) | dead (permanent failure, or the retry schedule ran out).
  */
-export class RelayOutbox {
+export class SqliteRelayOutbox implements RelayOutbox {
   readonly #insert: Statement;
   readonly #due: Statement;
   readonly #claim: Statement;
@@ -126,7 +76,10 @@ export class RelayOutbox {
       }
       return rows;
     };
-    this.#claimTx = db.transaction(claim);
+    // BEGIN IMMEDIATE: a claim reads the due rows, then marks them; with a second process on the file, a deferred
+    // transaction could not take the write lock after its read and would fail instead of waiting its turn.
+    const claimTx = db.transaction(claim);
+    this.#claimTx = (nowMs, limit) => claimTx.immediate(nowMs, limit);
     this.#finishTx = db.transaction((outcomes: AttemptOutcome[], nowMs: number, limit: number) => {
       for (const { id, atMs, attempt, status, next } of outcomes) {
         this.#attempt.run(id, atMs, attempt.ok ? 1 : 0, attempt.reply);

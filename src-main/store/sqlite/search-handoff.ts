@@ -2,7 +2,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { Database } from 'better-sqlite3';
 import { SearchIndexer, type MailTextReader, type SearchEntry } from '../search-index.js';
 import { ALL_INBOXES, scopeSql, type InboxScope } from '../../model/inbox.js';
-import { buildSearch, type SqlCondition } from '../search-query.js';
+import { buildSearch, type SqlCondition } from '../search-sql.js';
 
 /** A search's condition within an inbox scope. */
 function scoped(search: SqlCondition, scope: InboxScope): SqlCondition {

@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
+import type { WebhookDeliveries } from '../contract.js';
 import type { WebhookDelivery } from '../../model/webhook.js';
 
 export interface DeliveryRow {
@@ -26,7 +27,7 @@ const LIST_LIMIT = 500;
  * A row being sent keeps its state but has its next_attempt_ms pushed past the request timeout (a lease): no other
  * pass picks it up meanwhile, and if the process dies mid-request the row is simply due again later.
  */
-export class WebhookDeliveries {
+export class SqliteWebhookDeliveries implements WebhookDeliveries {
   readonly #insert: Statement;
   readonly #due: Statement;
   readonly #lease: Statement;
@@ -61,11 +62,13 @@ export class WebhookDeliveries {
     this.#enqueueTx = db.transaction((rows: NewDelivery[]) =>
       rows.map((row) => Number(this.#insert.run(row).lastInsertRowid)),
     );
-    this.#claimTx = db.transaction((nowMs: number, leaseMs: number, limit: number) => {
+    // BEGIN IMMEDIATE, as the relay outbox's claim: a second process on the file waits its turn.
+    const claimTx = db.transaction((nowMs: number, leaseMs: number, limit: number) => {
       const rows = this.#due.all(nowMs, limit) as DeliveryRow[];
       for (const row of rows) this.#lease.run(nowMs + leaseMs, row.id);
       return rows;
     });
+    this.#claimTx = (nowMs, leaseMs, limit) => claimTx.immediate(nowMs, leaseMs, limit);
   }
 
   /** One row per endpoint for one event, in one transaction. */

@@ -1,19 +1,13 @@
 // Queries for the app-wide resources several screens share.
 import { useQuery } from '@tanstack/react-query';
-import type { AppInformation, RelayEntry, WebhookDelivery } from '../../../src-main/wire/types';
+import type {
+  AppInformation,
+  RelayResponse,
+  SettingsResponse,
+  WebhooksResponse,
+} from '../../../src-main/wire/types';
 import { api } from './client';
 import { queryKeys } from './queryKeys';
-
-export interface RelayConfig {
-  enabled: boolean;
-  url: string;
-  [key: string]: unknown;
-}
-
-export interface RelayStatusResponse {
-  entries: RelayEntry[];
-  config: RelayConfig;
-}
 
 export function useInfo() {
   return useQuery({
@@ -25,14 +19,8 @@ export function useInfo() {
 export function useRelay() {
   return useQuery({
     queryKey: queryKeys.relay,
-    queryFn: ({ signal }) => api.get<RelayStatusResponse>('relay', signal),
+    queryFn: ({ signal }) => api.get<RelayResponse>('relay', signal),
   });
-}
-
-export interface WebhooksResponse {
-  deliveries: WebhookDelivery[];
-  /** The configured endpoints and event types. */
-  config?: { urls: string[]; events: string[] };
 }
 
 export function useWebhookDeliveries() {
@@ -45,6 +33,6 @@ export function useWebhookDeliveries() {
 export function useSettings() {
   return useQuery({
     queryKey: queryKeys.settings,
-    queryFn: ({ signal }) => api.get<Record<string, unknown>>('settings', signal),
+    queryFn: ({ signal }) => api.get<SettingsResponse>('settings', signal),
   });
 }

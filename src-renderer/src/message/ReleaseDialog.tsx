@@ -53,7 +53,7 @@ export function ReleaseDialog({ message: m, onClose }: { message: Message; onClo
     >
       <p>
         Sends the tracked version of <strong>{m.Subject || '(no subject)'}</strong> through the relay
-        {relay.data?.config.url ? (
+        {relay.data?.config.enabled && relay.data.config.url ? (
           <>
             {' '}
             (<code>{relay.data.config.url}</code>)

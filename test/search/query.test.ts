@@ -1,11 +1,7 @@
 // The parser of Mailpit's search syntax: which `word:` is a filter, negation, and the in-memory match of tag rules.
 import { describe, expect, it } from 'vitest';
-import {
-  buildSearch,
-  matchesMail,
-  parseQuery,
-  type MailCandidate,
-} from '../../src-main/store/search-query.js';
+import { matchesMail, type MailCandidate } from '../../src-main/search/match.js';
+import { parseQuery } from '../../src-main/search/query.js';
 
 const mail: MailCandidate = {
   from: { Name: 'Ann', Address: 'ann@shop.test' },
@@ -55,13 +51,6 @@ describe('search query parsing', () => {
     expect(() => parseQuery('is:sideways')).toThrow(/tagged/);
     expect(() => parseQuery('has:wings')).toThrow(/inline/);
     expect(() => parseQuery('before:someday')).toThrow(/before:/);
-  });
-
-  it('says whether a query has any term', () => {
-    expect(buildSearch('   ').hasTerms).toBe(false);
-    expect(buildSearch('from:').hasTerms).toBe(false);
-    expect(buildSearch('is:unread').hasTerms).toBe(true);
-    expect(buildSearch('"x"').hasTerms).toBe(true);
   });
 
   it('matches a mail not yet stored as the stored search would, for tag rules', () => {

@@ -1,30 +1,21 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { oneInbox } from '../model/inbox.js';
-import type { MessageStore } from './sqlite/messages.js';
-
-/** An inbox's row with its figures, as `list` reads them. */
-export interface InboxRow {
-  name: string;
-  createdMs: number;
-  total: number;
-  unread: number;
-  /** When its newest mail arrived (ms), null when it holds none. */
-  lastMs: number | null;
-}
+import { oneInbox } from '../../model/inbox.js';
+import type { InboxRow, InboxStore } from '../contract.js';
+import type { SqliteMessageStore } from './messages.js';
 
 /**
  * The `inboxes` table and what moves whole inboxes: listing them with their counts, creating, renaming, emptying
  * and deleting one. A mail's own inbox is written with the mail (message-writes.ts), which creates the inbox's row.
  * Whole-inbox changes go through `MessageStore.delete` so its running count stays right.
  */
-export class InboxStore {
+export class SqliteInboxStore implements InboxStore {
   readonly #db: Database;
-  readonly #messages: MessageStore;
+  readonly #messages: SqliteMessageStore;
   readonly #list: Statement;
   readonly #get: Statement;
   readonly #create: Statement;
 
-  constructor(db: Database, messages: MessageStore) {
+  constructor(db: Database, messages: SqliteMessageStore) {
     this.#db = db;
     this.#messages = messages;
     // Each inbox's counts come from its slice of the (inbox, seq, read) index, its newest mail from that slice's end.

@@ -4,7 +4,7 @@ import type { RelayEntry } from '../../src-main/wire/types.js';
 import { registerRelayRoutes } from '../../src-main/api/routes/relay.js';
 import type { RelayConfigView } from '../../src-main/relay/index.js';
 import { tempDir } from '../helpers/sandbox.js';
-import { Upstream, catchMail, openPipeline, waitFor, type Pipeline } from './harness.js';
+import { Upstream, catchMail, openPipeline, waitFor, type Pipeline } from '../relay/harness.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

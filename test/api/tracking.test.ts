@@ -3,11 +3,11 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventsResponse, MessageTracking } from '../../src-main/wire/types.js';
 import { registerTrackingRoutes } from '../../src-main/api/routes/tracking.js';
-import { MessageStore } from '../../src-main/store/sqlite/messages.js';
+import { SqliteMessageStore } from '../../src-main/store/sqlite/messages.js';
 import { EventBus } from '../../src-main/events/bus.js';
 import { createLogger, systemClock } from '../../src-main/logger.js';
 import { openDatabase } from '../../src-main/store/sqlite/database.js';
-import { EventStore } from '../../src-main/store/sqlite/events.js';
+import { SqliteEventStore } from '../../src-main/store/sqlite/events.js';
 import { TrackingInjector } from '../../src-main/tracking/inject/index.js';
 import { TokenCodec, generateKey } from '../../src-main/tracking/index.js';
 import { HitRecorder } from '../../src-main/tracking/hits.js';
@@ -29,7 +29,7 @@ describe('tracking API routes with a live tracking server', () => {
 
   beforeEach(async () => {
     db = openDatabase({ path: ':memory:' });
-    const events = new EventStore(db, commitsOf(db));
+    const events = new SqliteEventStore(db, commitsOf(db));
     codec = new TokenCodec({ mode: 'sealed', keys: [generateKey()] });
     const logger = createLogger('silent');
     const marker = new SandboxMarker();
@@ -44,7 +44,7 @@ describe('tracking API routes with a live tracking server', () => {
     const t = await server.listen('127.0.0.1', 0);
     trackingBase = `http://${t.host}:${t.port}`;
     app = Fastify();
-    const store = new MessageStore(db, storeOptions(db));
+    const store = new SqliteMessageStore(db, storeOptions(db));
     registerTrackingRoutes(app, {
       store,
       events,

@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src-main/store/sqlite/database.js';
-import { EventStore, type NewTrackingEvent } from '../../src-main/store/sqlite/events.js';
+import { SqliteEventStore, type NewTrackingEvent } from '../../src-main/store/sqlite/events.js';
 import { commitsOf } from '../helpers/stores.js';
 
 function hit(i: number): NewTrackingEvent {
@@ -21,13 +21,13 @@ function hit(i: number): NewTrackingEvent {
   };
 }
 
-describe('EventStore.recordMany', () => {
+describe('SqliteEventStore.recordMany', () => {
   let db: Database;
-  let store: EventStore;
+  let store: SqliteEventStore;
 
   beforeEach(() => {
     db = openDatabase({ path: ':memory:' });
-    store = new EventStore(db, commitsOf(db));
+    store = new SqliteEventStore(db, commitsOf(db));
   });
   afterEach(() => db.close());
 

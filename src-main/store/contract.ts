@@ -1,0 +1,218 @@
+import type { MessagePort } from 'node:worker_threads';
+import type { InboxScope } from '../model/inbox.js';
+import type { AttachmentInfo, MessageListing, TrackingCounts } from '../model/message.js';
+import type { HubHistoryRows } from '../model/hub-update.js';
+import type { RelayAttempt, RelayEntry, RelayStatus } from '../model/relay.js';
+import type {
+  EventsResponse,
+  MessageTracking,
+  TrackingEvent,
+  TrackingSource,
+  TrackingSummary,
+} from '../model/tracking.js';
+import type { WebhookDelivery } from '../model/webhook.js';
+import type { FullMessageRow, IdSelection, MessagePage, MessageRow, NewMessage } from './message-rows.js';
+import type { CountFilter, EventQuery, NewTrackingEvent } from './sqlite/events.js';
+import type { AttemptOutcome, NewOutboxEntry, OutboxRow } from './outbox-rows.js';
+import type { DeliveryAttempt, DeliveryRow, NewDelivery } from './sqlite/webhook-deliveries.js';
+
+// What the services use of the store: an engine (today SQLite, in sqlite/) implements these, `openStore` returns
+// them, and test/store/contract/ checks any engine against them.
+//
+// Asynchronous: the write path (`MessageStore.write`: a mail is acknowledged only once it is durable, which a
+// network database answers later) and what already waits on other work (`part` reads a sliced mail again,
+// `searchReady` waits for the full-text index, `close`). The rest is synchronous as SQLite answers it on this
+// thread; each call is one statement or one short transaction, so a network engine can make a method async without
+// its callers changing what they do around it.
+
+/** Page size of `EventStore.list` when a caller gives none, and the most one page may hold. */
+export const DEFAULT_EVENTS_LIMIT = 50;
+export const MAX_EVENTS_LIMIT = 1_000;
+
+/** Rows a writer has waiting, written in the next shared transaction. */
+export interface QueuedWrite {
+  /** Writes the rows; runs inside the shared transaction, in a savepoint of its own. */
+  write(): void;
+  /** After the transaction: `err` is this write's error, or the commit's; undefined once the rows are durable. */
+  done(err?: Error): void;
+}
+
+/** The database's shared commit: writers queue their rows and hear once they are durable (see CommitQueue). */
+export interface SharedCommit {
+  enqueue(write: QueuedWrite): void;
+  /** Commits what is queued now. */
+  flush(): void;
+}
+
+/** What a commit hook sees: the stored mail, inside the transaction that stores it. */
+export interface StoredMail {
+  seq: number;
+  id: string;
+  message: NewMessage;
+}
+
+/** Work that commits atomically with every mail (the relay's outbox row); runs inside the mail's transaction. */
+export type CommitHook = (mail: StoredMail) => void;
+
+/** The mails: the write path, reads, pages, searches, tags, read flags, deletes and pruning. */
+export interface MessageStore {
+  /**
+   * The one way a caught mail is stored: large-mail slices, the group commit, `--max-messages` pruning, the counts
+   * and the full-text hand-off. Resolves with the mail's seq once it is durable; rejected, nothing of it is stored.
+   */
+  write(message: NewMessage, manifestJson?: Buffer | null): Promise<number>;
+  /** Work written in the same transaction as every mail (the relay's outbox row). */
+  addCommitHook(hook: CommitHook): void;
+
+  pruneOlderThan(cutoffMs: number, limit: number): string[];
+  /** Drops finished relay entries of mails pruned by `--max-messages`; returns how many mails are left to do. */
+  dropRelayEntries(limit?: number): number;
+  // Reads and bulk writes take the inboxes they may reach (model/inbox.ts; default: every inbox).
+  setRead(selection: IdSelection, read: boolean, scope?: InboxScope): string[];
+  delete(selection: IdSelection, scope?: InboxScope): string[];
+  count(): { total: number; unread: number };
+  /** The mails, and unread mails, of `scope`. */
+  countIn(scope: InboxScope): { total: number; unread: number };
+  /** The inbox a mail belongs to, undefined for an unknown id. */
+  inboxOf(id: string): string | undefined;
+
+  get(id: string): FullMessageRow | undefined;
+  raw(id: string): { raw: Buffer; tracked: Buffer | null } | undefined;
+  /**
+   * One of a mail's stored blobs (as received, its tracked copy, or the tracked copy's patch) as the pieces it is
+   * stored in, each read when asked for. Undefined for an unknown id.
+   */
+  pieces(id: string, kind: 'raw' | 'tracked' | 'patch'): Iterable<Buffer> | undefined;
+  part(
+    id: string,
+    partId: string,
+  ): Promise<{ filename: string; content_type: string; content: Buffer } | undefined>;
+  attachmentsOf(seq: number): { inline: AttachmentInfo[]; attachments: AttachmentInfo[] };
+  page(start: number, limit: number, query?: string, scope?: InboxScope): MessagePage;
+  summaryOf(row: MessageRow): MessageListing;
+  trackingCounts(ids: string[]): Map<string, TrackingCounts>;
+  latestId(scope?: InboxScope): string | undefined;
+  resolveId(id: string, scope?: InboxScope): string | undefined;
+  manifestJson(id: string): string | null | undefined;
+  createdAt(id: string): number | undefined;
+
+  /** The thread that fills the full-text index (the checkpoint thread), or undefined for this one. */
+  indexOn(port: MessagePort | undefined): void;
+  /** Resolves once every mail stored so far can be found by a search. */
+  searchReady(): Promise<void>;
+  matches(id: string, query: string): boolean;
+  idsMatching(query: string, scope?: InboxScope): string[];
+  latestMatching(query: string, scope?: InboxScope): string | undefined;
+
+  tags(): string[];
+  tagCounts(): Record<string, number>;
+  setTags(ids: string[], tags: string[]): string[];
+  renameTag(from: string, to: string): string[];
+  deleteTag(tag: string): string[];
+}
+
+/** Tracking events: recorded in the shared commit, read as pages, counts and summaries. */
+export interface EventStore {
+  /** The shared commit the tracking server writes its hits in (`recordMany` runs inside it). */
+  readonly commits: SharedCommit;
+  /** Writes the hits; runs inside the shared transaction. */
+  recordMany(events: NewTrackingEvent[]): TrackingEvent[];
+  hasUnsubscribe(tokenId: string, source?: TrackingSource): boolean;
+  list(query?: EventQuery): EventsResponse;
+  subjectsOf(messageIds: string[]): Record<string, string>;
+  summary(filter?: CountFilter, perMail?: number, scope?: InboxScope): TrackingSummary;
+  countsFor(messageIds: string[]): Map<string, TrackingCounts>;
+  statsFor(messageId: string, filter?: CountFilter): MessageTracking['stats'];
+}
+
+/** An inbox's row with its figures, as `InboxStore.list` reads them. */
+export interface InboxRow {
+  name: string;
+  createdMs: number;
+  total: number;
+  unread: number;
+  /** When its newest mail arrived (ms), null when it holds none. */
+  lastMs: number | null;
+}
+
+/**
+ * The inboxes and what moves whole inboxes. A mail's own inbox is written with the mail, which creates the inbox;
+ * emptying and deleting remove its mails, events and outbox entries in one transaction.
+ */
+export interface InboxStore {
+  list(): InboxRow[];
+  exists(name: string): boolean;
+  /** Creates an inbox (nothing when it exists); true when it is new. */
+  create(name: string, nowMs: number): boolean;
+  /** Moves everything of `from` to `to`, which must not exist; false when `from` does not. */
+  rename(from: string, to: string): boolean;
+  /** Deletes an inbox's mails, events and outbox entries; returns the mails' ids. */
+  empty(name: string): string[];
+  /** Deletes an inbox with everything in it; undefined when it does not exist. */
+  delete(name: string): string[] | undefined;
+}
+
+/** The relay's transactional outbox. A row is claimed ('sending') by one worker only, however many ask. */
+export interface RelayOutbox {
+  /** Inside the mail's transaction (a commit hook): the row, pending or claimed already. */
+  insert(entry: NewOutboxEntry, status?: 'pending' | 'sending'): OutboxRow;
+  /** In a transaction of its own; returns the row's id. */
+  enqueue(entry: NewOutboxEntry, status?: 'pending' | 'sending'): number;
+  /** Whether a row written inside a transaction was committed with it. */
+  committed(row: OutboxRow): boolean;
+  /** Claims up to `limit` due rows; none of them is handed to another claim until it is finished. */
+  claimDue(nowMs: number, limit: number): OutboxRow[];
+  nextDueMs(): number | null;
+  /** Records outcomes, and claims up to `claim` more due rows in the same transaction. */
+  finishAll(outcomes: AttemptOutcome[], nowMs: number, claim?: number): OutboxRow[];
+  /** Rows a stopped process left claimed go back to pending; returns their ids. */
+  resumeInterrupted(nowMs: number): number[];
+  retry(id: number, nowMs: number): boolean;
+  row(id: number): OutboxRow | undefined;
+  entry(id: number): RelayEntry | undefined;
+  attempts(id: number): RelayAttempt[];
+  list(limit?: number): RelayEntry[];
+  prune(keep: number): number;
+  counts(): Record<RelayStatus, number>;
+}
+
+/** The webhook outbox: one row per (endpoint, event), claimed under a lease. */
+export interface WebhookDeliveries {
+  enqueue(rows: NewDelivery[]): number[];
+  /** Claims up to `limit` due rows for `leaseMs`; no other claim gets them within the lease. */
+  claimDue(nowMs: number, leaseMs: number, limit: number): DeliveryRow[];
+  nextDueMs(): number | null;
+  finish(id: number, attempt: DeliveryAttempt, status: WebhookDelivery['status'], next: number | null): void;
+  replay(id: number, nowMs: number): boolean;
+  prune(keep: number): number;
+  row(id: number): DeliveryRow | undefined;
+  delivery(id: number): WebhookDelivery | undefined;
+  list(limit?: number): WebhookDelivery[];
+}
+
+/** `--max-events`: the oldest tracking events beyond the bound are pruned in the background. */
+export interface EventPruning {
+  start(): void;
+  /** Counts new events, to prune once enough have come. */
+  recorded(n?: number): void;
+  stop(): void;
+}
+
+/** Every repository of one database, and its shutdown. */
+export interface Store {
+  messages: MessageStore;
+  events: EventStore;
+  /** The inboxes (see InboxStore). */
+  inboxes: InboxStore;
+  /** The hub's history (`--hub-history`). */
+  hubHistory: HubHistoryRows;
+  relayOutbox: RelayOutbox;
+  webhookDeliveries: WebhookDeliveries;
+  /** Flushes the last queued writes and closes the database. */
+  close(): Promise<void>;
+}
+
+export type { FullMessageRow, IdSelection, MessagePage, MessageRow, NewMessage };
+export type { CountFilter, EventQuery, NewTrackingEvent };
+export type { AttemptOutcome, NewOutboxEntry, OutboxRow };
+export type { DeliveryAttempt, DeliveryRow, NewDelivery };

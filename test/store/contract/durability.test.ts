@@ -1,0 +1,45 @@
+// The write path's durability rule, for every engine (engines.ts): once `write` has resolved (the SMTP 250 waits
+// for it), the mail is stored, even if the process is killed (SIGKILL) the next moment.
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ENGINES } from './engines.js';
+
+const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
+/** Writes acknowledged before the kill; several group commits' worth. */
+const KILL_AFTER = 300;
+
+for (const engine of ENGINES) {
+  describe(`durability contract: ${engine.name}`, () => {
+    const cleanups: (() => Promise<void> | void)[] = [];
+    afterEach(async () => {
+      for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    });
+
+    it('every mail whose write resolved is stored after a SIGKILL', async () => {
+      const place = engine.place();
+      cleanups.push(place.remove);
+      const child = spawn(process.execPath, ['--import', 'tsx', CHILD, 'write', engine.name, place.where], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      const acked: string[] = [];
+      const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+        child.on('exit', (_, signal) => resolve(signal)),
+      );
+      for await (const line of createInterface({ input: child.stdout! })) {
+        const id = JSON.parse(line) as string;
+        if (id === 'ready') continue;
+        acked.push(id);
+        if (acked.length === KILL_AFTER) child.kill('SIGKILL');
+      }
+      expect(await exited).toBe('SIGKILL');
+      expect(acked.length).toBeGreaterThanOrEqual(KILL_AFTER);
+
+      const store = engine.open(place.where);
+      cleanups.push(() => store.close());
+      const missing = acked.filter((id) => !store.messages.get(id));
+      expect(missing).toEqual([]);
+    });
+  });
+}

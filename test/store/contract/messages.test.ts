@@ -1,0 +1,107 @@
+// The contract of MessageStore's write path and reads, run against every engine (engines.ts).
+import { afterEach, describe, expect, it } from 'vitest';
+import { ENGINES, type StoreUnderTest } from './engines.js';
+import { newMail } from './mails.js';
+
+for (const engine of ENGINES) {
+  describe(`MessageStore contract: ${engine.name}`, () => {
+    const cleanups: (() => Promise<void> | void)[] = [];
+    afterEach(async () => {
+      for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    });
+    const open = (settings = {}): StoreUnderTest => {
+      const place = engine.place();
+      const store = engine.open(place.where, settings);
+      cleanups.push(place.remove, () => store.close());
+      return store;
+    };
+
+    it('write resolves with the mail stored: readable at once, counted, listed newest first', async () => {
+      const { messages } = open();
+      const mails = [newMail(1), newMail(2, { tags: ['billing'] }), newMail(3)];
+      const seqs = await Promise.all(mails.map((mail) => messages.write(mail)));
+      expect(new Set(seqs).size).toBe(3);
+      for (const mail of mails) {
+        expect(messages.get(mail.id)?.subject).toBe(mail.subject);
+        expect(messages.raw(mail.id)?.raw.equals(mail.raw)).toBe(true);
+      }
+      expect(messages.count()).toEqual({ total: 3, unread: 3 });
+      const page = messages.page(0, 10);
+      expect(page.messages.map((m) => m.id)).toEqual(mails.map((m) => m.id).reverse());
+      expect(messages.latestId()).toBe(mails[2]!.id);
+      expect(messages.resolveId('latest')).toBe(mails[2]!.id);
+      expect(messages.tags()).toEqual(['billing']);
+    });
+
+    it('a large mail is written in slices and reads back whole', async () => {
+      const { messages } = open();
+      const big = Buffer.concat([newMail(1).raw, Buffer.alloc(5 * 1024 * 1024, 'x')]);
+      const mail = newMail(1, { raw: big });
+      await messages.write(mail);
+      expect(messages.raw(mail.id)?.raw.equals(big)).toBe(true);
+      expect(messages.get(mail.id)?.size).toBe(big.length);
+    });
+
+    it('runs commit hooks in the mail’s own transaction: a hook that throws stores nothing of the mail', async () => {
+      const { messages } = open();
+      const seen: string[] = [];
+      messages.addCommitHook(({ message }) => {
+        if (message.subject === 'refused') throw new Error('hook refused');
+        seen.push(message.id);
+      });
+      const kept = newMail(1);
+      const refused = newMail(2, { subject: 'refused' });
+      const [ok, failed] = await Promise.allSettled([messages.write(kept), messages.write(refused)]);
+      expect(ok.status).toBe('fulfilled');
+      expect(failed.status).toBe('rejected');
+      expect(seen).toEqual([kept.id]);
+      expect(messages.get(refused.id)).toBeUndefined();
+      expect(messages.count().total).toBe(1);
+    });
+
+    it('keeps at most --max-messages mails, the newest', async () => {
+      const { messages } = open({ maxMessages: 3 });
+      const mails = Array.from({ length: 5 }, (_, n) => newMail(n));
+      for (const mail of mails) await messages.write(mail);
+      expect(messages.count().total).toBe(3);
+      expect(messages.page(0, 10).messages.map((m) => m.id)).toEqual(
+        mails
+          .slice(2)
+          .map((m) => m.id)
+          .reverse(),
+      );
+    });
+
+    it('read flags, tags and deletes return the ids they changed', async () => {
+      const { messages } = open();
+      const [a, b] = [newMail(1), newMail(2)];
+      await messages.write(a);
+      await messages.write(b);
+      expect(messages.setRead([a.id], true)).toEqual([a.id]);
+      expect(messages.setRead([a.id], true)).toEqual([]);
+      expect(messages.count()).toEqual({ total: 2, unread: 1 });
+      expect(messages.setTags([a.id, b.id], ['Shop', 'vip'])).toHaveLength(2);
+      expect(messages.tagCounts()).toEqual({ Shop: 2, vip: 2 });
+      expect(messages.renameTag('vip', 'gold').sort()).toEqual([a.id, b.id].sort());
+      expect(messages.deleteTag('Shop')).toHaveLength(2);
+      expect(messages.tags()).toEqual(['gold']);
+      expect(messages.delete([a.id, 'no-such-id'])).toEqual([a.id]);
+      expect(messages.get(a.id)).toBeUndefined();
+      expect(messages.delete('all')).toEqual([b.id]);
+      expect(messages.count()).toEqual({ total: 0, unread: 0 });
+    });
+
+    it('a mail written survives closing and opening the store again', async () => {
+      const place = engine.place();
+      cleanups.push(place.remove);
+      const first = engine.open(place.where);
+      const mail = newMail(1);
+      await first.messages.write(mail);
+      await first.close();
+      const again = engine.open(place.where);
+      cleanups.push(() => again.close());
+      expect(again.messages.get(mail.id)?.subject).toBe(mail.subject);
+      expect(again.messages.count().total).toBe(1);
+    });
+  });
+}

@@ -1,0 +1,136 @@
+// The contract of the two outboxes (relay, webhooks), run against every engine (engines.ts): their lifecycle, and
+// claiming by two workers in two processes on one store, where no entry may be claimed twice.
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ENGINES, type Engine, type StoreUnderTest } from './engines.js';
+
+const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
+const ENTRIES = 400;
+
+/** Runs the child in `mode` twice at once on the store at `where`; resolves with every id each process claimed. */
+async function claimInTwoProcesses(engine: Engine, where: string, mode: string): Promise<number[][]> {
+  const worker = async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, mode, engine.name, where], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const claimed: number[] = [];
+    for await (const line of createInterface({ input: child.stdout! }))
+      claimed.push(...(JSON.parse(line) as number[]));
+    expect(await exited).toBe(0);
+    return claimed;
+  };
+  return Promise.all([worker(), worker()]);
+}
+
+const entry = (n: number, nowMs: number) => ({
+  messageId: `mail-${n}`,
+  subject: `mail ${n}`,
+  envelopeFrom: 'app@acme.test',
+  recipients: [`user${n}@example.org`],
+  reason: 'rule' as const,
+  nowMs,
+});
+
+for (const engine of ENGINES) {
+  describe(`outbox contract: ${engine.name}`, () => {
+    const cleanups: (() => Promise<void> | void)[] = [];
+    afterEach(async () => {
+      for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    });
+    const open = (): { store: StoreUnderTest; where: string } => {
+      const place = engine.place();
+      const store = engine.open(place.where);
+      cleanups.push(place.remove, () => store.close());
+      return { store, where: place.where };
+    };
+
+    it('relay outbox: pending → claimed → failed → retried → sent, with its attempts', () => {
+      const { relayOutbox } = open().store;
+      const now = Date.now();
+      const id = relayOutbox.enqueue(entry(1, now));
+      expect(relayOutbox.entry(id)?.status).toBe('pending');
+      expect(relayOutbox.nextDueMs()).toBe(now);
+      const [claimed] = relayOutbox.claimDue(now, 10);
+      expect(claimed?.id).toBe(id);
+      expect(relayOutbox.claimDue(now, 10)).toEqual([]);
+      const failure = { ok: false, reply: '451 try later' };
+      relayOutbox.finishAll([{ id, atMs: now, attempt: failure, status: 'failed', next: now + 1000 }], now);
+      expect(relayOutbox.claimDue(now, 10)).toEqual([]);
+      expect(relayOutbox.claimDue(now + 1000, 10).map((r) => r.id)).toEqual([id]);
+      const sent = { ok: true, reply: '250 queued' };
+      relayOutbox.finishAll([{ id, atMs: now + 1000, attempt: sent, status: 'sent', next: null }], now);
+      const done = relayOutbox.entry(id)!;
+      expect(done.status).toBe('sent');
+      expect(done.attempts.map((a) => a.reply)).toEqual(['451 try later', '250 queued']);
+      expect(relayOutbox.counts()).toMatchObject({ sent: 1, pending: 0, sending: 0 });
+      expect(relayOutbox.retry(id, now)).toBe(false);
+    });
+
+    it('relay outbox: a claim a stopped process left is resumed', () => {
+      const { relayOutbox } = open().store;
+      const now = Date.now();
+      const id = relayOutbox.enqueue(entry(1, now), 'sending');
+      expect(relayOutbox.claimDue(now, 10)).toEqual([]);
+      expect(relayOutbox.resumeInterrupted(now)).toEqual([id]);
+      expect(relayOutbox.claimDue(now, 10).map((r) => r.id)).toEqual([id]);
+    });
+
+    it('webhook deliveries: leased while sent, delivered, replayed', () => {
+      const { webhookDeliveries } = open().store;
+      const now = Date.now();
+      const [id] = webhookDeliveries.enqueue([
+        {
+          webhookId: 'w1',
+          url: 'http://127.0.0.1:9/hook',
+          eventType: 'message.created',
+          body: '{}',
+          nowMs: now,
+        },
+      ]);
+      expect(webhookDeliveries.claimDue(now, 30_000, 10).map((r) => r.id)).toEqual([id]);
+      expect(webhookDeliveries.claimDue(now + 1000, 30_000, 10)).toEqual([]);
+      webhookDeliveries.finish(
+        id!,
+        { at: new Date(now).toISOString(), status: 200, error: '' },
+        'delivered',
+        null,
+      );
+      expect(webhookDeliveries.delivery(id!)?.status).toBe('delivered');
+      expect(webhookDeliveries.replay(id!, now)).toBe(true);
+      expect(webhookDeliveries.claimDue(now, 30_000, 10).map((r) => r.id)).toEqual([id]);
+      expect(webhookDeliveries.list().map((d) => d.id)).toEqual([id]);
+    });
+
+    it('relay outbox: two workers in two processes never claim one entry twice', async () => {
+      const { store, where } = open();
+      const now = Date.now() - 1000;
+      const ids = Array.from({ length: ENTRIES }, (_, n) => store.relayOutbox.enqueue(entry(n, now)));
+      const [first, second] = await claimInTwoProcesses(engine, where, 'claim-relay');
+      const all = [...first!, ...second!];
+      expect(new Set(all).size).toBe(all.length);
+      expect(all.sort((a, b) => a - b)).toEqual(ids);
+      expect(store.relayOutbox.counts()).toMatchObject({ sent: ENTRIES, pending: 0, sending: 0 });
+    });
+
+    it('webhook deliveries: two workers in two processes never claim one delivery twice', async () => {
+      const { store, where } = open();
+      const now = Date.now() - 1000;
+      const ids = store.webhookDeliveries.enqueue(
+        Array.from({ length: ENTRIES }, (_, n) => ({
+          webhookId: 'w1',
+          url: `http://127.0.0.1:9/hook/${n}`,
+          eventType: 'message.created',
+          body: `{"n":${n}}`,
+          nowMs: now,
+        })),
+      );
+      const [first, second] = await claimInTwoProcesses(engine, where, 'claim-webhooks');
+      const all = [...first!, ...second!];
+      expect(new Set(all).size).toBe(all.length);
+      expect(all.sort((a, b) => a - b)).toEqual(ids);
+    });
+  });
+}

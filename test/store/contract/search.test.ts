@@ -1,0 +1,66 @@
+// The contract of searches over the mails, run against every engine (engines.ts): full text, fields and filters,
+// as `page`, `matches`, `idsMatching` and `latestMatching` answer them once `searchReady` has resolved.
+import { afterEach, describe, expect, it } from 'vitest';
+import { ENGINES, type StoreUnderTest } from './engines.js';
+import { newMail } from './mails.js';
+
+for (const engine of ENGINES) {
+  describe(`search contract: ${engine.name}`, () => {
+    const cleanups: (() => Promise<void> | void)[] = [];
+    afterEach(async () => {
+      for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    });
+    const open = (): StoreUnderTest => {
+      const place = engine.place();
+      const store = engine.open(place.where);
+      cleanups.push(place.remove, () => store.close());
+      return store;
+    };
+
+    it('finds mails by words of the body and subject, by address, by tag and by read state', async () => {
+      const { messages } = open();
+      const invoice = newMail(1, {
+        subject: 'Your invoice',
+        searchText: 'total due: forty euros',
+        tags: ['billing'],
+      });
+      const news = newMail(2, { subject: 'Weekly news', searchText: 'three stories this week' });
+      const reset = newMail(3, {
+        subject: 'Password reset',
+        searchText: 'click to reset',
+        from: { Name: 'Security', Address: 'security@bank.test' },
+      });
+      for (const mail of [invoice, news, reset]) await messages.write(mail);
+      messages.setRead([news.id], true);
+      await messages.searchReady();
+
+      const ids = (query: string) => messages.page(0, 50, query).messages.map((m) => m.id);
+      expect(ids('forty')).toEqual([invoice.id]);
+      expect(ids('subject:weekly')).toEqual([news.id]);
+      expect(ids('from:security@bank.test')).toEqual([reset.id]);
+      expect(ids('tag:billing')).toEqual([invoice.id]);
+      expect(ids('is:read')).toEqual([news.id]);
+      expect(ids('is:unread')).toEqual([reset.id, invoice.id]);
+      expect(ids('"reset" -subject:weekly')).toEqual([reset.id]);
+      expect(ids('nothing-matches-this')).toEqual([]);
+      expect(messages.page(0, 50, 'is:unread').messagesCount).toBe(2);
+
+      expect(messages.matches(invoice.id, 'forty')).toBe(true);
+      expect(messages.matches(news.id, 'forty')).toBe(false);
+      expect(messages.idsMatching('is:unread').sort()).toEqual([invoice.id, reset.id].sort());
+      expect(messages.latestMatching('is:unread')).toBe(reset.id);
+      expect(messages.latestMatching('nothing-matches-this')).toBeUndefined();
+    });
+
+    it('a deleted mail is no longer found', async () => {
+      const { messages } = open();
+      const mail = newMail(1, { searchText: 'ephemeral words' });
+      await messages.write(mail);
+      await messages.searchReady();
+      expect(messages.idsMatching('ephemeral')).toEqual([mail.id]);
+      messages.delete([mail.id]);
+      await messages.searchReady();
+      expect(messages.idsMatching('ephemeral')).toEqual([]);
+    });
+  });
+}
