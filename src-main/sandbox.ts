@@ -115,7 +115,7 @@ export class Sandbox {
       const { lock, data } = openData(settings, { nativeBinding, logger });
       this.#lock = lock;
       this.#data = opened('db', data);
-      const { messages: store, events, hubHistory } = data;
+      const { messages: store, events, hubHistory, relayOutbox, webhookDeliveries } = data;
       const base = { bus, logger, clock };
       const { access: inboxAccess } = createInboxes(settings, { inboxes: data.inboxes, clock });
       const retention = createRetention(settings, { ...base, store, eventPruning: data.eventPruning });
@@ -123,39 +123,23 @@ export class Sandbox {
       const trackingDeps = { ...base, store, events, clockGiven: !!clockGiven, limits };
       const tracking = createTracking(settings, { ...trackingDeps, spawn: spawner('tracking-worker') });
       const ingestDeps = { ...base, store, checkpointer: data.checkpointer, spawn: spawner('ingest-worker') };
-      const { keys: trackingKeys, base: trackingBase } = tracking;
-      const { ingest } = opened(
-        'ingest',
-        createIngest(settings, { ...ingestDeps, trackingKeys, trackingBase }),
-      );
+      const injecting = { trackingKeys: tracking.keys, trackingBase: tracking.base };
+      const { ingest } = opened('ingest', createIngest(settings, { ...ingestDeps, ...injecting }));
       this.#ingest = ingest;
       const chaos = new Chaos(settings.enableChaos);
       // The relay's outbox row is written in the same transaction as each mail it should forward.
-      const relay = createRelay(settings, {
-        ...base,
-        outbox: data.relayOutbox,
-        store,
-        logger: logger.child('relay'),
-      });
+      const withLog = (name: string) => ({ ...base, logger: logger.child(name) });
+      const relay = createRelay(settings, { ...withLog('relay'), outbox: relayOutbox, store });
       relay?.attach(store);
-      const webhooks = createWebhooks(settings, {
-        ...base,
-        deliveries: data.webhookDeliveries,
-        logger: logger.child('webhooks'),
-      });
-
+      const webhooks = createWebhooks(settings, { ...withLog('webhooks'), deliveries: webhookDeliveries });
       let httpUrl = '';
       let startedAt = 0;
       // Closed after the hub it serves: the hub's streams end before the listener does.
       let api: ApiServer | undefined = undefined;
       opened('http', { close: () => api?.close() });
-      const { hub } = opened(
-        'hub',
-        createHub(settings, {
-          ...{ ...base, history: hubHistory, publicUrl: () => httpUrl },
-          inboxOf: (id: string) => store.inboxOf(id),
-        }),
-      );
+      const hubDeps = { ...base, history: hubHistory, publicUrl: () => httpUrl };
+      const inboxOf = (id: string) => store.inboxOf(id);
+      const { hub } = opened('hub', createHub(settings, { ...hubDeps, inboxOf }));
       if (webhooks) opened('webhooks', { close: () => webhooks.stop() });
       if (relay) opened('relay', { close: () => relay.stop() });
       opened('retention', retention);
@@ -177,7 +161,6 @@ export class Sandbox {
       });
       const http = await api.listen(settings.http.host, settings.http.port);
       httpUrl = `http://${formatHostPort(http.host, http.port)}`;
-
       await opened('tracking', tracking).listen();
       this.#capture = opened(
         'smtp',

@@ -12,9 +12,9 @@ import type {
 } from '../model/tracking.js';
 import type { WebhookDelivery } from '../model/webhook.js';
 import type { FullMessageRow, IdSelection, MessagePage, MessageRow, NewMessage } from './message-rows.js';
-import type { CountFilter, EventQuery, NewTrackingEvent } from './sqlite/events.js';
+import type { CountFilter, EventQuery, NewTrackingEvent } from './event-rows.js';
 import type { AttemptOutcome, NewOutboxEntry, OutboxRow } from './outbox-rows.js';
-import type { DeliveryAttempt, DeliveryRow, NewDelivery } from './sqlite/webhook-deliveries.js';
+import type { DeliveryAttempt, DeliveryRow, NewDelivery } from './delivery-rows.js';
 
 // What the services use of the store: an engine (today SQLite, in sqlite/) implements these, `openStore` returns
 // them, and test/store/contract/ checks any engine against them.

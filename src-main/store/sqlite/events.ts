@@ -10,50 +10,14 @@ import type {
   TrackingSummary,
 } from '../../model/tracking.js';
 import type { HitCounts, TrackingCounts } from '../../model/message.js';
-import {
-  countedSql,
-  DEFAULT_COUNT_SCOPE,
-  machineSql,
-  roleOf,
-  storedSource,
-  type CountScope,
-} from '../../model/counting.js';
+import { countedSql, DEFAULT_COUNT_SCOPE, machineSql, roleOf, storedSource } from '../../model/counting.js';
 import { emptyCounts } from '../message-rows.js';
 import type { CommitQueue } from './commit-queue.js';
 import { ALL_INBOXES, scopeSqlLiteral, type InboxScope } from '../../model/inbox.js';
 import { MultiRowInsert } from './multi-insert.js';
+import type { CountFilter, EventQuery, NewTrackingEvent } from '../event-rows.js';
 
-/** A hit as the tracking server saw it, before it has a row id. */
-export interface NewTrackingEvent {
-  kind: TokenKind;
-  url: string;
-  metadata: Record<string, string>;
-  remote_ip: string;
-  ua: string;
-  /** Unix nanoseconds of the hit. */
-  ts: bigint;
-  token_id: string;
-  message_id: string;
-  classification: Classification;
-  method: string;
-  source: TrackingSource;
-  /** Who the hit counts as for "unique" (see clientKey). */
-  client: string;
-}
-
-export interface EventQuery {
-  kind?: TokenKind;
-  /** Any of these (undefined: every one). */
-  classifications?: Classification[];
-  sources?: TrackingSource[];
-  /** Only hits at or after this unix-nanosecond time. */
-  since?: bigint;
-  messageId?: string;
-  limit?: number;
-  offset?: number;
-  /** The inboxes whose mails' hits are listed (default: all). */
-  scope?: InboxScope;
-}
+export type { CountFilter, EventQuery, NewTrackingEvent } from '../event-rows.js';
 
 interface EventRow {
   id: bigint;
@@ -68,17 +32,6 @@ interface EventRow {
   classification: string;
   method: string;
   source: string;
-}
-
-/**
- * Which hits a rate, a chart or a link's figures count: by default those model/counting.ts counts under the scope;
- * given classifications or sources replace that definition (`expired` hits are never counted).
- */
-export interface CountFilter {
-  scope: CountScope;
-  classifications?: Classification[];
-  sources?: TrackingSource[];
-  since?: bigint;
 }
 
 export const DEFAULT_COUNT_FILTER: CountFilter = { scope: DEFAULT_COUNT_SCOPE };

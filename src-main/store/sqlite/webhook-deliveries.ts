@@ -1,21 +1,9 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { WebhookDeliveries } from '../contract.js';
 import type { WebhookDelivery } from '../../model/webhook.js';
+import type { DeliveryAttempt, DeliveryRow, NewDelivery } from '../delivery-rows.js';
 
-export interface DeliveryRow {
-  id: number;
-  webhook_id: string;
-  url: string;
-  event_type: string;
-  body: string;
-  status: WebhookDelivery['status'];
-  attempts_json: string;
-  attempt_count: number;
-  next_attempt_ms: number | null;
-  created_ms: number;
-}
-
-export type DeliveryAttempt = WebhookDelivery['attempts'][number];
+export type { DeliveryAttempt, DeliveryRow, NewDelivery } from '../delivery-rows.js';
 
 /** How many deliveries `GET /api/v1/webhooks/deliveries` shows; older ones stay in the table. */
 const LIST_LIMIT = 500;
@@ -111,14 +99,6 @@ export class SqliteWebhookDeliveries implements WebhookDeliveries {
   list(limit = LIST_LIMIT): WebhookDelivery[] {
     return (this.#rows.all(limit) as DeliveryRow[]).map(toDelivery);
   }
-}
-
-export interface NewDelivery {
-  webhookId: string;
-  url: string;
-  eventType: string;
-  body: string;
-  nowMs: number;
 }
 
 function toDelivery(row: DeliveryRow): WebhookDelivery {
