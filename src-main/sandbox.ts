@@ -10,6 +10,7 @@ import { createLogger, systemClock, type Clock, type Logger } from './logger.js'
 import { formatHostPort } from './net/listen.js';
 import type { Pop3Login } from './pop3/login.js';
 import { createRelay } from './relay/index.js';
+import { closeInReverse, type Closers } from './sandbox/closers.js';
 import { openData } from './sandbox/data.js';
 import { createMailListeners, type MailListeners } from './sandbox/mail-listeners.js';
 import { mcpRoute } from './sandbox/mcp-route.js';
@@ -48,8 +49,7 @@ export class Sandbox {
   #capture?: MailListeners;
   #addresses?: SandboxAddresses;
   #pop3Login?: Pop3Login;
-  /** What stop() closes, in reverse order of start. */
-  readonly #closers: { what: string; close: () => Promise<void> | void }[] = [];
+  readonly #closers: Closers = [];
   #stopping?: Promise<void>;
 
   constructor(settings: Settings, options: SandboxOptions = {}) {
@@ -162,13 +162,8 @@ export class Sandbox {
       const http = await api.listen(settings.http.host, settings.http.port);
       httpUrl = `http://${formatHostPort(http.host, http.port)}`;
       await opened('tracking', tracking).listen();
-      this.#capture = opened(
-        'smtp',
-        createMailListeners(settings, {
-          ...{ ...base, ingest, store, chaos, inboxAccess },
-          inboxExists: (name: string) => data.inboxes.exists(name),
-        }),
-      );
+      const mailDeps = { ...base, ingest, store, chaos, inboxAccess, inboxes: data.inboxes };
+      this.#capture = opened('smtp', createMailListeners(settings, mailDeps));
       const mail = await this.#capture.listen();
       this.#pop3Login = mail.pop3Login;
       this.#addresses = {
@@ -196,13 +191,7 @@ export class Sandbox {
   /** Stops listeners first (no new mail), waits for mails being stored, then closes the store. Idempotent. */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
-      for (const { what, close } of this.#closers.reverse()) {
-        try {
-          await close();
-        } catch (err) {
-          this.logger.error(`stopping ${what}: ${(err as Error).message}`);
-        }
-      }
+      await closeInReverse(this.#closers, this.logger);
       this.#lock?.release();
       this.bus.removeAllListeners();
     })();

@@ -9,7 +9,7 @@ import type { Chaos } from '../smtp/chaos.js';
 import { createCapture, loadCaptureTls, type Capture } from '../smtp/service.js';
 import type { InboxAccess } from '../inboxes/access.js';
 import { pop3Login } from '../inboxes/pop3-login.js';
-import type { MessageStore } from '../store/contract.js';
+import type { InboxStore, MessageStore } from '../store/contract.js';
 
 export interface MailListeners {
   /** The SMTP listener, once `listen` has built it. */
@@ -37,8 +37,8 @@ export function createMailListeners(
     chaos: Chaos;
     logger: Logger;
     inboxAccess: InboxAccess;
-    /** Whether an inbox exists: POP3 opens only those. */
-    inboxExists?: (name: string) => boolean;
+    /** The inboxes: POP3 opens only those that exist. */
+    inboxes: Pick<InboxStore, 'exists'>;
   },
 ): MailListeners {
   const capture = createCapture(settings, deps);
@@ -57,7 +57,8 @@ export function createMailListeners(
           tls: tls!,
           logger: logger.child('pop3'),
           // POP3's user name is the inbox (inboxes/pop3-login.ts).
-          login: (own) => pop3Login(deps.inboxAccess, own, settings.inboxAuth, deps.inboxExists),
+          login: (own) =>
+            pop3Login(deps.inboxAccess, own, settings.inboxAuth, (name) => deps.inboxes.exists(name)),
         }));
       if (started) pop3 = started.server;
       return { ...smtp, ...(started && { pop3: started.address, pop3Login: started.login }) };
