@@ -29,16 +29,22 @@ function isMissing(err: unknown, packageName: string): boolean {
   return err.message.includes(`"${packageName}" module`);
 }
 
-/** Runs `load` (an `import()` of the module that uses `packageName`), turning its absence into MissingPackageError. */
+/**
+ * Runs `load` (an `import()` of the module that uses `packageName`), turning its absence into MissingPackageError.
+ * `comesWith` names packages that installing `packageName` brings, which the module also imports: their absence means
+ * the same thing.
+ */
 export async function loadOptional<T>(
   packageName: string,
   feature: string,
   load: () => Promise<T>,
+  comesWith: string[] = [],
 ): Promise<T> {
   try {
     return await load();
   } catch (err) {
-    if (isMissing(err, packageName)) throw new MissingPackageError(packageName, feature, { cause: err });
+    if ([packageName, ...comesWith].some((name) => isMissing(err, name)))
+      throw new MissingPackageError(packageName, feature, { cause: err });
     throw err;
   }
 }

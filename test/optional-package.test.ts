@@ -21,6 +21,14 @@ describe('loadOptional', () => {
     await expect(loadOptional('sharp', 'Thumbnails', () => Promise.reject(bug))).rejects.toBe(bug);
   });
 
+  it('names the package to install when one that comes with it is the one missing', async () => {
+    const err = await loadOptional('caniemail', 'The HTML check', () => import(name), [name]).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(MissingPackageError);
+    expect((err as Error).message).toContain('npm install caniemail');
+  });
+
   it('returns the module when it loads', async () => {
     const { thumbnail } = await loadOptional(
       'sharp',

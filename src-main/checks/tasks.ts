@@ -25,11 +25,13 @@ export async function runCheck(task: CheckTask): Promise<unknown> {
     case 'html-check': {
       const { html } = await readBody(asBuffer(task.raw));
       if (!html) throw new CheckRefused('the message does not contain HTML', 400);
-      // caniemail's data is loaded on first use, not at every start of the worker; the library may lack it.
+      // caniemail's data is loaded on first use, not at every start of the worker; the library may lack it, and
+      // then also its CSS parser, which the check imports too.
       const { checkHtml } = await loadOptional(
         'caniemail',
         'The HTML check',
         () => import('./html-check.js'),
+        ['@adobe/css-tools'],
       );
       return checkHtml(html);
     }
