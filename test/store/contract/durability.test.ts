@@ -3,8 +3,9 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from './engines.js';
+import { storesOf } from './stores.js';
 
 const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
 /** Writes acknowledged before the kill; several group commits' worth. */
@@ -12,15 +13,11 @@ const KILL_AFTER = 300;
 
 for (const engine of ENGINES) {
   describe(`durability contract: ${engine.name}`, () => {
-    const cleanups: (() => Promise<void> | void)[] = [];
-    afterEach(async () => {
-      for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-    });
+    const { openAt, place } = storesOf(engine);
 
     it('every mail whose write resolved is stored after a SIGKILL', async () => {
-      const place = engine.place();
-      cleanups.push(place.remove);
-      const child = spawn(process.execPath, ['--import', 'tsx', CHILD, 'write', engine.name, place.where], {
+      const where = place();
+      const child = spawn(process.execPath, ['--import', 'tsx', CHILD, 'write', engine.name, where], {
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       const acked: string[] = [];
@@ -36,8 +33,7 @@ for (const engine of ENGINES) {
       expect(await exited).toBe('SIGKILL');
       expect(acked.length).toBeGreaterThanOrEqual(KILL_AFTER);
 
-      const store = engine.open(place.where);
-      cleanups.push(() => store.close());
+      const store = openAt(where);
       const missing = acked.filter((id) => !store.messages.get(id));
       expect(missing).toEqual([]);
     });

@@ -1,21 +1,13 @@
 // The contract of the tracking events and the hub's history, run against every engine (engines.ts).
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HubUpdate } from '../../../src-main/model/hub-update.js';
-import { ENGINES, type StoreUnderTest } from './engines.js';
+import { ENGINES } from './engines.js';
+import { storesOf } from './stores.js';
 import { inSharedCommit, newMail, openOf } from './mails.js';
 
 for (const engine of ENGINES) {
   describe(`events and hub history contract: ${engine.name}`, () => {
-    const cleanups: (() => Promise<void> | void)[] = [];
-    afterEach(async () => {
-      for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-    });
-    const open = (settings = {}): StoreUnderTest => {
-      const place = engine.place();
-      const store = engine.open(place.where, settings);
-      cleanups.push(place.remove, () => store.close());
-      return store;
-    };
+    const { open, openAt, place } = storesOf(engine);
 
     it('records hits in the shared commit and reads them back as pages, counts and stats', async () => {
       const store = open();
@@ -39,9 +31,8 @@ for (const engine of ENGINES) {
     });
 
     it('keeps the hub’s history bounded, readable after an id, and across a reopen', async () => {
-      const place = engine.place();
-      cleanups.push(place.remove);
-      const store = engine.open(place.where, { hubHistory: 3 });
+      const where = place();
+      const store = engine.open(where, { hubHistory: 3 });
       const update = (n: number): HubUpdate => ({
         id: `urn:uuid:update-${n}`,
         topics: ['messages'],
@@ -52,8 +43,7 @@ for (const engine of ENGINES) {
       store.hubHistory.flush();
       await store.close();
 
-      const again = engine.open(place.where, { hubHistory: 3 });
-      cleanups.push(() => again.close());
+      const again = openAt(where, { hubHistory: 3 });
       expect(again.hubHistory.newestId()).toBe('urn:uuid:update-4');
       expect(again.hubHistory.has('urn:uuid:update-0')).toBe(false);
       expect(

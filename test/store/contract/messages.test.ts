@@ -1,20 +1,12 @@
 // The contract of MessageStore's write path and reads, run against every engine (engines.ts).
-import { afterEach, describe, expect, it } from 'vitest';
-import { ENGINES, type StoreUnderTest } from './engines.js';
+import { describe, expect, it } from 'vitest';
+import { ENGINES } from './engines.js';
+import { storesOf } from './stores.js';
 import { newMail } from './mails.js';
 
 for (const engine of ENGINES) {
   describe(`MessageStore contract: ${engine.name}`, () => {
-    const cleanups: (() => Promise<void> | void)[] = [];
-    afterEach(async () => {
-      for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-    });
-    const open = (settings = {}): StoreUnderTest => {
-      const place = engine.place();
-      const store = engine.open(place.where, settings);
-      cleanups.push(place.remove, () => store.close());
-      return store;
-    };
+    const { open, openAt, place } = storesOf(engine);
 
     it('write resolves with the mail stored: readable at once, counted, listed newest first', async () => {
       const { messages } = open();
@@ -92,14 +84,12 @@ for (const engine of ENGINES) {
     });
 
     it('a mail written survives closing and opening the store again', async () => {
-      const place = engine.place();
-      cleanups.push(place.remove);
-      const first = engine.open(place.where);
+      const where = place();
+      const first = engine.open(where);
       const mail = newMail(1);
       await first.messages.write(mail);
       await first.close();
-      const again = engine.open(place.where);
-      cleanups.push(() => again.close());
+      const again = openAt(where);
       expect(again.messages.get(mail.id)?.subject).toBe(mail.subject);
       expect(again.messages.count().total).toBe(1);
     });

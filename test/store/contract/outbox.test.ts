@@ -3,8 +3,9 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ENGINES, type Engine, type StoreUnderTest } from './engines.js';
+import { storesOf } from './stores.js';
 
 const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
 const ENTRIES = 400;
@@ -36,15 +37,10 @@ const entry = (n: number, nowMs: number) => ({
 
 for (const engine of ENGINES) {
   describe(`outbox contract: ${engine.name}`, () => {
-    const cleanups: (() => Promise<void> | void)[] = [];
-    afterEach(async () => {
-      for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-    });
+    const { openAt, place } = storesOf(engine);
     const open = (): { store: StoreUnderTest; where: string } => {
-      const place = engine.place();
-      const store = engine.open(place.where);
-      cleanups.push(place.remove, () => store.close());
-      return { store, where: place.where };
+      const where = place();
+      return { store: openAt(where), where };
     };
 
     it('relay outbox: pending → claimed → failed → retried → sent, with its attempts', () => {

@@ -1,26 +1,18 @@
 // The contract of retention, run against every engine (engines.ts): `--max-age` pruning through `pruneOlderThan`
 // (driven by Retention), `--max-events` pruning, and tracking events going with their mail.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EventBus } from '../../../src-main/events/bus.js';
 import { createLogger } from '../../../src-main/logger.js';
 import { Retention } from '../../../src-main/store/retention.js';
-import { ENGINES, type StoreUnderTest } from './engines.js';
+import { ENGINES } from './engines.js';
+import { storesOf } from './stores.js';
 import { inSharedCommit, newMail, openOf } from './mails.js';
 
 const HOUR = 3_600_000;
 
 for (const engine of ENGINES) {
   describe(`retention contract: ${engine.name}`, () => {
-    const cleanups: (() => Promise<void> | void)[] = [];
-    afterEach(async () => {
-      for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-    });
-    const open = (settings = {}): StoreUnderTest => {
-      const place = engine.place();
-      const store = engine.open(place.where, settings);
-      cleanups.push(place.remove, () => store.close());
-      return store;
-    };
+    const { open, later } = storesOf(engine);
 
     it('--max-age deletes the mails received before the cutoff, with their events, and announces them', async () => {
       const store = open();
@@ -54,7 +46,7 @@ for (const engine of ENGINES) {
       const mail = newMail(1);
       await store.messages.write(mail);
       store.eventPruning.start();
-      cleanups.push(() => store.eventPruning.stop());
+      later(() => store.eventPruning.stop());
       const hits = Array.from({ length: 25 }, (_, n) => openOf(mail.id, n));
       const recorded = await inSharedCommit(store.commits, () => store.events.recordMany(hits));
       store.eventPruning.recorded(recorded.length);

@@ -1,21 +1,13 @@
 // The contract of searches over the mails, run against every engine (engines.ts): full text, fields and filters,
 // as `page`, `matches`, `idsMatching` and `latestMatching` answer them once `searchReady` has resolved.
-import { afterEach, describe, expect, it } from 'vitest';
-import { ENGINES, type StoreUnderTest } from './engines.js';
+import { describe, expect, it } from 'vitest';
+import { ENGINES } from './engines.js';
+import { storesOf } from './stores.js';
 import { newMail } from './mails.js';
 
 for (const engine of ENGINES) {
   describe(`search contract: ${engine.name}`, () => {
-    const cleanups: (() => Promise<void> | void)[] = [];
-    afterEach(async () => {
-      for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-    });
-    const open = (): StoreUnderTest => {
-      const place = engine.place();
-      const store = engine.open(place.where);
-      cleanups.push(place.remove, () => store.close());
-      return store;
-    };
+    const { open } = storesOf(engine);
 
     it('finds mails by words of the body and subject, by address, by tag and by read state', async () => {
       const { messages } = open();
