@@ -30,6 +30,19 @@ export interface TrackingCounts extends HitCounts {
   preview: { opens: number; clicks: number; unsubscribed: boolean };
 }
 
+/** The counts of a mail nothing has been recorded for. */
+export function emptyCounts(): TrackingCounts {
+  const hits = (): HitCounts => ({
+    opens: 0,
+    uniqueOpens: 0,
+    clicks: 0,
+    uniqueClicks: 0,
+    unsubscribed: false,
+    machine: { opens: 0, clicks: 0 },
+  });
+  return { ...hits(), recipients: hits(), preview: { opens: 0, clicks: 0, unsubscribed: false } };
+}
+
 /** A stored mail as listed: its envelope fields, state and tracking counts (wire/messages.ts maps it). */
 export interface MessageListing {
   id: string;

@@ -1,4 +1,4 @@
-import type { Address, HitCounts, MessageListing, TrackingCounts } from '../model/message.js';
+import { emptyCounts, type Address, type MessageListing, type TrackingCounts } from '../model/message.js';
 import type { TrackingManifest } from '../model/tracking.js';
 import { DEFAULT_INBOX } from '../model/inbox.js';
 
@@ -190,23 +190,4 @@ export function cleanTags(tags: string[]): string[] {
     if (clean && !seen.has(clean.toLowerCase())) seen.set(clean.toLowerCase(), clean);
   }
   return [...seen.values()].sort((a, b) => a.localeCompare(b));
-}
-
-function emptyHitCounts(): HitCounts {
-  return {
-    opens: 0,
-    uniqueOpens: 0,
-    clicks: 0,
-    uniqueClicks: 0,
-    unsubscribed: false,
-    machine: { opens: 0, clicks: 0 },
-  };
-}
-
-export function emptyCounts(): TrackingCounts {
-  return {
-    ...emptyHitCounts(),
-    recipients: emptyHitCounts(),
-    preview: { opens: 0, clicks: 0, unsubscribed: false },
-  };
 }

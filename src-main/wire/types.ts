@@ -28,6 +28,7 @@ export type EventsResponse = tracking.EventsResponse;
 export type TrackingSummary = tracking.TrackingSummary;
 export type MessageTracking = tracking.MessageTracking;
 export { SIMULATE_PROFILES, HUMAN_CLIENTS, PROFILE_HELP } from '../model/tracking.js';
+export { emptyCounts } from '../model/message.js';
 
 // The shapes the API's zod schemas describe (schemas.ts) are their one definition: their types are inferred there.
 // Re-exported as types only, so the renderer's bundle does not take in zod.

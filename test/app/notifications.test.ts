@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TrackingEvent } from '../../src-main/wire/types.js';
-import type { MessageListing } from '../../src-main/model/message.js';
+import { listing } from '../fixtures/summaries.js';
 import { EventBus } from '../../src-main/events/bus.js';
 import {
   DEFAULT_NOTIFICATION_PREFS,
@@ -10,41 +10,16 @@ import {
   type NotificationPrefs,
 } from '../../src-main/app/notifications.js';
 
-const message = (id: string, subject: string): MessageListing => ({
-  id,
-  messageId: `${id}@acme.test`,
-  read: false,
-  from: { Name: 'Acme Shop', Address: 'shop@acme.test' },
-  to: [{ Name: '', Address: 'ann@example.org' }],
-  cc: [],
-  bcc: [],
-  replyTo: [],
-  subject,
-  createdMs: Date.parse('2026-11-23T10:00:00Z'),
-  username: '',
-  inbox: 'default',
-  tags: [],
-  size: 1000,
-  attachments: 0,
-  snippet: '',
-  tracking: {
-    opens: 0,
-    uniqueOpens: 0,
-    clicks: 0,
-    uniqueClicks: 0,
-    unsubscribed: false,
-    machine: { opens: 0, clicks: 0 },
-    recipients: {
-      opens: 0,
-      uniqueOpens: 0,
-      clicks: 0,
-      uniqueClicks: 0,
-      unsubscribed: false,
-      machine: { opens: 0, clicks: 0 },
-    },
-    preview: { opens: 0, clicks: 0, unsubscribed: false },
-  },
-});
+const message = (id: string, subject: string) =>
+  listing(id, {
+    messageId: `${id}@acme.test`,
+    from: { Name: 'Acme Shop', Address: 'shop@acme.test' },
+    to: [{ Name: '', Address: 'ann@example.org' }],
+    subject,
+    createdMs: Date.parse('2026-11-23T10:00:00Z'),
+    size: 1000,
+    snippet: '',
+  });
 
 let nextEventId = 1;
 const hit = (

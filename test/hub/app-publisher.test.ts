@@ -5,72 +5,14 @@ import {
   messageEventsTopic,
   messageTopic,
   type EventUpdate,
-  type MessageSummary,
   type MessageUpdate,
   type RelayEntry,
   type TrackingEvent,
 } from '../../src-main/wire/types.js';
 import { EventBus } from '../../src-main/events/bus.js';
-import type { MessageListing } from '../../src-main/model/message.js';
 import { AppPublisher, MAX_PER_MESSAGE_TOPICS } from '../../src-main/hub/app-publisher.js';
 import { Client, startHub, subscribeUrl, type TestHub } from './helpers.js';
-
-const summary = (id: string): MessageSummary => ({
-  ID: id,
-  MessageID: `${id}@example.com`,
-  Read: false,
-  From: { Name: 'Ann', Address: 'ann@example.com' },
-  To: [{ Name: '', Address: 'bob@example.com' }],
-  Cc: [],
-  Bcc: [],
-  ReplyTo: [],
-  Subject: 'Hello',
-  Created: '2026-01-01T00:00:00.000Z',
-  Username: '',
-  Inbox: 'default',
-  Tags: [],
-  Size: 1234,
-  Attachments: 0,
-  Snippet: 'Hello Bob',
-  Tracking: {
-    opens: 0,
-    uniqueOpens: 0,
-    clicks: 0,
-    uniqueClicks: 0,
-    unsubscribed: false,
-    machine: { opens: 0, clicks: 0 },
-    recipients: {
-      opens: 0,
-      uniqueOpens: 0,
-      clicks: 0,
-      uniqueClicks: 0,
-      unsubscribed: false,
-      machine: { opens: 0, clicks: 0 },
-    },
-    preview: { opens: 0, clicks: 0, unsubscribed: false },
-  },
-});
-
-/** The same mail as the bus carries it; the publisher sends it in the wire shape above. */
-const listing = (id: string): MessageListing => ({
-  id,
-  messageId: `${id}@example.com`,
-  read: false,
-  from: { Name: 'Ann', Address: 'ann@example.com' },
-  to: [{ Name: '', Address: 'bob@example.com' }],
-  cc: [],
-  bcc: [],
-  replyTo: [],
-  subject: 'Hello',
-  createdMs: Date.parse('2026-01-01T00:00:00.000Z'),
-  username: '',
-  inbox: 'default',
-  tags: [],
-  size: 1234,
-  attachments: 0,
-  snippet: 'Hello Bob',
-  tracking: summary(id).Tracking,
-});
+import { listing, summary } from '../fixtures/summaries.js';
 
 const trackingEvent = (messageId: string): TrackingEvent => ({
   id: 7,

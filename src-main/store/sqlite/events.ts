@@ -11,7 +11,7 @@ import type {
 } from '../../model/tracking.js';
 import type { HitCounts, TrackingCounts } from '../../model/message.js';
 import { countedSql, DEFAULT_COUNT_SCOPE, machineSql, roleOf, storedSource } from '../../model/counting.js';
-import { emptyCounts } from '../message-rows.js';
+import { emptyCounts } from '../../model/message.js';
 import type { CommitQueue } from './commit-queue.js';
 import { ALL_INBOXES, scopeSqlLiteral, type InboxScope } from '../../model/inbox.js';
 import { MultiRowInsert } from './multi-insert.js';

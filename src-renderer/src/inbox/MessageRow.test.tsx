@@ -1,26 +1,19 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, render, screen } from '@testing-library/react';
-import type { MessageSummary } from '../../../src-main/wire/types';
+import { emptyCounts } from '../../../src-main/wire/types';
+import { summary } from '../../../test/fixtures/summaries';
 import { MessageRow } from './MessageRow';
 import { SearchBar } from './SearchBar';
 
 afterEach(cleanup);
 
-const message: MessageSummary = {
-  ID: 'm1',
+const message = summary('m1', {
   MessageID: 'x@acme.test',
-  Read: false,
   From: { Name: 'Acme Shop', Address: 'shop@acme.test' },
   To: [{ Name: '', Address: 'ann@example.org' }],
-  Cc: [],
-  Bcc: [],
-  ReplyTo: [],
   Subject: 'Welcome to Acme',
   Created: new Date().toISOString(),
-  Username: '',
-  Inbox: 'default',
-  Tags: [],
   Size: 1200,
   Attachments: 2,
   Snippet: 'Hi Ann, thanks for signing up',
@@ -41,7 +34,7 @@ const message: MessageSummary = {
     },
     preview: { opens: 1, clicks: 0, unsubscribed: false },
   },
-};
+});
 
 describe('message row', () => {
   it('shows sender, subject, snippet, unread and attachment marks and tracking badges', () => {
@@ -100,23 +93,7 @@ describe('message row', () => {
       <MessageRow
         message={{
           ...message,
-          Tracking: {
-            opens: 0,
-            uniqueOpens: 0,
-            clicks: 0,
-            uniqueClicks: 0,
-            unsubscribed: false,
-            machine: { opens: 0, clicks: 0 },
-            recipients: {
-              opens: 0,
-              uniqueOpens: 0,
-              clicks: 0,
-              uniqueClicks: 0,
-              unsubscribed: false,
-              machine: { opens: 0, clicks: 0 },
-            },
-            preview: { opens: 0, clicks: 0, unsubscribed: false },
-          },
+          Tracking: emptyCounts(),
         }}
         selected={false}
         cursor={false}
