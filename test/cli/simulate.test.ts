@@ -2,23 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventsResponse } from '../../src-main/wire/types.js';
 import { simulate } from '../../src-main/cli/simulate.js';
 import { getJson, queuedId, smtpTransport, startSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { runCommand } from './run-command.js';
 
-function capture() {
-  let text = '';
-  return {
-    write: (chunk: string) => (text += chunk),
-    get text() {
-      return text;
-    },
-  };
-}
-
-async function run(argv: string[]) {
-  const out = capture();
-  const err = capture();
-  const code = await simulate(argv, out, err);
-  return { code, out: out.text, err: err.text };
-}
+const run = (argv: string[]) => runCommand(simulate, argv);
 
 describe('mailbeacon simulate', () => {
   let t: TestSandbox;

@@ -4,23 +4,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decode, keygen, mint } from '../../src-main/cli/tracking-commands.js';
 import { TokenCodec, loadOrCreateKeyFile } from '../../src-main/tracking/index.js';
+import { runCommand } from './run-command.js';
 
-function capture() {
-  let text = '';
-  return {
-    write: (chunk: string) => (text += chunk),
-    get text() {
-      return text;
-    },
-  };
-}
-
-async function run(command: typeof mint, argv: string[]) {
-  const out = capture();
-  const err = capture();
-  const code = await command(argv, out, err);
-  return { code, out: out.text, err: err.text };
-}
+const run = runCommand;
 
 describe('tracking CLI commands', () => {
   let dir: string;
