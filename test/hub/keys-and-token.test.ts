@@ -6,22 +6,13 @@ import { loadOrCreateHubKeys, HUB_KEYS_FILE } from '../../src-main/hub/keys.js';
 import { verifyToken } from '../../src-main/hub/jwt.js';
 import { token } from '../../src-main/cli/hub-commands.js';
 import { Client, startHub, subscribeUrl, tempDir, type TestHub } from './helpers.js';
+import { runCommand } from '../cli/run-command.js';
 
 const none = { hubJwtKey: undefined, hubPublisherKey: undefined, hubSubscriberKey: undefined };
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-function sink() {
-  let text = '';
-  return {
-    write: (s: string) => (text += s),
-    get text() {
-      return text;
-    },
-  };
-}
 
 describe('loadOrCreateHubKeys', () => {
   it('generates random keys once into hub.json (0600) and reads them back', () => {
@@ -66,10 +57,9 @@ describe('mailbeacon token', () => {
   it('prints a subscriber JWT that the hub of the same data dir accepts', async () => {
     const tmp = tempDir();
     cleanups.push(() => tmp.remove());
-    const out = sink();
-    const err = sink();
-    expect(await token(['--subscribe', '*', '--data-dir', tmp.dir], out, err)).toBe(0);
-    const jwt = out.text.trim();
+    const minted = await runCommand(token, ['--subscribe', '*', '--data-dir', tmp.dir]);
+    expect(minted.code).toBe(0);
+    const jwt = minted.out.trim();
     const claims = decodeJwt(jwt);
     expect(claims.mercure).toEqual({ subscribe: ['*'] });
     expect(claims.exp! - claims.iat!).toBe(86_400);
@@ -87,32 +77,39 @@ describe('mailbeacon token', () => {
   it('signs publisher tokens with the publisher key and honours --ttl 0', async () => {
     const tmp = tempDir();
     cleanups.push(() => tmp.remove());
-    const out = sink();
-    expect(await token(['--publish', 'urn:x:{id}', '--ttl', '0', '--data-dir', tmp.dir], out, sink())).toBe(
-      0,
-    );
+    const minted = await runCommand(token, ['--publish', 'urn:x:{id}', '--ttl', '0', '--data-dir', tmp.dir]);
+    expect(minted.code).toBe(0);
     const keys = loadOrCreateHubKeys(tmp.dir, none);
-    const verified = await verifyToken(out.text.trim(), keys.publisherKey, Date.now());
+    const verified = await verifyToken(minted.out.trim(), keys.publisherKey, Date.now());
     expect(verified).toEqual({ mercure: { publish: ['urn:x:{id}'] } });
   });
 
   it('refuses what it cannot honour', async () => {
     const tmp = tempDir();
     cleanups.push(() => tmp.remove());
-    const err = sink();
-    expect(await token([], sink(), err)).toBe(2);
-    expect(await token(['--subscribe', '*', '--ttl', 'soon', '--data-dir', tmp.dir], sink(), err)).toBe(2);
-    expect(await token(['--subscribe', '*', '--publish', '*', '--data-dir', tmp.dir], sink(), err)).toBe(2);
-    expect(await token(['--subscribe', '*', '--data-dir', ':memory:'], sink(), err)).toBe(2);
-    expect(err.text).toMatch(/\[hub\]/);
-    const both = sink();
-    expect(
-      await token(
-        ['--subscribe', '*', '--publish', '*', '--hub-jwt-key', 'k', '--data-dir', tmp.dir],
-        both,
-        err,
-      ),
-    ).toBe(0);
-    expect(decodeJwt(both.text.trim()).mercure).toEqual({ subscribe: ['*'], publish: ['*'] });
+    let errors = '';
+    for (const argv of [
+      [],
+      ['--subscribe', '*', '--ttl', 'soon', '--data-dir', tmp.dir],
+      ['--subscribe', '*', '--publish', '*', '--data-dir', tmp.dir],
+      ['--subscribe', '*', '--data-dir', ':memory:'],
+    ]) {
+      const refused = await runCommand(token, argv);
+      expect(refused.code, argv.join(' ')).toBe(2);
+      errors += refused.err;
+    }
+    expect(errors).toMatch(/\[hub\]/);
+    const both = await runCommand(token, [
+      '--subscribe',
+      '*',
+      '--publish',
+      '*',
+      '--hub-jwt-key',
+      'k',
+      '--data-dir',
+      tmp.dir,
+    ]);
+    expect(both.code).toBe(0);
+    expect(decodeJwt(both.out.trim()).mercure).toEqual({ subscribe: ['*'], publish: ['*'] });
   });
 });

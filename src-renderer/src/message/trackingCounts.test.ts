@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TrackingCounts, TrackingEvent } from '../../../src-main/wire/types';
+import { emptyCounts, type TrackingCounts, type TrackingEvent } from '../../../src-main/wire/types';
 import { countsFromEvents, liveCounts } from './trackingCounts';
 
 const ev = (kind: TrackingEvent['kind'], token: string, over: Partial<TrackingEvent> = {}): TrackingEvent =>
@@ -52,14 +52,7 @@ describe('live tracking counts of the open mail', () => {
   });
 
   it('never shows less than the mail said when it was loaded', () => {
-    const zero = {
-      opens: 0,
-      uniqueOpens: 0,
-      clicks: 0,
-      uniqueClicks: 0,
-      unsubscribed: false,
-      machine: { opens: 0, clicks: 0 },
-    };
+    const zero = emptyCounts().recipients;
     const snapshot: TrackingCounts = {
       opens: 10,
       uniqueOpens: 1,
