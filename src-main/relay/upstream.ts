@@ -28,9 +28,9 @@ const SETUP_TIMEOUT_MS = 30_000;
 /** A stalled transaction (no reply to a command or to the end of DATA) is abandoned after this long; RFC 5321 §4.5.3.2 asks clients to wait up to 10 minutes for DATA, but a stuck upstream must not hold the worker that long. */
 const SOCKET_TIMEOUT_MS = 120_000;
 /** A connection is closed (QUIT) after this many mails and a fresh one opened, as mail clients commonly do. */
-export const MESSAGES_PER_CONNECTION = 100;
+const MESSAGES_PER_CONNECTION = 100;
 /** An idle connection is closed (QUIT) after this long, before the upstream's own idle timeout (Postfix: 300 s) drops it. */
-export const IDLE_CLOSE_MS = 4 * 60_000;
+const IDLE_CLOSE_MS = 4 * 60_000;
 
 /**
  * Header fields the re-signed DKIM signature covers: nodemailer's defaults plus List-Unsubscribe-Post, which RFC 8058
@@ -78,8 +78,7 @@ export interface Upstream {
 }
 
 /** Sends are refused after close(); mails still queued then fail with this error. */
-export const poolError = (message: string): SendError =>
-  Object.assign(new Error(message), { code: 'ECONNECTION' });
+const poolError = (message: string): SendError => Object.assign(new Error(message), { code: 'ECONNECTION' });
 
 /**
  * nodemailer's pooled SMTP transport (SMTPPool) sending raw mails as they are, with their own envelope: PIPELINING,
@@ -170,8 +169,8 @@ export class SmtpPoolUpstream implements Upstream {
   }
 }
 
-/** The connection settings both pools share: address, TLS, timeouts and the login taken from the URL. */
-export function connectionOptions(
+/** The connection settings of the pool and of one-off connections: address, TLS, timeouts and the login from the URL. */
+function connectionOptions(
   options: UpstreamOptions,
 ): SMTPConnection.Options & { auth?: { user: string; pass: string } } {
   const url = new URL(options.url);
@@ -193,7 +192,7 @@ export function connectionOptions(
 }
 
 /** The DKIM re-signing settings (--relay-dkim-*), the key read from its file. */
-export function dkimOptions(options: UpstreamOptions): DKIM.Options | undefined {
+function dkimOptions(options: UpstreamOptions): DKIM.Options | undefined {
   if (!options.dkim) return undefined;
   return {
     domainName: options.dkim.domain,
