@@ -334,4 +334,9 @@ export const MIGRATIONS: ((db: Database) => void)[] = [
         SELECT 'default', coalesce((SELECT min(created_ms) FROM messages), CAST(strftime('%s', 'now') AS INTEGER) * 1000);
     `);
   },
+  // 16: what an inbox overrides of the flags (model/inbox-settings.ts), as JSON on its row: renaming the row carries
+  // them, deleting it drops them
+  (db) => {
+    db.exec(`ALTER TABLE inboxes ADD COLUMN settings_json TEXT NOT NULL DEFAULT '{}'`);
+  },
 ];
