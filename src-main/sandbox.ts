@@ -6,6 +6,7 @@ import { createHub } from './hub/service.js';
 import type { Ingest } from './ingest/ingest.js';
 import { createIngest } from './ingest/service.js';
 import { createInboxes } from './inboxes/service.js';
+import { InboxSettingsView } from './inboxes/settings.js';
 import { createLogger, systemClock, type Clock, type Logger } from './logger.js';
 import { formatHostPort } from './net/listen.js';
 import type { Pop3Login } from './pop3/login.js';
@@ -49,6 +50,7 @@ export class Sandbox {
   #capture?: MailListeners;
   #addresses?: SandboxAddresses;
   #pop3Login?: Pop3Login;
+  #inboxSettings?: InboxSettingsView;
   readonly #closers: Closers = [];
   #stopping?: Promise<void>;
 
@@ -79,6 +81,11 @@ export class Sandbox {
   /** Background pruning (`--max-age`); tests run a pass with `runOnce()`. */
   get retention(): Retention {
     return this.#retention ?? notStarted();
+  }
+
+  /** Every inbox's settings as the services read them. */
+  get inboxSettings(): InboxSettingsView {
+    return this.#inboxSettings ?? notStarted();
   }
 
   /** Every repository of the store, as the services were handed them. */
@@ -118,11 +125,19 @@ export class Sandbox {
       const { messages: store, events, hubHistory, relayOutbox, webhookDeliveries } = data;
       const base = { bus, logger, clock };
       const { access: inboxAccess } = createInboxes(settings, { inboxes: data.inboxes, clock });
-      const retention = createRetention(settings, { ...base, store, eventPruning: data.eventPruning });
+      const inboxSettings = await InboxSettingsView.load(data.inboxes, bus);
+      this.#inboxSettings = inboxSettings;
+      const retention = createRetention(settings, {
+        ...{ ...base, store, eventPruning: data.eventPruning },
+        inboxes: inboxSettings,
+      });
       this.#retention = retention.retention;
       const trackingDeps = { ...base, store, events, clockGiven: !!clockGiven, limits };
       const tracking = createTracking(settings, { ...trackingDeps, spawn: spawner('tracking-worker') });
-      const ingestDeps = { ...base, store, checkpointer: data.checkpointer, spawn: spawner('ingest-worker') };
+      const ingestDeps = {
+        ...{ ...base, store, checkpointer: data.checkpointer, spawn: spawner('ingest-worker') },
+        inboxes: inboxSettings,
+      };
       const injecting = { trackingKeys: tracking.keys, trackingBase: tracking.base };
       const { ingest } = opened('ingest', createIngest(settings, { ...ingestDeps, ...injecting }));
       this.#ingest = ingest;
@@ -145,7 +160,7 @@ export class Sandbox {
       opened('retention', retention);
       api = createApi({
         ...{ settings, store, ingest, events, tracking, hub, relay, webhooks, chaos },
-        ...{ inboxes: data.inboxes, inboxAccess },
+        ...{ inboxes: data.inboxes, inboxAccess, inboxSettings },
         ...base,
         uiDir: this.#options.uiDir,
         limits: this.#options.httpLimits,

@@ -339,6 +339,31 @@ export const spamCheckResponse = z.object({
   Rules: z.array(spamRule),
 });
 
+/**
+ * What an inbox overrides of the flags (model/inbox-settings.ts); null, or Relay.Mode "default", is the flag's value.
+ * MaxAge is written as `--max-age` takes it ("7d", "12h").
+ */
+export const inboxSettings = z.object({
+  MaxMessages: z.number().nullable(),
+  MaxAge: z.string().nullable(),
+  Tracking: z.boolean().nullable(),
+  Relay: z.object({
+    Mode: z.enum(['default', 'off', 'all', 'matching']),
+    Matching: z.string().nullable(),
+    To: z.string().nullable(),
+  }),
+  Webhook: z.object({ URL: z.string().nullable(), Secret: z.string().nullable() }),
+  TagRules: z.array(z.object({ Tag: z.string(), Query: z.string() })),
+});
+
+/** `GET|PUT /api/v1/inboxes/{name}/settings`: the inbox's settings and the flags' values null falls back to. */
+export const inboxSettingsResponse = z.object({
+  Inbox: z.string(),
+  Settings: inboxSettings,
+  /** The server's flags in the same shape (Webhook.Secret masked). */
+  Defaults: inboxSettings,
+});
+
 /** The body of every JSON error the API sends (Mailpit's shape). */
 export const apiError = z.object({ Error: z.string() });
 
@@ -362,6 +387,8 @@ export const RESPONSES = {
   'get /api/v1/message/{id}/html-check': htmlCheckResponse,
   'get /api/v1/message/{id}/link-check': linkCheckResponse,
   'get /api/v1/message/{id}/sa-check': spamCheckResponse,
+  'get /api/v1/inboxes/{name}/settings': inboxSettingsResponse,
+  'put /api/v1/inboxes/{name}/settings': inboxSettingsResponse,
 } satisfies Record<string, z.ZodType>;
 
 export type Operation = keyof typeof RESPONSES;
@@ -405,6 +432,8 @@ export type LinkStatus = z.infer<typeof linkStatus>;
 export type LinkCheckResponse = z.infer<typeof linkCheckResponse>;
 export type SpamRule = z.infer<typeof spamRule>;
 export type SpamCheckResponse = z.infer<typeof spamCheckResponse>;
+export type InboxSettingsWire = z.infer<typeof inboxSettings>;
+export type InboxSettingsResponse = z.infer<typeof inboxSettingsResponse>;
 
 // Compile-time: where the wire shape is the model's, the two agree (relay and webhook entries go out as stored).
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

@@ -53,6 +53,8 @@ export type {
   LinkCheckResponse,
   SpamRule,
   SpamCheckResponse,
+  InboxSettingsWire,
+  InboxSettingsResponse,
 } from './schemas.js';
 
 /** One inbox in `GET /api/v1/inboxes` (`{Inboxes: InboxSummary[]}`). */
