@@ -131,7 +131,11 @@ export class Sandbox {
       const withLog = (name: string) => ({ ...base, logger: logger.child(name) });
       const relay = createRelay(settings, { ...withLog('relay'), outbox: relayOutbox, store });
       relay?.attach(store);
-      const webhooks = createWebhooks(settings, { ...withLog('webhooks'), deliveries: webhookDeliveries });
+      const webhooks = createWebhooks(settings, {
+        ...withLog('webhooks'),
+        deliveries: webhookDeliveries,
+        inboxOf: (id: string) => store.inboxOf(id),
+      });
       let httpUrl = '';
       let startedAt = 0;
       // Closed after the hub it serves: the hub's streams end before the listener does.

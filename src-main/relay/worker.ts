@@ -1,5 +1,6 @@
 import type { RelayAttempt, RelayEntry, RelayStatus } from '../model/relay.js';
 import type { EventBus } from '../events/bus.js';
+import { DEFAULT_INBOX } from '../model/inbox.js';
 import type { Clock, Logger } from '../logger.js';
 import type { RelayConfigView } from '../wire/types.js';
 import type { AttemptOutcome, CommitHook, MessageStore, OutboxRow, RelayOutbox } from '../store/contract.js';
@@ -212,6 +213,7 @@ export class RelayWorker {
       const claim = this.#running && this.#inHand() < IN_HAND;
       const entry = {
         messageId: message.id,
+        inbox: message.inbox ?? DEFAULT_INBOX,
         subject: message.subject,
         envelopeFrom: message.envelopeFrom,
         recipients,
@@ -250,6 +252,7 @@ export class RelayWorker {
     }
     const id = this.#outbox.enqueue({
       messageId,
+      inbox: message.inbox,
       subject: message.subject,
       envelopeFrom: message.envelope_from,
       recipients,

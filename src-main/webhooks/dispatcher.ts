@@ -1,4 +1,5 @@
 import { toWireSummary } from '../wire/messages.js';
+import { DEFAULT_INBOX } from '../model/inbox.js';
 import type { MessageListing } from '../model/message.js';
 import type { RelayEntry } from '../model/relay.js';
 import type { TrackingEvent } from '../model/tracking.js';
@@ -37,6 +38,8 @@ export interface WebhookDispatcherOptions {
   retries: number[];
   /** How many of the newest deliveries are kept (RETAIN_DELIVERIES). */
   retainDeliveries?: number;
+  /** The inbox of a stored mail (undefined once it is gone): a tracking event's payload names it. */
+  inboxOf?: (messageId: string) => string | undefined;
 }
 
 /** A refused delivery request, with the HTTP status the API answers with. */
@@ -71,7 +74,8 @@ export class WebhookDispatcher {
   #finishedSincePrune = 0;
   readonly #listeners = {
     created: (message: MessageListing) => this.#publish('message.received', toWireSummary(message)),
-    tracking: (event: TrackingEvent) => this.#publish(event.kind, event),
+    tracking: (event: TrackingEvent) =>
+      this.#publish(event.kind, { ...event, inbox: this.#inboxOfEvent(event) }),
     relay: (entry: RelayEntry) => {
       const type = RELAY_EVENT[entry.status];
       if (type) this.#publish(type, entry);
@@ -134,6 +138,11 @@ export class WebhookDispatcher {
     this.#timer = this.#immediate = undefined;
     this.#abort.abort();
     await Promise.allSettled([...this.#inFlight.values()]);
+  }
+
+  /** An event's inbox is its mail's; one without a mail (or whose mail is gone) is `default`'s, as the store says. */
+  #inboxOfEvent(event: TrackingEvent): string {
+    return (event.message_id && this.#options.inboxOf?.(event.message_id)) || DEFAULT_INBOX;
   }
 
   #publish(type: string, data: unknown): void {

@@ -17,7 +17,13 @@ export type WebhookSettings = Pick<
 /** Builds the dispatcher when at least one `--webhook` is set, or returns null. */
 export function createWebhooks(
   settings: WebhookSettings,
-  deps: { deliveries: WebhookDeliveries; bus: EventBus; logger: Logger; clock: Clock },
+  deps: {
+    deliveries: WebhookDeliveries;
+    bus: EventBus;
+    logger: Logger;
+    clock: Clock;
+    inboxOf?: (messageId: string) => string | undefined;
+  },
 ): WebhookDispatcher | null {
   if (!settings.webhook.length) return null;
   for (const url of settings.webhook) {

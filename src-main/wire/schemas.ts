@@ -217,6 +217,7 @@ const relayStatus = z.enum(['pending', 'sending', 'sent', 'failed', 'dead']);
 export const relayEntry = z.object({
   id: z.number(),
   messageId: z.string(),
+  inbox: z.string(),
   subject: z.string(),
   recipients: z.array(z.string()),
   status: relayStatus,
