@@ -138,7 +138,7 @@ export class Sandbox {
       const chaos = new Chaos(settings.enableChaos);
       // The relay's outbox row is written in the same transaction as each mail it should forward.
       const withLog = (name: string) => ({ ...base, logger: logger.child(name) });
-      const relay = createRelay(settings, { ...withLog('relay'), outbox: relayOutbox, store });
+      const relay = createRelay(settings, { ...withLog('relay'), outbox: relayOutbox, store, inboxSettings });
       relay?.attach(store);
       const webhooks = createWebhooks(settings, {
         ...withLog('webhooks'),
