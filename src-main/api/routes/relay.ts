@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { inScope } from '../../model/inbox.js';
+import { ALL_INBOXES, inScope } from '../../model/inbox.js';
 import type { MessageStore } from '../../store/contract.js';
 import {
   RELEASE_WAIT_MS,
@@ -67,7 +67,7 @@ export function registerRelayRoutes(app: FastifyInstance, { relay, store }: Rela
     { config: { summary: 'Relay configuration (password masked) and outbox entries with their attempts' } },
     async (req) => ({
       config: relay?.config ?? { enabled: false },
-      entries: (relay?.list() ?? []).filter((entry) => inScope(req.inboxScope, entry.inbox)),
+      entries: (relay?.list() ?? []).filter((entry) => inScope(req.inboxScope ?? ALL_INBOXES, entry.inbox)),
     }),
   );
 
@@ -79,7 +79,7 @@ export function registerRelayRoutes(app: FastifyInstance, { relay, store }: Rela
       const { id } = parseOr400(entryId, req.params);
       // Another inbox's entry is answered as an unknown one, as another inbox's mail is.
       const row = relay.outbox.row(id);
-      if (row && !inScope(req.inboxScope, row.inbox)) return notFound(reply, 'relay entry');
+      if (row && !inScope(req.inboxScope ?? ALL_INBOXES, row.inbox)) return notFound(reply, 'relay entry');
       try {
         return relay.retry(id);
       } catch (err) {
