@@ -8,6 +8,7 @@ import { createIngest } from './ingest/service.js';
 import { createInboxes } from './inboxes/service.js';
 import { InboxSettingsView } from './inboxes/settings.js';
 import { createLogger, systemClock, type Clock, type Logger } from './logger.js';
+import { GuardedFetch } from './net/guarded-fetch.js';
 import { formatHostPort } from './net/listen.js';
 import type { Pop3Login } from './pop3/login.js';
 import { createRelay } from './relay/index.js';
@@ -144,6 +145,14 @@ export class Sandbox {
         ...withLog('webhooks'),
         deliveries: webhookDeliveries,
         inboxOf: (id: string) => store.inboxOf(id),
+        inboxSettings,
+        guard: new GuardedFetch({
+          allowInternal: () => settings.allowInternalHttpRequests,
+          ownListeners: () => {
+            const a = this.#addresses;
+            return a ? [a.http, a.tracking, a.smtp, a.pop3].filter((l): l is string => !!l) : [];
+          },
+        }),
       });
       let httpUrl = '';
       let startedAt = 0;
