@@ -85,6 +85,8 @@ export class WebhookDispatcher {
     created: (message: MessageListing) =>
       this.#publish('message.received', message.inbox, () => toWireSummary(message)),
     tracking: (event: TrackingEvent) => {
+      // Finding the event's inbox costs a read: only when someone may receive it.
+      if (!this.#mayDeliver(event.kind)) return;
       const inbox = this.#inboxOfEvent(event);
       this.#publish(event.kind, inbox, () => ({ ...event, inbox }));
     },
@@ -150,6 +152,12 @@ export class WebhookDispatcher {
     this.#timer = this.#immediate = undefined;
     this.#abort.abort();
     await Promise.allSettled([...this.#inFlight.values()]);
+  }
+
+  /** Whether an event of this type may go anywhere: a --webhook URL takes it, or some inbox has a URL. */
+  #mayDeliver(type: string): boolean {
+    if (this.#options.urls.length && this.#filter.accepts(type)) return true;
+    return !!this.#options.inboxSettings?.overriding().some(([, s]) => s.webhook.url !== null);
   }
 
   /** An event's inbox is its mail's; one without a mail (or whose mail is gone) is `default`'s, as the store says. */
