@@ -8,6 +8,7 @@ import { createIngest } from './ingest/service.js';
 import { createInboxes } from './inboxes/service.js';
 import { InboxSettingsView } from './inboxes/settings.js';
 import { createLogger, systemClock, type Clock, type Logger } from './logger.js';
+import { GuardedFetch } from './net/guarded-fetch.js';
 import { formatHostPort } from './net/listen.js';
 import type { Pop3Login } from './pop3/login.js';
 import { createRelay } from './relay/index.js';
@@ -144,9 +145,21 @@ export class Sandbox {
       const chaos = new Chaos(settings.enableChaos);
       // The relay's outbox row is written in the same transaction as each mail it should forward.
       const withLog = (name: string) => ({ ...base, logger: logger.child(name) });
-      const relay = createRelay(settings, { ...withLog('relay'), outbox: relayOutbox, store });
+      const relay = createRelay(settings, { ...withLog('relay'), outbox: relayOutbox, store, inboxSettings });
       relay?.attach(store);
-      const webhooks = createWebhooks(settings, { ...withLog('webhooks'), deliveries: webhookDeliveries });
+      const webhooks = createWebhooks(settings, {
+        ...withLog('webhooks'),
+        deliveries: webhookDeliveries,
+        inboxOf: (id: string) => store.inboxOf(id),
+        inboxSettings,
+        guard: new GuardedFetch({
+          allowInternal: () => settings.allowInternalHttpRequests,
+          ownListeners: () => {
+            const a = this.#addresses;
+            return a ? [a.http, a.tracking, a.smtp, a.pop3].filter((l): l is string => !!l) : [];
+          },
+        }),
+      });
       let httpUrl = '';
       let startedAt = 0;
       // Closed after the hub it serves: the hub's streams end before the listener does.

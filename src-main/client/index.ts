@@ -171,6 +171,16 @@ export class MailbeaconClient {
     this.#timeout = o.timeout ?? DEFAULT_TIMEOUT_MS;
   }
 
+  /**
+   * A client of one inbox's API (`/inbox/NAME`) with these credentials: it lists, searches, waits on and changes
+   * that inbox's mail only.
+   */
+  inbox(name: string): MailbeaconClient {
+    const scoped = new MailbeaconClient({ url: `${this.url}/inbox/${enc(name)}`, timeout: this.#timeout });
+    Object.assign(scoped.#headers, this.#headers);
+    return scoped;
+  }
+
   // ---- messages ----
 
   info(): Promise<AppInformation> {

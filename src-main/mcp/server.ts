@@ -2,6 +2,7 @@ import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mc
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { MailbeaconClient, MailbeaconError } from '../client/index.js';
+import { INBOX_NAME } from '../model/inbox.js';
 import { classification, simulationProfile, tokenKind } from '../wire/schemas.js';
 
 export interface McpOptions {
@@ -31,6 +32,14 @@ const clip = (text: string) =>
     : text;
 
 const id = z.string().min(1).max(200).describe('The message ID (as listed), or "latest" for the newest mail');
+const inbox = z
+  .string()
+  .regex(INBOX_NAME, 'an inbox name has only letters, digits, ".", "_" and "-" (at most 64)')
+  .optional()
+  .describe(
+    'Act on this inbox alone (the SMTP AUTH user name its mail was sent with, or "default"), as the API under ' +
+      '/inbox/NAME/ does; omit for every inbox this server may see',
+  );
 const timeout = z
   .number()
   .min(0)
@@ -42,14 +51,31 @@ const timeout = z
 export function createMcpServer({ client, write, version }: McpOptions): McpServer {
   const server = new McpServer({ name: 'mailbeacon', version });
 
+  // A tool's `inbox` is reached with this server's own credentials, as `/inbox/NAME/` is; a server that is itself
+  // one inbox's (`/inbox/NAME/mcp`) reaches that inbox alone.
+  const ownInbox = /\/inbox\/([^/]+)$/.exec(client.url)?.[1];
+  const clientFor = (name: string | undefined): MailbeaconClient | undefined => {
+    if (name === undefined) return client;
+    if (ownInbox !== undefined) return decodeURIComponent(ownInbox) === name ? client : undefined;
+    return client.inbox(name);
+  };
+
   // Errors become tool errors an agent can read, with the server's own message.
   const run =
-    <A>(fn: (args: A) => Promise<CallToolResult>) =>
+    <A extends { inbox?: string }>(fn: (args: A, api: MailbeaconClient) => Promise<CallToolResult>) =>
     async (args: A): Promise<CallToolResult> => {
+      // A closed inbox the caller cannot open gets the same answer as an inbox that does not exist.
+      const unknownInbox = `inbox not found: ${args.inbox}`;
+      const c = clientFor(args.inbox);
+      if (!c) return failure(unknownInbox);
       try {
-        return await fn(args);
+        return await fn(args, c);
       } catch (err) {
-        if (err instanceof MailbeaconError) return failure(err.message);
+        if (err instanceof MailbeaconError) {
+          const closedOrUnknown =
+            err.status === 401 || (err.status === 404 && err.serverMessage.startsWith('inbox not found'));
+          return failure(args.inbox !== undefined && closedOrUnknown ? unknownInbox : err.message);
+        }
         const cause = (err as Error & { cause?: { code?: string } }).cause?.code;
         if (cause === 'ECONNREFUSED')
           return failure(
@@ -59,7 +85,7 @@ export function createMcpServer({ client, write, version }: McpOptions): McpServ
       }
     };
   const writing =
-    <A>(fn: (args: A) => Promise<CallToolResult>) =>
+    <A extends { inbox?: string }>(fn: (args: A, api: MailbeaconClient) => Promise<CallToolResult>) =>
     async (args: A): Promise<CallToolResult> =>
       write ? run(fn)(args) : failure(WRITE_REFUSED);
   const readOnly = { readOnlyHint: true, openWorldHint: false };
@@ -81,16 +107,17 @@ export function createMcpServer({ client, write, version }: McpOptions): McpServ
         'Subject, Created, Snippet and tracking counts: opens and clicks by people from recipients and simulated ' +
         'recipients, the same from real recipients only under `recipients`, machine hits and preview hits apart.',
       inputSchema: {
+        inbox,
         query: z.string().max(2000).optional().describe('Search in Mailpit syntax; omit for every mail'),
         limit: z.number().int().min(1).max(200).default(20).describe('At most this many rows (default 20)'),
         start: z.number().int().min(0).default(0).describe('Skip this many rows (paging)'),
       },
       annotations: readOnly,
     },
-    run(async ({ query, limit, start }) => {
+    run(async ({ query, limit, start }, api) => {
       const page = query?.trim()
-        ? await client.search(query, { limit, start })
-        : await client.list({ limit, start });
+        ? await api.search(query, { limit, start })
+        : await api.list({ limit, start });
       return json({ total: page.total, unread: page.unread, start: page.start, messages: page.messages });
     }),
   );
@@ -104,6 +131,7 @@ export function createMcpServer({ client, write, version }: McpOptions): McpServ
         'tracking manifest (pixel, rewritten links, unsubscribe URL, hit counts) and, when this Mailbeacon offers ' +
         'them, the HTML compatibility and link checks. Reading leaves the mail unread.',
       inputSchema: {
+        inbox,
         id,
         include: z
           .array(z.enum(['text', 'html', 'headers', 'attachments', 'tracking', 'checks']))
@@ -112,8 +140,8 @@ export function createMcpServer({ client, write, version }: McpOptions): McpServ
       },
       annotations: readOnly,
     },
-    run(async ({ id: which, include }) => {
-      const m = await client.get(which);
+    run(async ({ id: which, include }, api) => {
+      const m = await api.get(which);
       const out: Record<string, unknown> = {
         ID: m.ID,
         MessageID: m.MessageID,
@@ -129,7 +157,7 @@ export function createMcpServer({ client, write, version }: McpOptions): McpServ
       };
       if (include.includes('text')) out.Text = clip(m.Text);
       if (include.includes('html')) out.HTML = clip(m.HTML);
-      if (include.includes('headers')) out.Headers = await client.headers(m.ID);
+      if (include.includes('headers')) out.Headers = await api.headers(m.ID);
       if (include.includes('attachments'))
         out.Attachments = [...m.Attachments, ...m.Inline].map((a) => ({
           PartID: a.PartID,
@@ -137,11 +165,11 @@ export function createMcpServer({ client, write, version }: McpOptions): McpServ
           ContentType: a.ContentType,
           Size: a.Size,
         }));
-      if (include.includes('tracking')) out.TrackingManifest = await client.tracking(m.ID);
+      if (include.includes('tracking')) out.TrackingManifest = await api.tracking(m.ID);
       if (include.includes('checks')) {
         const checks: Record<string, unknown> = {};
         for (const kind of ['html-check', 'link-check'] as const) {
-          checks[kind] = await client
+          checks[kind] = await api
             .check(m.ID, kind)
             .catch((err: unknown) =>
               err instanceof MailbeaconError && err.status === 404
@@ -166,6 +194,7 @@ export function createMcpServer({ client, write, version }: McpOptions): McpServ
         "or expired; and its source: recipient, simulated (made by Mailbeacon in a recipient's place) or preview " +
         "(the user's own reading in Mailbeacon, never counted).",
       inputSchema: {
+        inbox,
         message: id.optional(),
         kind: tokenKind.optional().describe('open, click or unsub'),
         classification: classification.optional().describe('human, proxy, scanner or expired'),
@@ -173,10 +202,10 @@ export function createMcpServer({ client, write, version }: McpOptions): McpServ
       },
       annotations: readOnly,
     },
-    run(async ({ message, kind, classification: c, limit }) => {
-      if (!message) return json(await client.events({ kind, classification: c, limit }));
+    run(async ({ message, kind, classification: c, limit }, api) => {
+      if (!message) return json(await api.events({ kind, classification: c, limit }));
       // The per-mail route has no classification filter: filter its (bounded) page here.
-      const page = await client.events({ message, kind, limit: c ? 1000 : limit });
+      const page = await api.events({ message, kind, limit: c ? 1000 : limit });
       const events = c ? page.events.filter((e) => e.classification === c).slice(0, limit) : page.events;
       return json({ total: c ? events.length : page.total, events });
     }),
@@ -191,13 +220,14 @@ export function createMcpServer({ client, write, version }: McpOptions): McpServ
         'recipients and simulated recipients (simulated: false for real recipients only), out of the mails with ' +
         'a pixel (opens) and with a tracked link (clicks); machine and preview hits counted beside them.',
       inputSchema: {
+        inbox,
         simulated: z.boolean().default(true).describe('Count simulated recipients too (default true)'),
         since: z.string().max(64).optional().describe('Only hits since this ISO time or unix ms'),
       },
       annotations: readOnly,
     },
-    run(async ({ simulated, since }) => {
-      const { perMail: _perMail, ...rates } = await client.summary({ simulated, since });
+    run(async ({ simulated, since }, api) => {
+      const { perMail: _perMail, ...rates } = await api.summary({ simulated, since });
       return json(rates);
     }),
   );
@@ -210,6 +240,7 @@ export function createMcpServer({ client, write, version }: McpOptions): McpServ
         'Wait until a mail matching the filter has been caught (or return the newest one already caught), e.g. ' +
         'after triggering a sign-up in the app under test. Fails with a clear message after the timeout.',
       inputSchema: {
+        inbox,
         to: z.string().max(320).optional().describe('Recipient address, or part of it'),
         subject: z.string().max(500).optional().describe('Words of the subject'),
         query: z.string().max(2000).optional().describe('Any further search in Mailpit syntax'),
@@ -217,8 +248,8 @@ export function createMcpServer({ client, write, version }: McpOptions): McpServ
       },
       annotations: readOnly,
     },
-    run(async ({ to, subject, query, timeout: seconds }) =>
-      json(await client.waitForMail({ to, subject, query, timeout: seconds * 1000 })),
+    run(async ({ to, subject, query, timeout: seconds }, api) =>
+      json(await api.waitForMail({ to, subject, query, timeout: seconds * 1000 })),
     ),
   );
 
@@ -229,6 +260,7 @@ export function createMcpServer({ client, write, version }: McpOptions): McpServ
       description:
         'Wait until an open, click or unsubscribe matching the filter is recorded (or return one already recorded).',
       inputSchema: {
+        inbox,
         message: id.optional(),
         kind: tokenKind.optional().describe('open, click or unsub'),
         classification: classification.optional(),
@@ -236,8 +268,8 @@ export function createMcpServer({ client, write, version }: McpOptions): McpServ
       },
       annotations: readOnly,
     },
-    run(async ({ message, kind, classification: c, timeout: seconds }) =>
-      json(await client.waitForEvent({ message, kind, classification: c, timeout: seconds * 1000 })),
+    run(async ({ message, kind, classification: c, timeout: seconds }, api) =>
+      json(await api.waitForEvent({ message, kind, classification: c, timeout: seconds * 1000 })),
     ),
   );
 
@@ -250,6 +282,7 @@ export function createMcpServer({ client, write, version }: McpOptions): McpServ
         'apple-mpp (Apple Mail Privacy Protection prefetch), gmail-proxy, safe-links (a link scanner), ' +
         `unsubscribe-one-click or inbox-journey.${needsWrite}`,
       inputSchema: {
+        inbox,
         id,
         profile: simulationProfile,
         link: z
@@ -261,7 +294,7 @@ export function createMcpServer({ client, write, version }: McpOptions): McpServ
       },
       annotations: changes(false),
     },
-    writing(async ({ id: which, profile, link }) => json(await client.simulate(which, profile, { link }))),
+    writing(async ({ id: which, profile, link }, api) => json(await api.simulate(which, profile, { link }))),
   );
 
   server.registerTool(
@@ -272,6 +305,7 @@ export function createMcpServer({ client, write, version }: McpOptions): McpServ
         'Click one tracked link of a mail the way a recipient does: the tracked URL is requested (the redirect to ' +
         `the original site is not followed) and the click recorded. Choose the link by its text, URL or index.${needsWrite}`,
       inputSchema: {
+        inbox,
         id,
         text: z.string().max(500).optional().describe('Part of the link text'),
         url: z.string().max(4096).optional().describe('The original URL of the link'),
@@ -279,7 +313,7 @@ export function createMcpServer({ client, write, version }: McpOptions): McpServ
       },
       annotations: changes(false),
     },
-    writing(async ({ id: which, text, url, index }) => {
+    writing(async ({ id: which, text, url, index }, api) => {
       const choice =
         text !== undefined
           ? { text }
@@ -289,7 +323,7 @@ export function createMcpServer({ client, write, version }: McpOptions): McpServ
               ? { index }
               : undefined;
       if (!choice) return failure('say which link: text, url or index');
-      return json(await client.click(which, choice));
+      return json(await api.click(which, choice));
     }),
   );
 
@@ -301,13 +335,14 @@ export function createMcpServer({ client, write, version }: McpOptions): McpServ
         'Send a caught mail on to real recipients through the relay configured in Mailbeacon (--relay). This ' +
         `delivers real mail outside the machine.${needsWrite}`,
       inputSchema: {
+        inbox,
         id,
         to: z.array(z.string().email()).min(1).max(100).describe('Recipient addresses'),
       },
       annotations: changes(false, true),
     },
-    writing(async ({ id: which, to }) => {
-      await client.release(which, to);
+    writing(async ({ id: which, to }, api) => {
+      await api.release(which, to);
       return json({ released: which, to });
     }),
   );
@@ -318,16 +353,17 @@ export function createMcpServer({ client, write, version }: McpOptions): McpServ
       title: 'Delete mails',
       description: `Delete caught mails: the given IDs, every mail matching a search, or all of them.${needsWrite}`,
       inputSchema: {
+        inbox,
         ids: z.array(z.string().min(1).max(200)).max(1000).optional().describe('Message IDs'),
         query: z.string().max(2000).optional().describe('Delete every mail matching this search'),
         all: z.boolean().optional().describe('Delete every mail'),
       },
       annotations: changes(true),
     },
-    writing(async ({ ids, query, all }) => {
-      if (ids?.length) await client.delete(ids);
-      else if (query?.trim()) await client.delete({ search: query });
-      else if (all) await client.delete('all');
+    writing(async ({ ids, query, all }, api) => {
+      if (ids?.length) await api.delete(ids);
+      else if (query?.trim()) await api.delete({ search: query });
+      else if (all) await api.delete('all');
       else return failure('say what to delete: ids, query, or all: true');
       return json({ deleted: ids ?? (query ? { query } : 'all') });
     }),

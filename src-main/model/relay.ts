@@ -11,6 +11,8 @@ export interface RelayAttempt {
 export interface RelayEntry {
   id: number;
   messageId: string;
+  /** The inbox of the mail it relays. */
+  inbox: string;
   subject: string;
   recipients: string[];
   status: RelayStatus;

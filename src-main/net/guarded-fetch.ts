@@ -22,7 +22,9 @@ export interface GuardedFetchOptions {
 }
 
 export interface GuardedRequest {
-  method?: 'GET' | 'HEAD';
+  method?: 'GET' | 'HEAD' | 'POST';
+  /** The body of a POST. */
+  body?: string;
   signal?: AbortSignal;
   /** Body bytes read at most; the rest is not read and the connection is dropped. */
   maxBodyBytes?: number;
@@ -230,7 +232,7 @@ export class GuardedFetch {
         res.on('end', done);
         res.on('error', (err) => reject(unwrap(err)));
       });
-      req.end();
+      req.end(options.body);
     });
   }
 }

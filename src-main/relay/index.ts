@@ -1,6 +1,7 @@
 import type { Settings } from '../config/schema.js';
 import type { EventBus } from '../events/bus.js';
 import type { Clock, Logger } from '../logger.js';
+import type { InboxSettingsSource } from '../model/inbox-settings.js';
 import type { MessageStore, RelayOutbox } from '../store/contract.js';
 import type { Upstream, UpstreamOptions } from './upstream.js';
 import { RelayWorker, type RelayConfig } from './worker.js';
@@ -68,6 +69,7 @@ export function createRelay(
     logger: Logger;
     clock: Clock;
     upstream?: (options: UpstreamOptions) => Upstream;
+    inboxSettings?: InboxSettingsSource;
   },
 ): RelayWorker | null {
   const config = relayConfig(settings);

@@ -1,5 +1,7 @@
 import type { RelayAttempt, RelayEntry, RelayStatus } from '../model/relay.js';
 import type { EventBus } from '../events/bus.js';
+import { DEFAULT_INBOX } from '../model/inbox.js';
+import type { InboxSettingsSource } from '../model/inbox-settings.js';
 import type { Clock, Logger } from '../logger.js';
 import type { RelayConfigView } from '../wire/types.js';
 import type { AttemptOutcome, CommitHook, MessageStore, OutboxRow, RelayOutbox } from '../store/contract.js';
@@ -91,6 +93,8 @@ export interface RelayWorkerOptions {
   retainEntries?: number;
   /** The connections to the upstream (nodemailer's SMTPPool, SmtpPoolUpstream, unless given). */
   upstream?: (options: UpstreamOptions) => Upstream;
+  /** Each inbox's relay rules (mode, matching, to), read when a mail is caught or released; the flags' without it. */
+  inboxSettings?: InboxSettingsSource;
 }
 
 /** A relay request the worker has claimed: its row, and what sending it needs. */
@@ -200,11 +204,55 @@ export class RelayWorker {
     };
   }
 
-  /** Registers the commit hook that writes an outbox row, in the mail's own transaction, when a rule matches. */
+  /**
+   * The recipient rules for a mail of `inbox`: its own relay settings over the flags. `off` relays nothing of it,
+   * `all` and `matching` replace --relay-all / --relay-matching, `to` replaces --relay-to; --relay-allow and
+   * --relay-block always apply. Null: nothing of this inbox is relayed.
+   */
+  rulesFor(inbox: string): RecipientRules | null {
+    const base = this.#options.config.rules;
+    const own = this.#options.inboxSettings?.get(inbox).relay;
+    if (!own) return base;
+    const to = own.to ?? base.to;
+    switch (own.mode) {
+      case 'off':
+        return null;
+      case 'all':
+        return { ...base, all: true, matching: undefined, to };
+      case 'matching':
+        return { ...base, all: false, matching: own.matching ? this.#regex(own.matching) : undefined, to };
+      case 'default':
+        return own.to ? { ...base, to } : base;
+    }
+  }
+
+  /** An inbox's recipient pattern, compiled once per source as the flag's is (case-insensitive). */
+  readonly #patterns = new Map<string, RegExp | undefined>();
+  #regex(source: string): RegExp | undefined {
+    if (!this.#patterns.has(source)) {
+      let re: RegExp | undefined;
+      try {
+        re = new RegExp(source, 'i');
+      } catch {
+        re = undefined; // checked when saved; a stored one that no longer compiles matches nobody
+      }
+      if (this.#patterns.size >= 1_000) this.#patterns.clear();
+      this.#patterns.set(source, re);
+    }
+    return this.#patterns.get(source);
+  }
+
+  /**
+   * Registers the commit hook that writes an outbox row, in the mail's own transaction, when a rule matches. The
+   * rules are decided per mail, by its inbox's settings at that moment.
+   */
   attach(store: { addCommitHook(hook: CommitHook): void }): void {
-    const { rules } = this.#options.config;
-    if (!rules.all && !rules.matching) return;
+    const { config, inboxSettings } = this.#options;
+    // Without any inbox settings the flags alone decide, and without --relay-all/--relay-matching nothing goes.
+    if (!inboxSettings && !config.rules.all && !config.rules.matching) return;
     store.addCommitHook(({ message }) => {
+      const rules = this.rulesFor(message.inbox ?? DEFAULT_INBOX);
+      if (!rules || (!rules.all && !rules.matching)) return;
       const envelope = message.envelopeTo.length ? message.envelopeTo : message.to.map((a) => a.Address);
       const recipients = autoRecipients(rules, envelope);
       if (!recipients.length) return;
@@ -212,6 +260,7 @@ export class RelayWorker {
       const claim = this.#running && this.#inHand() < IN_HAND;
       const entry = {
         messageId: message.id,
+        inbox: message.inbox ?? DEFAULT_INBOX,
         subject: message.subject,
         envelopeFrom: message.envelopeFrom,
         recipients,
@@ -234,14 +283,21 @@ export class RelayWorker {
 
   /** Mailpit's release: relays a stored mail to `to` through the same outbox. */
   release(messageId: string, to: string[]): RelayEntry {
-    const { store, config, clock } = this.#options;
+    const { store, clock } = this.#options;
     const message = store.get(messageId);
     if (!message) throw new RelayRequestError('message not found', 404);
     if (!to.length) throw new RelayRequestError('[relay] no recipients given (To is empty)', 400);
     const bad = to.find((address) => !ADDRESS.test(address.trim()));
     if (bad !== undefined)
       throw new RelayRequestError(`[relay] not an email address: ${JSON.stringify(bad)}`, 400);
-    const recipients = releaseRecipients(config.rules, to);
+    const rules = this.rulesFor(message.inbox);
+    if (!rules) {
+      throw new RelayRequestError(
+        `[relay] inbox ${message.inbox} relays nothing (its relay mode is off)`,
+        400,
+      );
+    }
+    const recipients = releaseRecipients(rules, to);
     if (!recipients.length) {
       throw new RelayRequestError(
         '[relay] none of the recipients may be relayed (--relay-allow / --relay-block)',
@@ -250,6 +306,7 @@ export class RelayWorker {
     }
     const id = this.#outbox.enqueue({
       messageId,
+      inbox: message.inbox,
       subject: message.subject,
       envelopeFrom: message.envelope_from,
       recipients,

@@ -117,6 +117,14 @@ export interface MessageStore {
   setTags(ids: string[], tags: string[]): string[];
   renameTag(from: string, to: string): string[];
   deleteTag(tag: string): string[];
+  /** The tags in use on the mails of `scope`, sorted (a closed inbox's tags stay inside it). */
+  tagsIn(scope: InboxScope): Promise<string[]>;
+  /** How many mails of `scope` carry each tag. */
+  tagCountsIn(scope: InboxScope): Promise<Record<string, number>>;
+  /** renameTag on the mails of `scope` alone; returns the ids that changed. */
+  renameTagIn(from: string, to: string, scope: InboxScope): Promise<string[]>;
+  /** deleteTag on the mails of `scope` alone; returns the ids that changed. */
+  deleteTagIn(tag: string, scope: InboxScope): Promise<string[]>;
 }
 
 /** Tracking events: recorded in the shared commit, read as pages, counts and summaries. */

@@ -5,6 +5,8 @@ export interface DeliveryRow {
   id: number;
   webhook_id: string;
   url: string;
+  /** The inbox whose own webhook URL this is (signed with its secret); null for a --webhook URL. */
+  inbox: string | null;
   event_type: string;
   body: string;
   status: WebhookDelivery['status'];
@@ -19,6 +21,8 @@ export type DeliveryAttempt = WebhookDelivery['attempts'][number];
 export interface NewDelivery {
   webhookId: string;
   url: string;
+  /** See DeliveryRow.inbox; null or absent for a --webhook URL. */
+  inbox?: string | null;
   eventType: string;
   body: string;
   nowMs: number;

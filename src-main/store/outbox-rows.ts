@@ -6,6 +6,8 @@ import type { RelayAttempt, RelayEntry, RelayStatus } from '../model/relay.js';
 export interface OutboxRow {
   id: number;
   message_id: string;
+  /** The inbox of the mail (the table's trigger keeps it equal to the mail's). */
+  inbox: string;
   subject: string;
   envelope_from: string;
   recipients_json: string;
@@ -19,6 +21,8 @@ export interface OutboxRow {
 
 export interface NewOutboxEntry {
   messageId: string;
+  /** The mail's inbox. */
+  inbox: string;
   subject: string;
   envelopeFrom: string;
   recipients: string[];
@@ -43,6 +47,7 @@ export function entryOf(row: OutboxRow, attempts: RelayAttempt[]): RelayEntry {
   return {
     id: row.id,
     messageId: row.message_id,
+    inbox: row.inbox,
     subject: row.subject,
     recipients: JSON.parse(row.recipients_json) as string[],
     status: row.status,

@@ -1,11 +1,14 @@
 import { toWireSummary } from '../wire/messages.js';
+import { DEFAULT_INBOX } from '../model/inbox.js';
 import type { MessageListing } from '../model/message.js';
 import type { RelayEntry } from '../model/relay.js';
 import type { TrackingEvent } from '../model/tracking.js';
 import type { WebhookDelivery } from '../model/webhook.js';
 import type { EventBus } from '../events/bus.js';
 import type { Clock, Logger } from '../logger.js';
-import type { DeliveryRow, WebhookDeliveries } from '../store/contract.js';
+import type { InboxSettingsSource } from '../model/inbox-settings.js';
+import { RefusedRequestError, type GuardedFetch } from '../net/guarded-fetch.js';
+import type { DeliveryRow, NewDelivery, WebhookDeliveries } from '../store/contract.js';
 import { EventFilter, RELAY_EVENT } from './event-types.js';
 import { newWebhookId, secretKey, signWebhook } from './signature.js';
 
@@ -29,14 +32,23 @@ export interface WebhookDispatcherOptions {
   logger: Logger;
   clock: Clock;
   urls: string[];
-  /** whsec_… */
-  secret: string;
+  /** whsec_…, or how to get it when first needed (no --webhook: only an inbox without a secret of its own needs it). */
+  secret: string | (() => string);
   /** `--webhook-events` patterns (exact, `relay.*`, `*`). */
   events: string[];
   /** Delays (ms) before each retry; after the last, a delivery is dead. */
   retries: number[];
   /** How many of the newest deliveries are kept (RETAIN_DELIVERIES). */
   retainDeliveries?: number;
+  /** The inbox of a stored mail (undefined once it is gone): a tracking event's payload names it. */
+  inboxOf?: (messageId: string) => string | undefined;
+  /** Each inbox's own webhook URL and secret, read when an event happens and when it is signed. */
+  inboxSettings?: InboxSettingsSource;
+  /**
+   * How an inbox's own URL is requested: an inbox's settings can be changed by whoever opens it, so its URL is held
+   * to the rules of requests made because of what a user wrote (no internal address without the flag).
+   */
+  guard?: GuardedFetch;
 }
 
 /** A refused delivery request, with the HTTP status the API answers with. */
@@ -61,7 +73,7 @@ export class WebhookDispatcher {
   readonly #options: WebhookDispatcherOptions;
   readonly #deliveries: WebhookDeliveries;
   readonly #filter: EventFilter;
-  readonly #key: Buffer;
+  #key?: Buffer;
   readonly #log: Logger;
   readonly #inFlight = new Map<number, Promise<void>>();
   #abort = new AbortController();
@@ -70,11 +82,17 @@ export class WebhookDispatcher {
   #running = false;
   #finishedSincePrune = 0;
   readonly #listeners = {
-    created: (message: MessageListing) => this.#publish('message.received', toWireSummary(message)),
-    tracking: (event: TrackingEvent) => this.#publish(event.kind, event),
+    created: (message: MessageListing) =>
+      this.#publish('message.received', message.inbox, () => toWireSummary(message)),
+    tracking: (event: TrackingEvent) => {
+      // Finding the event's inbox costs a read: only when someone may receive it.
+      if (!this.#mayDeliver(event.kind)) return;
+      const inbox = this.#inboxOfEvent(event);
+      this.#publish(event.kind, inbox, () => ({ ...event, inbox }));
+    },
     relay: (entry: RelayEntry) => {
       const type = RELAY_EVENT[entry.status];
-      if (type) this.#publish(type, entry);
+      if (type) this.#publish(type, entry.inbox, () => entry);
     },
   };
 
@@ -82,7 +100,7 @@ export class WebhookDispatcher {
     this.#options = options;
     // Configuration errors first, before anything touches the database.
     this.#filter = new EventFilter(options.events);
-    this.#key = secretKey(options.secret);
+    if (typeof options.secret === 'string') this.#key = secretKey(options.secret);
     this.#deliveries = options.deliveries;
     this.#log = options.logger;
   }
@@ -136,14 +154,65 @@ export class WebhookDispatcher {
     await Promise.allSettled([...this.#inFlight.values()]);
   }
 
-  #publish(type: string, data: unknown): void {
-    if (!this.#running || !this.#filter.accepts(type)) return;
-    const { urls, clock } = this.#options;
+  /** Whether an event of this type may go anywhere: a --webhook URL takes it, or some inbox has a URL. */
+  #mayDeliver(type: string): boolean {
+    if (this.#options.urls.length && this.#filter.accepts(type)) return true;
+    return !!this.#options.inboxSettings?.overriding().some(([, s]) => s.webhook.url !== null);
+  }
+
+  /** An event's inbox is its mail's; one without a mail (or whose mail is gone) is `default`'s, as the store says. */
+  #inboxOfEvent(event: TrackingEvent): string {
+    return (event.message_id && this.#options.inboxOf?.(event.message_id)) || DEFAULT_INBOX;
+  }
+
+  /**
+   * One row per endpoint for an event of `inbox`: every --webhook URL (as --webhook-events lets through) and the
+   * inbox's own URL (every event of it). The payload is built only when someone receives it.
+   */
+  #publish(type: string, inbox: string, data: () => unknown): void {
+    if (!this.#running) return;
+    const { urls, clock, inboxSettings } = this.#options;
+    const global = this.#filter.accepts(type) ? urls : [];
+    const own = inboxSettings?.get(inbox).webhook.url ?? null;
+    if (!global.length && own === null) return;
     const nowMs = clock.now();
     const webhookId = newWebhookId();
-    const body = JSON.stringify({ type, timestamp: new Date(nowMs).toISOString(), data });
-    this.#deliveries.enqueue(urls.map((url) => ({ webhookId, url, eventType: type, body, nowMs })));
+    const body = JSON.stringify({ type, timestamp: new Date(nowMs).toISOString(), data: data() });
+    const rows: NewDelivery[] = global.map((url) => ({ webhookId, url, eventType: type, body, nowMs }));
+    if (own !== null) rows.push({ webhookId, url: own, inbox, eventType: type, body, nowMs });
+    this.#deliveries.enqueue(rows);
     this.#wakeSoon();
+  }
+
+  /** The server's key (--webhook-secret or the data directory's), loaded when first needed. */
+  #serverKey(): Buffer {
+    const { secret } = this.#options;
+    this.#key ??= secretKey(typeof secret === 'string' ? secret : secret());
+    return this.#key;
+  }
+
+  /** The key a row is signed with: its inbox's secret when it has one (read now: a new secret signs retries too). */
+  #keyOf(row: DeliveryRow): Buffer {
+    const own = row.inbox === null ? null : this.#options.inboxSettings?.get(row.inbox).webhook.secret;
+    return own ? secretKey(own) : this.#serverKey();
+  }
+
+  /** POSTs a row: an inbox's URL through the guard, a --webhook URL (the operator's own) directly. */
+  async #post(row: DeliveryRow, headers: Record<string, string>): Promise<{ status: number; text: string }> {
+    const signal = AbortSignal.any([this.#abort.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]);
+    const { guard } = this.#options;
+    if (row.inbox !== null && guard) {
+      const res = await guard.request(new URL(row.url), {
+        method: 'POST',
+        body: row.body,
+        headers,
+        signal,
+        maxBodyBytes: ERROR_BODY_CHARS,
+      });
+      return { status: res.status, text: res.body.toString('utf8') };
+    }
+    const res = await fetch(row.url, { method: 'POST', headers, body: row.body, redirect: 'manual', signal });
+    return { status: res.status, text: await res.text().catch(() => '') };
   }
 
   #wakeSoon(): void {
@@ -183,29 +252,24 @@ export class WebhookDispatcher {
     let status: number | null = null;
     let error = '';
     try {
-      const res = await fetch(row.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'Mailbeacon-Webhooks',
-          'webhook-id': row.webhook_id,
-          'webhook-timestamp': String(timestamp),
-          'webhook-signature': signWebhook(this.#key, row.webhook_id, timestamp, row.body),
-        },
-        body: row.body,
-        redirect: 'manual',
-        signal: AbortSignal.any([this.#abort.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]),
+      const res = await this.#post(row, {
+        'content-type': 'application/json',
+        'user-agent': 'Mailbeacon-Webhooks',
+        'webhook-id': row.webhook_id,
+        'webhook-timestamp': String(timestamp),
+        'webhook-signature': signWebhook(this.#keyOf(row), row.webhook_id, timestamp, row.body),
       });
       status = res.status;
-      const text = await res.text().catch(() => '');
-      if (!res.ok) error = text.slice(0, ERROR_BODY_CHARS);
+      if (status < 200 || status >= 300) error = res.text.slice(0, ERROR_BODY_CHARS);
     } catch (err) {
       if (!this.#running) return; // stopped: the lease runs out and the next start sends it
       const cause = (err as Error & { cause?: { code?: string } }).cause;
       error =
         (err as Error).name === 'TimeoutError'
           ? `no answer within ${REQUEST_TIMEOUT_MS} ms`
-          : (cause?.code ?? (err as Error).message);
+          : err instanceof RefusedRequestError
+            ? err.message
+            : (cause?.code ?? (err as Error).message);
     }
     const attempt = { at: new Date(clock.now()).toISOString(), status, error };
     const delay = retries[row.attempt_count];

@@ -1,6 +1,8 @@
 import type { Settings } from '../config/schema.js';
 import type { EventBus } from '../events/bus.js';
 import type { Clock, Logger } from '../logger.js';
+import type { InboxSettingsSource } from '../model/inbox-settings.js';
+import type { GuardedFetch } from '../net/guarded-fetch.js';
 import type { WebhookDeliveries } from '../store/contract.js';
 import { WebhookDispatcher } from './dispatcher.js';
 import { loadOrCreateWebhookSecret } from './secret.js';
@@ -17,9 +19,18 @@ export type WebhookSettings = Pick<
 /** Builds the dispatcher when at least one `--webhook` is set, or returns null. */
 export function createWebhooks(
   settings: WebhookSettings,
-  deps: { deliveries: WebhookDeliveries; bus: EventBus; logger: Logger; clock: Clock },
+  deps: {
+    deliveries: WebhookDeliveries;
+    bus: EventBus;
+    logger: Logger;
+    clock: Clock;
+    inboxOf?: (messageId: string) => string | undefined;
+    /** With it, the dispatcher runs without --webhook too: an inbox may have a URL of its own. */
+    inboxSettings?: InboxSettingsSource;
+    guard?: GuardedFetch;
+  },
 ): WebhookDispatcher | null {
-  if (!settings.webhook.length) return null;
+  if (!settings.webhook.length && !deps.inboxSettings) return null;
   for (const url of settings.webhook) {
     let protocol = '';
     try {
@@ -34,7 +45,10 @@ export function createWebhooks(
   return new WebhookDispatcher({
     ...deps,
     urls: settings.webhook,
-    secret: loadOrCreateWebhookSecret(settings.dataDir, settings.webhookSecret),
+    // Without --webhook the server's secret is read (or made) only once an inbox without its own needs it.
+    secret: settings.webhook.length
+      ? loadOrCreateWebhookSecret(settings.dataDir, settings.webhookSecret)
+      : () => loadOrCreateWebhookSecret(settings.dataDir, settings.webhookSecret),
     events: settings.webhookEvents,
     retries: settings.webhookRetries,
   });

@@ -217,6 +217,7 @@ const relayStatus = z.enum(['pending', 'sending', 'sent', 'failed', 'dead']);
 export const relayEntry = z.object({
   id: z.number(),
   messageId: z.string(),
+  inbox: z.string(),
   subject: z.string(),
   recipients: z.array(z.string()),
   status: relayStatus,
@@ -251,6 +252,7 @@ export const webhookDelivery = z.object({
   id: z.number(),
   webhookId: z.string(),
   url: z.string(),
+  inbox: z.string().nullable(),
   eventType: z.string(),
   status: z.enum(['pending', 'delivered', 'failed', 'dead']),
   attempts: z.array(z.object({ at: z.string(), status: z.number().nullable(), error: z.string() })),

@@ -67,6 +67,7 @@ describe('AppPublisher', () => {
     const entry: RelayEntry = {
       id: 1,
       messageId: 'm1',
+      inbox: 'default',
       subject: 'Hello',
       recipients: ['bob@example.com'],
       status: 'sent',

@@ -338,6 +338,7 @@ describe('relay outbox retention', () => {
     const ids = Array.from({ length: 6 }, (_, i) =>
       outbox.enqueue({
         messageId: `m${i}`,
+        inbox: 'default',
         subject: '',
         envelopeFrom: '',
         recipients: ['a@b.test'],

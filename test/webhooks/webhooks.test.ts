@@ -192,6 +192,7 @@ describe('webhooks', () => {
     const entry: RelayEntry = {
       id: 1,
       messageId: id,
+      inbox: 'default',
       subject: 'Open me',
       recipients: ['dev@example.test'],
       status: 'sending',

@@ -38,7 +38,10 @@ export interface InfoAddresses {
 }
 
 /** Mailpit's application information, with our listeners, tracking URL and key fingerprint. */
-export function appInformation(deps: InfoDeps, scope: InboxScope = ALL_INBOXES): AppInformation {
+export async function appInformation(
+  deps: InfoDeps,
+  scope: InboxScope = ALL_INBOXES,
+): Promise<AppInformation> {
   const { total, unread } = deps.store.countIn(scope);
   const stats = deps.ingest.stats;
   let size = 0;
@@ -59,7 +62,7 @@ export function appInformation(deps: InfoDeps, scope: InboxScope = ALL_INBOXES):
     DatabaseSize: size,
     Messages: total,
     Unread: unread,
-    Tags: deps.store.tagCounts(),
+    Tags: await deps.store.tagCountsIn(scope),
     RuntimeStats: {
       Uptime: Math.round((deps.clock.now() - deps.startedAt()) / 1000),
       Memory: process.memoryUsage().rss,

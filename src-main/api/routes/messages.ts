@@ -103,7 +103,7 @@ export function registerMessageRoutes(app: FastifyInstance, { store, bus }: Mess
     { config: { summary: 'List messages, newest first (start, limit)' } },
     async (req) => {
       const { start, limit } = parseOr400(paging, req.query);
-      return toMailpitPage(store.page(start, limit, '', req.inboxScope), store.tags());
+      return toMailpitPage(store.page(start, limit, '', req.inboxScope), await store.tagsIn(req.inboxScope));
     },
   );
 
@@ -117,7 +117,10 @@ export function registerMessageRoutes(app: FastifyInstance, { store, bus }: Mess
         throw badRequest('bad request: query is required (GET /api/v1/messages lists every message)');
       parseQuery(query);
       await store.searchReady();
-      return toMailpitPage(store.page(start, limit, query, req.inboxScope), store.tags());
+      return toMailpitPage(
+        store.page(start, limit, query, req.inboxScope),
+        await store.tagsIn(req.inboxScope),
+      );
     },
   );
 
@@ -275,7 +278,9 @@ export function registerMessageRoutes(app: FastifyInstance, { store, bus }: Mess
     },
   );
 
-  app.get('/api/v1/tags', { config: { summary: 'All tags in use' } }, async () => store.tags());
+  app.get('/api/v1/tags', { config: { summary: 'All tags in use' } }, async (req) =>
+    store.tagsIn(req.inboxScope),
+  );
 
   app.put('/api/v1/tags', { config: { summary: 'Set the tags of messages ({IDs, Tags})' } }, async (req) => {
     const { IDs, Tags } = parseOr400(tagsBody, req.body);

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { ALL_INBOXES, inScope } from '../../model/inbox.js';
 import type { MessageStore } from '../../store/contract.js';
 import {
   RELEASE_WAIT_MS,
@@ -64,9 +65,9 @@ export function registerRelayRoutes(app: FastifyInstance, { relay, store }: Rela
   app.get(
     '/api/v1/relay',
     { config: { summary: 'Relay configuration (password masked) and outbox entries with their attempts' } },
-    async () => ({
+    async (req) => ({
       config: relay?.config ?? { enabled: false },
-      entries: relay?.list() ?? [],
+      entries: (relay?.list() ?? []).filter((entry) => inScope(req.inboxScope ?? ALL_INBOXES, entry.inbox)),
     }),
   );
 
@@ -76,6 +77,9 @@ export function registerRelayRoutes(app: FastifyInstance, { relay, store }: Rela
     async (req, reply) => {
       if (!relay) throw badRequest(NOT_CONFIGURED);
       const { id } = parseOr400(entryId, req.params);
+      // Another inbox's entry is answered as an unknown one, as another inbox's mail is.
+      const row = relay.outbox.row(id);
+      if (row && !inScope(req.inboxScope ?? ALL_INBOXES, row.inbox)) return notFound(reply, 'relay entry');
       try {
         return relay.retry(id);
       } catch (err) {

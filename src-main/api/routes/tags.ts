@@ -12,7 +12,7 @@ export interface TagRoutesDeps {
 const renameBody = z.object({ Name: z.string().min(1).max(100) });
 const tagParam = z.object({ tag: z.string().min(1).max(100) });
 
-/** Mailpit's rename and delete of a tag across every mail (the mails themselves stay). */
+/** Mailpit's rename and delete of a tag across every mail the caller sees (the mails themselves stay). */
 export function registerTagRoutes(app: FastifyInstance, { store, bus }: TagRoutesDeps): void {
   app.put<{ Params: { tag: string } }>(
     '/api/v1/tags/:tag',
@@ -20,7 +20,7 @@ export function registerTagRoutes(app: FastifyInstance, { store, bus }: TagRoute
     async (req) => {
       const { tag } = parseOr400(tagParam, req.params);
       const { Name } = parseOr400(renameBody, req.body);
-      const changed = store.renameTag(tag, Name);
+      const changed = await store.renameTagIn(tag, Name, req.inboxScope);
       if (changed.length) bus.emit('message.tags', changed);
       return 'ok';
     },
@@ -31,7 +31,7 @@ export function registerTagRoutes(app: FastifyInstance, { store, bus }: TagRoute
     { config: { summary: 'Remove a tag from every message (the messages stay)' } },
     async (req) => {
       const { tag } = parseOr400(tagParam, req.params);
-      const changed = store.deleteTag(tag);
+      const changed = await store.deleteTagIn(tag, req.inboxScope);
       if (changed.length) bus.emit('message.tags', changed);
       return 'ok';
     },

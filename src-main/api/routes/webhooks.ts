@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { WebhookRequestError, type WebhookDispatcher } from '../../webhooks/index.js';
+import { ALL_INBOXES, inScope } from '../../model/inbox.js';
 import { badRequest, notFound, parseOr400 } from '../errors.js';
 
 export interface WebhookRoutesDeps {
@@ -19,8 +20,11 @@ export function registerWebhookRoutes(app: FastifyInstance, { webhooks }: Webhoo
         summary: 'Webhook deliveries, newest first, with their attempts; and the configured endpoints',
       },
     },
-    async () => ({
-      deliveries: webhooks?.list() ?? [],
+    async (req) => ({
+      // A delivery to an inbox's own URL is that inbox's: shown to whoever sees the inbox.
+      deliveries: (webhooks?.list() ?? []).filter(
+        (d) => d.inbox === null || inScope(req.inboxScope ?? ALL_INBOXES, d.inbox),
+      ),
       config: webhooks?.config ?? { urls: [], events: [] },
     }),
   );

@@ -1,5 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { cleanTags, inChunks } from '../message-rows.js';
+import { scopeSql, type InboxScope } from '../../model/inbox.js';
 
 /**
  * The mails' tags: `message_tags` (one row per tag and mail, what tag searches and counts read) and the mail row's
@@ -42,6 +43,32 @@ export class MessageTags {
     return Object.fromEntries(rows.map((r) => [r.tag, r.n]));
   }
 
+  /** The tags in use on the mails of `scope`, sorted: a closed inbox's tags never show outside it. */
+  tagsIn(scope: InboxScope): string[] {
+    const where = scopeSql(scope, 'm.inbox');
+    if (!where) return this.tags();
+    return this.#db
+      .prepare(
+        `SELECT t.tag FROM messages m JOIN message_tags t ON t.seq = m.seq WHERE ${where.where}
+         GROUP BY t.tag ORDER BY t.tag`,
+      )
+      .pluck()
+      .all(...where.params) as string[];
+  }
+
+  /** How many mails of `scope` carry each tag. */
+  tagCountsIn(scope: InboxScope): Record<string, number> {
+    const where = scopeSql(scope, 'm.inbox');
+    if (!where) return this.tagCounts();
+    const rows = this.#db
+      .prepare(
+        `SELECT t.tag, count(*) AS n FROM messages m JOIN message_tags t ON t.seq = m.seq WHERE ${where.where}
+         GROUP BY t.tag ORDER BY t.tag`,
+      )
+      .all(...where.params) as { tag: string; n: number }[];
+    return Object.fromEntries(rows.map((r) => [r.tag, r.n]));
+  }
+
   /** Replaces the tags of the given mails (cleaned as Mailpit does); returns the ids whose tags changed. */
   setTags(ids: string[], tags: string[]): string[] {
     const clean = cleanTags(tags);
@@ -61,20 +88,36 @@ export class MessageTags {
   }
 
   /** Renames a tag on every mail that has it (or merges it into another); returns the ids that changed. */
-  renameTag(from: string, to: string): string[] {
+  renameTag(from: string, to: string, scope?: InboxScope): string[] {
     const name = cleanTags([to])[0];
     if (!name) throw Object.assign(new Error('bad request: the new tag name is empty'), { statusCode: 400 });
-    return this.#edit(from, (tags) => tags.map((t) => (t.toLowerCase() === from.toLowerCase() ? name : t)));
+    return this.#edit(
+      from,
+      (tags) => tags.map((t) => (t.toLowerCase() === from.toLowerCase() ? name : t)),
+      scope,
+    );
   }
 
   /** Removes a tag from every mail that has it (the mails stay); returns the ids that changed. */
-  deleteTag(tag: string): string[] {
-    return this.#edit(tag, (tags) => tags.filter((t) => t.toLowerCase() !== tag.toLowerCase()));
+  deleteTag(tag: string, scope?: InboxScope): string[] {
+    return this.#edit(tag, (tags) => tags.filter((t) => t.toLowerCase() !== tag.toLowerCase()), scope);
   }
 
-  #edit(tag: string, edit: (tags: string[]) => string[]): string[] {
+  /** Edits the tags of the mails of `scope` (every mail without one) that carry `tag`. */
+  #edit(tag: string, edit: (tags: string[]) => string[], scope?: InboxScope): string[] {
+    const where = scope && scopeSql(scope, 'm.inbox');
+    const mailsWith = where
+      ? this.#db.prepare(
+          `SELECT m.seq, m.id, m.tags_json FROM message_tags t JOIN messages m ON m.seq = t.seq
+           WHERE t.tag = ? AND ${where.where}`,
+        )
+      : this.#mailsWith;
     return this.#db.transaction(() => {
-      const rows = this.#mailsWith.all(tag) as { seq: number; id: string; tags_json: string }[];
+      const rows = mailsWith.all(tag, ...(where?.params ?? [])) as {
+        seq: number;
+        id: string;
+        tags_json: string;
+      }[];
       for (const row of rows) {
         const tags = cleanTags(edit(JSON.parse(row.tags_json) as string[]));
         this.#setJson.run(JSON.stringify(tags), row.seq);

@@ -230,4 +230,20 @@ export class SqliteMessageStore implements MessageStore {
   deleteTag(tag: string): string[] {
     return this.#tags.deleteTag(tag);
   }
+
+  async tagsIn(scope: InboxScope): Promise<string[]> {
+    return this.#tags.tagsIn(scope);
+  }
+
+  async tagCountsIn(scope: InboxScope): Promise<Record<string, number>> {
+    return this.#tags.tagCountsIn(scope);
+  }
+
+  async renameTagIn(from: string, to: string, scope: InboxScope): Promise<string[]> {
+    return this.#tags.renameTag(from, to, scope);
+  }
+
+  async deleteTagIn(tag: string, scope: InboxScope): Promise<string[]> {
+    return this.#tags.deleteTag(tag, scope);
+  }
 }

@@ -344,4 +344,8 @@ export const MIGRATIONS: ((db: Database) => void)[] = [
   (db) => {
     db.exec(`ALTER TABLE inboxes ADD COLUMN settings_json TEXT NOT NULL DEFAULT '{}'`);
   },
+  // 18: a delivery to an inbox's own webhook URL names that inbox, whose secret signs it; NULL: a --webhook URL
+  (db) => {
+    db.exec('ALTER TABLE webhook_deliveries ADD COLUMN inbox TEXT');
+  },
 ];

@@ -35,8 +35,8 @@ export class SqliteRelayOutbox implements RelayOutbox {
 
   constructor(db: Database) {
     this.#insert =
-      db.prepare(`INSERT INTO relay_outbox (message_id, subject, envelope_from, recipients_json, reason,
-      status, relay_id, next_attempt_ms, created_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      db.prepare(`INSERT INTO relay_outbox (message_id, inbox, subject, envelope_from, recipients_json, reason,
+      status, relay_id, next_attempt_ms, created_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#due =
       db.prepare(`SELECT * FROM relay_outbox WHERE status IN ('pending', 'failed') AND next_attempt_ms <= ?
       ORDER BY next_attempt_ms, id LIMIT ?`);
@@ -95,11 +95,12 @@ export class SqliteRelayOutbox implements RelayOutbox {
    * with the mail, so a crash before the send leaves it 'sending', which start() resumes like any interrupted send.
    */
   insert(entry: NewOutboxEntry, status: 'pending' | 'sending' = 'pending'): OutboxRow {
-    const { messageId, subject, envelopeFrom, reason, nowMs } = entry;
+    const { messageId, inbox, subject, envelopeFrom, reason, nowMs } = entry;
     const recipients = JSON.stringify(entry.recipients);
     const relayId = uuid7(nowMs); // time-ordered: its unique index grows at its end
     const { lastInsertRowid } = this.#insert.run(
       messageId,
+      inbox,
       subject,
       envelopeFrom,
       recipients,
@@ -113,6 +114,7 @@ export class SqliteRelayOutbox implements RelayOutbox {
     return {
       id: Number(lastInsertRowid),
       message_id: messageId,
+      inbox,
       subject,
       envelope_from: envelopeFrom,
       recipients_json: recipients,

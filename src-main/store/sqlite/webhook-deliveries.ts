@@ -30,8 +30,8 @@ export class SqliteWebhookDeliveries implements WebhookDeliveries {
 
   constructor(db: Database) {
     this.#insert =
-      db.prepare(`INSERT INTO webhook_deliveries (webhook_id, url, event_type, body, next_attempt_ms,
-      created_ms) VALUES (@webhookId, @url, @eventType, @body, @nowMs, @nowMs)`);
+      db.prepare(`INSERT INTO webhook_deliveries (webhook_id, url, inbox, event_type, body, next_attempt_ms,
+      created_ms) VALUES (@webhookId, @url, @inbox, @eventType, @body, @nowMs, @nowMs)`);
     this.#due = db.prepare(`SELECT * FROM webhook_deliveries WHERE status IN ('pending', 'failed')
       AND next_attempt_ms <= ? ORDER BY next_attempt_ms, id LIMIT ?`);
     this.#lease = db.prepare('UPDATE webhook_deliveries SET next_attempt_ms = ? WHERE id = ?');
@@ -48,7 +48,7 @@ export class SqliteWebhookDeliveries implements WebhookDeliveries {
     this.#prune = db.prepare(`DELETE FROM webhook_deliveries WHERE status IN ('delivered', 'dead')
       AND id <= (SELECT id FROM webhook_deliveries ORDER BY id DESC LIMIT 1 OFFSET ?)`);
     this.#enqueueTx = db.transaction((rows: NewDelivery[]) =>
-      rows.map((row) => Number(this.#insert.run(row).lastInsertRowid)),
+      rows.map((row) => Number(this.#insert.run({ ...row, inbox: row.inbox ?? null }).lastInsertRowid)),
     );
     // BEGIN IMMEDIATE, as the relay outbox's claim: a second process on the file waits its turn.
     const claimTx = db.transaction((nowMs: number, leaseMs: number, limit: number) => {
@@ -107,6 +107,7 @@ function toDelivery(row: DeliveryRow): WebhookDelivery {
     id: row.id,
     webhookId: row.webhook_id,
     url: row.url,
+    inbox: row.inbox,
     eventType: row.event_type,
     status: row.status,
     attempts: JSON.parse(row.attempts_json) as DeliveryAttempt[],

@@ -28,6 +28,7 @@ async function claimInTwoProcesses(engine: Engine, where: string, mode: string):
 
 const entry = (n: number, nowMs: number) => ({
   messageId: `mail-${n}`,
+  inbox: 'default',
   subject: `mail ${n}`,
   envelopeFrom: 'app@acme.test',
   recipients: [`user${n}@example.org`],
