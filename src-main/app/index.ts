@@ -213,7 +213,7 @@ function createTray(sandbox: Sandbox, addresses: SandboxAddresses, window: MainW
       quit: () => app.quit(),
     },
   });
-  for (const event of ['message.created', 'message.read', 'message.deleted'] as const) {
+  for (const event of ['message.created', 'message.read', 'message.deleted', 'message.moved'] as const) {
     sandbox.bus.on(event, () => tray.refresh());
   }
   return tray;
