@@ -57,6 +57,11 @@ export interface InboxSummary {
   Created: string;
 }
 
+/** `POST /api/v1/inboxes/{NAME}/messages {IDs}`: how many of the mails moved into NAME. */
+export interface InboxMoveResult {
+  Moved: number;
+}
+
 // ---- hub topics and payloads (docs/HUB.md) ----
 
 export const TOPIC_MESSAGES = 'urn:mailbeacon:messages';

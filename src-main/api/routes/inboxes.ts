@@ -6,7 +6,7 @@ import type { Clock } from '../../logger.js';
 import { inboxNameProblem } from '../../model/inbox.js';
 import type { InboxStore, MessageStore } from '../../store/contract.js';
 import { badRequest, conflict, errorBody, parseOr400 } from '../errors.js';
-import type { InboxSummary } from '../../wire/types.js';
+import type { InboxMoveResult, InboxSummary } from '../../wire/types.js';
 
 export interface InboxRoutesDeps {
   store: MessageStore;
@@ -97,7 +97,7 @@ export function registerInboxRoutes(app: FastifyInstance, deps: InboxRoutesDeps)
           'Move mails ({IDs}) into this inbox with their events and outbox entries; mails the caller cannot see stay',
       },
     },
-    async (req) => {
+    async (req): Promise<InboxMoveResult> => {
       const to = checkedName(req.params.name);
       const { IDs } = parseOr400(moveBody, req.body);
       // Under `/inbox/NAME/` the mails come from NAME and may go to any inbox its caller may open.
