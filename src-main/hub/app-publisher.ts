@@ -29,7 +29,10 @@ export interface AppPublisherOptions {
   inboxOf?: (id: string) => string | undefined;
 }
 
-type Listeners = { [K in keyof SandboxEvents]: (...args: SandboxEvents[K]) => void };
+// An inbox's settings are read back through the API: no hub update for them.
+type Listeners = {
+  [K in Exclude<keyof SandboxEvents, 'inbox.settings'>]: (...args: SandboxEvents[K]) => void;
+};
 
 /** Turns what happens in the sandbox (EventBus) into hub updates on the app's topics (docs/HUB.md). */
 export class AppPublisher {

@@ -1,5 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { InboxScope } from '../model/inbox.js';
+import type { InboxSettings } from '../model/inbox-settings.js';
 import type { AttachmentInfo, MessageListing, TrackingCounts } from '../model/message.js';
 import type { HubHistoryRows } from '../model/hub-update.js';
 import type { RelayAttempt, RelayEntry, RelayStatus } from '../model/relay.js';
@@ -150,6 +151,12 @@ export interface InboxStore {
   empty(name: string): string[];
   /** Deletes an inbox with everything in it; undefined when it does not exist. */
   delete(name: string): string[] | undefined;
+  /** What an inbox overrides of the flags (NO_OVERRIDES when nothing); undefined when it does not exist. */
+  settings(name: string): Promise<InboxSettings | undefined>;
+  /** Replaces an inbox's settings; false when it does not exist. */
+  saveSettings(name: string, settings: InboxSettings): Promise<boolean>;
+  /** Every inbox's settings, those without overrides too. */
+  allSettings(): Promise<Map<string, InboxSettings>>;
   /**
    * Moves mails within `scope` into inbox `to` with their events and outbox entries, in one transaction; mails
    * already there, unknown or outside the scope stay. Undefined when `to` does not exist.

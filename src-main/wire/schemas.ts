@@ -267,6 +267,31 @@ export const webhooksResponse = z.object({
 /** `GET /api/v1/settings`: the running settings by name, secrets masked, and the listeners' addresses. */
 export const settingsResponse = z.record(z.string(), z.unknown());
 
+/**
+ * What an inbox overrides of the flags (model/inbox-settings.ts); null, or Relay.Mode "default", is the flag's value.
+ * MaxAge is written as `--max-age` takes it ("7d", "12h").
+ */
+export const inboxSettings = z.object({
+  MaxMessages: z.number().nullable(),
+  MaxAge: z.string().nullable(),
+  Tracking: z.boolean().nullable(),
+  Relay: z.object({
+    Mode: z.enum(['default', 'off', 'all', 'matching']),
+    Matching: z.string().nullable(),
+    To: z.string().nullable(),
+  }),
+  Webhook: z.object({ URL: z.string().nullable(), Secret: z.string().nullable() }),
+  TagRules: z.array(z.object({ Tag: z.string(), Query: z.string() })),
+});
+
+/** `GET|PUT /api/v1/inboxes/{name}/settings`: the inbox's settings and the flags' values null falls back to. */
+export const inboxSettingsResponse = z.object({
+  Inbox: z.string(),
+  Settings: inboxSettings,
+  /** The server's flags in the same shape (Webhook.Secret masked). */
+  Defaults: inboxSettings,
+});
+
 /** The body of every JSON error the API sends (Mailpit's shape). */
 export const apiError = z.object({ Error: z.string() });
 
@@ -287,6 +312,8 @@ export const RESPONSES = {
   'get /api/v1/relay': relayResponse,
   'get /api/v1/webhooks/deliveries': webhooksResponse,
   'get /api/v1/settings': settingsResponse,
+  'get /api/v1/inboxes/{name}/settings': inboxSettingsResponse,
+  'put /api/v1/inboxes/{name}/settings': inboxSettingsResponse,
 } satisfies Record<string, z.ZodType>;
 
 export type Operation = keyof typeof RESPONSES;
@@ -320,6 +347,8 @@ export type RelayConfigView = z.infer<typeof relayConfigView>;
 export type RelayResponse = z.infer<typeof relayResponse>;
 export type WebhooksResponse = z.infer<typeof webhooksResponse>;
 export type SettingsResponse = z.infer<typeof settingsResponse>;
+export type InboxSettingsWire = z.infer<typeof inboxSettings>;
+export type InboxSettingsResponse = z.infer<typeof inboxSettingsResponse>;
 
 // Compile-time: where the wire shape is the model's, the two agree (relay and webhook entries go out as stored).
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

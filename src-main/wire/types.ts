@@ -42,6 +42,8 @@ export type {
   RelayResponse,
   WebhooksResponse,
   SettingsResponse,
+  InboxSettingsWire,
+  InboxSettingsResponse,
 } from './schemas.js';
 import type { MessageSummary } from './schemas.js';
 

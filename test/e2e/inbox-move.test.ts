@@ -62,7 +62,7 @@ describe('moving mail in the UI', () => {
     await menu.getByRole('menuitem', { name: 'billing' }).click();
 
     // The mail leaves this inbox's list and the open pane; the counts follow (billing: 2 mails, 1 unread).
-    await page.waitForFunction(() => !location.hash.includes('/message/'));
+    await page.waitForFunction("!location.hash.includes('/message/')");
     await expect
       .poll(() => rows().allTextContents())
       .not.toContainEqual(expect.stringContaining('Welcome to Shop'));

@@ -339,4 +339,9 @@ export const MIGRATIONS: ((db: Database) => void)[] = [
   (db) => {
     db.exec('CREATE INDEX messages_inbox_attachments ON messages (inbox, seq, read) WHERE attachments > 0;');
   },
+  // 17: what an inbox overrides of the flags (model/inbox-settings.ts), as JSON on its row: renaming the row carries
+  // them, deleting it drops them
+  (db) => {
+    db.exec(`ALTER TABLE inboxes ADD COLUMN settings_json TEXT NOT NULL DEFAULT '{}'`);
+  },
 ];
