@@ -259,7 +259,8 @@ export function InboxPage() {
           >
             Unread
           </button>
-          <MoveMenu ids={selection} onMoved={movedAway} />
+          {/* The open mail has its own "Move to…"; here, for the mails checked in the list. */}
+          {checked.size > 0 && <MoveMenu ids={selection} label="Move" onMoved={movedAway} />}
           <button
             type="button"
             className="btn btn-small"

@@ -34,6 +34,7 @@ export function MoveMenu({
             : 'Move this mail, with its tracking events, to another inbox'
         }
         testId="move-menu"
+        disabled={none}
         items={targets.map((i) => ({
           key: i.Name,
           label: i.Closed ? `${i.Name} (closed)` : i.Name,
