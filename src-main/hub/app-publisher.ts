@@ -4,6 +4,7 @@ import {
   messageEventsTopic,
   messageTopic,
   type EventUpdate,
+  type HubUpdate,
   type MessageUpdate,
 } from '../wire/types.js';
 import { toWireSummary } from '../wire/messages.js';
@@ -138,7 +139,7 @@ export class AppPublisher {
     this.send(topics, payload);
   }
 
-  private send(topics: string[], payload: MessageUpdate | EventUpdate): void {
+  private send(topics: string[], payload: HubUpdate): void {
     // A listener that threw would be reported as the emitter's error; the producer must not fail because
     // nobody could be told (the hub is closing, say).
     try {
