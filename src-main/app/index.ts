@@ -41,6 +41,7 @@ import { checkSmtpTlsPrefs } from './smtp-tls-prefs.js';
 import { installQuitSequence } from './quit.js';
 import { startWithPortRecovery } from './start-sandbox.js';
 import { AppTray } from './tray.js';
+import { inboxUrl } from './tray-menu.js';
 import { uiAuthResponder } from './ui-auth.js';
 import { WINDOW_STATE_FILE } from './window-state.js';
 
@@ -79,7 +80,7 @@ async function main(): Promise<void> {
   lockDown(ui, openExternal);
   const window = openWindow(ui, userData, settings, openExternal);
   installAppMenu(window);
-  createTray(sandbox, addresses, window);
+  createTray(sandbox, addresses, window, ui.url);
   notifyAboutMail(sandbox, preferences, window);
   serveWindowRequests(window, ui, preferences, settings, openExternal);
   window.show();
@@ -191,7 +192,13 @@ function installAppMenu(window: MainWindow): void {
 }
 
 /** Tray icon with the unread count; its menu pauses capture and copies the SMTP address. */
-function createTray(sandbox: Sandbox, addresses: SandboxAddresses, window: MainWindow): AppTray {
+function createTray(
+  sandbox: Sandbox,
+  addresses: SandboxAddresses,
+  window: MainWindow,
+  uiUrl: string,
+): AppTray {
+  const closed = new Set(sandbox.settings.inboxAuth.map((entry) => entry.inbox));
   const icon = resource('tray', process.platform === 'darwin' ? 'trayTemplate.png' : 'tray.png');
   const tray: AppTray = new AppTray({
     Tray,
@@ -202,9 +209,13 @@ function createTray(sandbox: Sandbox, addresses: SandboxAddresses, window: MainW
       unread: sandbox.unreadCount(),
       capturePaused: sandbox.capturePaused,
       smtpAddress: addresses.smtp,
+      inboxes: sandbox.storage.inboxes
+        .list()
+        .map((row) => ({ name: row.name, unread: row.unread, closed: closed.has(row.name) })),
     }),
     actions: {
       openWindow: () => window.show(),
+      openInbox: (name) => window.showPage(inboxUrl(uiUrl, name)),
       setCapturePaused: (paused) => {
         sandbox.setCapturePaused(paused);
         tray.refreshNow();
@@ -213,7 +224,7 @@ function createTray(sandbox: Sandbox, addresses: SandboxAddresses, window: MainW
       quit: () => app.quit(),
     },
   });
-  for (const event of ['message.created', 'message.read', 'message.deleted'] as const) {
+  for (const event of ['message.created', 'message.read', 'message.deleted', 'message.moved'] as const) {
     sandbox.bus.on(event, () => tray.refresh());
   }
   return tray;
@@ -226,6 +237,7 @@ function notifyAboutMail(sandbox: Sandbox, preferences: PreferencesFile, window:
   new MailNotifier({
     bus: sandbox.bus,
     prefs: () => preferences.notifications,
+    inboxes: () => sandbox.storage.inboxes.list().map((row) => row.name),
     show: ({ title, body, messageId }) => {
       if (!Notification.isSupported()) return;
       const notice = new Notification({ title, body });

@@ -55,6 +55,14 @@ export class MainWindow {
     else go();
   }
 
+  /** Shows a page of the UI's own origin (an inbox's `/inbox/NAME/`), loading it in the window. */
+  showPage(url: string): void {
+    this.show();
+    this.contents
+      ?.loadURL(url)
+      .catch((err: Error) => this.options.logger.warn(`could not show ${url}: ${err.message}`));
+  }
+
   private create(): BrowserWindowType {
     const { BrowserWindow, screen, shell, url, appOrigins, preload, icon, stateFile, logger } = this.options;
     const state = loadWindowState(

@@ -13,6 +13,8 @@ export interface SandboxEvents {
   'message.deleted': [ids: string[] | 'all'];
   /** The tags of these mails changed (set, renamed or deleted). */
   'message.tags': [ids: string[]];
+  /** These mails moved to another inbox (`message.inbox`), each from the inbox `from`. */
+  'message.moved': [moves: { message: MessageListing; from: string }[]];
   'tracking.event': [event: TrackingEvent];
   'relay.status': [entry: RelayEntry];
   /** An inbox's settings changed (saved, or moved or dropped with the inbox). */

@@ -53,6 +53,20 @@ export class AppPublisher {
         ? this.messages([], { type: 'deleted', ids })
         : this.perInbox(ids, (part) => ({ type: 'deleted', ids: part })),
     'message.tags': (ids) => this.perInbox(ids, (part) => ({ type: 'tags', ids: part })),
+    // The inbox a mail left sees it go, the one it joined sees it arrive, each on its own topic only.
+    'message.moved': (moves) => {
+      const left = new Map<string, string[]>();
+      for (const { message, from } of moves) {
+        const ids = left.get(from);
+        if (ids) ids.push(message.id);
+        else left.set(from, [message.id]);
+      }
+      for (const [from, ids] of left) this.messages(ids, { type: 'deleted', ids }, from);
+      for (const { message } of moves) {
+        if (message.inbox !== undefined) this.remember(message.id, message.inbox);
+        this.messages([message.id], { type: 'created', message: toWireSummary(message) }, message.inbox);
+      }
+    },
     'relay.status': (entry) =>
       this.messages([entry.messageId], { type: 'relay', entry }, this.inboxOf(entry.messageId)),
     'tracking.event': (event) => {

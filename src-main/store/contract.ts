@@ -172,6 +172,17 @@ export interface InboxStore {
   saveSettings(name: string, settings: InboxSettings): Promise<boolean>;
   /** Every inbox's settings, those without overrides too. */
   allSettings(): Promise<Map<string, InboxSettings>>;
+  /**
+   * Moves mails within `scope` into inbox `to` with their events and outbox entries, in one transaction; mails
+   * already there, unknown or outside the scope stay. Undefined when `to` does not exist.
+   */
+  moveMessages(ids: string[], to: string, scope?: InboxScope): Promise<MovedMail[] | undefined>;
+}
+
+/** A mail `InboxStore.moveMessages` moved, and the inbox it left. */
+export interface MovedMail {
+  id: string;
+  from: string;
 }
 
 /** The relay's transactional outbox. A row is claimed ('sending') by one worker only, however many ask. */

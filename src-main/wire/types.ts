@@ -69,6 +69,11 @@ export interface InboxSummary {
   Created: string;
 }
 
+/** `POST /api/v1/inboxes/{NAME}/messages {IDs}`: how many of the mails moved into NAME. */
+export interface InboxMoveResult {
+  Moved: number;
+}
+
 // ---- hub topics (docs/HUB.md); the updates' schemas are in schemas.ts ----
 
 export const TOPIC_MESSAGES = 'urn:mailbeacon:messages';

@@ -4,6 +4,7 @@ import { InboxPage } from './inbox/InboxPage';
 import { EventsPage } from './events/EventsPage';
 import { RelayPage } from './relay/RelayPage';
 import { SettingsPage } from './settings/SettingsPage';
+import { InboxSettingsPage } from './inboxes/InboxSettingsPage';
 
 export const routes: RouteObject[] = [
   {
@@ -15,6 +16,7 @@ export const routes: RouteObject[] = [
       { path: 'events', element: <EventsPage /> },
       { path: 'relay', element: <RelayPage /> },
       { path: 'settings', element: <SettingsPage /> },
+      { path: 'inbox-settings', element: <InboxSettingsPage /> },
       { path: '*', element: <Navigate to="/" replace /> },
     ],
   },

@@ -42,11 +42,16 @@ const hit = (
   source: 'recipient',
 });
 
-function notifier(prefs: NotificationPrefs = DEFAULT_NOTIFICATION_PREFS) {
+function notifier(prefs: NotificationPrefs = DEFAULT_NOTIFICATION_PREFS, inboxes?: string[]) {
   const bus = new EventBus();
   const shown: MailNotice[] = [];
   const current = { prefs };
-  const n = new MailNotifier({ bus, prefs: () => current.prefs, show: (notice) => shown.push(notice) });
+  const n = new MailNotifier({
+    bus,
+    prefs: () => current.prefs,
+    show: (notice) => shown.push(notice),
+    ...(inboxes && { inboxes: () => inboxes }),
+  });
   n.start();
   return { bus, shown, current, notifier: n };
 }
@@ -100,6 +105,37 @@ describe('mail notifications', () => {
     bus.emit('message.created', message('m2', 'Invoice'));
     bus.emit('tracking.event', hit('m2', 'open'));
     expect(shown.map((n) => n.title)).toEqual(['ann@example.org opened a mail', 'New mail from Acme Shop']);
+  });
+
+  it('names the inbox before the subject once there is more than one, for new mail, opens and clicks', () => {
+    const { bus, shown } = notifier(DEFAULT_NOTIFICATION_PREFS, ['default', 'shop']);
+    bus.emit('message.created', { ...message('m1', 'Welcome to Shop'), inbox: 'shop' });
+    bus.emit('message.created', message('m2', 'Plain'));
+    bus.emit('tracking.event', hit('m1', 'open'));
+    bus.emit('tracking.event', hit('m1', 'click'));
+    expect(shown.map((n) => n.body)).toEqual([
+      'shop: Welcome to Shop',
+      'default: Plain',
+      'shop: Welcome to Shop',
+      'shop: Welcome to Shop\nhttps://acme.test/start',
+    ]);
+  });
+
+  it('leaves a lone default inbox unnamed, and names it as soon as a second inbox gets mail', () => {
+    const { bus, shown } = notifier(DEFAULT_NOTIFICATION_PREFS, ['default']);
+    bus.emit('message.created', message('m1', 'Welcome'));
+    bus.emit('message.created', { ...message('m2', 'Order 12'), inbox: 'shop' });
+    bus.emit('message.created', message('m3', 'Again'));
+    expect(shown.map((n) => n.body)).toEqual(['Welcome', 'shop: Order 12', 'default: Again']);
+  });
+
+  it('names the inbox a mail was moved to in its later notices', () => {
+    const { bus, shown } = notifier(DEFAULT_NOTIFICATION_PREFS, ['default', 'shop']);
+    const mail = { ...message('m1', 'Welcome'), inbox: 'shop' };
+    bus.emit('message.created', mail);
+    bus.emit('message.moved', [{ message: { ...mail, inbox: 'billing' }, from: 'shop' }]);
+    bus.emit('tracking.event', hit('m1', 'open'));
+    expect(shown.map((n) => n.body)).toEqual(['shop: Welcome', 'billing: Welcome']);
   });
 
   it('stops listening on stop()', () => {

@@ -7,7 +7,7 @@ import type { Clock } from '../../logger.js';
 import { inboxNameProblem } from '../../model/inbox.js';
 import type { InboxStore, MessageStore } from '../../store/contract.js';
 import { badRequest, conflict, errorBody, parseOr400 } from '../errors.js';
-import type { InboxSettingsWire, InboxSummary } from '../../wire/types.js';
+import type { InboxMoveResult, InboxSettingsWire, InboxSummary } from '../../wire/types.js';
 import { applyPatch, settingsPatch, settingsResponse } from './inbox-settings.js';
 
 export interface InboxRoutesDeps {
@@ -22,6 +22,7 @@ export interface InboxRoutesDeps {
 }
 
 const nameBody = z.object({ Name: z.string().max(200) });
+const moveBody = z.object({ IDs: z.array(z.string().max(200)).min(1).max(100_000) });
 
 /** A name from a request, or a 400 saying what is wrong with it. */
 function checkedName(name: string): string {
@@ -30,7 +31,7 @@ function checkedName(name: string): string {
   return name;
 }
 
-/** The inboxes: list them with their counts, create, rename, empty and delete one. */
+/** The inboxes: list them with their counts, create, rename, empty and delete one, move mails into one. */
 export function registerInboxRoutes(app: FastifyInstance, deps: InboxRoutesDeps): void {
   const { inboxes, access, bus } = deps;
 
@@ -90,6 +91,31 @@ export function registerInboxRoutes(app: FastifyInstance, deps: InboxRoutesDeps)
       if (inboxes.exists(to)) throw conflict(`inbox exists: ${to}`);
       if (inboxes.rename(from, to)) deps.settings.renamed(from, to);
       return 'ok';
+    },
+  );
+
+  app.post<{ Params: { name: string } }>(
+    '/api/v1/inboxes/:name/messages',
+    {
+      config: {
+        summary:
+          'Move mails ({IDs}) into this inbox with their events and outbox entries; mails the caller cannot see stay',
+      },
+    },
+    async (req): Promise<InboxMoveResult> => {
+      const to = checkedName(req.params.name);
+      const { IDs } = parseOr400(moveBody, req.body);
+      // Under `/inbox/NAME/` the mails come from NAME and may go to any inbox its caller may open.
+      if (!access.mayOpen(req.caller, to) || !inboxes.exists(to))
+        throw Object.assign(new Error(`inbox not found: ${to}`), { statusCode: 404 });
+      const moved = await inboxes.moveMessages(IDs, to, req.inboxScope);
+      if (!moved) throw Object.assign(new Error(`inbox not found: ${to}`), { statusCode: 404 });
+      const moves = moved.flatMap(({ id, from }) => {
+        const row = deps.store.get(id);
+        return row ? [{ message: deps.store.summaryOf(row), from }] : [];
+      });
+      if (moves.length) bus.emit('message.moved', moves);
+      return { Moved: moved.length };
     },
   );
 

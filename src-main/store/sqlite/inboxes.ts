@@ -1,12 +1,12 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { oneInbox } from '../../model/inbox.js';
+import { ALL_INBOXES, oneInbox, scopeSql, type InboxScope } from '../../model/inbox.js';
 import { settingsFromJson, type InboxSettings } from '../../model/inbox-settings.js';
-import type { InboxRow, InboxStore } from '../contract.js';
+import type { InboxRow, InboxStore, MovedMail } from '../contract.js';
 import type { SqliteMessageStore } from './messages.js';
 
 /**
  * The `inboxes` table and what moves whole inboxes: listing them with their counts, creating, renaming, emptying
- * and deleting one. A mail's own inbox is written with the mail (message-writes.ts), which creates the inbox's row.
+ * and deleting one, moving mails between inboxes. A mail's own inbox is written with the mail (message-writes.ts), which creates the inbox's row.
  * Whole-inbox changes go through `MessageStore.delete` so its running count stays right.
  */
 export class SqliteInboxStore implements InboxStore {
@@ -89,6 +89,40 @@ export class SqliteInboxStore implements InboxStore {
       const ids = this.#emptyRows(name);
       this.#db.prepare('DELETE FROM inboxes WHERE name = ?').run(name);
       return ids;
+    })();
+  }
+
+  /**
+   * Moves mails within `scope` into `to` with their events and outbox entries, in one transaction, so an event
+   * never names an inbox its mail has left. Undefined when `to` does not exist. The running count stays: the
+   * mails are still stored.
+   */
+  async moveMessages(
+    ids: string[],
+    to: string,
+    scope: InboxScope = ALL_INBOXES,
+  ): Promise<MovedMail[] | undefined> {
+    const inScope = scopeSql(scope, 'inbox');
+    const and = inScope ? ` AND ${inScope.where}` : '';
+    const list = JSON.stringify([...new Set(ids)]);
+    return this.#db.transaction(() => {
+      if (!this.exists(to)) return undefined;
+      const moved = this.#db
+        .prepare(
+          `SELECT id, inbox AS "from" FROM messages
+           WHERE id IN (SELECT value FROM json_each(?)) AND inbox != ?${and} ORDER BY seq`,
+        )
+        .all(list, to, ...(inScope?.params ?? [])) as MovedMail[];
+      if (moved.length === 0) return moved;
+      const movedIds = JSON.stringify(moved.map((m) => m.id));
+      this.#db
+        .prepare('UPDATE messages SET inbox = ? WHERE id IN (SELECT value FROM json_each(?))')
+        .run(to, movedIds);
+      for (const table of ['events', 'relay_outbox'])
+        this.#db
+          .prepare(`UPDATE ${table} SET inbox = ? WHERE message_id IN (SELECT value FROM json_each(?))`)
+          .run(to, movedIds);
+      return moved;
     })();
   }
 

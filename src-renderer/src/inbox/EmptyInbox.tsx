@@ -3,6 +3,7 @@ import { CopyButton } from '../shared/CopyButton';
 import { ErrorNotice } from '../shared/ErrorNotice';
 import { useSendSample } from './actions';
 import { smtpSnippets } from '../settings/smtpSnippets';
+import { CURRENT_INBOX } from '../inboxes/inboxBase';
 
 /** Where `mailbeacon serve` listens unless told otherwise. */
 const DEFAULT_SMTP = '127.0.0.1:1025';
@@ -29,7 +30,9 @@ export function EmptyInbox({ searching }: { searching: boolean }) {
           <div>
             Point your app's SMTP at <code>{smtp}</code> <CopyButton text={smtp} />
           </div>
-          <pre className="code empty-snippet">{smtpSnippets(smtp)[0].code}</pre>
+          <pre className="code empty-snippet" data-testid="empty-snippet">
+            {smtpSnippets(smtp, CURRENT_INBOX)[0].code}
+          </pre>
         </>
       ) : (
         <div className="muted">Point your app's SMTP at this sandbox…</div>
@@ -62,7 +65,8 @@ export function EmptyInbox({ searching }: { searching: boolean }) {
 export function EmptyMessagePane({ hasMail }: { hasMail: boolean }) {
   const info = useInfo();
   const smtp = info.data?.Listeners?.smtp;
-  const snippet = smtp ? smtpSnippets(smtp)[0] : null;
+  // On an inbox's page the snippet logs in as that inbox, so the app's mail lands where the user is looking.
+  const snippet = smtp ? smtpSnippets(smtp, CURRENT_INBOX)[0] : null;
   return (
     <div className="empty-pane" data-testid="empty-message-pane">
       <div className="empty-title">{hasMail ? 'No mail open' : 'Waiting for mail'}</div>

@@ -8,6 +8,8 @@ import { useLive } from '../live/LiveProvider';
 import { MessageView } from '../message/MessageView';
 import { useDeleteMessages, useSetRead } from './actions';
 import { EmptyInbox, EmptyMessagePane } from './EmptyInbox';
+import { MoveMenu } from '../inboxes/MoveMenu';
+import { CURRENT_INBOX } from '../inboxes/inboxBase';
 import { PAGE_SIZE } from './pageWindow';
 import { MessageList } from './MessageList';
 import { SearchBar } from './SearchBar';
@@ -202,6 +204,12 @@ export function InboxPage() {
   const loadedIds = [...pages.loaded.values()].flat().map((m) => m.ID);
   const allChecked = loadedIds.length > 0 && loadedIds.every((id) => checked.has(id));
   const selection = checked.size > 0 ? [...checked] : selectedId ? [selectedId] : [];
+  // On an inbox's page moved mail leaves the list: the selection goes, and so does the open mail if it moved.
+  const movedAway = () => {
+    if (CURRENT_INBOX === undefined) return;
+    setChecked(new Set());
+    if (selectedId && selection.includes(selectedId)) navigate(`/${search}`);
+  };
 
   return (
     <div className={selectedId ? 'inbox inbox-open' : 'inbox'}>
@@ -251,6 +259,8 @@ export function InboxPage() {
           >
             Unread
           </button>
+          {/* The open mail has its own "Move to…"; here, for the mails checked in the list. */}
+          {checked.size > 0 && <MoveMenu ids={selection} label="Move" onMoved={movedAway} />}
           <button
             type="button"
             className="btn btn-small"
@@ -297,6 +307,7 @@ export function InboxPage() {
             key={selectedId}
             id={selectedId}
             onDelete={() => setPendingDelete({ ids: [selectedId], all: false })}
+            onMoved={() => CURRENT_INBOX !== undefined && navigate(`/${search}`)}
             onBack={() => navigate(`/${search}`)}
           />
         ) : (

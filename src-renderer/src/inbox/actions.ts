@@ -3,6 +3,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api/client';
 import { queryKeys } from '../api/queryKeys';
+import type { InboxMoveResult } from '../../../src-main/wire/types';
 import { setReadInCache } from '../live/applyUpdate';
 
 export function useSetRead() {
@@ -56,6 +57,21 @@ export function useSendSample() {
     onSuccess: () => {
       void client.invalidateQueries({ queryKey: queryKeys.messagesAll });
       void client.invalidateQueries({ queryKey: queryKeys.info });
+    },
+  });
+}
+
+/** Moves mails into another inbox; on an inbox's page they leave its list, so their cached copies go too. */
+export function useMoveMessages() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ ids, to }: { ids: string[]; to: string }) =>
+      api.send<InboxMoveResult>('POST', `inboxes/${encodeURIComponent(to)}/messages`, { IDs: ids }),
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: queryKeys.messagesAll });
+      void client.invalidateQueries({ queryKey: queryKeys.inboxes });
+      void client.invalidateQueries({ queryKey: queryKeys.info });
+      void client.invalidateQueries({ queryKey: queryKeys.stats });
     },
   });
 }

@@ -26,7 +26,17 @@ export function InboxSwitcher() {
   const total = sum((i) => i.Total);
   return (
     <div className="tag-filter inbox-switcher" data-testid="inbox-switcher">
-      <div className="sidebar-label">Inboxes</div>
+      <div className="sidebar-label inbox-switcher-head">
+        Inboxes
+        <a
+          className="inbox-settings-link"
+          href="#/inbox-settings"
+          title={CURRENT_INBOX === undefined ? 'Inbox settings' : `Settings of ${CURRENT_INBOX}`}
+          aria-label="Inbox settings"
+        >
+          ⚙
+        </a>
+      </div>
       {inboxes.data.all && (
         <a
           href="/"

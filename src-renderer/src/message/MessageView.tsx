@@ -18,6 +18,7 @@ import { useMessage, useMessageEvents, partPath } from './useMessage';
 import { liveCounts } from './trackingCounts';
 import { ReleaseDialog } from './ReleaseDialog';
 import { SimulateMenu } from './SimulateMenu';
+import { MoveMenu } from '../inboxes/MoveMenu';
 import { MESSAGE_TABS } from './tabs';
 import { TabBar } from './TabBar';
 import { Loading } from '../shared/Loading';
@@ -26,9 +27,12 @@ export function MessageView({
   id,
   onDelete,
   onBack,
+  onMoved,
 }: {
   id: string;
   onDelete: () => void;
+  /** The mail went to another inbox (`moved` 0: it was there already). */
+  onMoved?: (to: string, moved: number) => void;
   /** Back to the list; shown when the list and the mail are stacked (narrow windows). */
   onBack?: () => void;
 }) {
@@ -100,6 +104,7 @@ export function MessageView({
           {back}
           <span className="toolbar-spacer" />
           <SimulateMenu id={id} />
+          <MoveMenu ids={[id]} onMoved={onMoved} />
           <button
             type="button"
             className="btn btn-small btn-icon-text"

@@ -84,6 +84,14 @@ export function SettingsPage() {
       </section>
 
       <section className="panel">
+        <div className="panel-title">Inbox settings</div>
+        <p>
+          Retention, tracking, relay, webhook and tag rules of {CURRENT_INBOX ? 'this inbox' : 'each inbox'}:{' '}
+          <a href="#/inbox-settings">inbox settings</a>.
+        </p>
+      </section>
+
+      <section className="panel">
         <div className="panel-title">SMTP TLS</div>
         <SmtpTlsSettings settings={settings.data} />
       </section>

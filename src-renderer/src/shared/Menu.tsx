@@ -29,6 +29,7 @@ export function Menu({
   className = 'btn btn-small',
   testId,
   align = 'right',
+  disabled = false,
 }: {
   label: ReactNode;
   title?: string;
@@ -38,6 +39,7 @@ export function Menu({
   className?: string;
   testId?: string;
   align?: 'left' | 'right';
+  disabled?: boolean;
 }) {
   const [open, setOpen] = useState(false);
   const box = useRef<HTMLDivElement>(null);
@@ -111,6 +113,7 @@ export function Menu({
         aria-haspopup="menu"
         aria-expanded={open}
         aria-controls={open ? menuId : undefined}
+        disabled={disabled}
         onClick={() => setOpen((o) => !o)}
         onKeyDown={(e) => {
           if (e.key === 'ArrowDown' && !open) {
