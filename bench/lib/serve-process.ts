@@ -28,6 +28,8 @@ export interface ServeProcessOptions {
   bundle?: boolean;
   /** Another checkout's CLI entry (`bin/mailbeacon.js`), to measure it beside this one. */
   bin?: string;
+  /** How long the first line may take (default a minute); a start that checks a large file for damage needs longer. */
+  startTimeoutMs?: number;
 }
 
 export interface ServeExit {
@@ -91,10 +93,8 @@ export class ServeProcess {
     const lines = createInterface({ input: child.stdout! });
     try {
       const first = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`[bench] serve did not start within ${START_TIMEOUT_MS} ms`)),
-          START_TIMEOUT_MS,
-        );
+        const limit = options.startTimeoutMs ?? START_TIMEOUT_MS;
+        const timer = setTimeout(() => reject(new Error(`[bench] serve did not start within ${limit} ms`)), limit);
         lines.once('line', (line) => {
           clearTimeout(timer);
           resolve(line);
