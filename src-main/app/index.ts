@@ -192,6 +192,8 @@ function installAppMenu(window: MainWindow): void {
 
 /** Tray icon with the unread count; its menu pauses capture and copies the SMTP address. */
 function createTray(sandbox: Sandbox, addresses: SandboxAddresses, window: MainWindow): AppTray {
+  // The store answers later: the menu shows the count last read, and every change reads it again.
+  let unread = 0;
   const icon = resource('tray', process.platform === 'darwin' ? 'trayTemplate.png' : 'tray.png');
   const tray: AppTray = new AppTray({
     Tray,
@@ -199,7 +201,7 @@ function createTray(sandbox: Sandbox, addresses: SandboxAddresses, window: MainW
     icon: nativeImage.createFromPath(icon),
     state: () => ({
       running: true,
-      unread: sandbox.unreadCount(),
+      unread,
       capturePaused: sandbox.capturePaused,
       smtpAddress: addresses.smtp,
     }),
@@ -214,8 +216,17 @@ function createTray(sandbox: Sandbox, addresses: SandboxAddresses, window: MainW
     },
   });
   for (const event of ['message.created', 'message.read', 'message.deleted'] as const) {
-    sandbox.bus.on(event, () => tray.refresh());
+    sandbox.bus.on(event, () => recount());
   }
+  const recount = () =>
+    void sandbox.unreadCount().then(
+      (n) => {
+        unread = n;
+        tray.refresh();
+      },
+      () => {},
+    );
+  recount();
   return tray;
 }
 

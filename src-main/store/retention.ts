@@ -59,13 +59,13 @@ export class Retention {
         const cutoff = clock.now() - maxAgeMs;
         for (;;) {
           if (this.#stopped) return;
-          const ids = store.pruneOlderThan(cutoff, BATCH);
+          const ids = await store.pruneOlderThan(cutoff, BATCH);
           if (ids.length) bus.emit('message.deleted', ids);
           if (ids.length < BATCH) break;
           await new Promise((resolve) => setImmediate(resolve));
         }
       }
-      while (!this.#stopped && store.dropRelayEntries(BATCH) > 0) {
+      while (!this.#stopped && (await store.dropRelayEntries(BATCH)) > 0) {
         await new Promise((resolve) => setImmediate(resolve));
       }
     } catch (err) {

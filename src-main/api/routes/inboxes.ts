@@ -34,9 +34,9 @@ export function registerInboxRoutes(app: FastifyInstance, deps: InboxRoutesDeps)
     req.inboxName !== undefined ? req.inboxName === name : access.mayOpen(req.caller, name);
 
   /** The named inbox when it exists and this request may see it; a 404 (the same either way) otherwise. */
-  const known = (req: FastifyRequest<{ Params: { name: string } }>): string => {
+  const known = async (req: FastifyRequest<{ Params: { name: string } }>): Promise<string> => {
     const name = checkedName(req.params.name);
-    if (!visible(req, name) || !inboxes.exists(name))
+    if (!visible(req, name) || !(await inboxes.exists(name)))
       throw Object.assign(new Error(`inbox not found: ${name}`), { statusCode: 404 });
     return name;
   };
@@ -45,8 +45,7 @@ export function registerInboxRoutes(app: FastifyInstance, deps: InboxRoutesDeps)
     '/api/v1/inboxes',
     { config: { summary: 'The inboxes this caller sees: name, total, unread, closed or not, last mail' } },
     async (req) => {
-      const list: InboxSummary[] = inboxes
-        .list()
+      const list: InboxSummary[] = (await inboxes.list())
         .filter((row) => visible(req, row.name))
         .map((row) => ({
           Name: row.name,
@@ -67,7 +66,7 @@ export function registerInboxRoutes(app: FastifyInstance, deps: InboxRoutesDeps)
       const name = checkedName(parseOr400(nameBody, req.body).Name);
       if (req.inboxName !== undefined && req.inboxName !== name)
         throw badRequest('bad request: an inbox creates no other inbox');
-      if (!inboxes.create(name, deps.clock.now())) throw conflict(`inbox exists: ${name}`);
+      if (!(await inboxes.create(name, deps.clock.now()))) throw conflict(`inbox exists: ${name}`);
       return reply.code(201).send('ok');
     },
   );
@@ -76,14 +75,16 @@ export function registerInboxRoutes(app: FastifyInstance, deps: InboxRoutesDeps)
     '/api/v1/inboxes/:name',
     { config: { summary: 'Rename an inbox ({Name}) with its mails, events and outbox entries' } },
     async (req) => {
-      const from = known(req);
+      const from = await known(req);
       const to = checkedName(parseOr400(nameBody, req.body).Name);
       if (from === to) return 'ok';
       // A closed inbox's credentials are given by name on the command line: the name stays.
       if (access.isClosed(from) || access.isClosed(to))
         throw conflict(`a closed inbox (--inbox-auth) keeps its name: ${access.isClosed(from) ? from : to}`);
-      if (inboxes.exists(to)) throw conflict(`inbox exists: ${to}`);
-      inboxes.rename(from, to);
+      const renamed = await inboxes.rename(from, to);
+      if (renamed === 'taken') throw conflict(`inbox exists: ${to}`);
+      if (renamed === 'missing')
+        throw Object.assign(new Error(`inbox not found: ${from}`), { statusCode: 404 });
       return 'ok';
     },
   );
@@ -92,7 +93,7 @@ export function registerInboxRoutes(app: FastifyInstance, deps: InboxRoutesDeps)
     '/api/v1/inboxes/:name/messages',
     { config: { summary: 'Empty an inbox: its mails, their events and outbox entries, in one transaction' } },
     async (req) => {
-      const deleted = inboxes.empty(known(req));
+      const deleted = await inboxes.empty(await known(req));
       if (deleted.length) bus.emit('message.deleted', deleted);
       return 'ok';
     },
@@ -102,7 +103,7 @@ export function registerInboxRoutes(app: FastifyInstance, deps: InboxRoutesDeps)
     '/api/v1/inboxes/:name',
     { config: { summary: 'Delete an inbox with its mails, events and outbox entries, in one transaction' } },
     async (req, reply) => {
-      const deleted = inboxes.delete(known(req));
+      const deleted = await inboxes.delete(await known(req));
       if (!deleted)
         return reply.code(404).type('application/json; charset=utf-8').send(errorBody('inbox not found'));
       if (deleted.length) bus.emit('message.deleted', deleted);

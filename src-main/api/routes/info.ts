@@ -38,8 +38,12 @@ export interface InfoAddresses {
 }
 
 /** Mailpit's application information, with our listeners, tracking URL and key fingerprint. */
-export function appInformation(deps: InfoDeps, scope: InboxScope = ALL_INBOXES): AppInformation {
-  const { total, unread } = deps.store.countIn(scope);
+export async function appInformation(
+  deps: InfoDeps,
+  scope: InboxScope = ALL_INBOXES,
+): Promise<AppInformation> {
+  const { total, unread } = await deps.store.countIn(scope);
+  const tags = await deps.store.tagCounts();
   const stats = deps.ingest.stats;
   let size = 0;
   if (deps.databasePath !== ':memory:') {
@@ -59,7 +63,7 @@ export function appInformation(deps: InfoDeps, scope: InboxScope = ALL_INBOXES):
     DatabaseSize: size,
     Messages: total,
     Unread: unread,
-    Tags: deps.store.tagCounts(),
+    Tags: tags,
     RuntimeStats: {
       Uptime: Math.round((deps.clock.now() - deps.startedAt()) / 1000),
       Memory: process.memoryUsage().rss,

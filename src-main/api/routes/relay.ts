@@ -33,7 +33,7 @@ export function registerRelayRoutes(app: FastifyInstance, { relay, store }: Rela
     },
     async (req, reply) => {
       const id = await resolveMessageId(store, req.params.id, req.query);
-      if (!id || !store.get(id)) return notFound(reply);
+      if (!id || !(await store.get(id))) return notFound(reply);
       if (!relay) throw badRequest(NOT_CONFIGURED);
       const { To } = parseOr400(releaseBody, req.body);
       let result: ReleaseResult;
@@ -66,7 +66,7 @@ export function registerRelayRoutes(app: FastifyInstance, { relay, store }: Rela
     { config: { summary: 'Relay configuration (password masked) and outbox entries with their attempts' } },
     async () => ({
       config: relay?.config ?? { enabled: false },
-      entries: relay?.list() ?? [],
+      entries: (await relay?.list()) ?? [],
     }),
   );
 
@@ -77,7 +77,7 @@ export function registerRelayRoutes(app: FastifyInstance, { relay, store }: Rela
       if (!relay) throw badRequest(NOT_CONFIGURED);
       const { id } = parseOr400(entryId, req.params);
       try {
-        return relay.retry(id);
+        return await relay.retry(id);
       } catch (err) {
         if (err instanceof RelayRequestError && err.statusCode === 404) return notFound(reply, 'relay entry');
         throw err;

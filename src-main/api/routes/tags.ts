@@ -20,7 +20,7 @@ export function registerTagRoutes(app: FastifyInstance, { store, bus }: TagRoute
     async (req) => {
       const { tag } = parseOr400(tagParam, req.params);
       const { Name } = parseOr400(renameBody, req.body);
-      const changed = store.renameTag(tag, Name);
+      const changed = await store.renameTag(tag, Name);
       if (changed.length) bus.emit('message.tags', changed);
       return 'ok';
     },
@@ -31,7 +31,7 @@ export function registerTagRoutes(app: FastifyInstance, { store, bus }: TagRoute
     { config: { summary: 'Remove a tag from every message (the messages stay)' } },
     async (req) => {
       const { tag } = parseOr400(tagParam, req.params);
-      const changed = store.deleteTag(tag);
+      const changed = await store.deleteTag(tag);
       if (changed.length) bus.emit('message.tags', changed);
       return 'ok';
     },

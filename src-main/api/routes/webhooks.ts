@@ -20,7 +20,7 @@ export function registerWebhookRoutes(app: FastifyInstance, { webhooks }: Webhoo
       },
     },
     async () => ({
-      deliveries: webhooks?.list() ?? [],
+      deliveries: (await webhooks?.list()) ?? [],
       config: webhooks?.config ?? { urls: [], events: [] },
     }),
   );
@@ -34,7 +34,7 @@ export function registerWebhookRoutes(app: FastifyInstance, { webhooks }: Webhoo
       }
       const { id } = parseOr400(deliveryId, req.params);
       try {
-        return webhooks.retry(id);
+        return await webhooks.retry(id);
       } catch (err) {
         if (err instanceof WebhookRequestError && err.statusCode === 404)
           return notFound(reply, 'webhook delivery');
