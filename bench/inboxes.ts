@@ -3,8 +3,9 @@
  *  1. a store of --mails mails spread over 20 inboxes among --inboxes inboxes: listing and searching one inbox
  *     (`/inbox/NAME/api/v1/…` and `inbox:NAME`) beside the same list and searches over the whole store, the
  *     baseline; median of --runs runs each;
- *  2. ingest over SMTP (pipelined, as bench:smtp) into an empty store, by this checkout and by another one given
- *     with --baseline (a checkout of the code before inboxes, with its node_modules), taking turns.
+ *  2. ingest over SMTP (pipelined, as bench:smtp) into an empty store, taking turns: every mail into `default`, and
+ *     each connection logged in as one of 20 inboxes (created by their first mail); with --baseline (a checkout of
+ *     the code before inboxes, with its node_modules), that checkout's ingest too.
  *
  *   tsx bench/inboxes.ts [--mails 100000] [--inboxes 1000] [--ingest 3000] [--runs 5] [--baseline DIR]
  */
@@ -94,11 +95,21 @@ async function reads(http: string): Promise<void> {
   log(`  GET /api/v1/inboxes (${INBOXES} inboxes): ${median(list).toFixed(1)} ms`);
 }
 
-async function ingestRate(bin: string | undefined, label: string): Promise<number> {
+async function ingestRate(
+  bin: string | undefined,
+  label: string,
+  user?: (c: number) => string,
+): Promise<number> {
   const dir = tempDir('mailbeacon-bench-inboxes-ingest-');
   const s = await serve(dir, bin);
   const render = await sampleMailRenderer();
-  const common = { host: s.smtpHost, port: s.smtpPort, connections: 10, message: (n: number) => render(n) };
+  const common = {
+    host: s.smtpHost,
+    port: s.smtpPort,
+    connections: 10,
+    message: (n: number) => render(n),
+    user,
+  };
   await runSmtpLoad({ ...common, mails: 200, maxSeconds: 60 });
   const result = await runSmtpLoad({ ...common, mails: INGEST, maxSeconds: 120 });
   await s.stop(60_000);
@@ -135,17 +146,21 @@ try {
   if (!baseline) log(`\n  no baseline checkout (--baseline DIR): ingest of this checkout only`);
   log('');
   const ours: number[] = [];
+  const routed: number[] = [];
   const theirs: number[] = [];
+  // Two connections per inbox: `project-0` … `project-4` among the ten connections, each inbox logged into as well.
+  const inboxOf = (c: number) => `project-${c % 5}`;
   for (let i = 0; i < 2; i++) {
     if (baseline) theirs.push(await ingestRate(baseline, 'baseline'));
-    ours.push(await ingestRate(undefined, 'inboxes'));
+    ours.push(await ingestRate(undefined, 'into default'));
+    routed.push(await ingestRate(undefined, 'logged into 5 inboxes', inboxOf));
   }
-  if (baseline) {
-    const change = (median(ours) / median(theirs) - 1) * 100;
-    log(
-      `  ingest: ${change >= 0 ? '+' : ''}${change.toFixed(1)} % against the baseline (best of each: ${Math.round(Math.max(...ours))} vs ${Math.round(Math.max(...theirs))} mails/s)`,
-    );
-  }
+  const change = (a: number[], b: number[]) => {
+    const pct = (Math.max(...a) / Math.max(...b) - 1) * 100;
+    return `${pct >= 0 ? '+' : ''}${pct.toFixed(1)} % (best of each: ${Math.round(Math.max(...a))} vs ${Math.round(Math.max(...b))} mails/s)`;
+  };
+  log(`  ingest logged into inboxes against into default: ${change(routed, ours)}`);
+  if (baseline) log(`  ingest into default against the baseline: ${change(ours, theirs)}`);
 } finally {
   for (const step of cleanup.reverse()) await step();
 }

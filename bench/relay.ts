@@ -2,7 +2,6 @@
  * Relay benchmark (`npm run bench:relay`): 5,000 mails caught over SMTP and auto-relayed to Postfix's smtp-sink.
  *
  *   tsx bench/relay.ts [--mails 5000] [--connections 10] [--warmup 300] [--rounds 3] [--only alone|relaying|drain]
- *                      [--pool own|nodemailer]   (the pool --only uses)
  *
  * Phases in one run, each on a fresh file-backed data dir (WAL, as a real one); alone and relaying alternate (and
  * swap order every round) and medians are reported, so that other load on the machine hits both sides alike:
@@ -11,8 +10,7 @@
  *    the ingest rate is measured the same way, the end-to-end rate is mails / time from the first send until the
  *    outbox has recorded every mail as sent (the upstream's 250 committed);
  *  - drain: the same with the worker stopped while mails arrive, then started: the relay's own rate on a backlog.
- * The relaying and drain phases run once with the relay's own UpstreamPool and once with nodemailer's SMTPPool (both
- * sending the raw mail with its envelope), so that what each pool costs ingest is compared in the same run.
+ * The relay sends through nodemailer's SMTPPool (SmtpPoolUpstream in src-main/relay/upstream.ts), as in production.
  * The SMTP client runs in a child process (this file with --send) so that its CPU time is not charged to ingest.
  * Each phase starts with a warm-up batch that is not measured (JIT, connection pools, SQLite page cache).
  */
@@ -27,8 +25,6 @@ import nodemailer from 'nodemailer';
 import { loadSettings } from '../src-main/config/load.js';
 import { createLogger } from '../src-main/logger.js';
 import { createRelay, type RelayWorker } from '../src-main/relay/index.js';
-import { SmtpPoolUpstream } from './lib/smtp-pool.js';
-import { UpstreamPool, type Upstream, type UpstreamOptions } from '../src-main/relay/upstream.js';
 import { Sandbox } from '../src-main/sandbox.js';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -198,19 +194,10 @@ interface PhaseResult {
 
 type Mode = 'alone' | 'relaying' | 'drain';
 
-/** The two pools compared: the relay's own UpstreamPool and nodemailer's SMTPPool, both sending raw mails. */
-const POOLS = {
-  own: (options: UpstreamOptions): Upstream => new UpstreamPool(options),
-  nodemailer: (options: UpstreamOptions): Upstream => new SmtpPoolUpstream(options),
-} as const;
-type PoolName = keyof typeof POOLS;
-const POOL_LABEL: Record<PoolName, string> = { own: 'UpstreamPool', nodemailer: "nodemailer's SMTPPool" };
-
 async function phase(
   opts: { relayPort: number; mails: number; connections: number; warmup: number },
   mode: Mode,
   name: string,
-  pool: PoolName = 'own',
 ): Promise<PhaseResult> {
   const dir = mkdtempSync(join(tmpdir(), 'mb-bench-relay-'));
   const settings = loadSettings(
@@ -235,7 +222,6 @@ async function phase(
         bus: sandbox.bus,
         logger: logger.child('relay'),
         clock: sandbox.clock,
-        upstream: POOLS[pool],
       })!;
       relay.attach(sandbox.store);
       // Counted from the status updates rather than polled from the table (a count over the outbox is a scan).
@@ -301,7 +287,6 @@ async function main(): Promise<void> {
       warmup: { type: 'string', default: '300' },
       rounds: { type: 'string', default: '3' },
       only: { type: 'string' },
-      pool: { type: 'string', default: 'own' },
     },
     allowPositionals: true,
     strict: false,
@@ -320,50 +305,34 @@ async function main(): Promise<void> {
   };
   const only = values.only as Mode | undefined;
   if (only !== undefined && !MODES.includes(only)) throw new Error(`--only takes one of ${MODES.join(', ')}`);
-  const onlyPool = values.pool as PoolName;
-  if (!(onlyPool in POOLS)) throw new Error(`--pool takes one of ${Object.keys(POOLS).join(', ')}`);
   const sink = await startSink();
   try {
     // --only: that phase alone, `rounds` times, for a profiler (node --cpu-prof --import tsx bench/relay.ts --only …).
     if (only) {
       for (let round = 0; round < opts.rounds; round++) {
-        const r = await phase({ ...opts, relayPort: sink.port }, only, `${only}${round}`, onlyPool);
+        const r = await phase({ ...opts, relayPort: sink.port }, only, `${only}${round}`);
         console.log(JSON.stringify(r));
       }
       return;
     }
-    // Alternating rounds, the order rotating every round, so that a change in machine load during the run hits
-    // ingest alone and both pools alike.
-    type Side = 'alone' | PoolName;
-    const sides: Side[] = ['alone', 'own', 'nodemailer'];
-    const results: Record<Side, PhaseResult[]> = { alone: [], own: [], nodemailer: [] };
+    // Alternating rounds, so that a change in machine load during the run hits both sides alike.
+    const alone: PhaseResult[] = [];
+    const relaying: PhaseResult[] = [];
     for (let round = 0; round < opts.rounds; round++) {
-      const order = [...sides.slice(round % 3), ...sides.slice(0, round % 3)];
-      for (const side of order) {
-        const result =
-          side === 'alone'
-            ? await phase({ ...opts, relayPort: sink.port }, 'alone', `alone${round}`)
-            : await phase({ ...opts, relayPort: sink.port }, 'relaying', `${side}${round}`, side);
-        results[side].push(result);
+      const order: Mode[] = round % 2 ? ['relaying', 'alone'] : ['alone', 'relaying'];
+      for (const mode of order) {
+        const result = await phase({ ...opts, relayPort: sink.port }, mode, `${mode}${round}`);
+        (mode === 'alone' ? alone : relaying).push(result);
       }
     }
-    const drains = {
-      own: await phase({ ...opts, relayPort: sink.port }, 'drain', 'drain-own', 'own'),
-      nodemailer: await phase({ ...opts, relayPort: sink.port }, 'drain', 'drain-nodemailer', 'nodemailer'),
-    };
-    const alone = results.alone;
+    const drain = await phase({ ...opts, relayPort: sink.port }, 'drain', 'drain');
     const aloneRate = median(alone.map((r) => r.ingestPerSec));
+    const relayingRate = median(relaying.map((r) => r.ingestPerSec));
+    const endToEnd = median(relaying.map((r) => r.endToEndPerSec!));
+    const cost = 1 - relayingRate / aloneRate;
     const fmt = (n: number) => n.toFixed(0).padStart(7);
     const each = (rs: PhaseResult[], pick: (r: PhaseResult) => number) =>
       rs.map((r) => pick(r).toFixed(0)).join(', ');
-    const ms = (n: number | null | undefined) => (typeof n === 'number' ? `${n.toFixed(2)} ms` : 'n/a');
-    const mainOf = (rs: PhaseResult[]) =>
-      rs.every((r) => typeof r.mainCpuMsPerMail === 'number')
-        ? median(rs.map((r) => r.mainCpuMsPerMail!))
-        : null;
-    const cpuAlone = median(alone.map((r) => r.cpuMsPerMail!));
-    const sysAlone = median(alone.map((r) => r.systemCpuMsPerMail!));
-    const mainAlone = mainOf(alone);
     console.log(
       `mails: ${opts.mails} per phase (+${opts.warmup} warm-up), client connections: ${opts.connections}, rounds: ${opts.rounds}; medians`,
     );
@@ -371,61 +340,43 @@ async function main(): Promise<void> {
       `ingest alone           ${fmt(aloneRate)} mails/s  (rounds: ${each(alone, (r) => r.ingestPerSec)})`,
     );
     console.log(
-      `CPU per mail, alone    ${ms(cpuAlone)} process (${ms(sysAlone)} system), ${ms(mainAlone)} main`,
+      `ingest while relaying  ${fmt(relayingRate)} mails/s  (rounds: ${each(relaying, (r) => r.ingestPerSec)})`,
     );
-    const summary: Record<PoolName, { rate: number; cost: number; cpu: number; main: number | null }> =
-      {} as never;
-    for (const pool of Object.keys(POOLS) as PoolName[]) {
-      const relaying = results[pool];
-      const drain = drains[pool];
-      const relayingRate = median(relaying.map((r) => r.ingestPerSec));
-      const endToEnd = median(relaying.map((r) => r.endToEndPerSec!));
-      const cost = 1 - relayingRate / aloneRate;
-      const cpuRelaying = median(relaying.map((r) => r.cpuMsPerMail!));
-      const sysRelaying = median(relaying.map((r) => r.systemCpuMsPerMail!));
-      const mainRelaying = mainOf(relaying);
-      summary[pool] = { rate: relayingRate, cost, cpu: cpuRelaying - cpuAlone, main: mainRelaying };
-      console.log(`-- relaying with ${POOL_LABEL[pool]}`);
+    console.log(
+      `end to end (relayed)   ${fmt(endToEnd)} mails/s  (rounds: ${each(relaying, (r) => r.endToEndPerSec!)})`,
+    );
+    console.log(
+      `relay alone (drain)    ${fmt(drain.drainPerSec!)} mails/s  (${drain.backlogAtIngestEnd} queued mails)`,
+    );
+    const ms = (n: number | null | undefined) => (typeof n === 'number' ? `${n.toFixed(2)} ms` : 'n/a');
+    const cpuAlone = median(alone.map((r) => r.cpuMsPerMail!));
+    const cpuRelaying = median(relaying.map((r) => r.cpuMsPerMail!));
+    const mainOf = (rs: PhaseResult[]) =>
+      rs.every((r) => typeof r.mainCpuMsPerMail === 'number')
+        ? median(rs.map((r) => r.mainCpuMsPerMail!))
+        : null;
+    const mainAlone = mainOf(alone);
+    const mainRelaying = mainOf(relaying);
+    console.log(
+      `CPU per mail, process  ${ms(cpuAlone)} alone, ${ms(cpuRelaying)} caught and relayed (+${ms(cpuRelaying - cpuAlone)}, +${((cpuRelaying / cpuAlone - 1) * 100).toFixed(1)}%); relay alone ${ms(drain.drainCpuMsPerMail)}`,
+    );
+    const sysAlone = median(alone.map((r) => r.systemCpuMsPerMail!));
+    const sysRelaying = median(relaying.map((r) => r.systemCpuMsPerMail!));
+    console.log(
+      `  of which system      ${ms(sysAlone)} alone, ${ms(sysRelaying)} caught and relayed (+${ms(sysRelaying - sysAlone)})`,
+    );
+    if (mainAlone !== null && mainRelaying !== null) {
       console.log(
-        `ingest while relaying  ${fmt(relayingRate)} mails/s  (rounds: ${each(relaying, (r) => r.ingestPerSec)})`,
+        `CPU per mail, main     ${ms(mainAlone)} alone, ${ms(mainRelaying)} caught and relayed (+${ms(mainRelaying - mainAlone)}, +${((mainRelaying / mainAlone - 1) * 100).toFixed(1)}%); relay alone ${ms(drain.drainMainCpuMsPerMail)}`,
       );
-      console.log(
-        `end to end (relayed)   ${fmt(endToEnd)} mails/s  (rounds: ${each(relaying, (r) => r.endToEndPerSec!)})`,
-      );
-      console.log(
-        `relay alone (drain)    ${fmt(drain.drainPerSec!)} mails/s  (${drain.backlogAtIngestEnd} queued mails)`,
-      );
-      console.log(
-        `CPU per mail, process  ${ms(cpuRelaying)} caught and relayed (+${ms(cpuRelaying - cpuAlone)}, +${((cpuRelaying / cpuAlone - 1) * 100).toFixed(1)}%; system +${ms(sysRelaying - sysAlone)}); relay alone ${ms(drain.drainCpuMsPerMail)}`,
-      );
-      if (mainAlone !== null && mainRelaying !== null) {
-        console.log(
-          `CPU per mail, main     ${ms(mainRelaying)} caught and relayed (+${ms(mainRelaying - mainAlone)}, +${((mainRelaying / mainAlone - 1) * 100).toFixed(1)}%); relay alone ${ms(drain.drainMainCpuMsPerMail)}`,
-        );
-      }
-      console.log(`relaying costs ingest ${(cost * 100).toFixed(1)}% of its rate (target: at most 25%)`);
     }
-    // The pools compared by what they take from ingest. On a CPU-bound machine relaying costs ingest the CPU it adds;
-    // the steadiest reading of a pool's CPU is the drain's, where the relay runs with nothing else in the process.
-    // The rates by the clock, and the CPU the relaying rounds add over ingest alone, swing with other load far more.
-    const { own, nodemailer: nm } = summary;
-    const pct = (n: number) => `${(n * 100).toFixed(1)}%`;
-    const added = (cpu: number) => 1 - cpuAlone / (cpuAlone + cpu);
     console.log(
-      `-- nodemailer's SMTPPool against UpstreamPool: by the clock, ingest while relaying ${nm.rate.toFixed(0)} against ${own.rate.toFixed(0)} mails/s (ingest rate lost ${pct(nm.cost)} against ${pct(own.cost)})`,
+      `CPU-bound ingest rate while relaying would be ${((cpuAlone / cpuRelaying) * 100).toFixed(0)}% of ingest alone (process CPU)`,
     );
+    console.log(`relaying costs ingest ${(cost * 100).toFixed(1)}% of its rate (target: at most 25%)`);
     console.log(
-      `relaying rounds: relaying adds ${ms(nm.cpu)} against ${ms(own.cpu)} per mail (CPU-bound ingest rate lost ${pct(added(nm.cpu))} against ${pct(added(own.cpu))})`,
+      JSON.stringify({ opts, alone, relaying, drain, cost, cpuAlone, cpuRelaying, mainAlone, mainRelaying }),
     );
-    const drainCost = (pool: PoolName) => added(drains[pool].drainCpuMsPerMail!);
-    console.log(
-      `drain: the relay alone uses ${ms(drains.nodemailer.drainCpuMsPerMail)} against ${ms(drains.own.drainCpuMsPerMail)} per mail (CPU-bound ingest rate lost ${pct(drainCost('nodemailer'))} against ${pct(drainCost('own'))})`,
-    );
-    const more = drainCost('nodemailer') / drainCost('own') - 1;
-    console.log(
-      `nodemailer's SMTPPool costs ingest ${(Math.abs(more) * 100).toFixed(0)}% ${more >= 0 ? 'more' : 'less'} than UpstreamPool by the relay's own CPU (the relay keeps its own pool only above 25% more)`,
-    );
-    console.log(JSON.stringify({ opts, results, drains, summary }));
   } finally {
     sink.child.kill();
   }

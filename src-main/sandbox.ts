@@ -6,6 +6,7 @@ import { createHub } from './hub/service.js';
 import type { Ingest } from './ingest/ingest.js';
 import { createIngest } from './ingest/service.js';
 import { createInboxes } from './inboxes/service.js';
+import { InboxSettingsView } from './inboxes/settings.js';
 import { createLogger, systemClock, type Clock, type Logger } from './logger.js';
 import { formatHostPort } from './net/listen.js';
 import type { Pop3Login } from './pop3/login.js';
@@ -49,6 +50,7 @@ export class Sandbox {
   #capture?: MailListeners;
   #addresses?: SandboxAddresses;
   #pop3Login?: Pop3Login;
+  #inboxSettings?: InboxSettingsView;
   readonly #closers: Closers = [];
   #stopping?: Promise<void>;
 
@@ -79,6 +81,11 @@ export class Sandbox {
   /** Background pruning (`--max-age`); tests run a pass with `runOnce()`. */
   get retention(): Retention {
     return this.#retention ?? notStarted();
+  }
+
+  /** Every inbox's settings as the services read them. */
+  get inboxSettings(): InboxSettingsView {
+    return this.#inboxSettings ?? notStarted();
   }
 
   /** Every repository of the store, as the services were handed them. */
@@ -118,6 +125,8 @@ export class Sandbox {
       const { messages: store, events, hubHistory, relayOutbox, webhookDeliveries } = data;
       const base = { bus, logger, clock };
       const { access: inboxAccess } = await createInboxes(settings, { inboxes: data.inboxes, clock });
+      const inboxSettings = await InboxSettingsView.load(data.inboxes, bus);
+      this.#inboxSettings = inboxSettings;
       const retention = createRetention(settings, { ...base, store, eventPruning: data.eventPruning });
       this.#retention = retention.retention;
       const trackingDeps = { ...base, store, events, clockGiven: !!clockGiven, limits };
@@ -145,7 +154,7 @@ export class Sandbox {
       opened('retention', retention);
       api = createApi({
         ...{ settings, store, ingest, events, tracking, hub, relay, webhooks, chaos },
-        ...{ inboxes: data.inboxes, inboxAccess },
+        ...{ inboxes: data.inboxes, inboxAccess, inboxSettings },
         ...base,
         uiDir: this.#options.uiDir,
         limits: this.#options.httpLimits,

@@ -23,6 +23,8 @@ export interface SmtpLoadOptions {
    * of MAIL, RCPT and DATA in one write.
    */
   pipelining?: boolean;
+  /** The SMTP AUTH user name of connection `c` (AUTH PLAIN after EHLO), e.g. to spread mail over inboxes. */
+  user?: (c: number) => string;
 }
 
 export interface SmtpLoadResult {
@@ -115,6 +117,11 @@ export async function runSmtpLoad(options: SmtpLoadOptions): Promise<SmtpLoadRes
       await replies.next();
       socket.write(`EHLO load${c}.bench.test\r\n`);
       await replies.next();
+      if (options.user) {
+        socket.write(`AUTH PLAIN ${Buffer.from(`\0${options.user(c)}\0bench`).toString('base64')}\r\n`);
+        const auth = await replies.next();
+        if (!auth.startsWith('235')) throw new Error(`AUTH refused: ${auth}`);
+      }
       for (let n = claim(); n !== null; n = claim()) {
         const commands = [`MAIL FROM:<app${c}@bench.test>\r\n`, `RCPT TO:<user${n}@example.test>\r\n`, 'DATA\r\n'];
         let from: string, rcpt: string, data: string;

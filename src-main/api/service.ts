@@ -8,6 +8,7 @@ import type { RelayWorker } from '../relay/index.js';
 import type { Chaos } from '../smtp/chaos.js';
 import type { EventStore, InboxStore } from '../store/contract.js';
 import type { InboxAccess } from '../inboxes/access.js';
+import type { InboxSettingsView } from '../inboxes/settings.js';
 import type { Tracking } from '../tracking/service.js';
 import type { WebhookDispatcher } from '../webhooks/index.js';
 import { ApiServer, type RouteModule } from './server.js';
@@ -21,6 +22,7 @@ import type { SpawnWorker } from '../threads/spawn.js';
 import { registerHubRoutes } from './routes/hub.js';
 import { registerMessageRoutes, resolveMessageId } from './routes/messages.js';
 import { registerInboxRoutes } from './routes/inboxes.js';
+import { defaultsToWire } from './routes/inbox-settings.js';
 import { registerRelayRoutes } from './routes/relay.js';
 import { registerTagRoutes } from './routes/tags.js';
 import { registerTrackingRoutes } from './routes/tracking.js';
@@ -36,6 +38,8 @@ export interface SandboxRoutesDeps extends AppRoutesDeps {
   chaos: Chaos;
   inboxes: InboxStore;
   inboxAccess: InboxAccess;
+  /** Every inbox's settings, read and written by the inbox routes. */
+  inboxSettings: InboxSettingsView;
   /** http://host:port of this API, once it listens. */
   httpUrl: () => string;
   logger: Logger;
@@ -58,6 +62,8 @@ export function sandboxRoutes(deps: SandboxRoutesDeps): RouteModule[] {
         inboxes: deps.inboxes,
         access: deps.inboxAccess,
         clock: deps.clock,
+        settings: deps.inboxSettings,
+        defaults: defaultsToWire(settings),
       }),
     (app) =>
       registerTrackingRoutes(app, {

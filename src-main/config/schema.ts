@@ -140,7 +140,7 @@ const trackingRule = z
   });
 
 /** `--max-age`: a duration such as 7d or 12h, in milliseconds. */
-const age = z.string().transform((value, ctx) => {
+export const age = z.string().transform((value, ctx) => {
   const m = /^(\d+(?:\.\d+)?)\s*(s|m|h|d)$/.exec(value.trim());
   const ms = m ? Number(m[1]) * DURATION_UNITS[m[2]!]! : NaN;
   if (!m || !(ms > 0)) {

@@ -15,6 +15,8 @@ export interface SandboxEvents {
   'message.tags': [ids: string[]];
   'tracking.event': [event: TrackingEvent];
   'relay.status': [entry: RelayEntry];
+  /** An inbox's settings changed (saved, or moved or dropped with the inbox). */
+  'inbox.settings': [change: { inbox: string }];
 }
 
 export class EventBus extends EventEmitter<SandboxEvents> {

@@ -4,6 +4,7 @@ import {
   messageEventsTopic,
   messageTopic,
   type EventUpdate,
+  type HubUpdate,
   type MessageUpdate,
 } from '../wire/types.js';
 import { toWireSummary } from '../wire/messages.js';
@@ -29,7 +30,10 @@ export interface AppPublisherOptions {
   inboxOf?: (id: string) => Promise<string | undefined>;
 }
 
-type Listeners = { [K in keyof SandboxEvents]: (...args: SandboxEvents[K]) => void };
+// An inbox's settings are read back through the API: no hub update for them.
+type Listeners = {
+  [K in Exclude<keyof SandboxEvents, 'inbox.settings'>]: (...args: SandboxEvents[K]) => void;
+};
 
 /** Turns what happens in the sandbox (EventBus) into hub updates on the app's topics (docs/HUB.md). */
 export class AppPublisher {
@@ -159,7 +163,7 @@ export class AppPublisher {
     this.send(topics, payload);
   }
 
-  private send(topics: string[], payload: MessageUpdate | EventUpdate): void {
+  private send(topics: string[], payload: HubUpdate): void {
     // A listener that threw would be reported as the emitter's error; the producer must not fail because
     // nobody could be told (the hub is closing, say).
     try {

@@ -1,9 +1,17 @@
 import { isAscii } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import { Readable } from 'node:stream';
-import DKIM from 'nodemailer/lib/dkim/index.js';
-import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
+import nodemailer, { type SendMailOptions } from 'nodemailer';
+import type DKIM from 'nodemailer/lib/dkim/index.js';
+import Mailer from 'nodemailer/lib/mailer/index.js';
+import type SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
+import SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
+
+/** What the relay needs of a nodemailer transport: sending, and closing (by force: the sends under way too). */
+interface Transport {
+  sendMail(mail: SendMailOptions): Promise<unknown>;
+  close(options?: { force?: boolean }): void;
+}
 
 /** The upstream settings the pool is built from (`--relay*`). */
 export interface UpstreamOptions {
@@ -63,78 +71,49 @@ export interface SendError {
   responseCode?: number;
 }
 
-/** Sends raw mails to the upstream over pooled connections (UpstreamPool, or nodemailer's SMTPPool). */
+/** Sends raw mails to the upstream over pooled connections (SmtpPoolUpstream). */
 export interface Upstream {
   send(envelope: { from: string; to: string[] }, message: Buffer, setupTimeoutMs?: number): Promise<Delivery>;
   close(force: boolean): void;
 }
 
-/** A mail waiting for, or on, a connection. */
-interface Job {
-  from: string;
-  to: string[];
-  message: Buffer;
-  /** Already handed back once by a reused connection that turned out to be closed. */
-  requeued: boolean;
-  /** How long a connection opened for this mail may take to connect and to be greeted (SETUP_TIMEOUT_MS otherwise). */
-  setupTimeoutMs?: number;
-  resolve: (delivery: Delivery) => void;
-  reject: (err: SendError) => void;
-}
-
-/** One open connection and what it is doing. */
-interface Session {
-  smtp: SMTPConnection;
-  sent: number;
-  ended: boolean;
-  job?: Job;
-  idleTimer?: NodeJS.Timeout;
-}
-
-/** How long a QUIT waits for the upstream's goodbye before the connection is dropped. */
-const QUIT_WAIT_MS = 5_000;
-
-/** The connection ended rather than the mail being refused: the upstream took nothing from this transaction. */
-const endedConnection = (err: SendError) =>
-  err.responseCode === 421 ||
-  err.code === 'ECONNECTION' ||
-  err.code === 'ESOCKET' ||
-  err.code === 'ETIMEDOUT';
-
+/** Sends are refused after close(); mails still queued then fail with this error. */
 export const poolError = (message: string): SendError =>
   Object.assign(new Error(message), { code: 'ECONNECTION' });
 
 /**
- * Pooled nodemailer SMTP connections to the upstream that send raw mails as they are (PIPELINING, STARTTLS, AUTH and
- * the timeouts are nodemailer's). Each send settles with the upstream's reply or with the error, whose
- * `responseCode` and `code` tell a refusal from a failure to get through. A connection carries mail after mail; it is
- * replaced after MESSAGES_PER_CONNECTION mails, closed after IDLE_CLOSE_MS idle, and a mail that a reused connection
- * could not even start (the upstream had dropped it) goes out once more on a fresh one.
+ * nodemailer's pooled SMTP transport (SMTPPool) sending raw mails as they are, with their own envelope: PIPELINING,
+ * STARTTLS, AUTH, the timeouts, RSET after a refused mail, replacing a connection after MESSAGES_PER_CONNECTION
+ * mails, closing it after IDLE_CLOSE_MS idle and sending once more a mail whose reused connection had been dropped
+ * before its bytes went out are the library's. Each send settles with the upstream's reply or with nodemailer's
+ * error, whose `responseCode` and `code` tell a refusal from a failure to get through (isPermanent).
  */
-export class UpstreamPool implements Upstream {
-  readonly #options: SMTPConnection.Options;
-  readonly #auth?: { user: string; pass: string };
-  readonly #dkim?: DKIM;
-  readonly #size: number;
-  readonly #sessions = new Set<Session>();
-  readonly #idle: Session[] = [];
-  readonly #queue: Job[] = [];
-  /** Connections being set up, closed at once when the pool is closed by force. */
-  readonly #opening = new Set<SMTPConnection>();
+export class SmtpPoolUpstream implements Upstream {
+  readonly #options: UpstreamOptions;
+  readonly #dkim?: DKIM.Options;
+  readonly #pool: Transport;
+  /** Sends on a connection of their own (see send), aborted by a forced close. */
+  readonly #single = new Set<AbortController>();
   #closed = false;
 
   constructor(options: UpstreamOptions, size = POOL_CONNECTIONS) {
-    const { auth, ...connection } = connectionOptions(options);
-    this.#size = size;
-    this.#auth = auth;
-    this.#options = connection;
-    const dkim = dkimOptions(options);
-    if (dkim) this.#dkim = new DKIM(dkim);
+    this.#options = options;
+    this.#dkim = dkimOptions(options);
+    const pool = new SMTPPool({
+      ...connectionOptions(options),
+      maxConnections: size,
+      maxMessages: MESSAGES_PER_CONNECTION,
+      idleTimeout: IDLE_CLOSE_MS,
+      // once: a mail is sent again only when a reused connection turned out closed before the mail's bytes went out
+      maxRequeues: 1,
+    });
+    this.#pool = new Mailer(pool, { dkim: this.#dkim });
   }
 
   /**
    * Sends `message` (the mail's bytes, headers first) to the envelope's recipients; signs it first with
-   * --relay-dkim-*. `setupTimeoutMs` shortens the wait for a connection opened for this mail (someone is waiting).
+   * --relay-dkim-*. `setupTimeoutMs` (a release someone waits for) sends over a connection of its own with those
+   * connect and greeting timeouts, as the pool's are fixed.
    */
   async send(
     envelope: { from: string; to: string[] },
@@ -142,178 +121,52 @@ export class UpstreamPool implements Upstream {
     setupTimeoutMs?: number,
   ): Promise<Delivery> {
     if (this.#closed) throw poolError('the relay is stopping');
-    const signed = this.#dkim ? await this.#sign(message) : message;
-    if (this.#closed) throw poolError('the relay is stopping');
-    return new Promise<Delivery>((resolve, reject) => {
-      this.#queue.push({ ...envelope, message: signed, requeued: false, setupTimeoutMs, resolve, reject });
-      this.#dispatch();
-    });
+    const abort = setupTimeoutMs ? new AbortController() : undefined;
+    const transport = abort ? this.#oneOff(setupTimeoutMs!) : this.#pool;
+    if (abort) this.#single.add(abort);
+    try {
+      const info = (await transport.sendMail({
+        envelope: {
+          ...envelope,
+          size: message.length,
+          // 8-bit content is declared where the upstream understands the declaration (RFC 6152).
+          use8BitMime: !isAscii(message),
+        } as SendMailOptions['envelope'],
+        raw: message,
+        signal: abort?.signal,
+      })) as { response: string; rejected: unknown[] };
+      return { response: info.response, rejected: info.rejected.map(String) };
+    } catch (err) {
+      const error = err as SendError;
+      // Mails still queued when the pool closes fail with a bare error: a failure to get through.
+      if (this.#closed && !error.code && error.responseCode === undefined)
+        throw poolError('the relay is stopping');
+      throw error;
+    } finally {
+      if (abort) {
+        this.#single.delete(abort);
+        transport.close();
+      }
+    }
   }
 
   /**
-   * Stops taking mails and says goodbye to idle connections. `force` also drops the connections that are sending
-   * or being set up: their mails fail with ECONNECTION, as do mails still waiting for a connection.
+   * Stops taking mails and says goodbye to idle connections. `force` also drops the connections that are sending:
+   * their mails fail with ECONNECTION, as do mails still waiting for a connection.
    */
   close(force: boolean): void {
     this.#closed = true;
-    for (const job of this.#queue.splice(0)) job.reject(poolError('the relay is stopping'));
-    if (force) for (const smtp of this.#opening) smtp.close();
-    for (const session of [...this.#sessions]) {
-      if (!session.job) {
-        this.#drop(session);
-        quit(session.smtp);
-      } else if (force) {
-        this.#drop(session);
-        session.smtp.close(); // fails the send under way with ECONNECTION
-      }
-    }
+    this.#pool.close({ force });
+    if (force) for (const abort of this.#single) abort.abort();
   }
 
-  #sign(message: Buffer): Promise<Buffer> {
-    return new Promise((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      this.#dkim!.sign(message)
-        .on('data', (chunk: Buffer) => chunks.push(chunk))
-        .once('end', () => resolve(Buffer.concat(chunks)))
-        .once('error', (err: Error) => reject(Object.assign(err, { code: 'EMESSAGE' })));
+  #oneOff(timeoutMs: number): Transport {
+    return nodemailer.createTransport({
+      ...connectionOptions(this.#options),
+      dkim: this.#dkim,
+      connectionTimeout: timeoutMs,
+      greetingTimeout: timeoutMs,
     });
-  }
-
-  /** Hands waiting mails to idle connections, opening new ones up to the pool size. */
-  #dispatch(): void {
-    while (this.#queue.length && !this.#closed) {
-      const session = this.#idle.pop();
-      if (session) this.#run(session, this.#queue.shift()!);
-      else if (this.#sessions.size + this.#opening.size < this.#size) this.#open(this.#queue.shift()!);
-      else return;
-    }
-  }
-
-  /** Opens a connection for `job`; a connection that cannot be opened fails that mail (the next one tries anew). */
-  #open(job: Job): void {
-    const timeout = job.setupTimeoutMs;
-    const smtp = new SMTPConnection(
-      timeout ? { ...this.#options, connectionTimeout: timeout, greetingTimeout: timeout } : this.#options,
-    );
-    const session: Session = { smtp, sent: 0, ended: false };
-    this.#opening.add(smtp);
-    // Until the session is set up, a failure is told by the 'error' event (or a bare 'end'); afterwards it reaches
-    // the callback of the send under way, and the event only has to be listened to.
-    let settled = false;
-    const failed = (err: SendError) => {
-      if (settled) return;
-      settled = true;
-      this.#opening.delete(smtp);
-      smtp.close();
-      job.reject(err);
-      this.#dispatch();
-    };
-    const ready = () => {
-      if (settled) return;
-      settled = true;
-      this.#opening.delete(smtp);
-      if (this.#closed) {
-        quit(smtp);
-        job.reject(poolError('the relay is stopping'));
-        return;
-      }
-      this.#sessions.add(session);
-      this.#run(session, job);
-    };
-    smtp.on('error', (err: SendError) => failed(err));
-    smtp.once('end', () => {
-      session.ended = true;
-      this.#drop(session);
-      failed(poolError('The connection was closed'));
-    });
-    smtp.connect((err?: SendError | null) => {
-      if (err) return failed(err);
-      if (!this.#auth || !smtp.allowsAuth) return ready();
-      smtp.login(this.#auth, (loginErr?: SendError | null) => (loginErr ? failed(loginErr) : ready()));
-    });
-  }
-
-  #run(session: Session, job: Job): void {
-    clearTimeout(session.idleTimer);
-    session.job = job;
-    const { smtp } = session;
-    // The bytes are handed over only once the upstream has opened DATA, so a failure before that is known to have
-    // delivered nothing.
-    let dataStarted = false;
-    const body = new Readable({
-      read() {
-        dataStarted = true;
-        this.push(job.message);
-        this.push(null);
-      },
-    });
-    const envelope = {
-      from: job.from,
-      to: job.to,
-      size: job.message.length,
-      // 8-bit content is declared where the upstream understands the declaration (RFC 6152).
-      use8BitMime: !isAscii(job.message),
-    };
-    smtp.send(envelope, body, (err, info) => {
-      session.job = undefined;
-      session.sent++;
-      if (!err) {
-        job.resolve({ response: info.response, rejected: info.rejected });
-        this.#release(session);
-        return;
-      }
-      // A connection used before may have been closed by the upstream in the meantime; if it ended before the
-      // mail's bytes went out, nothing was delivered and the mail goes out once more on a fresh connection.
-      if (session.sent > 1 && endedConnection(err) && !dataStarted && !job.requeued && !this.#closed) {
-        job.requeued = true;
-        this.#drop(session);
-        smtp.close();
-        this.#queue.unshift(job);
-        this.#dispatch();
-        return;
-      }
-      job.reject(err);
-      // The upstream refused this mail (its envelope or its content) over a healthy connection: RSET and reuse it.
-      const refused = (err.code === 'EENVELOPE' || err.code === 'EMESSAGE') && err.responseCode !== 421;
-      if (refused && !session.ended && !this.#closed) {
-        smtp.reset((resetErr) => {
-          if (!resetErr && !session.ended) return this.#release(session);
-          this.#drop(session);
-          smtp.close();
-          this.#dispatch();
-        });
-        return;
-      }
-      this.#drop(session);
-      smtp.close();
-      this.#dispatch();
-    });
-  }
-
-  /** A connection is free again: the next mail, or idle until one comes (or QUIT once it has sent its share). */
-  #release(session: Session): void {
-    if (this.#closed || session.sent >= MESSAGES_PER_CONNECTION) {
-      this.#drop(session);
-      quit(session.smtp);
-      this.#dispatch();
-      return;
-    }
-    const job = this.#queue.shift();
-    if (job) return this.#run(session, job);
-    this.#idle.push(session);
-    session.idleTimer = setTimeout(() => {
-      this.#drop(session);
-      quit(session.smtp);
-    }, IDLE_CLOSE_MS);
-    session.idleTimer.unref();
-  }
-
-  /** Forgets a connection (closed, failed or ended by the upstream); a mail on it has had its answer already. */
-  #drop(session: Session): void {
-    clearTimeout(session.idleTimer);
-    this.#sessions.delete(session);
-    const idle = this.#idle.indexOf(session);
-    if (idle >= 0) this.#idle.splice(idle, 1);
   }
 }
 
@@ -348,12 +201,6 @@ export function dkimOptions(options: UpstreamOptions): DKIM.Options | undefined 
     privateKey: readDkimKey(options.dkim.keyFile),
     headerFieldNames: DKIM_HEADER_FIELDS,
   };
-}
-
-/** QUIT, then the connection closes once the upstream answers, or after QUIT_WAIT_MS whatever it does. */
-function quit(smtp: SMTPConnection): void {
-  smtp.quit();
-  setTimeout(() => smtp.close(), QUIT_WAIT_MS).unref();
 }
 
 /**

@@ -8,7 +8,7 @@ import { entryOf } from '../store/outbox-rows.js';
 import { autoRecipients, releaseRecipients, type RecipientRules } from './recipients.js';
 import {
   POOL_CONNECTIONS,
-  UpstreamPool,
+  SmtpPoolUpstream,
   type Upstream,
   describeError,
   isPermanent,
@@ -89,7 +89,7 @@ export interface RelayWorkerOptions {
   stopGraceMs?: number;
   /** How many of the newest outbox entries are kept (RETAIN_ENTRIES). */
   retainEntries?: number;
-  /** The connections to the upstream (UpstreamPool unless given; bench:relay compares it with nodemailer's pool). */
+  /** The connections to the upstream (nodemailer's SMTPPool, SmtpPoolUpstream, unless given). */
   upstream?: (options: UpstreamOptions) => Upstream;
 }
 
@@ -312,7 +312,8 @@ export class RelayWorker {
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    this.#pool ??= this.#options.upstream?.(this.#options.config) ?? new UpstreamPool(this.#options.config);
+    this.#pool ??=
+      this.#options.upstream?.(this.#options.config) ?? new SmtpPoolUpstream(this.#options.config);
     void this.#serially(async () => {
       await this.#outbox.prune(this.#options.retainEntries ?? RETAIN_ENTRIES);
       const resumed = await this.#outbox.resumeInterrupted(this.#options.clock.now());

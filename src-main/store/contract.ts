@@ -1,5 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { InboxScope } from '../model/inbox.js';
+import type { InboxSettings } from '../model/inbox-settings.js';
 import type { AttachmentInfo, MessageListing, TrackingCounts } from '../model/message.js';
 import type { HubHistoryRows } from '../model/hub-update.js';
 import type { RelayAttempt, RelayEntry, RelayStatus } from '../model/relay.js';
@@ -153,6 +154,12 @@ export interface InboxStore {
   empty(name: string): Promise<string[]>;
   /** Deletes an inbox with everything in it; undefined when it does not exist. */
   delete(name: string): Promise<string[] | undefined>;
+  /** What an inbox overrides of the flags (NO_OVERRIDES when nothing); undefined when it does not exist. */
+  settings(name: string): Promise<InboxSettings | undefined>;
+  /** Replaces an inbox's settings; false when it does not exist. */
+  saveSettings(name: string, settings: InboxSettings): Promise<boolean>;
+  /** Every inbox's settings, those without overrides too. */
+  allSettings(): Promise<Map<string, InboxSettings>>;
 }
 
 /** The relay's transactional outbox. A row is claimed ('sending') by one worker only, however many ask. */

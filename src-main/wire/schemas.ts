@@ -267,6 +267,103 @@ export const webhooksResponse = z.object({
 /** `GET /api/v1/settings`: the running settings by name, secrets masked, and the listeners' addresses. */
 export const settingsResponse = z.record(z.string(), z.unknown());
 
+// ---- the hub's updates (docs/HUB.md): the JSON `data` of what the app publishes on its topics ----
+
+/** On urn:mailbeacon:messages (and the mail's and its inbox's topics): what changed in the mailbox. */
+export const messageUpdate = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('created'), message: messageSummary }),
+  z.object({ type: z.literal('read'), ids: z.array(z.string()), read: z.boolean() }),
+  z.object({ type: z.literal('deleted'), ids: z.union([z.array(z.string()), z.literal('all')]) }),
+  z.object({ type: z.literal('tags'), ids: z.array(z.string()) }),
+  z.object({ type: z.literal('relay'), entry: relayEntry }),
+]);
+
+/** On urn:mailbeacon:events (and the mail's events topic): a tracking hit. */
+export const eventUpdate = z.object({ type: z.literal('event'), event: trackingEvent });
+
+/** Every update the app publishes, told apart by `type`. */
+export const hubUpdate = z.discriminatedUnion('type', [...messageUpdate.options, eventUpdate]);
+
+// ---- checks of a caught mail (Mailpit's html-check, link-check and sa-check shapes) ----
+
+/** Mailpit's HTMLCheckResult: one client version's support of a feature. */
+export const htmlCheckResult = z.object({
+  Family: z.string(),
+  Name: z.string(),
+  NoteNumber: z.string(),
+  Platform: z.string(),
+  Support: z.enum(['yes', 'no', 'partial']),
+  Version: z.string(),
+});
+
+/** Mailpit's HTMLCheckWarning, plus `Lines`: where in the mail's HTML the feature is used (1-based). */
+export const htmlCheckWarning = z.object({
+  Category: z.string(),
+  Description: z.string(),
+  Keywords: z.string(),
+  NotesByNumber: z.record(z.string(), z.string()),
+  Results: z.array(htmlCheckResult),
+  Score: z.object({ Found: z.number(), Partial: z.number(), Supported: z.number(), Unsupported: z.number() }),
+  Slug: z.string(),
+  Tags: z.array(z.string()),
+  Title: z.string(),
+  URL: z.string(),
+  Lines: z.array(z.number()),
+});
+
+/** `GET /api/v1/message/{id}/html-check` (Mailpit's HTMLCheckResponse). */
+export const htmlCheckResponse = z.object({
+  Platforms: z.record(z.string(), z.array(z.string())),
+  Total: z.object({
+    Nodes: z.number(),
+    Partial: z.number(),
+    Supported: z.number(),
+    Tests: z.number(),
+    Unsupported: z.number(),
+  }),
+  Warnings: z.array(htmlCheckWarning),
+});
+
+export const linkStatus = z.object({ URL: z.string(), StatusCode: z.number(), Status: z.string() });
+
+/** `GET /api/v1/message/{id}/link-check` (Mailpit's LinkCheckResponse). */
+export const linkCheckResponse = z.object({ Errors: z.number(), Links: z.array(linkStatus) });
+
+export const spamRule = z.object({ Name: z.string(), Score: z.number(), Description: z.string() });
+
+/** `GET /api/v1/message/{id}/sa-check` (Mailpit's SpamAssassinResponse). */
+export const spamCheckResponse = z.object({
+  Error: z.string(),
+  IsSpam: z.boolean(),
+  Score: z.number(),
+  Rules: z.array(spamRule),
+});
+
+/**
+ * What an inbox overrides of the flags (model/inbox-settings.ts); null, or Relay.Mode "default", is the flag's value.
+ * MaxAge is written as `--max-age` takes it ("7d", "12h").
+ */
+export const inboxSettings = z.object({
+  MaxMessages: z.number().nullable(),
+  MaxAge: z.string().nullable(),
+  Tracking: z.boolean().nullable(),
+  Relay: z.object({
+    Mode: z.enum(['default', 'off', 'all', 'matching']),
+    Matching: z.string().nullable(),
+    To: z.string().nullable(),
+  }),
+  Webhook: z.object({ URL: z.string().nullable(), Secret: z.string().nullable() }),
+  TagRules: z.array(z.object({ Tag: z.string(), Query: z.string() })),
+});
+
+/** `GET|PUT /api/v1/inboxes/{name}/settings`: the inbox's settings and the flags' values null falls back to. */
+export const inboxSettingsResponse = z.object({
+  Inbox: z.string(),
+  Settings: inboxSettings,
+  /** The server's flags in the same shape (Webhook.Secret masked). */
+  Defaults: inboxSettings,
+});
+
 /** The body of every JSON error the API sends (Mailpit's shape). */
 export const apiError = z.object({ Error: z.string() });
 
@@ -287,6 +384,11 @@ export const RESPONSES = {
   'get /api/v1/relay': relayResponse,
   'get /api/v1/webhooks/deliveries': webhooksResponse,
   'get /api/v1/settings': settingsResponse,
+  'get /api/v1/message/{id}/html-check': htmlCheckResponse,
+  'get /api/v1/message/{id}/link-check': linkCheckResponse,
+  'get /api/v1/message/{id}/sa-check': spamCheckResponse,
+  'get /api/v1/inboxes/{name}/settings': inboxSettingsResponse,
+  'put /api/v1/inboxes/{name}/settings': inboxSettingsResponse,
 } satisfies Record<string, z.ZodType>;
 
 export type Operation = keyof typeof RESPONSES;
@@ -320,6 +422,18 @@ export type RelayConfigView = z.infer<typeof relayConfigView>;
 export type RelayResponse = z.infer<typeof relayResponse>;
 export type WebhooksResponse = z.infer<typeof webhooksResponse>;
 export type SettingsResponse = z.infer<typeof settingsResponse>;
+export type MessageUpdate = z.infer<typeof messageUpdate>;
+export type EventUpdate = z.infer<typeof eventUpdate>;
+export type HubUpdate = z.infer<typeof hubUpdate>;
+export type HtmlCheckResult = z.infer<typeof htmlCheckResult>;
+export type HtmlCheckWarning = z.infer<typeof htmlCheckWarning>;
+export type HtmlCheckResponse = z.infer<typeof htmlCheckResponse>;
+export type LinkStatus = z.infer<typeof linkStatus>;
+export type LinkCheckResponse = z.infer<typeof linkCheckResponse>;
+export type SpamRule = z.infer<typeof spamRule>;
+export type SpamCheckResponse = z.infer<typeof spamCheckResponse>;
+export type InboxSettingsWire = z.infer<typeof inboxSettings>;
+export type InboxSettingsResponse = z.infer<typeof inboxSettingsResponse>;
 
 // Compile-time: where the wire shape is the model's, the two agree (relay and webhook entries go out as stored).
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

@@ -42,8 +42,19 @@ export type {
   RelayResponse,
   WebhooksResponse,
   SettingsResponse,
+  MessageUpdate,
+  EventUpdate,
+  HubUpdate,
+  HtmlCheckResult,
+  HtmlCheckWarning,
+  HtmlCheckResponse,
+  LinkStatus,
+  LinkCheckResponse,
+  SpamRule,
+  SpamCheckResponse,
+  InboxSettingsWire,
+  InboxSettingsResponse,
 } from './schemas.js';
-import type { MessageSummary } from './schemas.js';
 
 /** One inbox in `GET /api/v1/inboxes` (`{Inboxes: InboxSummary[]}`). */
 export interface InboxSummary {
@@ -57,83 +68,13 @@ export interface InboxSummary {
   Created: string;
 }
 
-// ---- hub topics and payloads (docs/HUB.md) ----
+// ---- hub topics (docs/HUB.md); the updates' schemas are in schemas.ts ----
 
 export const TOPIC_MESSAGES = 'urn:mailbeacon:messages';
 export const TOPIC_EVENTS = 'urn:mailbeacon:events';
 export const messageTopic = (id: string): string => `urn:mailbeacon:messages/${id}`;
 export const messageEventsTopic = (id: string): string => `urn:mailbeacon:messages/${id}/events`;
 
-export type MessageUpdate =
-  | { type: 'created'; message: MessageSummary }
-  | { type: 'read'; ids: string[]; read: boolean }
-  | { type: 'deleted'; ids: string[] | 'all' }
-  | { type: 'tags'; ids: string[] }
-  | { type: 'relay'; entry: RelayEntry };
-
-export interface EventUpdate {
-  type: 'event';
-  event: TrackingEvent;
-}
-
-// Checks of a caught mail (Mailpit's html-check, link-check and sa-check shapes).
-
-/** Mailpit's HTMLCheckResult: one client version's support of a feature. */
-export interface HtmlCheckResult {
-  Family: string;
-  Name: string;
-  NoteNumber: string;
-  Platform: string;
-  Support: 'yes' | 'no' | 'partial';
-  Version: string;
-}
-
-/** Mailpit's HTMLCheckWarning, plus `Lines`: where in the mail's HTML the feature is used (1-based). */
-export interface HtmlCheckWarning {
-  Category: string;
-  Description: string;
-  Keywords: string;
-  NotesByNumber: Record<string, string>;
-  Results: HtmlCheckResult[];
-  Score: { Found: number; Partial: number; Supported: number; Unsupported: number };
-  Slug: string;
-  Tags: string[];
-  Title: string;
-  URL: string;
-  Lines: number[];
-}
-
-export interface HtmlCheckResponse {
-  Platforms: Record<string, string[]>;
-  Total: { Nodes: number; Partial: number; Supported: number; Tests: number; Unsupported: number };
-  Warnings: HtmlCheckWarning[];
-}
-
-export interface LinkStatus {
-  URL: string;
-  StatusCode: number;
-  Status: string;
-}
-
-/** Mailpit's LinkCheckResponse. */
-export interface LinkCheckResponse {
-  Errors: number;
-  Links: LinkStatus[];
-}
-
-export interface SpamRule {
-  Name: string;
-  Score: number;
-  Description: string;
-}
-
-/** Mailpit's SpamAssassinResponse. */
-export interface SpamCheckResponse {
-  Error: string;
-  IsSpam: boolean;
-  Score: number;
-  Rules: SpamRule[];
-}
 export type HitCounts = message.HitCounts;
 export type CountScope = counting.CountScope;
 export type HitRole = counting.HitRole;

@@ -8,6 +8,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkLinks } from '../../src-main/checks/link-check.js';
 import { GuardedFetch } from '../../src-main/net/guarded-fetch.js';
+import { htmlCheckResponse, linkCheckResponse } from '../../src-main/wire/schemas.js';
 import { queuedId, smtpTransport, startSandbox, type TestSandbox } from '../helpers/sandbox.js';
 
 let t: TestSandbox;
@@ -47,6 +48,8 @@ describe('html-check', () => {
   it("reports the features used, their lines and every tested client's support, in Mailpit's shape", async () => {
     const id = await send({ subject: 'Features', html, text: 'Hello' });
     const check = await mailpit.htmlCheck(id);
+    // The response is exactly its wire schema: parsing throws on a missing field and strips one it does not know.
+    expect(htmlCheckResponse.parse(check)).toEqual(check);
 
     const bySlug = new Map(check.Warnings.map((w) => [w.Slug, w]));
     const video = bySlug.get('html-video');
@@ -162,6 +165,7 @@ describe('link-check', () => {
     requests.length = 0;
 
     const check = await mailpit.linkCheck(id, false);
+    expect(linkCheckResponse.parse(check)).toEqual(check);
     const status = Object.fromEntries(check.Links.map((l) => [l.URL, [l.StatusCode, l.Status]]));
     expect(status).toEqual({
       [`${base}/ok`]: [200, 'OK'],

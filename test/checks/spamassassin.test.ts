@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { MailpitClient } from 'mailpit-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queuedId, smtpTransport, startSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { spamCheckResponse } from '../../src-main/wire/schemas.js';
 
 const SPAMD = '/usr/sbin/spamd';
 /** The standard test string every SpamAssassin scores as spam (GTUBE). */
@@ -88,6 +89,8 @@ describe('sa-check with a real spamd', () => {
       text: `Body ${GTUBE}`,
     });
     const verdict = await mailpit.spamAssassinCheck(spam);
+    // The response is exactly its wire schema: parsing throws on a missing field and strips one it does not know.
+    expect(spamCheckResponse.parse(verdict)).toEqual(verdict);
     expect(verdict.Error).toBe('');
     expect(verdict.IsSpam).toBe(true);
     expect(verdict.Score).toBeGreaterThanOrEqual(1000);

@@ -57,11 +57,15 @@ describe('active subscriptions', () => {
   it('serves the subscriptions API to authorized subscribers only', async () => {
     h = await startHub({ anonymous: true });
     const base = `${h.hubUrl}/subscriptions`;
+    const admin = await mintToken(SUBSCRIBER_KEY, { subscribe: [SUBSCRIPTIONS_SELECTOR] });
+    const watcher = await open(subscribeUrl(h.hubUrl, [SUBSCRIPTIONS_SELECTOR]), admin);
     const token = await mintToken(SUBSCRIBER_KEY, { subscribe: ['books/1'], payload: { n: 1 } });
     await open(subscribeUrl(h.hubUrl, ['books/1', 'books/{id}']), token);
+    // The hub announces a new subscription one selector per turn: the last event is ours only after both.
+    await watcher.waitFor((r) => r.data.includes('"topic":"books/{id}"'));
+    await watcher.waitFor((r) => r.data.includes('"topic":"books/1"'));
     const lastId = h.hub.publish({ topics: ['books/1'], data: 'x' });
 
-    const admin = await mintToken(SUBSCRIBER_KEY, { subscribe: [SUBSCRIPTIONS_SELECTOR] });
     const auth = { Authorization: `Bearer ${admin}` };
     const all = await fetch(base, { headers: auth });
     expect(all.status).toBe(200);
@@ -73,7 +77,11 @@ describe('active subscriptions', () => {
       type: 'Subscriptions',
       lastEventID: lastId,
     });
-    expect(doc.subscriptions.map((s) => s.topic).sort()).toEqual(['books/1', 'books/{id}']);
+    expect(doc.subscriptions.map((s) => s.topic).sort()).toEqual([
+      SUBSCRIPTIONS_SELECTOR,
+      'books/1',
+      'books/{id}',
+    ]);
 
     const byTopic = (await (
       await fetch(`${base}/${encodeURIComponent('books/{id}')}`, { headers: auth })

@@ -1,7 +1,12 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SMTPServer } from 'smtp-server';
-import { UpstreamPool, isPermanent, type SendError } from '../../src-main/relay/upstream.js';
+import {
+  SmtpPoolUpstream,
+  describeError,
+  isPermanent,
+  type SendError,
+} from '../../src-main/relay/upstream.js';
 import { Upstream } from './harness.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -9,8 +14,8 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-function pool(url: string): UpstreamPool {
-  const p = new UpstreamPool({ url, tlsInsecure: true });
+function pool(url: string): SmtpPoolUpstream {
+  const p = new SmtpPoolUpstream({ url, tlsInsecure: true });
   cleanups.push(() => p.close(true));
   return p;
 }
@@ -94,6 +99,54 @@ describe('upstream pool', () => {
       await p.send({ from: 's@sender.test', to: ['yes@b.test'] }, mail('x\r\n'));
       expect(received).toEqual([['yes@a.test'], ['yes@b.test']]);
     }
+  });
+
+  it('keeps 4xx refusals and an upstream that never greets temporary, with the reply or the error to record', async () => {
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onMailFrom: (address, _session, callback) =>
+        callback(
+          address.address.startsWith('busy')
+            ? Object.assign(new Error('try again later, closing'), { responseCode: 421 })
+            : undefined,
+        ),
+      onRcptTo: (_address, _session, callback) =>
+        callback(Object.assign(new Error('mailbox busy'), { responseCode: 450 })),
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const { port } = server.server.address() as { port: number };
+    const p = pool(`smtp://127.0.0.1:${port}`);
+    const failure = (from: string, setupTimeoutMs?: number, target = p) =>
+      target
+        .send({ from, to: ['r@example.test'] }, mail('x\r\n'), setupTimeoutMs)
+        .catch((e: unknown) => e as SendError);
+
+    const rcpt = (await failure('s@sender.test')) as SendError;
+    expect(rcpt).toMatchObject({ code: 'EENVELOPE', responseCode: 450 });
+    expect(isPermanent(rcpt)).toBe(false);
+    expect(describeError(rcpt)).toMatch(/^450 .*mailbox busy/);
+
+    const closing = (await failure('busy@sender.test')) as SendError;
+    expect(closing.responseCode).toBe(421);
+    expect(isPermanent(closing)).toBe(false);
+    expect(describeError(closing)).toMatch(/^421 .*try again later/);
+
+    // A listener that takes the connection and never says 220.
+    const held: Socket[] = [];
+    const silent = createServer((socket) => held.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => {
+      for (const socket of held) socket.destroy();
+      return new Promise<void>((resolve) => silent.close(() => resolve()));
+    });
+    const hung = pool(`smtp://127.0.0.1:${(silent.address() as { port: number }).port}`);
+    const timeout = (await failure('s@sender.test', 300, hung)) as SendError;
+    expect(timeout.code).toBe('ETIMEDOUT');
+    expect(isPermanent(timeout)).toBe(false);
+    expect(describeError(timeout)).toMatch(/^ETIMEDOUT: /);
   });
 
   it('declares 8-bit content with BODY=8BITMIME, and only 8-bit content', async () => {
@@ -196,7 +249,7 @@ describe('upstream pool', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
     const { port } = server.address() as { port: number };
-    const p = new UpstreamPool({ url: `smtp://127.0.0.1:${port}`, tlsInsecure: false }, 1);
+    const p = new SmtpPoolUpstream({ url: `smtp://127.0.0.1:${port}`, tlsInsecure: false }, 1);
     cleanups.push(() => p.close(true));
 
     await p.send({ from: 's@sender.test', to: ['r@example.test'] }, mail('first\r\n'));

@@ -55,6 +55,15 @@ describe('migrating a data directory made before inboxes', () => {
         .prepare("EXPLAIN QUERY PLAN SELECT seq FROM messages WHERE inbox = 'default' ORDER BY seq DESC")
         .all() as { detail: string }[];
       expect(plan.map((p) => p.detail).join(' ')).toMatch(/COVERING INDEX messages_inbox \(inbox=\?\)/);
+      // has:attachment within one inbox reads only that inbox's mails with attachments, as the store asks it.
+      const attached = db
+        .prepare(
+          "EXPLAIN QUERY PLAN SELECT count(*) FROM messages m WHERE m.inbox = 'default' AND (m.attachments > 0)",
+        )
+        .all() as { detail: string }[];
+      expect(attached.map((p) => p.detail).join(' ')).toMatch(
+        /INDEX messages_inbox_attachments \(inbox=\?\)/,
+      );
     } finally {
       await t.stop();
     }

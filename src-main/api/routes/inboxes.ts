@@ -1,12 +1,14 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { EventBus } from '../../events/bus.js';
 import type { InboxAccess } from '../../inboxes/access.js';
+import type { InboxSettingsView } from '../../inboxes/settings.js';
 import type { Clock } from '../../logger.js';
 import { inboxNameProblem } from '../../model/inbox.js';
 import type { InboxStore, MessageStore } from '../../store/contract.js';
 import { badRequest, conflict, errorBody, parseOr400 } from '../errors.js';
-import type { InboxSummary } from '../../wire/types.js';
+import type { InboxSettingsWire, InboxSummary } from '../../wire/types.js';
+import { applyPatch, settingsPatch, settingsResponse } from './inbox-settings.js';
 
 export interface InboxRoutesDeps {
   store: MessageStore;
@@ -14,6 +16,9 @@ export interface InboxRoutesDeps {
   inboxes: InboxStore;
   access: InboxAccess;
   clock: Clock;
+  /** Every inbox's settings (inboxes/settings.ts), and the flags' values null falls back to. */
+  settings: InboxSettingsView;
+  defaults: InboxSettingsWire;
 }
 
 const nameBody = z.object({ Name: z.string().max(200) });
@@ -85,6 +90,7 @@ export function registerInboxRoutes(app: FastifyInstance, deps: InboxRoutesDeps)
       if (renamed === 'taken') throw conflict(`inbox exists: ${to}`);
       if (renamed === 'missing')
         throw Object.assign(new Error(`inbox not found: ${from}`), { statusCode: 404 });
+      deps.settings.renamed(from, to);
       return 'ok';
     },
   );
@@ -106,8 +112,53 @@ export function registerInboxRoutes(app: FastifyInstance, deps: InboxRoutesDeps)
       const deleted = await inboxes.delete(await known(req));
       if (!deleted)
         return reply.code(404).type('application/json; charset=utf-8').send(errorBody('inbox not found'));
+      deps.settings.dropped(req.params.name);
       if (deleted.length) bus.emit('message.deleted', deleted);
       return 'ok';
+    },
+  );
+
+  /**
+   * The inbox a settings route names: a closed inbox the caller cannot open is a 401 (its name is on the command
+   * line, so saying it needs credentials tells nothing new), an unknown one a 404. Undefined: answered already.
+   */
+  const settingsOf = async (req: FastifyRequest<{ Params: { name: string } }>, reply: FastifyReply) => {
+    const name = checkedName(req.params.name);
+    if (req.inboxName === undefined && access.isClosed(name) && !access.mayOpen(req.caller, name)) {
+      void reply
+        .code(401)
+        .header('WWW-Authenticate', 'Basic realm="Mailbeacon", charset="UTF-8"')
+        .type('application/json; charset=utf-8')
+        .send(errorBody(`inbox ${name} is closed: give its credentials or the administrator's`));
+      return undefined;
+    }
+    return known(req);
+  };
+
+  app.get<{ Params: { name: string } }>(
+    '/api/v1/inboxes/:name/settings',
+    { config: { summary: "An inbox's settings (null: the flag's value) and the flags' values (Defaults)" } },
+    async (req, reply) => {
+      const name = await settingsOf(req, reply);
+      if (name === undefined) return reply;
+      return settingsResponse(name, deps.settings.get(name), deps.defaults);
+    },
+  );
+
+  app.put<{ Params: { name: string } }>(
+    '/api/v1/inboxes/:name/settings',
+    {
+      config: {
+        summary: "Change an inbox's settings: the fields given (null: back to the flag's), the others stay",
+      },
+    },
+    async (req, reply) => {
+      const name = await settingsOf(req, reply);
+      if (name === undefined) return reply;
+      const next = applyPatch(deps.settings.get(name), parseOr400(settingsPatch, req.body ?? {}));
+      if (!(await deps.settings.save(name, next)))
+        throw Object.assign(new Error(`inbox not found: ${name}`), { statusCode: 404 });
+      return settingsResponse(name, deps.settings.get(name), deps.defaults);
     },
   );
 }

@@ -1,5 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { oneInbox } from '../../model/inbox.js';
+import { settingsFromJson, type InboxSettings } from '../../model/inbox-settings.js';
 import type { InboxRow, InboxStore } from '../contract.js';
 import type { SqliteMessageStore } from './messages.js';
 
@@ -14,6 +15,9 @@ export class SqliteInboxStore implements InboxStore {
   readonly #list: Statement;
   readonly #get: Statement;
   readonly #create: Statement;
+  readonly #settings: Statement;
+  readonly #saveSettings: Statement;
+  readonly #allSettings: Statement;
 
   constructor(db: Database, messages: SqliteMessageStore) {
     this.#db = db;
@@ -28,6 +32,23 @@ export class SqliteInboxStore implements InboxStore {
       ORDER BY name`);
     this.#get = db.prepare('SELECT name FROM inboxes WHERE name = ?').pluck();
     this.#create = db.prepare('INSERT OR IGNORE INTO inboxes (name, created_ms) VALUES (?, ?)');
+    this.#settings = db.prepare('SELECT settings_json FROM inboxes WHERE name = ?').pluck();
+    this.#saveSettings = db.prepare('UPDATE inboxes SET settings_json = ? WHERE name = ?');
+    this.#allSettings = db.prepare('SELECT name, settings_json AS json FROM inboxes');
+  }
+
+  async settings(name: string): Promise<InboxSettings | undefined> {
+    const json = this.#settings.get(name) as string | undefined;
+    return json === undefined ? undefined : settingsFromJson(json);
+  }
+
+  async saveSettings(name: string, settings: InboxSettings): Promise<boolean> {
+    return this.#saveSettings.run(JSON.stringify(settings), name).changes > 0;
+  }
+
+  async allSettings(): Promise<Map<string, InboxSettings>> {
+    const rows = this.#allSettings.all() as { name: string; json: string }[];
+    return new Map(rows.map((row) => [row.name, settingsFromJson(row.json)]));
   }
 
   async list(): Promise<InboxRow[]> {

@@ -334,4 +334,14 @@ export const MIGRATIONS: ((db: Database) => void)[] = [
         SELECT 'default', coalesce((SELECT min(created_ms) FROM messages), CAST(strftime('%s', 'now') AS INTEGER) * 1000);
     `);
   },
+  // 16: `has:attachment` within one inbox: that inbox's mails with attachments, newest first, without reading the
+  // rows of those without (an inbox may hold thousands of mails and no attachment at all).
+  (db) => {
+    db.exec('CREATE INDEX messages_inbox_attachments ON messages (inbox, seq, read) WHERE attachments > 0;');
+  },
+  // 17: what an inbox overrides of the flags (model/inbox-settings.ts), as JSON on its row: renaming the row carries
+  // them, deleting it drops them
+  (db) => {
+    db.exec(`ALTER TABLE inboxes ADD COLUMN settings_json TEXT NOT NULL DEFAULT '{}'`);
+  },
 ];
