@@ -127,11 +127,17 @@ export class Sandbox {
       const { access: inboxAccess } = await createInboxes(settings, { inboxes: data.inboxes, clock });
       const inboxSettings = await InboxSettingsView.load(data.inboxes, bus);
       this.#inboxSettings = inboxSettings;
-      const retention = createRetention(settings, { ...base, store, eventPruning: data.eventPruning });
+      const retention = createRetention(settings, {
+        ...{ ...base, store, eventPruning: data.eventPruning },
+        inboxes: inboxSettings,
+      });
       this.#retention = retention.retention;
       const trackingDeps = { ...base, store, events, clockGiven: !!clockGiven, limits };
       const tracking = createTracking(settings, { ...trackingDeps, spawn: spawner('tracking-worker') });
-      const ingestDeps = { ...base, store, checkpointer: data.checkpointer, spawn: spawner('ingest-worker') };
+      const ingestDeps = {
+        ...{ ...base, store, checkpointer: data.checkpointer, spawn: spawner('ingest-worker') },
+        inboxes: inboxSettings,
+      };
       const injecting = { trackingKeys: tracking.keys, trackingBase: tracking.base };
       const { ingest } = opened('ingest', createIngest(settings, { ...ingestDeps, ...injecting }));
       this.#ingest = ingest;

@@ -12,6 +12,8 @@ export interface MailToPrepare {
   id: string;
   envelopeFrom: string;
   envelopeTo: string[];
+  /** Its inbox's Tracking setting when its inbox is known before it is read; undefined: `--no-track` decides. */
+  track?: boolean;
 }
 
 /** A mail read and tracked, ready to be stored. */
@@ -67,6 +69,7 @@ export async function prepareMail(
       sender: mail.envelopeFrom || fields.from?.Address || '',
       recipients: mail.envelopeTo.length ? mail.envelopeTo : fields.to.map((a) => a.Address),
       subject: fields.subject,
+      enabled: mail.track,
     },
     tree,
   );

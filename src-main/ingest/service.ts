@@ -3,6 +3,7 @@ import type { EventBus } from '../events/bus.js';
 import type { Clock, Logger } from '../logger.js';
 import type { WalCheckpointer } from '../store/sqlite/checkpointer.js';
 import type { MessageStore } from '../store/contract.js';
+import type { InboxSettingsSource } from '../model/inbox-settings.js';
 import type { MailReaders } from '../store/service.js';
 import type { SpawnWorker } from '../threads/spawn.js';
 import { Ingest } from './ingest.js';
@@ -21,6 +22,8 @@ export const mailReaders: MailReaders = {
 
 export interface IngestDeps {
   store: MessageStore;
+  /** The inboxes' settings: tracking, tag rules and bound per inbox. */
+  inboxes?: InboxSettingsSource;
   bus: EventBus;
   clock: Clock;
   logger: Logger;
@@ -78,6 +81,8 @@ export function createIngest(
       username: settings.tagsUsername,
     }),
     inbox: inboxRouter(settings.inbox),
+    inboxes: deps.inboxes,
+    trackByDefault: !settings.noTrack,
   });
   return { ingest, close: () => pool.close() };
 }

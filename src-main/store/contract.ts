@@ -67,6 +67,13 @@ export interface MessageStore {
   addCommitHook(hook: CommitHook): void;
 
   pruneOlderThan(cutoffMs: number, limit: number): Promise<string[]>;
+  /**
+   * Up to `limit` mails of `scope` received before `cutoffMs` deleted (an inbox's MaxAge, or `--max-age` for the
+   * inboxes without their own); returns their ids.
+   */
+  pruneOlderThanIn(cutoffMs: number, limit: number, scope: InboxScope): Promise<string[]>;
+  /** The ids of mails an inbox's own bound (`inboxMaxMessages`) pruned since the last call, for `message.deleted`. */
+  takeInboxPruned(): Promise<string[]>;
   /** Drops finished relay entries of mails pruned by `--max-messages`; returns how many mails are left to do. */
   dropRelayEntries(limit?: number): Promise<number>;
   // Reads and bulk writes take the inboxes they may reach (model/inbox.ts; default: every inbox).

@@ -44,6 +44,8 @@ export interface NewMessage extends MessageFields {
   username: string;
   /** The inbox it lands in (model/inbox.ts); `default` when not given. */
   inbox?: string;
+  /** Its inbox's own bound (that inbox's MaxMessages setting): older mails of that inbox beyond it go with this write. */
+  inboxMaxMessages?: number;
   envelopeFrom: string;
   envelopeTo: string[];
   remoteIp: string;

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Settings } from '../config/schema.js';
 import type { EventBus } from '../events/bus.js';
 import type { Clock, Logger } from '../logger.js';
+import type { InboxSettingsSource } from '../model/inbox-settings.js';
 import type { SpawnWorker } from '../threads/spawn.js';
 import type { EventPruning, MessageStore, SharedCommit, Store } from './contract.js';
 import { Retention } from './retention.js';
@@ -95,7 +96,14 @@ export function openStore(
 /** `--max-age` pruning of mails (started last, with `start`) and `--max-events` pruning of tracking events. */
 export function createRetention(
   settings: Pick<Settings, 'maxAge'>,
-  deps: { store: MessageStore; eventPruning: EventPruning; bus: EventBus; clock: Clock; logger: Logger },
+  deps: {
+    store: MessageStore;
+    eventPruning: EventPruning;
+    bus: EventBus;
+    clock: Clock;
+    logger: Logger;
+    inboxes?: InboxSettingsSource;
+  },
 ): { retention: Retention; start: () => void; close: () => Promise<void> } {
   const log = deps.logger.child('db');
   const events = deps.eventPruning;
@@ -107,6 +115,7 @@ export function createRetention(
     clock: deps.clock,
     logger: log,
     maxAgeMs: settings.maxAge,
+    inboxes: deps.inboxes,
   });
   return {
     retention,

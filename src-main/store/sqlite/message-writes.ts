@@ -32,6 +32,10 @@ export class MessageWrites {
   readonly #finishedRelay: Statement;
   /** Mails pruned for `--max-messages` whose relay entries are still to go (see `dropRelayEntries`). */
   #prunedIds: string[] = [];
+  /** Mails pruned for their inbox's own bound, not yet announced (see `takeInboxPruned`). */
+  #inboxPrunedIds: string[] = [];
+  readonly #inboxBeyond: Statement;
+  readonly #inboxOlderThan: Statement;
   readonly #bySeq: Statement;
   readonly #insertSlice: Statement;
   readonly #dropSlices: Statement;
@@ -67,6 +71,14 @@ export class MessageWrites {
       `DELETE FROM relay_outbox WHERE status IN ('sent', 'dead') AND message_id IN (SELECT value FROM json_each(?))`,
     );
     this.#bySeq = db.prepare('DELETE FROM messages WHERE seq = ?');
+    // A walk down the inbox's slice of (inbox, seq, read), newest first, past the mails it keeps.
+    this.#inboxBeyond = db.prepare(
+      'SELECT seq, id FROM messages INDEXED BY messages_inbox WHERE inbox = ? ORDER BY seq DESC LIMIT -1 OFFSET ?',
+    );
+    // Its oldest mails first (seq is the order of arrival); the caller stops at the first young enough.
+    this.#inboxOlderThan = db.prepare(
+      'SELECT seq, id, created_ms AS createdMs FROM messages INDEXED BY messages_inbox WHERE inbox = ? ORDER BY seq LIMIT ?',
+    );
     this.#insertSlice = db.prepare('INSERT INTO message_slices (mail_id, kind, n, data) VALUES (?, ?, ?, ?)');
     this.#dropSlices = db.prepare('DELETE FROM message_slices WHERE mail_id = ?');
     // Slices of a mail whose own commit never came (a crash, a failed insert) belong to no mail.
@@ -179,7 +191,8 @@ export class MessageWrites {
           return err instanceof Error ? err : new Error(String(err));
         }
       });
-      const excess = this.#total + stored - maxMessages;
+      pruned += this.#pruneInboxes(items);
+      const excess = this.#total + stored - pruned - maxMessages;
       if (maxMessages > 0 && excess > 0) {
         for (const old of this.#oldest.all(excess) as { seq: number; id: string }[]) {
           pruned += this.#bySeq.run(old.seq).changes;
@@ -190,6 +203,29 @@ export class MessageWrites {
     })();
     this.#total += stored - pruned;
     return results;
+  }
+
+  /** Inside the batch's transaction: each inbox of the batch with a bound of its own keeps its newest mails. */
+  #pruneInboxes(items: MailToInsert[]): number {
+    let bounds: Map<string, number> | undefined;
+    for (const { message } of items) {
+      if (message.inboxMaxMessages)
+        (bounds ??= new Map()).set(message.inbox ?? DEFAULT_INBOX, message.inboxMaxMessages);
+    }
+    if (!bounds) return 0;
+    let pruned = 0;
+    for (const [inbox, keep] of bounds) {
+      for (const old of this.#inboxBeyond.all(inbox, keep) as { seq: number; id: string }[]) {
+        pruned += this.#bySeq.run(old.seq).changes;
+        this.#prunedIds.push(old.id);
+        this.#inboxPrunedIds.push(old.id);
+      }
+    }
+    return pruned;
+  }
+
+  takeInboxPruned(): string[] {
+    return this.#inboxPrunedIds.splice(0);
   }
 
   /** Stores one mail; see insertBatch. Throws what refused it. */
@@ -215,6 +251,39 @@ export class MessageWrites {
   pruneOlderThan(cutoffMs: number, limit: number): string[] {
     const ids = this.#db.transaction(() => {
       const rows = this.#olderThan.all(cutoffMs, limit) as { seq: number; id: string }[];
+      for (const row of rows) this.#bySeq.run(row.seq);
+      if (rows.length) this.#finishedRelay.run(JSON.stringify(rows.map((r) => r.id)));
+      return rows.map((r) => r.id);
+    })();
+    this.#total -= ids.length;
+    return ids;
+  }
+
+  /**
+   * `pruneOlderThan` within a scope: one inbox walks its own slice of (inbox, seq, read) from its oldest mail, the
+   * others (`--max-age` for every inbox without an age of its own) the date index, leaving out the excepted inboxes.
+   */
+  pruneOlderThanIn(cutoffMs: number, limit: number, scope: InboxScope): string[] {
+    if (scope.kind === 'all') return this.pruneOlderThan(cutoffMs, limit);
+    const ids = this.#db.transaction(() => {
+      let rows: { seq: number; id: string; createdMs?: number }[];
+      if (scope.kind === 'inbox') {
+        rows = this.#inboxOlderThan.all(scope.name, limit) as {
+          seq: number;
+          id: string;
+          createdMs: number;
+        }[];
+        const young = rows.findIndex((r) => r.createdMs! >= cutoffMs);
+        if (young >= 0) rows = rows.slice(0, young);
+      } else {
+        const where = scopeSql(scope, 'inbox')!;
+        rows = this.#db
+          .prepare(
+            `SELECT seq, id FROM messages INDEXED BY messages_created WHERE created_ms < ? AND ${where.where}
+             ORDER BY created_ms LIMIT ?`,
+          )
+          .all(cutoffMs, ...where.params, limit) as { seq: number; id: string }[];
+      }
       for (const row of rows) this.#bySeq.run(row.seq);
       if (rows.length) this.#finishedRelay.run(JSON.stringify(rows.map((r) => r.id)));
       return rows.map((r) => r.id);

@@ -93,6 +93,14 @@ export class SqliteMessageStore implements MessageStore {
     return this.#writes.pruneOlderThan(cutoffMs, limit);
   }
 
+  async pruneOlderThanIn(cutoffMs: number, limit: number, scope: InboxScope): Promise<string[]> {
+    return this.#writes.pruneOlderThanIn(cutoffMs, limit, scope);
+  }
+
+  async takeInboxPruned(): Promise<string[]> {
+    return this.#writes.takeInboxPruned();
+  }
+
   async dropRelayEntries(limit?: number): Promise<number> {
     return this.#writes.dropRelayEntries(limit);
   }

@@ -16,6 +16,8 @@ export interface InjectContext {
   sender: string;
   recipients: string[];
   subject: string;
+  /** The mail's inbox turns tracking on or off (its Tracking setting) over `--no-track`; undefined: the flag's. */
+  enabled?: boolean;
 }
 
 /** A config rule: a mail matching every regex given in a rule is not tracked. */
@@ -49,6 +51,9 @@ export interface InjectResult {
    */
   readonly trackedHtml: string;
 }
+
+/** Why a mail is untracked when its inbox's settings turn tracking off. */
+export const INBOX_OFF = "tracking is turned off in this inbox's settings";
 
 /** The per-mail opt-out header and the values that turn tracking off. */
 export const OPT_OUT_HEADER = 'x-mailbeacon-track';
@@ -87,7 +92,8 @@ export class TrackingInjector {
   }
 
   private run(raw: Buffer, ctx: InjectContext, tree: MimeTree | undefined): InjectResult {
-    if (!this.options.enabled) return untracked(raw, 'tracking is turned off (--no-track)');
+    if (ctx.enabled === false) return untracked(raw, INBOX_OFF);
+    if (!(ctx.enabled ?? this.options.enabled)) return untracked(raw, 'tracking is turned off (--no-track)');
     const { top, leaves } = tree ?? leafParts(raw);
     const optOut = headerValue(top, OPT_OUT_HEADER);
     if (optOut !== undefined && OFF_VALUES.has(optOut.trim().toLowerCase())) {
