@@ -255,7 +255,7 @@ async function phase(
       result.endToEndPerSec = (opts.mails / result.endToEndMs) * 1000;
       result.backlogAtIngestEnd = backlog;
       result.drainPerSec = (backlog / (performance.now() - drainStart)) * 1000;
-      const { dead, failed } = relay.outbox.counts();
+      const { dead, failed } = await relay.outbox.counts();
       if (dead || failed) throw new Error(`${dead} dead and ${failed} failed relay entries`);
     }
     const used = cpuPerMail(cpuStart, opts.mails);

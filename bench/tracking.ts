@@ -168,7 +168,7 @@ async function runServer(): Promise<void> {
     } else if (msg.cmd === 'stop') {
       await thread.close();
       await here.close();
-      sink.flush();
+      await sink.flush();
       bare.closeAllConnections();
       bare.close();
       await checkpointer.stop();

@@ -99,8 +99,8 @@ export class Sandbox {
     return this.#data?.sqlite ?? notStarted();
   }
 
-  unreadCount(): number {
-    return this.#data?.messages.count().unread ?? 0;
+  async unreadCount(): Promise<number> {
+    return (await this.#data?.messages.count())?.unread ?? 0;
   }
 
   get capturePaused(): boolean {
@@ -125,7 +125,7 @@ export class Sandbox {
       this.#data = opened('db', data);
       const { messages: store, events, hubHistory, relayOutbox, webhookDeliveries } = data;
       const base = { bus, logger, clock };
-      const { access: inboxAccess } = createInboxes(settings, { inboxes: data.inboxes, clock });
+      const { access: inboxAccess } = await createInboxes(settings, { inboxes: data.inboxes, clock });
       const inboxSettings = await InboxSettingsView.load(data.inboxes, bus);
       this.#inboxSettings = inboxSettings;
       const retention = createRetention(settings, {

@@ -18,9 +18,9 @@ declare module 'fastify' {
 /** What the listener needs to know of the inboxes. */
 export interface InboxEndpoint {
   access: InboxAccess;
-  exists(name: string): boolean;
+  exists(name: string): Promise<boolean>;
   /** The inbox of a mail, undefined for an unknown id. */
-  inboxOf(id: string): string | undefined;
+  inboxOf(id: string): Promise<string | undefined>;
   /** Mailpit's `latest` (with its optional `?query=`) within a scope. */
   resolveLatest(querystring: unknown, scope: InboxScope): Promise<string | undefined>;
 }
@@ -112,7 +112,7 @@ export function registerInboxScope(app: FastifyInstance, inboxes: InboxEndpoint)
         .code(400)
         .type(json)
         .send(errorBody(`bad inbox name: ${problem}`));
-    if (!inboxes.exists(found.name))
+    if (!(await inboxes.exists(found.name)))
       return reply
         .code(404)
         .type(json)
@@ -127,7 +127,7 @@ export function registerInboxScope(app: FastifyInstance, inboxes: InboxEndpoint)
       mail.set((await inboxes.resolveLatest(req.query, scope)) ?? NO_MAIL);
       return;
     }
-    const inbox = inboxes.inboxOf(mail.id);
+    const inbox = await inboxes.inboxOf(mail.id);
     if (inbox !== undefined && !inScope(scope, inbox)) mail.set(NO_MAIL);
   });
 }

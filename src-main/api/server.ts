@@ -192,7 +192,7 @@ export class ApiServer {
         if (start < 0) return done(null, undefined); // no body at all
         const looksJson = bytes[start] === 0x7b || bytes[start] === 0x5b; // { or [
         if (!looksJson || !fromProgram(req.raw)) return done(null, bytes);
-        json(req, bytes.toString('utf8'), done);
+        void json(req, bytes.toString('utf8'), done);
       },
     );
   }

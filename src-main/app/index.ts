@@ -199,6 +199,9 @@ function createTray(
   uiUrl: string,
 ): AppTray {
   const closed = new Set(sandbox.settings.inboxAuth.map((entry) => entry.inbox));
+  // The store answers later: the menu shows the figures last read, and every change reads them again.
+  let unread = 0;
+  let inboxes: { name: string; unread: number; closed: boolean }[] = [];
   const icon = resource('tray', process.platform === 'darwin' ? 'trayTemplate.png' : 'tray.png');
   const tray: AppTray = new AppTray({
     Tray,
@@ -206,27 +209,35 @@ function createTray(
     icon: nativeImage.createFromPath(icon),
     state: () => ({
       running: true,
-      unread: sandbox.unreadCount(),
+      unread,
       capturePaused: sandbox.capturePaused,
       smtpAddress: addresses.smtp,
-      inboxes: sandbox.storage.inboxes
-        .list()
-        .map((row) => ({ name: row.name, unread: row.unread, closed: closed.has(row.name) })),
+      inboxes,
     }),
     actions: {
       openWindow: () => window.show(),
-      openInbox: (name) => window.showPage(inboxUrl(uiUrl, name)),
+      openInbox: (name) => void window.showPage(inboxUrl(uiUrl, name)),
       setCapturePaused: (paused) => {
         sandbox.setCapturePaused(paused);
         tray.refreshNow();
       },
-      copySmtpAddress: () => clipboard.writeText(addresses.smtp),
+      copySmtpAddress: () => void clipboard.writeText(addresses.smtp),
       quit: () => app.quit(),
     },
   });
   for (const event of ['message.created', 'message.read', 'message.deleted', 'message.moved'] as const) {
-    sandbox.bus.on(event, () => tray.refresh());
+    sandbox.bus.on(event, () => recount());
   }
+  const recount = () =>
+    void Promise.all([sandbox.unreadCount(), sandbox.storage.inboxes.list()]).then(
+      ([n, rows]) => {
+        unread = n;
+        inboxes = rows.map((row) => ({ name: row.name, unread: row.unread, closed: closed.has(row.name) }));
+        tray.refresh();
+      },
+      () => {},
+    );
+  recount();
   return tray;
 }
 
@@ -234,17 +245,23 @@ function createTray(
 function notifyAboutMail(sandbox: Sandbox, preferences: PreferencesFile, window: MainWindow): void {
   // Windows shows notifications only for an app whose id matches its Start-menu shortcut (set by the installer).
   if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
-  new MailNotifier({
-    bus: sandbox.bus,
-    prefs: () => preferences.notifications,
-    inboxes: () => sandbox.storage.inboxes.list().map((row) => row.name),
-    show: ({ title, body, messageId }) => {
-      if (!Notification.isSupported()) return;
-      const notice = new Notification({ title, body });
-      notice.on('click', () => window.showRoute(messageRoute(messageId)));
-      notice.show();
-    },
-  }).start();
+  const notifier = (names: string[]) =>
+    new MailNotifier({
+      bus: sandbox.bus,
+      prefs: () => preferences.notifications,
+      inboxes: () => names,
+      show: ({ title, body, messageId }) => {
+        if (!Notification.isSupported()) return;
+        const notice = new Notification({ title, body });
+        notice.on('click', () => window.showRoute(messageRoute(messageId)));
+        notice.show();
+      },
+    }).start();
+  // The inboxes there are before the first mail: a notice names its inbox once there is more than one.
+  sandbox.storage.inboxes.list().then(
+    (rows) => notifier(rows.map((row) => row.name)),
+    () => notifier([]),
+  );
 }
 
 /** The few things the window may ask for (see the preload), each call checked for its sender. */

@@ -27,7 +27,7 @@ export interface AppPublisherOptions {
   /** Mail content is personal data, so updates are private unless the user decides otherwise. */
   privateUpdates?: boolean;
   /** The inbox of a stored mail (undefined once it is gone): updates carry their inbox's topic. */
-  inboxOf?: (id: string) => string | undefined;
+  inboxOf?: (id: string) => Promise<string | undefined>;
 }
 
 // An inbox's settings are read back through the API: no hub update for them.
@@ -43,14 +43,15 @@ export class AppPublisher {
   private started = false;
 
   private readonly listeners: Listeners = {
-    'message.created': (message) => {
-      if (message.inbox !== undefined) this.remember(message.id, message.inbox);
-      this.messages([message.id], { type: 'created', message: toWireSummary(message) }, message.inbox);
-    },
+    'message.created': (message) =>
+      this.inOrder(() => {
+        if (message.inbox !== undefined) this.remember(message.id, message.inbox);
+        this.messages([message.id], { type: 'created', message: toWireSummary(message) }, message.inbox);
+      }),
     'message.read': (ids, read) => this.perInbox(ids, (part) => ({ type: 'read', ids: part, read })),
     'message.deleted': (ids) =>
       ids === 'all'
-        ? this.messages([], { type: 'deleted', ids })
+        ? this.inOrder(() => this.messages([], { type: 'deleted', ids }))
         : this.perInbox(ids, (part) => ({ type: 'deleted', ids: part })),
     'message.tags': (ids) => this.perInbox(ids, (part) => ({ type: 'tags', ids: part })),
     // The inbox a mail left sees it go, the one it joined sees it arrive, each on its own topic only.
@@ -68,16 +69,22 @@ export class AppPublisher {
       }
     },
     'relay.status': (entry) =>
-      this.messages([entry.messageId], { type: 'relay', entry }, this.inboxOf(entry.messageId)),
-    'tracking.event': (event) => {
-      const payload: EventUpdate = { type: 'event', event };
-      const topics = [TOPIC_EVENTS];
-      if (event.message_id) topics.push(messageEventsTopic(event.message_id));
-      const inbox = event.message_id ? this.inboxOf(event.message_id) : undefined;
-      if (inbox !== undefined) topics.push(inboxTopic(inbox));
-      this.send(topics, payload);
-    },
+      this.withInboxes([entry.messageId], ([inbox]) =>
+        this.messages([entry.messageId], { type: 'relay', entry }, inbox),
+      ),
+    'tracking.event': (event) =>
+      this.withInboxes(event.message_id ? [event.message_id] : [], ([inbox]) => {
+        const payload: EventUpdate = { type: 'event', event };
+        const topics = [TOPIC_EVENTS];
+        if (event.message_id) topics.push(messageEventsTopic(event.message_id));
+        if (inbox !== undefined) topics.push(inboxTopic(inbox));
+        this.send(topics, payload);
+      }),
   };
+
+  /** Updates waiting behind a look-up in the store, and the last of them. */
+  private waiting = 0;
+  private tail: Promise<void> = Promise.resolve();
 
   constructor(options: AppPublisherOptions) {
     this.bus = options.bus;
@@ -86,7 +93,7 @@ export class AppPublisher {
     this.lookup = options.inboxOf;
   }
 
-  private readonly lookup: ((id: string) => string | undefined) | undefined;
+  private readonly lookup: ((id: string) => Promise<string | undefined>) | undefined;
   private readonly known = new Map<string, string>();
 
   private remember(id: string, inbox: string): void {
@@ -95,25 +102,56 @@ export class AppPublisher {
     if (this.known.size > REMEMBERED_INBOXES) this.known.delete(this.known.keys().next().value!);
   }
 
-  private inboxOf(id: string): string | undefined {
-    const known = this.known.get(id);
-    if (known !== undefined) return known;
-    const found = this.lookup?.(id);
-    if (found !== undefined) this.remember(id, found);
-    return found;
+  /**
+   * Runs `publish` in the order the bus told: at once while nothing waits, else after the updates before it. Only a
+   * mail not remembered makes an update wait (its inbox is looked up in the store).
+   */
+  private inOrder(publish: () => void | Promise<void>): void {
+    if (this.waiting === 0) {
+      const later = publish();
+      if (later) this.wait(later);
+    } else this.wait(this.tail.then(publish));
+  }
+
+  private wait(later: Promise<void>): void {
+    this.waiting++;
+    this.tail = later
+      .catch((err: Error) => this.hub.logger.warn(`could not publish an update: ${err.message}`))
+      .finally(() => this.waiting--);
+  }
+
+  /** `publish` with the mails' inboxes (undefined for a mail gone), in the order the bus told. */
+  private withInboxes(ids: string[], publish: (inboxes: (string | undefined)[]) => void): void {
+    this.inOrder(() => {
+      const missing = this.lookup ? ids.filter((id) => !this.known.has(id)) : [];
+      if (missing.length === 0) return publish(ids.map((id) => this.known.get(id)));
+      const found = new Map<string, string | undefined>();
+      return Promise.all(
+        missing.map((id) =>
+          this.lookup!(id).then(
+            (inbox) => void found.set(id, inbox),
+            () => undefined,
+          ),
+        ),
+      ).then(() => {
+        for (const [id, inbox] of found) if (inbox !== undefined) this.remember(id, inbox);
+        publish(ids.map((id) => this.known.get(id) ?? found.get(id)));
+      });
+    });
   }
 
   /** One update per inbox the mails are in, so that each reaches only who may see that inbox. */
   private perInbox(ids: string[], payload: (ids: string[]) => MessageUpdate): void {
-    const groups = new Map<string | undefined, string[]>();
-    for (const id of ids) {
-      const inbox = this.inboxOf(id);
-      const group = groups.get(inbox);
-      if (group) group.push(id);
-      else groups.set(inbox, [id]);
-    }
-    if (groups.size === 0) groups.set(undefined, []);
-    for (const [inbox, part] of groups) this.messages(part, payload(part), inbox);
+    this.withInboxes(ids, (inboxes) => {
+      const groups = new Map<string | undefined, string[]>();
+      ids.forEach((id, i) => {
+        const group = groups.get(inboxes[i]);
+        if (group) group.push(id);
+        else groups.set(inboxes[i], [id]);
+      });
+      if (groups.size === 0) groups.set(undefined, []);
+      for (const [inbox, part] of groups) this.messages(part, payload(part), inbox);
+    });
   }
 
   start(): void {

@@ -17,7 +17,7 @@ export function createHub(
     clock: Clock;
     publicUrl: () => string;
     /** The inbox of a stored mail, for the inbox topic of its updates. */
-    inboxOf?: (id: string) => string | undefined;
+    inboxOf?: (id: string) => Promise<string | undefined>;
   },
 ): { hub: Hub; close: () => Promise<void> } {
   const hub = new Hub({

@@ -10,9 +10,9 @@ export function pop3Login(
   access: InboxAccess,
   own: { user: string; pass: string },
   closedLogins: readonly { inbox: string; user: string; pass: string }[],
-  exists: (name: string) => boolean = () => true,
-): (user: string, pass: string) => InboxScope | undefined {
-  return (user, pass) => {
+  exists: (name: string) => Promise<boolean> = async () => true,
+): (user: string, pass: string) => Promise<InboxScope | undefined> {
+  return async (user, pass) => {
     // The closed inbox's name with its password, as its `--inbox-auth` user name does.
     const named = closedLogins.find((c) => c.inbox === user);
     if (named) return sameText(pass, named.pass) ? oneInbox(named.inbox) : undefined;
@@ -21,7 +21,8 @@ export function pop3Login(
     if (closed) return oneInbox(closed.inbox);
     if (pass !== own.pass) return undefined;
     if (user === own.user) return access.scope(ANONYMOUS);
-    if (inboxNameProblem(user) !== undefined || access.isClosed(user) || !exists(user)) return undefined;
+    if (inboxNameProblem(user) !== undefined || access.isClosed(user) || !(await exists(user)))
+      return undefined;
     return oneInbox(user);
   };
 }

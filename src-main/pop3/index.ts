@@ -23,7 +23,10 @@ export async function startPop3(
     tls: TlsMaterial;
     logger: Logger;
     /** The inboxes a login opens, given POP3's own login (inboxes/pop3-login.ts). */
-    login?: (own: { user: string; pass: string }) => (user: string, pass: string) => InboxScope | undefined;
+    login?: (own: {
+      user: string;
+      pass: string;
+    }) => (user: string, pass: string) => Promise<InboxScope | undefined>;
   },
 ): Promise<{ server: Pop3Server; address: string; login: Pop3Login }> {
   const { host, port } = settings.pop3!;

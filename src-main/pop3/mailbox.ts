@@ -7,16 +7,16 @@ import { WireSize } from './wire.js';
 /** What a POP3 session sees of the store: the caught mails as tracked, and deletion. */
 export interface Pop3Mailbox {
   /** Ids of the caught mails, oldest first (message 1 is the oldest). */
-  ids(scope?: InboxScope): string[];
+  ids(scope?: InboxScope): Promise<string[]>;
   /**
    * The tracked mail (what `raw?version=tracked` returns) as pieces of at most PIECE_BYTES, each read from the
    * store when asked for; undefined once deleted.
    */
-  open(id: string): Iterable<Buffer> | undefined;
+  open(id: string): Promise<AsyncIterable<Buffer> | undefined>;
   /** The mail's size on the wire and whether its line ends are all CRLF (see WireSize), undefined once deleted. */
   measure(id: string): Promise<Measure | undefined>;
   /** Deletes mails from the store; the UI hears of it like any other deletion. */
-  delete(ids: string[], scope?: InboxScope): void;
+  delete(ids: string[], scope?: InboxScope): Promise<void>;
 }
 
 export interface Measure {
@@ -31,13 +31,13 @@ export const MAX_LISTED = 10_000;
 export const PIECE_BYTES = 128 * 1024;
 
 /** The mail as received with its patch's edits (in order, not overlapping) applied, piece by piece. */
-function* patched(raw: Iterable<Buffer>, edits: readonly Edit[]): Generator<Buffer> {
+async function* patched(raw: AsyncIterable<Buffer>, edits: readonly Edit[]): AsyncGenerator<Buffer> {
   const misfit = (edit: Edit) =>
     new Error(`[store] a tracked mail's edit at ${edit.start}…${edit.end} does not fit its mail`);
   let offset = 0;
   let next = 0;
   let e = 0;
-  for (const piece of raw) {
+  for await (const piece of raw) {
     const end = offset + piece.length;
     while (e < edits.length && edits[e]!.start < end) {
       const edit = edits[e++]!;
@@ -57,46 +57,44 @@ function* patched(raw: Iterable<Buffer>, edits: readonly Edit[]): Generator<Buff
   if (next > offset) throw misfit(edits[edits.length - 1]!);
 }
 
-function* resumed(first: Buffer, rest: Iterator<Buffer>): Generator<Buffer> {
+async function* resumed(first: Buffer, rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
   yield first;
-  for (let r = rest.next(); !r.done; r = rest.next()) yield r.value;
+  for (let r = await rest.next(); !r.done; r = await rest.next()) yield r.value;
 }
 
 /** The pieces cut to at most PIECE_BYTES each (views, not copies). */
-function* bounded(pieces: Iterable<Buffer>): Generator<Buffer> {
-  for (const piece of pieces)
+async function* bounded(pieces: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  for await (const piece of pieces)
     for (let at = 0; at < piece.length; at += PIECE_BYTES) yield piece.subarray(at, at + PIECE_BYTES);
 }
 
 export function storeMailbox(store: MessageStore, bus: EventBus): Pop3Mailbox {
   // Mails do not change once caught: what is counted once holds for every later session.
   const measures = new Map<string, Measure>();
-  const open = (id: string): Iterable<Buffer> | undefined => {
-    const patch = store.pieces(id, 'patch');
+  const open = async (id: string): Promise<AsyncIterable<Buffer> | undefined> => {
+    const patch = await store.pieces(id, 'patch');
     if (!patch) return undefined;
-    const edits = [...patch];
+    const edits: Buffer[] = [];
+    for await (const piece of patch) edits.push(piece);
     if (edits.length > 0)
-      return bounded(patched(store.pieces(id, 'raw') ?? [], decodePatch(Buffer.concat(edits))));
+      return bounded(patched(await orNone(store.pieces(id, 'raw')), decodePatch(Buffer.concat(edits))));
     // A mail stored with a tracked copy (rather than a patch) is sent from it, one slice at a time.
-    const tracked = store.pieces(id, 'tracked')?.[Symbol.iterator]();
-    const first = tracked?.next();
+    const tracked = (await store.pieces(id, 'tracked'))?.[Symbol.asyncIterator]();
+    const first = await tracked?.next();
     if (tracked && first && !first.done) return bounded(resumed(first.value, tracked));
-    return bounded(store.pieces(id, 'raw') ?? []);
+    return bounded(await orNone(store.pieces(id, 'raw')));
   };
   return {
-    ids: (scope = ALL_INBOXES) =>
-      store
-        .page(0, MAX_LISTED, '', scope)
-        .messages.map((m) => m.id)
-        .reverse(),
+    ids: async (scope = ALL_INBOXES) =>
+      (await store.page(0, MAX_LISTED, '', scope)).messages.map((m) => m.id).reverse(),
     open,
     measure: async (id) => {
       const known = measures.get(id);
       if (known) return known;
-      const pieces = open(id);
+      const pieces = await open(id);
       if (!pieces) return undefined;
       const size = new WireSize();
-      for (const piece of pieces) {
+      for await (const piece of pieces) {
         size.add(piece);
         await new Promise((resolve) => setImmediate(resolve));
       }
@@ -105,10 +103,15 @@ export function storeMailbox(store: MessageStore, bus: EventBus): Pop3Mailbox {
       measures.set(id, measure);
       return measure;
     },
-    delete: (ids, scope = ALL_INBOXES) => {
-      const deleted = store.delete(ids, scope);
+    delete: async (ids, scope = ALL_INBOXES) => {
+      const deleted = await store.delete(ids, scope);
       for (const id of deleted) measures.delete(id);
       if (deleted.length) bus.emit('message.deleted', deleted);
     },
   };
+}
+
+/** The pieces, or none for a mail deleted meanwhile. */
+async function orNone(pieces: Promise<AsyncIterable<Buffer> | undefined>): Promise<AsyncIterable<Buffer>> {
+  return (await pieces) ?? (async function* () {})();
 }

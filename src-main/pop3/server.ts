@@ -14,7 +14,7 @@ export interface Pop3ServerOptions {
   /** The one login that opens the mailbox (`--pop3-auth`, or the generated one). */
   auth: { user: string; pass: string };
   /** Who may log in and which inboxes each login opens (inboxes/pop3-login.ts); without it, only `auth`, to all. */
-  login?: (user: string, pass: string) => InboxScope | undefined;
+  login?: (user: string, pass: string) => Promise<InboxScope | undefined>;
   /** Certificate for STLS. */
   tls?: TlsMaterial;
   maxConnections?: number;
@@ -95,8 +95,8 @@ export class Pop3Server {
         if (!socket.write(text)) waitingForDrain = true;
         if (overfull()) cut(`more than ${MAX_PENDING_OUTPUT} bytes of replies unread`);
       },
-      stream: async (chunks: Iterable<Buffer>) => {
-        for (const chunk of chunks) {
+      stream: async (chunks: AsyncIterable<Buffer>) => {
+        for await (const chunk of chunks) {
           if (socket.destroyed) return;
           // A socket whose kernel buffer takes every chunk at once never asks to wait: yield between chunks
           // anyway, so other connections and requests are served while a large mail goes out.

@@ -8,7 +8,7 @@ import { WIRE_CHUNK, encodeMultiline } from './wire.js';
 export interface SessionIo {
   write(text: string): void;
   /** Sends the chunks one after the other, each once the socket has taken the previous ones. */
-  stream(chunks: Iterable<Buffer>): Promise<void>;
+  stream(chunks: AsyncIterable<Buffer>): Promise<void>;
   /** Sends nothing more and closes. */
   end(): void;
   /** Switches the connection to TLS (after "+OK" went out); false when TLS is not available. */
@@ -21,7 +21,7 @@ export interface SessionOptions {
   /** The one login that opens the mailbox. */
   auth: { user: string; pass: string };
   /** The inboxes a login opens (undefined: refused); without it, `auth` opens every mail. */
-  login?: (user: string, pass: string) => InboxScope | undefined;
+  login?: (user: string, pass: string) => Promise<InboxScope | undefined>;
   tls: boolean;
   /** Spaces out login attempts per client address (shared by every connection). */
   throttle: LoginThrottle;
@@ -178,7 +178,7 @@ export class Pop3Session {
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     if (this.#state === 'done') return;
     const scope = this.#options.login
-      ? this.#options.login(user, pass)
+      ? await this.#options.login(user, pass)
       : sameText(user, auth.user) && sameText(pass, auth.pass)
         ? ALL_INBOXES
         : undefined;
@@ -189,9 +189,15 @@ export class Pop3Session {
     }
     throttle.succeeded(remoteAddress);
     this.#scope = scope;
-    this.#entries = this.#options.mailbox.ids(scope).map((id) => ({ id, deleted: false }));
+    const ids = await this.#options.mailbox.ids(scope);
+    if (this.#ended()) return; // the connection closed meanwhile
+    this.#entries = ids.map((id) => ({ id, deleted: false }));
     this.#state = 'transaction';
     this.#ok(`${this.#entries.length} messages`);
+  }
+
+  #ended(): boolean {
+    return this.#state === 'done';
   }
 
   #stls(): void {
@@ -261,7 +267,7 @@ export class Pop3Session {
     if (!entry) return;
     // The size LIST reported when known (the entry keeps it), so a large mail is not counted twice.
     const size = await this.#size(entry);
-    const mail = this.#options.mailbox.open(entry.id);
+    const mail = await this.#options.mailbox.open(entry.id);
     if (!mail || this.#state === 'done') {
       if (!mail) this.#err(`message ${arg} was deleted from Mailbeacon meanwhile`);
       return;
@@ -277,10 +283,10 @@ export class Pop3Session {
     this.#ok(`message ${arg} deleted`);
   }
 
-  #quit(): void {
+  async #quit(): Promise<void> {
     const doomed = this.#entries.filter((e) => e.deleted).map((e) => e.id);
     this.#state = 'done';
-    if (doomed.length) this.#options.mailbox.delete(doomed, this.#scope);
+    if (doomed.length) await this.#options.mailbox.delete(doomed, this.#scope);
     this.#ok(`bye${doomed.length ? `, ${doomed.length} deleted` : ''}`);
     this.#io.end();
   }

@@ -17,13 +17,13 @@ export const WIRE_CHUNK = 64 * 1024;
  * `chunkSize` bytes, each a fresh copy, so the sender can wait for the socket between chunks: what is held at once
  * is one piece and the chunks made from it, whatever the size of the mail or of its lines.
  */
-export function* encodeMultiline(
-  mail: Buffer | Iterable<Buffer>,
+export async function* encodeMultiline(
+  mail: Buffer | Iterable<Buffer> | AsyncIterable<Buffer>,
   maxBodyLines = Infinity,
   chunkSize = WIRE_CHUNK,
   /** Every LF of the mail follows a CR (see WireSize.crlf): its bytes pass as they are, but for the dots. */
   crlf = false,
-): Generator<Buffer, void, undefined> {
+): AsyncGenerator<Buffer, void, undefined> {
   const ready: Buffer[] = [];
   let chunk = Buffer.allocUnsafe(chunkSize);
   let used = 0;
@@ -66,7 +66,7 @@ export function* encodeMultiline(
     lineLength = 0;
   };
   const cut = () => inBody && bodyLines >= maxBodyLines;
-  pieces: for (const piece of Buffer.isBuffer(mail) ? [mail] : mail) {
+  pieces: for await (const piece of Buffer.isBuffer(mail) ? [mail] : mail) {
     let start = 0;
     if (piece.length === 0) continue;
     if (maxBodyLines === Infinity && crlf) {

@@ -173,6 +173,11 @@ export class RelayWorker {
   #recordImmediate?: NodeJS.Immediate;
   #running = false;
   #finishedSincePrune = 0;
+  /**
+   * The worker's passes over the outbox (claiming, recording, sending what a mail's transaction claimed) run one at
+   * a time, as each waits for the store: what one counts in hand stays true until it has claimed.
+   */
+  #serial: Promise<void> = Promise.resolve();
   /** Releases whose caller waits for the first attempt's outcome, by outbox id. */
   readonly #waiters = new Map<number, (result: { ok: boolean; reply: string }) => void>();
 
@@ -282,9 +287,9 @@ export class RelayWorker {
   }
 
   /** Mailpit's release: relays a stored mail to `to` through the same outbox. */
-  release(messageId: string, to: string[]): RelayEntry {
+  async release(messageId: string, to: string[]): Promise<RelayEntry> {
     const { store, clock } = this.#options;
-    const message = store.get(messageId);
+    const message = await store.get(messageId);
     if (!message) throw new RelayRequestError('message not found', 404);
     if (!to.length) throw new RelayRequestError('[relay] no recipients given (To is empty)', 400);
     const bad = to.find((address) => !ADDRESS.test(address.trim()));
@@ -304,7 +309,7 @@ export class RelayWorker {
         400,
       );
     }
-    const id = this.#outbox.enqueue({
+    const id = await this.#outbox.enqueue({
       messageId,
       inbox: message.inbox,
       subject: message.subject,
@@ -313,7 +318,7 @@ export class RelayWorker {
       reason: 'release',
       nowMs: clock.now(),
     });
-    const entry = this.#announce(id)!;
+    const entry = (await this.#announce(id))!;
     this.#mayBeDue = true;
     this.#wakeSoon();
     return entry;
@@ -324,7 +329,7 @@ export class RelayWorker {
    * ReleaseResult). Refusals of the request itself throw RelayRequestError, as `release` does.
    */
   async releaseAndWait(messageId: string, to: string[], waitMs = RELEASE_WAIT_MS): Promise<ReleaseResult> {
-    const queued = this.release(messageId, to);
+    const queued = await this.release(messageId, to);
     const answer = await new Promise<{ ok: boolean; reply: string } | undefined>((resolve) => {
       const timer = setTimeout(() => {
         this.#waiters.delete(queued.id);
@@ -335,28 +340,28 @@ export class RelayWorker {
         resolve(result);
       });
     });
-    const entry = this.#outbox.entry(queued.id) ?? queued;
+    const entry = (await this.#outbox.entry(queued.id)) ?? queued;
     if (!answer) return { entry, outcome: 'queued' };
     return { entry, outcome: answer.ok ? 'sent' : 'refused', reply: answer.reply };
   }
 
   /** Sends a failed or dead entry again now, with a fresh retry schedule. */
-  retry(id: number): RelayEntry {
-    const row = this.#outbox.row(id);
+  async retry(id: number): Promise<RelayEntry> {
+    const row = await this.#outbox.row(id);
     if (!row) throw new RelayRequestError('relay entry not found', 404);
-    if (!this.#outbox.retry(id, this.#options.clock.now())) {
+    if (!(await this.#outbox.retry(id, this.#options.clock.now()))) {
       throw new RelayRequestError(
         `[relay] entry ${id} is ${row.status}; only failed or dead entries are retried`,
         409,
       );
     }
-    const entry = this.#announce(id)!;
+    const entry = (await this.#announce(id))!;
     this.#mayBeDue = true;
     this.#wakeSoon();
     return entry;
   }
 
-  list(limit?: number): RelayEntry[] {
+  list(limit?: number): Promise<RelayEntry[]> {
     return this.#outbox.list(limit);
   }
 
@@ -366,16 +371,28 @@ export class RelayWorker {
     this.#running = true;
     this.#pool ??=
       this.#options.upstream?.(this.#options.config) ?? new SmtpPoolUpstream(this.#options.config);
-    this.#outbox.prune(this.#options.retainEntries ?? RETAIN_ENTRIES);
-    const resumed = this.#outbox.resumeInterrupted(this.#options.clock.now());
-    if (resumed.length) {
-      this.#log.warn(
-        `${resumed.length} mail(s) were being relayed when Mailbeacon stopped; sending them again`,
-      );
-      for (const id of resumed) this.#announce(id);
-    }
-    this.#mayBeDue = true;
-    this.#pump();
+    void this.#serially(async () => {
+      await this.#outbox.prune(this.#options.retainEntries ?? RETAIN_ENTRIES);
+      const resumed = await this.#outbox.resumeInterrupted(this.#options.clock.now());
+      if (resumed.length) {
+        this.#log.warn(
+          `${resumed.length} mail(s) were being relayed when Mailbeacon stopped; sending them again`,
+        );
+        for (const id of resumed) await this.#announce(id);
+      }
+      this.#mayBeDue = true;
+      await this.#pumpNow();
+    });
+  }
+
+  /** Runs a pass over the outbox after the ones before it (see #serial); a failure is logged. */
+  #serially(pass: () => Promise<void>): Promise<void> {
+    const run = this.#serial.then(pass).catch((err: Error) => {
+      // The database is gone (closed under a running send): the rows stay in the outbox for start().
+      this.#log.error(`relay outbox: ${err.message}`);
+    });
+    this.#serial = run;
+    return run;
   }
 
   /** Stops taking new work, waits for the sends in flight to finish, records them and closes the connections. */
@@ -388,6 +405,7 @@ export class RelayWorker {
     this.#timer = this.#immediate = this.#recordTimer = this.#recordImmediate = undefined;
     this.#created = [];
     this.#reserved = []; // committed as 'sending': start() resumes them
+    await this.#serial; // a pass under way launches nothing more once it sees the worker stopped
     const settled = Promise.allSettled([...this.#inFlight.values()]);
     let grace: NodeJS.Timeout | undefined;
     await Promise.race([
@@ -399,7 +417,7 @@ export class RelayWorker {
     this.#pool?.close(true);
     this.#pool = undefined;
     await settled;
-    this.#record();
+    await this.#serially(() => this.#record());
   }
 
   #inHand(): number {
@@ -410,55 +428,61 @@ export class RelayWorker {
     if (this.#immediate || !this.#running) return;
     this.#immediate = setImmediate(() => {
       this.#immediate = undefined;
-      // Stopped: the rows are safe in the outbox; start() picks them up (the database may be closed by now).
-      if (!this.#running) return;
-      const created = this.#created;
-      const reserved = this.#reserved;
-      this.#created = [];
-      this.#reserved = [];
-      // A mail whose savepoint was rolled back took its row along (and its id may have been used again since):
-      // only rows that are in the table are announced and sent.
-      for (const row of created) if (this.#outbox.committed(row)) this.#emit(entryOf(row, []));
-      this.#launch(
-        reserved.filter((job) => !this.#inFlight.has(job.row.id) && this.#outbox.committed(job.row)),
-      );
-      if (this.#mayBeDue) this.#pump();
+      void this.#serially(async () => {
+        // Stopped: the rows are safe in the outbox; start() picks them up (the database may be closed by now).
+        if (!this.#running) return;
+        const created = this.#created;
+        const reserved = this.#reserved;
+        this.#created = [];
+        this.#reserved = [];
+        // A mail whose savepoint was rolled back took its row along (and its id may have been used again since):
+        // only rows that are in the table are announced and sent.
+        const createdIn = await Promise.all(created.map((row) => this.#outbox.committed(row)));
+        created.forEach((row, i) => createdIn[i] && this.#emit(entryOf(row, [])));
+        const reservedIn = await Promise.all(reserved.map((job) => this.#outbox.committed(job.row)));
+        if (!this.#running) return;
+        this.#launch(reserved.filter((job, i) => reservedIn[i] && !this.#inFlight.has(job.row.id)));
+        if (this.#mayBeDue) await this.#pumpNow();
+      });
     });
     this.#immediate.unref();
   }
 
   /** Claims due rows up to what the worker may hold and sends them; otherwise sleeps until the next row is due. */
-  #pump(): void {
+  async #pumpNow(): Promise<void> {
     if (!this.#running || !this.#mayBeDue) return;
     const free = IN_HAND - this.#inHand();
     if (free <= 0) return; // an outcome being recorded claims the next rows
-    const claimed = this.#outbox.claimDue(this.#options.clock.now(), free);
+    const claimed = await this.#outbox.claimDue(this.#options.clock.now(), free);
+    if (!this.#running) return; // claimed rows stay 'sending': start() resumes them
     this.#launch(claimed.map((row) => ({ row })));
     if (claimed.length === free) return;
     this.#mayBeDue = false;
-    this.#sleepUntilDue();
+    await this.#sleepUntilDue();
   }
 
   /** Nothing is due now: wake when the earliest waiting row (a retry, usually) is. */
-  #sleepUntilDue(): void {
+  async #sleepUntilDue(): Promise<void> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    const next = this.#outbox.nextDueMs();
-    if (next === null) return;
+    const next = await this.#outbox.nextDueMs();
+    if (next === null || !this.#running) return;
     const wait = Math.min(Math.max(0, next - this.#options.clock.now()), MAX_TIMER_MS);
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#mayBeDue = true;
-      this.#pump();
+      void this.#serially(() => this.#pumpNow());
     }, wait);
     this.#timer.unref();
   }
 
+  /** Starts the sends; each is in flight (counted in hand) from now on, a claimed row's attempts read first. */
   #launch(jobs: Job[]): void {
     for (const job of jobs) {
-      job.attempts ??= this.#outbox.attempts(job.row.id);
-      this.#emit(entryOf(job.row, job.attempts));
-      const send: Promise<void> = this.#send(job).then((outcome) => {
+      const send: Promise<void> = this.#attemptsOf(job).then(async (attempts) => {
+        job.attempts = attempts;
+        this.#emit(entryOf(job.row, attempts));
+        const outcome = await this.#send(job);
         this.#inFlight.delete(job.row.id);
         this.#ended(job, outcome);
       });
@@ -475,9 +499,18 @@ export class RelayWorker {
     this.#finished.push({ job, outcome });
     if (!this.#running) return; // stop() records it
     if (this.#finished.length >= RECORD_BATCH || this.#inFlight.size === 0) {
-      this.#recordImmediate ??= setImmediate(() => this.#record());
+      this.#recordImmediate ??= setImmediate(() => void this.#serially(() => this.#record()));
     } else {
-      this.#recordTimer ??= setTimeout(() => this.#record(), RECORD_DELAY_MS);
+      this.#recordTimer ??= setTimeout(() => void this.#serially(() => this.#record()), RECORD_DELAY_MS);
+    }
+  }
+
+  /** The attempts recorded before this send: none for a row the hook wrote, read for a claimed one. */
+  async #attemptsOf(job: Job): Promise<RelayAttempt[]> {
+    try {
+      return job.attempts ?? (await this.#outbox.attempts(job.row.id));
+    } catch {
+      return []; // only the announcement shows them: the send goes on
     }
   }
 
@@ -485,7 +518,7 @@ export class RelayWorker {
    * Records the outcomes that came in, in one transaction that also claims due rows for the room they left; then
    * announces them and sends what was claimed.
    */
-  #record(): void {
+  async #record(): Promise<void> {
     clearTimeout(this.#recordTimer);
     if (this.#recordImmediate) clearImmediate(this.#recordImmediate);
     this.#recordTimer = this.#recordImmediate = undefined;
@@ -497,7 +530,7 @@ export class RelayWorker {
     const outcomes: AttemptOutcome[] = finished.map(({ job, outcome }) => ({ id: job.row.id, ...outcome }));
     let claimed: OutboxRow[];
     try {
-      claimed = this.#outbox.finishAll(outcomes, clock.now(), free);
+      claimed = await this.#outbox.finishAll(outcomes, clock.now(), free);
     } catch (err) {
       // The database is gone (closed under a running send): the rows stay 'sending' and start() resumes them.
       this.#log.error(`could not record ${finished.length} relay attempt(s): ${(err as Error).message}`);
@@ -519,22 +552,22 @@ export class RelayWorker {
     this.#finishedSincePrune += finished.length;
     if (this.#finishedSincePrune >= PRUNE_EVERY) {
       this.#finishedSincePrune = 0;
-      this.#outbox.prune(retainEntries ?? RETAIN_ENTRIES);
+      await this.#outbox.prune(retainEntries ?? RETAIN_ENTRIES);
     }
     if (!this.#running) return;
     this.#launch(claimed.map((row) => ({ row })));
     if (free > 0 && claimed.length < free) this.#mayBeDue = false;
     // A retry was scheduled, or the due rows ran out: make sure a timer wakes the worker for the next one.
     if (retrying) this.#mayBeDue = true;
-    if (this.#mayBeDue) this.#pump();
-    else if (free > 0 && claimed.length < free) this.#sleepUntilDue();
+    if (this.#mayBeDue) await this.#pumpNow();
+    else if (free > 0 && claimed.length < free) await this.#sleepUntilDue();
   }
 
   /** One SMTP transaction for an outbox row; never throws, the outcome says what happened. */
   async #send(job: Job): Promise<Outcome> {
     const { store, config, clock } = this.#options;
     const { row } = job;
-    const mail = job.mail ?? store.raw(row.message_id);
+    const mail = job.mail ?? (await store.raw(row.message_id));
     if (!mail) {
       return {
         atMs: clock.now(),
@@ -573,8 +606,8 @@ export class RelayWorker {
   }
 
   /** Announces an entry as the table has it (for the rarer paths: release, retry, resume). */
-  #announce(id: number): RelayEntry | undefined {
-    const entry = this.#outbox.entry(id);
+  async #announce(id: number): Promise<RelayEntry | undefined> {
+    const entry = await this.#outbox.entry(id);
     if (entry) this.#emit(entry);
     return entry;
   }

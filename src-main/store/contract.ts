@@ -13,18 +13,19 @@ import type {
 } from '../model/tracking.js';
 import type { WebhookDelivery } from '../model/webhook.js';
 import type { FullMessageRow, IdSelection, MessagePage, MessageRow, NewMessage } from './message-rows.js';
-import type { CountFilter, EventQuery, NewTrackingEvent } from './event-rows.js';
+import type { CountFilter, EventQuery, NewTrackingEvent, RecordOptions } from './event-rows.js';
 import type { AttemptOutcome, NewOutboxEntry, OutboxRow } from './outbox-rows.js';
 import type { DeliveryAttempt, DeliveryRow, NewDelivery } from './delivery-rows.js';
 
 // What the services use of the store: an engine (today SQLite, in sqlite/) implements these, `openStore` returns
 // them, and test/store/contract/ checks any engine against them.
 //
-// Asynchronous: the write path (`MessageStore.write`: a mail is acknowledged only once it is durable, which a
-// network database answers later) and what already waits on other work (`part` reads a sliced mail again,
-// `searchReady` waits for the full-text index, `close`). The rest is synchronous as SQLite answers it on this
-// thread; each call is one statement or one short transaction, so a network engine can make a method async without
-// its callers changing what they do around it.
+// The rule: whatever a network database would send to its server returns a Promise (every read, every statement
+// of its own, a mail's pieces as an AsyncIterable), and callers await it; what must not interleave is one method,
+// one transaction. Synchronous stays what runs inside the shared transaction (`QueuedWrite.write`,
+// `EventStore.recordMany`, `RelayOutbox.insert` in a commit hook: for a network engine, statements of that same
+// transaction, batched by the callback-based commit queue). The hub's history
+// (model/hub-update.ts) is still synchronous: its replay reads the history and registers the subscriber in one turn.
 
 /** Page size of `EventStore.list` when a caller gives none, and the most one page may hold. */
 export const DEFAULT_EVENTS_LIMIT = 50;
@@ -65,7 +66,7 @@ export interface MessageStore {
   /** Work written in the same transaction as every mail (the relay's outbox row). */
   addCommitHook(hook: CommitHook): void;
 
-  pruneOlderThan(cutoffMs: number, limit: number): string[];
+  pruneOlderThan(cutoffMs: number, limit: number): Promise<string[]>;
   /**
    * Up to `limit` mails of `scope` received before `cutoffMs` deleted (an inbox's MaxAge, or `--max-age` for the
    * inboxes without their own); returns their ids.
@@ -74,49 +75,52 @@ export interface MessageStore {
   /** The ids of mails an inbox's own bound (`inboxMaxMessages`) pruned since the last call, for `message.deleted`. */
   takeInboxPruned(): Promise<string[]>;
   /** Drops finished relay entries of mails pruned by `--max-messages`; returns how many mails are left to do. */
-  dropRelayEntries(limit?: number): number;
+  dropRelayEntries(limit?: number): Promise<number>;
   // Reads and bulk writes take the inboxes they may reach (model/inbox.ts; default: every inbox).
-  setRead(selection: IdSelection, read: boolean, scope?: InboxScope): string[];
-  delete(selection: IdSelection, scope?: InboxScope): string[];
-  count(): { total: number; unread: number };
+  setRead(selection: IdSelection, read: boolean, scope?: InboxScope): Promise<string[]>;
+  delete(selection: IdSelection, scope?: InboxScope): Promise<string[]>;
+  count(): Promise<{ total: number; unread: number }>;
   /** The mails, and unread mails, of `scope`. */
-  countIn(scope: InboxScope): { total: number; unread: number };
+  countIn(scope: InboxScope): Promise<{ total: number; unread: number }>;
   /** The inbox a mail belongs to, undefined for an unknown id. */
-  inboxOf(id: string): string | undefined;
+  inboxOf(id: string): Promise<string | undefined>;
 
-  get(id: string): FullMessageRow | undefined;
-  raw(id: string): { raw: Buffer; tracked: Buffer | null } | undefined;
+  get(id: string): Promise<FullMessageRow | undefined>;
+  raw(id: string): Promise<{ raw: Buffer; tracked: Buffer | null } | undefined>;
   /**
    * One of a mail's stored blobs (as received, its tracked copy, or the tracked copy's patch) as the pieces it is
    * stored in, each read when asked for. Undefined for an unknown id.
    */
-  pieces(id: string, kind: 'raw' | 'tracked' | 'patch'): Iterable<Buffer> | undefined;
+  pieces(id: string, kind: 'raw' | 'tracked' | 'patch'): Promise<AsyncIterable<Buffer> | undefined>;
   part(
     id: string,
     partId: string,
   ): Promise<{ filename: string; content_type: string; content: Buffer } | undefined>;
-  attachmentsOf(seq: number): { inline: AttachmentInfo[]; attachments: AttachmentInfo[] };
-  page(start: number, limit: number, query?: string, scope?: InboxScope): MessagePage;
-  summaryOf(row: MessageRow): MessageListing;
-  trackingCounts(ids: string[]): Map<string, TrackingCounts>;
-  latestId(scope?: InboxScope): string | undefined;
-  resolveId(id: string, scope?: InboxScope): string | undefined;
-  manifestJson(id: string): string | null | undefined;
-  createdAt(id: string): number | undefined;
+  attachmentsOf(seq: number): Promise<{ inline: AttachmentInfo[]; attachments: AttachmentInfo[] }>;
+  page(start: number, limit: number, query?: string, scope?: InboxScope): Promise<MessagePage>;
+  /** The list row of a mail already read, with its tracking counts (read from the events). */
+  summaryOf(row: MessageRow): Promise<MessageListing>;
+  trackingCounts(ids: string[]): Promise<Map<string, TrackingCounts>>;
+  latestId(scope?: InboxScope): Promise<string | undefined>;
+  resolveId(id: string, scope?: InboxScope): Promise<string | undefined>;
+  manifestJson(id: string): Promise<string | null | undefined>;
+  createdAt(id: string): Promise<number | undefined>;
 
   /** The thread that fills the full-text index (the checkpoint thread), or undefined for this one. */
   indexOn(port: MessagePort | undefined): void;
   /** Resolves once every mail stored so far can be found by a search. */
   searchReady(): Promise<void>;
-  matches(id: string, query: string): boolean;
-  idsMatching(query: string, scope?: InboxScope): string[];
-  latestMatching(query: string, scope?: InboxScope): string | undefined;
+  matches(id: string, query: string): Promise<boolean>;
+  idsMatching(query: string, scope?: InboxScope): Promise<string[]>;
+  latestMatching(query: string, scope?: InboxScope): Promise<string | undefined>;
 
-  tags(): string[];
-  tagCounts(): Record<string, number>;
-  setTags(ids: string[], tags: string[]): string[];
-  renameTag(from: string, to: string): string[];
-  deleteTag(tag: string): string[];
+  tags(): Promise<string[]>;
+  tagCounts(): Promise<Record<string, number>>;
+  setTags(ids: string[], tags: string[]): Promise<string[]>;
+  /** Adds tags to the mails' own in one transaction; returns the ids whose tags changed. */
+  addTags(ids: string[], tags: string[]): Promise<string[]>;
+  renameTag(from: string, to: string): Promise<string[]>;
+  deleteTag(tag: string): Promise<string[]>;
   /** The tags in use on the mails of `scope`, sorted (a closed inbox's tags stay inside it). */
   tagsIn(scope: InboxScope): Promise<string[]>;
   /** How many mails of `scope` carry each tag. */
@@ -131,14 +135,14 @@ export interface MessageStore {
 export interface EventStore {
   /** The shared commit the tracking server writes its hits in (`recordMany` runs inside it). */
   readonly commits: SharedCommit;
-  /** Writes the hits; runs inside the shared transaction. */
-  recordMany(events: NewTrackingEvent[]): TrackingEvent[];
-  hasUnsubscribe(tokenId: string, source?: TrackingSource): boolean;
-  list(query?: EventQuery): EventsResponse;
-  subjectsOf(messageIds: string[]): Record<string, string>;
-  summary(filter?: CountFilter, perMail?: number, scope?: InboxScope): TrackingSummary;
-  countsFor(messageIds: string[]): Map<string, TrackingCounts>;
-  statsFor(messageId: string, filter?: CountFilter): MessageTracking['stats'];
+  /** Writes the hits; runs inside the shared transaction. Returns the events stored. */
+  recordMany(events: NewTrackingEvent[], options?: RecordOptions): TrackingEvent[];
+  hasUnsubscribe(tokenId: string, source?: TrackingSource): Promise<boolean>;
+  list(query?: EventQuery): Promise<EventsResponse>;
+  subjectsOf(messageIds: string[]): Promise<Record<string, string>>;
+  summary(filter?: CountFilter, perMail?: number, scope?: InboxScope): Promise<TrackingSummary>;
+  countsFor(messageIds: string[]): Promise<Map<string, TrackingCounts>>;
+  statsFor(messageId: string, filter?: CountFilter): Promise<MessageTracking['stats']>;
 }
 
 /** An inbox's row with its figures, as `InboxStore.list` reads them. */
@@ -156,16 +160,16 @@ export interface InboxRow {
  * emptying and deleting remove its mails, events and outbox entries in one transaction.
  */
 export interface InboxStore {
-  list(): InboxRow[];
-  exists(name: string): boolean;
+  list(): Promise<InboxRow[]>;
+  exists(name: string): Promise<boolean>;
   /** Creates an inbox (nothing when it exists); true when it is new. */
-  create(name: string, nowMs: number): boolean;
-  /** Moves everything of `from` to `to`, which must not exist; false when `from` does not. */
-  rename(from: string, to: string): boolean;
+  create(name: string, nowMs: number): Promise<boolean>;
+  /** Moves everything of `from` to `to` in one transaction: 'missing' when `from` does not exist, 'taken' when `to` does. */
+  rename(from: string, to: string): Promise<'renamed' | 'missing' | 'taken'>;
   /** Deletes an inbox's mails, events and outbox entries; returns the mails' ids. */
-  empty(name: string): string[];
+  empty(name: string): Promise<string[]>;
   /** Deletes an inbox with everything in it; undefined when it does not exist. */
-  delete(name: string): string[] | undefined;
+  delete(name: string): Promise<string[] | undefined>;
   /** What an inbox overrides of the flags (NO_OVERRIDES when nothing); undefined when it does not exist. */
   settings(name: string): Promise<InboxSettings | undefined>;
   /** Replaces an inbox's settings; false when it does not exist. */
@@ -190,37 +194,42 @@ export interface RelayOutbox {
   /** Inside the mail's transaction (a commit hook): the row, pending or claimed already. */
   insert(entry: NewOutboxEntry, status?: 'pending' | 'sending'): OutboxRow;
   /** In a transaction of its own; returns the row's id. */
-  enqueue(entry: NewOutboxEntry, status?: 'pending' | 'sending'): number;
+  enqueue(entry: NewOutboxEntry, status?: 'pending' | 'sending'): Promise<number>;
   /** Whether a row written inside a transaction was committed with it. */
-  committed(row: OutboxRow): boolean;
+  committed(row: OutboxRow): Promise<boolean>;
   /** Claims up to `limit` due rows; none of them is handed to another claim until it is finished. */
-  claimDue(nowMs: number, limit: number): OutboxRow[];
-  nextDueMs(): number | null;
+  claimDue(nowMs: number, limit: number): Promise<OutboxRow[]>;
+  nextDueMs(): Promise<number | null>;
   /** Records outcomes, and claims up to `claim` more due rows in the same transaction. */
-  finishAll(outcomes: AttemptOutcome[], nowMs: number, claim?: number): OutboxRow[];
+  finishAll(outcomes: AttemptOutcome[], nowMs: number, claim?: number): Promise<OutboxRow[]>;
   /** Rows a stopped process left claimed go back to pending; returns their ids. */
-  resumeInterrupted(nowMs: number): number[];
-  retry(id: number, nowMs: number): boolean;
-  row(id: number): OutboxRow | undefined;
-  entry(id: number): RelayEntry | undefined;
-  attempts(id: number): RelayAttempt[];
-  list(limit?: number): RelayEntry[];
-  prune(keep: number): number;
-  counts(): Record<RelayStatus, number>;
+  resumeInterrupted(nowMs: number): Promise<number[]>;
+  retry(id: number, nowMs: number): Promise<boolean>;
+  row(id: number): Promise<OutboxRow | undefined>;
+  entry(id: number): Promise<RelayEntry | undefined>;
+  attempts(id: number): Promise<RelayAttempt[]>;
+  list(limit?: number): Promise<RelayEntry[]>;
+  prune(keep: number): Promise<number>;
+  counts(): Promise<Record<RelayStatus, number>>;
 }
 
 /** The webhook outbox: one row per (endpoint, event), claimed under a lease. */
 export interface WebhookDeliveries {
-  enqueue(rows: NewDelivery[]): number[];
+  enqueue(rows: NewDelivery[]): Promise<number[]>;
   /** Claims up to `limit` due rows for `leaseMs`; no other claim gets them within the lease. */
-  claimDue(nowMs: number, leaseMs: number, limit: number): DeliveryRow[];
-  nextDueMs(): number | null;
-  finish(id: number, attempt: DeliveryAttempt, status: WebhookDelivery['status'], next: number | null): void;
-  replay(id: number, nowMs: number): boolean;
-  prune(keep: number): number;
-  row(id: number): DeliveryRow | undefined;
-  delivery(id: number): WebhookDelivery | undefined;
-  list(limit?: number): WebhookDelivery[];
+  claimDue(nowMs: number, leaseMs: number, limit: number): Promise<DeliveryRow[]>;
+  nextDueMs(): Promise<number | null>;
+  finish(
+    id: number,
+    attempt: DeliveryAttempt,
+    status: WebhookDelivery['status'],
+    next: number | null,
+  ): Promise<void>;
+  replay(id: number, nowMs: number): Promise<boolean>;
+  prune(keep: number): Promise<number>;
+  row(id: number): Promise<DeliveryRow | undefined>;
+  delivery(id: number): Promise<WebhookDelivery | undefined>;
+  list(limit?: number): Promise<WebhookDelivery[]>;
 }
 
 /** `--max-events`: the oldest tracking events beyond the bound are pruned in the background. */
@@ -246,6 +255,6 @@ export interface Store {
 }
 
 export type { FullMessageRow, IdSelection, MessagePage, MessageRow, NewMessage };
-export type { CountFilter, EventQuery, NewTrackingEvent };
+export type { CountFilter, EventQuery, NewTrackingEvent, RecordOptions };
 export type { AttemptOutcome, NewOutboxEntry, OutboxRow };
 export type { DeliveryAttempt, DeliveryRow, NewDelivery };

@@ -22,6 +22,15 @@ export interface NewTrackingEvent {
   client: string;
 }
 
+/** How `EventStore.recordMany` writes a batch. */
+export interface RecordOptions {
+  /**
+   * An unsubscribe whose token has one from the same source already (stored, or earlier in the batch) is left out:
+   * a one-click unsubscribe (RFC 8058) may be POSTed again. Checked inside the write's transaction.
+   */
+  unsubscribeOnce?: boolean;
+}
+
 export interface EventQuery {
   kind?: TokenKind;
   /** Any of these (undefined: every one). */

@@ -81,7 +81,7 @@ export class Retention {
         if (this.#stopped) return;
         const ids = scope
           ? await store.pruneOlderThanIn(cutoff, BATCH, scope)
-          : store.pruneOlderThan(cutoff, BATCH);
+          : await store.pruneOlderThan(cutoff, BATCH);
         if (ids.length) bus.emit('message.deleted', ids);
         if (ids.length < BATCH) break;
         await new Promise((resolve) => setImmediate(resolve));
@@ -92,7 +92,7 @@ export class Retention {
       for (const [inbox, age] of own) await prune(age, oneInbox(inbox));
       if (maxAgeMs) await prune(maxAgeMs, own.length ? inboxesExcept(own.map(([name]) => name)) : undefined);
       if (this.#stopped) return;
-      while (!this.#stopped && store.dropRelayEntries(BATCH) > 0) {
+      while (!this.#stopped && (await store.dropRelayEntries(BATCH)) > 0) {
         await new Promise((resolve) => setImmediate(resolve));
       }
     } catch (err) {

@@ -22,7 +22,7 @@ export interface SandboxHandle {
   /** Whether SMTP answers new mail with 451 (the UI's pause). */
   readonly capturePaused: boolean;
   setCapturePaused(paused: boolean): void;
-  unreadCount(): number;
+  unreadCount(): Promise<number>;
   stop(): Promise<void>;
 }
 

@@ -32,7 +32,7 @@ export interface HitRecorderOptions {
   bus: EventBus;
   logger: Logger;
   /** When the mail was caught (ms), for the "click within 2 s of delivery" scanner rule. */
-  deliveredAt: (messageId: string) => number | undefined;
+  deliveredAt: (messageId: string) => Promise<number | undefined>;
 }
 
 /**
@@ -41,9 +41,11 @@ export interface HitRecorderOptions {
  */
 const MAX_PENDING_HITS = 512;
 
-/** Hits handed over together, and who to tell once they are stored. */
+const NOT_LOOKED_UP = Promise.resolve(undefined);
+
+/** Hits handed over together, as events to store, and who to tell once they are stored. */
 interface Handed {
-  hits: Hit[];
+  events: NewTrackingEvent[];
   done: (err?: Error) => void;
 }
 
@@ -56,6 +58,8 @@ export class HitRecorder implements HitSink {
   readonly #options: HitRecorderOptions;
   #handed: Handed[] = [];
   #pendingHits = 0;
+  /** Hands whose classification waits for a delivery time from the store. */
+  readonly #lookingUp = new Set<Promise<void>>();
   /** The hands of the shared commit being written, and their events as stored. */
   #writing: Handed[] = [];
   #stored: TrackingEvent[] = [];
@@ -68,36 +72,41 @@ export class HitRecorder implements HitSink {
     this.#options = options;
   }
 
-  /** Queues the hits for the database's next shared commit. */
+  /**
+   * Classifies the hits and queues them for the database's next shared commit. Only a recent click waits for a
+   * look-up first (its mail's delivery time); every other hit is queued at once.
+   */
   store(hits: Hit[], done: (err?: Error) => void): void {
-    this.#handed.push({ hits, done });
-    this.#pendingHits += hits.length;
-    if (this.#handed.length === 1) this.#options.events.commits.enqueue(this.#write);
-    if (this.#pendingHits >= MAX_PENDING_HITS) this.flush();
+    const lookups = hits.map((hit) => this.#deliveredAt(hit));
+    if (lookups.every((lookup) => lookup === undefined)) {
+      this.#queue({ events: hits.map((hit) => this.#eventOf(hit, undefined)), done });
+      return;
+    }
+    const queued = Promise.all(lookups.map((lookup) => lookup ?? NOT_LOOKED_UP)).then((times) => {
+      this.#lookingUp.delete(queued);
+      this.#queue({ events: hits.map((hit, i) => this.#eventOf(hit, times[i])), done });
+    });
+    this.#lookingUp.add(queued);
   }
 
-  /** Commits what is queued now (shutdown). */
-  flush(): void {
+  #queue(hand: Handed): void {
+    this.#handed.push(hand);
+    this.#pendingHits += hand.events.length;
+    if (this.#handed.length === 1) this.#options.events.commits.enqueue(this.#write);
+    if (this.#pendingHits >= MAX_PENDING_HITS) this.#options.events.commits.flush();
+  }
+
+  /** Commits what is queued now, once the hits waiting for a look-up are queued too (shutdown). */
+  async flush(): Promise<void> {
+    while (this.#lookingUp.size > 0) await Promise.all(this.#lookingUp);
     this.#options.events.commits.flush();
   }
 
-  /** Inside the shared transaction. */
+  /** Inside the shared transaction; a repeated one-click unsubscribe is left out there (see RecordOptions). */
   #writeHits(): void {
     this.#writing = this.#takeHanded();
-    const events: NewTrackingEvent[] = [];
-    const unsubscribed = new Set<string>();
-    for (const { hits } of this.#writing) {
-      for (const hit of hits) {
-        const { id, kind } = hit.payload;
-        if (kind === 'unsub') {
-          const key = `${hit.source} ${id}`;
-          if (unsubscribed.has(key) || this.#options.events.hasUnsubscribe(id, hit.source)) continue;
-          unsubscribed.add(key);
-        }
-        events.push(this.#eventOf(hit));
-      }
-    }
-    this.#stored = this.#options.events.recordMany(events);
+    const events = this.#writing.flatMap((hand) => hand.events);
+    this.#stored = this.#options.events.recordMany(events, { unsubscribeOnce: true });
   }
 
   /** After the shared transaction: answers every hand (those never written too) and tells the bus. */
@@ -108,7 +117,7 @@ export class HitRecorder implements HitSink {
     this.#stored = [];
     if (err) {
       // The reader's pixel or link must still work when the store cannot take the events.
-      const count = handed.reduce((n, h) => n + h.hits.length, 0);
+      const count = handed.reduce((n, h) => n + h.events.length, 0);
       this.#options.logger.error(`could not record ${count} tracking event(s): ${err.message}`);
     }
     for (const { done } of handed) {
@@ -134,7 +143,7 @@ export class HitRecorder implements HitSink {
     return handed;
   }
 
-  #eventOf(hit: Hit): NewTrackingEvent {
+  #eventOf(hit: Hit, deliveredAtMs: number | undefined): NewTrackingEvent {
     const { payload, method, ua } = hit;
     const messageId = payload.metadata.message_id ?? '';
     const nowMs = Number(hit.ts / 1_000_000n);
@@ -144,14 +153,7 @@ export class HitRecorder implements HitSink {
       ua,
       ip: hit.remoteIp,
       expired: isExpired(payload, nowMs),
-      // Only a click's timing says anything (an open right after delivery is often a person), and only if its
-      // token is recent: the delivery time is a look-up in the store, which most hits can skip.
-      deliveredAtMs:
-        hit.ageMs !== undefined
-          ? nowMs - hit.ageMs
-          : payload.kind === 'click' && mayBeNearDelivery(payload.ts, nowMs)
-            ? this.#deliveredAt(messageId)
-            : undefined,
+      deliveredAtMs: hit.ageMs !== undefined ? nowMs - hit.ageMs : deliveredAtMs,
       nowMs,
     });
     return {
@@ -170,13 +172,17 @@ export class HitRecorder implements HitSink {
     };
   }
 
-  /** When the mail was caught; unknown (not a failure) if the lookup fails, since the hit must still be answered. */
-  #deliveredAt(messageId: string): number | undefined {
-    if (!messageId) return undefined;
-    try {
-      return this.#options.deliveredAt(messageId);
-    } catch {
-      return undefined;
-    }
+  /**
+   * When the hit's mail was caught, for a hit whose classification needs it, else undefined. Only a click's timing
+   * says anything (an open right after delivery is often a person), and only if its token is recent, so most hits
+   * skip the look-up. Unknown (not a failure) if the look-up fails, since the hit must still be answered.
+   */
+  #deliveredAt(hit: Hit): Promise<number | undefined> | undefined {
+    const { payload } = hit;
+    const messageId = payload.metadata.message_id ?? '';
+    const nowMs = Number(hit.ts / 1_000_000n);
+    if (hit.ageMs !== undefined || payload.kind !== 'click' || !messageId) return undefined;
+    if (!mayBeNearDelivery(payload.ts, nowMs)) return undefined;
+    return this.#options.deliveredAt(messageId).catch(() => undefined);
   }
 }

@@ -61,9 +61,9 @@ export function createTracking(settings: Settings, deps: TrackingDeps): Tracking
   let reachable = '';
   const marker = new SandboxMarker();
   const simulator = new Simulator({
-    resolveId: (id) => {
-      const resolved = store.resolveId(id);
-      return resolved !== undefined && store.createdAt(resolved) !== undefined ? resolved : undefined;
+    resolveId: async (id) => {
+      const resolved = await store.resolveId(id);
+      return resolved !== undefined && (await store.createdAt(resolved)) !== undefined ? resolved : undefined;
     },
     manifest: (id) => store.manifestJson(id),
     marker,
@@ -134,7 +134,7 @@ export function createTracking(settings: Settings, deps: TrackingDeps): Tracking
     close: async () => {
       simulator.close();
       await listener?.close();
-      recorder?.flush(); // the last hits, stored and announced while the hub still listens
+      await recorder?.flush(); // the last hits, stored and announced while the hub still listens
     },
   };
 }

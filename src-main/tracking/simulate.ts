@@ -63,9 +63,9 @@ interface Planned {
 
 export interface SimulatorOptions {
   /** The stored id of a mail (`latest` resolved), or undefined. */
-  resolveId: (id: string) => string | undefined;
+  resolveId: (id: string) => Promise<string | undefined>;
   /** The mail's tracking manifest as stored (null when none). */
-  manifest: (id: string) => string | null | undefined;
+  manifest: (id: string) => Promise<string | null | undefined>;
   marker: SandboxMarker;
   /** `http://host:port` of the tracking listener, which simulations call directly (not through a tunnel). */
   listener: () => string;
@@ -99,7 +99,7 @@ export class Simulator {
    * started (`background: true`, its steps as planned).
    */
   async simulate(id: string, req: SimulateRequest): Promise<SimulateResult & { background: boolean }> {
-    const { plan, messageId } = this.plan(id, req);
+    const { plan, messageId } = await this.plan(id, req);
     if (this.#closed) throw new SimulateError(409, 'the sandbox is stopping');
     const controller = new AbortController();
     this.#running.add(controller);
@@ -128,7 +128,7 @@ export class Simulator {
   }
 
   /** What a profile will send for this mail; SimulateError when it cannot. */
-  plan(id: string, req: SimulateRequest): { plan: Planned[]; messageId: string } {
+  async plan(id: string, req: SimulateRequest): Promise<{ plan: Planned[]; messageId: string }> {
     if (!(SIMULATE_PROFILES as readonly string[]).includes(req.profile)) {
       throw new SimulateError(
         400,
@@ -138,11 +138,11 @@ export class Simulator {
     if (req.client !== undefined && !(HUMAN_CLIENTS as readonly string[]).includes(req.client)) {
       throw new SimulateError(400, `unknown client "${req.client}"; clients: ${HUMAN_CLIENTS.join(', ')}`);
     }
-    const messageId = this.#options.resolveId(id);
+    const messageId = await this.#options.resolveId(id);
     if (!messageId) throw new SimulateError(404, 'message not found');
     let manifest: TrackingManifest | undefined;
     try {
-      const json = this.#options.manifest(messageId);
+      const json = await this.#options.manifest(messageId);
       manifest = json ? (JSON.parse(json) as TrackingManifest) : undefined;
     } catch {
       manifest = undefined;

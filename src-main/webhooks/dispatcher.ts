@@ -41,7 +41,7 @@ export interface WebhookDispatcherOptions {
   /** How many of the newest deliveries are kept (RETAIN_DELIVERIES). */
   retainDeliveries?: number;
   /** The inbox of a stored mail (undefined once it is gone): a tracking event's payload names it. */
-  inboxOf?: (messageId: string) => string | undefined;
+  inboxOf?: (messageId: string) => Promise<string | undefined>;
   /** Each inbox's own webhook URL and secret, read when an event happens and when it is signed. */
   inboxSettings?: InboxSettingsSource;
   /**
@@ -81,14 +81,19 @@ export class WebhookDispatcher {
   #immediate?: NodeJS.Immediate;
   #running = false;
   #finishedSincePrune = 0;
+  /** A pass of #pump is claiming (it waits for the store); a wake meanwhile runs one more pass after it. */
+  #pumping = false;
+  #pumpAgain = false;
   readonly #listeners = {
     created: (message: MessageListing) =>
       this.#publish('message.received', message.inbox, () => toWireSummary(message)),
     tracking: (event: TrackingEvent) => {
       // Finding the event's inbox costs a read: only when someone may receive it.
       if (!this.#mayDeliver(event.kind)) return;
-      const inbox = this.#inboxOfEvent(event);
-      this.#publish(event.kind, inbox, () => ({ ...event, inbox }));
+      this.#inboxOfEvent(event).then(
+        (inbox) => this.#publish(event.kind, inbox, () => ({ ...event, inbox })),
+        (err: Error) => this.#log.error(`could not find the inbox of a ${event.kind} event: ${err.message}`),
+      );
     },
     relay: (entry: RelayEntry) => {
       const type = RELAY_EVENT[entry.status];
@@ -109,18 +114,21 @@ export class WebhookDispatcher {
     return { urls: this.#options.urls, events: this.#filter.patterns };
   }
 
-  list(limit?: number): WebhookDelivery[] {
+  list(limit?: number): Promise<WebhookDelivery[]> {
     return this.#deliveries.list(limit);
   }
 
   /** Sends a delivery again now (a failed, dead or even delivered one), with the same webhook-id and body. */
-  retry(id: number): WebhookDelivery {
-    if (!this.#deliveries.row(id)) throw new WebhookRequestError('webhook delivery not found', 404);
+  async retry(id: number): Promise<WebhookDelivery> {
+    const notFound = () => new WebhookRequestError('webhook delivery not found', 404);
+    if (!(await this.#deliveries.row(id))) throw notFound();
     if (this.#inFlight.has(id))
       throw new WebhookRequestError(`[webhooks] delivery ${id} is being sent right now`, 409);
-    this.#deliveries.replay(id, this.#options.clock.now());
+    if (!(await this.#deliveries.replay(id, this.#options.clock.now()))) throw notFound();
     this.#wakeSoon();
-    return this.#deliveries.delivery(id)!;
+    const delivery = await this.#deliveries.delivery(id);
+    if (!delivery) throw notFound();
+    return delivery;
   }
 
   /** Subscribes to the bus and sends what is due, including what a previous run left. */
@@ -128,7 +136,9 @@ export class WebhookDispatcher {
     if (this.#running) return;
     this.#running = true;
     this.#abort = new AbortController();
-    this.#deliveries.prune(this.#options.retainDeliveries ?? RETAIN_DELIVERIES);
+    this.#deliveries
+      .prune(this.#options.retainDeliveries ?? RETAIN_DELIVERIES)
+      .catch((err: Error) => this.#log.error(`could not prune webhook deliveries: ${err.message}`));
     const { bus } = this.#options;
     bus.on('message.created', this.#listeners.created);
     bus.on('tracking.event', this.#listeners.tracking);
@@ -161,8 +171,8 @@ export class WebhookDispatcher {
   }
 
   /** An event's inbox is its mail's; one without a mail (or whose mail is gone) is `default`'s, as the store says. */
-  #inboxOfEvent(event: TrackingEvent): string {
-    return (event.message_id && this.#options.inboxOf?.(event.message_id)) || DEFAULT_INBOX;
+  async #inboxOfEvent(event: TrackingEvent): Promise<string> {
+    return (event.message_id && (await this.#options.inboxOf?.(event.message_id))) || DEFAULT_INBOX;
   }
 
   /**
@@ -180,8 +190,10 @@ export class WebhookDispatcher {
     const body = JSON.stringify({ type, timestamp: new Date(nowMs).toISOString(), data: data() });
     const rows: NewDelivery[] = global.map((url) => ({ webhookId, url, eventType: type, body, nowMs }));
     if (own !== null) rows.push({ webhookId, url: own, inbox, eventType: type, body, nowMs });
-    this.#deliveries.enqueue(rows);
-    this.#wakeSoon();
+    this.#deliveries.enqueue(rows).then(
+      () => this.#wakeSoon(),
+      (err: Error) => this.#log.error(`could not queue the ${type} webhook: ${err.message}`),
+    );
   }
 
   /** The server's key (--webhook-secret or the data directory's), loaded when first needed. */
@@ -224,14 +236,31 @@ export class WebhookDispatcher {
     this.#immediate.unref();
   }
 
+  /** One pass at a time, so that the passes never claim more than MAX_IN_FLIGHT between them. */
   #pump(): void {
     if (!this.#running) return;
+    if (this.#pumping) {
+      this.#pumpAgain = true;
+      return;
+    }
+    this.#pumping = true;
+    this.#pumpOnce()
+      .catch((err: Error) => this.#log.error(`could not claim webhook deliveries: ${err.message}`))
+      .finally(() => {
+        this.#pumping = false;
+        if (!this.#pumpAgain) return;
+        this.#pumpAgain = false;
+        this.#pump();
+      });
+  }
+
+  async #pumpOnce(): Promise<void> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     const { clock } = this.#options;
     const free = MAX_IN_FLIGHT - this.#inFlight.size;
     if (free > 0) {
-      for (const row of this.#deliveries.claimDue(clock.now(), LEASE_MS, free)) {
+      for (const row of await this.#deliveries.claimDue(clock.now(), LEASE_MS, free)) {
         const send = this.#send(row).finally(() => {
           this.#inFlight.delete(row.id);
           this.#pump();
@@ -240,8 +269,8 @@ export class WebhookDispatcher {
       }
     }
     if (this.#inFlight.size >= MAX_IN_FLIGHT) return;
-    const next = this.#deliveries.nextDueMs();
-    if (next === null) return;
+    const next = await this.#deliveries.nextDueMs();
+    if (next === null || !this.#running) return;
     this.#timer = setTimeout(() => this.#pump(), Math.min(Math.max(0, next - clock.now()), MAX_TIMER_MS));
     this.#timer.unref();
   }
@@ -281,10 +310,15 @@ export class WebhookDispatcher {
       this.#log.warn(`delivery ${row.id} of ${row.event_type} to ${row.url} is dead: ${status ?? error}`);
     }
     try {
-      this.#deliveries.finish(row.id, attempt, outcome, outcome === 'failed' ? clock.now() + delay! : null);
+      await this.#deliveries.finish(
+        row.id,
+        attempt,
+        outcome,
+        outcome === 'failed' ? clock.now() + delay! : null,
+      );
       if (++this.#finishedSincePrune >= PRUNE_EVERY) {
         this.#finishedSincePrune = 0;
-        this.#deliveries.prune(this.#options.retainDeliveries ?? RETAIN_DELIVERIES);
+        await this.#deliveries.prune(this.#options.retainDeliveries ?? RETAIN_DELIVERIES);
       }
     } catch (err) {
       this.#log.error(`could not record webhook delivery ${row.id}: ${(err as Error).message}`);

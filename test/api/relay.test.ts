@@ -36,7 +36,7 @@ describe('relay routes', () => {
   it('releases a stored mail (latest allowed) to the requested recipients through the outbox', async () => {
     const { up, p, post } = await setup({ relayBlock: '@blocked\\.test$' });
     const { id, messageId } = await catchMail(p, ['dev@example.test']);
-    expect(p.relay.list()).toHaveLength(0); // no rule: nothing is relayed on its own
+    expect(await p.relay.list()).toHaveLength(0); // no rule: nothing is relayed on its own
 
     const res = await post('/api/v1/message/latest/release', {
       To: ['Someone@Inbox.test', 'x@blocked.test'],
@@ -45,8 +45,8 @@ describe('relay routes', () => {
     await waitFor('the released mail', () => up.arrivals.length === 1);
     expect(up.arrivals[0]!.to).toEqual(['someone@inbox.test']);
     expect([...up.countByMessageId()]).toEqual([[messageId, 1]]);
-    await waitFor('status sent', () => p.relay.list()[0]?.status === 'sent');
-    expect(p.relay.list()[0]).toMatchObject({ messageId: id, reason: 'release' });
+    await waitFor('status sent', async () => (await p.relay.list())[0]?.status === 'sent');
+    expect((await p.relay.list())[0]).toMatchObject({ messageId: id, reason: 'release' });
   });
 
   it('answers 404 for an unknown mail, 400 for empty, malformed or blocked To', async () => {
@@ -63,7 +63,7 @@ describe('relay routes', () => {
     const blocked = await post(`/api/v1/message/${id}/release`, { To: ['a@elsewhere.test'] });
     expect(blocked.status).toBe(400);
     expect(await blocked.text()).toMatch(/--relay-allow/);
-    expect(p.relay.list()).toHaveLength(0);
+    expect(await p.relay.list()).toHaveLength(0);
   });
 
   it('answers 400 when no relay is configured', async () => {
@@ -86,7 +86,7 @@ describe('relay routes', () => {
     const { up, p, base, post } = await setup({ relayAll: true, relayTo: 'me@inbox.test', relayRetries: '' });
     up.answer = () => Object.assign(new Error('no such user'), { responseCode: 550 });
     await catchMail(p, ['dev@example.test']);
-    await waitFor('status dead', () => p.relay.list()[0]?.status === 'dead');
+    await waitFor('status dead', async () => (await p.relay.list())[0]?.status === 'dead');
     const body = (await (await fetch(`${base}/api/v1/relay`)).json()) as {
       config: RelayConfigView;
       entries: RelayEntry[];
@@ -107,7 +107,7 @@ describe('relay routes', () => {
     const retried = await post(`/api/v1/relay/${entryId}/retry`);
     expect(retried.status).toBe(200);
     expect(((await retried.json()) as RelayEntry).status).toBe('pending');
-    await waitFor('status sent', () => p.relay.list()[0]?.status === 'sent');
+    await waitFor('status sent', async () => (await p.relay.list())[0]?.status === 'sent');
     expect(up.arrivals.map((a) => a.to)).toEqual([['me@inbox.test']]);
 
     expect((await post(`/api/v1/relay/${entryId}/retry`)).status).toBe(409);

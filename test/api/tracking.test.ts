@@ -35,7 +35,7 @@ describe('tracking API routes with a live tracking server', () => {
     const marker = new SandboxMarker();
     server = new TrackingServer({
       codec,
-      sink: new HitRecorder({ events, bus: new EventBus(), logger, deliveredAt: () => undefined }),
+      sink: new HitRecorder({ events, bus: new EventBus(), logger, deliveredAt: async () => undefined }),
       logger,
       clock: systemClock,
       allowHosts: [],
@@ -52,8 +52,8 @@ describe('tracking API routes with a live tracking server', () => {
       trackingBase: () => trackingBase,
       marker,
       simulator: new Simulator({
-        resolveId: (id) => store.resolveId(id),
-        manifest: (id) => store.manifestJson(id),
+        resolveId: async (id) => await store.resolveId(id),
+        manifest: async (id) => await store.manifestJson(id),
         marker,
         listener: () => trackingBase,
         logger,

@@ -204,12 +204,12 @@ export async function catchMail(
 /** Polls `check` every 20 ms until it is true; fails after `timeoutMs` with `what` and the state `detail` describes. */
 export async function waitFor(
   what: string,
-  check: () => boolean,
+  check: () => boolean | Promise<boolean>,
   timeoutMs = 10_000,
   detail: () => unknown = () => '',
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} ${JSON.stringify(detail())}`);
     await new Promise((r) => setTimeout(r, 20));
   }

@@ -45,15 +45,15 @@ describe('relay', () => {
     expect(arrival.from).toBe('bounce@sender.test');
     expect(arrival.to).toEqual(['dev@example.test']);
 
-    const stored = p.store.raw(id)!;
+    const stored = (await p.store.raw(id))!;
     expect(stored.tracked).not.toBeNull();
     const relayId = relayIdOf(arrival.raw);
     expect(relayId).toMatch(/^[0-9a-f-]{36}$/);
     expect(arrival.raw.equals(prependHeader(stored.tracked!, RELAY_ID_HEADER, relayId!))).toBe(true);
     expect(arrival.raw.toString()).toContain('http://127.0.0.1:8026/o?t=');
 
-    await waitFor('status sent', () => p.relay.list()[0]?.status === 'sent');
-    const [entry] = p.relay.list();
+    await waitFor('status sent', async () => (await p.relay.list())[0]?.status === 'sent');
+    const [entry] = await p.relay.list();
     expect(entry).toMatchObject({
       messageId: id,
       recipients: ['dev@example.test'],
@@ -80,7 +80,7 @@ describe('relay', () => {
     await waitFor('the mail at the upstream', () => up.arrivals.length === 1);
     const arrival = up.arrivals[0]!;
     expect(arrival.from).toBe('relay@sandbox.test');
-    const stored = p.store.raw(id)!;
+    const stored = (await p.store.raw(id))!;
     expect(stored.raw.toString()).toMatch(/^X-Mailbeacon-Track: off/im);
     expect(arrival.raw.toString()).not.toMatch(/X-Mailbeacon-Track/i);
     expect(arrival.raw.toString()).not.toContain('/o?t=');
@@ -106,7 +106,7 @@ describe('relay', () => {
 
     await waitFor('one mail at the upstream', () => up.arrivals.length === 1);
     expect(up.arrivals[0]!.to).toEqual(['a@ok.test']);
-    expect(p.relay.list()).toHaveLength(1);
+    expect(await p.relay.list()).toHaveLength(1);
 
     const up2 = await upstream();
     const q = pipeline({ relay: up2.url, relayAll: true, relayBlock: 'blocked', relayTo: 'inbox@me.test' });
@@ -114,7 +114,7 @@ describe('relay', () => {
     await catchMail(q, ['z@blocked.test'], { subject: 'blocked' });
     await waitFor('the redirected mail', () => up2.arrivals.length === 1);
     expect(up2.arrivals[0]!.to).toEqual(['inbox@me.test']);
-    expect(q.relay.list()).toHaveLength(1);
+    expect(await q.relay.list()).toHaveLength(1);
   });
 
   it('dead-letters a 5xx at once, without retries', async () => {
@@ -123,14 +123,14 @@ describe('relay', () => {
     const p = pipeline({ relay: up.url, relayAll: true });
     await catchMail(p, ['dev@example.test']);
 
-    await waitFor('status dead', () => p.relay.list()[0]?.status === 'dead');
-    const [entry] = p.relay.list();
+    await waitFor('status dead', async () => (await p.relay.list())[0]?.status === 'dead');
+    const [entry] = await p.relay.list();
     expect(entry!.attempts).toHaveLength(1);
     expect(entry!.attempts[0]).toMatchObject({ ok: false });
     expect(entry!.attempts[0]!.reply).toMatch(/^550/);
     // Give a wrongly scheduled retry time to happen: the first retry would be due after 200 ms.
     await new Promise((r) => setTimeout(r, 500));
-    expect(p.relay.list()[0]!.attempts).toHaveLength(1);
+    expect((await p.relay.list())[0]!.attempts).toHaveLength(1);
     expect(p.logs.some((l) => l.tag === 'relay' && /is dead: 550/.test(l.message))).toBe(true);
   });
 
@@ -140,8 +140,8 @@ describe('relay', () => {
     const p = pipeline({ relay: up.url, relayAll: true });
     await catchMail(p, ['dev@example.test']);
 
-    await waitFor('status dead', () => p.relay.list()[0]?.status === 'dead');
-    const [entry] = p.relay.list();
+    await waitFor('status dead', async () => (await p.relay.list())[0]?.status === 'dead');
+    const [entry] = await p.relay.list();
     // one attempt plus one per retry in '200ms,200ms,500ms'
     expect(entry!.attempts.map((a) => a.reply.slice(0, 3))).toEqual(['451', '451', '451', '451']);
     const statuses = p.statuses.map((s) => s.status);
@@ -149,11 +149,11 @@ describe('relay', () => {
     expect(statuses.at(-1)).toBe('dead');
 
     up.answer = () => undefined;
-    expect(p.relay.retry(entry!.id).status).toBe('pending');
-    await waitFor('status sent', () => p.relay.list()[0]?.status === 'sent');
+    expect((await p.relay.retry(entry!.id)).status).toBe('pending');
+    await waitFor('status sent', async () => (await p.relay.list())[0]?.status === 'sent');
     expect(up.arrivals).toHaveLength(1);
-    expect(p.relay.list()[0]!.attempts).toHaveLength(5);
-    expect(() => p.relay.retry(entry!.id)).toThrow(/only failed or dead/);
+    expect((await p.relay.list())[0]!.attempts).toHaveLength(5);
+    await expect(p.relay.retry(entry!.id)).rejects.toThrow(/only failed or dead/);
   });
 
   it('keeps a burst waiting while the upstream is down, across a restart, and delivers each mail exactly once', async () => {
@@ -176,10 +176,12 @@ describe('relay', () => {
       for (let i = 0; i < 20; i++) sent.push((await catchMail(first, [`user${i}@example.test`])).messageId);
       await waitFor(
         'every mail tried once',
-        () => first.relay.list().length === 20 && first.relay.list().every((e) => e.attempts.length >= 1),
+        async () =>
+          (await first.relay.list()).length === 20 &&
+          (await first.relay.list()).every((e) => e.attempts.length >= 1),
       );
-      expect(first.relay.list().every((e) => e.status !== 'sent' && e.status !== 'dead')).toBe(true);
-      expect(first.relay.list()[0]!.attempts[0]!.reply).toMatch(/ECONNREFUSED|ECONNECTION/);
+      expect((await first.relay.list()).every((e) => e.status !== 'sent' && e.status !== 'dead')).toBe(true);
+      expect((await first.relay.list())[0]!.attempts[0]!.reply).toMatch(/ECONNREFUSED|ECONNECTION/);
     } finally {
       await first.close();
     }
@@ -187,7 +189,11 @@ describe('relay', () => {
     const second = openPipeline(temp.dir, flags);
     cleanups.push(() => second.close());
     await up.listen(port); // back up
-    await waitFor('every mail sent', () => second.relay.list().every((e) => e.status === 'sent'), 20_000);
+    await waitFor(
+      'every mail sent',
+      async () => (await second.relay.list()).every((e) => e.status === 'sent'),
+      20_000,
+    );
 
     const counts = up.countByMessageId();
     expect([...counts.keys()].sort()).toEqual([...sent].sort());
@@ -208,7 +214,7 @@ describe('relay', () => {
 
     const second = openPipeline(temp.dir, { relay: up.url, relayAll: true });
     cleanups.push(() => second.close());
-    await waitFor('status sent', () => second.relay.list()[0]?.status === 'sent');
+    await waitFor('status sent', async () => (await second.relay.list())[0]?.status === 'sent');
     expect([...up.countByMessageId()]).toEqual([[messageId, 1]]);
     expect(second.logs.some((l) => /were being relayed when Mailbeacon stopped/.test(l.message))).toBe(true);
   });
@@ -220,17 +226,17 @@ describe('relay', () => {
     cleanups.push(() => temp.remove());
     const first = openPipeline(temp.dir, { relay: hung.url, relayAll: true }, { stopGraceMs: 300 });
     const { messageId } = await catchMail(first, ['dev@example.test']);
-    await waitFor('the send under way', () => first.relay.list()[0]?.status === 'sending');
+    await waitFor('the send under way', async () => (await first.relay.list())[0]?.status === 'sending');
     await first.close(); // returns once the grace period is over, not after the 2-minute socket timeout
     expect(hung.arrivals).toHaveLength(0);
 
     const up = await upstream();
     const second = openPipeline(temp.dir, { relay: up.url, relayAll: true });
     cleanups.push(() => second.close());
-    await waitFor('status sent', () => second.relay.list()[0]?.status === 'sent');
+    await waitFor('status sent', async () => (await second.relay.list())[0]?.status === 'sent');
     expect([...up.countByMessageId()]).toEqual([[messageId, 1]]);
     // The aborted send was not counted as an attempt of the upstream's.
-    expect(second.relay.list()[0]!.attempts.map((a) => a.ok)).toEqual([true]);
+    expect((await second.relay.list())[0]!.attempts.map((a) => a.ok)).toEqual([true]);
   });
 
   it('stops within its grace period while a connection is still waiting for the greeting', async () => {
@@ -260,11 +266,11 @@ describe('relay', () => {
     const up = await upstream();
     const second = openPipeline(temp.dir, { relay: up.url, relayAll: true });
     cleanups.push(() => second.close());
-    await waitFor('status sent', () => second.relay.list()[0]?.status === 'sent');
+    await waitFor('status sent', async () => (await second.relay.list())[0]?.status === 'sent');
     expect([...up.countByMessageId()]).toEqual([[messageId, 1]]);
     // The send that never got going was left claimed, not failed: resumed, and no attempt counted.
     expect(second.logs.some((l) => /were being relayed when Mailbeacon stopped/.test(l.message))).toBe(true);
-    expect(second.relay.list()[0]!.attempts.map((a) => a.ok)).toEqual([true]);
+    expect((await second.relay.list())[0]!.attempts.map((a) => a.ok)).toEqual([true]);
   });
 
   it('re-signs with DKIM covering List-Unsubscribe and List-Unsubscribe-Post', async () => {
@@ -307,8 +313,8 @@ describe('relay over TLS', () => {
     const strict = await tlsUpstream('starttls');
     const p = pipeline({ relay: strict.url, relayAll: true, relayRetries: '' });
     await catchMail(p, ['dev@example.test']);
-    await waitFor('status dead', () => p.relay.list()[0]?.status === 'dead');
-    expect(p.relay.list()[0]!.attempts[0]!.reply).toMatch(/certificate/i);
+    await waitFor('status dead', async () => (await p.relay.list())[0]?.status === 'dead');
+    expect((await p.relay.list())[0]!.attempts[0]!.reply).toMatch(/certificate/i);
     expect(strict.arrivals).toHaveLength(0);
 
     const lax = await tlsUpstream('starttls');
@@ -335,29 +341,31 @@ describe('relay outbox retention', () => {
     cleanups.push(() => p.close());
     await p.relay.stop(); // rows are driven by hand below
     const { outbox } = p.relay;
-    const ids = Array.from({ length: 6 }, (_, i) =>
-      outbox.enqueue({
-        messageId: `m${i}`,
-        inbox: 'default',
-        subject: '',
-        envelopeFrom: '',
-        recipients: ['a@b.test'],
-        reason: 'rule',
-        nowMs: i,
-      }),
+    const ids = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        outbox.enqueue({
+          messageId: `m${i}`,
+          inbox: 'default',
+          subject: '',
+          envelopeFrom: '',
+          recipients: ['a@b.test'],
+          reason: 'rule',
+          nowMs: i,
+        }),
+      ),
     );
-    const finish = (id: number, status: 'sent' | 'dead') =>
-      outbox.finishAll(
+    const finish = async (id: number, status: 'sent' | 'dead') =>
+      await outbox.finishAll(
         [{ id, atMs: 10, attempt: { ok: status === 'sent', reply: status }, status, next: null }],
         10,
       );
-    finish(ids[0]!, 'sent');
-    finish(ids[2]!, 'dead');
-    finish(ids[3]!, 'sent');
-    finish(ids[5]!, 'sent');
+    await finish(ids[0]!, 'sent');
+    await finish(ids[2]!, 'dead');
+    await finish(ids[3]!, 'sent');
+    await finish(ids[5]!, 'sent');
     // ids[1] and ids[4] are still pending
-    expect(outbox.prune(2)).toBe(3);
-    expect(outbox.list().map((e) => e.id)).toEqual([ids[5], ids[4], ids[1]]);
+    expect(await outbox.prune(2)).toBe(3);
+    expect((await outbox.list()).map((e) => e.id)).toEqual([ids[5], ids[4], ids[1]]);
     const attempts = p.db.prepare('SELECT count(*) FROM relay_attempts').pluck().get();
     expect(attempts).toBe(1);
   });

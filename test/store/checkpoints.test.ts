@@ -49,7 +49,7 @@ describe.each([
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(checkpointSequence(sb.dataDir)).not.toBe(first);
-    expect(sb.sandbox.store.count().total).toBe(sent);
+    expect((await sb.sandbox.store.count()).total).toBe(sent);
     expect(sb.logs.filter((l) => l.level !== 'info')).toEqual([]);
     transport.close();
   });

@@ -81,7 +81,7 @@ describe('an inbox with MaxMessages', () => {
     expect(deleted).toHaveLength(3);
     expect(deleted).toEqual(expect.arrayContaining(sent.slice(0, 2)));
     // The store's running count follows.
-    expect(s.store.count().total).toBe(8);
+    expect((await s.store.count()).total).toBe(8);
     const info = (await (await fetch(`${s.addresses.http}/api/v1/info`)).json()) as { Messages: number };
     expect(info.Messages).toBe(8);
   });

@@ -47,12 +47,12 @@ describe('schema migrations', () => {
     try {
       expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
       const store = new SqliteMessageStore(db, storeOptions(db));
-      expect(store.raw('old-mail')).toEqual({ raw: RAW, tracked: TRACKED });
-      expect(store.raw('untracked')).toEqual({ raw: RAW, tracked: null });
-      expect(store.manifestJson('old-mail')).toBe(MANIFEST);
-      expect(store.manifestJson('untracked')).toBeNull();
+      expect(await store.raw('old-mail')).toEqual({ raw: RAW, tracked: TRACKED });
+      expect(await store.raw('untracked')).toEqual({ raw: RAW, tracked: null });
+      expect(await store.manifestJson('old-mail')).toBe(MANIFEST);
+      expect(await store.manifestJson('untracked')).toBeNull();
       // The headers, once rows of their own (version 4 made them JSON), are read from the bytes, in order.
-      expect(readHeaders(store.raw('old-mail')!.raw).map((h) => h.value)).toEqual([
+      expect(readHeaders((await store.raw('old-mail'))!.raw).map((h) => h.value)).toEqual([
         'a@acme.test',
         'first',
         'second',
@@ -64,12 +64,12 @@ describe('schema migrations', () => {
       expect(tables).not.toContain('message_raw');
       // The full-text index, a database of its own since version 8, is built again from the stored mails.
       await store.searchReady();
-      expect(store.page(0, 50, 'hello there').messages.map((m) => m.id)).toEqual(['old-mail']);
+      expect((await store.page(0, 50, 'hello there')).messages.map((m) => m.id)).toEqual(['old-mail']);
       expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'messages_fts'").pluck().get()).toBe(
         0,
       );
       // Deleting a mail still takes its data with it.
-      expect(store.delete(['old-mail'])).toEqual(['old-mail']);
+      expect(await store.delete(['old-mail'])).toEqual(['old-mail']);
       expect(db.prepare('SELECT count(*) FROM message_data').pluck().get()).toBe(1);
     } finally {
       db.close();

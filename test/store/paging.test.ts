@@ -65,7 +65,7 @@ const dbs: { close: () => void }[] = [];
 afterEach(() => dbs.splice(0).forEach((db) => db.close()));
 
 describe('pages', () => {
-  it('give the mails and counts of a filter over the whole mailbox, at every offset and for every plan', () => {
+  it('give the mails and counts of a filter over the whole mailbox, at every offset and for every plan', async () => {
     const db = openDatabase({ path: ':memory:' });
     dbs.push(db);
     const store = new SqliteMessageStore(db, storeOptions(db));
@@ -83,17 +83,17 @@ describe('pages', () => {
       store.insert(m);
       fixtures.push({ ...f, id: m.id });
     }
-    store.setRead(
+    await store.setRead(
       fixtures.filter((f) => f.read).map((f) => f.id),
       true,
     );
-    store.setTags(
+    await store.setTags(
       fixtures.filter((f) => f.tagged).map((f) => f.id),
       ['vip'],
     );
     // Gaps in seq: deleted mails must not shift a page.
     const gone = fixtures.filter((f) => f.n % 5 === 4);
-    store.delete(gone.map((f) => f.id));
+    await store.delete(gone.map((f) => f.id));
     const kept = fixtures.filter((f) => f.n % 5 !== 4).reverse(); // newest first
 
     const queries: [string, (f: Fixture) => boolean][] = [
@@ -118,7 +118,7 @@ describe('pages', () => {
       const expected = kept.filter(pick);
       for (let start = 0; start <= expected.length + 1; start += 3) {
         for (const limit of [1, 4, 50]) {
-          const page = store.page(start, limit, query);
+          const page = await store.page(start, limit, query);
           const what = `${query || '(list)'} start ${start} limit ${limit}`;
           expect(
             page.messages.map((m) => m.id),

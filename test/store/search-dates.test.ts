@@ -41,7 +41,7 @@ const dbs: { close: () => void }[] = [];
 afterEach(() => dbs.splice(0).forEach((db) => db.close()));
 
 describe('date search', () => {
-  it('before: finds exactly the mails received before the date, newest first, when seq and time disagree', () => {
+  it('before: finds exactly the mails received before the date, newest first, when seq and time disagree', async () => {
     const db = openDatabase({ path: ':memory:' });
     dbs.push(db);
     const store = new SqliteMessageStore(db, storeOptions(db));
@@ -57,19 +57,19 @@ describe('date search', () => {
       ['early', 0],
     ];
     for (const [subject, n] of days) store.insert(mail(subject, T0 + n * DAY + 1000));
-    const subjects = (query: string, start = 0, limit = 50) =>
-      store.page(start, limit, query).messages.map((m) => m.subject);
+    const subjects = async (query: string, start = 0, limit = 50) =>
+      (await store.page(start, limit, query)).messages.map((m) => m.subject);
 
-    expect(subjects(`before:${day(5)}`)).toEqual(['early', 'late', 'd2', 'd3', 'd1']);
-    expect(store.page(0, 50, `before:${day(5)}`).messagesCount).toBe(5);
-    expect(subjects(`before:${day(3)}`)).toEqual(['early', 'd2', 'd1']);
-    expect(subjects(`before:${day(1)}`)).toEqual(['early']);
-    expect(subjects(`before:${day(0)}`)).toEqual([]);
-    expect(subjects(`before:${day(9)}`, 1, 2)).toEqual(['d6', 'late']);
-    expect(subjects(`-before:${day(5)}`)).toEqual(['d6', 'd5']);
-    expect(subjects(`after:${day(4)} before:${day(6)}`)).toEqual(['late', 'd5']);
+    expect(await subjects(`before:${day(5)}`)).toEqual(['early', 'late', 'd2', 'd3', 'd1']);
+    expect((await store.page(0, 50, `before:${day(5)}`)).messagesCount).toBe(5);
+    expect(await subjects(`before:${day(3)}`)).toEqual(['early', 'd2', 'd1']);
+    expect(await subjects(`before:${day(1)}`)).toEqual(['early']);
+    expect(await subjects(`before:${day(0)}`)).toEqual([]);
+    expect(await subjects(`before:${day(9)}`, 1, 2)).toEqual(['d6', 'late']);
+    expect(await subjects(`-before:${day(5)}`)).toEqual(['d6', 'd5']);
+    expect(await subjects(`after:${day(4)} before:${day(6)}`)).toEqual(['late', 'd5']);
     // Unread counts come from the same index.
-    store.setRead([store.page(0, 1, `before:${day(3)}`).messages[0]!.id], true);
-    expect(store.page(0, 50, `before:${day(3)}`).messagesUnread).toBe(2);
+    await store.setRead([(await store.page(0, 1, `before:${day(3)}`)).messages[0]!.id], true);
+    expect((await store.page(0, 50, `before:${day(3)}`)).messagesUnread).toBe(2);
   });
 });

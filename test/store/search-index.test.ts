@@ -128,7 +128,11 @@ describe('the full-text index, filled behind the commits', () => {
       ]);
       await indexer.catchUp(0);
       expect(indexer.indexedSeq()).toBe(seqs[2]);
-      expect(store.page(0, 10, 'word').messages.map((m) => m.subject)).toEqual(['charlie', 'bravo', 'alpha']);
+      expect((await store.page(0, 10, 'word')).messages.map((m) => m.subject)).toEqual([
+        'charlie',
+        'bravo',
+        'alpha',
+      ]);
     } finally {
       db.close();
     }

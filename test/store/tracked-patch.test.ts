@@ -70,7 +70,7 @@ describe('tracked mails kept as patches', () => {
         tracked: prepared.tracked,
         trackedPatch: prepared.trackedPatch,
       });
-      const stored = store.raw(id)!;
+      const stored = (await store.raw(id))!;
       expect(stored.raw.equals(raw), name).toBe(true);
       // (Buffer.equals: a deep comparison of a few megabytes byte by byte takes seconds)
       if (prepared.tracked) expect(stored.tracked?.equals(prepared.tracked), name).toBe(true);

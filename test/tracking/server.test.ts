@@ -58,7 +58,7 @@ async function start(
   bus.on('tracking.event', (e) => emitted.push(e));
   const delivered = new Map<string, number>();
   const logger = createLogger('silent');
-  const sink = new HitRecorder({ events, bus, logger, deliveredAt: (id) => delivered.get(id) });
+  const sink = new HitRecorder({ events, bus, logger, deliveredAt: async (id) => delivered.get(id) });
   const here = () => new TrackingServer({ codec, sink, logger, clock: systemClock, allowHosts });
   const server =
     where === 'here'
@@ -110,7 +110,7 @@ describe.each<[string, Where]>([
     expect(res.headers.get('content-type')).toBe('image/png');
     expect(res.headers.get('cache-control')).toContain('no-store');
     expect(Buffer.from(await res.arrayBuffer()).equals(PIXEL_PNG)).toBe(true);
-    const { total, events } = h.events.list({ messageId: 'msg1' });
+    const { total, events } = await h.events.list({ messageId: 'msg1' });
     expect(total).toBe(1);
     expect(events[0]).toMatchObject({
       kind: 'open',
@@ -122,7 +122,7 @@ describe.each<[string, Where]>([
     });
     expect(h.emitted).toHaveLength(1);
     expect(h.emitted[0]!.id).toBe(events[0]!.id);
-    expect(h.events.countsFor(['msg1']).get('msg1')).toEqual({
+    expect((await h.events.countsFor(['msg1'])).get('msg1')).toEqual({
       opens: 1,
       uniqueOpens: 1,
       clicks: 0,
@@ -147,7 +147,7 @@ describe.each<[string, Where]>([
       expect(res.status).toBe(200);
       expect(Buffer.from(await res.arrayBuffer()).equals(PIXEL_PNG)).toBe(true);
     }
-    expect(h.events.list().total).toBe(0);
+    expect((await h.events.list()).total).toBe(0);
   });
 
   it('redirects a click, classifies HEAD and early clicks as scanners, Gmail proxy opens as proxy', async () => {
@@ -175,12 +175,16 @@ describe.each<[string, Where]>([
       },
     });
 
-    const byMessage = (id: string) =>
-      h.events.list({ messageId: id }).events.map((e) => `${e.kind}:${e.method}:${e.classification}`);
-    expect(byMessage('m2').sort()).toEqual(['click:GET:human', 'click:HEAD:scanner', 'open:GET:proxy']);
-    expect(byMessage('m3')).toEqual(['click:GET:scanner']);
-    expect(h.events.list({ classifications: ['scanner'] }).total).toBe(2);
-    expect(h.events.list({ kind: 'open' }).total).toBe(1);
+    const byMessage = async (id: string) =>
+      (await h.events.list({ messageId: id })).events.map((e) => `${e.kind}:${e.method}:${e.classification}`);
+    expect((await byMessage('m2')).sort()).toEqual([
+      'click:GET:human',
+      'click:HEAD:scanner',
+      'open:GET:proxy',
+    ]);
+    expect(await byMessage('m3')).toEqual(['click:GET:scanner']);
+    expect((await h.events.list({ classifications: ['scanner'] })).total).toBe(2);
+    expect((await h.events.list({ kind: 'open' })).total).toBe(1);
   });
 
   it('answers a burst of concurrent hits only once each is stored, and emits each with its row id', async () => {
@@ -242,9 +246,10 @@ describe.each<[string, Where]>([
     const hourAgo = BigInt(Date.now() - 3_600_000) * 1_000_000n;
     await fetch(click('lookup-old', hourAgo), { redirect: 'manual' });
     expect(asked).toEqual(['lookup-new']);
-    const classified = (id: string) => h.events.list({ messageId: id }).events[0]!.classification;
-    expect(classified('lookup-new')).toBe('scanner');
-    expect(classified('lookup-old')).toBe('human');
+    const classified = async (id: string) =>
+      (await h.events.list({ messageId: id })).events[0]!.classification;
+    expect(await classified('lookup-new')).toBe('scanner');
+    expect(await classified('lookup-old')).toBe('human');
   });
 
   it('records an expired click as expired but still redirects', async () => {
@@ -255,8 +260,8 @@ describe.each<[string, Where]>([
     });
     const res = await fetch(url, { redirect: 'manual' });
     expect(res.status).toBe(302);
-    expect(h.events.list({ messageId: 'm4' }).events[0]!.classification).toBe('expired');
-    expect(h.events.countsFor(['m4']).get('m4')!.clicks).toBe(0);
+    expect((await h.events.list({ messageId: 'm4' })).events[0]!.classification).toBe('expired');
+    expect((await h.events.countsFor(['m4'])).get('m4')!.clicks).toBe(0);
   });
 
   it('accepts a token written in standard base64 with + and padding, unescaped in the query', async () => {
@@ -293,7 +298,7 @@ describe.each<[string, Where]>([
       expect(res.headers.get('location')).toBeNull();
       expect(await res.text()).toContain('not valid');
     }
-    expect(h.events.list().total).toBe(0);
+    expect((await h.events.list()).total).toBe(0);
   });
 
   it('shows a confirmation page on GET /u and unsubscribes once on a one-click POST', async () => {
@@ -305,7 +310,7 @@ describe.each<[string, Where]>([
     const html = await page.text();
     expect(html).toContain('<form method="post"');
     expect(html).toContain('r@example.com');
-    expect(h.events.list().total).toBe(0);
+    expect((await h.events.list()).total).toBe(0);
 
     const form = await fetch(url, {
       method: 'POST',
@@ -319,8 +324,8 @@ describe.each<[string, Where]>([
     multipart.set('List-Unsubscribe', 'One-Click');
     const again = await fetch(url, { method: 'POST', redirect: 'manual', body: multipart });
     expect(again.status).toBe(200);
-    expect(h.events.list({ kind: 'unsub' }).total).toBe(1);
-    expect(h.events.countsFor(['m5']).get('m5')!.unsubscribed).toBe(true);
+    expect((await h.events.list({ kind: 'unsub' })).total).toBe(1);
+    expect((await h.events.countsFor(['m5'])).get('m5')!.unsubscribed).toBe(true);
 
     const bad = await fetch(`${h.base}/u?t=nope`, { method: 'POST', body: 'List-Unsubscribe=One-Click' });
     expect(bad.status).toBe(400);
@@ -382,7 +387,7 @@ describe.each<[string, Where]>([
       expect(status === 0 || status < 500).toBe(true);
     }
     expect([...statuses].some((s) => s >= 400 && s < 500)).toBe(true);
-    expect(h.events.list().total).toBe(0);
+    expect((await h.events.list()).total).toBe(0);
   });
 });
 

@@ -38,7 +38,7 @@ function harness(spawn?: TrackingThreadOptions['spawn']): Harness {
   const events = new SqliteEventStore(db, commitsOf(db));
   const logs: LogLine[] = [];
   const logger = createLogger('info', (line) => logs.push(line));
-  const sink = new HitRecorder({ events, bus: new EventBus(), logger, deliveredAt: () => undefined });
+  const sink = new HitRecorder({ events, bus: new EventBus(), logger, deliveredAt: async () => undefined });
   const workers: Worker[] = [];
   const thread = new TrackingThread({
     mode: 'sealed',
@@ -99,7 +99,7 @@ describe('TrackingThread', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('image/png');
     // Answered means stored: the event is in the database, read on this thread, with the request's facts.
-    const [event] = h.events.list().events;
+    const [event] = (await h.events.list()).events;
     expect(event).toMatchObject({
       kind: 'open',
       message_id: 'm1',
@@ -112,7 +112,7 @@ describe('TrackingThread', () => {
     const again = await fetchWhenUp(open);
     expect(again.status).toBe(200);
     expect(h.workers).toHaveLength(2);
-    expect(h.events.list().total).toBe(2);
+    expect((await h.events.list()).total).toBe(2);
     expect(h.logs.some((l) => l.level === 'warn' && /tracking thread exited/.test(l.message))).toBe(true);
   });
 
@@ -129,7 +129,7 @@ describe('TrackingThread', () => {
     expect((await fetchWhenUp(open)).status).toBe(200);
     expect(h.workers).toHaveLength(6);
     expect(h.thread.busyMs).toBeUndefined();
-    expect(h.events.list().total).toBe(7);
+    expect((await h.events.list()).total).toBe(7);
     expect(h.logs.some((l) => /main thread: the tracking thread keeps dying/.test(l.message))).toBe(true);
   });
 
@@ -152,7 +152,7 @@ describe('TrackingThread', () => {
         .map((r) => r.headers.get('location'))
         .sort(),
     ).toEqual(Array.from({ length: 30 }, (_, i) => `https://example.com/${i * 2}`).sort());
-    expect(h.events.list().total).toBe(60);
+    expect((await h.events.list()).total).toBe(60);
   });
 
   it('runs the listener on the main thread when no thread can start', async () => {
@@ -161,7 +161,7 @@ describe('TrackingThread', () => {
     });
     const base = await h.listen();
     expect((await fetch(mintUrl(base, 'open', h.codec))).status).toBe(200);
-    expect(h.events.list().total).toBe(1);
+    expect((await h.events.list()).total).toBe(1);
     expect(h.logs).toContainEqual(
       expect.objectContaining({
         level: 'warn',
@@ -174,7 +174,7 @@ describe('TrackingThread', () => {
     const h = harness(() => new Worker('process.exit(3)', { eval: true }));
     const base = await h.listen();
     expect((await fetch(mintUrl(base, 'open', h.codec))).status).toBe(200);
-    expect(h.events.list().total).toBe(1);
+    expect((await h.events.list()).total).toBe(1);
     expect(h.logs.some((l) => /exited with code 3 before listening/.test(l.message))).toBe(true);
   });
 

@@ -72,7 +72,7 @@ async function routes(webhooks: WebhookDispatcher): Promise<{ app: FastifyInstan
   return { app, base };
 }
 
-const last = (w: WebhookDispatcher): WebhookDelivery => w.list()[0]!;
+const last = async (w: WebhookDispatcher): Promise<WebhookDelivery> => (await w.list())[0]!;
 
 describe('webhooks', () => {
   it('keeps an event while the receiver is down and delivers it once, validly signed, when it is back', async () => {
@@ -88,17 +88,17 @@ describe('webhooks', () => {
     });
 
     await sendMail(t);
-    await waitFor('a failed attempt', () => webhooks.list()[0]?.attempts.length === 1);
-    expect(last(webhooks)).toMatchObject({ status: 'failed', eventType: 'message.received' });
-    expect(last(webhooks).attempts[0]).toMatchObject({ status: null, error: 'ECONNREFUSED' });
+    await waitFor('a failed attempt', async () => (await webhooks.list())[0]?.attempts.length === 1);
+    expect(await last(webhooks)).toMatchObject({ status: 'failed', eventType: 'message.received' });
+    expect((await last(webhooks)).attempts[0]).toMatchObject({ status: null, error: 'ECONNREFUSED' });
 
     await r.listen(port);
-    await waitFor('delivered', () => last(webhooks).status === 'delivered');
+    await waitFor('delivered', async () => (await last(webhooks)).status === 'delivered');
     expect(r.received).toHaveLength(1);
     const got = r.received[0]!;
     expect(verifyStandardWebhook(secret, got)).toBe(true);
     expect(verifyStandardWebhook(generateSecret(), got)).toBe(false);
-    expect(got.headers['webhook-id']).toBe(last(webhooks).webhookId);
+    expect(got.headers['webhook-id']).toBe((await last(webhooks)).webhookId);
     const body = JSON.parse(got.body) as {
       type: string;
       timestamp: string;
@@ -106,7 +106,7 @@ describe('webhooks', () => {
     };
     expect(body.type).toBe('message.received');
     expect(body.data.Subject).toBe('Webhook test');
-    expect(body.data.ID).toBe(t.sandbox.store.latestId());
+    expect(body.data.ID).toBe(await t.sandbox.store.latestId());
     expect(Date.parse(body.timestamp)).not.toBeNaN();
     // No further requests once delivered.
     await new Promise((res) => setTimeout(res, 400));
@@ -124,15 +124,16 @@ describe('webhooks', () => {
     await sendMail(t);
     await waitFor(
       'both dead',
-      () => webhooks.list().length === 2 && webhooks.list().every((d) => d.status === 'dead'),
+      async () =>
+        (await webhooks.list()).length === 2 && (await webhooks.list()).every((d) => d.status === 'dead'),
     );
-    const byUrl = new Map(webhooks.list().map((d) => [d.url, d]));
+    const byUrl = new Map((await webhooks.list()).map((d) => [d.url, d]));
     expect(byUrl.get(gone.url)!.attempts.map((a) => a.status)).toEqual([410]);
     expect(byUrl.get(failing.url)!.attempts.map((a) => a.status)).toEqual([503, 503, 503, 503]);
     expect(gone.received).toHaveLength(1);
     expect(failing.received).toHaveLength(4);
     // One event, one webhook-id, whichever endpoint.
-    expect(new Set(webhooks.list().map((d) => d.webhookId)).size).toBe(1);
+    expect(new Set((await webhooks.list()).map((d) => d.webhookId)).size).toBe(1);
   });
 
   it('replays a delivery through the route: same id and body, a fresh valid signature', async () => {
@@ -147,16 +148,16 @@ describe('webhooks', () => {
     const { base } = await routes(webhooks);
 
     await sendMail(t);
-    await waitFor('dead', () => last(webhooks)?.status === 'dead');
+    await waitFor('dead', async () => (await last(webhooks))?.status === 'dead');
     expect(r.received).toHaveLength(1);
 
     r.status = () => 200;
-    const res = await fetch(`${base}/api/v1/webhooks/deliveries/${last(webhooks).id}/retry`, {
+    const res = await fetch(`${base}/api/v1/webhooks/deliveries/${(await last(webhooks)).id}/retry`, {
       method: 'POST',
     });
     expect(res.status).toBe(200);
     expect(((await res.json()) as WebhookDelivery).status).toBe('pending');
-    await waitFor('delivered', () => last(webhooks).status === 'delivered');
+    await waitFor('delivered', async () => (await last(webhooks)).status === 'delivered');
     expect(r.received).toHaveLength(2);
     expect(r.received[1]!.headers['webhook-id']).toBe(r.received[0]!.headers['webhook-id']);
     expect(r.received[1]!.body).toBe(r.received[0]!.body);
@@ -182,8 +183,8 @@ describe('webhooks', () => {
     const { webhooks } = dispatcher(t, { webhook: [r.url], webhookEvents: 'open,relay.*' });
 
     await sendMail(t, 'Open me');
-    const id = t.sandbox.store.latestId()!;
-    const tracked = t.sandbox.store.raw(id)!.tracked!.toString();
+    const id = (await t.sandbox.store.latestId())!;
+    const tracked = (await t.sandbox.store.raw(id))!.tracked!.toString();
     const pixel = /src="?(http:\/\/[^"\s]+\/o\?t=[^"\s]+)"/.exec(
       tracked.replace(/=\r\n/g, '').replace(/=3D/g, '='),
     )![1]!;
@@ -206,9 +207,9 @@ describe('webhooks', () => {
 
     await waitFor(
       'two deliveries',
-      () => webhooks.list().filter((d) => d.status === 'delivered').length === 2,
+      async () => (await webhooks.list()).filter((d) => d.status === 'delivered').length === 2,
       10_000,
-      () => ({ deliveries: webhooks.list(), received: r.received.length, logs: t.logs }),
+      async () => ({ deliveries: await webhooks.list(), received: r.received.length, logs: t.logs }),
     );
     const types = r.received.map((x) => (JSON.parse(x.body) as { type: string }).type).sort();
     expect(types).toEqual(['open', 'relay.sent']);
@@ -239,7 +240,7 @@ describe('webhook delivery retention', () => {
   it('keeps the newest deliveries and every waiting one', async () => {
     const t = await sandbox();
     const deliveries = new SqliteWebhookDeliveries(t.sandbox.db);
-    const ids = deliveries.enqueue(
+    const ids = await deliveries.enqueue(
       Array.from({ length: 5 }, (_, i) => ({
         webhookId: `msg_${i}`,
         url: 'http://127.0.0.1:9/',
@@ -249,9 +250,9 @@ describe('webhook delivery retention', () => {
       })),
     );
     for (const i of [0, 1, 4])
-      deliveries.finish(ids[i]!, { at: '', status: 200, error: '' }, 'delivered', null);
-    deliveries.finish(ids[3]!, { at: '', status: 410, error: '' }, 'dead', null);
-    expect(deliveries.prune(1)).toBe(3);
-    expect(deliveries.list().map((d) => d.id)).toEqual([ids[4], ids[2]]);
+      await deliveries.finish(ids[i]!, { at: '', status: 200, error: '' }, 'delivered', null);
+    await deliveries.finish(ids[3]!, { at: '', status: 410, error: '' }, 'dead', null);
+    expect(await deliveries.prune(1)).toBe(3);
+    expect((await deliveries.list()).map((d) => d.id)).toEqual([ids[4], ids[2]]);
   });
 });

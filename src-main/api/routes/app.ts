@@ -118,8 +118,7 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppRoutesDeps): vo
       });
       if (body.Tags.length) {
         // Added to the tags ingest gave it (X-Tags, plus-addresses, --tag rules).
-        const given = JSON.parse(store.get(id)?.tags_json ?? '[]') as string[];
-        if (store.setTags([id], [...given, ...body.Tags]).length) bus.emit('message.tags', [id]);
+        if ((await store.addTags([id], body.Tags)).length) bus.emit('message.tags', [id]);
       }
       return { ID: id };
     },
@@ -158,7 +157,13 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppRoutesDeps): vo
           // The new mail is in the full-text index a moment after it is announced.
           store.searchReady().then(
             () => {
-              if (!finished && store.matches(m.id, query)) done(200, toWireSummary(m));
+              if (finished) return;
+              void store.matches(m.id, query).then(
+                (hit) => {
+                  if (hit) done(200, toWireSummary(m));
+                },
+                () => {},
+              );
             },
             () => {},
           );
@@ -166,8 +171,13 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppRoutesDeps): vo
         const onEvent = (e: TrackingEvent) => {
           if (q.kind === 'message' || (q.kind !== 'event' && e.kind !== q.kind)) return;
           if (q.message && e.message_id !== q.message) return;
-          if (scope.kind !== 'all' && !inScope(scope, store.inboxOf(e.message_id) ?? '')) return;
-          done(200, e);
+          if (scope.kind === 'all') return done(200, e);
+          void store.inboxOf(e.message_id).then(
+            (inbox) => {
+              if (inScope(scope, inbox ?? '')) done(200, e);
+            },
+            () => {},
+          );
         };
         // The client went away: stop listening (nothing can be sent any more).
         const onClose = () => done(499, 'client closed');

@@ -50,9 +50,9 @@ function refusalAsHttp(err: unknown): never {
 export function registerCheckRoutes(app: FastifyInstance, deps: CheckRoutesDeps): void {
   const { store, spamassassin, trackingOrigins, runner } = deps;
   /** The mail as the sender wrote it: checks never look at the tracked copy. */
-  const original = (id: string) => {
-    const resolved = store.resolveId(id);
-    const raw = resolved ? store.raw(resolved)?.raw : undefined;
+  const original = async (id: string) => {
+    const resolved = await store.resolveId(id);
+    const raw = resolved ? (await store.raw(resolved))?.raw : undefined;
     return raw && resolved ? { id: resolved, raw } : undefined;
   };
 
@@ -65,7 +65,7 @@ export function registerCheckRoutes(app: FastifyInstance, deps: CheckRoutesDeps)
       },
     },
     async (req, reply) => {
-      const mail = original(req.params.id);
+      const mail = await original(req.params.id);
       if (!mail) return notFound(reply);
       return runner.run<HtmlCheckResponse>({ kind: 'html-check', raw: mail.raw }).catch(refusalAsHttp);
     },
@@ -82,7 +82,7 @@ export function registerCheckRoutes(app: FastifyInstance, deps: CheckRoutesDeps)
     },
     async (req, reply) => {
       const { follow } = parseOr400(linkQuery, req.query);
-      const mail = original(req.params.id);
+      const mail = await original(req.params.id);
       if (!mail) return notFound(reply);
       const ours = trackingOrigins();
       return links
@@ -128,7 +128,7 @@ export function registerCheckRoutes(app: FastifyInstance, deps: CheckRoutesDeps)
           'SpamAssassin is not enabled: start Mailbeacon with --spamassassin HOST:PORT pointing at a running spamd (e.g. 127.0.0.1:783)',
         );
       }
-      const mail = original(req.params.id);
+      const mail = await original(req.params.id);
       if (!mail) return notFound(reply);
       return checkSpam(mail.raw, spamassassin, {
         parse: (answer) => runner.run<SpamCheckResponse>({ kind: 'spam-report', reply: answer }),
@@ -141,7 +141,7 @@ export function registerCheckRoutes(app: FastifyInstance, deps: CheckRoutesDeps)
     '/api/v1/message/:id/part/:partId/thumb',
     { config: { summary: 'A 180×120 JPEG thumbnail of an image attachment (blank for other parts)' } },
     async (req, reply: FastifyReply) => {
-      const id = store.resolveId(req.params.id);
+      const id = await store.resolveId(req.params.id);
       if (!id) return notFound(reply, 'part');
       const jpeg = await thumbnails.of(`${id}/${req.params.partId}`, () => store.part(id, req.params.partId));
       if (!jpeg) return notFound(reply, 'part');

@@ -40,9 +40,9 @@ export function registerInboxRoutes(app: FastifyInstance, deps: InboxRoutesDeps)
     req.inboxName !== undefined ? req.inboxName === name : access.mayOpen(req.caller, name);
 
   /** The named inbox when it exists and this request may see it; a 404 (the same either way) otherwise. */
-  const known = (req: FastifyRequest<{ Params: { name: string } }>): string => {
+  const known = async (req: FastifyRequest<{ Params: { name: string } }>): Promise<string> => {
     const name = checkedName(req.params.name);
-    if (!visible(req, name) || !inboxes.exists(name))
+    if (!visible(req, name) || !(await inboxes.exists(name)))
       throw Object.assign(new Error(`inbox not found: ${name}`), { statusCode: 404 });
     return name;
   };
@@ -51,8 +51,7 @@ export function registerInboxRoutes(app: FastifyInstance, deps: InboxRoutesDeps)
     '/api/v1/inboxes',
     { config: { summary: 'The inboxes this caller sees: name, total, unread, closed or not, last mail' } },
     async (req) => {
-      const list: InboxSummary[] = inboxes
-        .list()
+      const list: InboxSummary[] = (await inboxes.list())
         .filter((row) => visible(req, row.name))
         .map((row) => ({
           Name: row.name,
@@ -73,7 +72,7 @@ export function registerInboxRoutes(app: FastifyInstance, deps: InboxRoutesDeps)
       const name = checkedName(parseOr400(nameBody, req.body).Name);
       if (req.inboxName !== undefined && req.inboxName !== name)
         throw badRequest('bad request: an inbox creates no other inbox');
-      if (!inboxes.create(name, deps.clock.now())) throw conflict(`inbox exists: ${name}`);
+      if (!(await inboxes.create(name, deps.clock.now()))) throw conflict(`inbox exists: ${name}`);
       return reply.code(201).send('ok');
     },
   );
@@ -82,14 +81,17 @@ export function registerInboxRoutes(app: FastifyInstance, deps: InboxRoutesDeps)
     '/api/v1/inboxes/:name',
     { config: { summary: 'Rename an inbox ({Name}) with its mails, events and outbox entries' } },
     async (req) => {
-      const from = known(req);
+      const from = await known(req);
       const to = checkedName(parseOr400(nameBody, req.body).Name);
       if (from === to) return 'ok';
       // A closed inbox's credentials are given by name on the command line: the name stays.
       if (access.isClosed(from) || access.isClosed(to))
         throw conflict(`a closed inbox (--inbox-auth) keeps its name: ${access.isClosed(from) ? from : to}`);
-      if (inboxes.exists(to)) throw conflict(`inbox exists: ${to}`);
-      if (inboxes.rename(from, to)) deps.settings.renamed(from, to);
+      const renamed = await inboxes.rename(from, to);
+      if (renamed === 'taken') throw conflict(`inbox exists: ${to}`);
+      if (renamed === 'missing')
+        throw Object.assign(new Error(`inbox not found: ${from}`), { statusCode: 404 });
+      deps.settings.renamed(from, to);
       return 'ok';
     },
   );
@@ -106,14 +108,18 @@ export function registerInboxRoutes(app: FastifyInstance, deps: InboxRoutesDeps)
       const to = checkedName(req.params.name);
       const { IDs } = parseOr400(moveBody, req.body);
       // Under `/inbox/NAME/` the mails come from NAME and may go to any inbox its caller may open.
-      if (!access.mayOpen(req.caller, to) || !inboxes.exists(to))
+      if (!access.mayOpen(req.caller, to) || !(await inboxes.exists(to)))
         throw Object.assign(new Error(`inbox not found: ${to}`), { statusCode: 404 });
       const moved = await inboxes.moveMessages(IDs, to, req.inboxScope);
       if (!moved) throw Object.assign(new Error(`inbox not found: ${to}`), { statusCode: 404 });
-      const moves = moved.flatMap(({ id, from }) => {
-        const row = deps.store.get(id);
-        return row ? [{ message: deps.store.summaryOf(row), from }] : [];
-      });
+      const moves = (
+        await Promise.all(
+          moved.map(async ({ id, from }) => {
+            const row = await deps.store.get(id);
+            return row ? [{ message: await deps.store.summaryOf(row), from }] : [];
+          }),
+        )
+      ).flat();
       if (moves.length) bus.emit('message.moved', moves);
       return { Moved: moved.length };
     },
@@ -123,7 +129,7 @@ export function registerInboxRoutes(app: FastifyInstance, deps: InboxRoutesDeps)
     '/api/v1/inboxes/:name/messages',
     { config: { summary: 'Empty an inbox: its mails, their events and outbox entries, in one transaction' } },
     async (req) => {
-      const deleted = inboxes.empty(known(req));
+      const deleted = await inboxes.empty(await known(req));
       if (deleted.length) bus.emit('message.deleted', deleted);
       return 'ok';
     },
@@ -133,7 +139,7 @@ export function registerInboxRoutes(app: FastifyInstance, deps: InboxRoutesDeps)
     '/api/v1/inboxes/:name',
     { config: { summary: 'Delete an inbox with its mails, events and outbox entries, in one transaction' } },
     async (req, reply) => {
-      const deleted = inboxes.delete(known(req));
+      const deleted = await inboxes.delete(await known(req));
       if (!deleted)
         return reply.code(404).type('application/json; charset=utf-8').send(errorBody('inbox not found'));
       deps.settings.dropped(req.params.name);
@@ -146,7 +152,7 @@ export function registerInboxRoutes(app: FastifyInstance, deps: InboxRoutesDeps)
    * The inbox a settings route names: a closed inbox the caller cannot open is a 401 (its name is on the command
    * line, so saying it needs credentials tells nothing new), an unknown one a 404. Undefined: answered already.
    */
-  const settingsOf = (req: FastifyRequest<{ Params: { name: string } }>, reply: FastifyReply) => {
+  const settingsOf = async (req: FastifyRequest<{ Params: { name: string } }>, reply: FastifyReply) => {
     const name = checkedName(req.params.name);
     if (req.inboxName === undefined && access.isClosed(name) && !access.mayOpen(req.caller, name)) {
       void reply
@@ -163,7 +169,7 @@ export function registerInboxRoutes(app: FastifyInstance, deps: InboxRoutesDeps)
     '/api/v1/inboxes/:name/settings',
     { config: { summary: "An inbox's settings (null: the flag's value) and the flags' values (Defaults)" } },
     async (req, reply) => {
-      const name = settingsOf(req, reply);
+      const name = await settingsOf(req, reply);
       if (name === undefined) return reply;
       return settingsResponse(name, deps.settings.get(name), deps.defaults);
     },
@@ -177,7 +183,7 @@ export function registerInboxRoutes(app: FastifyInstance, deps: InboxRoutesDeps)
       },
     },
     async (req, reply) => {
-      const name = settingsOf(req, reply);
+      const name = await settingsOf(req, reply);
       if (name === undefined) return reply;
       const next = applyPatch(deps.settings.get(name), parseOr400(settingsPatch, req.body ?? {}));
       if (!(await deps.settings.save(name, next)))

@@ -42,7 +42,8 @@ export async function appInformation(
   deps: InfoDeps,
   scope: InboxScope = ALL_INBOXES,
 ): Promise<AppInformation> {
-  const { total, unread } = deps.store.countIn(scope);
+  const { total, unread } = await deps.store.countIn(scope);
+  const tags = await deps.store.tagCountsIn(scope);
   const stats = deps.ingest.stats;
   let size = 0;
   if (deps.databasePath !== ':memory:') {
@@ -62,7 +63,7 @@ export async function appInformation(
     DatabaseSize: size,
     Messages: total,
     Unread: unread,
-    Tags: await deps.store.tagCountsIn(scope),
+    Tags: tags,
     RuntimeStats: {
       Uptime: Math.round((deps.clock.now() - deps.startedAt()) / 1000),
       Memory: process.memoryUsage().rss,

@@ -4,7 +4,7 @@ import { badRequest, notFound, parseOr400 } from '../errors.js';
 import type { Message } from '../../wire/types.js';
 import { toWireAttachment, toWireSummary } from '../../wire/messages.js';
 import type { EventBus } from '../../events/bus.js';
-import type { MessageStore } from '../../store/contract.js';
+import type { MessagePage, MessageStore } from '../../store/contract.js';
 import { parseQuery } from '../../search/query.js';
 import { readBody, readHeaders } from '../../ingest/parse.js';
 import { ALL_INBOXES, inScope, type InboxScope } from '../../model/inbox.js';
@@ -103,7 +103,10 @@ export function registerMessageRoutes(app: FastifyInstance, { store, bus }: Mess
     { config: { summary: 'List messages, newest first (start, limit)' } },
     async (req) => {
       const { start, limit } = parseOr400(paging, req.query);
-      return toMailpitPage(store.page(start, limit, '', req.inboxScope), await store.tagsIn(req.inboxScope));
+      return toMailpitPage(
+        await store.page(start, limit, '', req.inboxScope),
+        await store.tagsIn(req.inboxScope),
+      );
     },
   );
 
@@ -118,7 +121,7 @@ export function registerMessageRoutes(app: FastifyInstance, { store, bus }: Mess
       parseQuery(query);
       await store.searchReady();
       return toMailpitPage(
-        store.page(start, limit, query, req.inboxScope),
+        await store.page(start, limit, query, req.inboxScope),
         await store.tagsIn(req.inboxScope),
       );
     },
@@ -132,11 +135,11 @@ export function registerMessageRoutes(app: FastifyInstance, { store, bus }: Mess
       const read = body?.Read ?? false;
       if (body?.Search?.trim()) await store.searchReady();
       const ids = body?.Search?.trim()
-        ? store.idsMatching(body.Search, req.inboxScope)
+        ? await store.idsMatching(body.Search, req.inboxScope)
         : body?.IDs?.length
           ? body.IDs
           : 'all';
-      const changed = store.setRead(ids, read, req.inboxScope);
+      const changed = await store.setRead(ids, read, req.inboxScope);
       if (changed.length) bus.emit('message.read', changed, read);
       return 'ok';
     },
@@ -148,7 +151,7 @@ export function registerMessageRoutes(app: FastifyInstance, { store, bus }: Mess
     async (req) => {
       const body = parseOr400(idsBody, req.body);
       const ids = body?.IDs?.length ? body.IDs : 'all';
-      const deleted = store.delete(ids, req.inboxScope);
+      const deleted = await store.delete(ids, req.inboxScope);
       // Everyone's "all" only when every inbox was emptied; within a scope, the mails that went.
       const everything = ids === 'all' && req.inboxScope.kind === 'all';
       if (deleted.length) bus.emit('message.deleted', everything ? 'all' : deleted);
@@ -167,7 +170,7 @@ export function registerMessageRoutes(app: FastifyInstance, { store, bus }: Mess
           `bad request: the query "${query}" has no search term; to delete every message use DELETE /api/v1/messages`,
         );
       await store.searchReady();
-      const deleted = store.delete(store.idsMatching(query, req.inboxScope), req.inboxScope);
+      const deleted = await store.delete(await store.idsMatching(query, req.inboxScope), req.inboxScope);
       if (deleted.length) bus.emit('message.deleted', deleted);
       return 'ok';
     },
@@ -179,16 +182,17 @@ export function registerMessageRoutes(app: FastifyInstance, { store, bus }: Mess
     { config: { summary: 'One message (ID, or "latest" with an optional ?query= search)' } },
     async (req, reply) => {
       const id = await resolveMessageId(store, req.params.id, req.query);
-      const row = id ? store.get(id) : undefined;
+      const row = id ? await store.get(id) : undefined;
       if (!row) return notFound(reply);
-      const { inline, attachments } = store.attachmentsOf(row.seq);
+      const { inline, attachments } = await store.attachmentsOf(row.seq);
       // Text, HTML and headers are read from the stored bytes (as Mailpit does), the tracked HTML from the tracked mail.
-      const stored = store.raw(row.id)!;
+      const stored = await store.raw(row.id);
+      if (!stored) return notFound(reply); // deleted meanwhile
       const { text, html, headers } = await readBody(stored.raw);
       const trackedHtml = stored.tracked ? (await readBody(stored.tracked)).html : '';
       const header = (name: string) => headers.find((h) => h.name.toLowerCase() === name)?.value ?? '';
       const listUnsubscribe = header('list-unsubscribe');
-      const summary = store.summaryOf(row);
+      const summary = await store.summaryOf(row);
       const message: Message = {
         ID: row.id,
         MessageID: row.message_id,
@@ -226,7 +230,7 @@ export function registerMessageRoutes(app: FastifyInstance, { store, bus }: Mess
     { config: { summary: "Headers of a message, name (Mailpit's spelling) → values, names in order" } },
     async (req, reply) => {
       const id = await resolveMessageId(store, req.params.id, req.query);
-      const stored = id ? store.raw(id) : undefined;
+      const stored = id ? await store.raw(id) : undefined;
       if (!stored) return notFound(reply);
       const byName = new Map<string, string[]>();
       for (const h of readHeaders(stored.raw)) {
@@ -248,7 +252,7 @@ export function registerMessageRoutes(app: FastifyInstance, { store, bus }: Mess
     { config: { summary: 'The message source as received (version=tracked: with tracking injected)' } },
     async (req, reply) => {
       const id = await resolveMessageId(store, req.params.id, req.query);
-      const raw = id ? store.raw(id) : undefined;
+      const raw = id ? await store.raw(id) : undefined;
       if (!raw) return notFound(reply);
       const version = req.query.version ?? 'original';
       if (version !== 'original' && version !== 'tracked') {
@@ -286,14 +290,20 @@ export function registerMessageRoutes(app: FastifyInstance, { store, bus }: Mess
     const { IDs, Tags } = parseOr400(tagsBody, req.body);
     const scope = req.inboxScope;
     // Another inbox's mail is left as it is, as if it did not exist.
-    const ids = scope.kind === 'all' ? IDs : IDs.filter((id) => inScope(scope, store.inboxOf(id) ?? ''));
-    const changed = store.setTags(ids, Tags);
+    const ids = scope.kind === 'all' ? IDs : await idsIn(store, scope, IDs);
+    const changed = await store.setTags(ids, Tags);
     if (changed.length) bus.emit('message.tags', changed);
     return 'ok';
   });
 }
 
-function toMailpitPage(page: ReturnType<MessageStore['page']>, tags: string[]) {
+/** The ids of mails in `scope`, in order. */
+async function idsIn(store: MessageStore, scope: InboxScope, ids: string[]): Promise<string[]> {
+  const inboxes = await Promise.all(ids.map((id) => store.inboxOf(id)));
+  return ids.filter((_id, i) => inScope(scope, inboxes[i] ?? ''));
+}
+
+function toMailpitPage(page: MessagePage, tags: string[]) {
   return {
     total: page.total,
     unread: page.unread,

@@ -34,7 +34,7 @@ export function registerRelayRoutes(app: FastifyInstance, { relay, store }: Rela
     },
     async (req, reply) => {
       const id = await resolveMessageId(store, req.params.id, req.query);
-      if (!id || !store.get(id)) return notFound(reply);
+      if (!id || !(await store.get(id))) return notFound(reply);
       if (!relay) throw badRequest(NOT_CONFIGURED);
       const { To } = parseOr400(releaseBody, req.body);
       let result: ReleaseResult;
@@ -67,7 +67,9 @@ export function registerRelayRoutes(app: FastifyInstance, { relay, store }: Rela
     { config: { summary: 'Relay configuration (password masked) and outbox entries with their attempts' } },
     async (req) => ({
       config: relay?.config ?? { enabled: false },
-      entries: (relay?.list() ?? []).filter((entry) => inScope(req.inboxScope ?? ALL_INBOXES, entry.inbox)),
+      entries: ((await relay?.list()) ?? []).filter((entry) =>
+        inScope(req.inboxScope ?? ALL_INBOXES, entry.inbox),
+      ),
     }),
   );
 
@@ -78,10 +80,10 @@ export function registerRelayRoutes(app: FastifyInstance, { relay, store }: Rela
       if (!relay) throw badRequest(NOT_CONFIGURED);
       const { id } = parseOr400(entryId, req.params);
       // Another inbox's entry is answered as an unknown one, as another inbox's mail is.
-      const row = relay.outbox.row(id);
+      const row = await relay.outbox.row(id);
       if (row && !inScope(req.inboxScope ?? ALL_INBOXES, row.inbox)) return notFound(reply, 'relay entry');
       try {
-        return relay.retry(id);
+        return await relay.retry(id);
       } catch (err) {
         if (err instanceof RelayRequestError && err.statusCode === 404) return notFound(reply, 'relay entry');
         throw err;

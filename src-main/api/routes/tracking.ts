@@ -241,9 +241,9 @@ export function registerTrackingRoutes(app: FastifyInstance, deps: TrackingRoute
   const { store, events, codec, trackingBase, marker, simulator } = deps;
 
   /** The stored id for `:id` (`latest` resolved as Mailpit does), or undefined for an unknown mail. */
-  const resolveId = (id: string): string | undefined => {
-    const resolved = store.resolveId(id);
-    return resolved !== undefined && store.createdAt(resolved) !== undefined ? resolved : undefined;
+  const resolveId = async (id: string): Promise<string | undefined> => {
+    const resolved = await store.resolveId(id);
+    return resolved !== undefined && (await store.createdAt(resolved)) !== undefined ? resolved : undefined;
   };
 
   app.get(
@@ -256,9 +256,9 @@ export function registerTrackingRoutes(app: FastifyInstance, deps: TrackingRoute
     },
     async (req, reply) => {
       const params = parseOr400(idParams, req.params);
-      const id = resolveId(params.id);
+      const id = await resolveId(params.id);
       if (!id) return notFound(reply);
-      const json = store.manifestJson(id);
+      const json = await store.manifestJson(id);
       let manifest: TrackingManifest;
       try {
         manifest = json
@@ -269,7 +269,7 @@ export function registerTrackingRoutes(app: FastifyInstance, deps: TrackingRoute
       }
       const body: MessageTracking = {
         ...manifest,
-        stats: events.statsFor(id, countFilter(readFilter(req.query))),
+        stats: await events.statsFor(id, countFilter(readFilter(req.query))),
       };
       return body;
     },
@@ -282,7 +282,7 @@ export function registerTrackingRoutes(app: FastifyInstance, deps: TrackingRoute
       const params = parseOr400(idParams, req.params);
       const query = parseOr400(messageEventsQuery, req.query ?? {});
       const filter = listFilter(readFilter(req.query));
-      const id = resolveId(params.id);
+      const id = await resolveId(params.id);
       if (!id) return notFound(reply);
       return events.list({
         messageId: id,
@@ -346,11 +346,11 @@ export function registerTrackingRoutes(app: FastifyInstance, deps: TrackingRoute
     async (req, reply) => {
       const params = parseOr400(idParams, req.params);
       const { as } = parseOr400(previewUrlsQuery, req.query ?? {});
-      const id = resolveId(params.id);
+      const id = await resolveId(params.id);
       if (!id) return notFound(reply);
       let manifest: TrackingManifest | undefined;
       try {
-        const json = store.manifestJson(id);
+        const json = await store.manifestJson(id);
         manifest = json ? (JSON.parse(json) as TrackingManifest) : undefined;
       } catch {
         manifest = undefined;

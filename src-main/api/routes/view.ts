@@ -34,8 +34,8 @@ export function registerViewRoutes(app: FastifyInstance, { store }: { store: Mes
       const m = /^(.+)\.(html|txt)$/.exec(req.params.file);
       if (!m) return notFound(reply);
       const id = await resolveMessageId(store, m[1]!, req.query);
-      const row = id ? store.get(id) : undefined;
-      const stored = row ? store.raw(row.id) : undefined;
+      const row = id ? await store.get(id) : undefined;
+      const stored = row ? await store.raw(row.id) : undefined;
       if (!row || !stored) return notFound(reply);
       const { text, html } = await readBody(stored.raw);
       reply.header('X-Content-Type-Options', 'nosniff');
@@ -44,7 +44,7 @@ export function registerViewRoutes(app: FastifyInstance, { store }: { store: Mes
       if (!html) return notFound(reply, 'HTML part');
 
       // Inline images point at the API, as Mailpit serves them.
-      const { inline } = store.attachmentsOf(row.seq);
+      const { inline } = await store.attachmentsOf(row.seq);
       let out = html.replace(/\bcid:([^"'\s)>]+)/gi, (whole, cid: string) => {
         const part = inline.find((p) => p.contentId.replace(/^<|>$/g, '') === decodeURIComponent(cid));
         return part

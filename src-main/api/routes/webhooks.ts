@@ -22,7 +22,7 @@ export function registerWebhookRoutes(app: FastifyInstance, { webhooks }: Webhoo
     },
     async (req) => ({
       // A delivery to an inbox's own URL is that inbox's: shown to whoever sees the inbox.
-      deliveries: (webhooks?.list() ?? []).filter(
+      deliveries: ((await webhooks?.list()) ?? []).filter(
         (d) => d.inbox === null || inScope(req.inboxScope ?? ALL_INBOXES, d.inbox),
       ),
       config: webhooks?.config ?? { urls: [], events: [] },
@@ -38,7 +38,7 @@ export function registerWebhookRoutes(app: FastifyInstance, { webhooks }: Webhoo
       }
       const { id } = parseOr400(deliveryId, req.params);
       try {
-        return webhooks.retry(id);
+        return await webhooks.retry(id);
       } catch (err) {
         if (err instanceof WebhookRequestError && err.statusCode === 404)
           return notFound(reply, 'webhook delivery');

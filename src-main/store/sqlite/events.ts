@@ -15,9 +15,9 @@ import { emptyCounts } from '../../model/message.js';
 import type { CommitQueue } from './commit-queue.js';
 import { ALL_INBOXES, scopeSqlLiteral, type InboxScope } from '../../model/inbox.js';
 import { MultiRowInsert } from './multi-insert.js';
-import type { CountFilter, EventQuery, NewTrackingEvent } from '../event-rows.js';
+import type { CountFilter, EventQuery, NewTrackingEvent, RecordOptions } from '../event-rows.js';
 
-export type { CountFilter, EventQuery, NewTrackingEvent } from '../event-rows.js';
+export type { CountFilter, EventQuery, NewTrackingEvent, RecordOptions } from '../event-rows.js';
 
 interface EventRow {
   id: bigint;
@@ -141,8 +141,20 @@ export class SqliteEventStore implements EventStore {
    * Stores many hits in one transaction (one WAL commit instead of one per hit), in order. The events take
    * ownership of their `metadata` objects.
    */
-  recordMany(events: NewTrackingEvent[]): TrackingEvent[] {
-    return this.recordAll(events);
+  recordMany(events: NewTrackingEvent[], options: RecordOptions = {}): TrackingEvent[] {
+    return this.recordAll(options.unsubscribeOnce ? this.#firstUnsubscribes(events) : events);
+  }
+
+  /** The events but an unsubscribe whose token has one from the same source already, stored or earlier here. */
+  #firstUnsubscribes(events: NewTrackingEvent[]): NewTrackingEvent[] {
+    const seen = new Set<string>();
+    return events.filter((e) => {
+      if (e.kind !== 'unsub') return true;
+      const key = `${e.source} ${e.token_id}`;
+      if (seen.has(key) || this.unsubscribed.get(e.token_id, e.source) !== undefined) return false;
+      seen.add(key);
+      return true;
+    });
   }
 
   private insertAll(events: NewTrackingEvent[]): TrackingEvent[] {
@@ -185,11 +197,11 @@ export class SqliteEventStore implements EventStore {
    * True once an unsubscribe for this token has been recorded from this source, so a repeated one-click POST changes
    * nothing (and a simulated one does not hide a recipient's).
    */
-  hasUnsubscribe(tokenId: string, source: TrackingSource = 'recipient'): boolean {
+  async hasUnsubscribe(tokenId: string, source: TrackingSource = 'recipient'): Promise<boolean> {
     return this.unsubscribed.get(tokenId, source) !== undefined;
   }
 
-  list(query: EventQuery = {}): EventsResponse {
+  async list(query: EventQuery = {}): Promise<EventsResponse> {
     const scope = query.scope ?? ALL_INBOXES;
     const params = {
       inboxIn: scope.kind === 'inbox' ? JSON.stringify([scope.name]) : null,
@@ -205,11 +217,15 @@ export class SqliteEventStore implements EventStore {
     const total = this.count.get(params) as number;
     const rows = this.select.all({ ...params, limit, offset }) as EventRow[];
     const events = rows.map(toApi);
-    return { total, events, subjects: this.subjectsOf(events.map((e) => e.message_id)) };
+    return { total, events, subjects: this.#subjectsOf(events.map((e) => e.message_id)) };
   }
 
   /** The subjects of the given mails (those still stored), by id. */
-  subjectsOf(messageIds: string[]): Record<string, string> {
+  async subjectsOf(messageIds: string[]): Promise<Record<string, string>> {
+    return this.#subjectsOf(messageIds);
+  }
+
+  #subjectsOf(messageIds: string[]): Record<string, string> {
     const ids = [...new Set(messageIds.filter(Boolean))];
     const out: Record<string, string> = {};
     if (ids.length === 0) return out;
@@ -220,11 +236,11 @@ export class SqliteEventStore implements EventStore {
   }
 
   /** Rates and the per-mail ranking (the mails with the most events that pass the filter). */
-  summary(
+  async summary(
     filter: CountFilter = DEFAULT_COUNT_FILTER,
     perMail = 12,
     scope: InboxScope = ALL_INBOXES,
-  ): TrackingSummary {
+  ): Promise<TrackingSummary> {
     const params = { since: filter.since ?? null, limit: perMail };
     const inEvents = scopeSqlLiteral(scope, 'inbox');
     const where = `${countFilterSql(filter)} AND (@since IS NULL OR ts >= @since) AND ${inEvents}`;
@@ -298,7 +314,12 @@ export class SqliteEventStore implements EventStore {
     };
   }
 
-  countsFor(messageIds: string[]): Map<string, TrackingCounts> {
+  async countsFor(messageIds: string[]): Promise<Map<string, TrackingCounts>> {
+    return this.countsForSync(messageIds);
+  }
+
+  /** countsFor, for the mail listings of this database (message-reads.ts), which read it inside their own call. */
+  countsForSync(messageIds: string[]): Map<string, TrackingCounts> {
     const out = new Map<string, TrackingCounts>();
     for (const id of messageIds) out.set(id, emptyCounts());
     if (messageIds.length === 0) return out;
@@ -327,7 +348,10 @@ export class SqliteEventStore implements EventStore {
   }
 
   /** Per token of a mail: hits and distinct clients that pass the filter (by default the counted ones). */
-  statsFor(messageId: string, filter: CountFilter = DEFAULT_COUNT_FILTER): MessageTracking['stats'] {
+  async statsFor(
+    messageId: string,
+    filter: CountFilter = DEFAULT_COUNT_FILTER,
+  ): Promise<MessageTracking['stats']> {
     const out: MessageTracking['stats'] = {};
     // Per token (one per link occurrence, plus pixel and unsubscribe): every hit, and distinct clients, since a
     // single token's distinct-token count would always be 1.

@@ -51,41 +51,43 @@ export class SqliteInboxStore implements InboxStore {
     return new Map(rows.map((row) => [row.name, settingsFromJson(row.json)]));
   }
 
-  list(): InboxRow[] {
+  async list(): Promise<InboxRow[]> {
     return this.#list.all() as InboxRow[];
   }
 
-  exists(name: string): boolean {
+  async exists(name: string): Promise<boolean> {
     return this.#get.get(name) !== undefined;
   }
 
   /** Creates an inbox (nothing when it exists); true when it is new. */
-  create(name: string, nowMs: number): boolean {
+  async create(name: string, nowMs: number): Promise<boolean> {
     return this.#create.run(name, nowMs).changes > 0;
   }
 
   /**
-   * Moves every mail, event and outbox entry of `from` to `to`, which must not exist; false when `from` does not.
+   * Moves every mail, event and outbox entry of `from` to `to`, in one transaction: 'missing' when `from` does not
+   * exist, 'taken' when `to` does.
    */
-  rename(from: string, to: string): boolean {
+  async rename(from: string, to: string): Promise<'renamed' | 'missing' | 'taken'> {
     return this.#db.transaction(() => {
+      if (this.#get.get(to) !== undefined) return 'taken';
       const moved = this.#db.prepare('UPDATE inboxes SET name = ? WHERE name = ?').run(to, from).changes > 0;
-      if (!moved) return false;
+      if (!moved) return 'missing';
       for (const table of ['messages', 'events', 'relay_outbox'])
         this.#db.prepare(`UPDATE ${table} SET inbox = ? WHERE inbox = ?`).run(to, from);
-      return true;
+      return 'renamed';
     })();
   }
 
   /** Deletes an inbox's mails, their events and outbox entries in one transaction; returns the mails' ids. */
-  empty(name: string): string[] {
+  async empty(name: string): Promise<string[]> {
     return this.#db.transaction(() => this.#emptyRows(name))();
   }
 
   /** Deletes an inbox with everything in it, in one transaction; undefined when it does not exist. */
-  delete(name: string): string[] | undefined {
+  async delete(name: string): Promise<string[] | undefined> {
     return this.#db.transaction(() => {
-      if (!this.exists(name)) return undefined;
+      if (this.#get.get(name) === undefined) return undefined;
       const ids = this.#emptyRows(name);
       this.#db.prepare('DELETE FROM inboxes WHERE name = ?').run(name);
       return ids;
@@ -106,7 +108,7 @@ export class SqliteInboxStore implements InboxStore {
     const and = inScope ? ` AND ${inScope.where}` : '';
     const list = JSON.stringify([...new Set(ids)]);
     return this.#db.transaction(() => {
-      if (!this.exists(to)) return undefined;
+      if (this.#get.get(to) === undefined) return undefined;
       const moved = this.#db
         .prepare(
           `SELECT id, inbox AS "from" FROM messages
@@ -128,7 +130,7 @@ export class SqliteInboxStore implements InboxStore {
 
   #emptyRows(name: string): string[] {
     try {
-      const ids = this.#messages.delete('all', oneInbox(name));
+      const ids = this.#messages.deleteNow('all', oneInbox(name));
       this.#db.prepare('DELETE FROM events WHERE inbox = ?').run(name);
       this.#db.prepare('DELETE FROM relay_outbox WHERE inbox = ?').run(name);
       return ids;

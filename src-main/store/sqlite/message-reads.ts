@@ -306,6 +306,6 @@ export class MessageReads {
 
   /** Open/click counts per mail (see SqliteEventStore.countsFor). */
   trackingCounts(ids: string[]): Map<string, TrackingCounts> {
-    return this.#events.countsFor(ids);
+    return this.#events.countsForSync(ids);
   }
 }

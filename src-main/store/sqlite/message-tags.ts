@@ -14,6 +14,7 @@ export class MessageTags {
   readonly #counts: Statement;
   readonly #mailsWith: Statement;
   readonly #setJson: Statement;
+  readonly #tagsOf: Statement;
 
   constructor(db: Database) {
     this.#db = db;
@@ -25,6 +26,7 @@ export class MessageTags {
       'SELECT m.seq, m.id, m.tags_json FROM message_tags t JOIN messages m ON m.seq = t.seq WHERE t.tag = ?',
     );
     this.#setJson = db.prepare('UPDATE messages SET tags_json = ? WHERE seq = ?');
+    this.#tagsOf = db.prepare('SELECT seq, tags_json FROM messages WHERE id = ?');
   }
 
   /** Adds the rows of a mail's tags; runs inside the caller's transaction (the insert of the mail). */
@@ -85,6 +87,23 @@ export class MessageTags {
         return rows.map((r) => r.id);
       }),
     )();
+  }
+
+  /** Adds tags to the given mails' own (cleaned as setTags), in one transaction; returns the ids that changed. */
+  addTags(ids: string[], tags: string[]): string[] {
+    return this.#db.transaction(() => {
+      const changed: string[] = [];
+      for (const id of ids) {
+        const row = this.#tagsOf.get(id) as { seq: number; tags_json: string } | undefined;
+        if (!row) continue;
+        const json = JSON.stringify(cleanTags([...(JSON.parse(row.tags_json) as string[]), ...tags]));
+        if (json === row.tags_json) continue;
+        this.#setJson.run(json, row.seq);
+        this.#replace(row.seq, JSON.parse(json) as string[]);
+        changed.push(id);
+      }
+      return changed;
+    })();
   }
 
   /** Renames a tag on every mail that has it (or merges it into another); returns the ids that changed. */

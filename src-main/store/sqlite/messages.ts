@@ -89,7 +89,7 @@ export class SqliteMessageStore implements MessageStore {
     return this.#writes.insert(message, maxMessages, hooks);
   }
 
-  pruneOlderThan(cutoffMs: number, limit: number): string[] {
+  async pruneOlderThan(cutoffMs: number, limit: number): Promise<string[]> {
     return this.#writes.pruneOlderThan(cutoffMs, limit);
   }
 
@@ -101,20 +101,25 @@ export class SqliteMessageStore implements MessageStore {
     return this.#writes.takeInboxPruned();
   }
 
-  dropRelayEntries(limit?: number): number {
+  async dropRelayEntries(limit?: number): Promise<number> {
     return this.#writes.dropRelayEntries(limit);
   }
 
-  setRead(selection: IdSelection, read: boolean, scope: InboxScope = ALL_INBOXES): string[] {
+  async setRead(selection: IdSelection, read: boolean, scope: InboxScope = ALL_INBOXES): Promise<string[]> {
     return this.#writes.setRead(selection, read, scope);
   }
 
-  delete(selection: IdSelection, scope: InboxScope = ALL_INBOXES): string[] {
+  async delete(selection: IdSelection, scope: InboxScope = ALL_INBOXES): Promise<string[]> {
     return this.#writes.delete(selection, scope);
   }
 
-  count(): { total: number; unread: number } {
+  async count(): Promise<{ total: number; unread: number }> {
     return this.#writes.count();
+  }
+
+  /** delete(), inside a transaction of the caller's (a whole-inbox change, see SqliteInboxStore). */
+  deleteNow(selection: IdSelection, scope: InboxScope): string[] {
+    return this.#writes.delete(selection, scope);
   }
 
   /** Counts the mails again, after a failed whole-inbox change (see SqliteInboxStore). */
@@ -124,16 +129,17 @@ export class SqliteMessageStore implements MessageStore {
 
   // Reads (message-reads.ts)
 
-  get(id: string): FullMessageRow | undefined {
+  async get(id: string): Promise<FullMessageRow | undefined> {
     return this.#reads.get(id);
   }
 
-  raw(id: string): { raw: Buffer; tracked: Buffer | null } | undefined {
+  async raw(id: string): Promise<{ raw: Buffer; tracked: Buffer | null } | undefined> {
     return this.#reads.raw(id);
   }
 
-  pieces(id: string, kind: 'raw' | 'tracked' | 'patch'): Iterable<Buffer> | undefined {
-    return this.#reads.pieces(id, kind);
+  async pieces(id: string, kind: 'raw' | 'tracked' | 'patch'): Promise<AsyncIterable<Buffer> | undefined> {
+    const pieces = this.#reads.pieces(id, kind);
+    return pieces && eachAsync(pieces);
   }
 
   part(
@@ -143,43 +149,48 @@ export class SqliteMessageStore implements MessageStore {
     return this.#reads.part(id, partId);
   }
 
-  attachmentsOf(seq: number): { inline: AttachmentInfo[]; attachments: AttachmentInfo[] } {
+  async attachmentsOf(seq: number): Promise<{ inline: AttachmentInfo[]; attachments: AttachmentInfo[] }> {
     return this.#reads.attachmentsOf(seq);
   }
 
-  page(start: number, limit: number, query = '', scope: InboxScope = ALL_INBOXES): MessagePage {
+  async page(
+    start: number,
+    limit: number,
+    query = '',
+    scope: InboxScope = ALL_INBOXES,
+  ): Promise<MessagePage> {
     return this.#reads.page(start, limit, query, scope);
   }
 
-  countIn(scope: InboxScope): { total: number; unread: number } {
+  async countIn(scope: InboxScope): Promise<{ total: number; unread: number }> {
     return this.#reads.countIn(scope);
   }
 
-  inboxOf(id: string): string | undefined {
+  async inboxOf(id: string): Promise<string | undefined> {
     return this.#reads.inboxOf(id);
   }
 
-  summaryOf(row: MessageRow): MessageListing {
+  async summaryOf(row: MessageRow): Promise<MessageListing> {
     return this.#reads.summaryOf(row);
   }
 
-  trackingCounts(ids: string[]): Map<string, TrackingCounts> {
+  async trackingCounts(ids: string[]): Promise<Map<string, TrackingCounts>> {
     return this.#reads.trackingCounts(ids);
   }
 
-  latestId(scope: InboxScope = ALL_INBOXES): string | undefined {
+  async latestId(scope: InboxScope = ALL_INBOXES): Promise<string | undefined> {
     return this.#reads.latestId(scope);
   }
 
-  resolveId(id: string, scope: InboxScope = ALL_INBOXES): string | undefined {
+  async resolveId(id: string, scope: InboxScope = ALL_INBOXES): Promise<string | undefined> {
     return this.#reads.resolveId(id, scope);
   }
 
-  manifestJson(id: string): string | null | undefined {
+  async manifestJson(id: string): Promise<string | null | undefined> {
     return this.#reads.manifestJson(id);
   }
 
-  createdAt(id: string): number | undefined {
+  async createdAt(id: string): Promise<number | undefined> {
     return this.#reads.createdAt(id);
   }
 
@@ -197,37 +208,41 @@ export class SqliteMessageStore implements MessageStore {
     return this.#search.searchReady();
   }
 
-  matches(id: string, query: string): boolean {
+  async matches(id: string, query: string): Promise<boolean> {
     return this.#search.matches(id, query);
   }
 
-  idsMatching(query: string, scope: InboxScope = ALL_INBOXES): string[] {
+  async idsMatching(query: string, scope: InboxScope = ALL_INBOXES): Promise<string[]> {
     return this.#search.idsMatching(query, scope);
   }
 
-  latestMatching(query: string, scope: InboxScope = ALL_INBOXES): string | undefined {
+  async latestMatching(query: string, scope: InboxScope = ALL_INBOXES): Promise<string | undefined> {
     return this.#search.latestMatching(query, scope);
   }
 
   // Tags (message-tags.ts)
 
-  tags(): string[] {
+  async tags(): Promise<string[]> {
     return this.#tags.tags();
   }
 
-  tagCounts(): Record<string, number> {
+  async tagCounts(): Promise<Record<string, number>> {
     return this.#tags.tagCounts();
   }
 
-  setTags(ids: string[], tags: string[]): string[] {
+  async setTags(ids: string[], tags: string[]): Promise<string[]> {
     return this.#tags.setTags(ids, tags);
   }
 
-  renameTag(from: string, to: string): string[] {
+  async addTags(ids: string[], tags: string[]): Promise<string[]> {
+    return this.#tags.addTags(ids, tags);
+  }
+
+  async renameTag(from: string, to: string): Promise<string[]> {
     return this.#tags.renameTag(from, to);
   }
 
-  deleteTag(tag: string): string[] {
+  async deleteTag(tag: string): Promise<string[]> {
     return this.#tags.deleteTag(tag);
   }
 
@@ -246,4 +261,9 @@ export class SqliteMessageStore implements MessageStore {
   async deleteTagIn(tag: string, scope: InboxScope): Promise<string[]> {
     return this.#tags.deleteTag(tag, scope);
   }
+}
+
+/** The pieces, each still read when asked for. */
+async function* eachAsync(pieces: Iterable<Buffer>): AsyncGenerator<Buffer> {
+  yield* pieces;
 }

@@ -128,7 +128,7 @@ export class SqliteRelayOutbox implements RelayOutbox {
   }
 
   /** insert(), returning the new row's id. */
-  enqueue(entry: NewOutboxEntry, status: 'pending' | 'sending' = 'pending'): number {
+  async enqueue(entry: NewOutboxEntry, status: 'pending' | 'sending' = 'pending'): Promise<number> {
     return this.insert(entry, status).id;
   }
 
@@ -136,7 +136,7 @@ export class SqliteRelayOutbox implements RelayOutbox {
    * Whether `row`, written inside a transaction that has ended since, is in the table: false when that transaction
    * (or the mail's savepoint) was rolled back, even if a later request has been given the same id.
    */
-  committed(row: OutboxRow): boolean {
+  async committed(row: OutboxRow): Promise<boolean> {
     return this.#relayIdOf.get(row.id) === row.relay_id;
   }
 
@@ -144,12 +144,12 @@ export class SqliteRelayOutbox implements RelayOutbox {
    * Marks up to `limit` due rows as sending and returns them. The change is committed before the caller opens an SMTP
    * transaction, so no other pass of the worker can pick the same row while it is being sent.
    */
-  claimDue(nowMs: number, limit: number): OutboxRow[] {
+  async claimDue(nowMs: number, limit: number): Promise<OutboxRow[]> {
     return this.#claimTx(nowMs, limit);
   }
 
   /** When the next pending or failed row is due (ms), or null when nothing waits. */
-  nextDueMs(): number | null {
+  async nextDueMs(): Promise<number | null> {
     return (this.#nextDue.get() as number | null) ?? null;
   }
 
@@ -157,31 +157,35 @@ export class SqliteRelayOutbox implements RelayOutbox {
    * Records attempts and the states they lead to and, in the same transaction (one commit for them all), claims up
    * to `claim` due rows, so that a draining backlog costs no second commit.
    */
-  finishAll(outcomes: AttemptOutcome[], nowMs: number, claim = 0): OutboxRow[] {
+  async finishAll(outcomes: AttemptOutcome[], nowMs: number, claim = 0): Promise<OutboxRow[]> {
     return this.#finishTx(outcomes, nowMs, claim);
   }
 
   /** Rows a previous process left in 'sending' (it stopped mid-transaction) go back to pending; returns their ids. */
-  resumeInterrupted(nowMs: number): number[] {
+  async resumeInterrupted(nowMs: number): Promise<number[]> {
     return (this.#interrupted.all(nowMs, nowMs) as { id: number }[]).map((r) => r.id);
   }
 
   /** A failed or dead row becomes pending again, due now, with a fresh retry schedule; false for any other state. */
-  retry(id: number, nowMs: number): boolean {
+  async retry(id: number, nowMs: number): Promise<boolean> {
     return this.#retry.run(nowMs, nowMs, id).changes === 1;
   }
 
-  row(id: number): OutboxRow | undefined {
+  async row(id: number): Promise<OutboxRow | undefined> {
     return this.#row.get(id) as OutboxRow | undefined;
   }
 
-  entry(id: number): RelayEntry | undefined {
-    const row = this.row(id);
-    return row && entryOf(row, this.attempts(id));
+  async entry(id: number): Promise<RelayEntry | undefined> {
+    const row = this.#row.get(id) as OutboxRow | undefined;
+    return row && entryOf(row, this.#attempts(id));
   }
 
   /** The attempts made for an entry, oldest first. */
-  attempts(id: number): RelayAttempt[] {
+  async attempts(id: number): Promise<RelayAttempt[]> {
+    return this.#attempts(id);
+  }
+
+  #attempts(id: number): RelayAttempt[] {
     return (this.#attemptsOf.all(id) as { at_ms: number; ok: number; reply: string }[]).map((a) => ({
       at: new Date(a.at_ms).toISOString(),
       ok: a.ok === 1,
@@ -190,16 +194,16 @@ export class SqliteRelayOutbox implements RelayOutbox {
   }
 
   /** The newest entries first. */
-  list(limit = LIST_LIMIT): RelayEntry[] {
-    return (this.#rows.all(limit) as OutboxRow[]).map((row) => entryOf(row, this.attempts(row.id)));
+  async list(limit = LIST_LIMIT): Promise<RelayEntry[]> {
+    return (this.#rows.all(limit) as OutboxRow[]).map((row) => entryOf(row, this.#attempts(row.id)));
   }
 
   /** Deletes sent and dead entries older than the newest `keep` entries; returns how many went. */
-  prune(keep: number): number {
+  async prune(keep: number): Promise<number> {
     return this.#prune.run(keep).changes;
   }
 
-  counts(): Record<RelayStatus, number> {
+  async counts(): Promise<Record<RelayStatus, number>> {
     const out: Record<RelayStatus, number> = { pending: 0, sending: 0, sent: 0, failed: 0, dead: 0 };
     for (const { status, n } of this.#countBy.all() as { status: RelayStatus; n: number }[]) out[status] = n;
     return out;

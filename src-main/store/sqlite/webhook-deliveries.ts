@@ -60,43 +60,48 @@ export class SqliteWebhookDeliveries implements WebhookDeliveries {
   }
 
   /** One row per endpoint for one event, in one transaction. */
-  enqueue(rows: NewDelivery[]): number[] {
+  async enqueue(rows: NewDelivery[]): Promise<number[]> {
     return this.#enqueueTx(rows);
   }
 
   /** Due rows, leased for `leaseMs` so that they are not picked up again while their request runs. */
-  claimDue(nowMs: number, leaseMs: number, limit: number): DeliveryRow[] {
+  async claimDue(nowMs: number, leaseMs: number, limit: number): Promise<DeliveryRow[]> {
     return this.#claimTx(nowMs, leaseMs, limit);
   }
 
-  nextDueMs(): number | null {
+  async nextDueMs(): Promise<number | null> {
     return (this.#nextDue.get() as number | null) ?? null;
   }
 
-  finish(id: number, attempt: DeliveryAttempt, status: WebhookDelivery['status'], next: number | null): void {
+  async finish(
+    id: number,
+    attempt: DeliveryAttempt,
+    status: WebhookDelivery['status'],
+    next: number | null,
+  ): Promise<void> {
     this.#finish.run(status, next, JSON.stringify(attempt), id);
   }
 
   /** Sends a delivery again now, whatever its state, with a fresh retry schedule; false for an unknown id. */
-  replay(id: number, nowMs: number): boolean {
+  async replay(id: number, nowMs: number): Promise<boolean> {
     return this.#replay.run(nowMs, id).changes === 1;
   }
 
   /** Deletes delivered and dead rows older than the newest `keep`; returns how many went. */
-  prune(keep: number): number {
+  async prune(keep: number): Promise<number> {
     return this.#prune.run(keep).changes;
   }
 
-  row(id: number): DeliveryRow | undefined {
+  async row(id: number): Promise<DeliveryRow | undefined> {
     return this.#row.get(id) as DeliveryRow | undefined;
   }
 
-  delivery(id: number): WebhookDelivery | undefined {
-    const row = this.row(id);
+  async delivery(id: number): Promise<WebhookDelivery | undefined> {
+    const row = this.#row.get(id) as DeliveryRow | undefined;
     return row && toDelivery(row);
   }
 
-  list(limit = LIST_LIMIT): WebhookDelivery[] {
+  async list(limit = LIST_LIMIT): Promise<WebhookDelivery[]> {
     return (this.#rows.all(limit) as DeliveryRow[]).map(toDelivery);
   }
 }

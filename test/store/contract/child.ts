@@ -29,8 +29,8 @@ if (mode === 'write') {
     const limit = 1 + Math.floor(Math.random() * 4);
     const ids =
       mode === 'claim-relay'
-        ? store.relayOutbox.claimDue(now, limit).map((row) => row.id)
-        : store.webhookDeliveries.claimDue(now, 60_000, limit).map((row) => row.id);
+        ? (await store.relayOutbox.claimDue(now, limit)).map((row) => row.id)
+        : (await store.webhookDeliveries.claimDue(now, 60_000, limit)).map((row) => row.id);
     if (!ids.length) {
       idle++;
       await new Promise((resolve) => setTimeout(resolve, 5));
@@ -41,9 +41,9 @@ if (mode === 'write') {
     for (const id of ids) {
       if (mode === 'claim-relay') {
         const attempt = { ok: true, reply: '250 ok' };
-        store.relayOutbox.finishAll([{ id, atMs: now, attempt, status: 'sent', next: null }], now);
+        await store.relayOutbox.finishAll([{ id, atMs: now, attempt, status: 'sent', next: null }], now);
       } else {
-        store.webhookDeliveries.finish(
+        await store.webhookDeliveries.finish(
           id,
           { at: new Date(now).toISOString(), status: 200, error: '' },
           'delivered',

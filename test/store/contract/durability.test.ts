@@ -34,7 +34,8 @@ for (const engine of ENGINES) {
       expect(acked.length).toBeGreaterThanOrEqual(KILL_AFTER);
 
       const store = openAt(where);
-      const missing = acked.filter((id) => !store.messages.get(id));
+      const found = await Promise.all(acked.map((id) => store.messages.get(id)));
+      const missing = acked.filter((_id, i) => !found[i]);
       expect(missing).toEqual([]);
     });
   });

@@ -17,17 +17,20 @@ for (const engine of ENGINES) {
       const recorded = await inSharedCommit(store.commits, () => store.events.recordMany(hits));
       expect(recorded.map((e) => e.id)).toEqual([...recorded.map((e) => e.id)].sort((a, b) => a - b));
 
-      const page = store.events.list({ messageId: mail.id });
+      const page = await store.events.list({ messageId: mail.id });
       expect(page.total).toBe(3);
       expect(page.events.map((e) => e.id)).toEqual(recorded.map((e) => e.id).reverse());
       expect(page.subjects).toEqual({ [mail.id]: mail.subject });
-      expect(store.events.list({ kind: 'click' }).total).toBe(0);
-      const counts = store.events.countsFor([mail.id]).get(mail.id)!;
+      expect((await store.events.list({ kind: 'click' })).total).toBe(0);
+      const counts = (await store.events.countsFor([mail.id])).get(mail.id)!;
       expect(counts.opens).toBe(3);
       expect(counts.uniqueOpens).toBe(2);
-      expect(store.messages.trackingCounts([mail.id]).get(mail.id)?.opens).toBe(3);
-      expect(store.events.statsFor(mail.id)[`token-${mail.id}`]).toMatchObject({ total: 3, unique: 2 });
-      expect(store.events.hasUnsubscribe(`token-${mail.id}`)).toBe(false);
+      expect((await store.messages.trackingCounts([mail.id])).get(mail.id)?.opens).toBe(3);
+      expect((await store.events.statsFor(mail.id))[`token-${mail.id}`]).toMatchObject({
+        total: 3,
+        unique: 2,
+      });
+      expect(await store.events.hasUnsubscribe(`token-${mail.id}`)).toBe(false);
     });
 
     it('keeps the hub’s history bounded, readable after an id, and across a reopen', async () => {

@@ -26,14 +26,14 @@ for (const engine of ENGINES) {
     it('stores the settings on the inbox, keeps them through a rename and drops them with the inbox', async () => {
       const where = place();
       const store = openAt(where);
-      store.inboxes.create('shop', 1);
-      store.inboxes.create('other', 1);
+      await store.inboxes.create('shop', 1);
+      await store.inboxes.create('other', 1);
       expect(await store.inboxes.settings('shop')).toEqual(NO_OVERRIDES);
       expect(await store.inboxes.settings('nowhere')).toBeUndefined();
       expect(await store.inboxes.saveSettings('nowhere', SOME)).toBe(false);
       expect(await store.inboxes.saveSettings('shop', SOME)).toBe(true);
       expect(await store.inboxes.settings('shop')).toEqual(SOME);
-      expect(store.inboxes.rename('shop', 'store')).toBe(true);
+      expect(await store.inboxes.rename('shop', 'store')).toBe('renamed');
       expect(await store.inboxes.settings('shop')).toBeUndefined();
       expect(await store.inboxes.settings('store')).toEqual(SOME);
       const all = await store.inboxes.allSettings();
@@ -42,9 +42,9 @@ for (const engine of ENGINES) {
       // Opened again, the settings are there.
       const again = openAt(where);
       expect(await again.inboxes.settings('store')).toEqual(SOME);
-      expect(again.inboxes.delete('store')).toEqual([]);
+      expect(await again.inboxes.delete('store')).toEqual([]);
       expect(await again.inboxes.settings('store')).toBeUndefined();
-      again.inboxes.create('store', 2);
+      await again.inboxes.create('store', 2);
       expect(await again.inboxes.settings('store')).toEqual(NO_OVERRIDES);
     });
 
@@ -56,11 +56,11 @@ for (const engine of ENGINES) {
       for (const mail of other) await store.messages.write(mail);
       // Written together, in one commit.
       await Promise.all(shop.slice(2).map((mail) => store.messages.write({ ...mail, inboxMaxMessages: 2 })));
-      expect(store.messages.countIn(oneInbox('shop')).total).toBe(2);
-      expect(store.messages.get(shop[4]!.id)).toBeDefined();
-      expect(store.messages.get(shop[3]!.id)).toBeDefined();
-      expect(store.messages.countIn(oneInbox('other')).total).toBe(2);
-      expect(store.messages.count().total).toBe(4);
+      expect((await store.messages.countIn(oneInbox('shop'))).total).toBe(2);
+      expect(await store.messages.get(shop[4]!.id)).toBeDefined();
+      expect(await store.messages.get(shop[3]!.id)).toBeDefined();
+      expect((await store.messages.countIn(oneInbox('other'))).total).toBe(2);
+      expect((await store.messages.count()).total).toBe(4);
       expect((await store.messages.takeInboxPruned()).sort()).toEqual(
         shop
           .slice(0, 3)
@@ -84,9 +84,9 @@ for (const engine of ENGINES) {
       expect(await store.messages.pruneOlderThanIn(now - HOUR, 100, inboxesExcept(['kept']))).toEqual([
         oldOther.id,
       ]);
-      expect(store.messages.count().total).toBe(2);
-      expect(store.messages.get(oldKept.id)).toBeDefined();
-      expect(store.messages.get(newShop.id)).toBeDefined();
+      expect((await store.messages.count()).total).toBe(2);
+      expect(await store.messages.get(oldKept.id)).toBeDefined();
+      expect(await store.messages.get(newShop.id)).toBeDefined();
     });
   });
 }

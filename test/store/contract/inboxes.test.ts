@@ -13,16 +13,16 @@ for (const engine of ENGINES) {
 
     it('creates, lists, renames, empties and deletes inboxes, with their mails, events and outbox entries', async () => {
       const { messages, inboxes, events, commits, relayOutbox } = open();
-      expect(inboxes.create('shop', Date.now())).toBe(true);
-      expect(inboxes.create('shop', Date.now())).toBe(false);
-      expect(inboxes.exists('shop')).toBe(true);
-      expect(inboxes.exists('blog')).toBe(false);
+      expect(await inboxes.create('shop', Date.now())).toBe(true);
+      expect(await inboxes.create('shop', Date.now())).toBe(false);
+      expect(await inboxes.exists('shop')).toBe(true);
+      expect(await inboxes.exists('blog')).toBe(false);
 
       const shop = newMail(1, { inbox: 'shop' });
       const blog = [newMail(2, { inbox: 'blog' }), newMail(3, { inbox: 'blog' })];
       for (const mail of [shop, ...blog]) await messages.write(mail);
       await inSharedCommit(commits, () => events.recordMany([openOf(blog[0]!.id)]));
-      relayOutbox.enqueue({
+      await relayOutbox.enqueue({
         messageId: blog[0]!.id,
         inbox: 'blog',
         subject: '',
@@ -32,39 +32,39 @@ for (const engine of ENGINES) {
         nowMs: Date.now(),
       });
       // Writing a mail creates its inbox.
-      const listed = inboxes.list().map((i) => [i.name, i.total, i.unread]);
+      const listed = (await inboxes.list()).map((i) => [i.name, i.total, i.unread]);
       expect(listed).toEqual(
         expect.arrayContaining([
           ['shop', 1, 1],
           ['blog', 2, 2],
         ]),
       );
-      expect(relayOutbox.list().map((e) => e.inbox)).toEqual(['blog']);
-      expect(events.list({ scope: oneInbox('blog') }).total).toBe(1);
+      expect((await relayOutbox.list()).map((e) => e.inbox)).toEqual(['blog']);
+      expect((await events.list({ scope: oneInbox('blog') })).total).toBe(1);
 
-      expect(inboxes.rename('blog', 'news')).toBe(true);
-      expect(inboxes.rename('nowhere', 'else')).toBe(false);
-      expect(inboxes.exists('blog')).toBe(false);
-      expect(messages.inboxOf(blog[0]!.id)).toBe('news');
-      expect(messages.countIn(oneInbox('news'))).toEqual({ total: 2, unread: 2 });
-      expect(events.list({ scope: oneInbox('news') }).total).toBe(1);
-      expect(relayOutbox.list().map((e) => e.inbox)).toEqual(['news']);
+      expect(await inboxes.rename('blog', 'news')).toBe(true);
+      expect(await inboxes.rename('nowhere', 'else')).toBe(false);
+      expect(await inboxes.exists('blog')).toBe(false);
+      expect(await messages.inboxOf(blog[0]!.id)).toBe('news');
+      expect(await messages.countIn(oneInbox('news'))).toEqual({ total: 2, unread: 2 });
+      expect((await events.list({ scope: oneInbox('news') })).total).toBe(1);
+      expect((await relayOutbox.list()).map((e) => e.inbox)).toEqual(['news']);
 
-      expect(inboxes.empty('news').sort()).toEqual(blog.map((m) => m.id).sort());
-      expect(inboxes.exists('news')).toBe(true);
-      expect(messages.countIn(oneInbox('news'))).toEqual({ total: 0, unread: 0 });
-      expect(events.list({ scope: oneInbox('news') }).total).toBe(0);
-      expect(relayOutbox.list()).toEqual([]);
+      expect((await inboxes.empty('news')).sort()).toEqual(blog.map((m) => m.id).sort());
+      expect(await inboxes.exists('news')).toBe(true);
+      expect(await messages.countIn(oneInbox('news'))).toEqual({ total: 0, unread: 0 });
+      expect((await events.list({ scope: oneInbox('news') })).total).toBe(0);
+      expect(await relayOutbox.list()).toEqual([]);
 
-      expect(inboxes.delete('shop')).toEqual([shop.id]);
-      expect(inboxes.delete('shop')).toBeUndefined();
-      expect(inboxes.exists('shop')).toBe(false);
-      expect(messages.get(shop.id)).toBeUndefined();
+      expect(await inboxes.delete('shop')).toEqual([shop.id]);
+      expect(await inboxes.delete('shop')).toBeUndefined();
+      expect(await inboxes.exists('shop')).toBe(false);
+      expect(await messages.get(shop.id)).toBeUndefined();
     });
 
     it('keeps an inbox’s settings, carries them through a rename and drops them with the inbox', async () => {
       const { inboxes } = open();
-      inboxes.create('shop', Date.now());
+      await inboxes.create('shop', Date.now());
       expect(await inboxes.settings('shop')).toEqual(NO_OVERRIDES);
       expect(await inboxes.settings('nowhere')).toBeUndefined();
       const settings: InboxSettings = {
@@ -77,11 +77,11 @@ for (const engine of ENGINES) {
       expect(await inboxes.saveSettings('shop', settings)).toBe(true);
       expect(await inboxes.saveSettings('nowhere', settings)).toBe(false);
       expect(await inboxes.settings('shop')).toEqual(settings);
-      inboxes.rename('shop', 'store');
+      await inboxes.rename('shop', 'store');
       expect(await inboxes.settings('store')).toEqual(settings);
       expect((await inboxes.allSettings()).get('store')).toEqual(settings);
-      inboxes.delete('store');
-      inboxes.create('store', Date.now());
+      await inboxes.delete('store');
+      await inboxes.create('store', Date.now());
       expect(await inboxes.settings('store')).toEqual(NO_OVERRIDES);
     });
 
@@ -95,21 +95,25 @@ for (const engine of ENGINES) {
       const onlyShop = oneInbox('shop');
       const notVault = inboxesExcept(['vault']);
 
-      expect(messages.page(0, 10, '', onlyShop).messages.map((m) => m.id)).toEqual([
+      expect((await messages.page(0, 10, '', onlyShop)).messages.map((m) => m.id)).toEqual([
         shop[1]!.id,
         shop[0]!.id,
       ]);
-      expect(messages.page(0, 10, '', notVault).total).toBe(3);
-      expect(messages.page(0, 10, 'plans', notVault).messages).toEqual([]);
-      expect(messages.page(0, 10, 'plans', ALL_INBOXES).messages.map((m) => m.id)).toEqual([vault.id]);
-      expect(messages.idsMatching('tag:promo', onlyShop)).toEqual([shop[0]!.id]);
-      expect(messages.idsMatching('tag:promo', notVault).sort()).toEqual([shop[0]!.id, blog.id].sort());
-      expect(messages.latestMatching('contract', onlyShop)).toBe(shop[1]!.id);
-      expect(messages.latestId(onlyShop)).toBe(shop[1]!.id);
-      expect(messages.latestId(notVault)).toBe(blog.id);
-      expect(messages.resolveId('latest', onlyShop)).toBe(shop[1]!.id);
-      expect(messages.countIn(onlyShop)).toEqual({ total: 2, unread: 2 });
-      expect(messages.countIn(notVault)).toEqual({ total: 3, unread: 3 });
+      expect((await messages.page(0, 10, '', notVault)).total).toBe(3);
+      expect((await messages.page(0, 10, 'plans', notVault)).messages).toEqual([]);
+      expect((await messages.page(0, 10, 'plans', ALL_INBOXES)).messages.map((m) => m.id)).toEqual([
+        vault.id,
+      ]);
+      expect(await messages.idsMatching('tag:promo', onlyShop)).toEqual([shop[0]!.id]);
+      expect((await messages.idsMatching('tag:promo', notVault)).sort()).toEqual(
+        [shop[0]!.id, blog.id].sort(),
+      );
+      expect(await messages.latestMatching('contract', onlyShop)).toBe(shop[1]!.id);
+      expect(await messages.latestId(onlyShop)).toBe(shop[1]!.id);
+      expect(await messages.latestId(notVault)).toBe(blog.id);
+      expect(await messages.resolveId('latest', onlyShop)).toBe(shop[1]!.id);
+      expect(await messages.countIn(onlyShop)).toEqual({ total: 2, unread: 2 });
+      expect(await messages.countIn(notVault)).toEqual({ total: 3, unread: 3 });
 
       expect(await messages.tagsIn(onlyShop)).toEqual(['promo']);
       expect(await messages.tagsIn(notVault)).toEqual(['promo']);
@@ -121,13 +125,15 @@ for (const engine of ENGINES) {
       expect(await messages.deleteTagIn('promo', notVault)).toEqual([blog.id]);
       expect(await messages.tagCountsIn(ALL_INBOXES)).toEqual({ classified: 1, promo: 1, sale: 1 });
 
-      expect(messages.setRead('all', true, onlyShop).sort()).toEqual(shop.map((m) => m.id).sort());
-      expect(messages.countIn(ALL_INBOXES)).toEqual({ total: 4, unread: 2 });
-      expect(messages.setRead([vault.id], true, notVault)).toEqual([]);
-      expect(messages.delete([vault.id, blog.id], onlyShop)).toEqual([]);
-      expect(messages.delete('all', notVault).sort()).toEqual([...shop.map((m) => m.id), blog.id].sort());
-      expect(messages.countIn(ALL_INBOXES)).toEqual({ total: 1, unread: 1 });
-      expect(messages.get(vault.id)?.subject).toBe('vault plans');
+      expect((await messages.setRead('all', true, onlyShop)).sort()).toEqual(shop.map((m) => m.id).sort());
+      expect(await messages.countIn(ALL_INBOXES)).toEqual({ total: 4, unread: 2 });
+      expect(await messages.setRead([vault.id], true, notVault)).toEqual([]);
+      expect(await messages.delete([vault.id, blog.id], onlyShop)).toEqual([]);
+      expect((await messages.delete('all', notVault)).sort()).toEqual(
+        [...shop.map((m) => m.id), blog.id].sort(),
+      );
+      expect(await messages.countIn(ALL_INBOXES)).toEqual({ total: 1, unread: 1 });
+      expect((await messages.get(vault.id))?.subject).toBe('vault plans');
     });
   });
 }

@@ -14,15 +14,15 @@ for (const engine of ENGINES) {
       const seqs = await Promise.all(mails.map((mail) => messages.write(mail)));
       expect(new Set(seqs).size).toBe(3);
       for (const mail of mails) {
-        expect(messages.get(mail.id)?.subject).toBe(mail.subject);
-        expect(messages.raw(mail.id)?.raw.equals(mail.raw)).toBe(true);
+        expect((await messages.get(mail.id))?.subject).toBe(mail.subject);
+        expect((await messages.raw(mail.id))?.raw.equals(mail.raw)).toBe(true);
       }
-      expect(messages.count()).toEqual({ total: 3, unread: 3 });
-      const page = messages.page(0, 10);
+      expect(await messages.count()).toEqual({ total: 3, unread: 3 });
+      const page = await messages.page(0, 10);
       expect(page.messages.map((m) => m.id)).toEqual(mails.map((m) => m.id).reverse());
-      expect(messages.latestId()).toBe(mails[2]!.id);
-      expect(messages.resolveId('latest')).toBe(mails[2]!.id);
-      expect(messages.tags()).toEqual(['billing']);
+      expect(await messages.latestId()).toBe(mails[2]!.id);
+      expect(await messages.resolveId('latest')).toBe(mails[2]!.id);
+      expect(await messages.tags()).toEqual(['billing']);
     });
 
     it('a large mail is written in slices and reads back whole', async () => {
@@ -30,8 +30,8 @@ for (const engine of ENGINES) {
       const big = Buffer.concat([newMail(1).raw, Buffer.alloc(5 * 1024 * 1024, 'x')]);
       const mail = newMail(1, { raw: big });
       await messages.write(mail);
-      expect(messages.raw(mail.id)?.raw.equals(big)).toBe(true);
-      expect(messages.get(mail.id)?.size).toBe(big.length);
+      expect((await messages.raw(mail.id))?.raw.equals(big)).toBe(true);
+      expect((await messages.get(mail.id))?.size).toBe(big.length);
     });
 
     it('runs commit hooks in the mail’s own transaction: a hook that throws stores nothing of the mail', async () => {
@@ -47,16 +47,16 @@ for (const engine of ENGINES) {
       expect(ok.status).toBe('fulfilled');
       expect(failed.status).toBe('rejected');
       expect(seen).toEqual([kept.id]);
-      expect(messages.get(refused.id)).toBeUndefined();
-      expect(messages.count().total).toBe(1);
+      expect(await messages.get(refused.id)).toBeUndefined();
+      expect((await messages.count()).total).toBe(1);
     });
 
     it('keeps at most --max-messages mails, the newest', async () => {
       const { messages } = open({ maxMessages: 3 });
       const mails = Array.from({ length: 5 }, (_, n) => newMail(n));
       for (const mail of mails) await messages.write(mail);
-      expect(messages.count().total).toBe(3);
-      expect(messages.page(0, 10).messages.map((m) => m.id)).toEqual(
+      expect((await messages.count()).total).toBe(3);
+      expect((await messages.page(0, 10)).messages.map((m) => m.id)).toEqual(
         mails
           .slice(2)
           .map((m) => m.id)
@@ -69,18 +69,18 @@ for (const engine of ENGINES) {
       const [a, b] = [newMail(1), newMail(2)];
       await messages.write(a);
       await messages.write(b);
-      expect(messages.setRead([a.id], true)).toEqual([a.id]);
-      expect(messages.setRead([a.id], true)).toEqual([]);
-      expect(messages.count()).toEqual({ total: 2, unread: 1 });
-      expect(messages.setTags([a.id, b.id], ['Shop', 'vip'])).toHaveLength(2);
-      expect(messages.tagCounts()).toEqual({ Shop: 2, vip: 2 });
-      expect(messages.renameTag('vip', 'gold').sort()).toEqual([a.id, b.id].sort());
-      expect(messages.deleteTag('Shop')).toHaveLength(2);
-      expect(messages.tags()).toEqual(['gold']);
-      expect(messages.delete([a.id, 'no-such-id'])).toEqual([a.id]);
-      expect(messages.get(a.id)).toBeUndefined();
-      expect(messages.delete('all')).toEqual([b.id]);
-      expect(messages.count()).toEqual({ total: 0, unread: 0 });
+      expect(await messages.setRead([a.id], true)).toEqual([a.id]);
+      expect(await messages.setRead([a.id], true)).toEqual([]);
+      expect(await messages.count()).toEqual({ total: 2, unread: 1 });
+      expect(await messages.setTags([a.id, b.id], ['Shop', 'vip'])).toHaveLength(2);
+      expect(await messages.tagCounts()).toEqual({ Shop: 2, vip: 2 });
+      expect((await messages.renameTag('vip', 'gold')).sort()).toEqual([a.id, b.id].sort());
+      expect(await messages.deleteTag('Shop')).toHaveLength(2);
+      expect(await messages.tags()).toEqual(['gold']);
+      expect(await messages.delete([a.id, 'no-such-id'])).toEqual([a.id]);
+      expect(await messages.get(a.id)).toBeUndefined();
+      expect(await messages.delete('all')).toEqual([b.id]);
+      expect(await messages.count()).toEqual({ total: 0, unread: 0 });
     });
 
     it('a mail written survives closing and opening the store again', async () => {
@@ -90,8 +90,8 @@ for (const engine of ENGINES) {
       await first.messages.write(mail);
       await first.close();
       const again = openAt(where);
-      expect(again.messages.get(mail.id)?.subject).toBe(mail.subject);
-      expect(again.messages.count().total).toBe(1);
+      expect((await again.messages.get(mail.id))?.subject).toBe(mail.subject);
+      expect((await again.messages.count()).total).toBe(1);
     });
   });
 }

@@ -36,9 +36,9 @@ for (const engine of ENGINES) {
       });
       await retention.runOnce();
       expect(deleted.sort()).toEqual(old.map((m) => m.id).sort());
-      expect(store.messages.count().total).toBe(1);
-      expect(store.messages.get(recent.id)).toBeDefined();
-      expect(store.events.list().events.map((e) => e.message_id)).toEqual([recent.id]);
+      expect((await store.messages.count()).total).toBe(1);
+      expect(await store.messages.get(recent.id)).toBeDefined();
+      expect((await store.events.list()).events.map((e) => e.message_id)).toEqual([recent.id]);
     });
 
     it('--max-events keeps the newest events once enough have been recorded', async () => {
@@ -50,10 +50,10 @@ for (const engine of ENGINES) {
       const hits = Array.from({ length: 25 }, (_, n) => openOf(mail.id, n));
       const recorded = await inSharedCommit(store.commits, () => store.events.recordMany(hits));
       store.eventPruning.recorded(recorded.length);
-      for (let turn = 0; turn < 50 && store.events.list().total > 10; turn++) {
+      for (let turn = 0; turn < 50 && (await store.events.list()).total > 10; turn++) {
         await new Promise((resolve) => setImmediate(resolve));
       }
-      const left = store.events.list({ limit: 100 });
+      const left = await store.events.list({ limit: 100 });
       expect(left.total).toBe(10);
       expect(left.events.map((e) => e.id)).toEqual(
         recorded

@@ -23,25 +23,25 @@ for (const engine of ENGINES) {
         from: { Name: 'Security', Address: 'security@bank.test' },
       });
       for (const mail of [invoice, news, reset]) await messages.write(mail);
-      messages.setRead([news.id], true);
+      await messages.setRead([news.id], true);
       await messages.searchReady();
 
-      const ids = (query: string) => messages.page(0, 50, query).messages.map((m) => m.id);
-      expect(ids('forty')).toEqual([invoice.id]);
-      expect(ids('subject:weekly')).toEqual([news.id]);
-      expect(ids('from:security@bank.test')).toEqual([reset.id]);
-      expect(ids('tag:billing')).toEqual([invoice.id]);
-      expect(ids('is:read')).toEqual([news.id]);
-      expect(ids('is:unread')).toEqual([reset.id, invoice.id]);
-      expect(ids('"reset" -subject:weekly')).toEqual([reset.id]);
-      expect(ids('nothing-matches-this')).toEqual([]);
-      expect(messages.page(0, 50, 'is:unread').messagesCount).toBe(2);
+      const ids = async (query: string) => (await messages.page(0, 50, query)).messages.map((m) => m.id);
+      expect(await ids('forty')).toEqual([invoice.id]);
+      expect(await ids('subject:weekly')).toEqual([news.id]);
+      expect(await ids('from:security@bank.test')).toEqual([reset.id]);
+      expect(await ids('tag:billing')).toEqual([invoice.id]);
+      expect(await ids('is:read')).toEqual([news.id]);
+      expect(await ids('is:unread')).toEqual([reset.id, invoice.id]);
+      expect(await ids('"reset" -subject:weekly')).toEqual([reset.id]);
+      expect(await ids('nothing-matches-this')).toEqual([]);
+      expect((await messages.page(0, 50, 'is:unread')).messagesCount).toBe(2);
 
-      expect(messages.matches(invoice.id, 'forty')).toBe(true);
-      expect(messages.matches(news.id, 'forty')).toBe(false);
-      expect(messages.idsMatching('is:unread').sort()).toEqual([invoice.id, reset.id].sort());
-      expect(messages.latestMatching('is:unread')).toBe(reset.id);
-      expect(messages.latestMatching('nothing-matches-this')).toBeUndefined();
+      expect(await messages.matches(invoice.id, 'forty')).toBe(true);
+      expect(await messages.matches(news.id, 'forty')).toBe(false);
+      expect((await messages.idsMatching('is:unread')).sort()).toEqual([invoice.id, reset.id].sort());
+      expect(await messages.latestMatching('is:unread')).toBe(reset.id);
+      expect(await messages.latestMatching('nothing-matches-this')).toBeUndefined();
     });
 
     it('a deleted mail is no longer found', async () => {
@@ -49,10 +49,10 @@ for (const engine of ENGINES) {
       const mail = newMail(1, { searchText: 'ephemeral words' });
       await messages.write(mail);
       await messages.searchReady();
-      expect(messages.idsMatching('ephemeral')).toEqual([mail.id]);
-      messages.delete([mail.id]);
+      expect(await messages.idsMatching('ephemeral')).toEqual([mail.id]);
+      await messages.delete([mail.id]);
       await messages.searchReady();
-      expect(messages.idsMatching('ephemeral')).toEqual([]);
+      expect(await messages.idsMatching('ephemeral')).toEqual([]);
     });
   });
 }
