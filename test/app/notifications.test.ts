@@ -65,6 +65,7 @@ const hit = (
   classification,
   method: 'GET',
   source: 'recipient',
+  inbox: 'default',
 });
 
 function notifier(prefs: NotificationPrefs = DEFAULT_NOTIFICATION_PREFS) {

@@ -86,6 +86,7 @@ const trackingEvent = (messageId: string): TrackingEvent => ({
   classification: 'human',
   method: 'GET',
   source: 'recipient',
+  inbox: 'default',
 });
 
 let h: TestHub | undefined;
