@@ -1,6 +1,8 @@
 import { decodeHTML } from 'entities';
 import type {
   EventUpdate,
+  InboxSettingsResponse,
+  InboxSettingsWire,
   InboxSummary,
   MessageUpdate,
   TrackingSource,
@@ -25,7 +27,7 @@ import { readEventStream } from './live.js';
 
 export { MailbeaconError, MailbeaconTimeoutError } from './errors.js';
 export type * from '../wire/schemas.js';
-export type { EventUpdate, MessageUpdate, RelayEntry } from '../wire/types.js';
+export type { EventUpdate, InboxSummary, MessageUpdate, RelayEntry } from '../wire/types.js';
 
 export interface ClientOptions {
   /** The UI + API listener, e.g. `http://127.0.0.1:8025` (the default). */
@@ -34,6 +36,19 @@ export interface ClientOptions {
   auth?: { user: string; pass: string };
   /** Default timeout of the wait helpers, in ms (default 10 s). */
   timeout?: number;
+}
+
+/**
+ * A change to an inbox's settings (`PUT /api/v1/inboxes/{name}/settings`): the fields given replace the current
+ * ones, null puts one back to the server's flag, the others stay.
+ */
+export interface InboxSettingsChange {
+  MaxMessages?: number | null;
+  MaxAge?: string | null;
+  Tracking?: boolean | null;
+  Relay?: { [K in keyof InboxSettingsWire['Relay']]?: InboxSettingsWire['Relay'][K] | null } | null;
+  Webhook?: Partial<InboxSettingsWire['Webhook']> | null;
+  TagRules?: InboxSettingsWire['TagRules'] | null;
 }
 
 export interface Page {
@@ -240,6 +255,31 @@ export class MailbeaconClient {
     } catch (err) {
       if (!(err instanceof MailbeaconError && err.status === 409)) throw err;
     }
+  }
+
+  /** Renames an inbox with its mails, events and outbox entries (a closed inbox keeps its name: 409). */
+  async renameInbox(name: string, to: string): Promise<void> {
+    await this.#request('PUT', `/api/v1/inboxes/${encodeURIComponent(name)}`, { Name: to });
+  }
+
+  /** Deletes every mail of an inbox, with their events and outbox entries; the inbox stays. */
+  async emptyInbox(name: string): Promise<void> {
+    await this.#request('DELETE', `/api/v1/inboxes/${encodeURIComponent(name)}/messages`);
+  }
+
+  /** Deletes an inbox with its mails, events, outbox entries and settings. */
+  async deleteInbox(name: string): Promise<void> {
+    await this.#request('DELETE', `/api/v1/inboxes/${encodeURIComponent(name)}`);
+  }
+
+  /** An inbox's settings (null: the flag's value) and the server's flags they fall back to. */
+  inboxSettings(name: string): Promise<InboxSettingsResponse> {
+    return this.#json('GET', `/api/v1/inboxes/${encodeURIComponent(name)}/settings`);
+  }
+
+  /** Changes the settings given, leaves the others; answers with the inbox's settings as they now are. */
+  setInboxSettings(name: string, change: InboxSettingsChange): Promise<InboxSettingsResponse> {
+    return this.#json('PUT', `/api/v1/inboxes/${encodeURIComponent(name)}/settings`, change);
   }
 
   /** Every tag in use. */

@@ -106,6 +106,8 @@ export interface TrackingEvent {
   classification: Classification;
   method: string;
   source: TrackingSource;
+  /** The inbox of the mail the hit belongs to (`default` for a hit of no stored mail). */
+  inbox: string;
 }
 
 export interface EventsResponse {

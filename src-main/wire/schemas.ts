@@ -115,6 +115,7 @@ export const trackingEvent = z.object({
   classification,
   method: z.string(),
   source: z.enum(['recipient', 'simulated', 'preview']),
+  inbox: z.string().describe("the inbox of the hit's mail"),
 });
 
 export const eventsResponse = z.object({

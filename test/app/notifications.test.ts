@@ -40,6 +40,7 @@ const hit = (
   classification,
   method: 'GET',
   source: 'recipient',
+  inbox: 'default',
 });
 
 function notifier(prefs: NotificationPrefs = DEFAULT_NOTIFICATION_PREFS, inboxes?: string[]) {

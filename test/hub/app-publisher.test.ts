@@ -28,6 +28,7 @@ const trackingEvent = (messageId: string): TrackingEvent => ({
   classification: 'human',
   method: 'GET',
   source: 'recipient',
+  inbox: 'default',
 });
 
 let h: TestHub | undefined;

@@ -67,6 +67,26 @@ describe('SqliteEventStore.recordMany', () => {
     expect(ids).toEqual(Array.from({ length: next }, (_, i) => `token-${i}`));
   });
 
+  it("returns each hit with its mail's inbox, as its row holds it, across chunk boundaries", () => {
+    // m0 and m2 in inboxes of their own, m1 in default, m3 no stored mail at all.
+    const mail = db.prepare(
+      `INSERT INTO messages (id, created_ms, subject, to_json, size, snippet, read, inbox)
+       VALUES (?, 1700000000000, 's', '[]', 1, '', 0, ?)`,
+    );
+    mail.run('m0', 'shop');
+    mail.run('m1', 'default');
+    mail.run('m2', 'blog');
+    const expected: Record<string, string> = { m0: 'shop', m1: 'default', m2: 'blog', m3: 'default' };
+    const stored = store.recordMany(Array.from({ length: 99 }, (_, i) => hit(i)));
+    for (const event of stored) {
+      expect(event.inbox).toBe(expected[event.message_id]);
+      expect(db.prepare('SELECT inbox FROM events WHERE id = ?').pluck().get(event.id)).toBe(event.inbox);
+    }
+    expect(store.list({ limit: 200 }).events.map((e) => [e.id, e.inbox])).toEqual(
+      stored.map((e) => [e.id, e.inbox]).reverse(),
+    );
+  });
+
   it('stores nothing from a batch whose insert fails', () => {
     store.recordMany([hit(0)]);
     const broken = { ...hit(2), kind: null } as unknown as NewTrackingEvent; // NOT NULL column

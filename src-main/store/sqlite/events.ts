@@ -32,6 +32,7 @@ interface EventRow {
   classification: string;
   method: string;
   source: string;
+  inbox: string;
 }
 
 export const DEFAULT_COUNT_FILTER: CountFilter = { scope: DEFAULT_COUNT_SCOPE };
@@ -118,6 +119,7 @@ export class SqliteEventStore implements EventStore {
         'method',
         'source',
         'client',
+        'inbox',
       ],
       (e, params, at) => {
         params[at] = e.kind;
@@ -132,6 +134,12 @@ export class SqliteEventStore implements EventStore {
         params[at + 9] = e.method;
         params[at + 10] = e.source;
         params[at + 11] = e.client;
+        params[at + 12] = e.message_id;
+      },
+      // The hit's inbox is its mail's, as the events_inbox trigger sets it; computed here too so the INSERT returns it.
+      {
+        values: { inbox: `coalesce((SELECT inbox FROM messages WHERE id = ?), 'default')` },
+        returning: 'id, inbox',
       },
     );
     this.recordAll = db.transaction((events: NewTrackingEvent[]) => this.insertAll(events));
@@ -159,13 +167,19 @@ export class SqliteEventStore implements EventStore {
 
   private insertAll(events: NewTrackingEvent[]): TrackingEvent[] {
     const out: TrackingEvent[] = new Array(events.length);
-    this.insert.run(events, (first, count, last) => {
-      for (let i = 0; i < count; i++) out[first + i] = this.toEvent(events[first + i]!, last - count + 1 + i);
+    this.insert.runReturning<{ id: number; inbox: string }>(events, (first, rows) => {
+      // One statement's rows have consecutive ids in the order given; RETURNING may list them in any order.
+      let low = Infinity;
+      for (const row of rows) low = Math.min(low, row.id);
+      for (const row of rows) {
+        const at = first + row.id - low;
+        out[at] = this.toEvent(events[at]!, row.id, row.inbox);
+      }
     });
     return out;
   }
 
-  private toEvent(e: NewTrackingEvent, id: number): TrackingEvent {
+  private toEvent(e: NewTrackingEvent, id: number, inbox: string): TrackingEvent {
     return {
       id,
       kind: e.kind,
@@ -180,6 +194,7 @@ export class SqliteEventStore implements EventStore {
       classification: e.classification,
       method: e.method,
       source: e.source,
+      inbox,
     };
   }
 
@@ -418,5 +433,6 @@ function toApi(row: EventRow): TrackingEvent {
     classification: row.classification as Classification,
     method: row.method,
     source: storedSource(row.source),
+    inbox: row.inbox,
   };
 }

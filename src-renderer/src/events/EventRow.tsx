@@ -22,15 +22,20 @@ const KIND_LABEL = {
   ),
 } as const;
 
-/** One event as a timeline row; `linkNumber` ties a click to the Tracking tab's table. */
+/**
+ * One event as a timeline row; `linkNumber` ties a click to the Tracking tab's table; `showInbox` names the hit's
+ * inbox beside its mail, for a list that spans several.
+ */
 export function EventRow({
   event: e,
   linkNumber,
   subject,
+  showInbox,
 }: {
   event: TrackingEvent;
   linkNumber?: number;
   subject?: ReactNode;
+  showInbox?: boolean;
 }) {
   const scope = useCountScope();
   const source = e.source ?? 'recipient';
@@ -49,7 +54,20 @@ export function EventRow({
       <td>
         <span className={`kind kind-${e.kind}`}>{KIND_LABEL[e.kind] ?? e.kind}</span>
       </td>
-      {subject !== undefined && <td className="event-subject">{subject}</td>}
+      {subject !== undefined && (
+        <td className="event-subject">
+          {showInbox && e.inbox && (
+            <span
+              className="badge badge-zero event-inbox"
+              data-testid="event-inbox"
+              title={`Inbox: ${e.inbox}`}
+            >
+              {e.inbox}
+            </span>
+          )}{' '}
+          {subject}
+        </td>
+      )}
       <td className="event-url">
         {linkNumber !== undefined && <span className="link-no">#{linkNumber}</span>}{' '}
         {e.kind === 'open' ? '' : e.url}

@@ -26,6 +26,8 @@ import {
 import { bucketSize, eventSeries, percent } from './eventSeries';
 import { EventsOverTime, PerMailChart } from './EventsChart';
 import { Loading } from '../shared/Loading';
+import { CURRENT_INBOX } from '../inboxes/inboxBase';
+import { useInboxes } from '../inboxes/useInboxes';
 
 /** Mails in the per-mail chart: those with the most events under the filter. */
 const PER_MAIL_COUNT = 12;
@@ -111,6 +113,9 @@ export function EventsPage() {
     queryFn: ({ signal }) => loadSummary(filter, scope, signal),
   });
   const counted = scopeLabel(scope);
+  // An inbox's own page lists its hits alone; the unscoped one names each hit's inbox once there are several.
+  const inboxes = useInboxes();
+  const showInbox = CURRENT_INBOX === undefined && (inboxes.data?.inboxes.length ?? 0) > 1;
 
   const size = useMemo(
     () => bucketSize(filter.range, events.data?.events ?? []),
@@ -312,6 +317,7 @@ export function EventsPage() {
                 <EventRow
                   key={e.id}
                   event={e}
+                  showInbox={showInbox}
                   subject={
                     <Link to={`/message/${encodeURIComponent(e.message_id)}`}>
                       {subjects.get(e.message_id) || (e.message_id ? '(no subject)' : '(minted link)')}

@@ -18,6 +18,7 @@ const ev = (over: Partial<TrackingEvent>): TrackingEvent => ({
   classification: 'human',
   method: 'GET',
   source: 'recipient',
+  inbox: 'default',
   ...over,
 });
 
