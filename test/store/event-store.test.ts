@@ -67,7 +67,7 @@ describe('SqliteEventStore.recordMany', () => {
     expect(ids).toEqual(Array.from({ length: next }, (_, i) => `token-${i}`));
   });
 
-  it("returns each hit with its mail's inbox, as its row holds it, across chunk boundaries", () => {
+  it("returns each hit with its mail's inbox, as its row holds it, across chunk boundaries", async () => {
     // m0 and m2 in inboxes of their own, m1 in default, m3 no stored mail at all.
     const mail = db.prepare(
       `INSERT INTO messages (id, created_ms, subject, to_json, size, snippet, read, inbox)
@@ -82,7 +82,7 @@ describe('SqliteEventStore.recordMany', () => {
       expect(event.inbox).toBe(expected[event.message_id]);
       expect(db.prepare('SELECT inbox FROM events WHERE id = ?').pluck().get(event.id)).toBe(event.inbox);
     }
-    expect(store.list({ limit: 200 }).events.map((e) => [e.id, e.inbox])).toEqual(
+    expect((await store.list({ limit: 200 })).events.map((e) => [e.id, e.inbox])).toEqual(
       stored.map((e) => [e.id, e.inbox]).reverse(),
     );
   });
