@@ -150,7 +150,6 @@ export class Sandbox {
       const webhooks = createWebhooks(settings, {
         ...withLog('webhooks'),
         deliveries: webhookDeliveries,
-        inboxOf: (id: string) => store.inboxOf(id),
         inboxSettings,
         guard: new GuardedFetch({
           allowInternal: () => settings.allowInternalHttpRequests,

@@ -1,5 +1,4 @@
 import { toWireSummary } from '../wire/messages.js';
-import { DEFAULT_INBOX } from '../model/inbox.js';
 import type { MessageListing } from '../model/message.js';
 import type { RelayEntry } from '../model/relay.js';
 import type { TrackingEvent } from '../model/tracking.js';
@@ -40,8 +39,6 @@ export interface WebhookDispatcherOptions {
   retries: number[];
   /** How many of the newest deliveries are kept (RETAIN_DELIVERIES). */
   retainDeliveries?: number;
-  /** The inbox of a stored mail (undefined once it is gone): a tracking event's payload names it. */
-  inboxOf?: (messageId: string) => Promise<string | undefined>;
   /** Each inbox's own webhook URL and secret, read when an event happens and when it is signed. */
   inboxSettings?: InboxSettingsSource;
   /**
@@ -87,14 +84,7 @@ export class WebhookDispatcher {
   readonly #listeners = {
     created: (message: MessageListing) =>
       this.#publish('message.received', message.inbox, () => toWireSummary(message)),
-    tracking: (event: TrackingEvent) => {
-      // Finding the event's inbox costs a read: only when someone may receive it.
-      if (!this.#mayDeliver(event.kind)) return;
-      this.#inboxOfEvent(event).then(
-        (inbox) => this.#publish(event.kind, inbox, () => ({ ...event, inbox })),
-        (err: Error) => this.#log.error(`could not find the inbox of a ${event.kind} event: ${err.message}`),
-      );
-    },
+    tracking: (event: TrackingEvent) => this.#publish(event.kind, event.inbox, () => event),
     relay: (entry: RelayEntry) => {
       const type = RELAY_EVENT[entry.status];
       if (type) this.#publish(type, entry.inbox, () => entry);
@@ -162,17 +152,6 @@ export class WebhookDispatcher {
     this.#timer = this.#immediate = undefined;
     this.#abort.abort();
     await Promise.allSettled([...this.#inFlight.values()]);
-  }
-
-  /** Whether an event of this type may go anywhere: a --webhook URL takes it, or some inbox has a URL. */
-  #mayDeliver(type: string): boolean {
-    if (this.#options.urls.length && this.#filter.accepts(type)) return true;
-    return !!this.#options.inboxSettings?.overriding().some(([, s]) => s.webhook.url !== null);
-  }
-
-  /** An event's inbox is its mail's; one without a mail (or whose mail is gone) is `default`'s, as the store says. */
-  async #inboxOfEvent(event: TrackingEvent): Promise<string> {
-    return (event.message_id && (await this.#options.inboxOf?.(event.message_id))) || DEFAULT_INBOX;
   }
 
   /**

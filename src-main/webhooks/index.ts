@@ -24,7 +24,6 @@ export function createWebhooks(
     bus: EventBus;
     logger: Logger;
     clock: Clock;
-    inboxOf?: (messageId: string) => Promise<string | undefined>;
     /** With it, the dispatcher runs without --webhook too: an inbox may have a URL of its own. */
     inboxSettings?: InboxSettingsSource;
     guard?: GuardedFetch;
