@@ -8,22 +8,20 @@ import { createIngest } from './ingest/service.js';
 import { createInboxes } from './inboxes/service.js';
 import { InboxSettingsView } from './inboxes/settings.js';
 import { createLogger, systemClock, type Clock, type Logger } from './logger.js';
-import { GuardedFetch } from './net/guarded-fetch.js';
 import { formatHostPort } from './net/listen.js';
 import type { Pop3Login } from './pop3/login.js';
-import { createRelay } from './relay/index.js';
-import { closeInReverse, type Closers } from './sandbox/closers.js';
+import { closeInReverse, recorder, type Closers } from './sandbox/closers.js';
+import { createDelivery } from './sandbox/delivery.js';
 import { openData } from './sandbox/data.js';
 import { createMailListeners, type MailListeners } from './sandbox/mail-listeners.js';
 import { mcpRoute } from './sandbox/mcp-route.js';
-import type { SandboxAddresses, SandboxOptions } from './sandbox/options.js';
+import { listenersOf, type SandboxAddresses, type SandboxOptions } from './sandbox/options.js';
 import { Chaos } from './smtp/chaos.js';
 import type { MessageStore } from './store/contract.js';
 import type { SqliteDatabase } from './store/sqlite/database.js';
 import type { Retention } from './store/retention.js';
 import { createRetention, databasePath, type OpenStore } from './store/service.js';
 import { createTracking } from './tracking/service.js';
-import { createWebhooks } from './webhooks/index.js';
 import { spawner } from './workers/index.js';
 
 export { DATABASE_FILE } from './store/service.js';
@@ -114,10 +112,7 @@ export class Sandbox {
   /** Opens the store and starts every listener; on any failure stops what was started and rethrows. */
   async start(): Promise<SandboxAddresses> {
     const { settings, logger, clock, bus } = this;
-    const opened = <T extends { close: () => Promise<void> | void }>(what: string, service: T): T => {
-      this.#closers.push({ what, close: () => service.close() });
-      return service;
-    };
+    const opened = recorder(this.#closers);
     try {
       const { nativeBinding, clock: clockGiven, trackingLimits: limits } = this.#options;
       const { lock, data } = openData(settings, { nativeBinding, logger });
@@ -128,45 +123,26 @@ export class Sandbox {
       const { access: inboxAccess } = await createInboxes(settings, { inboxes: data.inboxes, clock });
       const inboxSettings = await InboxSettingsView.load(data.inboxes, bus);
       this.#inboxSettings = inboxSettings;
-      const retention = createRetention(settings, {
-        ...{ ...base, store, eventPruning: data.eventPruning },
-        inboxes: inboxSettings,
-      });
+      const retentionDeps = { ...base, store, eventPruning: data.eventPruning, inboxes: inboxSettings };
+      const retention = createRetention(settings, retentionDeps);
       this.#retention = retention.retention;
       const trackingDeps = { ...base, store, events, clockGiven: !!clockGiven, limits };
       const tracking = createTracking(settings, { ...trackingDeps, spawn: spawner('tracking-worker') });
-      const ingestDeps = {
-        ...{ ...base, store, checkpointer: data.checkpointer, spawn: spawner('ingest-worker') },
-        inboxes: inboxSettings,
-      };
-      const injecting = { trackingKeys: tracking.keys, trackingBase: tracking.base };
+      const ingestDeps = { ...base, store, checkpointer: data.checkpointer, spawn: spawner('ingest-worker') };
+      const injecting = { trackingKeys: tracking.keys, trackingBase: tracking.base, inboxes: inboxSettings };
       const { ingest } = opened('ingest', createIngest(settings, { ...ingestDeps, ...injecting }));
       this.#ingest = ingest;
       const chaos = new Chaos(settings.enableChaos);
-      // The relay's outbox row is written in the same transaction as each mail it should forward.
-      const withLog = (name: string) => ({ ...base, logger: logger.child(name) });
-      const relay = createRelay(settings, { ...withLog('relay'), outbox: relayOutbox, store, inboxSettings });
-      relay?.attach(store);
-      const webhooks = createWebhooks(settings, {
-        ...withLog('webhooks'),
-        deliveries: webhookDeliveries,
-        inboxSettings,
-        guard: new GuardedFetch({
-          allowInternal: () => settings.allowInternalHttpRequests,
-          ownListeners: () => {
-            const a = this.#addresses;
-            return a ? [a.http, a.tracking, a.smtp, a.pop3].filter((l): l is string => !!l) : [];
-          },
-        }),
+      const { relay, webhooks } = createDelivery(settings, {
+        ...{ ...base, store, relayOutbox, webhookDeliveries, inboxSettings },
+        ownListeners: () => listenersOf(this.#addresses),
       });
-      let httpUrl = '';
-      let startedAt = 0;
+      let [httpUrl, startedAt] = ['', 0];
       // Closed after the hub it serves: the hub's streams end before the listener does.
       let api: ApiServer | undefined = undefined;
       opened('http', { close: () => api?.close() });
       const hubDeps = { ...base, history: hubHistory, publicUrl: () => httpUrl };
-      const inboxOf = (id: string) => store.inboxOf(id);
-      const { hub } = opened('hub', createHub(settings, { ...hubDeps, inboxOf }));
+      const { hub } = opened('hub', createHub(settings, { ...hubDeps, inboxOf: (id) => store.inboxOf(id) }));
       if (webhooks) opened('webhooks', { close: () => webhooks.stop() });
       if (relay) opened('relay', { close: () => relay.stop() });
       opened('retention', retention);
@@ -191,16 +167,13 @@ export class Sandbox {
       await opened('tracking', tracking).listen();
       const mailDeps = { ...base, ingest, store, chaos, inboxAccess, inboxes: data.inboxes };
       this.#capture = opened('smtp', createMailListeners(settings, mailDeps));
-      const mail = await this.#capture.listen();
-      this.#pop3Login = mail.pop3Login;
+      const { pop3Login, ...mail } = await this.#capture.listen();
+      this.#pop3Login = pop3Login;
       this.#addresses = {
-        smtp: mail.smtp,
         http: httpUrl,
         tracking: tracking.address(),
         trackingUrl: tracking.base(),
-        ...(mail.pop3 && { pop3: mail.pop3 }),
-        ...(mail.smtps && { smtps: mail.smtps }),
-        ...(mail.inboxes && { inboxes: mail.inboxes }),
+        ...mail,
       };
       // Webhooks first: the relay announces the entries it resumes, and those events should reach them.
       webhooks?.start();

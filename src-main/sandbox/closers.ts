@@ -13,3 +13,11 @@ export async function closeInReverse(closers: Closers, logger: Logger): Promise<
     }
   }
 }
+
+/** `opened(what, service)`: records the service to close on stop and hands it back. */
+export function recorder(closers: Closers) {
+  return <T extends { close: () => Promise<void> | void }>(what: string, service: T): T => {
+    closers.push({ what, close: () => service.close() });
+    return service;
+  };
+}

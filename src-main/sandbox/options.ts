@@ -30,3 +30,8 @@ export interface SandboxAddresses {
   /** host:port of each `--smtp-inbox` listener, by inbox. */
   inboxes?: Record<string, string>;
 }
+
+/** Every listener of a started sandbox (none before): what the guarded fetch must never call. */
+export function listenersOf(a: SandboxAddresses | undefined): string[] {
+  return a ? [a.http, a.tracking, a.smtp, a.pop3].filter((l): l is string => !!l) : [];
+}
