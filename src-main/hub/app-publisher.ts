@@ -68,16 +68,14 @@ export class AppPublisher {
         this.messages([message.id], { type: 'created', message: toWireSummary(message) }, message.inbox);
       }
     },
+    // Relay entries and tracking events carry their inbox: no look-up, only the bus's order kept.
     'relay.status': (entry) =>
-      this.withInboxes([entry.messageId], ([inbox]) =>
-        this.messages([entry.messageId], { type: 'relay', entry }, inbox),
-      ),
+      this.inOrder(() => this.messages([entry.messageId], { type: 'relay', entry }, entry.inbox)),
     'tracking.event': (event) =>
-      this.withInboxes(event.message_id ? [event.message_id] : [], ([inbox]) => {
+      this.inOrder(() => {
         const payload: EventUpdate = { type: 'event', event };
         const topics = [TOPIC_EVENTS];
-        if (event.message_id) topics.push(messageEventsTopic(event.message_id));
-        if (inbox !== undefined) topics.push(inboxTopic(inbox));
+        if (event.message_id) topics.push(messageEventsTopic(event.message_id), inboxTopic(event.inbox));
         this.send(topics, payload);
       }),
   };
