@@ -1,6 +1,7 @@
 import { decodeHTML } from 'entities';
 import type {
   EventUpdate,
+  InboxMoveResult,
   InboxSettingsResponse,
   InboxSettingsWire,
   InboxSummary,
@@ -270,6 +271,15 @@ export class MailbeaconClient {
   /** Deletes an inbox with its mails, events, outbox entries and settings. */
   async deleteInbox(name: string): Promise<void> {
     await this.#request('DELETE', `/api/v1/inboxes/${encodeURIComponent(name)}`);
+  }
+
+  /**
+   * Moves mails into another inbox, which must exist, with their events and outbox entries; answers how many moved
+   * (mails this client cannot see are left alone).
+   */
+  async moveMessages(ids: string[], toInbox: string): Promise<number> {
+    const path = `/api/v1/inboxes/${encodeURIComponent(toInbox)}/messages`;
+    return (await this.#json<InboxMoveResult>('POST', path, { IDs: ids })).Moved;
   }
 
   /** An inbox's settings (null: the flag's value) and the server's flags they fall back to. */

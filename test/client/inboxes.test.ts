@@ -1,4 +1,4 @@
-// The typed client's inbox methods against a real sandbox: list, create, rename, empty, delete, settings.
+// The typed client's inbox methods against a real sandbox: list, create, rename, move, empty, delete, settings.
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MailbeaconError } from '../../src-main/client/index.js';
@@ -54,6 +54,14 @@ describe('MailbeaconClient inboxes', () => {
     expect(await summary('orders')).toBeUndefined();
     expect(await summary('sales')).toMatchObject({ Total: 2 });
     expect((await mb.client.search('inbox:sales')).messages.map((m) => m.Inbox)).toEqual(['sales', 'sales']);
+
+    await mb.client.createInbox('archive');
+    const [first] = (await mb.client.search('inbox:sales')).messages;
+    expect(await mb.client.moveMessages([first!.ID], 'archive')).toBe(1);
+    expect(await summary('sales')).toMatchObject({ Total: 1 });
+    expect(await summary('archive')).toMatchObject({ Total: 1 });
+    expect(await mb.client.moveMessages([first!.ID], 'sales')).toBe(1);
+    expect((await failure(mb.client.moveMessages([first!.ID], 'nowhere'))).status).toBe(404);
 
     await mb.client.emptyInbox('sales');
     expect(await summary('sales')).toMatchObject({ Total: 0 });
