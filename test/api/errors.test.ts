@@ -34,7 +34,7 @@ describe('every API error has one JSON shape and leaks nothing', () => {
     ['GET', '/api/v1/wait?timeout=9999', 400],
     ['POST', '/api/v1/relay/1/retry', 400],
     ['POST', '/api/v1/relay/x/retry', 400],
-    ['POST', '/api/v1/webhooks/deliveries/1/retry', 400],
+    ['POST', '/api/v1/webhooks/deliveries/1/retry', 404],
     ['POST', '/api/v1/message/nope/release', 404],
     ['POST', '/api/v1/tracking/mint', 400],
     ['POST', '/api/v1/send', 400],

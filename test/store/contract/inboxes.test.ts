@@ -42,8 +42,8 @@ for (const engine of ENGINES) {
       expect((await relayOutbox.list()).map((e) => e.inbox)).toEqual(['blog']);
       expect((await events.list({ scope: oneInbox('blog') })).total).toBe(1);
 
-      expect(await inboxes.rename('blog', 'news')).toBe(true);
-      expect(await inboxes.rename('nowhere', 'else')).toBe(false);
+      expect(await inboxes.rename('blog', 'news')).toBe('renamed');
+      expect(await inboxes.rename('nowhere', 'else')).toBe('missing');
       expect(await inboxes.exists('blog')).toBe(false);
       expect(await messages.inboxOf(blog[0]!.id)).toBe('news');
       expect(await messages.countIn(oneInbox('news'))).toEqual({ total: 2, unread: 2 });
