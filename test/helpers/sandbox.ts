@@ -68,6 +68,22 @@ export async function getJson<T = unknown>(url: string, init?: RequestInit): Pro
   return (await res.json()) as T;
 }
 
+/** Creates `inbox` (nothing when it exists) and changes its settings with `body`; throws unless the PUT answers 200. */
+export async function configureInbox(t: TestSandbox, inbox: string, body: unknown): Promise<void> {
+  const json = { 'content-type': 'application/json' };
+  await fetch(`${t.http}/api/v1/inboxes`, {
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ Name: inbox }),
+  });
+  const res = await fetch(`${t.http}/api/v1/inboxes/${inbox}/settings`, {
+    method: 'PUT',
+    headers: json,
+    body: JSON.stringify(body),
+  });
+  if (res.status !== 200) throw new Error(`PUT settings of ${inbox} → ${res.status} ${await res.text()}`);
+}
+
 /** The id in smtp-server's reply `250 2.0.0 Ok: queued as <id>`. */
 export function queuedId(response: string): string {
   const m = /queued as (\S+)/.exec(response);

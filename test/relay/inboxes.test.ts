@@ -1,7 +1,14 @@
 // The relay and the webhooks name each mail's inbox: relay entries (API, webhook) and every webhook payload.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RelayEntry } from '../../src-main/wire/types.js';
-import { getJson, queuedId, smtpTransport, startSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import {
+  configureInbox,
+  getJson,
+  queuedId,
+  smtpTransport,
+  startSandbox,
+  type TestSandbox,
+} from '../helpers/sandbox.js';
 import { Receiver, verifyStandardWebhook } from '../webhooks/receiver.js';
 import { Upstream, waitFor } from './harness.js';
 
@@ -70,20 +77,6 @@ describe('relay entries and webhook payloads carry the inbox', () => {
   });
 });
 
-async function configure(t: TestSandbox, inbox: string, body: unknown): Promise<void> {
-  await fetch(`${t.http}/api/v1/inboxes`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ Name: inbox }),
-  });
-  const res = await fetch(`${t.http}/api/v1/inboxes/${inbox}/settings`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  expect(res.status, await res.text()).toBe(200);
-}
-
 async function sendAs(t: TestSandbox, user: string, to: string[]): Promise<string> {
   const transport = smtpTransport(t, { auth: { user, pass: 'any' } });
   try {
@@ -107,10 +100,10 @@ describe('relay rules per inbox', () => {
     // No --relay-all / --relay-matching: an inbox without settings relays nothing.
     const t = await startSandbox({ relay: up.url, relayRetries: '200ms', relayBlock: '^blocked@' });
     cleanups.push(() => t.stop());
-    await configure(t, 'loud', { Relay: { Mode: 'all' } });
-    await configure(t, 'picky', { Relay: { Mode: 'matching', Matching: '@keep\\.test$' } });
-    await configure(t, 'redir', { Relay: { Mode: 'all', To: 'catch@redirect.test' } });
-    await configure(t, 'quiet', { Relay: { Mode: 'off' } });
+    await configureInbox(t, 'loud', { Relay: { Mode: 'all' } });
+    await configureInbox(t, 'picky', { Relay: { Mode: 'matching', Matching: '@keep\\.test$' } });
+    await configureInbox(t, 'redir', { Relay: { Mode: 'all', To: 'catch@redirect.test' } });
+    await configureInbox(t, 'quiet', { Relay: { Mode: 'off' } });
 
     await sendAs(t, 'shop', ['s@any.test']);
     const quiet = await sendAs(t, 'quiet', ['q@keep.test']);
@@ -143,8 +136,8 @@ describe('relay rules per inbox', () => {
     expect(await res.text()).toContain('relays nothing');
 
     // A change applies to the next mail at once.
-    await configure(t, 'quiet', { Relay: { Mode: 'default' } });
-    await configure(t, 'shop', { Relay: { Mode: 'all' } });
+    await configureInbox(t, 'quiet', { Relay: { Mode: 'default' } });
+    await configureInbox(t, 'shop', { Relay: { Mode: 'all' } });
     await sendAs(t, 'shop', ['s2@any.test']);
     await waitFor('the fourth mail at the upstream', () => up.arrivals.length === 4);
     expect(up.arrivals[3]!.to).toEqual(['s2@any.test']);

@@ -2,7 +2,13 @@
 // --webhook URLs that receive every inbox's.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebhookDelivery } from '../../src-main/wire/types.js';
-import { getJson, smtpTransport, startSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import {
+  configureInbox,
+  getJson,
+  smtpTransport,
+  startSandbox,
+  type TestSandbox,
+} from '../helpers/sandbox.js';
 import { waitFor } from '../relay/harness.js';
 import { Receiver, verifyStandardWebhook, type Received } from './receiver.js';
 
@@ -21,20 +27,6 @@ async function receiver(): Promise<Receiver> {
   await r.listen();
   cleanups.push(() => r.close());
   return r;
-}
-
-async function configure(t: TestSandbox, inbox: string, body: unknown): Promise<void> {
-  await fetch(`${t.http}/api/v1/inboxes`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ Name: inbox }),
-  });
-  const res = await fetch(`${t.http}/api/v1/inboxes/${inbox}/settings`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  expect(res.status, await res.text()).toBe(200);
 }
 
 async function sendAs(t: TestSandbox, user: string): Promise<string> {
@@ -71,8 +63,8 @@ describe('webhooks per inbox', () => {
       allowInternalHttpRequests: true,
     });
     cleanups.push(() => t.stop());
-    await configure(t, 'alpha', { Webhook: { URL: alpha.url, Secret: ALPHA } });
-    await configure(t, 'beta', { Webhook: { URL: beta.url, Secret: BETA } });
+    await configureInbox(t, 'alpha', { Webhook: { URL: alpha.url, Secret: ALPHA } });
+    await configureInbox(t, 'beta', { Webhook: { URL: beta.url, Secret: BETA } });
 
     await sendAs(t, 'alpha');
     await sendAs(t, 'beta');
@@ -127,7 +119,7 @@ describe('webhooks per inbox', () => {
     const own = await receiver();
     const t = await startSandbox({ webhookRetries: '100ms' });
     cleanups.push(() => t.stop());
-    await configure(t, 'alpha', { Webhook: { URL: own.url, Secret: ALPHA } });
+    await configureInbox(t, 'alpha', { Webhook: { URL: own.url, Secret: ALPHA } });
     await sendAs(t, 'alpha');
     let deliveries: WebhookDelivery[] = [];
     for (let i = 0; i < 200 && deliveries[0]?.status !== 'dead'; i++) {
