@@ -2,19 +2,13 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureRendererBuilt, launchChromium } from './harness.js';
-import { smtpTransport, startSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { sendAs, startSandbox, type TestSandbox } from '../helpers/sandbox.js';
 
 let t: TestSandbox;
 let browser: Browser;
 let page: Page;
 
-const send = (user: string | undefined, subject: string) =>
-  smtpTransport(t, user ? { auth: { user, pass: 'x' } } : {}).sendMail({
-    from: 'app@shop.test',
-    to: 'ann@example.test',
-    subject,
-    text: 'hi',
-  });
+const send = (user: string | undefined, subject: string) => sendAs(t, user, subject);
 
 beforeAll(async () => {
   await ensureRendererBuilt();

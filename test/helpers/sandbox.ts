@@ -68,6 +68,16 @@ export async function getJson<T = unknown>(url: string, init?: RequestInit): Pro
   return (await res.json()) as T;
 }
 
+/** A short mail from app@shop.test to ann@example.test, logged in as `user` (its inbox) when given. */
+export function sendAs(t: TestSandbox, user: string | undefined, subject: string) {
+  return smtpTransport(t, user ? { auth: { user, pass: 'x' } } : {}).sendMail({
+    from: 'app@shop.test',
+    to: 'ann@example.test',
+    subject,
+    text: 'hi',
+  });
+}
+
 /** Creates `inbox` (nothing when it exists) and changes its settings with `body`; throws unless the PUT answers 200. */
 export async function configureInbox(t: TestSandbox, inbox: string, body: unknown): Promise<void> {
   const json = { 'content-type': 'application/json' };
